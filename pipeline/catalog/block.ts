@@ -1,0 +1,182 @@
+// Columnar row blocks: the engine's unit of work. Typed arrays, no per-row objects.
+// Every block has ts_init (u64) plus fixed-width byte columns and variable-length UTF-8 columns;
+// a Layout says which. Sorting, spilling and merging work on any layout.
+
+export interface Layout {
+  /** byte width of each fixed column */
+  fixed: number[];
+  /** number of variable-length UTF-8 columns */
+  vars: number;
+}
+
+export interface VarCol {
+  offsets: Int32Array; // n + 1
+  bytes: Uint8Array;
+}
+
+export interface Block {
+  n: number;
+  tsInit: BigUint64Array;
+  fixed: Uint8Array[];
+  vars: VarCol[];
+}
+
+const enc = new TextEncoder();
+
+export class BlockBuilder {
+  n = 0;
+  private cap: number;
+  tsInit: BigUint64Array;
+  fixed: Uint8Array[];
+  views: DataView[];
+  private varBytes: Uint8Array[];
+  private varOffsets: Int32Array[];
+
+  constructor(readonly layout: Layout, initial = 4096) {
+    this.cap = initial;
+    this.tsInit = new BigUint64Array(initial);
+    this.fixed = layout.fixed.map((w) => new Uint8Array(initial * w));
+    this.views = this.fixed.map((a) => new DataView(a.buffer));
+    this.varBytes = Array.from({ length: layout.vars }, () => new Uint8Array(initial * 16));
+    this.varOffsets = Array.from({ length: layout.vars }, () => new Int32Array(initial + 1));
+  }
+
+  /** Reserves the next row and returns its index; the caller fills every column. */
+  add(tsInit: bigint): number {
+    if (this.n === this.cap) this.grow();
+    const i = this.n++;
+    this.tsInit[i] = tsInit;
+    return i;
+  }
+
+  /** Drops the last row (used when a later field of the row is rejected). */
+  undo(): void {
+    this.n--;
+  }
+
+  setVar(col: number, i: number, text: string): void {
+    const offs = this.varOffsets[col]!;
+    let bytes = this.varBytes[col]!;
+    const start = offs[i]!;
+    const need = start + text.length * 3;
+    if (need > bytes.length) {
+      const nb = new Uint8Array(Math.max(need, bytes.length * 2));
+      nb.set(bytes.subarray(0, start));
+      this.varBytes[col] = bytes = nb;
+    }
+    const { written } = enc.encodeInto(text, bytes.subarray(start));
+    offs[i + 1] = start + written;
+  }
+
+  setVarBytes(col: number, i: number, src: Uint8Array): void {
+    const offs = this.varOffsets[col]!;
+    let bytes = this.varBytes[col]!;
+    const start = offs[i]!;
+    if (start + src.length > bytes.length) {
+      const nb = new Uint8Array(Math.max(start + src.length, bytes.length * 2));
+      nb.set(bytes.subarray(0, start));
+      this.varBytes[col] = bytes = nb;
+    }
+    bytes.set(src, start);
+    offs[i + 1] = start + src.length;
+  }
+
+  private grow(): void {
+    const cap = this.cap * 2;
+    const ts = new BigUint64Array(cap);
+    ts.set(this.tsInit);
+    this.tsInit = ts;
+    this.fixed = this.fixed.map((a, k) => {
+      const b = new Uint8Array(cap * this.layout.fixed[k]!);
+      b.set(a);
+      return b;
+    });
+    this.views = this.fixed.map((a) => new DataView(a.buffer));
+    this.varOffsets = this.varOffsets.map((o) => {
+      const b = new Int32Array(cap + 1);
+      b.set(o);
+      return b;
+    });
+    this.cap = cap;
+  }
+
+  /** Bytes held, to keep the engine's buffers under a budget. */
+  bytes(): number {
+    return this.cap * (8 + this.layout.fixed.reduce((a, b) => a + b, 0)) + this.varBytes.reduce((a, b) => a + b.length, 0);
+  }
+
+  /** Copies the rows out as a compact block and resets the builder for reuse. */
+  take(): Block {
+    const n = this.n;
+    const block: Block = {
+      n,
+      tsInit: this.tsInit.slice(0, n),
+      fixed: this.fixed.map((a, k) => a.slice(0, n * this.layout.fixed[k]!)),
+      vars: this.varOffsets.map((o, k) => ({ offsets: o.slice(0, n + 1), bytes: this.varBytes[k]!.slice(0, o[n]!) })),
+    };
+    this.n = 0;
+    return block;
+  }
+}
+
+export function isSorted(b: Block): boolean {
+  const ts = b.tsInit;
+  for (let i = 1; i < b.n; i++) if (ts[i]! < ts[i - 1]!) return false;
+  return true;
+}
+
+/** Stable sort by ts_init (rows with equal ts_init keep their input order). */
+export function sortBlock(b: Block): Block {
+  if (isSorted(b)) return b;
+  const idx = new Uint32Array(b.n);
+  for (let i = 0; i < b.n; i++) idx[i] = i;
+  const ts = b.tsInit;
+  idx.sort((x, y) => (ts[x]! < ts[y]! ? -1 : ts[x]! > ts[y]! ? 1 : x - y));
+  return gather(b, idx);
+}
+
+export function gather(b: Block, idx: Uint32Array): Block {
+  const n = idx.length;
+  const tsInit = new BigUint64Array(n);
+  for (let i = 0; i < n; i++) tsInit[i] = b.tsInit[idx[i]!]!;
+  const fixed = b.fixed.map((col) => {
+    const w = col.length / Math.max(b.n, 1);
+    const out = new Uint8Array(n * w);
+    for (let i = 0; i < n; i++) out.set(col.subarray(idx[i]! * w, idx[i]! * w + w), i * w);
+    return out;
+  });
+  const vars = b.vars.map((v) => {
+    const offsets = new Int32Array(n + 1);
+    let total = 0;
+    for (let i = 0; i < n; i++) total += v.offsets[idx[i]! + 1]! - v.offsets[idx[i]!]!;
+    const bytes = new Uint8Array(total);
+    let p = 0;
+    for (let i = 0; i < n; i++) {
+      const s = v.offsets[idx[i]!]!, e = v.offsets[idx[i]! + 1]!;
+      bytes.set(v.bytes.subarray(s, e), p);
+      p += e - s;
+      offsets[i + 1] = p;
+    }
+    return { offsets, bytes };
+  });
+  return { n, tsInit, fixed, vars };
+}
+
+export function sliceBlock(b: Block, start: number, end: number, layout: Layout): Block {
+  const n = end - start;
+  return {
+    n,
+    tsInit: b.tsInit.slice(start, end),
+    fixed: b.fixed.map((c, k) => c.slice(start * layout.fixed[k]!, end * layout.fixed[k]!)),
+    vars: b.vars.map((v) => {
+      const base = v.offsets[start]!;
+      const offsets = new Int32Array(n + 1);
+      for (let i = 0; i <= n; i++) offsets[i] = v.offsets[start + i]! - base;
+      return { offsets, bytes: v.bytes.slice(base, v.offsets[end]!) };
+    }),
+  };
+}
+
+export function varText(v: VarCol, i: number): string {
+  return new TextDecoder().decode(v.bytes.subarray(v.offsets[i]!, v.offsets[i + 1]!));
+}

@@ -1,0 +1,76 @@
+// Exact decimal text -> fixed-point BigInt. Never goes through floating point.
+
+export interface Decimal {
+  neg: boolean;
+  /** all significant digits, no sign, no point, no leading zeros ("" for zero) */
+  digits: string;
+  /** number of digits after the decimal point that `digits` carries */
+  scale: number;
+}
+
+const DEC_RE = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,3}))?$/;
+
+/** Parses "47000.10", "-1.5", ".5", "1e-5", "1.2E+3". Returns null for anything else. */
+export function parseDecimal(text: string): Decimal | null {
+  const m = DEC_RE.exec(text);
+  if (!m) return null;
+  const intPart = m[2] ?? '';
+  const fracPart = m[3] ?? '';
+  if (intPart === '' && fracPart === '') return null;
+  let digits = intPart + fracPart;
+  let scale = fracPart.length - (m[4] ? Number(m[4]) : 0);
+  if (scale < 0) { digits += '0'.repeat(-scale); scale = 0; }
+  digits = digits.replace(/^0+/, '');
+  // Trailing zeros after the point carry no value: drop them so `scale` is the real precision.
+  while (scale > 0 && digits.endsWith('0')) { digits = digits.slice(0, -1); scale--; }
+  if (digits === '') return { neg: false, digits: '', scale: 0 };
+  return { neg: m[1] === '-', digits, scale };
+}
+
+/** Decimal places the value really needs ("47000.10" -> 1, "0.001" -> 3). */
+export function decimalsOf(d: Decimal): number {
+  return d.scale;
+}
+
+export function isZero(d: Decimal): boolean {
+  return d.digits === '';
+}
+
+/** value * 10^target as an exact BigInt; throws if the value has more decimals than target. */
+export function toScaled(d: Decimal, target: number): bigint {
+  if (d.scale > target) throw new Error(`has ${d.scale} decimals, more than ${target}`);
+  if (d.digits === '') return 0n;
+  const v = BigInt(d.digits) * 10n ** BigInt(target - d.scale);
+  return d.neg ? -v : v;
+}
+
+/** value * 10^target rounded half away from zero (used for mark prices, as Nautilus's Price::new does). */
+export function toScaledRounded(d: Decimal, target: number): bigint {
+  if (d.scale <= target) return toScaled(d, target);
+  if (d.digits === '') return 0n;
+  const div = 10n ** BigInt(d.scale - target);
+  const abs = BigInt(d.digits);
+  let q = abs / div;
+  if ((abs % div) * 2n >= div) q += 1n;
+  return d.neg ? -q : q;
+}
+
+/** Canonical text of a decimal ("-0.00010000" -> "-0.0001"). */
+export function formatDecimal(d: Decimal): string {
+  if (d.digits === '') return '0';
+  const s = d.digits.padStart(d.scale + 1, '0');
+  const int = s.slice(0, s.length - d.scale);
+  const frac = s.slice(s.length - d.scale);
+  return (d.neg ? '-' : '') + int + (frac ? '.' + frac : '');
+}
+
+/** Text of a raw fixed-point value at `scale` with exactly `places` decimals. */
+export function formatRaw(raw: bigint, scale: number, places: number): string {
+  const neg = raw < 0n;
+  let v = neg ? -raw : raw;
+  if (scale > places) v = v / 10n ** BigInt(scale - places);
+  const s = v.toString().padStart(places + 1, '0');
+  const int = s.slice(0, s.length - places);
+  const frac = s.slice(s.length - places);
+  return (neg ? '-' : '') + int + (places ? '.' + frac : '');
+}

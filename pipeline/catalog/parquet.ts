@@ -1,0 +1,114 @@
+// Streaming Parquet writing through parquet-wasm, row group by row group, and reading back.
+import * as A from 'apache-arrow';
+import * as pw from 'parquet-wasm/node';
+import { createWriteStream, openAsBlob } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+export type Codec = 'zstd' | 'snappy';
+
+export interface WriteOptions {
+  codec: Codec;
+  rowGroupSize: number;
+  /** plain key/value footer pairs, repeated from the schema metadata (spec §8.2) */
+  keyValue: Map<string, string>;
+}
+
+function props(o: WriteOptions, columns: string[]): pw.WriterProperties {
+  let b = new pw.WriterPropertiesBuilder()
+    .setCompression(o.codec === 'zstd' ? pw.Compression.ZSTD : pw.Compression.SNAPPY)
+    .setMaxRowGroupSize(o.rowGroupSize)
+    .setKeyValueMetadata(o.keyValue)
+    .setCreatedBy('catalog-builder (parquet-rs via parquet-wasm)');
+  // Ids and timestamps are (nearly) unique: a dictionary only costs space and time there.
+  for (const c of ['trade_id', 'ts_event', 'ts_init', 'next_funding_ns']) if (columns.includes(c)) b = b.setColumnDictionaryEnabled(c, false);
+  return b.build();
+}
+
+function toWasm(batch: A.RecordBatch): pw.RecordBatch {
+  const t = pw.Table.fromIPCStream(A.tableToIPC(new A.Table(batch.schema, [batch]), 'stream'));
+  const rb = t.recordBatch(0)!;
+  t.free();
+  return rb;
+}
+
+/** Writes record batches to `path` as they come; call close() to finish the footer. */
+export class StreamingParquetWriter {
+  private controller!: ReadableStreamDefaultController<pw.RecordBatch>;
+  private wake: (() => void) | null = null;
+  private done: Promise<void> | null = null;
+  private failed: unknown = null;
+  rows = 0;
+
+  constructor(private path: string, private options: WriteOptions) {}
+
+  async write(batch: A.RecordBatch): Promise<void> {
+    if (this.failed) throw this.failed;
+    if (batch.numRows === 0) return;
+    this.rows += batch.numRows;
+    const rb = toWasm(batch);
+    if (!this.done) {
+      const source = new ReadableStream<pw.RecordBatch>(
+        { start: (c) => { this.controller = c; }, pull: () => { this.wake?.(); this.wake = null; } },
+        { highWaterMark: 1 },
+      );
+      this.controller.enqueue(rb);
+      const out = await pw.transformParquetStream(source, props(this.options, batch.schema.fields.map((f) => f.name)));
+      this.done = pipeline(Readable.fromWeb(out as never), createWriteStream(this.path)).catch((e) => { this.failed = e; });
+      return;
+    }
+    this.controller.enqueue(rb);
+    // Backpressure: wait until the writer has taken the batch before building the next one.
+    if ((this.controller.desiredSize ?? 1) <= 0) await new Promise<void>((r) => (this.wake = r));
+  }
+
+  async close(): Promise<number> {
+    if (!this.done) throw new Error('nothing was written');
+    this.controller.close();
+    await this.done;
+    if (this.failed) throw this.failed;
+    return this.rows;
+  }
+
+  /** Stops writing; the caller removes the file. */
+  async abort(): Promise<void> {
+    if (!this.done) return;
+    try { this.controller.error(new Error('aborted')); } catch { /* already closed */ }
+    await this.done.catch(() => undefined);
+  }
+}
+
+export interface ParquetInfo {
+  numRows: number;
+  numRowGroups: number;
+  keyValue: Map<string, string>;
+  schema: A.Schema;
+}
+
+export async function readParquetInfo(path: string): Promise<ParquetInfo> {
+  const file = await pw.ParquetFile.fromFile((await openAsBlob(path)) as never);
+  try {
+    const md = file.metadata();
+    const fmd = md.fileMetadata();
+    const kv = new Map<string, string>();
+    for (const [k, v] of fmd.keyValueMetadata()) if (k !== 'ARROW:schema') kv.set(String(k), String(v));
+    const schema = A.tableFromIPC(file.schema().intoIPCStream()).schema;
+    return { numRows: fmd.numRows(), numRowGroups: md.numRowGroups(), keyValue: kv, schema };
+  } finally {
+    file.free();
+  }
+}
+
+/** Streams a Parquet file's rows as apache-arrow record batches (bounded memory). */
+export async function* readParquetBatches(path: string, columns?: string[], batchSize = 65536): AsyncGenerator<A.RecordBatch> {
+  const file = await pw.ParquetFile.fromFile((await openAsBlob(path)) as never);
+  try {
+    const stream = await file.stream({ batchSize, columns } as never);
+    for await (const rb of stream as unknown as AsyncIterable<pw.RecordBatch>) {
+      const t = A.tableFromIPC(rb.intoIPCStream());
+      for (const b of t.batches) yield b;
+    }
+  } finally {
+    file.free();
+  }
+}

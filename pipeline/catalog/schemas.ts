@@ -1,0 +1,110 @@
+// Arrow schemas of the Nautilus types we write (spec §5, §7) and block -> RecordBatch conversion.
+import * as A from 'apache-arrow';
+import type { DataType } from '../../shared/job.js';
+import type { Block, Layout } from './block.js';
+import type { FixedMode } from './fixed.js';
+
+export interface TypeMeta {
+  instrumentId: string;
+  pricePrecision: number;
+  sizePrecision: number;
+}
+
+// Column indices into Block.fixed for each layout.
+export const TRADE = { tsEvent: 0, price: 1, size: 2, side: 3, id: 0 } as const;
+export const MARK = { tsEvent: 0, value: 1 } as const;
+export const FUNDING = { tsEvent: 0, interval: 1, next: 2, flags: 3, rate: 0 } as const;
+export const FUNDING_HAS_INTERVAL = 1;
+export const FUNDING_HAS_NEXT = 2;
+
+export function layoutOf(type: DataType, fm: FixedMode): Layout {
+  switch (type) {
+    case 'trades':
+      return { fixed: [8, fm.W, fm.W, 1], vars: 1 };
+    case 'mark':
+      return { fixed: [8, fm.W], vars: 0 };
+    case 'funding':
+      return { fixed: [8, 8, 8, 1], vars: 1 };
+  }
+}
+
+export function schemaOf(type: DataType, fm: FixedMode, meta: TypeMeta): A.Schema {
+  const PB = () => new A.FixedSizeBinary(fm.W);
+  const u64 = (name: string, nullable = false) => new A.Field(name, new A.Uint64(), nullable);
+  switch (type) {
+    case 'trades':
+      return new A.Schema(
+        [new A.Field('price', PB(), false), new A.Field('size', PB(), false), new A.Field('aggressor_side', new A.Uint8(), false),
+          new A.Field('trade_id', new A.Utf8(), false), u64('ts_event'), u64('ts_init')],
+        metadataOf(type, meta));
+    case 'mark':
+      return new A.Schema([new A.Field('value', PB(), false), u64('ts_event'), u64('ts_init')], metadataOf(type, meta));
+    case 'funding':
+      // Rust JSON layout (spec §5.5 (a)): readable by both the Rust and the v1 pyarrow readers.
+      return new A.Schema(
+        [new A.Field('instrument_id', new A.Utf8(), false), new A.Field('rate', new A.Utf8(), false), u64('interval', true),
+          u64('next_funding_ns', true), u64('ts_event'), u64('ts_init')],
+        metadataOf(type, meta));
+  }
+}
+
+export function metadataOf(type: DataType, meta: TypeMeta): Map<string, string> {
+  switch (type) {
+    case 'trades':
+      return new Map([['instrument_id', meta.instrumentId], ['price_precision', String(meta.pricePrecision)], ['size_precision', String(meta.sizePrecision)]]);
+    case 'mark':
+      return new Map([['instrument_id', meta.instrumentId], ['price_precision', String(meta.pricePrecision)]]);
+    case 'funding':
+      return new Map([['type', 'FundingRateUpdate'], ['instrument_id', meta.instrumentId]]);
+  }
+}
+
+const u64Data = (arr: BigUint64Array, nullBitmap?: Uint8Array, nullCount = 0) =>
+  A.makeData({ type: new A.Uint64(), length: arr.length, nullCount, data: arr, nullBitmap });
+const fsbData = (w: number, n: number, bytes: Uint8Array) => A.makeData({ type: new A.FixedSizeBinary(w), length: n, nullCount: 0, data: bytes });
+const utf8Data = (n: number, offsets: Int32Array, bytes: Uint8Array) =>
+  A.makeData({ type: new A.Utf8(), length: n, nullCount: 0, valueOffsets: offsets, data: bytes });
+const asU64 = (bytes: Uint8Array) => new BigUint64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+
+export function recordBatchOf(type: DataType, fm: FixedMode, schema: A.Schema, b: Block): A.RecordBatch {
+  const n = b.n;
+  // Each column gets its own Data object: apache-arrow's IPC writer breaks when one Data is shared.
+  const tsInit = u64Data(b.tsInit.slice());
+  let children: A.Data[];
+  switch (type) {
+    case 'trades':
+      children = [fsbData(fm.W, n, b.fixed[TRADE.price]!), fsbData(fm.W, n, b.fixed[TRADE.size]!),
+        A.makeData({ type: new A.Uint8(), length: n, nullCount: 0, data: b.fixed[TRADE.side]! }),
+        utf8Data(n, b.vars[TRADE.id]!.offsets, b.vars[TRADE.id]!.bytes), u64Data(asU64(b.fixed[TRADE.tsEvent]!)), tsInit];
+      break;
+    case 'mark':
+      children = [fsbData(fm.W, n, b.fixed[MARK.value]!), u64Data(asU64(b.fixed[MARK.tsEvent]!)), tsInit];
+      break;
+    case 'funding': {
+      const flags = b.fixed[FUNDING.flags]!;
+      const bitmap = (bit: number) => {
+        const bm = new Uint8Array((n + 7) >> 3);
+        let nulls = 0;
+        for (let i = 0; i < n; i++) {
+          if (flags[i]! & bit) bm[i >> 3]! |= 1 << (i & 7);
+          else nulls++;
+        }
+        return { bm, nulls };
+      };
+      const iv = bitmap(FUNDING_HAS_INTERVAL), nx = bitmap(FUNDING_HAS_NEXT);
+      const instrumentId = schema.metadata.get('instrument_id')!;
+      const idBytes = new TextEncoder().encode(instrumentId);
+      const idAll = new Uint8Array(idBytes.length * n);
+      const idOffs = new Int32Array(n + 1);
+      for (let i = 0; i < n; i++) {
+        idAll.set(idBytes, i * idBytes.length);
+        idOffs[i + 1] = (i + 1) * idBytes.length;
+      }
+      children = [utf8Data(n, idOffs, idAll), utf8Data(n, b.vars[FUNDING.rate]!.offsets, b.vars[FUNDING.rate]!.bytes),
+        u64Data(asU64(b.fixed[FUNDING.interval]!), iv.bm, iv.nulls), u64Data(asU64(b.fixed[FUNDING.next]!), nx.bm, nx.nulls),
+        u64Data(asU64(b.fixed[FUNDING.tsEvent]!)), tsInit];
+      break;
+    }
+  }
+  return new A.RecordBatch(schema, A.makeData({ type: new A.Struct(schema.fields), length: n, nullCount: 0, children }));
+}

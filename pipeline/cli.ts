@@ -1,0 +1,169 @@
+// catalog-builder CLI: `build` a NautilusTrader catalog from source files, `verify` one.
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ZodError } from 'zod';
+import { DATA_TYPES, SourceConfig, type DataType } from '../shared/job.js';
+import type { RunReport } from '../shared/report.js';
+import { verifyCatalog, type VerifyResult } from './catalog/verify.js';
+import { JobCancelled, runBuild } from './jobs/build.js';
+import { TerminalProgress } from './jobs/terminal.js';
+
+const HELP = `catalog-builder: turn crypto market data into NautilusTrader Parquet catalogs
+
+Usage:
+  catalog-builder build --source csv --symbol BTCUSDT --start 2024-01-01 --end 2024-01-03 \\
+      --output ./data/catalog --data-types trades,mark,funding --config csv_config.json
+  catalog-builder verify <catalog folder> [--json]
+
+build options:
+  --source <csv>              where the data comes from (csv)
+  --symbol <SYMBOL>           exchange symbol, e.g. BTCUSDT (instrument id BTCUSDT-PERP.<EXCHANGE>)
+  --exchange <NAME>           venue of the instrument id (default BINANCE)
+  --start <YYYY-MM-DD>        first UTC day to write
+  --end <YYYY-MM-DD>          last UTC day to write (inclusive)
+  --output <dir>              catalog root (data/ goes inside; run reports in <dir>/.catalog-builder/)
+  --data-types <list>         comma-separated: ${DATA_TYPES.join(', ')} (default: every type in the config)
+  --config <file.json>        {"base_path": "...", "files": {"trades": {"file_path": "...", "columns": {...}}, ...}}
+                              file_path may be a list or use * and ?; columns maps target fields
+                              (timestamp, local_timestamp, price, size, aggressor_side, trade_id,
+                              mark_price, funding_rate, next_funding_time, funding_interval) to column names
+  --precision <128|64>        fixed-point width: 128 for Linux/macOS NautilusTrader wheels (default), 64 for Windows
+  --price-precision <n>       override the instrument's price precision (decimals)
+  --size-precision <n>        override the instrument's size precision (decimals)
+  --compression <zstd|snappy> Parquet codec (default zstd)
+  --row-group-size <n>        rows per Parquet row group (default 100000)
+  --overwrite                 replace days already in the catalog (atomically); default skips them
+  --json                      print the run report as JSON on stdout (no progress bars)
+  -h, --help                  this help
+
+Exit codes: 0 all written; 1 something failed (see the messages and the run report); 2 bad usage; 130 cancelled.
+`;
+
+function fail(msg: string): never {
+  process.stderr.write(`catalog-builder: ${msg}\nRun with --help for usage.\n`);
+  process.exit(2);
+}
+
+function intFlag(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) fail(`${name} must be a whole number, got "${v}"`);
+  return Number(v);
+}
+
+function printReport(r: RunReport): void {
+  const out = process.stdout;
+  out.write(`\nInstrument ${r.instrument.id}: price precision ${r.instrument.pricePrecision}, size precision ${r.instrument.sizePrecision} (${r.instrument.precisionSource})\n`);
+  for (const f of r.files) {
+    out.write(`  ${f.dataType} ${f.path} [${f.format}, ${f.compression}] rows ${f.rows}, outside range ${f.outOfRange}, rejected ${f.rejected}${f.error ? `\n    ERROR ${f.error}` : ''}\n`);
+    for (const n of f.notes) out.write(`    note: ${n}\n`);
+  }
+  for (const d of r.days) {
+    const rej = Object.entries(d.rejected).map(([k, v]) => `${k} ×${v}`).join('; ');
+    out.write(`  ${d.dataType.padEnd(7)} ${d.day} ${d.state.padEnd(7)} read ${d.read}, written ${d.written}, duplicates ${d.duplicates}${d.skipped ? `, no value ${d.skipped}` : ''}, rejected ${Object.values(d.rejected).reduce((a, b) => a + b, 0)}${rej ? ` (${rej})` : ''}${d.error ? `  — ${d.error}` : ''}\n`);
+  }
+  for (const n of r.notes) out.write(`note: ${n}\n`);
+  if (r.rejectsFile) out.write(`Rejected rows with file, line, field and reason: ${r.rejectsFile}\n`);
+  const t = r.totals;
+  out.write(`Total: read ${t.read}, written ${t.written}, duplicates ${t.duplicates}, rejected ${t.rejected}, outside the date range ${t.outOfRange}; days skipped ${t.skippedDays}, failed ${t.failedDays}\n`);
+  for (const e of r.errors) process.stderr.write(`error: ${e}\n`);
+}
+
+function printVerify(root: string, v: VerifyResult): void {
+  const out = process.stdout;
+  out.write(`Catalog ${root}\n`);
+  for (const s of v.summary) {
+    out.write(`  ${s.type}/${s.identifier}: ${s.files} file(s), ${s.rows} rows${s.first ? `, ${s.first} .. ${s.last}` : ''}${s.precisionBits ? `, ${s.precisionBits}-bit` : ''}\n`);
+  }
+  for (const w of v.warnings) out.write(`warning: ${w}\n`);
+  for (const e of v.errors) out.write(`ERROR: ${e}\n`);
+  out.write(v.ok ? 'OK: the catalog matches the NautilusTrader format.\n' : `FAILED: ${v.errors.length} problem(s).\n`);
+}
+
+async function build(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv, allowPositionals: false, strict: true,
+    options: {
+      source: { type: 'string' }, symbol: { type: 'string' }, exchange: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' },
+      output: { type: 'string' }, 'data-types': { type: 'string' }, config: { type: 'string' }, precision: { type: 'string' },
+      'price-precision': { type: 'string' }, 'size-precision': { type: 'string' }, compression: { type: 'string' },
+      'row-group-size': { type: 'string' }, overwrite: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  for (const k of ['symbol', 'start', 'end', 'output', 'config'] as const) if (!values[k]) fail(`--${k} is required`);
+  const source = values.source ?? 'csv';
+  if (source !== 'csv') fail(`--source ${source} is not available yet; use --source csv`);
+  const configPath = resolve(values.config!);
+  let config: SourceConfig;
+  try {
+    config = SourceConfig.parse(JSON.parse(await readFile(configPath, 'utf8')));
+  } catch (e) {
+    fail(`cannot use config ${configPath}: ${e instanceof ZodError ? e.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (e as Error).message}`);
+  }
+  const dataTypes = (values['data-types'] ? values['data-types'].split(',').map((s) => s.trim()).filter(Boolean) : Object.keys(config.files)) as DataType[];
+  for (const t of dataTypes) if (!DATA_TYPES.includes(t)) fail(`unknown data type "${t}" (use ${DATA_TYPES.join(', ')})`);
+  const precision = values.precision ?? '128';
+  if (precision !== '128' && precision !== '64') fail(`--precision must be 128 or 64, got ${precision}`);
+  const compression = values.compression ?? 'zstd';
+  if (compression !== 'zstd' && compression !== 'snappy') fail(`--compression must be zstd or snappy`);
+  const showBars = !values.json && process.stdout.isTTY;
+  const bars = showBars ? new TerminalProgress(process.stdout) : null;
+  const ac = new AbortController();
+  process.once('SIGINT', () => ac.abort());
+  let report: RunReport;
+  try {
+    report = await runBuild({
+      source: 'csv', symbol: values.symbol!, exchange: values.exchange ?? 'BINANCE', start: values.start!, end: values.end!, output: values.output!,
+      dataTypes, precisionMode: precision === '64' ? 64 : 128, pricePrecision: intFlag(values['price-precision'], '--price-precision'),
+      sizePrecision: intFlag(values['size-precision'], '--size-precision'), overwrite: !!values.overwrite, compression,
+      rowGroupSize: intFlag(values['row-group-size'], '--row-group-size'), config, configDir: dirname(configPath),
+    }, { onProgress: bars ? (e) => bars.handle(e) : undefined, signal: ac.signal });
+  } catch (e) {
+    bars?.finish();
+    if (e instanceof JobCancelled) {
+      process.stderr.write('cancelled: finished days are complete; no partial file was left in the catalog\n');
+      return 130;
+    }
+    if (e instanceof ZodError) fail(e.issues.map((i) => `${i.path.join('.') || 'job'}: ${i.message}`).join('; '));
+    throw e;
+  }
+  bars?.finish();
+  if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else printReport(report);
+  return report.ok ? 0 : 1;
+}
+
+async function verify(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) fail('verify takes one catalog folder');
+  const root = resolve(positionals[0]!);
+  const v = await verifyCatalog(root);
+  if (values.json) process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+  else printVerify(root, v);
+  return v.ok ? 0 : 1;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    if (cmd === 'build') return await build(rest);
+    if (cmd === 'verify') return await verify(rest);
+    if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+      process.stdout.write(HELP);
+      return cmd ? 0 : 2;
+    }
+    fail(`unknown command "${cmd}"`);
+  } catch (e) {
+    if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) fail((e as Error).message);
+    process.stderr.write(`catalog-builder: ${(e as Error).stack ?? e}\n`);
+    return 1;
+  }
+}

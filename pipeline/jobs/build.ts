@@ -1,0 +1,340 @@
+// A build job: source files -> validated, deduplicated, sorted rows -> one Parquet file per data
+// type and UTC day, each committed atomically; a run report and a rejects file beside the catalog.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { JobSpec, type DataType, type JobSpecInput } from '../../shared/job.js';
+import type { ProgressEvent } from '../../shared/progress.js';
+import type { DayReport, FileReport, RunReport } from '../../shared/report.js';
+import { commitFile, removeQuietly } from '../catalog/atomic.js';
+import { folderSignature, overlaps, scanFolder } from '../catalog/existing.js';
+import { fixedMode } from '../catalog/fixed.js';
+import { instrumentBatch, resolveInstrument, type Instrument } from '../catalog/instruments.js';
+import { StreamingParquetWriter } from '../catalog/parquet.js';
+import { NS_PER_DAY, TYPE_FOLDER, dayInterval, dayStartNs, daysBetween, fileName, nsToIso, uriSafe } from '../catalog/paths.js';
+import { layoutOf, schemaOf } from '../catalog/schemas.js';
+import { Normalizer } from '../normalize/normalizer.js';
+import { RejectSink } from '../normalize/rejects.js';
+import { readCsvFile } from '../sources/csv/index.js';
+import { DaySink } from './daysink.js';
+import { resolveFiles } from './files.js';
+
+export interface BuildOptions {
+  onProgress?: (e: ProgressEvent) => void;
+  signal?: AbortSignal;
+  /** bytes of buffered rows before days spill to disk (tests lower it to exercise spilling) */
+  bufferBudget?: number;
+}
+
+export class JobCancelled extends Error {
+  constructor() {
+    super('the job was cancelled');
+  }
+}
+
+const TYPE_ORDER: DataType[] = ['trades', 'mark', 'funding'];
+export const STATE_DIR = '.catalog-builder';
+
+function errText(e: unknown): string {
+  if (e instanceof Error) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'file not found';
+    if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+    if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(e.message)) return 'compressed data is truncated (unexpected end of file)';
+    if (code === 'Z_DATA_ERROR') return `compressed data is corrupt (${e.message})`;
+    if (code === 'ENOSPC') return 'no space left on the output disk';
+    return e.message;
+  }
+  return String(e);
+}
+
+/** One job per catalog at a time: a lock file holding the pid, stale locks are taken over. */
+async function takeLock(stateDir: string): Promise<() => Promise<void>> {
+  const lock = join(stateDir, 'lock');
+  try {
+    const pid = Number(await readFile(lock, 'utf8'));
+    if (pid && pid !== process.pid) {
+      try {
+        process.kill(pid, 0);
+        throw new Error(`another catalog-builder job (pid ${pid}) is writing to this catalog; wait for it or remove ${lock}`);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+      }
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  await writeFile(lock, String(process.pid));
+  return () => rm(lock, { force: true });
+}
+
+export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Promise<RunReport> {
+  const spec = JobSpec.parse(input);
+  const emit = opts.onProgress ?? (() => undefined);
+  const signal = opts.signal;
+  const fm = fixedMode(spec.precisionMode);
+  const out = resolve(spec.output);
+  const stateDir = join(out, STATE_DIR);
+  const runId = new Date().toISOString().replace(/[:.]/g, '-') + '-' + randomBytes(3).toString('hex');
+  const runDir = join(stateDir, 'runs', runId);
+  const tmpRoot = join(stateDir, 'tmp');
+  const tmpDir = join(tmpRoot, runId);
+  const configDir = spec.configDir ?? process.cwd();
+  const startedAt = new Date().toISOString();
+  const notes: string[] = [];
+  const errors: string[] = [];
+  const files: FileReport[] = [];
+  const dayReports: DayReport[] = [];
+  const days = daysBetween(spec.start, spec.end);
+  const startDay = Number(dayStartNs(spec.start) / NS_PER_DAY);
+
+  await mkdir(runDir, { recursive: true });
+  const unlock = await takeLock(stateDir);
+  // Temporary files of earlier runs that were killed: never part of the catalog, safe to drop.
+  for (const old of await readdir(tmpRoot).catch(() => [] as string[])) await removeQuietly(join(tmpRoot, old));
+  await mkdir(tmpDir, { recursive: true });
+  const rejects = new RejectSink(join(runDir, 'rejects.jsonl'));
+  emit({ kind: 'job', state: 'started' });
+
+  let instrument: (Instrument & { source: string }) | null = null;
+  let instrumentFile: string | undefined;
+  let cancelled = false;
+  try {
+    // Files per data type, resolved up front so a missing file is reported before any work.
+    const filesByType = new Map<DataType, string[]>();
+    for (const type of TYPE_ORDER) {
+      if (!spec.dataTypes.includes(type)) continue;
+      const fc = spec.config.files[type];
+      if (!fc) {
+        errors.push(`${type}: the config has no files.${type} entry`);
+        continue;
+      }
+      try {
+        filesByType.set(type, await resolveFiles(fc.file_path, spec.config.base_path, configDir));
+      } catch (e) {
+        errors.push(`${type}: ${errText(e)}`);
+      }
+    }
+
+    // Instrument precision: preset or overrides, else a first pass over the data.
+    let fromData: { price: number; size: number } | undefined;
+    try {
+      instrument = resolveInstrument(spec.symbol, spec.exchange, { price: spec.pricePrecision, size: spec.sizePrecision });
+    } catch {
+      const scanType: DataType | undefined = filesByType.has('trades') ? 'trades' : filesByType.has('mark') ? 'mark' : undefined;
+      if (!scanType) throw new Error(`no preset for ${spec.symbol}: pass --price-precision and --size-precision`);
+      const scan = new Normalizer({ type: scanType, fm, symbol: spec.symbol, pricePrecision: 0, sizePrecision: 0, startDay, sinks: days.map((d) => scratchSink(d)), rejects: null, scan: true });
+      for (const f of filesByType.get(scanType)!) {
+        scan.startFile(f);
+        await readCsvFile(f, scanType, spec.config.files[scanType], scan, { signal }).catch(() => undefined);
+      }
+      fromData = { price: spec.pricePrecision ?? scan.maxPriceDecimals, size: spec.sizePrecision ?? (scanType === 'trades' ? scan.maxSizeDecimals : 0) };
+      if (fromData.price < 0) throw new Error(`no valid ${scanType} rows in ${spec.start}..${spec.end} to infer the precision from; pass --price-precision and --size-precision`);
+      instrument = resolveInstrument(spec.symbol, spec.exchange, { price: spec.pricePrecision, size: spec.sizePrecision }, fromData);
+    }
+    if (instrument.pricePrecision > fm.F || instrument.sizePrecision > fm.F) {
+      throw new Error(`precision ${Math.max(instrument.pricePrecision, instrument.sizePrecision)} is above ${fm.F}, the most a ${fm.mode}-bit catalog holds`);
+    }
+    const inst = instrument;
+    const idFolder = uriSafe(inst.id);
+
+    // The instrument file: written once; an existing one must agree with this job's precision.
+    const instDir = join(out, 'data', TYPE_FOLDER.instrument, idFolder);
+    const instState = await scanFolder(instDir);
+    const instSig = await folderSignature(instState);
+    const ts0 = dayStartNs(spec.start);
+    if (instSig) {
+      const pp = Number(instSig.meta.get('price_precision')), sp = Number(instSig.meta.get('size_precision'));
+      if ((pp !== inst.pricePrecision || sp !== inst.sizePrecision) && !spec.overwrite) {
+        throw new Error(`the catalog's instrument ${inst.id} (${instSig.file}) has price/size precision ${pp}/${sp}, this job uses ${inst.pricePrecision}/${inst.sizePrecision}; use the same precision, another output folder, or --overwrite`);
+      }
+    }
+    if (!instSig || spec.overwrite) {
+      const tmp = join(tmpDir, 'instrument.parquet.tmp');
+      const w = new StreamingParquetWriter(tmp, { codec: spec.compression, rowGroupSize: 1000, keyValue: new Map([['class', 'CryptoPerpetual']]) });
+      const batch = instrumentBatch(inst, ts0);
+      await w.write(batch);
+      await w.close();
+      const dest = join(instDir, fileName(ts0, ts0));
+      await commitFile(tmp, dest);
+      for (const f of instState.files) if (f.path !== dest) await removeQuietly(f.path);
+      instrumentFile = dest;
+    } else {
+      instrumentFile = join(instDir, instState.files[0]!.name);
+    }
+
+    for (const type of TYPE_ORDER) {
+      const typeFiles = filesByType.get(type);
+      if (!typeFiles) continue;
+      signal?.throwIfAborted();
+      const meta = { instrumentId: inst.id, pricePrecision: inst.pricePrecision, sizePrecision: inst.sizePrecision };
+      const schema = schemaOf(type, fm, meta);
+      const ctx = { type, fm, layout: layoutOf(type, fm), schema, tmpDir, codec: spec.compression, rowGroupSize: spec.rowGroupSize };
+      const folder = join(out, 'data', TYPE_FOLDER[type], idFolder);
+      const existing = await scanFolder(folder);
+      if (existing.foreign.length) {
+        notes.push(`${type}: ${folder} holds files not named <start>_<end>.parquet, left untouched (Nautilus's v1 catalog fails on such names): ${existing.foreign.join(', ')}`);
+      }
+      const sig = await folderSignature(existing);
+      let typeError: string | null = null;
+      if (sig) {
+        if (sig.width !== null && type !== 'funding' && sig.width !== fm.W) {
+          typeError = `${folder} holds ${sig.width * 8}-bit files (${sig.file}); this job writes ${fm.mode}-bit, and one folder cannot mix them`;
+        } else if (type !== 'funding' && sig.meta.get('price_precision') !== String(inst.pricePrecision)) {
+          typeError = `${folder} holds files with price_precision ${sig.meta.get('price_precision')} (${sig.file}); this job writes ${inst.pricePrecision}`;
+        } else if (type === 'trades' && sig.meta.get('size_precision') !== String(inst.sizePrecision)) {
+          typeError = `${folder} holds files with size_precision ${sig.meta.get('size_precision')} (${sig.file}); this job writes ${inst.sizePrecision}`;
+        }
+      }
+      const sinks = days.map((day) => {
+        const iv = dayInterval(day);
+        const dest = join(folder, fileName(iv.start, iv.end));
+        const sink = new DaySink(ctx, day, dest);
+        const same = existing.files.find((f) => f.path === dest);
+        const clash = existing.files.filter((f) => f.path !== dest && overlaps(f, iv));
+        if (typeError) {
+          sink.state = 'failed';
+          sink.error = typeError;
+        } else if (clash.length) {
+          sink.state = 'failed';
+          sink.error = `overlaps existing file(s) ${clash.map((f) => f.name).join(', ')} in ${folder}; nothing was written for this day`;
+        } else if (same && !spec.overwrite) {
+          sink.state = 'skipped';
+        }
+        return sink;
+      });
+      if (typeError) errors.push(`${type}: ${typeError}`);
+      for (const s of sinks) {
+        if (s.state === 'skipped') emit({ kind: 'day', dataType: type, day: s.day, state: 'skipped', rows: 0, fraction: 1, rowsPerSec: 0, etaSec: null });
+      }
+      const active = sinks.filter((s) => s.state === 'pending');
+      const norm = new Normalizer({
+        type, fm, symbol: spec.symbol, pricePrecision: inst.pricePrecision, sizePrecision: inst.sizePrecision,
+        startDay, sinks, rejects, bufferBudget: opts.bufferBudget,
+      });
+      const failedFiles = new Set<string>();
+      if (active.length) {
+        for (const f of typeFiles) {
+          signal?.throwIfAborted();
+          const counters = norm.startFile(f);
+          const t0 = performance.now();
+          let lastEmit = 0;
+          const fileSize = (await stat(f).catch(() => null))?.size ?? 0;
+          const report: FileReport = { dataType: type, path: f, format: '?', compression: '?', rows: 0, outOfRange: 0, rejected: 0, notes: [] };
+          files.push(report);
+          try {
+            const res = await readCsvFile(f, type, spec.config.files[type], norm, {
+              signal,
+              onBatch: async (read, total) => {
+                await norm.relieve();
+                const now = performance.now();
+                if (now - lastEmit < 100) return;
+                lastEmit = now;
+                const secs = (now - t0) / 1000;
+                const rate = counters.rows / Math.max(secs, 1e-3);
+                const frac = total ? Math.min(1, read / total) : 0;
+                const eta = frac > 0.01 ? (secs / frac) * (1 - frac) : null;
+                emit({ kind: 'file', dataType: type, path: f, bytesRead: read, bytesTotal: total, rows: counters.rows, rowsPerSec: rate, etaSec: eta, state: 'reading' });
+                for (const s of active) {
+                  if (!s.sources.has(f)) continue;
+                  s.state = 'reading';
+                  emit({ kind: 'day', dataType: type, day: s.day, state: 'reading', rows: s.stats.read, fraction: frac * 0.9, rowsPerSec: rate, etaSec: eta });
+                }
+              },
+            });
+            Object.assign(report, { format: res.format, compression: res.compression, notes: res.notes });
+            emit({ kind: 'file', dataType: type, path: f, format: res.label, bytesRead: fileSize, bytesTotal: fileSize, rows: counters.rows, rowsPerSec: 0, etaSec: 0, state: 'done' });
+          } catch (e) {
+            if (signal?.aborted) throw e;
+            report.error = `${f}: ${errText(e)}`;
+            errors.push(`${type}: ${report.error}`);
+            failedFiles.add(f);
+            emit({ kind: 'file', dataType: type, path: f, bytesRead: 0, bytesTotal: fileSize, rows: counters.rows, rowsPerSec: 0, etaSec: null, state: 'failed', error: report.error });
+          }
+          Object.assign(report, { rows: counters.rows, outOfRange: counters.outOfRange, rejected: counters.rejected });
+        }
+      }
+      // A day fed by a file that failed part-way would be silently incomplete: fail it instead.
+      for (const s of active) {
+        const bad = [...s.sources].filter((f) => failedFiles.has(f));
+        if (bad.length) {
+          s.state = 'failed';
+          s.error = `incomplete: ${bad.join(', ')} could not be read to the end`;
+          await s.discard();
+        }
+      }
+      for (const s of sinks) {
+        signal?.throwIfAborted();
+        if (s.state === 'pending' || s.state === 'reading') {
+          const t0 = performance.now();
+          emit({ kind: 'day', dataType: type, day: s.day, state: 'writing', rows: s.stats.read, written: 0, fraction: 0.9, rowsPerSec: 0, etaSec: null });
+          try {
+            let last = 0;
+            await s.finalize((written, total) => {
+              const now = performance.now();
+              if (now - last < 100) return;
+              last = now;
+              const rate = written / Math.max((now - t0) / 1000, 1e-3);
+              emit({ kind: 'day', dataType: type, day: s.day, state: 'writing', rows: s.stats.read, written, fraction: 0.9 + 0.1 * (written / total), rowsPerSec: rate, etaSec: (total - written) / Math.max(rate, 1) });
+            });
+            if (s.stats.written === 0) s.error = 'no rows for this day';
+          } catch (e) {
+            if (signal?.aborted) throw e;
+            s.state = 'failed';
+            s.error = `writing ${s.dest} failed: ${errText(e)}`;
+          }
+        }
+        if (s.state === 'failed') errors.push(`${type} ${s.day}: ${s.error}`);
+        emit({ kind: 'day', dataType: type, day: s.day, state: s.state, rows: s.stats.read, written: s.stats.written, fraction: 1, rowsPerSec: 0, etaSec: 0, error: s.error, file: s.stats.written ? s.dest : undefined });
+        dayReports.push({
+          dataType: type, day: s.day, state: s.state === 'skipped' ? 'skipped' : s.state === 'failed' ? 'failed' : 'done',
+          read: s.stats.read, written: s.stats.written, duplicates: s.stats.duplicates, skipped: s.stats.skipped, rejected: s.stats.rejected,
+          file: s.stats.written ? s.dest : s.state === 'skipped' ? s.dest : undefined, error: s.error,
+          firstTsInit: s.firstTs !== undefined ? nsToIso(s.firstTs) : undefined, lastTsInit: s.lastTs !== undefined ? nsToIso(s.lastTs) : undefined,
+        });
+      }
+    }
+  } catch (e) {
+    if (signal?.aborted) {
+      cancelled = true;
+      errors.push('cancelled');
+    } else {
+      errors.push(errText(e));
+    }
+  } finally {
+    await rejects.close().catch(() => undefined);
+    await removeQuietly(tmpDir);
+    await unlock();
+  }
+
+  const sum = (f: (d: DayReport) => number) => dayReports.reduce((a, d) => a + f(d), 0);
+  const report: RunReport = {
+    runId, startedAt, finishedAt: new Date().toISOString(), ok: errors.length === 0,
+    job: { ...spec, config: { ...spec.config, api_key: spec.config.api_key ? '(set)' : undefined } },
+    instrument: instrument
+      ? { id: instrument.id, pricePrecision: instrument.pricePrecision, sizePrecision: instrument.sizePrecision, precisionSource: instrument.source, file: instrumentFile }
+      : { id: '', pricePrecision: -1, sizePrecision: -1, precisionSource: 'none' },
+    files, days: dayReports,
+    totals: {
+      read: files.reduce((a, f) => a + f.rows, 0), written: sum((d) => d.written), duplicates: sum((d) => d.duplicates),
+      rejected: files.reduce((a, f) => a + f.rejected, 0), outOfRange: files.reduce((a, f) => a + f.outOfRange, 0),
+      skippedDays: dayReports.filter((d) => d.state === 'skipped').length, failedDays: dayReports.filter((d) => d.state === 'failed').length,
+    },
+    rejectsFile: rejects.count ? rejects.path : undefined,
+    notes, errors,
+  };
+  await writeFile(join(runDir, 'report.json'), JSON.stringify(report, null, 2));
+  await writeFile(join(stateDir, 'last-run.json'), JSON.stringify({ runId, report: join(runDir, 'report.json') }));
+  emit({ kind: 'job', state: cancelled ? 'cancelled' : report.ok ? 'done' : 'failed', message: errors[0] });
+  if (cancelled) throw Object.assign(new JobCancelled(), { report });
+  return report;
+}
+
+/** A sink that only counts (precision scan). */
+function scratchSink(day: string): DaySink {
+  const fm = fixedMode(128);
+  const s = new DaySink({ type: 'trades', fm, layout: layoutOf('trades', fm), schema: schemaOf('trades', fm, { instrumentId: 'X', pricePrecision: 0, sizePrecision: 0 }), tmpDir: '', codec: 'zstd', rowGroupSize: 1 }, day, '');
+  s.state = 'skipped';
+  return s;
+}
+

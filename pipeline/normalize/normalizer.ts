@@ -1,0 +1,233 @@
+// Validates source rows and turns them into fixed-point columns routed to their UTC day.
+// Every row ends in exactly one bucket: written, duplicate, skipped, rejected or out of range.
+import type { DataType } from '../../shared/job.js';
+import { formatDecimal, parseDecimal, toScaled, toScaledRounded } from '../catalog/decimal.js';
+import { writeRaw, type FixedMode } from '../catalog/fixed.js';
+import { NS_PER_DAY } from '../catalog/paths.js';
+import { FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, TRADE } from '../catalog/schemas.js';
+import type { DaySink } from '../jobs/daysink.js';
+import { IdSet } from './idset.js';
+import type { RejectSink } from './rejects.js';
+
+export const SIDE_NONE = 0, SIDE_BUYER = 1, SIDE_SELLER = 2;
+
+const SIDE_TEXT: Record<string, number> = {
+  buy: SIDE_BUYER, b: SIDE_BUYER, buyer: SIDE_BUYER, bid: SIDE_BUYER, '1': SIDE_BUYER,
+  sell: SIDE_SELLER, s: SIDE_SELLER, seller: SIDE_SELLER, ask: SIDE_SELLER, '2': SIDE_SELLER, '-1': SIDE_SELLER,
+  '': SIDE_NONE, unknown: SIDE_NONE, none: SIDE_NONE, no_aggressor: SIDE_NONE, '0': SIDE_NONE,
+};
+const MAKER_TEXT: Record<string, number> = {
+  // buyer is maker -> the taker sold (spec §2.2, §3.3)
+  true: SIDE_SELLER, t: SIDE_SELLER, '1': SIDE_SELLER, yes: SIDE_SELLER,
+  false: SIDE_BUYER, f: SIDE_BUYER, '0': SIDE_BUYER, no: SIDE_BUYER,
+};
+
+/** Aggressor from side text or a buyer-is-maker flag; -1 when unrecognised. */
+export function parseSide(text: string, mode: 'text' | 'maker'): number {
+  const v = (mode === 'text' ? SIDE_TEXT : MAKER_TEXT)[text.trim().toLowerCase()];
+  return v === undefined ? -1 : v;
+}
+
+/** Stable id for rows without one: 64-bit FNV-1a over symbol, ts_event, price, size, side (as Nautilus derives them). */
+export function deriveTradeId(symbol: string, tsEvent: bigint, price: string, size: string, side: number): string {
+  let h = 0xcbf29ce484222325n;
+  const text = `${symbol}\x1f${tsEvent}\x1f${price}\x1f${size}\x1f${side}`;
+  for (let i = 0; i < text.length; i++) {
+    h ^= BigInt(text.charCodeAt(i) & 0xff);
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h.toString(16).padStart(16, '0');
+}
+
+export interface FileCounters {
+  rows: number;
+  outOfRange: number;
+  rejected: number;
+  rejectedByReason: Record<string, number>;
+}
+
+export interface NormalizerOptions {
+  type: DataType;
+  fm: FixedMode;
+  symbol: string;
+  pricePrecision: number;
+  sizePrecision: number;
+  /** first day of the job, as a day index since the epoch */
+  startDay: number;
+  /** one sink per day of the job (null: day is not written in this run) */
+  sinks: DaySink[];
+  rejects: RejectSink | null;
+  /** precision scan: record decimals, write nothing */
+  scan?: boolean;
+  /** bytes of buffered rows above which the largest day is spilled to disk */
+  bufferBudget?: number;
+}
+
+const TRADE_ID_RE = /^[\x21-\x7e]{1,36}$/;
+
+export class Normalizer {
+  file = '';
+  counters: FileCounters = { rows: 0, outOfRange: 0, rejected: 0, rejectedByReason: {} };
+  maxPriceDecimals = -1;
+  maxSizeDecimals = -1;
+  private ids = new IdSet();
+  private lastKey = '';
+  private budget: number;
+
+  constructor(readonly o: NormalizerOptions) {
+    this.budget = o.bufferBudget ?? 96 * 1024 * 1024;
+  }
+
+  startFile(path: string): FileCounters {
+    this.file = path;
+    this.lastKey = '';
+    this.counters = { rows: 0, outOfRange: 0, rejected: 0, rejectedByReason: {} };
+    return this.counters;
+  }
+
+  private sinkOf(tsInit: bigint): DaySink | null {
+    const idx = Number(tsInit / NS_PER_DAY) - this.o.startDay;
+    if (idx < 0 || idx >= this.o.sinks.length) {
+      this.counters.outOfRange++;
+      return null;
+    }
+    const sink = this.o.sinks[idx]!;
+    sink.stats.read++;
+    sink.sources.add(this.file);
+    return sink;
+  }
+
+  /** Rejects a row. `tsInit` places it on a day when it is known. */
+  reject(line: number, field: string, reason: string, value: string, tsInit?: bigint): void {
+    const key = `${field}: ${reason}`;
+    this.counters.rejected++;
+    this.counters.rejectedByReason[key] = (this.counters.rejectedByReason[key] ?? 0) + 1;
+    if (tsInit !== undefined) {
+      const idx = Number(tsInit / NS_PER_DAY) - this.o.startDay;
+      const sink = this.o.sinks[idx];
+      if (sink) sink.stats.rejected[key] = (sink.stats.rejected[key] ?? 0) + 1;
+    }
+    this.o.rejects?.add({ dataType: this.o.type, file: this.file, line, field, reason, value: value.length > 200 ? value.slice(0, 200) + '…' : value });
+  }
+
+  /** Row carries no value for this data type (e.g. a derivative_ticker row without mark_price). */
+  skip(tsInit: bigint): void {
+    const sink = this.sinkOf(tsInit);
+    if (sink) sink.stats.skipped++;
+  }
+
+  private price(line: number, text: string, tsInit: bigint, field: string, round: boolean): bigint | null {
+    const d = parseDecimal(text.trim());
+    if (!d) return this.reject(line, field, 'not a decimal number', text, tsInit), null;
+    if (d.neg || d.digits === '') return this.reject(line, field, 'must be > 0', text, tsInit), null;
+    if (this.o.scan) {
+      this.maxPriceDecimals = Math.max(this.maxPriceDecimals, d.scale);
+      return 1n;
+    }
+    const p = this.o.pricePrecision;
+    if (d.scale > p && !round) {
+      return this.reject(line, field, `has ${d.scale} decimals, more than the instrument's price precision ${p}`, text, tsInit), null;
+    }
+    const raw = toScaledRounded(d, p) * 10n ** BigInt(this.o.fm.F - p);
+    if (raw === 0n) return this.reject(line, field, `rounds to 0 at price precision ${p}`, text, tsInit), null;
+    if (raw > this.o.fm.priceMax) return this.reject(line, field, `above the ${this.o.fm.mode}-bit price limit`, text, tsInit), null;
+    return raw;
+  }
+
+  private size(line: number, text: string, tsInit: bigint): bigint | null {
+    const d = parseDecimal(text.trim());
+    if (!d) return this.reject(line, 'size', 'not a decimal number', text, tsInit), null;
+    if (d.neg || d.digits === '') return this.reject(line, 'size', 'must be > 0', text, tsInit), null;
+    if (this.o.scan) {
+      this.maxSizeDecimals = Math.max(this.maxSizeDecimals, d.scale);
+      return 1n;
+    }
+    const p = this.o.sizePrecision;
+    if (d.scale > p) return this.reject(line, 'size', `has ${d.scale} decimals, more than the instrument's size precision ${p}`, text, tsInit), null;
+    const raw = toScaled(d, this.o.fm.F);
+    if (raw > this.o.fm.quantityMax) return this.reject(line, 'size', `above the ${this.o.fm.mode}-bit quantity limit`, text, tsInit), null;
+    return raw;
+  }
+
+  trade(line: number, tsEvent: bigint, tsInit: bigint, priceText: string, sizeText: string, side: number, id: string | null): void {
+    const sink = this.sinkOf(tsInit);
+    if (!sink) return;
+    const price = this.price(line, priceText, tsInit, 'price', false);
+    if (price === null) return;
+    const size = this.size(line, sizeText, tsInit);
+    if (size === null || this.o.scan) return;
+    const tradeId = id ?? deriveTradeId(this.o.symbol, tsEvent, priceText, sizeText, side);
+    if (!TRADE_ID_RE.test(tradeId)) return this.reject(line, 'trade_id', 'must be 1 to 36 printable ASCII characters', tradeId, tsInit);
+    if (!this.ids.add(tradeId)) {
+      sink.stats.duplicates++;
+      return;
+    }
+    if (sink.state === 'skipped') return;
+    const b = sink.builder;
+    const i = b.add(tsInit);
+    const W = this.o.fm.W;
+    b.views[TRADE.tsEvent]!.setBigUint64(i * 8, tsEvent, true);
+    writeRaw(b.views[TRADE.price]!, i * W, price, W);
+    writeRaw(b.views[TRADE.size]!, i * W, size, W);
+    b.fixed[TRADE.side]![i] = side;
+    b.setVar(TRADE.id, i, tradeId);
+  }
+
+  /** Mark prices are rounded to the instrument's precision, as Nautilus's Binance adapter does. */
+  mark(line: number, tsEvent: bigint, tsInit: bigint, priceText: string, dedupe: boolean): void {
+    const sink = this.sinkOf(tsInit);
+    if (!sink) return;
+    const price = this.price(line, priceText, tsInit, 'mark_price', true);
+    if (price === null || this.o.scan) return;
+    if (dedupe) {
+      const key = price.toString();
+      if (key === this.lastKey) { sink.stats.duplicates++; return; }
+      this.lastKey = key;
+    }
+    if (sink.state === 'skipped') return;
+    const b = sink.builder;
+    const i = b.add(tsInit);
+    b.views[MARK.tsEvent]!.setBigUint64(i * 8, tsEvent, true);
+    writeRaw(b.views[MARK.value]!, i * this.o.fm.W, price, this.o.fm.W);
+  }
+
+  funding(line: number, tsEvent: bigint, tsInit: bigint, rateText: string, intervalMin: bigint | null, nextNs: bigint | null, dedupe: boolean): void {
+    const sink = this.sinkOf(tsInit);
+    if (!sink) return;
+    const d = parseDecimal(rateText.trim());
+    if (!d) return this.reject(line, 'funding_rate', 'not a decimal number', rateText, tsInit);
+    if (this.o.scan) return;
+    const rate = formatDecimal(d);
+    if (dedupe) {
+      const key = `${rate}|${nextNs ?? ''}|${intervalMin ?? ''}`;
+      if (key === this.lastKey) { sink.stats.duplicates++; return; }
+      this.lastKey = key;
+    }
+    if (sink.state === 'skipped') return;
+    const b = sink.builder;
+    const i = b.add(tsInit);
+    b.views[FUNDING.tsEvent]!.setBigUint64(i * 8, tsEvent, true);
+    b.views[FUNDING.interval]!.setBigUint64(i * 8, intervalMin ?? 0n, true);
+    b.views[FUNDING.next]!.setBigUint64(i * 8, nextNs ?? 0n, true);
+    b.fixed[FUNDING.flags]![i] = (intervalMin !== null ? FUNDING_HAS_INTERVAL : 0) | (nextNs !== null ? FUNDING_HAS_NEXT : 0);
+    b.setVar(FUNDING.rate, i, rate);
+  }
+
+  /** Spills the biggest buffered days until the buffers fit the budget again. */
+  async relieve(maxDayRows = 500_000): Promise<void> {
+    for (;;) {
+      let total = 0;
+      let largest: DaySink | null = null;
+      for (const s of this.o.sinks) {
+        if (s.state !== 'reading' && s.state !== 'pending') continue;
+        total += s.builder.bytes();
+        if (s.buffered >= maxDayRows) await s.spill();
+        else if (!largest || s.buffered > largest.buffered) largest = s;
+      }
+      if (total <= this.budget || !largest || !largest.buffered) return;
+      await largest.spill();
+    }
+  }
+}
+
+export { toScaled };

@@ -1,0 +1,147 @@
+// The CSV source: any supported container, format detected per file, rows mapped by the plan and
+// handed to the normalizer. Memory stays bounded: the file is streamed in line batches.
+import { basename } from 'node:path';
+import type { DataType, FileConfig } from '../../../shared/job.js';
+import { SIDE_NONE, parseSide, type Normalizer } from '../../normalize/normalizer.js';
+import { openData, type Compression } from '../io/open.js';
+import { lineBatches, type Line } from '../io/lines.js';
+import { parseTimestamp, parseWithUnit, type TsUnit } from '../timestamp.js';
+import { detect, splitCsv, type Detected } from './detect.js';
+import { makePlan, type Plan } from './plan.js';
+
+export interface CsvFileResult {
+  format: string;
+  label: string;
+  compression: Compression;
+  plan: Plan;
+  notes: string[];
+}
+
+export interface ReadHooks {
+  signal?: AbortSignal;
+  /** called after each batch of lines */
+  onBatch?: (bytesRead: number, bytesTotal: number) => void | Promise<void>;
+}
+
+class TsColumn {
+  unit: TsUnit | 'iso' | null;
+  unzoned = false;
+  constructor(readonly forced?: TsUnit) {
+    this.unit = forced ?? null;
+  }
+  parse(text: string): bigint | string {
+    const t = text.trim();
+    const r = this.forced ? parseWithUnit(t, this.forced) : parseTimestamp(t, this.unit);
+    if ('error' in r) return r.error;
+    if (this.unit === null) this.unit = r.unit;
+    if (!r.zoned) this.unzoned = true;
+    return r.ns;
+  }
+}
+
+export async function readCsvFile(path: string, type: DataType, cfg: FileConfig | undefined, norm: Normalizer, hooks: ReadHooks = {}): Promise<CsvFileResult> {
+  const opened = await openData(path);
+  const label = basename(path);
+  const notes: string[] = [];
+  let det: Detected | null = null;
+  let plan: Plan | null = null;
+  let ts: TsColumn | null = null, tsInit: TsColumn | null = null, next: TsColumn | null = null;
+  let headerSkipped = false;
+  const source = opened.stream;
+  const counters = norm.counters;
+  try {
+    for await (const batch of lineBatches(source, { csvQuotes: true })) {
+      hooks.signal?.throwIfAborted();
+      if (!det) {
+        det = detect(batch.map((l) => l.text), opened.member ?? label, { delimiter: cfg?.delimiter, hasHeader: cfg?.has_header });
+        plan = makePlan(det, type, cfg?.columns, label);
+        const forced = cfg?.timestamp_unit ?? plan.tsUnit;
+        ts = new TsColumn(forced);
+        tsInit = new TsColumn(forced);
+        next = new TsColumn(forced);
+      }
+      mapLines(batch, det, plan!, type, norm, ts!, tsInit!, next!, headerSkipped);
+      headerSkipped = true;
+      await hooks.onBatch?.(opened.bytesRead(), opened.totalBytes);
+    }
+  } finally {
+    source.destroy();
+  }
+  if (!det || !plan) throw new Error('the file is empty');
+  if (counters.rows === 0) notes.push('no data rows');
+  if (ts!.unzoned) notes.push('timestamps without a time zone were read as UTC');
+  if (ts!.unit) notes.push(`timestamps: ${ts!.unit === 'iso' ? 'ISO 8601' : `Unix ${ts!.unit}`}`);
+  return { format: det.format, label: det.label, compression: opened.compression, plan, notes: [...plan.notes, ...notes] };
+}
+
+function mapLines(lines: Line[], det: Detected, plan: Plan, type: DataType, norm: Normalizer, ts: TsColumn, tsInitCol: TsColumn, nextCol: TsColumn, headerDone: boolean): void {
+  const c = plan.cols;
+  const counters = norm.counters;
+  const ncols = det.columns.length;
+  const needed = Math.max(...Object.values(c).map((k) => k ?? 0)) + 1;
+  for (let k = 0; k < lines.length; k++) {
+    const line = lines[k]!;
+    if (!headerDone && k === 0 && det.hasHeader) continue;
+    if (line.text.trim() === '') continue;
+    counters.rows++;
+    const f = splitCsv(line.text, det.delimiter);
+    if (f.length < needed) {
+      norm.reject(line.no, 'row', `has ${f.length} columns, expected ${ncols}`, line.text);
+      continue;
+    }
+    const tsText = f[c.timestamp!]!;
+    const tsEvent = ts.parse(tsText);
+    if (typeof tsEvent === 'string') {
+      norm.reject(line.no, 'timestamp', tsEvent, tsText);
+      continue;
+    }
+    let tsInit = tsEvent;
+    if (c.local_timestamp !== undefined) {
+      const t = tsInitCol.parse(f[c.local_timestamp]!);
+      if (typeof t === 'string') {
+        norm.reject(line.no, 'local_timestamp', t, f[c.local_timestamp]!, tsEvent);
+        continue;
+      }
+      tsInit = t;
+    }
+    if (type === 'trades') {
+      let side = SIDE_NONE;
+      if (c.aggressor_side !== undefined) {
+        side = parseSide(f[c.aggressor_side]!, plan.sideMode);
+        if (side < 0) {
+          norm.reject(line.no, 'aggressor_side', plan.sideMode === 'maker' ? 'expected true or false (buyer is maker)' : 'expected buy or sell', f[c.aggressor_side]!, tsInit);
+          continue;
+        }
+      }
+      const id = c.trade_id !== undefined ? f[c.trade_id]!.trim() : '';
+      norm.trade(line.no, tsEvent, tsInit, f[c.price!]!, f[c.size!]!, side, id === '' ? null : id);
+    } else if (type === 'mark') {
+      const v = f[c.mark_price!]!;
+      if (v.trim() === '' && plan.emptyIsSkip) { norm.skip(tsInit); continue; }
+      norm.mark(line.no, tsEvent, tsInit, v, plan.dedupeChanges);
+    } else {
+      const rate = f[c.funding_rate!]!;
+      if (rate.trim() === '' && plan.emptyIsSkip) { norm.skip(tsInit); continue; }
+      let interval: bigint | null = null;
+      if (c.funding_interval !== undefined && f[c.funding_interval]!.trim() !== '') {
+        const t = f[c.funding_interval]!.trim();
+        if (!/^\d+$/.test(t) || Number(t) === 0) {
+          norm.reject(line.no, 'funding_interval', 'expected a positive whole number', t, tsInit);
+          continue;
+        }
+        interval = BigInt(t) * (plan.intervalUnit === 'hours' ? 60n : 1n);
+      }
+      let nextNs: bigint | null = null;
+      if (plan.nextFromInterval && interval !== null) nextNs = tsEvent + interval * 60_000_000_000n;
+      if (c.next_funding_time !== undefined && f[c.next_funding_time]!.trim() !== '' && f[c.next_funding_time]!.trim() !== '0') {
+        const t = nextCol.parse(f[c.next_funding_time]!);
+        if (typeof t === 'string') {
+          norm.reject(line.no, 'next_funding_time', t, f[c.next_funding_time]!, tsInit);
+          continue;
+        }
+        nextNs = t;
+      }
+      norm.funding(line.no, tsEvent, tsInit, rate, interval, nextNs, plan.dedupeChanges);
+    }
+  }
+}

@@ -1,0 +1,149 @@
+// Which column feeds which Nautilus field: fixed for known formats, from the user's mapping or
+// from header aliases for any other CSV.
+import type { DataType, MappingField } from '../../../shared/job.js';
+import type { TsUnit } from '../timestamp.js';
+import type { Detected } from './detect.js';
+
+export interface Plan {
+  format: string;
+  label: string;
+  /** column index per target field */
+  cols: Partial<Record<MappingField, number>>;
+  /** how aggressor_side is read: side text (buy/sell) or a buyer-is-maker flag */
+  sideMode: 'text' | 'maker';
+  /** unit of funding_interval values */
+  intervalUnit: 'min' | 'hours';
+  /** Vision fundingRate: next funding = calc_time + interval (spec §2.4, inferred) */
+  nextFromInterval: boolean;
+  /** drop rows whose value repeats the previous one (Tardis derivative_ticker, spec §3.4) */
+  dedupeChanges: boolean;
+  /** rows without a value for this type are skipped, not rejected (Tardis derivative_ticker) */
+  emptyIsSkip: boolean;
+  tsUnit?: TsUnit;
+  /** ts_init column unit when it differs from the timestamp's (none here, but kept explicit) */
+  notes: string[];
+  /** how sure the automatic mapping is, per field (1 = exact known format) */
+  confidence: Partial<Record<MappingField, number>>;
+}
+
+const REQUIRED: Record<DataType, MappingField[]> = {
+  trades: ['timestamp', 'price', 'size'],
+  mark: ['timestamp', 'mark_price'],
+  funding: ['timestamp', 'funding_rate'],
+};
+
+export const FIELDS_FOR: Record<DataType, MappingField[]> = {
+  trades: ['timestamp', 'local_timestamp', 'price', 'size', 'aggressor_side', 'trade_id'],
+  mark: ['timestamp', 'local_timestamp', 'mark_price'],
+  funding: ['timestamp', 'local_timestamp', 'funding_rate', 'next_funding_time', 'funding_interval'],
+};
+
+/** Known formats: field -> header name. */
+const KNOWN: Record<string, Partial<Record<DataType, Partial<Record<MappingField, string>>>>> = {
+  'tardis.trades': { trades: { timestamp: 'timestamp', local_timestamp: 'local_timestamp', price: 'price', size: 'amount', aggressor_side: 'side', trade_id: 'id' } },
+  'tardis.derivative_ticker': {
+    mark: { timestamp: 'timestamp', local_timestamp: 'local_timestamp', mark_price: 'mark_price' },
+    funding: { timestamp: 'timestamp', local_timestamp: 'local_timestamp', funding_rate: 'funding_rate', next_funding_time: 'funding_timestamp' },
+  },
+  'vision.aggTrades': { trades: { timestamp: 'transact_time', price: 'price', size: 'quantity', aggressor_side: 'is_buyer_maker', trade_id: 'agg_trade_id' } },
+  'vision.trades': { trades: { timestamp: 'time', price: 'price', size: 'qty', aggressor_side: 'is_buyer_maker', trade_id: 'id' } },
+  'vision.markPriceKlines': { mark: { timestamp: 'close_time', mark_price: 'close' } },
+  'vision.fundingRate': { funding: { timestamp: 'calc_time', funding_rate: 'last_funding_rate', funding_interval: 'funding_interval_hours' } },
+};
+
+/** Header aliases for auto-mapping, best first. Compared after lower-casing and removing non-alphanumerics. */
+export const ALIASES: Record<MappingField, string[]> = {
+  timestamp: ['timestamp', 'time', 'transacttime', 'tsevent', 'datetime', 'date', 'tradetime', 'ts', 'eventtime', 'closetime', 'calctime', 't'],
+  local_timestamp: ['localtimestamp', 'tsinit', 'recvtime', 'receivetime', 'localtime', 'tsrecv'],
+  price: ['price', 'close', 'p', 'px', 'tradeprice', 'lastprice'],
+  size: ['size', 'volume', 'qty', 'amount', 'quantity', 'q', 'vol', 'basevolume'],
+  aggressor_side: ['side', 'isbuyermaker', 'm', 'buyermaker', 'aggressorside', 'takerside', 'aggressor'],
+  trade_id: ['tradeid', 'id', 'aggtradeid', 'tid', 'a'],
+  mark_price: ['markprice', 'mark', 'price', 'close', 'p'],
+  funding_rate: ['fundingrate', 'rate', 'lastfundingrate', 'r'],
+  next_funding_time: ['nextfundingtime', 'fundingtimestamp', 'nextfunding', 'fundingtime', 'nextfundingts'],
+  funding_interval: ['fundingintervalhours', 'fundinginterval', 'interval', 'intervalhours'],
+};
+
+const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** Auto-maps header columns onto the fields of a data type, with a confidence per field. */
+export function autoMap(columns: string[], type: DataType): { cols: Partial<Record<MappingField, number>>; confidence: Partial<Record<MappingField, number>> } {
+  const cols: Partial<Record<MappingField, number>> = {};
+  const confidence: Partial<Record<MappingField, number>> = {};
+  const used = new Set<number>();
+  const names = columns.map(norm);
+  for (const field of FIELDS_FOR[type]) {
+    const aliases = ALIASES[field];
+    for (let rank = 0; rank < aliases.length; rank++) {
+      const idx = names.findIndex((n, i) => n === aliases[rank] && !used.has(i));
+      if (idx >= 0) {
+        cols[field] = idx;
+        used.add(idx);
+        confidence[field] = rank === 0 ? 1 : Math.max(0.5, 0.9 - rank * 0.05);
+        break;
+      }
+    }
+  }
+  return { cols, confidence };
+}
+
+function columnIndex(ref: string, columns: string[], hasHeader: boolean, fileLabel: string): number {
+  const i = columns.findIndex((c) => c === ref.trim().toLowerCase());
+  if (i >= 0) return i;
+  if (/^\d+$/.test(ref)) {
+    const k = Number(ref);
+    if (k < columns.length) return k;
+  }
+  throw new Error(`column "${ref}" not found in ${fileLabel} (${hasHeader ? 'columns' : 'headerless, columns by index'}: ${columns.map((c, k) => (hasHeader ? c : String(k))).join(', ')})`);
+}
+
+export function makePlan(det: Detected, type: DataType, userColumns: Record<string, string> | undefined, fileLabel: string): Plan {
+  const known = KNOWN[det.format];
+  const plan: Plan = {
+    format: det.format, label: det.label, cols: {}, sideMode: 'text', intervalUnit: 'min', nextFromInterval: false,
+    dedupeChanges: det.format === 'tardis.derivative_ticker', emptyIsSkip: det.format === 'tardis.derivative_ticker', notes: [], confidence: {},
+  };
+  if (userColumns && Object.keys(userColumns).length) {
+    for (const [field, ref] of Object.entries(userColumns)) {
+      if (!FIELDS_FOR[type].includes(field as MappingField)) {
+        if ((Object.values(FIELDS_FOR).flat() as string[]).includes(field)) continue; // a field of another type
+        throw new Error(`unknown target field "${field}" in the column mapping (fields for ${type}: ${FIELDS_FOR[type].join(', ')})`);
+      }
+      plan.cols[field as MappingField] = columnIndex(ref, det.columns, det.hasHeader, fileLabel);
+      plan.confidence[field as MappingField] = 1;
+    }
+  } else if (known) {
+    const m = known[type];
+    if (!m) {
+      throw new Error(`${fileLabel} is a ${det.label} file, which holds no ${type} data (it can feed: ${Object.keys(known).join(', ')})`);
+    }
+    for (const [field, name] of Object.entries(m)) {
+      plan.cols[field as MappingField] = det.columns.indexOf(name);
+      plan.confidence[field as MappingField] = 1;
+    }
+  } else if (det.format !== 'generic') {
+    throw new Error(`${fileLabel} is a ${det.label} file, which this version cannot turn into ${type}`);
+  } else {
+    const a = autoMap(det.columns, type);
+    plan.cols = a.cols;
+    plan.confidence = a.confidence;
+  }
+  const missing = REQUIRED[type].filter((f) => plan.cols[f] === undefined);
+  if (missing.length) {
+    throw new Error(`${fileLabel}: no column for ${missing.join(', ')} (columns: ${det.columns.join(', ')}); map it in the config's "columns"`);
+  }
+  const sideCol = plan.cols.aggressor_side;
+  if (sideCol !== undefined) {
+    const name = norm(det.columns[sideCol] ?? '');
+    if (name.includes('maker') || name === 'm') plan.sideMode = 'maker';
+  }
+  if (det.format === 'vision.fundingRate') {
+    plan.intervalUnit = 'hours';
+    plan.nextFromInterval = true;
+  } else if (plan.cols.funding_interval !== undefined && /hour/.test(det.columns[plan.cols.funding_interval]!)) {
+    plan.intervalUnit = 'hours';
+  }
+  if (det.format.startsWith('tardis.')) plan.tsUnit = 'us';
+  return plan;
+}

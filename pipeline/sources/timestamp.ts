@@ -1,0 +1,79 @@
+// Timestamps to BigInt nanoseconds: Unix s/ms/µs/ns (unit detected once per file by magnitude,
+// spec §0) or ISO 8601 (no zone means UTC).
+
+export type TsUnit = 's' | 'ms' | 'us' | 'ns';
+export const UNIT_MULT: Record<TsUnit, bigint> = { s: 1_000_000_000n, ms: 1_000_000n, us: 1_000n, ns: 1n };
+
+/** Unit from the number of integer digits of a present-day value. */
+export function unitOfDigits(intDigits: number): TsUnit {
+  if (intDigits <= 11) return 's';
+  if (intDigits <= 14) return 'ms';
+  if (intDigits <= 17) return 'us';
+  return 'ns';
+}
+
+const NUM_RE = /^(\d+)(?:\.(\d+))?$/;
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+export type TsResult = { ns: bigint; unit: TsUnit | 'iso'; zoned: boolean } | { error: string };
+
+export function parseIso(text: string): TsResult {
+  const m = ISO_RE.exec(text);
+  if (!m) return { error: 'not a timestamp' };
+  const [y, mo, d, h = '0', mi = '0', s = '0'] = [m[1]!, m[2]!, m[3]!, m[4], m[5], m[6]];
+  const ms = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s);
+  const check = new Date(ms);
+  if (Number.isNaN(ms) || check.getUTCMonth() !== +mo - 1 || check.getUTCDate() !== +d || +h > 23 || +mi > 59 || +s > 59) {
+    return { error: 'not a valid date' };
+  }
+  let ns = BigInt(ms) * 1_000_000n + BigInt((m[7] ?? '').padEnd(9, '0'));
+  const zone = m[8];
+  if (zone && zone.toUpperCase() !== 'Z') {
+    const sign = zone[0] === '-' ? -1n : 1n;
+    const digits = zone.slice(1).replace(':', '');
+    const off = BigInt(+digits.slice(0, 2) * 60 + +(digits.slice(2) || '0')) * 60_000_000_000n;
+    ns -= sign * off;
+  }
+  if (ns < 0n) return { error: 'before 1970' };
+  return { ns, unit: 'iso', zoned: !!zone };
+}
+
+/**
+ * Parses one timestamp cell. `unit` is the file's detected unit ('iso' for ISO text) or null while
+ * it is not known yet. Returns the unit it used so the caller can fix it for the file.
+ */
+export function parseTimestamp(text: string, unit: TsUnit | 'iso' | null): TsResult {
+  const m = NUM_RE.exec(text);
+  if (!m) {
+    if (unit !== null && unit !== 'iso') return { error: `not a number (file timestamps are Unix ${unit})` };
+    return parseIso(text);
+  }
+  if (unit === 'iso') return { error: 'a number, but the file timestamps are ISO 8601' };
+  const intPart = m[1]!.replace(/^0+(?=\d)/, '');
+  const detected = unitOfDigits(intPart.length);
+  if (unit !== null && detected !== unit) return { error: `looks like Unix ${detected}, but the file's timestamps are Unix ${unit}` };
+  const mult = UNIT_MULT[detected];
+  let ns = BigInt(intPart) * mult;
+  if (m[2]) {
+    const frac = m[2];
+    const fracDigits = mult.toString().length - 1;
+    if (frac.length > fracDigits && /[1-9]/.test(frac.slice(fracDigits))) return { error: 'finer than a nanosecond' };
+    ns += BigInt(frac.slice(0, fracDigits).padEnd(fracDigits, '0') || '0');
+  }
+  if (ns >= 1n << 64n) return { error: 'too large' };
+  return { ns, unit: detected, zoned: true };
+}
+
+/** Parses with a fixed (user-chosen) unit, no detection. */
+export function parseWithUnit(text: string, unit: TsUnit): TsResult {
+  const m = NUM_RE.exec(text);
+  if (!m) return { error: 'not a number' };
+  const mult = UNIT_MULT[unit];
+  let ns = BigInt(m[1]!) * mult;
+  if (m[2]) {
+    const fracDigits = mult.toString().length - 1;
+    ns += BigInt(m[2].slice(0, fracDigits).padEnd(fracDigits, '0') || '0');
+  }
+  if (ns >= 1n << 64n) return { error: 'too large' };
+  return { ns, unit, zoned: true };
+}

@@ -1,0 +1,47 @@
+// The run report written to <output>/.catalog-builder/ and returned by the service.
+import type { DataType } from './job.js';
+
+export interface DayReport {
+  dataType: DataType;
+  day: string;
+  state: 'done' | 'skipped' | 'failed';
+  /** rows read from sources that fell on this day */
+  read: number;
+  written: number;
+  duplicates: number;
+  /** rows with no value for this type (e.g. a derivative_ticker row without mark_price) */
+  skipped: number;
+  rejected: Record<string, number>;
+  file?: string;
+  error?: string;
+  firstTsInit?: string;
+  lastTsInit?: string;
+}
+
+export interface FileReport {
+  dataType: DataType;
+  path: string;
+  format: string;
+  compression: string;
+  rows: number;
+  /** rows whose ts_init fell outside the job's date range */
+  outOfRange: number;
+  rejected: number;
+  error?: string;
+  notes: string[];
+}
+
+export interface RunReport {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  ok: boolean;
+  job: Record<string, unknown>;
+  instrument: { id: string; pricePrecision: number; sizePrecision: number; precisionSource: string; file?: string };
+  files: FileReport[];
+  days: DayReport[];
+  totals: { read: number; written: number; duplicates: number; rejected: number; outOfRange: number; skippedDays: number; failedDays: number };
+  rejectsFile?: string;
+  notes: string[];
+  errors: string[];
+}
