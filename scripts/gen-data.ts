@@ -1,0 +1,118 @@
+// Deterministic, realistic synthetic market data: Tardis trades and derivative_ticker CSVs.
+// Used for the bundled sample, the tests and the benchmark. Streams, so any size fits in memory.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createGzip } from 'node:zlib';
+import type { Writable } from 'node:stream';
+
+/** Small fast PRNG (mulberry32) so the same seed gives the same bytes. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function writeLines(path: string, gzip: boolean, produce: (push: (s: string) => Promise<void>) => Promise<void>): Promise<void> {
+  const file = createWriteStream(path);
+  const out: Writable = gzip ? createGzip({ level: 6 }) : file;
+  if (gzip) (out as ReturnType<typeof createGzip>).pipe(file);
+  let buf = '';
+  const push = async (s: string) => {
+    buf += s;
+    if (buf.length > 1 << 16) {
+      if (!out.write(buf)) await once(out, 'drain');
+      buf = '';
+    }
+  };
+  await produce(push);
+  out.end(buf);
+  await once(file, 'close');
+}
+
+export interface TradesOptions {
+  path: string;
+  rows: number;
+  /** first UTC day, YYYY-MM-DD */
+  start: string;
+  days: number;
+  seed?: number;
+  gzip?: boolean;
+  symbol?: string;
+  startPrice?: number;
+  firstId?: number;
+}
+
+/** Tardis `trades` CSV: exchange,symbol,timestamp,local_timestamp,id,side,price,amount (µs). */
+export async function genTardisTrades(o: TradesOptions): Promise<void> {
+  const r = rng(o.seed ?? 1);
+  const t0 = Date.parse(o.start + 'T00:00:00Z') * 1000;
+  const spanUs = o.days * 86_400_000_000;
+  const stepUs = spanUs / o.rows;
+  let priceCents = Math.round((o.startPrice ?? 42000) * 100);
+  let id = o.firstId ?? 3_500_000_000;
+  const sym = o.symbol ?? 'BTCUSDT';
+  await writeLines(o.path, o.gzip ?? true, async (push) => {
+    await push('exchange,symbol,timestamp,local_timestamp,id,side,price,amount\n');
+    let t = t0;
+    for (let i = 0; i < o.rows; i++) {
+      // Binance trade time is ms; several trades share one ms.
+      t += stepUs * 2 * r();
+      const ts = Math.floor(Math.min(t, t0 + spanUs - 1_000_000) / 1000) * 1000;
+      const local = ts + 5_000 + Math.floor(r() * 400_000);
+      priceCents += Math.round((r() - 0.5) * 40) * 10; // tick 0.10
+      if (priceCents < 100_000) priceCents = 100_000;
+      const side = r() < 0.52 ? 'buy' : 'sell';
+      const amount = (1 + Math.floor(r() * r() * 3000)) / 1000;
+      const price = (priceCents / 100).toFixed(2).replace(/\.?0+$/, '');
+      await push(`binance-futures,${sym},${ts},${local},${id++},${side},${price},${amount}\n`);
+    }
+  });
+}
+
+export interface TickerOptions {
+  path: string;
+  start: string;
+  days: number;
+  /** seconds between rows */
+  everySec: number;
+  seed?: number;
+  gzip?: boolean;
+  symbol?: string;
+}
+
+/** Tardis `derivative_ticker` CSV (mark price and funding, Binance style: predicted rate empty). */
+export async function genTardisTicker(o: TickerOptions): Promise<void> {
+  const r = rng(o.seed ?? 2);
+  const t0 = Date.parse(o.start + 'T00:00:00Z');
+  const sym = o.symbol ?? 'BTCUSDT';
+  let mark = 42000;
+  let rate = 0.0001;
+  await writeLines(o.path, o.gzip ?? false, async (push) => {
+    await push('exchange,symbol,timestamp,local_timestamp,funding_timestamp,funding_rate,predicted_funding_rate,open_interest,last_price,index_price,mark_price\n');
+    for (let ms = t0; ms < t0 + o.days * 86_400_000; ms += o.everySec * 1000) {
+      mark += (r() - 0.5) * 20;
+      if (r() < 0.05) rate = Math.max(-0.0005, Math.min(0.0015, rate + (r() - 0.45) * 0.00002));
+      const next = (Math.floor(ms / 28_800_000) + 1) * 28_800_000;
+      const ts = ms * 1000 + Math.floor(r() * 1000) * 1000;
+      const local = ts + 3_000 + Math.floor(r() * 200_000);
+      const oi = (80000 + r() * 1000).toFixed(3);
+      await push(`binance-futures,${sym},${ts},${local},${next * 1000},${rate.toFixed(8)},,${oi},${mark.toFixed(1)},${(mark - 5).toFixed(8)},${mark.toFixed(8)}\n`);
+    }
+  });
+}
+
+// CLI: node --import tsx scripts/gen-data.ts trades <path> <rows> <start> <days>
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [kind, path, a, b, c] = process.argv.slice(2);
+  if (kind === 'trades') await genTardisTrades({ path: path!, rows: Number(a), start: b!, days: Number(c ?? 1) });
+  else if (kind === 'ticker') await genTardisTicker({ path: path!, start: a!, days: Number(b ?? 1), everySec: Number(c ?? 60) });
+  else {
+    console.error('usage: gen-data.ts trades <path> <rows> <start> [days] | ticker <path> <start> [days] [everySec]');
+    process.exit(2);
+  }
+}
