@@ -59,11 +59,13 @@ export async function genTardisTrades(o: TradesOptions): Promise<void> {
   await writeLines(o.path, o.gzip ?? true, async (push) => {
     await push('exchange,symbol,timestamp,local_timestamp,id,side,price,amount\n');
     let t = t0;
+    let lastLocal = 0;
     for (let i = 0; i < o.rows; i++) {
       // Binance trade time is ms; several trades share one ms.
       t += stepUs * 2 * r();
       const ts = Math.floor(Math.min(t, t0 + spanUs - 1_000_000) / 1000) * 1000;
-      const local = ts + 5_000 + Math.floor(r() * 400_000);
+      // Tardis files are ordered by local (receive) time, and so are these.
+      const local = (lastLocal = Math.max(lastLocal, ts + 5_000 + Math.floor(r() * 400_000)));
       priceCents += Math.round((r() - 0.5) * 40) * 10; // tick 0.10
       if (priceCents < 100_000) priceCents = 100_000;
       const side = r() < 0.52 ? 'buy' : 'sell';
@@ -92,6 +94,7 @@ export async function genTardisTicker(o: TickerOptions): Promise<void> {
   const sym = o.symbol ?? 'BTCUSDT';
   let mark = 42000;
   let rate = 0.0001;
+  let lastLocal = 0;
   await writeLines(o.path, o.gzip ?? false, async (push) => {
     await push('exchange,symbol,timestamp,local_timestamp,funding_timestamp,funding_rate,predicted_funding_rate,open_interest,last_price,index_price,mark_price\n');
     for (let ms = t0; ms < t0 + o.days * 86_400_000; ms += o.everySec * 1000) {
@@ -99,7 +102,7 @@ export async function genTardisTicker(o: TickerOptions): Promise<void> {
       if (r() < 0.05) rate = Math.max(-0.0005, Math.min(0.0015, rate + (r() - 0.45) * 0.00002));
       const next = (Math.floor(ms / 28_800_000) + 1) * 28_800_000;
       const ts = ms * 1000 + Math.floor(r() * 1000) * 1000;
-      const local = ts + 3_000 + Math.floor(r() * 200_000);
+      const local = (lastLocal = Math.max(lastLocal, ts + 3_000 + Math.floor(r() * 200_000)));
       const oi = (80000 + r() * 1000).toFixed(3);
       await push(`binance-futures,${sym},${ts},${local},${next * 1000},${rate.toFixed(8)},,${oi},${mark.toFixed(1)},${(mark - 5).toFixed(8)},${mark.toFixed(8)}\n`);
     }

@@ -15,7 +15,7 @@ import { NS_PER_DAY, TYPE_FOLDER, dayInterval, dayStartNs, daysBetween, fileName
 import { layoutOf, schemaOf } from '../catalog/schemas.js';
 import { Normalizer } from '../normalize/normalizer.js';
 import { RejectSink } from '../normalize/rejects.js';
-import { readCsvFile } from '../sources/csv/index.js';
+import { readerFor } from '../sources/index.js';
 import { DaySink } from './daysink.js';
 import { resolveFiles } from './files.js';
 
@@ -126,7 +126,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       const scan = new Normalizer({ type: scanType, fm, symbol: spec.symbol, pricePrecision: 0, sizePrecision: 0, startDay, sinks: days.map((d) => scratchSink(d)), rejects: null, scan: true });
       for (const f of filesByType.get(scanType)!) {
         scan.startFile(f);
-        await readCsvFile(f, scanType, spec.config.files[scanType], scan, { signal }).catch(() => undefined);
+        await readerFor(spec.source)(f, scanType, spec.config.files[scanType], scan, { signal }).catch(() => undefined);
       }
       fromData = { price: spec.pricePrecision ?? scan.maxPriceDecimals, size: spec.sizePrecision ?? (scanType === 'trades' ? scan.maxSizeDecimals : 0) };
       if (fromData.price < 0) throw new Error(`no valid ${scanType} rows in ${spec.start}..${spec.end} to infer the precision from; pass --price-precision and --size-precision`);
@@ -223,7 +223,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
           const report: FileReport = { dataType: type, path: f, format: '?', compression: '?', rows: 0, outOfRange: 0, rejected: 0, notes: [] };
           files.push(report);
           try {
-            const res = await readCsvFile(f, type, spec.config.files[type], norm, {
+            const res = await readerFor(spec.source)(f, type, spec.config.files[type], norm, {
               signal,
               onBatch: async (read, total) => {
                 await norm.relieve();
