@@ -108,3 +108,58 @@ export function recordBatchOf(type: DataType, fm: FixedMode, schema: A.Schema, b
   }
   return new A.RecordBatch(schema, A.makeData({ type: new A.Struct(schema.fields), length: n, nullCount: 0, children }));
 }
+
+/** Inverse of recordBatchOf: a record batch read back from one of our files as a Block. */
+export function blockFromBatch(type: DataType, fm: FixedMode, batch: A.RecordBatch): Block {
+  const n = batch.numRows;
+  const col = (name: string) => {
+    const v = batch.getChild(name);
+    if (!v) throw new Error(`column ${name} missing`);
+    return v;
+  };
+  // Concatenate a column's chunks into one contiguous buffer of `w` bytes per row.
+  const fixedBytes = (name: string, w: number): Uint8Array => {
+    const out = new Uint8Array(n * w);
+    let row = 0;
+    for (const d of col(name).data) {
+      const vals = d.values as ArrayLike<number> & { buffer: ArrayBuffer; byteOffset: number };
+      const bytes = new Uint8Array(vals.buffer, vals.byteOffset + d.offset * w, d.length * w);
+      out.set(bytes, row * w);
+      row += d.length;
+    }
+    return out;
+  };
+  const u64 = (name: string) => new BigUint64Array(fixedBytes(name, 8).buffer);
+  const utf8 = (name: string) => {
+    const offsets = new Int32Array(n + 1);
+    const parts: Uint8Array[] = [];
+    let row = 0, total = 0;
+    for (const d of col(name).data) {
+      const vo = d.valueOffsets as Int32Array;
+      const base = vo[d.offset]!;
+      for (let i = 1; i <= d.length; i++) offsets[row + i] = total + vo[d.offset + i]! - base;
+      const len = vo[d.offset + d.length]! - base;
+      parts.push((d.values as Uint8Array).subarray(base, base + len));
+      total += len;
+      row += d.length;
+    }
+    const bytes = new Uint8Array(total);
+    let p = 0;
+    for (const x of parts) { bytes.set(x, p); p += x.length; }
+    return { offsets, bytes };
+  };
+  const tsInit = u64('ts_init');
+  const asBytes = (a: BigUint64Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  switch (type) {
+    case 'trades':
+      return { n, tsInit, fixed: [asBytes(u64('ts_event')), fixedBytes('price', fm.W), fixedBytes('size', fm.W), fixedBytes('aggressor_side', 1)], vars: [utf8('trade_id')] };
+    case 'mark':
+      return { n, tsInit, fixed: [asBytes(u64('ts_event')), fixedBytes('value', fm.W)], vars: [] };
+    case 'funding': {
+      const flags = new Uint8Array(n);
+      const iv = col('interval'), nx = col('next_funding_ns');
+      for (let i = 0; i < n; i++) flags[i] = (iv.isValid(i) ? FUNDING_HAS_INTERVAL : 0) | (nx.isValid(i) ? FUNDING_HAS_NEXT : 0);
+      return { n, tsInit, fixed: [asBytes(u64('ts_event')), fixedBytes('interval', 8), fixedBytes('next_funding_ns', 8), flags], vars: [utf8('rate')] };
+    }
+  }
+}

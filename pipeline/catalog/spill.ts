@@ -5,8 +5,8 @@ import { BlockBuilder, sliceBlock, type Block, type Layout } from './block.js';
 /** Rows per block inside a run file; the merge holds one such block per run. */
 export const RUN_BLOCK_ROWS = 8192;
 
-export async function writeRun(path: string, sorted: Block, layout: Layout): Promise<void> {
-  const fh = await open(path, 'w');
+export async function writeRun(path: string, sorted: Block, layout: Layout, append = false): Promise<void> {
+  const fh = await open(path, append ? 'a' : 'w');
   try {
     for (let s = 0; s < sorted.n; s += RUN_BLOCK_ROWS) {
       const b = sliceBlock(sorted, s, Math.min(sorted.n, s + RUN_BLOCK_ROWS), layout);

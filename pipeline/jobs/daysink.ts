@@ -1,5 +1,8 @@
-// One output file per (data type, UTC day): rows buffered in a block, spilled as sorted runs when
-// memory is short, merged in ts_init order and streamed into Parquet, then committed atomically.
+// One output file per (data type, UTC day). Rows arrive in blocks; while they come in ts_init order
+// (the usual case: Tardis and Binance files are sorted) each block streams straight into the day's
+// Parquet file. On the first block that would break the order, what was written becomes a sorted
+// run on disk and the day switches to sorted runs merged at the end. Either way memory is bounded,
+// and the file is committed atomically only when complete.
 import { join } from 'node:path';
 import type * as A from 'apache-arrow';
 import type { DataType } from '../../shared/job.js';
@@ -7,8 +10,8 @@ import type { DayState } from '../../shared/progress.js';
 import { BlockBuilder, sliceBlock, sortBlock, type Block, type Layout } from '../catalog/block.js';
 import { commitFile, removeQuietly } from '../catalog/atomic.js';
 import type { FixedMode } from '../catalog/fixed.js';
-import { StreamingParquetWriter, readParquetInfo, type Codec } from '../catalog/parquet.js';
-import { recordBatchOf } from '../catalog/schemas.js';
+import { StreamingParquetWriter, readParquetBatches, readParquetInfo, type Codec } from '../catalog/parquet.js';
+import { blockFromBatch, recordBatchOf } from '../catalog/schemas.js';
 import { mergeRuns, writeRun } from '../catalog/spill.js';
 
 export interface DayStats {
@@ -39,10 +42,16 @@ export class DaySink {
   lastTs?: bigint;
   /** files whose rows reached this day (a failed file fails the days it fed) */
   sources = new Set<string>();
-  private spilledRows = 0;
+  /** rows that left the buffer (streamed into the file or spilled to runs) */
+  private flushed = 0;
+  private direct: StreamingParquetWriter | null = null;
+  private directMax: bigint | null = null;
+  private mode: 'direct' | 'runs' = 'direct';
+  private readonly tmp: string;
 
   constructor(readonly ctx: SinkContext, readonly day: string, readonly dest: string) {
     this.builder = new BlockBuilder(ctx.layout, 1024);
+    this.tmp = join(ctx.tmpDir, `${ctx.type}-${day}.parquet.tmp`);
   }
 
   get buffered(): number {
@@ -50,21 +59,63 @@ export class DaySink {
   }
 
   get rows(): number {
-    return this.builder.n + this.spilledRows;
+    return this.builder.n + this.flushed;
   }
 
-  async spill(): Promise<void> {
+  /** Moves the buffered rows out of memory: into the file while in order, else into a sorted run. */
+  async flush(): Promise<void> {
     if (!this.builder.n) return;
-    const path = join(this.ctx.tmpDir, `${this.ctx.type}-${this.day}-${this.runs.length}.run`);
     const block = sortBlock(this.builder.take());
-    this.runs.push(path);
-    this.spilledRows += block.n;
-    await writeRun(path, block, this.ctx.layout);
-    // Release the grown buffers: a spilled day may get few more rows.
+    // Release grown buffers: a flushed day may get few more rows.
     this.builder = new BlockBuilder(this.ctx.layout, 1024);
+    this.flushed += block.n;
+    if (this.mode === 'direct' && (this.directMax === null || block.tsInit[0]! >= this.directMax)) {
+      await this.writeDirect(block);
+      return;
+    }
+    if (this.mode === 'direct') await this.demote();
+    await this.addRun(block);
   }
 
-  /** Writes the day's file. `onProgress` gets the rows written so far. */
+  private writer(): StreamingParquetWriter {
+    return new StreamingParquetWriter(this.tmp, { codec: this.ctx.codec, rowGroupSize: this.ctx.rowGroupSize, keyValue: this.ctx.schema.metadata });
+  }
+
+  private async writeDirect(block: Block): Promise<void> {
+    this.direct ??= this.writer();
+    for (let s = 0; s < block.n; s += this.ctx.rowGroupSize) {
+      const part = s === 0 && block.n <= this.ctx.rowGroupSize ? block : sliceBlock(block, s, Math.min(block.n, s + this.ctx.rowGroupSize), this.ctx.layout);
+      await this.direct.write(recordBatchOf(this.ctx.type, this.ctx.fm, this.ctx.schema, part));
+    }
+    this.firstTs ??= block.tsInit[0];
+    this.lastTs = block.tsInit[block.n - 1];
+    this.directMax = block.tsInit[block.n - 1]!;
+  }
+
+  /** The rows already streamed into the file become sorted run 0. */
+  private async demote(): Promise<void> {
+    this.mode = 'runs';
+    if (!this.direct) return;
+    await this.direct.close();
+    this.direct = null;
+    const run = join(this.ctx.tmpDir, `${this.ctx.type}-${this.day}-${this.runs.length}.run`);
+    this.runs.push(run);
+    // Streamed batch by batch, so demoting a large day stays within bounded memory.
+    let append = false;
+    for await (const b of readParquetBatches(this.tmp)) {
+      await writeRun(run, blockFromBatch(this.ctx.type, this.ctx.fm, b), this.ctx.layout, append);
+      append = true;
+    }
+    await removeQuietly(this.tmp);
+  }
+
+  private async addRun(block: Block): Promise<void> {
+    const path = join(this.ctx.tmpDir, `${this.ctx.type}-${this.day}-${this.runs.length}.run`);
+    this.runs.push(path);
+    await writeRun(path, block, this.ctx.layout);
+  }
+
+  /** Finishes the day's file and commits it. `onProgress` gets the rows written so far. */
   async finalize(onProgress: (written: number, total: number) => void): Promise<void> {
     const total = this.rows;
     this.state = 'writing';
@@ -72,38 +123,35 @@ export class DaySink {
       this.state = 'done';
       return;
     }
-    const tmp = join(this.ctx.tmpDir, `${this.ctx.type}-${this.day}.parquet.tmp`);
-    const writer = new StreamingParquetWriter(tmp, {
-      codec: this.ctx.codec, rowGroupSize: this.ctx.rowGroupSize, keyValue: this.ctx.schema.metadata,
-    });
-    let written = 0;
-    const emit = async (b: Block) => {
-      if (this.firstTs === undefined) this.firstTs = b.tsInit[0];
-      this.lastTs = b.tsInit[b.n - 1];
-      await writer.write(recordBatchOf(this.ctx.type, this.ctx.fm, this.ctx.schema, b));
-      written += b.n;
-      onProgress(written, total);
-    };
     try {
-      if (!this.runs.length) {
-        const block = sortBlock(this.builder.take());
-        for (let s = 0; s < block.n; s += this.ctx.rowGroupSize) {
-          await emit(sliceBlock(block, s, Math.min(block.n, s + this.ctx.rowGroupSize), this.ctx.layout));
-        }
+      await this.flush();
+      if (this.mode === 'direct') {
+        await this.direct!.close();
+        this.direct = null;
+        onProgress(total, total);
       } else {
-        await this.spill();
-        await mergeRuns(this.runs, this.ctx.layout, this.ctx.rowGroupSize, emit);
+        const writer = this.writer();
+        let written = 0;
+        this.direct = writer;
+        this.firstTs = undefined;
+        await mergeRuns(this.runs, this.ctx.layout, this.ctx.rowGroupSize, async (b) => {
+          this.firstTs ??= b.tsInit[0];
+          this.lastTs = b.tsInit[b.n - 1];
+          await writer.write(recordBatchOf(this.ctx.type, this.ctx.fm, this.ctx.schema, b));
+          written += b.n;
+          onProgress(written, total);
+        });
+        await writer.close();
+        this.direct = null;
       }
-      await writer.close();
       // parquet-wasm does not report write errors from inside its stream: check the footer.
-      const info = await readParquetInfo(tmp);
+      const info = await readParquetInfo(this.tmp);
       if (info.numRows !== total) throw new Error(`written file holds ${info.numRows} rows, expected ${total}`);
-      await commitFile(tmp, this.dest);
+      await commitFile(this.tmp, this.dest);
       this.stats.written = total;
       this.state = 'done';
     } catch (e) {
-      await writer.abort();
-      await removeQuietly(tmp);
+      await this.discard();
       throw e;
     } finally {
       await this.dropRuns();
@@ -112,12 +160,14 @@ export class DaySink {
 
   async discard(): Promise<void> {
     this.builder = new BlockBuilder(this.ctx.layout, 16);
+    await this.direct?.abort();
+    this.direct = null;
+    await removeQuietly(this.tmp);
     await this.dropRuns();
   }
 
   private async dropRuns(): Promise<void> {
     await Promise.all(this.runs.map(removeQuietly));
     this.runs = [];
-    this.spilledRows = 0;
   }
 }

@@ -110,6 +110,20 @@ export class Normalizer {
     this.o.rejects?.add({ dataType: this.o.type, file: this.file, line, field, reason, value: value.length > 200 ? value.slice(0, 200) + '…' : value });
   }
 
+  /**
+   * Rejects a row the source turned down before handing it over (bad side, local time, interval):
+   * like a row placed by `sinkOf`, it counts as read on its day, so read = written + duplicates +
+   * skipped + rejected holds per day.
+   */
+  rejectUnplaced(line: number, field: string, reason: string, value: string, tsInit: bigint): void {
+    const sink = this.o.sinks[Number(tsInit / NS_PER_DAY) - this.o.startDay];
+    if (sink) {
+      sink.stats.read++;
+      sink.sources.add(this.file);
+    }
+    this.reject(line, field, reason, value, tsInit);
+  }
+
   /** Row carries no value for this data type (e.g. a derivative_ticker row without mark_price). */
   skip(tsInit: bigint): void {
     const sink = this.sinkOf(tsInit);
@@ -213,19 +227,22 @@ export class Normalizer {
     b.setVar(FUNDING.rate, i, rate);
   }
 
-  /** Spills the biggest buffered days until the buffers fit the budget again. */
-  async relieve(maxDayRows = 500_000): Promise<void> {
+  /**
+   * Flushes days whose buffer holds a row group's worth of rows, then the biggest buffers until
+   * all of them fit the memory budget again.
+   */
+  async relieve(): Promise<void> {
     for (;;) {
       let total = 0;
       let largest: DaySink | null = null;
       for (const s of this.o.sinks) {
         if (s.state !== 'reading' && s.state !== 'pending') continue;
+        if (s.buffered >= s.ctx.rowGroupSize) await s.flush();
         total += s.builder.bytes();
-        if (s.buffered >= maxDayRows) await s.spill();
-        else if (!largest || s.buffered > largest.buffered) largest = s;
+        if (!largest || s.buffered > largest.buffered) largest = s;
       }
       if (total <= this.budget || !largest || !largest.buffered) return;
-      await largest.spill();
+      await largest.flush();
     }
   }
 }
