@@ -81,6 +81,12 @@ export class BlockBuilder {
     offs[i + 1] = start + src.length;
   }
 
+  /** Text of a variable-length column at row i (for previews, not the hot path). */
+  varAt(col: number, i: number): string {
+    const offs = this.varOffsets[col]!;
+    return new TextDecoder().decode(this.varBytes[col]!.subarray(offs[i]!, offs[i + 1]!));
+  }
+
   private grow(): void {
     const cap = this.cap * 2;
     const ts = new BigUint64Array(cap);

@@ -72,6 +72,13 @@ export function resolveInstrument(symbol: string, exchange: string, over: { pric
     pricePrecision = incrementPrecision(priceIncrement);
     sizePrecision = incrementPrecision(sizeIncrement);
     sources.push(`preset ${sym}`);
+  } else if (over.price !== undefined && over.size !== undefined) {
+    // Both given explicitly: nothing to infer (and no data scan needed).
+    pricePrecision = over.price;
+    sizePrecision = over.size;
+    priceIncrement = incrementOf(pricePrecision);
+    sizeIncrement = incrementOf(sizePrecision);
+    sources.push('--price-precision', '--size-precision');
   } else if (fromData) {
     pricePrecision = Math.max(0, fromData.price);
     sizePrecision = Math.max(0, fromData.size);

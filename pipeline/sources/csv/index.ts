@@ -23,7 +23,7 @@ export interface ReadHooks {
   onBatch?: (bytesRead: number, bytesTotal: number) => void | Promise<void>;
 }
 
-class TsColumn {
+export class TsColumn {
   unit: TsUnit | 'iso' | null;
   unzoned = false;
   constructor(readonly forced?: TsUnit) {
@@ -74,7 +74,7 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
   return { format: det.format, label: det.label, compression: opened.compression, plan, notes: [...plan.notes, ...notes] };
 }
 
-function mapLines(lines: Line[], det: Detected, plan: Plan, type: DataType, norm: Normalizer, ts: TsColumn, tsInitCol: TsColumn, nextCol: TsColumn, headerDone: boolean): void {
+export function mapLines(lines: Line[], det: Detected, plan: Plan, type: DataType, norm: Normalizer, ts: TsColumn, tsInitCol: TsColumn, nextCol: TsColumn, headerDone: boolean): void {
   const c = plan.cols;
   const counters = norm.counters;
   const ncols = det.columns.length;
@@ -99,7 +99,7 @@ function mapLines(lines: Line[], det: Detected, plan: Plan, type: DataType, norm
     if (c.local_timestamp !== undefined) {
       const t = tsInitCol.parse(f[c.local_timestamp]!);
       if (typeof t === 'string') {
-        norm.reject(line.no, 'local_timestamp', t, f[c.local_timestamp]!, tsEvent);
+        norm.rejectUnplaced(line.no, 'local_timestamp', t, f[c.local_timestamp]!, tsEvent);
         continue;
       }
       tsInit = t;
@@ -109,7 +109,7 @@ function mapLines(lines: Line[], det: Detected, plan: Plan, type: DataType, norm
       if (c.aggressor_side !== undefined) {
         side = parseSide(f[c.aggressor_side]!, plan.sideMode);
         if (side < 0) {
-          norm.reject(line.no, 'aggressor_side', plan.sideMode === 'maker' ? 'expected true or false (buyer is maker)' : 'expected buy or sell', f[c.aggressor_side]!, tsInit);
+          norm.rejectUnplaced(line.no, 'aggressor_side', plan.sideMode === 'maker' ? 'expected true or false (buyer is maker)' : 'expected buy or sell', f[c.aggressor_side]!, tsInit);
           continue;
         }
       }
@@ -126,7 +126,7 @@ function mapLines(lines: Line[], det: Detected, plan: Plan, type: DataType, norm
       if (c.funding_interval !== undefined && f[c.funding_interval]!.trim() !== '') {
         const t = f[c.funding_interval]!.trim();
         if (!/^\d+$/.test(t) || Number(t) === 0) {
-          norm.reject(line.no, 'funding_interval', 'expected a positive whole number', t, tsInit);
+          norm.rejectUnplaced(line.no, 'funding_interval', 'expected a positive whole number', t, tsInit);
           continue;
         }
         interval = BigInt(t) * (plan.intervalUnit === 'hours' ? 60n : 1n);
@@ -136,7 +136,7 @@ function mapLines(lines: Line[], det: Detected, plan: Plan, type: DataType, norm
       if (c.next_funding_time !== undefined && f[c.next_funding_time]!.trim() !== '' && f[c.next_funding_time]!.trim() !== '0') {
         const t = nextCol.parse(f[c.next_funding_time]!);
         if (typeof t === 'string') {
-          norm.reject(line.no, 'next_funding_time', t, f[c.next_funding_time]!, tsInit);
+          norm.rejectUnplaced(line.no, 'next_funding_time', t, f[c.next_funding_time]!, tsInit);
           continue;
         }
         nextNs = t;

@@ -26,7 +26,7 @@ export interface Plan {
   confidence: Partial<Record<MappingField, number>>;
 }
 
-const REQUIRED: Record<DataType, MappingField[]> = {
+export const REQUIRED: Record<DataType, MappingField[]> = {
   trades: ['timestamp', 'price', 'size'],
   mark: ['timestamp', 'mark_price'],
   funding: ['timestamp', 'funding_rate'],
@@ -50,6 +50,9 @@ const KNOWN: Record<string, Partial<Record<DataType, Partial<Record<MappingField
   'vision.markPriceKlines': { mark: { timestamp: 'close_time', mark_price: 'close' } },
   'vision.fundingRate': { funding: { timestamp: 'calc_time', funding_rate: 'last_funding_rate', funding_interval: 'funding_interval_hours' } },
 };
+
+/** Data types each known format can feed. */
+export const KNOWN_FEEDS: Record<string, DataType[]> = Object.fromEntries(Object.entries(KNOWN).map(([f, m]) => [f, Object.keys(m) as DataType[]]));
 
 /** Header aliases for auto-mapping, best first. Compared after lower-casing and removing non-alphanumerics. */
 export const ALIASES: Record<MappingField, string[]> = {

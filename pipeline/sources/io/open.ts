@@ -1,7 +1,7 @@
 // Opens a data file as a stream of decompressed bytes; the container is found by magic bytes (spec §4.1).
 import { createReadStream } from 'node:fs';
 import { open as fsOpen, stat } from 'node:fs/promises';
-import { Transform, type Readable } from 'node:stream';
+import { PassThrough, Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import yauzl from 'yauzl';
 import unbzip2 from 'unbzip2-stream';
@@ -32,6 +32,10 @@ export interface Opened {
   bytesRead: () => number;
   /** name of the member inside a zip */
   member?: string;
+  /** decompressed size when the container says it (zip) */
+  uncompressedSize?: number;
+  /** decompressed bytes per compressed byte seen so far (for row estimates from the start of a file) */
+  ratio: () => number;
 }
 
 function counter(onBytes: (n: number) => void): Transform {
@@ -43,26 +47,34 @@ function counter(onBytes: (n: number) => void): Transform {
   });
 }
 
-function openZip(path: string, count: Transform): Promise<{ stream: Readable; member: string }> {
+function openZip(path: string, count: Transform): Promise<{ stream: Readable; member: string; size: number }> {
   return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true, autoClose: true }, (err, zip) => {
+    // autoClose would close the archive at 'end', before the member below can be opened.
+    yauzl.open(path, { lazyEntries: true, autoClose: false }, (err, zip) => {
       if (err || !zip) return reject(new Error(`not a readable zip archive: ${err?.message ?? 'unknown error'}`));
       const entries: yauzl.Entry[] = [];
       zip.on('entry', (e: yauzl.Entry) => {
         if (!e.fileName.endsWith('/')) entries.push(e);
         zip.readEntry();
       });
-      zip.on('error', (e: Error) => reject(new Error(`zip archive is damaged: ${e.message}`)));
+      zip.on('error', (e: Error) => {
+        zip.close();
+        reject(new Error(`zip archive is damaged: ${e.message}`));
+      });
       zip.on('end', () => {
         // Binance Vision zips hold one CSV; prefer a .csv member if there are several.
         const entry = entries.find((e) => /\.(csv|jsonl?|txt)$/i.test(e.fileName)) ?? entries[0];
-        if (!entry) return reject(new Error('zip archive holds no file'));
+        if (!entry) {
+          zip.close();
+          return reject(new Error('zip archive holds no file'));
+        }
         zip.openReadStream(entry, (e2, s) => {
+          zip.close(); // the file stays open until the member's stream ends
           if (e2 || !s) return reject(new Error(`cannot read ${entry.fileName} inside the zip: ${e2?.message}`));
           // yauzl reads the archive itself; count the member's compressed bytes as progress.
           let seen = 0;
           const ratio = entry.compressedSize / Math.max(1, entry.uncompressedSize);
-          resolve({ stream: s.pipe(counter((n) => { seen += n; count.emit('progress', Math.round(seen * ratio)); })), member: entry.fileName });
+          resolve({ stream: s.pipe(counter((n) => { seen += n; count.emit('progress', Math.round(seen * ratio)); })), member: entry.fileName, size: entry.uncompressedSize });
         });
       });
       zip.readEntry();
@@ -70,7 +82,7 @@ function openZip(path: string, count: Transform): Promise<{ stream: Readable; me
   });
 }
 
-export async function openData(path: string, opts: { start?: number } = {}): Promise<Opened> {
+export async function openData(path: string, opts: { start?: number; chunk?: number } = {}): Promise<Opened> {
   const st = await stat(path);
   if (!st.isFile()) throw new Error('not a regular file');
   const compression = await sniff(path);
@@ -80,12 +92,34 @@ export async function openData(path: string, opts: { start?: number } = {}): Pro
   if (compression === 'zip') {
     const z = await openZip(path, count);
     count.on('progress', (n: number) => (read = n));
-    return { stream: z.stream, compression, totalBytes: st.size, bytesRead: () => read, member: z.member };
+    return { stream: z.stream, compression, totalBytes: st.size, bytesRead: () => read, member: z.member, uncompressedSize: z.size, ratio: () => z.size / Math.max(1, st.size) };
   }
-  const raw = createReadStream(path, { start: opts.start, highWaterMark: 1 << 20 }).pipe(count);
+  const raw = createReadStream(path, { start: opts.start, highWaterMark: opts.chunk ?? 1 << 20 }).pipe(count);
   let stream: Readable = raw;
-  if (compression === 'gzip') stream = raw.pipe(createGunzip({ chunkSize: 1 << 18 }));
-  if (compression === 'bz2') stream = raw.pipe(unbzip2() as unknown as Transform);
-  if (stream !== raw) raw.on('error', (e) => stream.destroy(e));
-  return { stream, compression, totalBytes: st.size, bytesRead: () => read };
+  let consumed = () => read;
+  if (compression === 'gzip') {
+    const gz = createGunzip({ chunkSize: 1 << 18 });
+    // Compressed bytes the decoder has taken in, for the decompression ratio.
+    consumed = () => gz.bytesWritten;
+    stream = raw.pipe(gz);
+  }
+  if (compression === 'bz2') {
+    // unbzip2-stream is an old-style `through` stream (not async iterable): pipe it into a PassThrough.
+    const bz = raw.pipe(unbzip2() as unknown as Transform);
+    const out = new PassThrough();
+    bz.on('error', (e) => out.destroy(e));
+    out.on('close', () => raw.destroy());
+    stream = bz.pipe(out);
+  }
+  let produced = 0;
+  if (stream !== raw) {
+    const decoded = stream;
+    raw.on('error', (e) => decoded.destroy(e));
+    // Destroying what the caller holds must also release the file.
+    stream = decoded.pipe(counter((n) => (produced += n)));
+    decoded.on('error', (e) => stream.destroy(e));
+    stream.on('close', () => { decoded.destroy(); raw.destroy(); });
+  }
+  const ratio = () => (compression === 'none' ? 1 : produced / Math.max(1, consumed()));
+  return { stream, compression, totalBytes: st.size, bytesRead: () => read, ratio };
 }
