@@ -1,0 +1,163 @@
+// The Api the renderer calls (window.api in Electron, a loopback WebSocket in browser mode).
+// Every request is validated with these zod schemas on the engine side before it runs.
+import { z } from 'zod';
+import { DataType, JobSpec, MappingField, SourceConfig } from './job.js';
+import type { ProgressEvent } from './progress.js';
+import type { RunReport } from './report.js';
+
+export const FileOptions = z.object({
+  delimiter: z.string().length(1).optional(),
+  hasHeader: z.boolean().optional(),
+  timestampUnit: z.enum(['s', 'ms', 'us', 'ns']).optional(),
+}).strict();
+export type FileOptions = z.infer<typeof FileOptions>;
+
+export interface FileInfo {
+  path: string;
+  name: string;
+  size: number;
+  compression: string;
+  /** 'tardis.trades', 'vision.aggTrades', 'generic', … */
+  format: string;
+  label: string;
+  delimiter: string;
+  hasHeader: boolean;
+  columns: string[];
+  /** estimated data rows in the whole file, from the start of it */
+  rowEstimate: number;
+  /** data types this file can feed */
+  feeds: DataType[];
+  member?: string;
+  error?: string;
+}
+
+export const PreviewRequest = z.object({
+  path: z.string().min(1),
+  dataType: DataType,
+  options: FileOptions.optional(),
+  /** target field -> column name; omitted: the automatic mapping */
+  columns: z.record(MappingField, z.string()).optional(),
+  symbol: z.string().min(1).default('BTCUSDT'),
+  pricePrecision: z.number().int().min(0).max(16).optional(),
+  sizePrecision: z.number().int().min(0).max(16).optional(),
+  rows: z.number().int().min(1).max(1000).default(100),
+}).strict();
+export type PreviewRequest = z.input<typeof PreviewRequest>;
+
+export interface PreviewRow {
+  line: number;
+  cells: string[];
+  status: 'ok' | 'rejected' | 'duplicate' | 'skipped';
+  /** mapped, normalised values as a user reads them (UTC timestamps, BUYER/SELLER, decimals) */
+  mapped?: Record<string, string>;
+  field?: string;
+  reason?: string;
+}
+
+export interface PreviewResult {
+  file: FileInfo;
+  /** field -> column name */
+  mapping: Partial<Record<MappingField, string>>;
+  /** field -> 0..1, how sure the automatic mapping is */
+  confidence: Partial<Record<MappingField, number>>;
+  fields: MappingField[];
+  required: MappingField[];
+  timestampUnit: string | null;
+  pricePrecision: number;
+  sizePrecision: number;
+  rows: PreviewRow[];
+  error?: string;
+}
+
+export interface PresetInfo {
+  symbol: string;
+  pricePrecision: number;
+  sizePrecision: number;
+  priceIncrement: string;
+  sizeIncrement: string;
+}
+
+export interface SampleJob {
+  spec: z.input<typeof JobSpec>;
+  files: string[];
+}
+
+export const MappingTemplate = z.object({
+  name: z.string().min(1).max(80),
+  dataType: DataType,
+  columns: z.record(MappingField, z.string()),
+  options: FileOptions.optional(),
+}).strict();
+export type MappingTemplate = z.infer<typeof MappingTemplate>;
+
+export interface DayPoint {
+  day: string;
+  trades: number;
+  open?: string;
+  close?: string;
+  low?: string;
+  high?: string;
+}
+
+export interface JobInfo {
+  jobId: string;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  report?: RunReport;
+  error?: string;
+}
+
+export interface VerifyOutcome {
+  ok: boolean;
+  errors: string[];
+  warnings: string[];
+  summary: { type: string; identifier: string; files: number; rows: number; first?: string; last?: string; precisionBits?: number }[];
+}
+
+/** Everything the renderer can ask of the engine. */
+export interface Api {
+  inspectFiles(paths: string[]): Promise<FileInfo[]>;
+  preview(req: PreviewRequest): Promise<PreviewResult>;
+  presets(): Promise<PresetInfo[]>;
+  sampleJob(): Promise<SampleJob>;
+  startJob(spec: z.input<typeof JobSpec>): Promise<{ jobId: string }>;
+  cancelJob(jobId: string): Promise<void>;
+  job(jobId: string): Promise<JobInfo>;
+  onProgress(cb: (jobId: string, e: ProgressEvent) => void): () => void;
+  verify(catalog: string): Promise<VerifyOutcome>;
+  dailyStats(catalog: string, instrumentId: string): Promise<DayPoint[]>;
+  listTemplates(): Promise<MappingTemplate[]>;
+  saveTemplate(t: MappingTemplate): Promise<void>;
+  deleteTemplate(name: string): Promise<void>;
+  /** system dialogs (Electron) or the server's file chooser (browser mode) */
+  pickFiles(): Promise<string[]>;
+  pickFolder(): Promise<string | null>;
+  openFolder(path: string): Promise<void>;
+  /** the Tardis API key is stored encrypted and never sent back */
+  setApiKey(key: string): Promise<void>;
+  hasApiKey(): Promise<boolean>;
+}
+
+/** Argument schemas per method, checked by the main process / server before calling the service. */
+export const ApiArgs = {
+  inspectFiles: z.tuple([z.array(z.string().min(1)).min(1).max(200)]),
+  preview: z.tuple([PreviewRequest]),
+  presets: z.tuple([]),
+  sampleJob: z.tuple([]),
+  startJob: z.tuple([z.unknown()]),
+  cancelJob: z.tuple([z.string().min(1).max(100)]),
+  job: z.tuple([z.string().min(1).max(100)]),
+  verify: z.tuple([z.string().min(1)]),
+  dailyStats: z.tuple([z.string().min(1), z.string().min(1).max(100)]),
+  listTemplates: z.tuple([]),
+  saveTemplate: z.tuple([MappingTemplate]),
+  deleteTemplate: z.tuple([z.string().min(1).max(80)]),
+  pickFiles: z.tuple([]),
+  pickFolder: z.tuple([]),
+  openFolder: z.tuple([z.string().min(1)]),
+  setApiKey: z.tuple([z.string().min(1).max(500)]),
+  hasApiKey: z.tuple([]),
+} as const;
+export type ApiMethod = keyof typeof ApiArgs;
+export const API_METHODS = Object.keys(ApiArgs) as ApiMethod[];
+
+export { SourceConfig };
