@@ -1,7 +1,7 @@
 // Validates source rows and turns them into fixed-point columns routed to their UTC day.
 // Every row ends in exactly one bucket: written, duplicate, skipped, rejected or out of range.
 import type { DataType } from '../../shared/job.js';
-import { formatDecimal, parseDecimal, toScaled, toScaledRounded } from '../catalog/decimal.js';
+import { formatDecimal, parseDecimal, pow10, toScaled, toScaledRounded } from '../catalog/decimal.js';
 import { writeRaw, type FixedMode } from '../catalog/fixed.js';
 import { NS_PER_DAY } from '../catalog/paths.js';
 import { FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, TRADE } from '../catalog/schemas.js';
@@ -142,7 +142,7 @@ export class Normalizer {
     if (d.scale > p && !round) {
       return this.reject(line, field, `has ${d.scale} decimals, more than the instrument's price precision ${p}`, text, tsInit), null;
     }
-    const raw = toScaledRounded(d, p) * 10n ** BigInt(this.o.fm.F - p);
+    const raw = toScaledRounded(d, p) * pow10(this.o.fm.F - p);
     if (raw === 0n) return this.reject(line, field, `rounds to 0 at price precision ${p}`, text, tsInit), null;
     if (raw > this.o.fm.priceMax) return this.reject(line, field, `above the ${this.o.fm.mode}-bit price limit`, text, tsInit), null;
     return raw;

@@ -38,11 +38,26 @@ export function parseIso(text: string): TsResult {
   return { ns, unit: 'iso', zoned: !!zone };
 }
 
+/** True when the text is one or more ASCII digits and nothing else. */
+function allDigits(text: string): boolean {
+  const n = text.length;
+  if (n === 0) return false;
+  for (let k = 0; k < n; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /**
  * Parses one timestamp cell. `unit` is the file's detected unit ('iso' for ISO text) or null while
  * it is not known yet. Returns the unit it used so the caller can fix it for the file.
  */
 export function parseTimestamp(text: string, unit: TsUnit | 'iso' | null): TsResult {
+  // Fast path: a plain integer in the file's unit, no leading zeros (the hot path of every row).
+  if (unit !== null && unit !== 'iso' && text.charCodeAt(0) !== 48 && allDigits(text) && unitOfDigits(text.length) === unit && text.length < 20) {
+    return { ns: BigInt(text) * UNIT_MULT[unit], unit, zoned: true };
+  }
   const m = NUM_RE.exec(text);
   if (!m) {
     if (unit !== null && unit !== 'iso') return { error: `not a number (file timestamps are Unix ${unit})` };
@@ -66,6 +81,7 @@ export function parseTimestamp(text: string, unit: TsUnit | 'iso' | null): TsRes
 
 /** Parses with a fixed (user-chosen) unit, no detection. */
 export function parseWithUnit(text: string, unit: TsUnit): TsResult {
+  if (text.length < 20 && allDigits(text)) return { ns: BigInt(text) * UNIT_MULT[unit], unit, zoned: true };
   const m = NUM_RE.exec(text);
   if (!m) return { error: 'not a number' };
   const mult = UNIT_MULT[unit];
