@@ -16,6 +16,7 @@ import { layoutOf, schemaOf } from '../catalog/schemas.js';
 import { Normalizer } from '../normalize/normalizer.js';
 import { RejectSink } from '../normalize/rejects.js';
 import { readerFor } from '../sources/index.js';
+import { tardisFiles } from '../sources/tardis/index.js';
 import { DaySink } from './daysink.js';
 import { resolveFiles } from './files.js';
 
@@ -99,11 +100,22 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   let instrument: (Instrument & { source: string }) | null = null;
   let instrumentFile: string | undefined;
   let cancelled = false;
+  // Days of the data type in progress; on any exit they release their writers and temp files.
+  let openSinks: DaySink[] = [];
   try {
     // Files per data type, resolved up front so a missing file is reported before any work.
     const filesByType = new Map<DataType, string[]>();
+    // Tardis: the files are downloaded into the cache first (fatal errors such as no access throw).
+    const tardis = spec.source === 'tardis' ? await tardisFiles(spec, TYPE_ORDER.filter((t) => spec.dataTypes.includes(t)), { signal, configDir, emit }) : null;
     for (const type of TYPE_ORDER) {
       if (!spec.dataTypes.includes(type)) continue;
+      const got = tardis?.get(type);
+      if (got) {
+        errors.push(...got.errors.map((e) => `${type}: ${e}`));
+        notes.push(...got.notes);
+        filesByType.set(type, got.files);
+        continue;
+      }
       const fc = spec.config.files[type];
       if (!fc) {
         errors.push(`${type}: the config has no files.${type} entry`);
@@ -186,7 +198,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
           typeError = `${folder} holds files with size_precision ${sig.meta.get('size_precision')} (${sig.file}); this job writes ${inst.sizePrecision}`;
         }
       }
-      const sinks = days.map((day) => {
+      const sinks: DaySink[] = days.map((day) => {
         const iv = dayInterval(day);
         const dest = join(folder, fileName(iv.start, iv.end));
         const sink = new DaySink(ctx, day, dest);
@@ -203,6 +215,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
         }
         return sink;
       });
+      openSinks = sinks;
       if (typeError) errors.push(`${type}: ${typeError}`);
       for (const s of sinks) {
         if (s.state === 'skipped') emit({ kind: 'day', dataType: type, day: s.day, state: 'skipped', rows: 0, fraction: 1, rowsPerSec: 0, etaSec: null });
@@ -284,6 +297,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
             s.error = `writing ${s.dest} failed: ${errText(e)}`;
           }
         }
+        signal?.throwIfAborted();
         if (s.state === 'failed') errors.push(`${type} ${s.day}: ${s.error}`);
         emit({ kind: 'day', dataType: type, day: s.day, state: s.state, rows: s.stats.read, written: s.stats.written, fraction: 1, rowsPerSec: 0, etaSec: 0, error: s.error, file: s.stats.written ? s.dest : undefined });
         dayReports.push({
@@ -302,6 +316,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       errors.push(errText(e));
     }
   } finally {
+    for (const s of openSinks) if (s.state !== 'done' && s.state !== 'skipped') await s.discard().catch(() => undefined);
     await rejects.close().catch(() => undefined);
     await removeQuietly(tmpDir);
     await unlock();

@@ -94,7 +94,10 @@ export async function openData(path: string, opts: { start?: number; chunk?: num
     count.on('progress', (n: number) => (read = n));
     return { stream: z.stream, compression, totalBytes: st.size, bytesRead: () => read, member: z.member, uncompressedSize: z.size, ratio: () => z.size / Math.max(1, st.size) };
   }
-  const raw = createReadStream(path, { start: opts.start, highWaterMark: opts.chunk ?? 1 << 20 }).pipe(count);
+  const file = createReadStream(path, { start: opts.start, highWaterMark: opts.chunk ?? 1 << 20 });
+  const raw = file.pipe(count);
+  // Whoever destroys the stream they hold must also close the file descriptor underneath.
+  raw.on('close', () => file.destroy());
   let stream: Readable = raw;
   let consumed = () => read;
   if (compression === 'gzip') {
