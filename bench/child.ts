@@ -1,0 +1,26 @@
+// Runs one measured task in its own process and prints {ms, maxRssMb, ...} as JSON, so the
+// peak RSS is that task's alone.
+import { DuckDBInstance } from '@duckdb/node-api';
+import { runBuild } from '../pipeline/jobs/build.js';
+import { preview } from '../pipeline/preview.js';
+
+const [task, ...args] = process.argv.slice(2);
+const t0 = performance.now();
+let extra: Record<string, unknown> = {};
+if (task === 'build') {
+  const spec = JSON.parse(args[0]!);
+  const r = await runBuild(spec);
+  if (!r.ok) throw new Error(r.errors.join('; '));
+  extra = { rows: r.totals.written, files: r.days.map((d) => d.file).filter(Boolean) };
+} else if (task === 'duckdb') {
+  const [csv, out] = args;
+  const db = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const c = await db.connect();
+  // Same columns, sorted by receive time as our catalog is; DuckDB's own Parquet (not Nautilus's format).
+  await c.run(`COPY (SELECT * FROM read_csv('${csv}') ORDER BY local_timestamp) TO '${out}' (FORMAT parquet, COMPRESSION zstd)`);
+} else if (task === 'preview') {
+  const p = await preview({ path: args[0]!, dataType: 'trades', rows: 100 });
+  extra = { rows: p.rows.length };
+} else throw new Error(`unknown task ${task}`);
+const ms = performance.now() - t0;
+process.stdout.write(JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, ...extra }) + '\n');

@@ -1,0 +1,86 @@
+// npm run bench: the CSV -> catalog job on a generated Tardis trades CSV.gz (BENCH_ROWS, default 5M),
+// measured against DuckDB on the same file, plus a mark-price case and the preview of a 1 GB .csv.gz.
+// Figures go to stdout and .bench/results.json. Timings live here, never in tests.
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { genTardisTicker, genTardisTrades } from '../scripts/gen-data.js';
+import { verifyCatalog } from '../pipeline/catalog/verify.js';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const DIR = resolve(process.env.BENCH_DIR ?? join(ROOT, '.bench'));
+const ROWS = Number(process.env.BENCH_ROWS ?? 5_000_000);
+const SKIP_DUCKDB = process.env.BENCH_NO_DUCKDB === '1';
+
+interface Measure { ms: number; maxRssMb: number; rows?: number; files?: string[] }
+
+function child(task: string, ...args: string[]): Measure {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/child.ts'), task, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 });
+  return JSON.parse(out.trim().split('\n').pop()!) as Measure;
+}
+
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+async function ensure(path: string, make: () => Promise<void>): Promise<string> {
+  if (!existsSync(path)) {
+    process.stdout.write(`generating ${path} …\n`);
+    await make();
+  }
+  return path;
+}
+
+async function main() {
+  await mkdir(DIR, { recursive: true });
+  const results: Record<string, unknown> = { rows: ROWS, node: process.version, date: new Date().toISOString() };
+  const days = Math.max(1, Math.round(ROWS / 2_500_000));
+  const trades = await ensure(join(DIR, `tardis-trades-${ROWS}.csv.gz`), () => genTardisTrades({ path: join(DIR, `tardis-trades-${ROWS}.csv.gz`), rows: ROWS, start: '2024-01-01', days }));
+  const end = new Date(Date.parse('2024-01-01') + (days - 1) * 86_400_000).toISOString().slice(0, 10);
+
+  // 1. Ours: CSV.gz -> NautilusTrader catalog, 128-bit, zstd.
+  const out = join(DIR, 'catalog');
+  await rm(out, { recursive: true, force: true });
+  const spec = { source: 'csv', symbol: 'BTCUSDT', start: '2024-01-01', end, output: out, dataTypes: ['trades'], precisionMode: 128, compression: 'zstd', config: { files: { trades: { file_path: trades } } } };
+  const ours = child('build', JSON.stringify(spec));
+  const bytes = (ours.files ?? []).reduce((a, f) => a + statSync(f).size, 0);
+  const v = await verifyCatalog(out);
+  const oursRate = ROWS / (ours.ms / 1000);
+  results.ours = { ms: ours.ms, rowsPerSec: oursRate, maxRssMb: ours.maxRssMb, bytesPerRow: bytes / ROWS, verify: v.ok };
+  process.stdout.write(`\nCSV.gz -> catalog, ${fmt(ROWS)} Tardis trades (${fmt(statSync(trades).size / 1e6, 1)} MB gz)\n`);
+  process.stdout.write(`  catalog-builder: ${fmt(ours.ms / 1000, 2)} s  ${fmt(oursRate)} rows/s  peak RSS ${fmt(ours.maxRssMb)} MB  ${fmt(bytes / ROWS, 2)} bytes/row  verify ${v.ok ? 'OK' : 'FAILED'}\n`);
+
+  // 2. DuckDB on the same file (2 threads), CSV -> Parquet sorted by receive time.
+  if (!SKIP_DUCKDB) {
+    const duckOut = join(DIR, 'duckdb.parquet');
+    const duck = child('duckdb', trades, duckOut);
+    const duckRate = ROWS / (duck.ms / 1000);
+    results.duckdb = { ms: duck.ms, rowsPerSec: duckRate, maxRssMb: duck.maxRssMb, bytesPerRow: statSync(duckOut).size / ROWS };
+    results.ratio = oursRate / duckRate;
+    process.stdout.write(`  DuckDB 2 threads: ${fmt(duck.ms / 1000, 2)} s  ${fmt(duckRate)} rows/s  peak RSS ${fmt(duck.maxRssMb)} MB  ${fmt(statSync(duckOut).size / ROWS, 2)} bytes/row (its own Parquet, not Nautilus's format)\n`);
+    process.stdout.write(`  ratio ours/DuckDB: ${fmt(oursRate / duckRate, 2)}×\n`);
+  }
+
+  // 3. Mark price from a Tardis derivative_ticker (1 row per second for a day).
+  const ticker = await ensure(join(DIR, 'tardis-ticker-1s.csv.gz'), () => genTardisTicker({ path: join(DIR, 'tardis-ticker-1s.csv.gz'), start: '2024-01-01', days: 1, everySec: 1, gzip: true }));
+  const markOut = join(DIR, 'catalog-mark');
+  await rm(markOut, { recursive: true, force: true });
+  const mark = child('build', JSON.stringify({ ...spec, end: '2024-01-01', output: markOut, dataTypes: ['mark'], config: { files: { mark: { file_path: ticker } } } }));
+  results.mark = { ms: mark.ms, rows: 86_400, rowsPerSec: 86_400 / (mark.ms / 1000), maxRssMb: mark.maxRssMb };
+  process.stdout.write(`\nMark price, 86,400 derivative_ticker rows: ${fmt(mark.ms / 1000, 2)} s  ${fmt(86_400 / (mark.ms / 1000))} rows/s (process start included)\n`);
+
+  // 4. Preview of a 1 GB .csv.gz: a multi-member gzip (valid gzip, as `cat a.gz b.gz` makes).
+  const big = join(DIR, 'big-1GB.csv.gz');
+  await ensure(big, async () => {
+    const chunk = await readFile(trades);
+    for (let size = 0; size < 1_000_000_000; size += chunk.length) await appendFile(big, chunk);
+  });
+  const pv = child('preview', big);
+  results.preview1GB = { ms: pv.ms, sizeBytes: statSync(big).size };
+  process.stdout.write(`\nPreview, first 100 rows of a ${fmt(statSync(big).size / 1e9, 2)} GB .csv.gz: ${fmt(pv.ms)} ms\n`);
+
+  await writeFile(join(DIR, 'results.json'), JSON.stringify(results, null, 2));
+  process.stdout.write(`\nresults: ${join(DIR, 'results.json')}\n`);
+}
+
+await main();
