@@ -36,7 +36,7 @@ export const PreviewRequest = z.object({
   dataType: DataType,
   options: FileOptions.optional(),
   /** target field -> column name; omitted: the automatic mapping */
-  columns: z.record(MappingField, z.string()).optional(),
+  columns: z.partialRecord(MappingField, z.string()).optional(),
   symbol: z.string().min(1).default('BTCUSDT'),
   pricePrecision: z.number().int().min(0).max(16).optional(),
   sizePrecision: z.number().int().min(0).max(16).optional(),
@@ -85,7 +85,7 @@ export interface SampleJob {
 export const MappingTemplate = z.object({
   name: z.string().min(1).max(80),
   dataType: DataType,
-  columns: z.record(MappingField, z.string()),
+  columns: z.partialRecord(MappingField, z.string()),
   options: FileOptions.optional(),
 }).strict();
 export type MappingTemplate = z.infer<typeof MappingTemplate>;

@@ -1,0 +1,173 @@
+// The Electron security checklist as plain functions and values, importable without Electron (no
+// runtime import of 'electron' here) so test/electron-shell.test.ts can check every item.
+import type { BrowserWindowConstructorOptions } from 'electron';
+import { extname, isAbsolute, join, relative, resolve } from 'node:path';
+
+/** The packaged renderer is served from app://renderer/ (a privileged custom scheme, not file://). */
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'renderer';
+export const APP_ENTRY = `${APP_SCHEME}://${APP_HOST}/index.html`;
+
+/** Where the renderer comes from: the built files, or (development only) a loopback Vite dev server. */
+export type RendererSource = { kind: 'app' } | { kind: 'dev'; url: string };
+
+/** Dev server URL from CB_DEV_SERVER_URL, honoured only in an unpackaged app and only on loopback. */
+export function rendererSource(env: Record<string, string | undefined>, packaged: boolean): RendererSource {
+  const dev = env.CB_DEV_SERVER_URL;
+  if (packaged || !dev) return { kind: 'app' };
+  let u: URL;
+  try {
+    u = new URL(dev);
+  } catch {
+    throw new Error(`CB_DEV_SERVER_URL is not a URL: ${dev}`);
+  }
+  if (u.protocol !== 'http:' || !['localhost', '127.0.0.1', '[::1]'].includes(u.hostname)) {
+    throw new Error(`CB_DEV_SERVER_URL must be http on localhost/127.0.0.1, got ${dev}`);
+  }
+  return { kind: 'dev', url: u.href };
+}
+
+export function rendererEntry(src: RendererSource): string {
+  return src.kind === 'app' ? APP_ENTRY : src.url;
+}
+
+export function windowOptions(preload: string, opts: { devTools?: boolean } = {}): BrowserWindowConstructorOptions {
+  return {
+    width: 1280, height: 860, minWidth: 960, minHeight: 640, show: false, title: 'Catalog Builder', autoHideMenuBar: true,
+    webPreferences: {
+      preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      spellcheck: false,
+      devTools: opts.devTools ?? false,
+    },
+  };
+}
+
+/**
+ * Content-Security-Policy of the renderer. Built app: scripts only from the app itself, no inline
+ * script, no eval, no network. Dev server: what Vite's HMR needs (its inline preamble and socket).
+ * Inline styles are allowed (React style props / a virtualised table); inline scripts never in the app.
+ */
+export function cspHeader(src: RendererSource = { kind: 'app' }): string {
+  const common = ["default-src 'none'", "img-src 'self' data: blob:", "font-src 'self' data:", "style-src 'self' 'unsafe-inline'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'", "object-src 'none'", "worker-src 'self' blob:"];
+  if (src.kind === 'app') return ["script-src 'self'", "connect-src 'self'", ...common].join('; ');
+  const u = new URL(src.url);
+  return ["script-src 'self' 'unsafe-inline'", `connect-src 'self' ws://${u.host}`, ...common].join('; ');
+}
+
+/** True when `url` is a page of our renderer: app://renderer/… or the dev server's origin. */
+export function isAllowedSender(url: string | undefined | null, src: RendererSource = { kind: 'app' }): boolean {
+  if (!url) return false;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  if (src.kind === 'app') return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST && !u.username && !u.password && !u.port;
+  return u.origin === new URL(src.url).origin;
+}
+
+/** Navigation is allowed only within the renderer itself (e.g. a reload); anything else is blocked. */
+export function isAllowedNavigation(url: string, src: RendererSource = { kind: 'app' }): boolean {
+  return isAllowedSender(url, src);
+}
+
+/** Maps an app://renderer/… request to a file inside the built renderer; null when it is outside or not ours. */
+export function resolveAppFile(distDir: string, requestUrl: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(requestUrl);
+  } catch {
+    return null;
+  }
+  if (u.protocol !== `${APP_SCHEME}:` || u.host !== APP_HOST) return null;
+  let path: string;
+  try {
+    path = decodeURIComponent(u.pathname);
+  } catch {
+    return null;
+  }
+  if (path.includes('\0') || path.includes('\\')) return null;
+  if (path === '/' || path === '') path = '/index.html';
+  // A client-side route (no extension) is the app's page.
+  if (!extname(path)) path = '/index.html';
+  const root = resolve(distDir);
+  const file = resolve(root, '.' + path);
+  const rel = relative(root, file);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null;
+  return join(root, rel);
+}
+
+export const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.woff': 'font/woff', '.wasm': 'application/wasm', '.map': 'application/json',
+};
+
+export function contentType(file: string): string {
+  return CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** Response headers of every renderer file. */
+export function rendererHeaders(file: string, src: RendererSource = { kind: 'app' }): Record<string, string> {
+  return { 'content-type': contentType(file), 'content-security-policy': cspHeader(src), 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' };
+}
+
+/** Adds the CSP to response headers (session.webRequest.onHeadersReceived), replacing any the server sent. */
+export function withCsp(headers: Record<string, string[] | string> | undefined, src: RendererSource): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    if (k.toLowerCase() === 'content-security-policy') continue;
+    out[k] = Array.isArray(v) ? v : [v];
+  }
+  out['Content-Security-Policy'] = [cspHeader(src)];
+  return out;
+}
+
+// ---- structural views of the Electron objects hardened below (so tests can pass fakes) ----------
+
+export interface SessionLike {
+  setPermissionRequestHandler(handler: ((wc: unknown, permission: string, callback: (granted: boolean) => void) => void) | null): void;
+  setPermissionCheckHandler(handler: ((...args: unknown[]) => boolean) | null): void;
+  setDevicePermissionHandler?(handler: ((...args: unknown[]) => boolean) | null): void;
+}
+
+/** Every permission request (camera, notifications, HID, …) is refused; the app needs none. */
+export function denyAllPermissions(session: SessionLike): void {
+  session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.setPermissionCheckHandler(() => false);
+  session.setDevicePermissionHandler?.(() => false);
+}
+
+export interface PreventableEvent {
+  preventDefault(): void;
+  /** Electron ≥ 25 puts the target URL on the event too */
+  url?: string;
+}
+
+export interface WebContentsLike {
+  on(event: 'will-navigate' | 'will-redirect' | 'will-attach-webview', listener: (event: PreventableEvent, url: string) => void): unknown;
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
+}
+
+/** Blocks navigation away from the renderer, every new window, and <webview>. */
+export function hardenWebContents(contents: WebContentsLike, src: RendererSource): void {
+  const guard = (event: PreventableEvent, url: string) => {
+    if (!isAllowedNavigation(event.url ?? url, src)) event.preventDefault();
+  };
+  contents.on('will-navigate', guard);
+  contents.on('will-redirect', guard);
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+}
