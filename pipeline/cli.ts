@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
-import { DATA_TYPES, SourceConfig, type DataType } from '../shared/job.js';
+import { DATA_TYPES, SOURCES, SourceConfig, type DataType, type SourceKind } from '../shared/job.js';
 import type { RunReport } from '../shared/report.js';
 import { verifyCatalog, type VerifyResult } from './catalog/verify.js';
 import { JobCancelled, runBuild } from './jobs/build.js';
@@ -14,20 +14,25 @@ const HELP = `catalog-builder: turn crypto market data into NautilusTrader Parqu
 Usage:
   catalog-builder build --source csv --symbol BTCUSDT --start 2024-01-01 --end 2024-01-03 \\
       --output ./data/catalog --data-types trades,mark,funding --config csv_config.json
+  catalog-builder build --source websocket --symbol BTCUSDT --start 2024-01-01 --end 2024-01-01 \\
+      --output ./data/catalog --config ws_config.json
+  catalog-builder build --source tardis --symbol BTCUSDT --start 2024-01-01 --end 2024-01-01 \\
+      --output ./data/catalog --data-types trades,mark,funding [--config tardis_config.json]
   catalog-builder verify <catalog folder> [--json]
 
 build options:
-  --source <csv>              where the data comes from (csv)
+  --source <csv|websocket|tardis>  where the data comes from (default csv; see Sources below)
   --symbol <SYMBOL>           exchange symbol, e.g. BTCUSDT (instrument id BTCUSDT-PERP.<EXCHANGE>)
   --exchange <NAME>           venue of the instrument id (default BINANCE)
   --start <YYYY-MM-DD>        first UTC day to write
   --end <YYYY-MM-DD>          last UTC day to write (inclusive)
   --output <dir>              catalog root (data/ goes inside; run reports in <dir>/.catalog-builder/)
-  --data-types <list>         comma-separated: ${DATA_TYPES.join(', ')} (default: every type in the config)
+  --data-types <list>         comma-separated: ${DATA_TYPES.join(', ')} (default: every type in the config; tardis: all)
   --config <file.json>        {"base_path": "...", "files": {"trades": {"file_path": "...", "columns": {...}}, ...}}
                               file_path may be a list or use * and ?; columns maps target fields
                               (timestamp, local_timestamp, price, size, aggressor_side, trade_id,
                               mark_price, funding_rate, next_funding_time, funding_interval) to column names
+                              (optional for --source tardis)
   --precision <128|64>        fixed-point width: 128 for Linux/macOS NautilusTrader wheels (default), 64 for Windows
   --price-precision <n>       override the instrument's price precision (decimals)
   --size-precision <n>        override the instrument's size precision (decimals)
@@ -36,6 +41,29 @@ build options:
   --overwrite                 replace days already in the catalog (atomically); default skips them
   --json                      print the run report as JSON on stdout (no progress bars)
   -h, --help                  this help
+
+Sources:
+  csv        Tardis CSV, Binance Vision CSV/zip or any CSV with a column mapping (plain, gz, bz2, zip).
+  websocket  Binance USD-M WebSocket captures, one JSON message per line (plain, gz, bz2). Config as
+             for csv: {"base_path": "./captures", "files": {"trades": {"file_path": "btcusdt_trades.jsonl"},
+             "mark": {"file_path": "btcusdt_mark.jsonl.gz"}, "funding": {"file_path": "btcusdt_mark.jsonl.gz"}}}.
+             Lines may be raw payloads, {"stream","data"} envelopes (data may be an array), {"ts_recv","msg"},
+             Tardis lines "<ISO time> <json>" or Tardis Machine {"localTimestamp","message"}. aggTrade or
+             trade (X=MARKET) -> trades, markPriceUpdate -> mark and funding (funding rows only on change).
+  tardis     Downloads from Tardis.dev into a cache, then reads the files. Config keys (all optional):
+               "api_key"            else the TARDIS_API_KEY environment variable; without a key only
+                                    the first day of each month is available
+               "mode"               "datasets" (default: daily trades + derivative_ticker CSVs) or
+                                    "replay" (raw aggTrade/markPrice messages, one request per minute)
+               "exchange"           Tardis exchange id (default "binance-futures" = Binance USD-M)
+               "trade_channel"      replay: "aggTrade" (default) or "trade"
+               "cache_dir"          default: the user's cache folder ($XDG_CACHE_HOME or ~/.cache on Linux)
+                                    /catalog-builder/tardis; a second run of the same job downloads nothing
+               "concurrency"        downloads at once (default 4)
+               "endpoint", "datasets_endpoint"  API roots (default https://api.tardis.dev/v1 and
+                                    https://datasets.tardis.dev/v1)
+               "max_attempts", "retry_base_ms", "retry_max_ms", "timeout_ms"  retry policy for 429/5xx
+                                    and dropped connections (default 8 attempts, 1000 ms doubling, 120 s cap)
 
 Exit codes: 0 all written; 1 something failed (see the messages and the run report); 2 bad usage; 130 cancelled.
 `;
@@ -94,17 +122,21 @@ async function build(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  for (const k of ['symbol', 'start', 'end', 'output', 'config'] as const) if (!values[k]) fail(`--${k} is required`);
   const source = values.source ?? 'csv';
-  if (source !== 'csv') fail(`--source ${source} is not available yet; use --source csv`);
-  const configPath = resolve(values.config!);
-  let config: SourceConfig;
-  try {
-    config = SourceConfig.parse(JSON.parse(await readFile(configPath, 'utf8')));
-  } catch (e) {
-    fail(`cannot use config ${configPath}: ${e instanceof ZodError ? e.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (e as Error).message}`);
+  if (!(SOURCES as readonly string[]).includes(source)) fail(`unknown --source "${source}" (use ${SOURCES.join(', ')})`);
+  // A Tardis job can run on defaults (key from TARDIS_API_KEY); file sources need their config.
+  for (const k of ['symbol', 'start', 'end', 'output', 'config'] as const) if (!values[k] && !(k === 'config' && source === 'tardis')) fail(`--${k} is required`);
+  const configPath = values.config ? resolve(values.config) : null;
+  let config: SourceConfig = SourceConfig.parse({});
+  if (configPath) {
+    try {
+      config = SourceConfig.parse(JSON.parse(await readFile(configPath, 'utf8')));
+    } catch (e) {
+      fail(`cannot use config ${configPath}: ${e instanceof ZodError ? e.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (e as Error).message}`);
+    }
   }
-  const dataTypes = (values['data-types'] ? values['data-types'].split(',').map((s) => s.trim()).filter(Boolean) : Object.keys(config.files)) as DataType[];
+  const defaultTypes = source === 'tardis' ? [...DATA_TYPES] : Object.keys(config.files);
+  const dataTypes = (values['data-types'] ? values['data-types'].split(',').map((s) => s.trim()).filter(Boolean) : defaultTypes) as DataType[];
   for (const t of dataTypes) if (!DATA_TYPES.includes(t)) fail(`unknown data type "${t}" (use ${DATA_TYPES.join(', ')})`);
   const precision = values.precision ?? '128';
   if (precision !== '128' && precision !== '64') fail(`--precision must be 128 or 64, got ${precision}`);
@@ -117,10 +149,10 @@ async function build(argv: string[]): Promise<number> {
   let report: RunReport;
   try {
     report = await runBuild({
-      source: 'csv', symbol: values.symbol!, exchange: values.exchange ?? 'BINANCE', start: values.start!, end: values.end!, output: values.output!,
+      source: source as SourceKind, symbol: values.symbol!, exchange: values.exchange ?? 'BINANCE', start: values.start!, end: values.end!, output: values.output!,
       dataTypes, precisionMode: precision === '64' ? 64 : 128, pricePrecision: intFlag(values['price-precision'], '--price-precision'),
       sizePrecision: intFlag(values['size-precision'], '--size-precision'), overwrite: !!values.overwrite, compression,
-      rowGroupSize: intFlag(values['row-group-size'], '--row-group-size'), config, configDir: dirname(configPath),
+      rowGroupSize: intFlag(values['row-group-size'], '--row-group-size'), config, configDir: configPath ? dirname(configPath) : process.cwd(),
     }, { onProgress: bars ? (e) => bars.handle(e) : undefined, signal: ac.signal });
   } catch (e) {
     bars?.finish();

@@ -16,6 +16,7 @@ import { layoutOf, schemaOf } from '../catalog/schemas.js';
 import { Normalizer } from '../normalize/normalizer.js';
 import { RejectSink } from '../normalize/rejects.js';
 import { readerFor } from '../sources/index.js';
+import { tardisFiles } from '../sources/tardis/index.js';
 import { DaySink } from './daysink.js';
 import { resolveFiles } from './files.js';
 
@@ -104,8 +105,17 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   try {
     // Files per data type, resolved up front so a missing file is reported before any work.
     const filesByType = new Map<DataType, string[]>();
+    // Tardis: the files are downloaded into the cache first (fatal errors such as no access throw).
+    const tardis = spec.source === 'tardis' ? await tardisFiles(spec, TYPE_ORDER.filter((t) => spec.dataTypes.includes(t)), { signal, configDir, emit }) : null;
     for (const type of TYPE_ORDER) {
       if (!spec.dataTypes.includes(type)) continue;
+      const got = tardis?.get(type);
+      if (got) {
+        errors.push(...got.errors.map((e) => `${type}: ${e}`));
+        notes.push(...got.notes);
+        filesByType.set(type, got.files);
+        continue;
+      }
       const fc = spec.config.files[type];
       if (!fc) {
         errors.push(`${type}: the config has no files.${type} entry`);
@@ -287,7 +297,6 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
             s.error = `writing ${s.dest} failed: ${errText(e)}`;
           }
         }
-        signal?.throwIfAborted();
         if (s.state === 'failed') errors.push(`${type} ${s.day}: ${s.error}`);
         emit({ kind: 'day', dataType: type, day: s.day, state: s.state, rows: s.stats.read, written: s.stats.written, fraction: 1, rowsPerSec: 0, etaSec: 0, error: s.error, file: s.stats.written ? s.dest : undefined });
         dayReports.push({
@@ -296,6 +305,8 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
           file: s.stats.written ? s.dest : s.state === 'skipped' ? s.dest : undefined, error: s.error,
           firstTsInit: s.firstTs !== undefined ? nsToIso(s.firstTs) : undefined, lastTsInit: s.lastTs !== undefined ? nsToIso(s.lastTs) : undefined,
         });
+        // A cancel during the day's write stops here, with the finished day reported.
+        signal?.throwIfAborted();
       }
     }
   } catch (e) {

@@ -3,6 +3,8 @@ import type { DataType, FileConfig, SourceKind } from '../../shared/job.js';
 import type { Normalizer } from '../normalize/normalizer.js';
 import { readCsvFile, type ReadHooks } from './csv/index.js';
 import type { Compression } from './io/open.js';
+import { readTardisFile } from './tardis/index.js';
+import { readWebsocketFile } from './websocket/index.js';
 
 export interface FileResult {
   format: string;
@@ -15,6 +17,9 @@ export type FileReader = (path: string, type: DataType, cfg: FileConfig | undefi
 
 export const READERS: Partial<Record<SourceKind, FileReader>> = {
   csv: readCsvFile,
+  websocket: readWebsocketFile,
+  // Files tardisFiles() downloaded into the cache: dataset CSVs or replay day files.
+  tardis: readTardisFile,
 };
 
 export function readerFor(kind: SourceKind): FileReader {

@@ -1,0 +1,224 @@
+// The one Binance USD-M message parser (spec sources.md §3), shared by the WebSocket capture source
+// and the Tardis replay source: an envelope or payload plus an optional receive time in, rows to
+// the Normalizer out. aggTrade/trade -> trades; markPriceUpdate -> mark and funding.
+import type { DataType } from '../../../shared/job.js';
+import { SIDE_BUYER, SIDE_SELLER, type Normalizer } from '../../normalize/normalizer.js';
+
+const MS = 1_000_000n;
+
+/** Binance USD-M events that carry no data this tool builds: ignored, not rejected. */
+const OTHER_EVENTS = new Set([
+  'depthUpdate', 'bookTicker', 'kline', 'continuous_kline', 'forceOrder', '24hrTicker', '24hrMiniTicker',
+  'compositeIndex', 'contractInfo', 'assetIndexUpdate', 'indexPriceUpdate', 'markPriceKline', 'indexPriceKline',
+  'tradeLite', 'ORDER_TRADE_UPDATE', 'ACCOUNT_UPDATE', 'MARGIN_CALL', 'listenKeyExpired',
+]);
+
+/** Events each data type is built from. */
+const FEEDS: Record<DataType, Set<string>> = {
+  trades: new Set(['aggTrade', 'trade']),
+  mark: new Set(['markPriceUpdate']),
+  funding: new Set(['markPriceUpdate']),
+};
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Messages seen but not turned into rows of this data type (they are not counted as rows). */
+export interface ParserStats {
+  otherSymbol: number;
+  otherEvent: number;
+  control: number;
+  generated: number;
+  /** trades of the id space not chosen for this run (aggTrade vs trade) */
+  otherTradeStream: number;
+  /** trade messages with X other than MARKET (insurance fund, ADL): rows, skipped */
+  notMarket: number;
+}
+
+/** Per-run state (one Normalizer = one data type of one job): which trade stream feeds the trades. */
+const RUN_STATE = new WeakMap<Normalizer, { tradeStream: 'aggTrade' | 'trade' | null }>();
+
+/** A whole number of ms (JSON number or digit string) -> ns; null when absent or not one. */
+function msField(v: unknown): bigint | null {
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return BigInt(v) * MS;
+  if (typeof v === 'string' && /^\d{1,16}$/.test(v)) return BigInt(v) * MS;
+  return null;
+}
+
+function idField(v: unknown): string | null {
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
+  if (typeof v === 'string' && /^\d{1,20}$/.test(v)) return v;
+  return null;
+}
+
+const show = (v: unknown) => (v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+
+export class BinanceUsdmParser {
+  readonly stats: ParserStats = { otherSymbol: 0, otherEvent: 0, control: 0, generated: 0, otherTradeStream: 0, notMarket: 0 };
+  private readonly symbol: string;
+  private readonly run: { tradeStream: 'aggTrade' | 'trade' | null };
+
+  constructor(private readonly norm: Normalizer, private readonly type: DataType) {
+    this.symbol = norm.o.symbol.toUpperCase();
+    let st = RUN_STATE.get(norm);
+    if (!st) RUN_STATE.set(norm, (st = { tradeStream: null }));
+    this.run = st;
+  }
+
+  /** The trade stream this run takes trades from, once the first valid trade message decided it. */
+  get tradeStream(): 'aggTrade' | 'trade' | null {
+    return this.run.tradeStream;
+  }
+
+  /** Counts a row and rejects it (for source readers: a line that is not a message at all). */
+  rejectLine(line: number, field: string, reason: string, value: string): void {
+    this.norm.counters.rows++;
+    this.norm.reject(line, field, reason, value);
+  }
+
+  /**
+   * One message: a combined-stream envelope `{stream, data}` (data may be an array), a raw payload
+   * `{e, …}`, or a control message (subscription ack). `recvNs` is the line's receive time, if any.
+   */
+  message(line: number, msg: unknown, recvNs: bigint | null, raw: string): void {
+    if (!isObj(msg)) return this.rejectLine(line, 'message', 'not a JSON object', raw);
+    if (msg.generated === true) {
+      // Tardis-made REST polls (depthSnapshot, openInterest): not Binance WebSocket data (§3.5).
+      this.stats.generated++;
+      return;
+    }
+    if ('data' in msg && 'stream' in msg) {
+      const d = msg.data;
+      if (Array.isArray(d)) {
+        for (const p of d) this.payload(line, p, recvNs, raw);
+        return;
+      }
+      return this.payload(line, d, recvNs, raw);
+    }
+    if ('e' in msg) return this.payload(line, msg, recvNs, raw);
+    if ('id' in msg && ('result' in msg || 'error' in msg)) {
+      this.stats.control++;
+      return;
+    }
+    this.rejectLine(line, 'e', 'unknown message: neither a Binance payload (no "e") nor a {"stream","data"} envelope', raw);
+  }
+
+  private payload(line: number, p: unknown, recvNs: bigint | null, raw: string): void {
+    if (!isObj(p)) return this.rejectLine(line, 'data', 'not a JSON object', raw);
+    if (p.generated === true) {
+      // Tardis-made REST polls (depthSnapshot, openInterest): not Binance WebSocket data (§3.5).
+      this.stats.generated++;
+      return;
+    }
+    const e = p.e;
+    if (typeof e !== 'string' || e === '') return this.rejectLine(line, 'e', 'missing field (event type)', raw);
+    if (!FEEDS[this.type].has(e)) {
+      if (FEEDS.trades.has(e) || FEEDS.mark.has(e) || OTHER_EVENTS.has(e)) {
+        this.stats.otherEvent++;
+        return;
+      }
+      return this.rejectLine(line, 'e', `unknown event "${e}"`, raw);
+    }
+    const s = p.s;
+    if (typeof s === 'string' && s.toUpperCase() !== this.symbol) {
+      this.stats.otherSymbol++;
+      return;
+    }
+    if (e === 'aggTrade' || e === 'trade') {
+      if (this.run.tradeStream !== null && this.run.tradeStream !== e) {
+        this.stats.otherTradeStream++;
+        return;
+      }
+      this.norm.counters.rows++;
+      if (typeof s !== 'string') return this.norm.reject(line, 's', 'missing field (symbol)', raw);
+      this.trade(line, e, p, recvNs, raw);
+    } else {
+      this.norm.counters.rows++;
+      if (typeof s !== 'string') return this.norm.reject(line, 's', 'missing field (symbol)', raw);
+      this.markPrice(line, p, recvNs, raw);
+    }
+  }
+
+  /** Rejects a message; with a known `tsInit` it counts on that day (read = written + … + rejected per day). */
+  private rejectAt(line: number, field: string, reason: string, value: string, tsInit?: bigint): void {
+    if (tsInit === undefined) this.norm.reject(line, field, reason, value);
+    else this.norm.rejectUnplaced(line, field, reason, value, tsInit);
+  }
+
+  /** Rejects a missing or malformed field. */
+  private bad(line: number, p: Obj, key: string, what: string, tsInit?: bigint): void {
+    const v = p[key];
+    const reason = v === undefined ? `missing field (${what})` : `expected ${what}`;
+    this.rejectAt(line, key, reason, show(v), tsInit);
+  }
+
+  private decimal(line: number, p: Obj, key: string, what: string, tsInit: bigint): string | null {
+    const v = p[key];
+    if (typeof v === 'string') return v;
+    // A JSON number has already lost exactness in JSON.parse: refuse it rather than round.
+    this.bad(line, p, key, v === undefined ? what : `${what} as a decimal string`, tsInit);
+    return null;
+  }
+
+  private trade(line: number, e: 'aggTrade' | 'trade', p: Obj, recvNs: bigint | null, raw: string): void {
+    const tsEvent = msField(p.T);
+    if (tsEvent === null) return this.bad(line, p, 'T', 'trade time in ms', recvNs ?? undefined);
+    const tsInit = recvNs ?? tsEvent;
+    const idKey = e === 'aggTrade' ? 'a' : 't';
+    const id = idField(p[idKey]);
+    if (id === null) {
+      if (p[idKey] === undefined && e === 'aggTrade') {
+        // 2019 payloads have no aggregate id; f/l are ids of another space, so none is derived.
+        return this.rejectAt(line, 'a', 'missing field (aggregate trade id; not derived from f/l, which are trade-stream ids)', raw, tsInit);
+      }
+      return this.bad(line, p, idKey, e === 'aggTrade' ? 'aggregate trade id' : 'trade id', tsInit);
+    }
+    const price = this.decimal(line, p, 'p', 'price', tsInit);
+    if (price === null) return;
+    const size = this.decimal(line, p, 'q', 'quantity', tsInit);
+    if (size === null) return;
+    if (typeof p.m !== 'boolean') return this.bad(line, p, 'm', 'buyer-is-maker true or false', tsInit);
+    if (e === 'trade' && p.X !== undefined && p.X !== 'MARKET') {
+      // Insurance-fund and ADL prints are not market trades (spec §3.2, pitfall 7).
+      this.stats.notMarket++;
+      return this.norm.skip(tsInit);
+    }
+    this.run.tradeStream ??= e;
+    this.norm.trade(line, tsEvent, tsInit, price, size, p.m ? SIDE_SELLER : SIDE_BUYER, id);
+  }
+
+  private markPrice(line: number, p: Obj, recvNs: bigint | null, _raw: string): void {
+    const tsEvent = msField(p.E);
+    if (tsEvent === null) return this.bad(line, p, 'E', 'event time in ms', recvNs ?? undefined);
+    const tsInit = recvNs ?? tsEvent;
+    if (this.type === 'mark') {
+      const price = this.decimal(line, p, 'p', 'mark price', tsInit);
+      if (price === null) return;
+      this.norm.mark(line, tsEvent, tsInit, price, true);
+      return;
+    }
+    const r = p.r;
+    if (r === '') return this.norm.skip(tsInit); // delivery contract: no funding
+    if (typeof r !== 'string') return this.bad(line, p, 'r', r === undefined ? 'funding rate' : 'funding rate as a decimal string', tsInit);
+    if (p.T === 0 || p.T === '0') return this.norm.skip(tsInit); // delivery contract: no next funding time
+    const next = msField(p.T);
+    if (next === null) return this.bad(line, p, 'T', 'next funding time in ms', tsInit);
+    this.norm.funding(line, tsEvent, tsInit, r, null, next, true);
+  }
+
+  /** Human notes about what was ignored, for the file report. */
+  notes(): string[] {
+    const s = this.stats;
+    const n: string[] = [];
+    if (s.otherSymbol) n.push(`${s.otherSymbol} message(s) of other symbols ignored`);
+    if (s.otherEvent) n.push(`${s.otherEvent} message(s) of events that do not feed ${this.type} ignored`);
+    if (s.control) n.push(`${s.control} subscription ack(s) ignored`);
+    if (s.generated) n.push(`${s.generated} Tardis-generated message(s) (generated:true) ignored`);
+    if (s.notMarket) n.push(`${s.notMarket} trade(s) with X other than MARKET (insurance fund, ADL) skipped`);
+    if (s.otherTradeStream) {
+      const other = this.run.tradeStream === 'aggTrade' ? 'trade' : 'aggTrade';
+      n.push(`${s.otherTradeStream} ${other} message(s) ignored: this run takes trades from ${this.run.tradeStream} (the two id spaces must not mix in one catalog)`);
+    }
+    return n;
+  }
+}

@@ -1,0 +1,146 @@
+// The WebSocket capture source: JSONL files (plain, gz or bz2) of Binance USD-M messages, every
+// line shape of spec sources.md §3.5, detected per line (shapes can be mixed in one file):
+//   A raw payload {"e":…}                      B combined {"stream","data"} (data may be an array)
+//   C our wrapper {"ts_recv":<ns|ISO>,"msg":…}  D Tardis data-feed line "<28-char ISO ts> <json>"
+//   E Tardis Machine {"localTimestamp","message"}
+// A broken line is a reject with its line number; the rest of the file goes on.
+import { basename } from 'node:path';
+import type { DataType, FileConfig } from '../../../shared/job.js';
+import type { Normalizer } from '../../normalize/normalizer.js';
+import { BinanceUsdmParser } from '../binance/parser.js';
+import type { ReadHooks } from '../csv/index.js';
+import { openData, type Compression } from '../io/open.js';
+import { lineBatches } from '../io/lines.js';
+import { parseIso, parseTimestamp, type TsUnit } from '../timestamp.js';
+
+export interface WebsocketFileResult {
+  format: string;
+  label: string;
+  compression: Compression;
+  notes: string[];
+}
+
+type Shape = 'raw' | 'combined' | 'ts_recv' | 'tardis' | 'tardis-machine';
+const SHAPE_TEXT: Record<Shape, string> = {
+  raw: 'raw payload', combined: 'combined {stream,data}', ts_recv: '{ts_recv,msg}', tardis: 'Tardis data-feed line', 'tardis-machine': 'Tardis Machine {localTimestamp,message}',
+};
+
+/**
+ * Receive times of one file: ISO 8601 text (self-describing), or Unix numbers whose unit is decided
+ * once per file from the first one and must agree afterwards (spec §0).
+ */
+class RecvClock {
+  unit: TsUnit | null = null;
+
+  parse(v: unknown, raw: string, key: string): bigint | string {
+    let text: string;
+    if (typeof v === 'string') text = v.trim();
+    else if (typeof v === 'number' && Number.isInteger(v) && v >= 0) {
+      // A 19-digit ns value is past 2^53: JSON.parse rounded it, so take the digits from the line.
+      if (Number.isSafeInteger(v)) text = String(v);
+      else {
+        const m = new RegExp(`"${key}"\\s*:\\s*(\\d+)`).exec(raw);
+        if (!m || Number(m[1]) !== v) return 'a number too large to read exactly; write it as a string';
+        text = m[1]!;
+      }
+    } else return 'expected Unix time (s, ms, µs or ns) or an ISO 8601 time';
+    if (!/^\d+(\.\d+)?$/.test(text)) {
+      const r = parseIso(text);
+      return 'error' in r ? r.error : r.ns;
+    }
+    const r = parseTimestamp(text, this.unit);
+    if ('error' in r) return r.error;
+    if (r.unit !== 'iso') this.unit ??= r.unit;
+    return r.ns;
+  }
+}
+
+export async function readWebsocketFile(path: string, type: DataType, _cfg: FileConfig | undefined, norm: Normalizer, hooks: ReadHooks = {}): Promise<WebsocketFileResult> {
+  const opened = await openData(path);
+  const parser = new BinanceUsdmParser(norm, type);
+  const clock = new RecvClock();
+  const tardisClock = new RecvClock();
+  const shapes: Partial<Record<Shape, number>> = {};
+  let lines = 0, empty = 0;
+  const source = opened.stream;
+  try {
+    for await (const batch of lineBatches(source)) {
+      hooks.signal?.throwIfAborted();
+      for (const line of batch) {
+        lines++;
+        const text = line.text.trim();
+        if (text === '') {
+          empty++; // a disconnect marker in Tardis captures
+          continue;
+        }
+        let jsonText = text;
+        let recv: bigint | null = null;
+        let shape: Shape;
+        if (text.charCodeAt(0) >= 48 && text.charCodeAt(0) <= 57) {
+          // D: "<ISO local timestamp> <json>" (Tardis writes exactly 28 chars; accept other ISO widths)
+          const sp = text.indexOf(' ');
+          if (sp < 0) {
+            parser.rejectLine(line.no, 'local_timestamp', 'a line starting with a digit must be "<ISO timestamp> <json>" (Tardis data-feed line)', text);
+            continue;
+          }
+          const ts = tardisClock.parse(text.slice(0, sp), text, '');
+          if (typeof ts === 'string') {
+            parser.rejectLine(line.no, 'local_timestamp', ts, text.slice(0, sp));
+            continue;
+          }
+          recv = ts;
+          jsonText = text.slice(sp + 1);
+          shape = 'tardis';
+        } else shape = 'raw';
+        let obj: unknown;
+        try {
+          obj = JSON.parse(jsonText);
+        } catch (e) {
+          parser.rejectLine(line.no, 'json', `not valid JSON (${(e as Error).message})`, text);
+          continue;
+        }
+        let msg: unknown = obj;
+        if (shape === 'raw' && typeof obj === 'object' && obj !== null && !Array.isArray(obj)) {
+          const o = obj as Record<string, unknown>;
+          if ('ts_recv' in o) {
+            shape = 'ts_recv';
+            const ts = clock.parse(o.ts_recv, text, 'ts_recv');
+            if (typeof ts === 'string') {
+              parser.rejectLine(line.no, 'ts_recv', ts, JSON.stringify(o.ts_recv) ?? '');
+              continue;
+            }
+            if (!('msg' in o)) {
+              parser.rejectLine(line.no, 'msg', 'missing field (the message of a {ts_recv,msg} line)', text);
+              continue;
+            }
+            recv = ts;
+            msg = o.msg;
+          } else if ('localTimestamp' in o && 'message' in o) {
+            shape = 'tardis-machine';
+            const ts = tardisClock.parse(o.localTimestamp, text, 'localTimestamp');
+            if (typeof ts === 'string') {
+              parser.rejectLine(line.no, 'localTimestamp', ts, JSON.stringify(o.localTimestamp) ?? '');
+              continue;
+            }
+            recv = ts;
+            msg = o.message;
+          } else if ('stream' in o && 'data' in o) shape = 'combined';
+        }
+        shapes[shape] = (shapes[shape] ?? 0) + 1;
+        parser.message(line.no, msg, recv, text);
+      }
+      await hooks.onBatch?.(opened.bytesRead(), opened.totalBytes);
+    }
+  } finally {
+    source.destroy();
+  }
+  const notes: string[] = [];
+  if (lines === 0) notes.push('the file is empty');
+  const seen = (Object.entries(shapes) as [Shape, number][]).map(([k, v]) => `${SHAPE_TEXT[k]} ×${v}`);
+  if (seen.length) notes.push(`line shapes: ${seen.join(', ')}`);
+  if (empty) notes.push(`${empty} empty line(s) skipped (disconnect markers)`);
+  if (type === 'trades' && parser.tradeStream) notes.push(`trades from the ${parser.tradeStream} stream (trade ids: ${parser.tradeStream === 'aggTrade' ? 'a' : 't'})`);
+  notes.push(...parser.notes());
+  if (norm.counters.rows === 0) notes.push(`no ${type} messages for ${norm.o.symbol.toUpperCase()}`);
+  return { format: 'binance.jsonl', label: `Binance USD-M messages (${basename(path)})`, compression: opened.compression, notes };
+}
