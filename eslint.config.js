@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', 'test-output/', '.bench/', '.exp/', 'dist-electron/', 'release/'] },
+  { ignores: ['node_modules/', 'dist/', 'out/', 'test-output/', '.bench/', '.exp/', 'dist-electron/', 'release/', 'renderer/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,0 +1,104 @@
+// Calendar and date-range helpers (UTC days as YYYY-MM-DD), for the range picker and the job.
+
+export type Day = string; // YYYY-MM-DD
+
+const DAY_MS = 86_400_000;
+
+export function isDay(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+export function toDay(d: Date): Day {
+  return d.toISOString().slice(0, 10);
+}
+
+export function addDays(day: Day, n: number): Day {
+  return toDay(new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS));
+}
+
+export function daysBetween(start: Day, end: Day): Day[] {
+  if (!isDay(start) || !isDay(end) || end < start) return [];
+  const out: Day[] = [];
+  for (let d = start; d <= end && out.length < 3700; d = addDays(d, 1)) out.push(d);
+  return out;
+}
+
+export interface Month {
+  year: number;
+  /** 0-11 */
+  month: number;
+}
+
+export function monthOf(day: Day): Month {
+  return { year: Number(day.slice(0, 4)), month: Number(day.slice(5, 7)) - 1 };
+}
+
+export function addMonths(m: Month, n: number): Month {
+  const t = m.year * 12 + m.month + n;
+  return { year: Math.floor(t / 12), month: ((t % 12) + 12) % 12 };
+}
+
+export const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+export const WEEKDAYS = ['Mo', 'Tu', 'We', 'Th', 'Fr', 'Sa', 'Su'];
+
+export function monthLabel(m: Month): string {
+  return `${MONTH_NAMES[m.month]} ${m.year}`;
+}
+
+/** The weeks of a month (Monday first) as 7-slot rows; null for slots outside the month. */
+export function monthGrid(m: Month): (Day | null)[][] {
+  const first = new Date(Date.UTC(m.year, m.month, 1));
+  const lead = (first.getUTCDay() + 6) % 7;
+  const count = new Date(Date.UTC(m.year, m.month + 1, 0)).getUTCDate();
+  const cells: (Day | null)[] = Array.from({ length: lead }, () => null);
+  for (let d = 1; d <= count; d++) cells.push(toDay(new Date(Date.UTC(m.year, m.month, d))));
+  while (cells.length % 7) cells.push(null);
+  const weeks: (Day | null)[][] = [];
+  for (let i = 0; i < cells.length; i += 7) weeks.push(cells.slice(i, i + 7));
+  return weeks;
+}
+
+export interface Range {
+  start: Day | null;
+  end: Day | null;
+}
+
+/**
+ * A click on a day: the first click starts a range, the second ends it (either order), a third
+ * starts a new one.
+ */
+export function pickDay(r: Range, day: Day): Range {
+  if (!r.start || (r.start && r.end)) return { start: day, end: null };
+  return day < r.start ? { start: day, end: r.start } : { start: r.start, end: day };
+}
+
+export function inRange(r: Range, day: Day, hover?: Day | null): boolean {
+  const s = r.start;
+  const e = r.end ?? (s && hover ? hover : null);
+  if (!s || !e) return day === s;
+  const [a, b] = s <= e ? [s, e] : [e, s];
+  return day >= a && day <= b;
+}
+
+/** Dates named in file names (2024-01-01, 2024_01_01 or 20240101), earliest and latest. */
+export function datesFromNames(names: string[]): Range {
+  const found: Day[] = [];
+  for (const n of names) {
+    for (const m of n.matchAll(/(?<!\d)(20\d{2})[-_]?(0[1-9]|1[0-2])[-_]?(0[1-9]|[12]\d|3[01])(?!\d)/g)) {
+      const d = `${m[1]}-${m[2]}-${m[3]}`;
+      if (isDay(d)) found.push(d);
+    }
+  }
+  if (!found.length) return { start: null, end: null };
+  found.sort();
+  return { start: found[0]!, end: found[found.length - 1]! };
+}
+
+/** The UTC day of an ISO timestamp such as 2024-01-01T00:00:01.5Z. */
+export function dayOfIso(iso: string | undefined): Day | null {
+  if (!iso) return null;
+  const d = iso.slice(0, 10);
+  return isDay(d) ? d : null;
+}

@@ -1,0 +1,92 @@
+// The files a job reads: parsing typed or pasted paths, which data types each file feeds.
+import type { DataType } from '../../../shared/job.js';
+import type { FileInfo, FileOptions } from '../../../shared/api.js';
+
+export interface FileEntry {
+  info: FileInfo;
+  /** data types this file is used for in the job */
+  types: DataType[];
+  /** what the user changed: delimiter, header row, timestamp unit (else detected) */
+  options: FileOptions;
+}
+
+/**
+ * Paths typed or pasted into the path field: one per line (a file manager's copy gives file://
+ * URLs), surrounding quotes dropped, duplicates removed.
+ */
+export function parsePaths(text: string): string[] {
+  const out: string[] = [];
+  for (let line of text.split(/\r?\n/)) {
+    line = line.trim();
+    if (!line) continue;
+    if ((line.startsWith('"') && line.endsWith('"')) || (line.startsWith("'") && line.endsWith("'"))) line = line.slice(1, -1).trim();
+    if (line.startsWith('file://')) {
+      try {
+        const u = new URL(line);
+        line = decodeURIComponent(u.pathname);
+        // file:///C:/x -> C:/x on Windows
+        if (/^\/[A-Za-z]:\//.test(line)) line = line.slice(1);
+      } catch {
+        continue;
+      }
+    }
+    if (line && !out.includes(line)) out.push(line);
+  }
+  return out;
+}
+
+const MARK_COLS = /mark/;
+const FUNDING_COLS = /funding|rate/;
+
+/** What a newly added file is used for: a known format's own types, else a guess from its columns. */
+export function defaultTypes(info: FileInfo): DataType[] {
+  if (info.error || !info.feeds.length) return [];
+  if (info.format !== 'generic') return [...info.feeds];
+  const cols = info.columns.join(' ');
+  if (FUNDING_COLS.test(cols) && !/price|qty|size|amount/.test(cols)) return ['funding'];
+  if (MARK_COLS.test(cols)) return ['mark'];
+  return ['trades'];
+}
+
+/** Adds inspected files, replacing ones with the same path (kept in the order first added). */
+export function mergeFiles(existing: FileEntry[], infos: FileInfo[]): FileEntry[] {
+  const out = [...existing];
+  for (const info of infos) {
+    const i = out.findIndex((f) => f.info.path === info.path);
+    const entry: FileEntry = { info, types: defaultTypes(info), options: {} };
+    if (i >= 0) out[i] = { ...entry, types: out[i]!.types.length ? out[i]!.types : entry.types, options: out[i]!.options };
+    else out.push(entry);
+  }
+  return out;
+}
+
+export function toggleType(f: FileEntry, t: DataType): FileEntry {
+  const types = f.types.includes(t) ? f.types.filter((x) => x !== t) : [...f.types, t];
+  return { ...f, types };
+}
+
+/** Data types some file feeds, in the canonical order. */
+export function typesInUse(files: FileEntry[]): DataType[] {
+  const order: DataType[] = ['trades', 'mark', 'funding'];
+  return order.filter((t) => files.some((f) => !f.info.error && f.types.includes(t)));
+}
+
+export function filesFor(files: FileEntry[], t: DataType): FileEntry[] {
+  return files.filter((f) => !f.info.error && f.types.includes(t));
+}
+
+export const DELIMITERS: { value: string; label: string }[] = [
+  { value: ',', label: 'Comma ,' },
+  { value: ';', label: 'Semicolon ;' },
+  { value: '\t', label: 'Tab' },
+  { value: '|', label: 'Pipe |' },
+];
+
+export function delimiterLabel(d: string): string {
+  return DELIMITERS.find((x) => x.value === d)?.label ?? JSON.stringify(d);
+}
+
+export function compressionLabel(c: string): string {
+  if (!c || c === 'none' || c === 'plain') return 'plain';
+  return c;
+}

@@ -1,0 +1,114 @@
+// Turns the screens' settings into a JobSpec the engine accepts, with the problems a user can fix.
+import { JobSpec, type DataType, type JobSpecInput, type SourceKind, type FileConfig, type MappingField } from '../../../shared/job.js';
+import type { PresetInfo } from '../../../shared/api.js';
+import type { FileEntry } from './files.js';
+import { filesFor } from './files.js';
+import type { MappingState } from './mapping.js';
+import { restrict } from './mapping.js';
+
+export const FIELDS_FOR: Record<DataType, MappingField[]> = {
+  trades: ['timestamp', 'local_timestamp', 'price', 'size', 'aggressor_side', 'trade_id'],
+  mark: ['timestamp', 'local_timestamp', 'mark_price'],
+  funding: ['timestamp', 'local_timestamp', 'funding_rate', 'next_funding_time', 'funding_interval'],
+};
+
+export interface JobDraft {
+  source: SourceKind;
+  symbol: string;
+  exchange: string;
+  start: string | null;
+  end: string | null;
+  dataTypes: DataType[];
+  output: string;
+  precisionMode: 128 | 64;
+  /** only for symbols without a preset; null = from the data */
+  pricePrecision: number | null;
+  sizePrecision: number | null;
+  overwrite: boolean;
+  /** Tardis exchange id (binance-futures = Binance USD-M) */
+  tardisExchange: string;
+}
+
+export function defaultDraft(): JobDraft {
+  return {
+    source: 'csv', symbol: 'BTCUSDT', exchange: 'BINANCE', start: null, end: null, dataTypes: ['trades'], output: '',
+    precisionMode: 128, pricePrecision: null, sizePrecision: null, overwrite: false, tardisExchange: 'binance-futures',
+  };
+}
+
+export interface BuiltJob {
+  spec: JobSpecInput | null;
+  errors: string[];
+  warnings: string[];
+}
+
+function fileConfig(t: DataType, files: FileEntry[], mapping: MappingState | undefined, warnings: string[]): FileConfig {
+  const fc: FileConfig = { file_path: files.map((f) => f.info.path) };
+  if (mapping?.touched) {
+    const cols = restrict(mapping.columns, FIELDS_FOR[t]);
+    if (Object.keys(cols).length) fc.columns = cols as Record<string, string>;
+  }
+  // Options the user changed; one value per data type (the engine reads all its files alike).
+  const pick = <K extends 'delimiter' | 'hasHeader' | 'timestampUnit'>(k: K) => {
+    const vals = [...new Set(files.map((f) => f.options[k]).filter((v) => v !== undefined))];
+    if (vals.length > 1) warnings.push(`${t}: the files have different ${k === 'hasHeader' ? 'header settings' : k === 'timestampUnit' ? 'timestamp units' : 'delimiters'}; the first one is used for all`);
+    return vals[0];
+  };
+  const d = pick('delimiter');
+  const h = pick('hasHeader');
+  const u = pick('timestampUnit');
+  if (d !== undefined) fc.delimiter = d as string;
+  if (h !== undefined) fc.has_header = h as boolean;
+  if (u !== undefined) fc.timestamp_unit = u as FileConfig['timestamp_unit'];
+  return fc;
+}
+
+export function buildJob(d: JobDraft, files: FileEntry[], mappings: Partial<Record<DataType, MappingState>>, presets: PresetInfo[] = []): BuiltJob {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  if (!d.start || !d.end) errors.push('Pick the first and last day on the calendar.');
+  if (!d.output.trim()) errors.push('Choose an output folder.');
+  if (!d.dataTypes.length) errors.push('Pick at least one data type.');
+  const hasPreset = presets.some((p) => p.symbol === d.symbol.toUpperCase());
+  if (presets.length && !hasPreset && (d.pricePrecision === null) !== (d.sizePrecision === null)) {
+    warnings.push('Give both price and size precision, or neither (then they come from the data).');
+  }
+  let config: JobSpecInput['config'] = { files: {} };
+  if (d.source === 'tardis') {
+    config = { files: {}, exchange: d.tardisExchange || 'binance-futures' };
+  } else {
+    for (const t of d.dataTypes) {
+      const fs = filesFor(files, t);
+      if (!fs.length) {
+        errors.push(`No file is marked as ${t} data: mark one on the Source step, or untick ${t}.`);
+        continue;
+      }
+      config.files![t] = fileConfig(t, fs, mappings[t], warnings);
+    }
+  }
+  const input: JobSpecInput = {
+    source: d.source, symbol: d.symbol.trim().toUpperCase(), exchange: d.exchange.trim().toUpperCase() || 'BINANCE',
+    start: d.start ?? '', end: d.end ?? '', output: d.output.trim(), dataTypes: d.dataTypes, precisionMode: d.precisionMode,
+    overwrite: d.overwrite, config,
+    ...(d.pricePrecision !== null ? { pricePrecision: d.pricePrecision } : {}),
+    ...(d.sizePrecision !== null ? { sizePrecision: d.sizePrecision } : {}),
+  };
+  if (errors.length) return { spec: null, errors, warnings };
+  const r = JobSpec.safeParse(input);
+  if (!r.success) {
+    for (const i of r.error.issues) errors.push(`${i.path.join('.') || 'job'}: ${i.message}`);
+    return { spec: null, errors, warnings };
+  }
+  return { spec: input, errors, warnings };
+}
+
+/** "0.10 · 1 decimal" for the symbol field. */
+export function presetText(p: PresetInfo): string {
+  const dp = (n: number) => `${n} decimal${n === 1 ? '' : 's'}`;
+  return `price step ${p.priceIncrement} (${dp(p.pricePrecision)}) · size step ${p.sizeIncrement} (${dp(p.sizePrecision)})`;
+}
+
+/** Instrument id the engine will write, e.g. BTCUSDT-PERP.BINANCE. */
+export function instrumentId(symbol: string, exchange: string): string {
+  return `${symbol.trim().toUpperCase()}-PERP.${(exchange.trim() || 'BINANCE').toUpperCase()}`;
+}

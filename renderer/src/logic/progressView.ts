@@ -1,0 +1,147 @@
+// What the Run screen shows for each bar and for the whole job: plain data, no DOM.
+import type { DataType } from '../../../shared/job.js';
+import { formatCount, formatEta, formatRate } from './format.js';
+import type { BarState, DayBar, RunState } from './progress.js';
+
+export const TYPE_LABELS: Record<DataType, string> = {
+  trades: 'Trades',
+  mark: 'Mark price',
+  funding: 'Funding rate',
+};
+
+export type Tone = 'pending' | 'active' | 'done' | 'skipped' | 'failed' | 'cancelled';
+
+export interface BarView {
+  key: string;
+  dataType: DataType;
+  day: string;
+  /** 0..100, whole numbers */
+  percent: number;
+  tone: Tone;
+  stateLabel: string;
+  /** "12,345 rows" / "12,345 rows · 12,000 written" */
+  rowsText: string;
+  rateText: string;
+  etaText: string;
+  error?: string;
+  file?: string;
+}
+
+const STATE_LABELS: Record<BarState, string> = {
+  pending: 'Waiting',
+  reading: 'Reading',
+  writing: 'Writing',
+  done: 'Done',
+  skipped: 'Already in catalog',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+function toneOf(state: BarState): Tone {
+  if (state === 'reading' || state === 'writing') return 'active';
+  return state;
+}
+
+export function barView(b: DayBar): BarView {
+  const tone = toneOf(b.state);
+  const percent = Math.max(0, Math.min(100, Math.floor(b.fraction * 100)));
+  let rowsText = '';
+  if (b.state === 'skipped') rowsText = 'kept as it was';
+  else if (b.state === 'done' && b.written !== undefined) rowsText = `${formatCount(b.written)} rows written`;
+  else if (b.state === 'writing' && b.written !== undefined) rowsText = `${formatCount(b.written)} of ${formatCount(b.rows)} rows written`;
+  else if (b.rows > 0 || b.state !== 'pending') rowsText = `${formatCount(b.rows)} rows`;
+  const active = tone === 'active';
+  let stateLabel = STATE_LABELS[b.state];
+  if (b.state === 'done' && b.error) stateLabel = 'Done, empty';
+  if (b.state === 'cancelled') stateLabel = 'Cancelled — nothing written';
+  return {
+    key: `${b.dataType}|${b.day}`, dataType: b.dataType, day: b.day, percent: b.state === 'cancelled' ? Math.floor(b.fraction * 100) : percent, tone, stateLabel,
+    rowsText, rateText: active ? formatRate(b.rowsPerSec) : '', etaText: active ? formatEta(b.etaSec) : '', error: b.error, file: b.file,
+  };
+}
+
+export interface BarGroup {
+  dataType: DataType;
+  label: string;
+  bars: BarView[];
+  done: number;
+  failed: number;
+  total: number;
+}
+
+export function groupBars(s: RunState): BarGroup[] {
+  const groups: BarGroup[] = [];
+  for (const k of s.order) {
+    const b = s.bars[k];
+    if (!b) continue;
+    let g = groups.find((x) => x.dataType === b.dataType);
+    if (!g) {
+      g = { dataType: b.dataType, label: TYPE_LABELS[b.dataType], bars: [], done: 0, failed: 0, total: 0 };
+      groups.push(g);
+    }
+    const v = barView(b);
+    g.bars.push(v);
+    g.total++;
+    if (b.state === 'done' || b.state === 'skipped') g.done++;
+    if (b.state === 'failed') g.failed++;
+  }
+  return groups;
+}
+
+export interface RunSummary {
+  percent: number;
+  total: number;
+  done: number;
+  failed: number;
+  skipped: number;
+  active: number;
+  rows: number;
+  /** one line for the header: "3 of 6 days done · 1 failed" */
+  text: string;
+  title: string;
+}
+
+export function runSummary(s: RunState): RunSummary {
+  const bars = s.order.map((k) => s.bars[k]!).filter(Boolean);
+  const total = bars.length;
+  const done = bars.filter((b) => b.state === 'done').length;
+  const skipped = bars.filter((b) => b.state === 'skipped').length;
+  const failed = bars.filter((b) => b.state === 'failed').length;
+  const active = bars.filter((b) => b.state === 'reading' || b.state === 'writing').length;
+  const rows = bars.reduce((a, b) => a + b.rows, 0);
+  const percent = total ? Math.floor((bars.reduce((a, b) => a + b.fraction, 0) / total) * 100) : s.status === 'done' ? 100 : 0;
+  const parts = [`${done + skipped} of ${total} day${total === 1 ? '' : 's'} finished`];
+  if (skipped) parts.push(`${skipped} already in catalog`);
+  if (failed) parts.push(`${failed} failed`);
+  if (rows) parts.push(`${formatCount(rows)} rows read`);
+  const title = {
+    idle: 'Not started',
+    starting: 'Starting…',
+    running: 'Building the catalog…',
+    cancelling: 'Cancelling…',
+    done: 'Finished',
+    failed: failed ? 'Finished with errors' : 'The job failed',
+    cancelled: 'Cancelled',
+  }[s.status];
+  return { percent: Math.min(100, percent), total, done, failed, skipped, active, rows, text: parts.join(' · '), title };
+}
+
+export interface Segment {
+  tone: Tone;
+  /** share of the whole job, 0..100 */
+  percent: number;
+}
+
+/** The whole job's bar in parts: finished, failed and running days each in their own colour. */
+export function runSegments(s: RunState): Segment[] {
+  const bars = s.order.map((k) => s.bars[k]!).filter(Boolean);
+  if (!bars.length) return [];
+  const order: Tone[] = ['done', 'skipped', 'failed', 'active', 'cancelled'];
+  const acc = new Map<Tone, number>();
+  for (const b of bars) {
+    const v = barView(b);
+    if (v.tone === 'pending') continue;
+    acc.set(v.tone, (acc.get(v.tone) ?? 0) + b.fraction);
+  }
+  return order.filter((t) => acc.has(t)).map((tone) => ({ tone, percent: (acc.get(tone)! / bars.length) * 100 }));
+}

@@ -1,0 +1,342 @@
+// Step 3: drag file columns onto the target fields (or select a column and press Enter on a field);
+// the preview below shows the normalised values and the rows that would be rejected, live.
+import { useEffect, useMemo, useState, type DragEvent, type KeyboardEvent } from 'react';
+import type { MappingField } from '../../../shared/job.js';
+import { typesInUse } from '../logic/files.js';
+import { FIELDS_FOR } from '../logic/job.js';
+import * as M from '../logic/mapping.js';
+import { TYPE_LABELS } from '../logic/progressView.js';
+import { Empty, Pill, ScreenHeader, StepNav, TypeTabs } from '../components/common.js';
+import { VirtualTable, type VCol } from '../components/VirtualTable.js';
+import { useApp } from '../store/context.js';
+import { FilePicker, StatusCell } from './PreviewScreen.js';
+
+const COLUMN_MIME = 'application/x-catalog-column';
+const FIELD_MIME = 'application/x-catalog-field';
+const REQUIRED: Record<string, MappingField[]> = { trades: ['timestamp', 'price', 'size'], mark: ['timestamp', 'mark_price'], funding: ['timestamp', 'funding_rate'] };
+
+/** Which normalised value a field becomes. */
+const KEY_OF_FIELD: Partial<Record<MappingField, string>> = { timestamp: 'ts_event', local_timestamp: 'ts_init' };
+
+const MAPPED_LABELS: Record<string, string> = {
+  ts_init: 'ts_init (UTC)', ts_event: 'ts_event (UTC)', price: 'price', size: 'size', aggressor_side: 'aggressor side', trade_id: 'trade id',
+  mark_price: 'mark price', funding_rate: 'funding rate', next_funding_time: 'next funding (UTC)', funding_interval: 'interval',
+};
+
+function ColumnList({ columns, sample, mapping }: { columns: string[]; sample: string[]; mapping: M.MappingState }) {
+  const selected = useApp((s) => s.selectedColumn);
+  const select = useApp((s) => s.selectColumn);
+  return (
+    <section className="pane" aria-labelledby="cols-title">
+      <h2 id="cols-title">File columns</h2>
+      <p className="muted small">Drag a column onto a field. Or click it (or press Enter), then press Enter on a field.</p>
+      <ul className="col-list" aria-label="File columns">
+        {columns.map((c, i) => {
+          const used = M.fieldsOf(mapping.columns, c);
+          return (
+            <li key={c}>
+              <button
+                type="button"
+                className={`col-chip${selected === c ? ' selected' : ''}${used.length ? ' used' : ''}`}
+                draggable
+                aria-pressed={selected === c}
+                data-column={c}
+                onClick={() => select(c)}
+                onDragStart={(e) => {
+                  e.dataTransfer.setData(COLUMN_MIME, c);
+                  e.dataTransfer.setData('text/plain', c);
+                  e.dataTransfer.effectAllowed = 'copy';
+                }}
+              >
+                <span className="grip" aria-hidden="true">⠿</span>
+                <span className="col-name mono">{c}</span>
+                <span className="col-sample mono" title={sample[i]}>{sample[i] ?? ''}</span>
+                {used.length > 0 && <span className="col-used">→ {used.map((f) => M.FIELD_LABELS[f]).join(', ')}</span>}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
+
+function FieldSlot({ field, required, mapping, sampleOf }: { field: MappingField; required: boolean; mapping: M.MappingState; sampleOf: (c: string) => string }) {
+  const selected = useApp((s) => s.selectedColumn);
+  const assign = useApp((s) => s.assign);
+  const assignSelected = useApp((s) => s.assignSelected);
+  const unassign = useApp((s) => s.unassign);
+  const moveField = useApp((s) => s.moveField);
+  const [over, setOver] = useState(false);
+  const col = mapping.columns[field];
+  const cert = M.certainty(mapping, field);
+
+  const accepts = (e: DragEvent) => {
+    const types = Array.from(e.dataTransfer.types);
+    return types.includes(COLUMN_MIME) || types.includes(FIELD_MIME);
+  };
+  const onDrop = (e: DragEvent) => {
+    if (!accepts(e)) return;
+    e.preventDefault();
+    e.stopPropagation();
+    setOver(false);
+    const from = e.dataTransfer.getData(FIELD_MIME) as MappingField;
+    if (from) moveField(from, field);
+    else {
+      const c = e.dataTransfer.getData(COLUMN_MIME);
+      if (c) assign(field, c);
+    }
+  };
+  const onKey = (e: KeyboardEvent) => {
+    if (e.target !== e.currentTarget) return;
+    if ((e.key === 'Enter' || e.key === ' ') && selected) {
+      e.preventDefault();
+      assignSelected(field);
+    } else if ((e.key === 'Delete' || e.key === 'Backspace') && col) {
+      e.preventDefault();
+      unassign(field);
+    }
+  };
+
+  return (
+    <li
+      className={`field-slot${over ? ' over' : ''}${col ? ' filled' : ''}${required && !col ? ' missing' : ''}`}
+      tabIndex={0}
+      data-field={field}
+      aria-label={`${M.FIELD_LABELS[field]}${required ? ' (required)' : ''}: ${col ? `column ${col}` : 'not mapped'}${selected ? `. Press Enter to map column ${selected} here` : ''}`}
+      onDragOver={(e) => {
+        if (!accepts(e)) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = Array.from(e.dataTransfer.types).includes(FIELD_MIME) ? 'move' : 'copy';
+        setOver(true);
+      }}
+      onDragLeave={() => setOver(false)}
+      onDrop={onDrop}
+      onKeyDown={onKey}
+    >
+      <div className="field-info">
+        <div className="field-head">
+          <span className="field-label">{M.FIELD_LABELS[field]}</span>
+          {required ? <Pill tone="neutral">required</Pill> : <span className="muted small">optional</span>}
+        </div>
+        <div className="field-hint muted small">{M.FIELD_HINTS[field]}</div>
+      </div>
+      <div className="field-drop">
+        {col ? (
+          <span
+            className="assigned-chip"
+            draggable
+            onDragStart={(e) => {
+              e.dataTransfer.setData(FIELD_MIME, field);
+              e.dataTransfer.setData('text/plain', col);
+              e.dataTransfer.effectAllowed = 'move';
+            }}
+          >
+            <span className="mono">{col}</span>
+            <span className="col-sample mono">{sampleOf(col)}</span>
+            <button type="button" className="chip-x" onClick={() => unassign(field)} aria-label={`Clear ${M.FIELD_LABELS[field]}`} tabIndex={-1}>✕</button>
+          </span>
+        ) : (
+          <span className="drop-hint">{required ? 'Drop the column here' : 'Drop a column here'}</span>
+        )}
+        {cert !== 'none' && <span className={`cert cert-${cert}`}>{M.certaintyLabel(mapping, field)}</span>}
+        {selected && selected !== col && (
+          <button type="button" className="btn small assign-btn" onClick={() => assignSelected(field)} tabIndex={-1}>
+            Assign “{selected}”
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}
+
+function Templates() {
+  const templates = useApp((s) => s.templates);
+  const t = useApp((s) => s.previewType);
+  const save = useApp((s) => s.saveTemplate);
+  const apply = useApp((s) => s.applyTemplate);
+  const del = useApp((s) => s.deleteTemplate);
+  const [pick, setPick] = useState('');
+  const [name, setName] = useState('');
+  const mine = templates.filter((x) => x.dataType === t);
+  const current = mine.find((x) => x.name === pick) ? pick : mine[0]?.name ?? '';
+  return (
+    <div className="templates">
+      <div className="input-row">
+        <select className="input" aria-label="Saved templates" value={current} onChange={(e) => setPick(e.target.value)} disabled={!mine.length}>
+          {mine.length ? mine.map((x) => <option key={x.name} value={x.name}>{x.name}</option>) : <option value="">No templates yet</option>}
+        </select>
+        <button type="button" className="btn" disabled={!current} onClick={() => apply(current)}>Apply</button>
+        <button type="button" className="btn ghost" disabled={!current} onClick={() => void del(current)} aria-label={`Delete template ${current}`}>Delete</button>
+      </div>
+      <form
+        className="input-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!name.trim()) return;
+          void save(name).then(() => setName(''));
+        }}
+      >
+        <input className="input" placeholder="Template name" aria-label="Template name" value={name} maxLength={80} onChange={(e) => setName(e.target.value)} />
+        <button type="submit" className="btn" disabled={!name.trim()}>Save mapping</button>
+      </form>
+    </div>
+  );
+}
+
+function MappedPreview({ fields }: { fields: MappingField[] }) {
+  const preview = useApp((s) => s.preview);
+  const r = preview.result;
+  const rows = r?.rows ?? [];
+  const mapping = useApp((s) => s.mappings[s.previewType]);
+  const keys = useMemo(() => {
+    const seen: string[] = [];
+    for (const row of rows) for (const k of Object.keys(row.mapped ?? {})) if (!seen.includes(k)) seen.push(k);
+    // No row made it: show the mapped columns' raw values instead, so the reason can be seen.
+    if (!seen.length && mapping) for (const f of fields) if (mapping.columns[f]) seen.push(KEY_OF_FIELD[f] ?? f);
+    return seen;
+  }, [rows, mapping, fields]);
+  const columns = r?.file.columns ?? [];
+  /** The raw cell behind a mapped value, for rows the engine did not map. */
+  const rawCell = (cells: string[], key: string): string => {
+    const field = (Object.keys(KEY_OF_FIELD) as MappingField[]).find((f) => KEY_OF_FIELD[f] === key) ?? (key as MappingField);
+    const col = mapping?.columns[field] ?? (key === 'ts_init' ? mapping?.columns.timestamp : undefined);
+    const i = col ? columns.indexOf(col) : -1;
+    return i >= 0 ? cells[i] ?? '' : '';
+  };
+  const counts = useMemo(() => {
+    const c = { ok: 0, rejected: 0, duplicate: 0, skipped: 0 };
+    for (const row of rows) c[row.status]++;
+    return c;
+  }, [rows]);
+  if (!r) return preview.loading ? <Empty>Reading…</Empty> : null;
+  const hasProblems = counts.rejected + counts.duplicate + counts.skipped > 0;
+  const cols: VCol[] = [
+    { key: 'line', label: 'Line', width: '64px', min: 64, className: 'num muted' },
+    { key: 'status', label: 'Status', width: hasProblems ? 'minmax(260px, 2fr)' : '90px', min: hasProblems ? 260 : 90 },
+    ...keys.map((k) => {
+      const wide = k.startsWith('ts_') || k.includes('time');
+      return { key: k, label: MAPPED_LABELS[k] ?? k, width: wide ? 'minmax(262px, 1.4fr)' : 'minmax(100px, 1fr)', min: wide ? 262 : 100, className: 'mono' };
+    }),
+  ];
+  return (
+    <section className="card mapped-preview" aria-labelledby="mapped-title">
+      <div className="card-head">
+        <h2 id="mapped-title">What the engine will write</h2>
+        <div className="counts" aria-live="polite" data-testid="mapped-counts">
+          <Pill tone="ok">{counts.ok} ok</Pill>
+          {counts.rejected > 0 && <Pill tone="error">{counts.rejected} rejected</Pill>}
+          {counts.duplicate > 0 && <Pill tone="warn">{counts.duplicate} duplicate</Pill>}
+          {counts.skipped > 0 && <Pill tone="warn">{counts.skipped} skipped</Pill>}
+          {preview.loading && <span className="muted small">updating…</span>}
+        </div>
+      </div>
+      {r.error ? (
+        <div className="alert alert-warn" role="status">{r.error.replace(/; map it in the config's "columns"$/, '')}</div>
+      ) : (
+        <VirtualTable
+          label="Mapped rows"
+          testId="mapped-preview"
+          columns={cols}
+          rowCount={rows.length}
+          rowClass={(i) => `row-${rows[i]!.status}`}
+          cell={(i, ci) => {
+            const row = rows[i]!;
+            if (ci === 0) return row.line;
+            if (ci === 1) return <StatusCell status={row.status} reason={row.reason} field={row.field} />;
+            const key = keys[ci - 2]!;
+            if (row.mapped) return row.mapped[key] ?? '';
+            const raw = rawCell(row.cells, key);
+            return raw ? <span className="raw" title="raw value from the file">{raw}</span> : '';
+          }}
+          height={360}
+        />
+      )}
+      {!r.error && fields.includes('timestamp') && r.timestampUnit && <p className="muted small">Timestamps read as {r.timestampUnit === 'us' ? 'microseconds' : r.timestampUnit === 'ns' ? 'nanoseconds' : r.timestampUnit === 'ms' ? 'milliseconds' : r.timestampUnit === 's' ? 'seconds' : r.timestampUnit} since 1970, shown in UTC.</p>}
+    </section>
+  );
+}
+
+export function MappingScreen() {
+  const files = useApp((s) => s.files);
+  const t = useApp((s) => s.previewType);
+  const setType = useApp((s) => s.setPreviewType);
+  const mappings = useApp((s) => s.mappings);
+  const preview = useApp((s) => s.preview);
+  const undo = useApp((s) => s.undo);
+  const reset = useApp((s) => s.resetMapping);
+  const source = useApp((s) => s.source);
+  const auto = useApp((s) => s.autoColumns[s.previewType]);
+  const mapping = mappings[t] ?? M.emptyMapping();
+  const r = preview.result;
+  const columns = r?.file.columns ?? mapping.fileColumns;
+  const fields = r?.fields ?? FIELDS_FOR[t];
+  const required = r?.required ?? REQUIRED[t]!;
+  const firstRow = r?.rows[0]?.cells ?? [];
+  const sampleOf = (c: string) => firstRow[columns.indexOf(c)] ?? '';
+  const missing = M.missingRequired(mapping.columns, required);
+  const types = typesInUse(files);
+
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.shiftKey || e.key.toLowerCase() !== 'z') return;
+      const el = e.target as HTMLElement | null;
+      // Text fields keep their own undo.
+      if (el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable)) return;
+      e.preventDefault();
+      undo();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [undo]);
+
+  if (source !== 'csv') {
+    return (
+      <div className="screen">
+        <ScreenHeader title="Column mapping">WebSocket captures and Tardis downloads have a fixed layout: there is nothing to map.</ScreenHeader>
+        <StepNav back="preview" next="job" nextLabel="Next: job →" />
+      </div>
+    );
+  }
+
+  return (
+    <div className="screen">
+      <ScreenHeader
+        title="Column mapping"
+        actions={
+          <>
+            <button type="button" className="btn" onClick={undo} disabled={!M.canUndo(mapping)} title="Undo (Ctrl+Z)" aria-keyshortcuts="Control+Z">↶ Undo</button>
+            <button type="button" className="btn" onClick={reset} disabled={!auto || !mapping.touched}>Reset to automatic</button>
+          </>
+        }
+      >
+        Which column holds what. The automatic mapping is filled in and says how sure it is; fix anything that looks wrong.
+      </ScreenHeader>
+      <div className="toolbar">
+        <TypeTabs types={types} value={t} onChange={setType} label="Data type to map" />
+        <FilePicker />
+        <Templates />
+      </div>
+      {!types.length ? (
+        <Empty>No file is used for any data type: mark files on the Source step.</Empty>
+      ) : (
+        <>
+          <div className="mapping-grid">
+            <ColumnList columns={columns} sample={firstRow} mapping={mapping} />
+            <section className="pane" aria-labelledby="fields-title">
+              <h2 id="fields-title">{TYPE_LABELS[t]} fields</h2>
+              <p className={`small ${missing.length ? 'text-warn' : 'text-ok'}`} role="status" data-testid="mapping-status">
+                {missing.length ? `Still needed: ${missing.map((f) => M.FIELD_LABELS[f]).join(', ')}` : '✓ Every required field has a column'}
+              </p>
+              <ul className="field-list">
+                {fields.map((f) => <FieldSlot key={f} field={f} required={required.includes(f)} mapping={mapping} sampleOf={sampleOf} />)}
+              </ul>
+            </section>
+          </div>
+          <MappedPreview fields={fields} />
+        </>
+      )}
+      <StepNav back="preview" next="job" nextLabel="Next: job →" hint={missing.length ? 'Required fields are missing' : undefined} />
+    </div>
+  );
+}
