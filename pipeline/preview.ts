@@ -13,7 +13,7 @@ import { DaySink } from './jobs/daysink.js';
 import { Normalizer } from './normalize/normalizer.js';
 import { detect, splitCsv } from './sources/csv/detect.js';
 import { mapLines, TsColumn } from './sources/csv/index.js';
-import { FIELDS_FOR, KNOWN_FEEDS, REQUIRED, makePlan } from './sources/csv/plan.js';
+import { FIELDS_FOR, KNOWN_FEEDS, REQUIRED, autoMap, makePlan } from './sources/csv/plan.js';
 import { openData } from './sources/io/open.js';
 import { headLines, type Line } from './sources/io/lines.js';
 
@@ -77,8 +77,17 @@ export async function preview(input: PreviewRequest): Promise<PreviewResult> {
   try {
     plan = makePlan(det, req.dataType, req.columns, info.name);
   } catch (e) {
-    // No usable mapping yet: show the raw rows so the user can map the columns.
-    return { ...base, mapping: {}, confidence: {}, timestampUnit: null, error: (e as Error).message,
+    // No usable mapping yet: show the raw rows and the automatic guesses (or the user's partial
+    // mapping) so only the missing fields need a column.
+    const guess = autoMap(det.columns, req.dataType);
+    const mapping: Partial<Record<MappingField, string>> = {};
+    const confidence: Partial<Record<MappingField, number>> = {};
+    if (req.columns && Object.keys(req.columns).length) {
+      for (const [f, col] of Object.entries(req.columns)) if (col && info.columns.includes(col.toLowerCase())) { mapping[f as MappingField] = col; confidence[f as MappingField] = 1; }
+    } else {
+      for (const [f, k] of Object.entries(guess.cols)) if (k !== undefined) { mapping[f as MappingField] = info.columns[k]!; confidence[f as MappingField] = guess.confidence[f as MappingField]!; }
+    }
+    return { ...base, mapping, confidence, timestampUnit: null, error: (e as Error).message,
       rows: dataLines.map((l) => ({ line: l.no, cells: splitCsv(l.text, det.delimiter), status: 'ok' as const })) };
   }
   const fm = fixedMode(128);
