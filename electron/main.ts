@@ -26,7 +26,10 @@ let win: BrowserWindow | null = null;
 let service: Service | null = null;
 
 function createWindow(): BrowserWindow {
-  const w = new BrowserWindow(windowOptions(PRELOAD, { devTools: !app.isPackaged }));
+  // electronegativity reads only literal options at this call and cannot see into windowOptions()
+  // (security.ts), which sets contextIsolation: true, sandbox: true and disableBlinkFeatures:
+  // 'Auxclick'; test/electron-shell.test.ts and test/security.test.ts assert each of them.
+  const w = new BrowserWindow(windowOptions(PRELOAD, { devTools: !app.isPackaged })); // eng-disable CONTEXT_ISOLATION_JS_CHECK SANDBOX_JS_CHECK AUXCLICK_JS_CHECK
   w.once('ready-to-show', () => w.show());
   w.on('closed', () => {
     if (win === w) win = null;

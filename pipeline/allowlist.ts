@@ -1,7 +1,35 @@
 // The files and folders the user has chosen (dialog, drop, typed path in browser mode, the bundled
 // sample, the default output folder). The service reads and writes only inside them, so a renderer
 // that misbehaves cannot read or overwrite anything else on the disk.
-import { isAbsolute, relative, resolve } from 'node:path';
+//
+// Paths are compared after resolving symbolic links (fs.realpath): a link inside a chosen folder
+// that points elsewhere (…/picked/link -> /etc) does not open the place it points to. For a path that
+// does not exist yet (a new output folder) the nearest existing parent is resolved.
+import { realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+
+/** `path` with every symbolic link resolved, as far as it exists; the missing rest is appended as is. */
+export function realPath(path: string): string {
+  const p = resolve(path);
+  const rest: string[] = [];
+  let cur = p;
+  for (;;) {
+    try {
+      const real = realpathSync.native(cur);
+      return rest.length ? join(real, ...rest.reverse()) : real;
+    } catch {
+      const up = dirname(cur);
+      if (up === cur) return p;
+      rest.push(basename(cur));
+      cur = up;
+    }
+  }
+}
+
+function inside(root: string, p: string): boolean {
+  const rel = relative(root, p);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
 
 export class AllowList {
   private readonly roots = new Set<string>();
@@ -18,9 +46,11 @@ export class AllowList {
 
   has(path: string): boolean {
     const p = resolve(path);
+    const real = realPath(p);
     for (const root of this.roots) {
-      const rel = relative(root, p);
-      if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return true;
+      // Inside a chosen root as written, and still inside it once links are followed (the root's own
+      // links are followed too: a chosen folder may itself be a link).
+      if (inside(root, p) && inside(realPath(root), real)) return true;
     }
     return false;
   }

@@ -1,11 +1,16 @@
 // Browser mode (`npm run serve`): the built renderer over HTTP on 127.0.0.1 and the same Api over
 // one WebSocket at /rpc (shared/rpc.ts). Every request is checked with RpcRequest and
 // ApiArgs[method]; a bad request gets an error reply, never a crash. Only pages served by this
-// server (same origin) may open the socket.
+// server (same origin) may open the socket, and only with this launch's random access token: the page
+// is opened as http://127.0.0.1:<port>/?token=<token> (the URL the server prints), the renderer passes
+// the token on to /rpc?token=<token>, and other programs on this machine, which do not know it, can
+// neither load the page nor drive the Api. Built assets (scripts, styles) need no token: they hold no
+// data.
 //
 // Browser mode has no system file dialog: pickFiles() returns [] and pickFolder() null. Files are
 // given by typing their path (inside the folders allowed with --allow; default: home, the temp
 // folder and the current folder). The Tardis API key is kept in memory only, for the server's life.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -33,10 +38,16 @@ export interface ServerOptions {
   serviceOptions?: Partial<ServiceOptions>;
   /** bytes of queued output above which progress events to a slow client are dropped */
   maxBuffered?: number;
+  /** access token for the page and /rpc; default: a new random one per launch */
+  token?: string;
 }
 
 export interface RunningServer {
+  /** the page to open, with the access token: http://127.0.0.1:<port>/?token=<token> */
   url: string;
+  /** http://127.0.0.1:<port> */
+  origin: string;
+  token: string;
   port: number;
   service: Service;
   close(): Promise<void>;
@@ -124,6 +135,18 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       throw new Error(`browser mode cannot open folders on the server's desktop; the folder is ${p}`);
     },
   });
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  if (token.length < 16 || !/^[A-Za-z0-9_-]+$/.test(token)) throw new Error('the access token must be at least 16 characters of A-Z, a-z, 0-9, _ or -');
+  const tokenBytes = Buffer.from(token);
+  /** True when the request URL carries this launch's token (compared in constant time). */
+  const hasToken = (url: string | undefined) => {
+    let got: string | null = null;
+    try {
+      got = new URL(url ?? '/', 'http://x').searchParams.get('token');
+    } catch {}
+    const b = Buffer.from(got ?? '');
+    return b.length === tokenBytes.length && timingSafeEqual(b, tokenBytes);
+  };
   let port = 0;
   const hosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const origins = () => new Set([...[...hosts()].map((h) => `http://${h}`), ...(opts.allowOrigins ?? [])]);
@@ -173,6 +196,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       return;
     }
     const isHtml = extname(file) === '.html';
+    if (isHtml && !hasToken(req.url)) {
+      // The page drives the Api: only whoever has the printed URL gets it.
+      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', ...security })
+        .end('Open the address printed by `npm run serve` (it carries this launch\'s access token).\n');
+      return;
+    }
     res.writeHead(200, {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': st.size,
       'cache-control': isHtml ? 'no-store' : 'no-cache', ...security,
@@ -205,6 +234,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     if (!hosts().has(req.headers.host ?? '')) return refuse(421, 'Misdirected Request');
     const origin = req.headers.origin;
     if (!origin || !origins().has(origin)) return refuse(403, 'Forbidden');
+    if (!hasToken(req.url)) return refuse(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
@@ -246,10 +276,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     });
   });
   port = (http.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}/`;
+  const origin = `http://127.0.0.1:${port}`;
+  const url = `${origin}/?token=${token}`;
 
   return {
-    url, port, service,
+    url, origin, token, port, service,
     async close() {
       unsubscribe();
       for (const ws of clients) ws.terminate();
@@ -264,7 +295,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 const USAGE = `npm run serve -- [--port N] [--allow DIR]... [--config-dir DIR] [--output-root DIR] [--static DIR] [--allow-origin URL]...
 
 Browser mode: serves the built renderer (renderer/dist) on http://127.0.0.1:<port>/ with the app's Api
-over a WebSocket at /rpc. --port 0 (default) takes a free port; the URL is printed.
+over a WebSocket at /rpc. --port 0 (default) takes a free port; the URL is printed. It carries a random
+access token (?token=…) made for this launch: open exactly that URL (with the Vite dev server, add the
+same ?token=… to its URL).
   --allow DIR         a folder whose files may be read (typed paths) and written (outputs); repeatable.
                       Default: your home folder, the temp folder and the current folder.
   --config-dir DIR    where mapping templates are kept (default: the user config folder)

@@ -25,6 +25,7 @@ import { readParquetBatches, readParquetInfo } from './catalog/parquet.js';
 import { TYPE_FOLDER, dayOfNs, daysBetween, parseFileName, uriSafe } from './catalog/paths.js';
 import { verifyCatalog } from './catalog/verify.js';
 import { STATE_DIR } from './jobs/build.js';
+import { resolveFiles } from './jobs/files.js';
 import type { FromWorker, ToWorker, WorkerInput } from './jobs/worker-protocol.js';
 import { inspectFiles as inspectEngine, preview as previewEngine } from './preview.js';
 
@@ -151,7 +152,10 @@ export function createService(opts: ServiceOptions): Service {
         for (const p of Array.isArray(fc.file_path) ? fc.file_path : [fc.file_path]) {
           const full = isAbsolute(p) ? p : join(base, p);
           // A pattern (* ?) reads a folder: the folder itself must have been chosen.
-          allow.check(/[*?]/.test(full.split(/[\\/]/).pop() ?? '') ? dirname(full) : full, /[*?]/.test(p) ? 'folder' : 'file');
+          const pattern = /[*?]/.test(full.split(/[\\/]/).pop() ?? '');
+          allow.check(pattern ? dirname(full) : full, /[*?]/.test(p) ? 'folder' : 'file');
+          // …and every file it matches (a link in the folder must not lead out of it).
+          if (pattern) for (const f of await resolveFiles(p, spec.config.base_path, configDir).catch(() => [] as string[])) allow.check(f, 'file');
         }
       }
     } else {

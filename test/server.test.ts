@@ -45,9 +45,12 @@ function get(url: string, path: string, headers: Record<string, string> = {}): P
   });
 }
 
-/** A raw ws client with the server's own Origin, collecting every message. */
-async function client(server: RunningServer, origin: string | undefined = server.url.replace(/\/$/, '')) {
-  const ws = new WebSocket(`${server.url.replace('http', 'ws')}rpc`, origin ? { origin } : {});
+/** ws://127.0.0.1:<port>/rpc with the launch's token (or `token`). */
+const rpcUrl = (server: RunningServer, token: string | null = server.token) => `${server.origin.replace('http', 'ws')}/rpc${token === null ? '' : `?token=${token}`}`;
+
+/** A raw ws client with the server's own Origin and the access token, collecting every message. */
+async function client(server: RunningServer, origin: string | undefined = server.origin) {
+  const ws = new WebSocket(rpcUrl(server), origin ? { origin } : {});
   const messages: RpcMessage[] = [];
   ws.on('message', (d) => messages.push(JSON.parse(String(d)) as RpcMessage));
   await new Promise<void>((ok, fail) => {
@@ -67,8 +70,9 @@ async function client(server: RunningServer, origin: string | undefined = server
 
 test('serves the built renderer with a strict CSP, only to loopback hosts, never outside dist', async (t) => {
   const { server } = await serve(t);
-  assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
-  const index = await get(server.url, '/');
+  assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/);
+  assert.equal(server.url, `${server.origin}/?token=${server.token}`);
+  const index = await get(server.origin, `/?token=${server.token}`);
   assert.equal(index.status, 200);
   assert.match(index.body, /Catalog Builder/);
   assert.match(String(index.headers['content-type']), /text\/html/);
@@ -77,21 +81,21 @@ test('serves the built renderer with a strict CSP, only to loopback hosts, never
   assert.match(csp, /script-src 'self'(;|$)/);
   assert.doesNotMatch(csp, /unsafe-eval/);
   assert.equal(index.headers['x-content-type-options'], 'nosniff');
-  assert.equal((await get(server.url, '/assets/app.js')).body, 'console.log("app")');
-  assert.equal((await get(server.url, '/run/123')).status, 200, 'client-side routes get the page');
-  assert.equal((await get(server.url, '/missing.js')).status, 404);
+  assert.equal((await get(server.origin, '/assets/app.js')).body, 'console.log("app")', 'built assets need no token');
+  assert.equal((await get(server.origin, `/run/123?token=${server.token}`)).status, 200, 'client-side routes get the page');
+  assert.equal((await get(server.origin, '/missing.js')).status, 404);
   for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/..%5csecret.txt']) {
-    const r = await get(server.url, p);
+    const r = await get(server.origin, p);
     assert.notEqual(r.status, 200, p);
     assert.doesNotMatch(r.body, /not for the browser/, p);
   }
   // DNS rebinding: a foreign Host name is refused.
-  assert.equal((await get(server.url, '/', { host: 'evil.example:80' })).status, 421);
+  assert.equal((await get(server.origin, `/?token=${server.token}`, { host: 'evil.example:80' })).status, 421);
 });
 
 test('without a built renderer the page says so and /rpc still works', async (t) => {
   const { server } = await serve(t, false);
-  const r = await get(server.url, '/');
+  const r = await get(server.origin, '/');
   assert.equal(r.status, 503);
   assert.match(r.body, /renderer is not built/);
   const c = await client(server);
@@ -103,7 +107,7 @@ test('without a built renderer the page says so and /rpc still works', async (t)
 test('WebSocket upgrades from a foreign or missing Origin are refused', async (t) => {
   const { server } = await serve(t);
   for (const origin of ['http://evil.example', 'http://127.0.0.1:1', 'null', undefined]) {
-    const ws = new WebSocket(`${server.url.replace('http', 'ws')}rpc`, origin ? { origin } : {});
+    const ws = new WebSocket(rpcUrl(server), origin ? { origin } : {});
     ws.on('error', () => undefined);
     const status = await new Promise<number>((ok) => {
       ws.once('unexpected-response', (req, res) => {
@@ -115,7 +119,7 @@ test('WebSocket upgrades from a foreign or missing Origin are refused', async (t
     assert.equal(status, 403, `origin ${origin}`);
     ws.terminate();
   }
-  const other = new WebSocket(`${server.url.replace('http', 'ws')}other`, { origin: server.url.replace(/\/$/, '') });
+  const other = new WebSocket(`${server.origin.replace('http', 'ws')}/other?token=${server.token}`, { origin: server.origin });
   other.on('error', () => undefined);
   const status = await new Promise<number>((ok) => {
     other.once('unexpected-response', (req, res) => {
@@ -185,8 +189,10 @@ test('bad requests get error replies, never a crash', async (t) => {
 
 test('the renderer client runs a job over /rpc and gets its progress pushed', async (t) => {
   const { server } = await serve(t);
-  const origin = server.url.replace(/\/$/, '');
-  const api = await connectApi(defaultRpcUrl({ protocol: 'http:', host: new URL(server.url).host }), {
+  const origin = server.origin;
+  // As the page opened at server.url does: the token travels from the page's address to /rpc.
+  const page = new URL(server.url);
+  const api = await connectApi(defaultRpcUrl({ protocol: page.protocol, host: page.host, search: page.search }), {
     socket: (u) => new WebSocket(u, { origin }) as unknown as SocketLike,
   });
   t.after(() => api.close());
@@ -248,4 +254,37 @@ test('progress is pushed to every connected client as {event: "progress", jobId,
     assert.ok(events.some((m) => m.data.kind === 'day'));
     c.ws.close();
   }
+});
+
+test('browser mode needs the launch token: the page and /rpc refuse a missing or wrong one', async (t) => {
+  const { server } = await serve(t);
+  const other = await serve(t);
+  assert.notEqual(server.token, other.server.token, 'a new random token per launch');
+  for (const path of ['/', '/index.html', '/run/123', '/?token=', `/?token=${other.server.token}`, `/?token=${server.token}x`, `/?token=${server.token.slice(1)}`]) {
+    const r = await get(server.origin, path);
+    assert.equal(r.status, 403, path);
+    assert.doesNotMatch(r.body, /Catalog Builder<\/title>/, path);
+  }
+  assert.equal((await get(server.origin, `/?token=${server.token}`)).status, 200);
+  const status = async (url: string) => {
+    const ws = new WebSocket(url, { origin: server.origin });
+    ws.on('error', () => undefined);
+    const code = await new Promise<number>((ok) => {
+      ws.once('unexpected-response', (req, res) => {
+        ok(res.statusCode ?? 0);
+        req.destroy();
+      });
+      ws.once('open', () => ok(101));
+    });
+    ws.terminate();
+    return code;
+  };
+  for (const token of [null, '', other.server.token, server.token.slice(0, -1) + (server.token.endsWith('A') ? 'B' : 'A')]) {
+    assert.equal(await status(rpcUrl(server, token)), 401, `token ${token}`);
+  }
+  assert.equal(await status(rpcUrl(server)), 101);
+  // The renderer's default URL carries the page's token, and nothing when the page has none.
+  assert.equal(defaultRpcUrl({ protocol: 'http:', host: '127.0.0.1:5', search: '?token=abc_-1' }), 'ws://127.0.0.1:5/rpc?token=abc_-1');
+  assert.equal(defaultRpcUrl({ protocol: 'https:', host: 'h', search: '' }), 'wss://h/rpc');
+  assert.equal(defaultRpcUrl({ protocol: 'http:', host: 'h' }), 'ws://h/rpc');
 });

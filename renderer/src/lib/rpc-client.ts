@@ -34,9 +34,13 @@ export type ApiClient = Api & {
 
 const OPEN = 1;
 
-/** ws://<this page's host>/rpc (wss on https). */
-export function defaultRpcUrl(loc: { protocol: string; host: string } = globalThis.location): string {
-  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/rpc`;
+/**
+ * ws://<this page's host>/rpc (wss on https), with the page's access token (?token=… in the address
+ * the server printed) passed on: the server refuses /rpc without it.
+ */
+export function defaultRpcUrl(loc: { protocol: string; host: string; search?: string } = globalThis.location): string {
+  const token = new URLSearchParams(loc.search ?? '').get('token');
+  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/rpc${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 }
 
 export async function connectApi(url: string, opts: ConnectOptions = {}): Promise<ApiClient> {
