@@ -22,6 +22,8 @@ export interface Block {
 }
 
 const enc = new TextEncoder();
+const NO16 = new Uint16Array(0);
+const NO32 = new Uint32Array(0);
 
 export class BlockBuilder {
   n = 0;
@@ -29,6 +31,10 @@ export class BlockBuilder {
   tsInit: BigUint64Array;
   fixed: Uint8Array[];
   views: DataView[];
+  /** ts_init as 32-bit halves, and the fixed columns as 16/32-bit words, for writes without BigInt */
+  ts32: Uint32Array;
+  fixed16: Uint16Array[];
+  fixed32: Uint32Array[];
   private varBytes: Uint8Array[];
   private varOffsets: Int32Array[];
 
@@ -37,6 +43,9 @@ export class BlockBuilder {
     this.tsInit = new BigUint64Array(initial);
     this.fixed = layout.fixed.map((w) => new Uint8Array(initial * w));
     this.views = this.fixed.map((a) => new DataView(a.buffer));
+    this.ts32 = new Uint32Array(this.tsInit.buffer);
+    this.fixed16 = this.fixed.map((a, k) => (layout.fixed[k]! % 2 === 0 ? new Uint16Array(a.buffer) : NO16));
+    this.fixed32 = this.fixed.map((a, k) => (layout.fixed[k]! % 4 === 0 ? new Uint32Array(a.buffer) : NO32));
     this.varBytes = Array.from({ length: layout.vars }, () => new Uint8Array(initial * 16));
     this.varOffsets = Array.from({ length: layout.vars }, () => new Int32Array(initial + 1));
   }
@@ -47,6 +56,52 @@ export class BlockBuilder {
     const i = this.n++;
     this.tsInit[i] = tsInit;
     return i;
+  }
+
+  /** Like add, with ts_init as two 32-bit halves (the CSV fast path: no BigInt per row). */
+  addHalves(lo: number, hi: number): number {
+    if (this.n === this.cap) this.grow();
+    const i = this.n++;
+    this.ts32[2 * i] = lo;
+    this.ts32[2 * i + 1] = hi;
+    return i;
+  }
+
+  /** Sets a variable-length column from bytes src[start, end) that are ASCII (copied as they are). */
+  setVarAscii(col: number, i: number, src: Uint8Array, start: number, end: number): void {
+    const offs = this.varOffsets[col]!;
+    let bytes = this.varBytes[col]!;
+    const at = offs[i]!;
+    const len = end - start;
+    if (at + len > bytes.length) {
+      const nb = new Uint8Array(Math.max(at + len, bytes.length * 2));
+      nb.set(bytes.subarray(0, at));
+      this.varBytes[col] = bytes = nb;
+    }
+    for (let k = 0; k < len; k++) bytes[at + k] = src[start + k]!;
+    offs[i + 1] = at + len;
+  }
+
+  /** Appends all rows of a block (same layout). */
+  append(b: Block): void {
+    while (this.n + b.n > this.cap) this.grow();
+    const n = this.n;
+    this.tsInit.set(b.tsInit.subarray(0, b.n), n);
+    this.layout.fixed.forEach((w, k) => this.fixed[k]!.set(b.fixed[k]!.subarray(0, b.n * w), n * w));
+    b.vars.forEach((v, k) => {
+      const offs = this.varOffsets[k]!;
+      const base = offs[n]!;
+      const len = v.offsets[b.n]! - v.offsets[0]!;
+      let bytes = this.varBytes[k]!;
+      if (base + len > bytes.length) {
+        const nb = new Uint8Array(Math.max(base + len, bytes.length * 2));
+        nb.set(bytes.subarray(0, base));
+        this.varBytes[k] = bytes = nb;
+      }
+      bytes.set(v.bytes.subarray(v.offsets[0]!, v.offsets[b.n]!), base);
+      for (let i = 1; i <= b.n; i++) offs[n + i] = base + v.offsets[i]! - v.offsets[0]!;
+    });
+    this.n += b.n;
   }
 
   /** Drops the last row (used when a later field of the row is rejected). */
@@ -98,6 +153,9 @@ export class BlockBuilder {
       return b;
     });
     this.views = this.fixed.map((a) => new DataView(a.buffer));
+    this.ts32 = new Uint32Array(ts.buffer);
+    this.fixed16 = this.fixed.map((a, k) => (this.layout.fixed[k]! % 2 === 0 ? new Uint16Array(a.buffer) : NO16));
+    this.fixed32 = this.fixed.map((a, k) => (this.layout.fixed[k]! % 4 === 0 ? new Uint32Array(a.buffer) : NO32));
     this.varOffsets = this.varOffsets.map((o) => {
       const b = new Int32Array(cap + 1);
       b.set(o);

@@ -2,6 +2,7 @@
 import * as A from 'apache-arrow';
 import * as pw from 'parquet-wasm/node';
 import { createWriteStream, openAsBlob } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -14,7 +15,7 @@ export interface WriteOptions {
   keyValue: Map<string, string>;
 }
 
-function props(o: WriteOptions, columns: string[]): pw.WriterProperties {
+export function props(o: WriteOptions, columns: string[]): pw.WriterProperties {
   let b = new pw.WriterPropertiesBuilder()
     .setCompression(o.codec === 'zstd' ? pw.Compression.ZSTD : pw.Compression.SNAPPY)
     .setMaxRowGroupSize(o.rowGroupSize)
@@ -73,6 +74,7 @@ export class StreamingParquetWriter {
     this.controller.close();
     await this.done;
     if (this.failed) throw this.failed;
+    await sortFooterKeyValues(this.path, this.options.keyValue);
     return this.rows;
   }
 
@@ -81,6 +83,63 @@ export class StreamingParquetWriter {
     if (!this.done) return;
     try { this.controller.error(new Error('aborted')); } catch { /* already closed */ }
     await this.done.catch(() => undefined);
+  }
+}
+
+/** A Thrift compact-protocol KeyValue struct: field 1 key, field 2 value (both binary), stop. */
+function encodeKeyValue(key: string, value: string): Buffer {
+  const parts: Buffer[] = [];
+  for (const text of [key, value]) {
+    const bytes = Buffer.from(text, 'utf8');
+    const len: number[] = [];
+    let n = bytes.length;
+    do {
+      len.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+      n >>>= 7;
+    } while (n);
+    parts.push(Buffer.from([0x18, ...len]), bytes);
+  }
+  parts.push(Buffer.from([0]));
+  return Buffer.concat(parts);
+}
+
+/**
+ * parquet-wasm hands the plain key/value pairs to parquet-rs through a Rust HashMap, so their order in
+ * the footer changes from file to file and the same rows gave different bytes. This puts them in key
+ * order, in place: the pairs sit next to each other in the footer's key_value_metadata list, and
+ * reordering them keeps the footer's length and every offset. Anything unexpected leaves the file as
+ * it is (the order is cosmetic; the file is valid either way).
+ */
+async function sortFooterKeyValues(path: string, keyValue: Map<string, string>): Promise<void> {
+  if (keyValue.size < 2) return;
+  const entries = [...keyValue].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => encodeKeyValue(k, v));
+  const fh = await open(path, 'r+');
+  try {
+    const { size } = await fh.stat();
+    const tail = Buffer.alloc(8);
+    if (size < 12 || (await fh.read(tail, 0, 8, size - 8)).bytesRead !== 8 || tail.toString('latin1', 4) !== 'PAR1') return;
+    const len = tail.readUInt32LE(0);
+    if (len + 12 > size) return;
+    const footer = Buffer.alloc(len);
+    if ((await fh.read(footer, 0, len, size - 8 - len)).bytesRead !== len) return;
+    const at: number[] = [];
+    for (const e of entries) {
+      const p = footer.indexOf(e);
+      if (p < 0 || footer.indexOf(e, p + 1) >= 0) return;
+      at.push(p);
+    }
+    const start = Math.min(...at);
+    const inFile = entries.map((e, i) => ({ e, p: at[i]! })).sort((a, b) => a.p - b.p);
+    let pos = start;
+    for (const { e, p } of inFile) {
+      if (p !== pos) return; // not one contiguous block
+      pos += e.length;
+    }
+    const sorted = Buffer.concat(entries);
+    if (sorted.equals(footer.subarray(start, pos))) return;
+    await fh.write(sorted, 0, sorted.length, size - 8 - len + start);
+  } finally {
+    await fh.close();
   }
 }
 

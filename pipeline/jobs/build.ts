@@ -17,7 +17,7 @@ import { Normalizer } from '../normalize/normalizer.js';
 import { RejectSink } from '../normalize/rejects.js';
 import { readerFor } from '../sources/index.js';
 import { tardisFiles } from '../sources/tardis/index.js';
-import { DaySink } from './daysink.js';
+import { DaySink, OutputError } from './daysink.js';
 import { resolveFiles } from './files.js';
 
 export interface BuildOptions {
@@ -37,6 +37,8 @@ const TYPE_ORDER: DataType[] = ['trades', 'mark', 'funding'];
 export const STATE_DIR = '.catalog-builder';
 
 function errText(e: unknown): string {
+  // A day's file failed to write while reading: the cause is what the user needs (the caller names the file).
+  if (e instanceof OutputError) return errText(e.cause);
   if (e instanceof Error) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return 'file not found';
@@ -44,6 +46,8 @@ function errText(e: unknown): string {
     if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(e.message)) return 'compressed data is truncated (unexpected end of file)';
     if (code === 'Z_DATA_ERROR') return `compressed data is corrupt (${e.message})`;
     if (code === 'ENOSPC') return 'no space left on the output disk';
+    if (code === 'EROFS') return 'the output disk is read-only';
+    if (code === 'ENOTDIR') return `not a folder: ${(e as NodeJS.ErrnoException).path ?? e.message}`;
     return e.message;
   }
   return String(e);
@@ -89,7 +93,12 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   const days = daysBetween(spec.start, spec.end);
   const startDay = Number(dayStartNs(spec.start) / NS_PER_DAY);
 
-  await mkdir(runDir, { recursive: true });
+  try {
+    await mkdir(runDir, { recursive: true });
+  } catch (e) {
+    // Nothing was written: the output folder itself cannot be used.
+    throw new Error(`cannot write to the output folder ${out}: ${errText(e)} (${(e as Error).message})`);
+  }
   const unlock = await takeLock(stateDir);
   // Temporary files of earlier runs that were killed: never part of the catalog, safe to drop.
   for (const old of await readdir(tmpRoot).catch(() => [] as string[])) await removeQuietly(join(tmpRoot, old));
@@ -163,12 +172,17 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
     }
     if (!instSig || spec.overwrite) {
       const tmp = join(tmpDir, 'instrument.parquet.tmp');
-      const w = new StreamingParquetWriter(tmp, { codec: spec.compression, rowGroupSize: 1000, keyValue: new Map([['class', 'CryptoPerpetual']]) });
-      const batch = instrumentBatch(inst, ts0);
-      await w.write(batch);
-      await w.close();
       const dest = join(instDir, fileName(ts0, ts0));
-      await commitFile(tmp, dest);
+      try {
+        const w = new StreamingParquetWriter(tmp, { codec: spec.compression, rowGroupSize: 1000, keyValue: new Map([['class', 'CryptoPerpetual']]) });
+        const batch = instrumentBatch(inst, ts0);
+        await w.write(batch);
+        await w.close();
+        await commitFile(tmp, dest);
+      } catch (e) {
+        await removeQuietly(tmp);
+        throw new Error(`writing ${dest} failed: ${errText(e)}`);
+      }
       for (const f of instState.files) if (f.path !== dest) await removeQuietly(f.path);
       instrumentFile = dest;
     } else {
@@ -259,7 +273,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
             emit({ kind: 'file', dataType: type, path: f, format: res.label, bytesRead: fileSize, bytesTotal: fileSize, rows: counters.rows, rowsPerSec: 0, etaSec: 0, state: 'done' });
           } catch (e) {
             if (signal?.aborted) throw e;
-            report.error = `${f}: ${errText(e)}`;
+            report.error = e instanceof OutputError ? `${f}: reading stopped, writing ${e.dest} failed: ${errText(e)}` : `${f}: ${errText(e)}`;
             errors.push(`${type}: ${report.error}`);
             failedFiles.add(f);
             emit({ kind: 'file', dataType: type, path: f, bytesRead: 0, bytesTotal: fileSize, rows: counters.rows, rowsPerSec: 0, etaSec: null, state: 'failed', error: report.error });
@@ -274,6 +288,10 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
           s.state = 'failed';
           s.error = `incomplete: ${bad.join(', ')} could not be read to the end`;
           await s.discard();
+        } else if (failedFiles.size && s.stats.read === 0) {
+          // No rows at all, but a file that stopped early may have held this day's rows.
+          s.state = 'failed';
+          s.error = `no rows, and ${[...failedFiles].join(', ')} could not be read (it may hold rows of this day)`;
         }
       }
       for (const s of sinks) {
@@ -319,6 +337,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   } finally {
     for (const s of openSinks) if (s.state !== 'done' && s.state !== 'skipped') await s.discard().catch(() => undefined);
     await rejects.close().catch(() => undefined);
+    if (rejects.error) errors.push(`the rejects file ${rejects.path} could not be written: ${errText(rejects.error)}`);
     await removeQuietly(tmpDir);
     await unlock();
   }

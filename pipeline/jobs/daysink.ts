@@ -10,8 +10,9 @@ import type { DayState } from '../../shared/progress.js';
 import { BlockBuilder, sliceBlock, sortBlock, type Block, type Layout } from '../catalog/block.js';
 import { commitFile, removeQuietly } from '../catalog/atomic.js';
 import type { FixedMode } from '../catalog/fixed.js';
-import { StreamingParquetWriter, readParquetBatches, readParquetInfo, type Codec } from '../catalog/parquet.js';
-import { blockFromBatch, recordBatchOf } from '../catalog/schemas.js';
+import { readParquetBatches, readParquetInfo, type Codec } from '../catalog/parquet.js';
+import { ParallelParquetWriter } from '../catalog/pwriter.js';
+import { blockFromBatch } from '../catalog/schemas.js';
 import { mergeRuns, writeRun } from '../catalog/spill.js';
 
 export interface DayStats {
@@ -20,6 +21,13 @@ export interface DayStats {
   duplicates: number;
   skipped: number;
   rejected: Record<string, number>;
+}
+
+/** Writing a day's file (or its spill runs) failed while the sources were still being read. */
+export class OutputError extends Error {
+  constructor(readonly dest: string, readonly cause: unknown) {
+    super(`writing ${dest} failed`);
+  }
 }
 
 export interface SinkContext {
@@ -44,7 +52,7 @@ export class DaySink {
   sources = new Set<string>();
   /** rows that left the buffer (streamed into the file or spilled to runs) */
   private flushed = 0;
-  private direct: StreamingParquetWriter | null = null;
+  private direct: ParallelParquetWriter | null = null;
   private directMax: bigint | null = null;
   private mode: 'direct' | 'runs' = 'direct';
   private readonly tmp: string;
@@ -62,34 +70,55 @@ export class DaySink {
     return this.builder.n + this.flushed;
   }
 
-  /** Moves the buffered rows out of memory: into the file while in order, else into a sorted run. */
-  async flush(): Promise<void> {
+  /**
+   * Moves the buffered rows out of memory: into the file while in order, else into a sorted run.
+   * `keepTail`: while streaming into the file, only whole row groups leave; the rest stays buffered
+   * for the next flush (each block becomes one row group of its own, pwriter.ts).
+   */
+  async flush(keepTail = false): Promise<void> {
     if (!this.builder.n) return;
     const block = sortBlock(this.builder.take());
     // Release grown buffers: a flushed day may get few more rows.
     this.builder = new BlockBuilder(this.ctx.layout, 1024);
-    this.flushed += block.n;
-    if (this.mode === 'direct' && (this.directMax === null || block.tsInit[0]! >= this.directMax)) {
-      await this.writeDirect(block);
-      return;
+    try {
+      if (this.mode === 'direct' && (this.directMax === null || block.tsInit[0]! >= this.directMax)) {
+        const keep = keepTail ? block.n % this.ctx.rowGroupSize : 0;
+        if (keep === block.n) {
+          this.builder.append(block);
+          return;
+        }
+        this.flushed += block.n - keep;
+        await this.writeDirect(block, keep);
+        return;
+      }
+      this.flushed += block.n;
+      if (this.mode === 'direct') await this.demote();
+      await this.addRun(block);
+    } catch (e) {
+      // A full or read-only disk is the output's fault, not the source file's: say which file.
+      throw new OutputError(this.dest, e);
     }
-    if (this.mode === 'direct') await this.demote();
-    await this.addRun(block);
   }
 
-  private writer(): StreamingParquetWriter {
-    return new StreamingParquetWriter(this.tmp, { codec: this.ctx.codec, rowGroupSize: this.ctx.rowGroupSize, keyValue: this.ctx.schema.metadata });
+  /** Row groups are encoded on encoder threads and joined into the file in order (pwriter.ts). */
+  private writer(): ParallelParquetWriter {
+    const { type, fm, codec, rowGroupSize, schema } = this.ctx;
+    return new ParallelParquetWriter(this.tmp, { type, mode: fm.mode, metadata: [...schema.metadata], codec, rowGroupSize });
   }
 
-  private async writeDirect(block: Block): Promise<void> {
+  /** Streams all but the last `keep` rows into the file; those go back into the buffer. */
+  private async writeDirect(block: Block, keep = 0): Promise<void> {
     this.direct ??= this.writer();
-    for (let s = 0; s < block.n; s += this.ctx.rowGroupSize) {
-      const part = s === 0 && block.n <= this.ctx.rowGroupSize ? block : sliceBlock(block, s, Math.min(block.n, s + this.ctx.rowGroupSize), this.ctx.layout);
-      await this.direct.write(recordBatchOf(this.ctx.type, this.ctx.fm, this.ctx.schema, part));
-    }
+    const n = block.n - keep;
+    if (keep) this.builder.append(sliceBlock(block, n, block.n, this.ctx.layout));
     this.firstTs ??= block.tsInit[0];
-    this.lastTs = block.tsInit[block.n - 1];
-    this.directMax = block.tsInit[block.n - 1]!;
+    this.lastTs = block.tsInit[n - 1];
+    this.directMax = block.tsInit[n - 1]!;
+    // The writer takes the blocks' buffers over: every slice is taken before `block` itself is handed on.
+    for (let s = 0; s < n; s += this.ctx.rowGroupSize) {
+      const part = s === 0 && n === block.n && n <= this.ctx.rowGroupSize ? block : sliceBlock(block, s, Math.min(n, s + this.ctx.rowGroupSize), this.ctx.layout);
+      await this.direct.write(part);
+    }
   }
 
   /** The rows already streamed into the file become sorted run 0. */
@@ -137,7 +166,7 @@ export class DaySink {
         await mergeRuns(this.runs, this.ctx.layout, this.ctx.rowGroupSize, async (b) => {
           this.firstTs ??= b.tsInit[0];
           this.lastTs = b.tsInit[b.n - 1];
-          await writer.write(recordBatchOf(this.ctx.type, this.ctx.fm, this.ctx.schema, b));
+          await writer.write(b);
           written += b.n;
           onProgress(written, total);
         });

@@ -15,7 +15,8 @@ export class IdSet {
     return true;
   }
 
-  private addNum(v: number): boolean {
+  /** Adds a numeric id (an all-digit id of at most 15 digits, as its value); false if already there. */
+  addNum(v: number): boolean {
     const { lo, hi } = this;
     const k = this.last;
     // Fast path: in-order ids extend the range touched last.

@@ -2,7 +2,8 @@
 // Every row ends in exactly one bucket: written, duplicate, skipped, rejected or out of range.
 import type { DataType } from '../../shared/job.js';
 import { formatDecimal, parseDecimal, pow10, toScaled, toScaledRounded } from '../catalog/decimal.js';
-import { writeRaw, type FixedMode } from '../catalog/fixed.js';
+import { fixedMode, writeRaw, type FixedMode } from '../catalog/fixed.js';
+import { writeScaled } from '../catalog/fixedfast.js';
 import { NS_PER_DAY } from '../catalog/paths.js';
 import { FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, TRADE } from '../catalog/schemas.js';
 import type { DaySink } from '../jobs/daysink.js';
@@ -39,6 +40,14 @@ export function deriveTradeId(symbol: string, tsEvent: bigint, price: string, si
   return h.toString(16).padStart(16, '0');
 }
 
+/** Why a price above PRICE_MAX is rejected, with the limit and (64-bit) the way out. */
+export function priceLimitText(fm: FixedMode): string {
+  const max = (fm.priceMax / pow10(fm.F)).toString();
+  return fm.mode === 64
+    ? `above the 64-bit price limit ${max}; a 128-bit catalog (--precision 128) holds prices up to ${(fixedMode(128).priceMax / pow10(16)).toString()}`
+    : `above the 128-bit price limit ${max}`;
+}
+
 export interface FileCounters {
   rows: number;
   outOfRange: number;
@@ -65,6 +74,33 @@ export interface NormalizerOptions {
 
 const TRADE_ID_RE = /^[\x21-\x7e]{1,36}$/;
 
+/**
+ * A trade row the CSV fast path has already taken apart (one object reused for every row). It only
+ * holds plain syntax: the Normalizer decides, by the same rules as trade(), whether it is written.
+ */
+export interface FastTrade {
+  line: number;
+  /** ts_init: its UTC day (days since the epoch) and its nanoseconds as 32-bit halves */
+  day: number;
+  initLo: number;
+  initHi: number;
+  /** ts_event nanoseconds as 32-bit halves */
+  evLo: number;
+  evHi: number;
+  /** decimal value = mant / 10^scale: mant an integer of at most 15 significant digits, scale without trailing zeros */
+  priceMant: number;
+  priceScale: number;
+  sizeMant: number;
+  sizeScale: number;
+  side: number;
+  /** trade id: bytes idBuf[idStart, idEnd), 1 to 36 printable ASCII characters */
+  idBuf: Uint8Array;
+  idStart: number;
+  idEnd: number;
+  /** the id's value when it is all digits and at most 15 of them (as IdSet keys it), else -1 */
+  idNum: number;
+}
+
 export class Normalizer {
   file = '';
   counters: FileCounters = { rows: 0, outOfRange: 0, rejected: 0, rejectedByReason: {} };
@@ -73,14 +109,24 @@ export class Normalizer {
   private ids = new IdSet();
   private lastKey = '';
   private budget: number;
+  /** largest mantissa per scale (0..F) below the price / quantity limit, for tradeFast */
+  private priceLim: number[];
+  private sizeLim: number[];
+  /** the sink tradeFast last placed a row on (its `sources` already holds this file) */
+  private fastSink: DaySink | null = null;
 
   constructor(readonly o: NormalizerOptions) {
     this.budget = o.bufferBudget ?? 96 * 1024 * 1024;
+    // m * 10^(F - s) <= max  <=>  m <= floor(max / 10^(F - s)); exact as a double for every m below 2^53.
+    const lim = (max: bigint) => Array.from({ length: o.fm.F + 1 }, (_, s) => Number(max / pow10(o.fm.F - s)));
+    this.priceLim = lim(o.fm.priceMax);
+    this.sizeLim = lim(o.fm.quantityMax);
   }
 
   startFile(path: string): FileCounters {
     this.file = path;
     this.lastKey = '';
+    this.fastSink = null;
     this.counters = { rows: 0, outOfRange: 0, rejected: 0, rejectedByReason: {} };
     return this.counters;
   }
@@ -144,7 +190,7 @@ export class Normalizer {
     }
     const raw = toScaledRounded(d, p) * pow10(this.o.fm.F - p);
     if (raw === 0n) return this.reject(line, field, `rounds to 0 at price precision ${p}`, text, tsInit), null;
-    if (raw > this.o.fm.priceMax) return this.reject(line, field, `above the ${this.o.fm.mode}-bit price limit`, text, tsInit), null;
+    if (raw > this.o.fm.priceMax) return this.reject(line, field, priceLimitText(this.o.fm), text, tsInit), null;
     return raw;
   }
 
@@ -176,7 +222,8 @@ export class Normalizer {
       sink.stats.duplicates++;
       return;
     }
-    if (sink.state === 'skipped') return;
+    // A day already written (skipped) or refused (failed) counts its rows but keeps none in memory.
+    if (sink.state === 'skipped' || sink.state === 'failed') return;
     const b = sink.builder;
     const i = b.add(tsInit);
     const W = this.o.fm.W;
@@ -185,6 +232,58 @@ export class Normalizer {
     writeRaw(b.views[TRADE.size]!, i * W, size, W);
     b.fixed[TRADE.side]![i] = side;
     b.setVar(TRADE.id, i, tradeId);
+  }
+
+  /**
+   * trade() for a row the CSV fast path parsed. Returns false, having changed nothing, when the row
+   * is not a plain accepted row (it would be rejected, or needs the exact path): the caller then
+   * hands the same line to the complete path, which gives the reject and its reason. Otherwise the
+   * row is counted exactly as trade() would count it (out of range, duplicate, written).
+   */
+  tradeFast(r: FastTrade): boolean {
+    const o = this.o;
+    const idx = r.day - o.startDay;
+    if (idx < 0 || idx >= o.sinks.length) {
+      this.counters.outOfRange++;
+      return true;
+    }
+    if (r.priceMant === 0 || r.sizeMant === 0) return false;
+    if (o.scan) {
+      this.placeFast(o.sinks[idx]!);
+      this.maxPriceDecimals = Math.max(this.maxPriceDecimals, r.priceScale);
+      this.maxSizeDecimals = Math.max(this.maxSizeDecimals, r.sizeScale);
+      return true;
+    }
+    if (r.priceScale > o.pricePrecision || r.priceMant > this.priceLim[r.priceScale]!) return false;
+    if (r.sizeScale > o.sizePrecision || r.sizeMant > this.sizeLim[r.sizeScale]!) return false;
+    const sink = o.sinks[idx]!;
+    this.placeFast(sink);
+    const fresh = r.idNum >= 0 ? this.ids.addNum(r.idNum) : this.ids.add(Buffer.from(r.idBuf.buffer, r.idBuf.byteOffset, r.idBuf.byteLength).toString('latin1', r.idStart, r.idEnd));
+    if (!fresh) {
+      sink.stats.duplicates++;
+      return true;
+    }
+    if (sink.state === 'skipped') return true;
+    const b = sink.builder;
+    const i = b.addHalves(r.initLo, r.initHi);
+    const ev = b.fixed32[TRADE.tsEvent]!;
+    ev[2 * i] = r.evLo;
+    ev[2 * i + 1] = r.evHi;
+    const F = o.fm.F, L = o.fm.W >> 1;
+    writeScaled(b.fixed16[TRADE.price]!, i * L, r.priceMant, F - r.priceScale, L);
+    writeScaled(b.fixed16[TRADE.size]!, i * L, r.sizeMant, F - r.sizeScale, L);
+    b.fixed[TRADE.side]![i] = r.side;
+    b.setVarAscii(TRADE.id, i, r.idBuf, r.idStart, r.idEnd);
+    return true;
+  }
+
+  /** sinkOf's bookkeeping for a placed fast row. */
+  private placeFast(sink: DaySink): void {
+    sink.stats.read++;
+    if (sink !== this.fastSink) {
+      sink.sources.add(this.file);
+      this.fastSink = sink;
+    }
   }
 
   /** Mark prices are rounded to the instrument's precision, as Nautilus's Binance adapter does. */
@@ -198,7 +297,8 @@ export class Normalizer {
       if (key === this.lastKey) { sink.stats.duplicates++; return; }
       this.lastKey = key;
     }
-    if (sink.state === 'skipped') return;
+    // A day already written (skipped) or refused (failed) counts its rows but keeps none in memory.
+    if (sink.state === 'skipped' || sink.state === 'failed') return;
     const b = sink.builder;
     const i = b.add(tsInit);
     b.views[MARK.tsEvent]!.setBigUint64(i * 8, tsEvent, true);
@@ -217,7 +317,8 @@ export class Normalizer {
       if (key === this.lastKey) { sink.stats.duplicates++; return; }
       this.lastKey = key;
     }
-    if (sink.state === 'skipped') return;
+    // A day already written (skipped) or refused (failed) counts its rows but keeps none in memory.
+    if (sink.state === 'skipped' || sink.state === 'failed') return;
     const b = sink.builder;
     const i = b.add(tsInit);
     b.views[FUNDING.tsEvent]!.setBigUint64(i * 8, tsEvent, true);
@@ -237,7 +338,7 @@ export class Normalizer {
       let largest: DaySink | null = null;
       for (const s of this.o.sinks) {
         if (s.state !== 'reading' && s.state !== 'pending') continue;
-        if (s.buffered >= s.ctx.rowGroupSize) await s.flush();
+        if (s.buffered >= s.ctx.rowGroupSize) await s.flush(true);
         total += s.builder.bytes();
         if (!largest || s.buffered > largest.buffered) largest = s;
       }

@@ -75,7 +75,10 @@ export function detect(lines: string[], fileName: string, opts: { delimiter?: st
     return { format: 'generic', label: 'CSV with header', hasHeader, delimiter, columns: cols };
   }
   const rows = sample.map((l) => splitCsv(l, delimiter).map((c) => c.trim()));
-  const n = first.length;
+  // The most common column count of the sample (a damaged first row must not decide it for the file).
+  const counts = new Map<number, number>();
+  for (const r of rows) counts.set(r.length, (counts.get(r.length) ?? 0) + 1);
+  const n = [...counts].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]![0];
   const columns = Array.from({ length: n }, (_, i) => `c${i}`);
   const all = (pred: (r: string[]) => boolean) => rows.every((r) => r.length === n && pred(r));
   if (n === 6 && all((r) => INT.test(r[0]!) && DEC.test(r[1]!) && DEC.test(r[2]!) && DEC.test(r[3]!) && isTs13(r[4]!) && BOOL.test(r[5]!))) {

@@ -7,6 +7,7 @@ import { openData, type Compression } from '../io/open.js';
 import { lineBatches, type Line } from '../io/lines.js';
 import { parseTimestamp, parseWithUnit, type TsUnit } from '../timestamp.js';
 import { detect, splitCsv, type Detected } from './detect.js';
+import { FastLineReader, FastTradeParser, LineTally, fastPathEnabled, readRest } from './fast.js';
 import { makePlan, type Plan } from './plan.js';
 
 export interface CsvFileResult {
@@ -49,9 +50,20 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
   let headerSkipped = false;
   const source = opened.stream;
   const counters = norm.counters;
+  // Chunks pass through here so that, after the first batch, the fast path can take over the bytes.
+  const chunks = (source as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  let tally: LineTally | null = new LineTally();
+  const tee = async function* (): AsyncGenerator<Buffer> {
+    for (let r = await chunks.next(); !r.done; r = await chunks.next()) {
+      tally?.add(r.value);
+      yield r.value;
+    }
+  };
   try {
-    for await (const batch of lineBatches(source, { csvQuotes: true })) {
+    for await (const batch of lineBatches(tee(), { csvQuotes: true })) {
       hooks.signal?.throwIfAborted();
+      // Leading blank lines may fill a whole first batch: detect on the first batch with content.
+      if (!det && batch.every((l) => l.text.trim() === '')) continue;
       if (!det) {
         det = detect(batch.map((l) => l.text), opened.member ?? label, { delimiter: cfg?.delimiter, hasHeader: cfg?.has_header });
         plan = makePlan(det, type, cfg?.columns, label);
@@ -60,9 +72,21 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
         tsInit = new TsColumn(forced);
         next = new TsColumn(forced);
       }
-      mapLines(batch, det, plan!, type, norm, ts!, tsInit!, next!, headerSkipped);
-      headerSkipped = true;
+      headerSkipped = mapLines(batch, det, plan!, type, norm, ts!, tsInit!, next!, headerSkipped);
       await hooks.onBatch?.(opened.bytesRead(), opened.totalBytes);
+      if (tally) {
+        // Plain numeric trades: the rest of the file is read from the bytes (pipeline/sources/csv/fast.ts).
+        const roles = headerSkipped && tally.settled(batch) && fastPathEnabled() ? FastTradeParser.roles(det, plan!, type) : null;
+        if (roles) {
+          const d = det, p = plan!, a = ts!, b = tsInit!, c = next!;
+          const parser = new FastTradeParser(roles, d, p, norm, a, b);
+          const reader = new FastLineReader(parser, tally.lines, tally.tail, (lines) => void mapLines(lines, d, p, type, norm, a, b, c, true));
+          tally = null;
+          await readRest(chunks, reader, { signal: hooks.signal, onBatch: () => hooks.onBatch?.(opened.bytesRead(), opened.totalBytes) });
+          break;
+        }
+        tally = null;
+      }
     }
   } finally {
     source.destroy();
@@ -74,15 +98,20 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
   return { format: det.format, label: det.label, compression: opened.compression, plan, notes: [...plan.notes, ...notes] };
 }
 
-export function mapLines(lines: Line[], det: Detected, plan: Plan, type: DataType, norm: Normalizer, ts: TsColumn, tsInitCol: TsColumn, nextCol: TsColumn, headerDone: boolean): void {
+/** Maps a batch of lines; returns whether the header (if any) has been passed. */
+export function mapLines(lines: Line[], det: Detected, plan: Plan, type: DataType, norm: Normalizer, ts: TsColumn, tsInitCol: TsColumn, nextCol: TsColumn, headerDone: boolean): boolean {
   const c = plan.cols;
   const counters = norm.counters;
   const ncols = det.columns.length;
   const needed = Math.max(...Object.values(c).map((k) => k ?? 0)) + 1;
   for (let k = 0; k < lines.length; k++) {
     const line = lines[k]!;
-    if (!headerDone && k === 0 && det.hasHeader) continue;
     if (line.text.trim() === '') continue;
+    // The header is the first non-blank line (detect() skips blank lines too).
+    if (!headerDone && det.hasHeader) {
+      headerDone = true;
+      continue;
+    }
     counters.rows++;
     const f = splitCsv(line.text, det.delimiter);
     if (f.length < needed) {
@@ -144,4 +173,5 @@ export function mapLines(lines: Line[], det: Detected, plan: Plan, type: DataTyp
       norm.funding(line.no, tsEvent, tsInit, rate, interval, nextNs, plan.dedupeChanges);
     }
   }
+  return headerDone || !det.hasHeader;
 }

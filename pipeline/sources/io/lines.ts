@@ -9,14 +9,14 @@ export interface Line {
   no: number;
 }
 
-function quotesBalanced(s: string): boolean {
+export function quotesBalanced(s: string): boolean {
   let n = 0;
   for (let i = s.indexOf('"'); i !== -1; i = s.indexOf('"', i + 1)) n++;
   return (n & 1) === 0;
 }
 
 /** Yields batches of lines (arrays) to keep per-line overhead low. */
-export async function* lineBatches(stream: Readable, opts: { csvQuotes?: boolean } = {}): AsyncGenerator<Line[]> {
+export async function* lineBatches(stream: Readable | AsyncIterable<Buffer>, opts: { csvQuotes?: boolean } = {}): AsyncGenerator<Line[]> {
   const dec = new StringDecoder('utf8');
   let rest = '';
   let no = 0;
