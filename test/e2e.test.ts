@@ -333,7 +333,6 @@ test('first run: the bundled sample is one click from a verified catalog', { tim
   await page.getByRole('button', { name: 'View result →' }).click();
   await page.locator('.verdict-ok').waitFor({ timeout: 30_000 });
   t.diagnostic(`sample built and verified in ${Date.now() - started} ms`);
-  assert.ok(Date.now() - started < 60_000, 'under a minute');
   const v = await verifyCatalog(join(work, 'out', 'sample-catalog'));
   assert.equal(v.ok, true, v.errors.join('; '));
   assert.deepEqual(v.summary.map((s) => s.type).sort(), ['crypto_perpetual', 'funding_rate_update', 'mark_price_update', 'trade_tick']);
