@@ -6,7 +6,8 @@ import { existsSync, statSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { genTardisTicker, genTardisTrades } from '../scripts/gen-data.js';
+import { buildEngine } from '../scripts/build-engine.js';
+import { genBinanceCapture, genTardisTicker, genTardisTrades } from '../scripts/gen-data.js';
 import { verifyCatalog } from '../pipeline/catalog/verify.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -16,8 +17,12 @@ const SKIP_DUCKDB = process.env.BENCH_NO_DUCKDB === '1';
 
 interface Measure { ms: number; maxRssMb: number; rows?: number; files?: string[] }
 
+// The engine as users run it (the app ships it as compiled .js): transpiled once per bench run, so
+// neither the main thread nor the encoder threads compile TypeScript on the fly.
+let CHILD = '';
+
 function child(task: string, ...args: string[]): Measure {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/child.ts'), task, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 });
+  const out = execFileSync(process.execPath, [CHILD, task, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 });
   return JSON.parse(out.trim().split('\n').pop()!) as Measure;
 }
 
@@ -33,6 +38,7 @@ async function ensure(path: string, make: () => Promise<void>): Promise<string> 
 
 async function main() {
   await mkdir(DIR, { recursive: true });
+  CHILD = await buildEngine(join(ROOT, '.bench', 'dist'));
   const results: Record<string, unknown> = { rows: ROWS, node: process.version, date: new Date().toISOString() };
   const days = Math.max(1, Math.round(ROWS / 2_500_000));
   const trades = await ensure(join(DIR, `tardis-trades-${ROWS}.csv.gz`), () => genTardisTrades({ path: join(DIR, `tardis-trades-${ROWS}.csv.gz`), rows: ROWS, start: '2024-01-01', days }));
@@ -69,7 +75,33 @@ async function main() {
   results.mark = { ms: mark.ms, rows: 86_400, rowsPerSec: 86_400 / (mark.ms / 1000), maxRssMb: mark.maxRssMb };
   process.stdout.write(`\nMark price, 86,400 derivative_ticker rows: ${fmt(mark.ms / 1000, 2)} s  ${fmt(86_400 / (mark.ms / 1000))} rows/s\n`);
 
-  // 4. Preview of a 1 GB .csv.gz: a multi-member gzip (valid gzip, as `cat a.gz b.gz` makes).
+  // 4. A captured WebSocket session (JSONL.gz): aggTrade + markPrice@1s, one day.
+  const capRows = Math.min(ROWS, 2_000_000);
+  const capture = await ensure(join(DIR, `binance-capture-${capRows}.jsonl.gz`), () => genBinanceCapture({ path: join(DIR, `binance-capture-${capRows}.jsonl.gz`), trades: capRows, start: '2024-01-01', days: 1 }));
+  const capOut = join(DIR, 'catalog-capture');
+  await rm(capOut, { recursive: true, force: true });
+  const cap = child('build', JSON.stringify({ ...spec, source: 'websocket', end: '2024-01-01', output: capOut, dataTypes: ['trades', 'mark'], config: { files: { trades: { file_path: capture }, mark: { file_path: capture } } } }));
+  const capMsgs = capRows + 86_400;
+  results.capture = { ms: cap.ms, messages: capMsgs, messagesPerSec: capMsgs / (cap.ms / 1000), maxRssMb: cap.maxRssMb };
+  process.stdout.write(`\nWebSocket capture, ${fmt(capRows)} aggTrade + 86,400 markPrice messages (JSONL.gz): ${fmt(cap.ms / 1000, 2)} s  ${fmt(capMsgs / (cap.ms / 1000))} messages/s  peak RSS ${fmt(cap.maxRssMb)} MB\n`);
+
+  // 5. Memory as the file grows (BENCH_SCALE=10000000,30000000: extra trades files, no DuckDB).
+  const scale: unknown[] = [];
+  for (const n of (process.env.BENCH_SCALE ?? '').split(',').filter(Boolean).map(Number)) {
+    const d = Math.max(1, Math.round(n / 2_500_000));
+    const f = await ensure(join(DIR, `tardis-trades-${n}.csv.gz`), () => genTardisTrades({ path: join(DIR, `tardis-trades-${n}.csv.gz`), rows: n, start: '2024-01-01', days: d }));
+    const o = join(DIR, `catalog-${n}`);
+    await rm(o, { recursive: true, force: true });
+    const e = new Date(Date.parse('2024-01-01') + (d - 1) * 86_400_000).toISOString().slice(0, 10);
+    const m = child('build', JSON.stringify({ ...spec, end: e, output: o, config: { files: { trades: { file_path: f } } } }));
+    const b = (m.files ?? []).reduce((a, x) => a + statSync(x).size, 0);
+    scale.push({ rows: n, ms: m.ms, rowsPerSec: n / (m.ms / 1000), maxRssMb: m.maxRssMb, bytesPerRow: b / n });
+    process.stdout.write(`\nScale, ${fmt(n)} trades: ${fmt(m.ms / 1000, 2)} s  ${fmt(n / (m.ms / 1000))} rows/s  peak RSS ${fmt(m.maxRssMb)} MB  ${fmt(b / n, 2)} bytes/row\n`);
+    await rm(o, { recursive: true, force: true });
+  }
+  if (scale.length) results.scale = scale;
+
+  // 6. Preview of a 1 GB .csv.gz: a multi-member gzip (valid gzip, as `cat a.gz b.gz` makes).
   const big = join(DIR, 'big-1GB.csv.gz');
   await ensure(big, async () => {
     const chunk = await readFile(trades);

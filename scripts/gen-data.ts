@@ -109,6 +109,53 @@ export async function genTardisTicker(o: TickerOptions): Promise<void> {
   });
 }
 
+export interface CaptureOptions {
+  path: string;
+  /** aggTrade messages; one markPrice@1s message per second of the span is added */
+  trades: number;
+  start: string;
+  days: number;
+  seed?: number;
+  gzip?: boolean;
+}
+
+/** Nanoseconds as text (a 19-digit number is past what a double holds): ms and 6 more digits. */
+const nsText = (ms: number, frac: number) => `${ms}${String(Math.floor(frac * 1_000_000)).padStart(6, '0')}`;
+
+/**
+ * A captured Binance USD-M WebSocket session as JSONL: combined-stream envelopes of aggTrade and
+ * markPrice@1s, each wrapped with the capture's receive time ({ts_recv, msg}), in receive order.
+ */
+export async function genBinanceCapture(o: CaptureOptions): Promise<void> {
+  const r = rng(o.seed ?? 3);
+  const t0 = Date.parse(o.start + 'T00:00:00Z');
+  const span = o.days * 86_400_000;
+  const step = span / o.trades;
+  let priceCents = 4_200_000;
+  let id = 2_100_000_000;
+  let nextMark = t0;
+  let mark = 42000;
+  await writeLines(o.path, o.gzip ?? true, async (push) => {
+    let t = t0;
+    for (let i = 0; i < o.trades; i++) {
+      t = Math.min(t0 + span - 1, t + step * 2 * r());
+      const ms = Math.floor(t);
+      while (nextMark <= ms) {
+        mark += (r() - 0.5) * 20;
+        const recv = nsText(nextMark + 2, r());
+        const fund = (Math.floor(nextMark / 28_800_000) + 1) * 28_800_000;
+        await push(`{"ts_recv":"${recv}","msg":{"stream":"btcusdt@markPrice@1s","data":{"e":"markPriceUpdate","E":${nextMark},"s":"BTCUSDT","p":"${mark.toFixed(2)}","i":"${(mark - 5).toFixed(8)}","P":"${mark.toFixed(8)}","r":"0.00010000","T":${fund}}}}\n`);
+        nextMark += 1000;
+      }
+      priceCents += Math.round((r() - 0.5) * 40) * 10;
+      const qty = (1 + Math.floor(r() * r() * 3000)) / 1000;
+      const recv = nsText(ms + 3, r());
+      const first = id * 2;
+      await push(`{"ts_recv":"${recv}","msg":{"stream":"btcusdt@aggTrade","data":{"e":"aggTrade","E":${ms + 3},"a":${id++},"s":"BTCUSDT","p":"${(priceCents / 100).toFixed(2)}","q":"${qty}","f":${first},"l":${first + 1},"T":${ms},"m":${r() < 0.5}}}}\n`);
+    }
+  });
+}
+
 // CLI: node --import tsx scripts/gen-data.ts trades <path> <rows> <start> <days>
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [kind, path, a, b, c] = process.argv.slice(2);
