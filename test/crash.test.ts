@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { ProgressEvent } from '../shared/progress.js';
 import type { RunReport } from '../shared/report.js';
@@ -12,7 +12,7 @@ import { readParquetInfo } from '../pipeline/catalog/parquet.js';
 import { verifyCatalog } from '../pipeline/catalog/verify.js';
 import { JobCancelled, STATE_DIR, runBuild } from '../pipeline/jobs/build.js';
 import { genTardisTrades } from '../scripts/gen-data.js';
-import { ROOT, readRows, tempDir } from './helpers.js';
+import { ROOT, filesUnder, readRows, tempDir } from './helpers.js';
 
 const INSTRUMENT = 'BTCUSDT-PERP.BINANCE';
 const START = '2024-01-01';
@@ -21,20 +21,6 @@ const END = '2024-01-02';
 // end (fewer rows per day than a row group), so "while writing" and "between two days" are windows
 // wide enough for a kill to land in.
 const ROWS = 120_000;
-
-/** Every file under `root` (relative, '/' separators); none when `root` does not exist. */
-async function walk(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const go = async (dir: string) => {
-    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) await go(p);
-      else out.push(relative(root, p).split(sep).join('/'));
-    }
-  };
-  await go(root);
-  return out.sort();
-}
 
 /** Names of the files in the run folders under <catalog>/.catalog-builder/tmp, except folders in `ignore`. */
 function tmpFiles(catalog: string, ignore: Set<string>): string[] {
@@ -67,7 +53,7 @@ interface Ref {
  * reference build's name and row count) and the whole catalog valid.
  */
 async function assertNoPartialFile(catalog: string, ref: Ref, when: string): Promise<string[]> {
-  const files = await walk(join(catalog, 'data'));
+  const files = await filesUnder(join(catalog, 'data'));
   for (const f of files) {
     assert.match(f, /\.parquet$/, `${when}: ${f} in data/ is not a finished Parquet file`);
     assert.ok(ref.counts.has(f), `${when}: ${f} is not a file of the reference build`);
@@ -118,8 +104,8 @@ function runCli(dir: string, catalog: string): Promise<{ code: number | null; st
 
 /** Same files as the reference, with the same rows (byte-identical files need no row-by-row check). */
 async function assertSameCatalog(catalog: string, reference: string): Promise<void> {
-  const got = await walk(join(catalog, 'data'));
-  const want = await walk(join(reference, 'data'));
+  const got = await filesUnder(join(catalog, 'data'));
+  const want = await filesUnder(join(reference, 'data'));
   assert.deepEqual(got, want, 'same files as the reference build');
   for (const f of want) {
     if ((await readFile(join(catalog, 'data', f))).equals(await readFile(join(reference, 'data', f)))) continue;
@@ -145,7 +131,7 @@ test('interrupted builds leave no partial file, and a re-run completes the catal
   const refReport = await runBuild({ ...job, output: reference });
   assert.equal(refReport.ok, true, refReport.errors.join('\n'));
   const ref: Ref = { counts: new Map() };
-  for (const f of await walk(join(reference, 'data'))) ref.counts.set(f, (await readParquetInfo(join(reference, 'data', f))).numRows);
+  for (const f of await filesUnder(join(reference, 'data'))) ref.counts.set(f, (await readParquetInfo(join(reference, 'data', f))).numRows);
   const dayFiles = [...ref.counts.keys()].filter((f) => f.startsWith(`trade_tick/${INSTRUMENT}/`));
   assert.equal(dayFiles.length, 2);
   assert.equal(dayFiles.reduce((a, f) => a + ref.counts.get(f)!, 0), ROWS);
@@ -174,7 +160,7 @@ test('interrupted builds leave no partial file, and a re-run completes the catal
     const seen = [...await killWhileWriting(/^instrument.*\.parquet\.tmp$/), ...await killWhileWriting(/^trades-.*\.parquet\.tmp$/)];
 
     // 3. Right after the first day was committed, while the rest is still being finished.
-    const before = new Set(await walk(join(catalog, 'data')));
+    const before = new Set(await filesUnder(join(catalog, 'data')));
     const committed = await buildAndKill(dir, catalog, () => {
       const folder = join(catalog, 'data', 'trade_tick', INSTRUMENT);
       return existsSync(folder) && readdirSync(folder).some((n) => n.endsWith('.parquet') && !before.has(`trade_tick/${INSTRUMENT}/${n}`));
@@ -189,7 +175,7 @@ test('interrupted builds leave no partial file, and a re-run completes the catal
     }
 
     // 4. The killed runs left temporary files only in the state folder, never in data/.
-    for (const f of await walk(join(catalog, 'data'))) assert.doesNotMatch(f, /tmp|\.run$/, f);
+    for (const f of await filesUnder(join(catalog, 'data'))) assert.doesNotMatch(f, /tmp|\.run$/, f);
 
     // Re-run the same job: it completes the catalog, identical to the clean build.
     const rerun = await runCli(dir, catalog);
@@ -201,7 +187,7 @@ test('interrupted builds leave no partial file, and a re-run completes the catal
       assert.equal(d.state, had ? 'skipped' : 'done', `${d.day}: days finished before the kill are skipped`);
     }
     await assertSameCatalog(catalog, reference);
-    assert.deepEqual(await walk(join(catalog, STATE_DIR, 'tmp')), [], 'the re-run cleared the killed runs\' temporary files');
+    assert.deepEqual(await filesUnder(join(catalog, STATE_DIR, 'tmp')), [], 'the re-run cleared the killed runs\' temporary files');
     assert.equal((await verifyCatalog(catalog)).ok, true);
   });
 
@@ -233,7 +219,7 @@ test('interrupted builds leave no partial file, and a re-run completes the catal
     await cancelWhen(output, (e) => e.kind === 'file' && e.state === 'reading');
     const files = await assertNoPartialFile(output, ref, 'cancelled while reading');
     assert.deepEqual(files.filter((f) => f.startsWith('trade_tick/')), [], 'no day was finished');
-    assert.deepEqual(await walk(join(output, STATE_DIR, 'tmp')), [], 'temporary files are removed');
+    assert.deepEqual(await filesUnder(join(output, STATE_DIR, 'tmp')), [], 'temporary files are removed');
     assert.ok(!existsSync(join(output, STATE_DIR, 'lock')), 'the lock is released');
   });
 
@@ -242,7 +228,7 @@ test('interrupted builds leave no partial file, and a re-run completes the catal
     const runsBefore = tmpRuns(output);
     await cancelWhen(output, () => tmpFiles(output, runsBefore).some((n) => /^trades-.*\.parquet\.tmp$/.test(n)));
     await assertNoPartialFile(output, ref, 'cancelled while writing');
-    assert.deepEqual(await walk(join(output, STATE_DIR, 'tmp')), [], 'temporary files are removed');
+    assert.deepEqual(await filesUnder(join(output, STATE_DIR, 'tmp')), [], 'temporary files are removed');
     const again = await runBuild({ ...job, output });
     assert.equal(again.ok, true, again.errors.join('\n'));
     await assertSameCatalog(output, reference);

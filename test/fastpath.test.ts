@@ -2,26 +2,16 @@
 // (pipeline/catalog/pwriter.ts) are speed-ups only: with them on or off, a job must write the same
 // bytes, count the same rows and reject the same lines for the same reasons.
 import assert from 'node:assert/strict';
-import { copyFile, readFile, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test, type TestContext } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { RunReport } from '../shared/report.js';
 import { verifyCatalog } from '../pipeline/catalog/verify.js';
 import { genTardisTrades } from '../scripts/gen-data.js';
-import { ROOT, SOURCES, build, needShared, tempDir } from './helpers.js';
-
-async function walk(dir: string, base = dir): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p, base)));
-    else out.push(relative(base, p));
-  }
-  return out.sort();
-}
+import { ROOT, SOURCES, build, filesUnder, needShared, tempDir } from './helpers.js';
 
 /** Runs the same build with the fast path off, then on; returns both reports and output folders. */
 async function both(t: TestContext, dir: string, files: Record<string, unknown>, job: Record<string, unknown>) {
@@ -50,8 +40,8 @@ async function assertSame(a: { report: RunReport; out: string }, b: { report: Ru
   };
   const rejects = async (r: RunReport) => (r.rejectsFile ? (await readFile(r.rejectsFile, 'utf8').catch(() => '')).split('\n').filter(Boolean).map(strip) : []);
   assert.deepEqual(await rejects(b.report), await rejects(a.report), 'the same rejects with the same reasons');
-  const files = await walk(join(a.out, 'data'));
-  assert.deepEqual(await walk(join(b.out, 'data')), files);
+  const files = await filesUnder(join(a.out, 'data'));
+  assert.deepEqual(await filesUnder(join(b.out, 'data')), files);
   assert.ok(files.length > 0);
   for (const f of files) assert.ok((await readFile(join(a.out, 'data', f))).equals(await readFile(join(b.out, 'data', f))), `${f}: the same bytes`);
   return files.length;
@@ -165,8 +155,8 @@ console.log(JSON.stringify(r.totals));
     assert.equal((JSON.parse(r.stdout.trim().split('\n').at(-1)!) as RunReport['totals']).written, 120_000);
     outs.push(out);
   }
-  const list = await walk(join(outs[0]!, 'data'));
-  assert.deepEqual(await walk(join(outs[1]!, 'data')), list);
+  const list = await filesUnder(join(outs[0]!, 'data'));
+  assert.deepEqual(await filesUnder(join(outs[1]!, 'data')), list);
   for (const f of list) assert.ok((await readFile(join(outs[0]!, 'data', f))).equals(await readFile(join(outs[1]!, 'data', f))), `${f}: the same bytes`);
   const v = await verifyCatalog(outs[1]!);
   assert.equal(v.ok, true, v.errors.join('\n'));

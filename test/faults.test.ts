@@ -8,7 +8,7 @@ import fs, { existsSync, readdirSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import fsp from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test, type TestContext } from 'node:test';
 import type { JobSpecInput } from '../shared/job.js';
@@ -19,7 +19,7 @@ import { readParquetInfo } from '../pipeline/catalog/parquet.js';
 import { verifyCatalog } from '../pipeline/catalog/verify.js';
 import { STATE_DIR, runBuild } from '../pipeline/jobs/build.js';
 import { genTardisTicker, genTardisTrades } from '../scripts/gen-data.js';
-import { GOLDEN, ROOT, needShared, readRows, tempDir } from './helpers.js';
+import { GOLDEN, ROOT, filesUnder, needShared, readRows, tempDir } from './helpers.js';
 
 const INSTRUMENT = 'BTCUSDT-PERP.BINANCE';
 const DAYS = ['2024-01-01', '2024-01-02', '2024-01-03'];
@@ -29,20 +29,6 @@ const dayFile = (day: string) => fileName(dayInterval(day).start, dayInterval(da
 // mark and funding days are written.
 const ROWS = 60_000;
 const ROW_GROUP = 5000;
-
-/** Every file under `root` (relative, '/' separators); none when `root` does not exist. */
-async function walk(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const go = async (dir: string) => {
-    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) await go(p);
-      else out.push(relative(root, p).split(sep).join('/'));
-    }
-  };
-  await go(root);
-  return out.sort();
-}
 
 function listSync(dir: string): string[] {
   try {
@@ -94,7 +80,7 @@ function buildAndKill(configPath: string, catalog: string, when: (ms: number) =>
 
 /** data/ holds only files of the reference build, each byte for byte (the writer is deterministic). */
 async function assertOnlyCompleteFiles(catalog: string, ref: Map<string, Buffer>, when: string): Promise<string[]> {
-  const files = await walk(join(catalog, 'data'));
+  const files = await filesUnder(join(catalog, 'data'));
   for (const f of files) {
     const want = ref.get(f);
     assert.ok(want, `${when}: ${f} in data/ is not a file of the uninterrupted build (partial or temporary file?)`);
@@ -106,10 +92,10 @@ async function assertOnlyCompleteFiles(catalog: string, ref: Map<string, Buffer>
 
 /** Same file names and the same bytes as the reference catalog; no temporary file, no lock. */
 async function assertSameCatalog(catalog: string, ref: Map<string, Buffer>, when: string): Promise<void> {
-  const files = await walk(join(catalog, 'data'));
+  const files = await filesUnder(join(catalog, 'data'));
   assert.deepEqual(files, [...ref.keys()].sort(), `${when}: same files as the uninterrupted build`);
   for (const f of files) assert.ok((await readFile(join(catalog, 'data', f))).equals(ref.get(f)!), `${when}: ${f} is byte-identical to the uninterrupted build`);
-  assert.deepEqual(await walk(join(catalog, STATE_DIR, 'tmp')), [], `${when}: no temporary file left`);
+  assert.deepEqual(await filesUnder(join(catalog, STATE_DIR, 'tmp')), [], `${when}: no temporary file left`);
   assert.ok(!existsSync(join(catalog, STATE_DIR, 'lock')), `${when}: the lock is released`);
 }
 
@@ -121,7 +107,7 @@ test('SIGKILL at many moments of a CLI build: only complete files survive, and a
   const ref = new Map<string, Buffer>();
   const refReport = await runBuild({ ...job, output: join(dir, 'reference') });
   assert.equal(refReport.ok, true, refReport.errors.join('\n'));
-  for (const f of await walk(join(dir, 'reference', 'data'))) ref.set(f, await readFile(join(dir, 'reference', 'data', f)));
+  for (const f of await filesUnder(join(dir, 'reference', 'data'))) ref.set(f, await readFile(join(dir, 'reference', 'data', f)));
   assert.equal(ref.size, 10, [...ref.keys()].join('\n')); // instrument + 3 types x 3 days
   const again = await runBuild({ ...job, output: join(dir, 'reference-2') });
   assert.equal(again.ok, true);
@@ -177,7 +163,7 @@ test('SIGKILL at many moments of a CLI build: only complete files survive, and a
     }
     await assertSameCatalog(catalog, ref, `re-run after the kill when ${name}`);
     let rows = 0;
-    for (const f of await walk(join(catalog, 'data'))) if (!f.startsWith('crypto_perpetual/')) rows += (await readParquetInfo(join(catalog, 'data', f))).numRows;
+    for (const f of await filesUnder(join(catalog, 'data'))) if (!f.startsWith('crypto_perpetual/')) rows += (await readParquetInfo(join(catalog, 'data', f))).numRows;
     rowsLost += refRows - rows;
     outcomes.push(`${name}: ${res.signal ?? `exit ${res.code}`}, ${done.length} file(s) survived`);
     await rm(catalog, { recursive: true, force: true });
@@ -376,7 +362,7 @@ test('disk full: the failing file is named, nothing partial is left, and after f
   const reference = join(dir, 'reference');
   assert.equal((await runBuild({ ...job, output: reference })).ok, true);
   const ref = new Map<string, Buffer>();
-  for (const f of await walk(join(reference, 'data'))) ref.set(f, await readFile(join(reference, 'data', f)));
+  for (const f of await filesUnder(join(reference, 'data'))) ref.set(f, await readFile(join(reference, 'data', f)));
   const dayBytes = ref.get(`trade_tick/${INSTRUMENT}/${dayFile(DAYS[0]!)}`)!.length;
 
   // Budgets: nothing at all (the instrument file fails), part of the first day, about one and a half days.
@@ -396,7 +382,7 @@ test('disk full: the failing file is named, nothing partial is left, and after f
       // Every error about writing names the destination file; the input file is never blamed alone.
       for (const e of report.errors.filter((x) => /no space/.test(x))) assert.match(e, /writing \/.*\.parquet failed: no space left on the output disk/, e);
       await assertOnlyCompleteFiles(catalog, ref, name);
-      assert.deepEqual(await walk(join(catalog, STATE_DIR, 'tmp')), [], 'no temporary file left');
+      assert.deepEqual(await filesUnder(join(catalog, STATE_DIR, 'tmp')), [], 'no temporary file left');
       for (const d of report.days) if (d.state === 'failed') assert.ok(!existsSync(join(catalog, 'data', d.dataType === 'trades' ? 'trade_tick' : d.dataType === 'mark' ? 'mark_price_update' : 'funding_rate_update', INSTRUMENT, dayFile(d.day))), `${d.dataType} ${d.day}`);
     });
     // Space freed: the same job completes the catalog exactly.
@@ -454,7 +440,7 @@ test('permission denied: a read-only output folder or catalog folder gives a cle
     const r = run(cliArgs(configPath, out), ROOT);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, new RegExp(`cannot write to the output folder ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: permission denied`));
-    assert.deepEqual(await walk(out), [], 'nothing was written');
+    assert.deepEqual(await filesUnder(out), [], 'nothing was written');
   });
 
   await t.test('the catalog\'s data folder cannot be written: the days fail naming their file, the state folder holds no leftovers', async () => {
@@ -462,7 +448,7 @@ test('permission denied: a read-only output folder or catalog folder gives a cle
     // An earlier run (as root) wrote day 1 of every type; the data folder stays root's, read-only for others.
     assert.equal((await runBuild({ ...job, output: out, end: DAYS[0]! })).ok, true);
     const before = new Map<string, Buffer>();
-    for (const f of await walk(join(out, 'data'))) before.set(f, await readFile(join(out, 'data', f)));
+    for (const f of await filesUnder(join(out, 'data'))) before.set(f, await readFile(join(out, 'data', f)));
     // The job's own state folder stays writable for it (as when another user made the data folder).
     if (process.getuid?.() === 0) spawnSync('chown', ['-R', 'nobody:nogroup', join(out, STATE_DIR)]);
     const typeDirs = ['trade_tick', 'mark_price_update', 'funding_rate_update'].map((d) => join(out, 'data', d, INSTRUMENT));
@@ -480,9 +466,9 @@ test('permission denied: a read-only output folder or catalog folder gives a cle
       assert.ok(d.error!.includes(dayFile(d.day)), d.error);
     }
     // data/ is exactly as before, and the job left no temporary file anywhere.
-    assert.deepEqual(await walk(join(out, 'data')), [...before.keys()]);
+    assert.deepEqual(await filesUnder(join(out, 'data')), [...before.keys()]);
     for (const [f, b] of before) assert.ok((await readFile(join(out, 'data', f))).equals(b), f);
-    assert.deepEqual(await walk(join(out, STATE_DIR, 'tmp')), []);
+    assert.deepEqual(await filesUnder(join(out, STATE_DIR, 'tmp')), []);
     assert.ok(!existsSync(join(out, STATE_DIR, 'lock')));
     // With the permission back, the same job completes it.
     if (process.getuid?.() !== 0) for (const d of typeDirs) await chmod(d, 0o755);

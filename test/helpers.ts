@@ -1,9 +1,9 @@
 // Shared test helpers: the ../shared fixtures (skip when absent, fail under CI), temp folders,
 // a job runner and a Parquet row reader.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { JobSpecInput } from '../shared/job.js';
@@ -54,3 +54,17 @@ export async function readRows(path: string): Promise<Record<string, unknown>[]>
 }
 
 export const hex = (u: Uint8Array) => Buffer.from(u).toString('hex');
+
+/** Every file under `root` (relative, '/' separators, sorted); none when `root` does not exist. */
+export async function filesUnder(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const go = async (dir: string) => {
+    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) await go(p);
+      else out.push(relative(root, p).split(sep).join('/'));
+    }
+  };
+  await go(root);
+  return out.sort();
+}

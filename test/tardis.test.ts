@@ -5,7 +5,7 @@
 // through a JSONL capture and through the replay API.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
@@ -16,7 +16,7 @@ import type { RunReport } from '../shared/report.js';
 import { readRaw } from '../pipeline/catalog/fixed.js';
 import { JobCancelled, runBuild, type BuildOptions } from '../pipeline/jobs/build.js';
 import { defaultCacheDir } from '../pipeline/sources/tardis/index.js';
-import { ROOT, SOURCES, build, needShared, readRows, tempDir } from './helpers.js';
+import { ROOT, SOURCES, build, filesUnder, needShared, readRows, tempDir } from './helpers.js';
 import { TardisMock, fixtureMessages, type FeedMessage } from './support/tardis-mock.js';
 
 type Row = Record<string, unknown>;
@@ -47,19 +47,6 @@ function tardis(dir: string, mock: TardisMock, config: Obj, job: Partial<JobSpec
     config: { endpoint: mock.url, datasets_endpoint: mock.url, cache_dir: join(dir, 'cache'), retry_base_ms: 5, retry_max_ms: 50, ...config },
     configDir: dir, ...job,
   }, opts);
-}
-
-async function filesUnder(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string) => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else out.push(relative(root, p));
-    }
-  };
-  await walk(root);
-  return out.sort();
 }
 
 /** Every Parquet file of a catalog (relative path) with its rows. */
