@@ -95,7 +95,8 @@ export class ThriftReader {
       case T_BINARY: {
         const len = Number(this.varint());
         if (this.pos + len > this.b.length) throw new Error('thrift: unexpected end of data');
-        const v = this.b.slice(this.pos, this.pos + len);
+        // A copy, never a view (Buffer#slice is one): a view would keep the whole input buffer alive.
+        const v = Uint8Array.prototype.slice.call(this.b, this.pos, this.pos + len);
         this.pos += len;
         return v;
       }
