@@ -40,7 +40,7 @@ export function encodeBlock(spec: EncodeSpec, block: Block): Uint8Array {
   const table = pw.Table.fromIPCStream(A.tableToIPC(new A.Table(schema, [batch]), 'stream'));
   const columns = schema.fields.map((f) => f.name);
   // writeParquet takes ownership of the table and the properties.
-  return pw.writeParquet(table, props({ codec: spec.codec, rowGroupSize: spec.rowGroupSize, keyValue: new Map(spec.metadata) }, columns));
+  return pw.writeParquet(table, props({ codec: spec.codec, rowGroupSize: spec.rowGroupSize, keyValue: new Map(spec.metadata), marketData: true }, columns));
 }
 
 /** Every ArrayBuffer a block's columns use, once each (for a zero-copy postMessage). */

@@ -13,6 +13,8 @@ export interface WriteOptions {
   rowGroupSize: number;
   /** plain key/value footer pairs, repeated from the schema metadata (spec §8.2) */
   keyValue: Map<string, string>;
+  /** many rows of ticks/bars (day files), not the one-row instrument file */
+  marketData?: boolean;
 }
 
 export function props(o: WriteOptions, columns: string[]): pw.WriterProperties {
@@ -20,15 +22,17 @@ export function props(o: WriteOptions, columns: string[]): pw.WriterProperties {
     .setCompression(o.codec === 'zstd' ? pw.Compression.ZSTD : pw.Compression.SNAPPY)
     .setMaxRowGroupSize(o.rowGroupSize)
     .setKeyValueMetadata(o.keyValue)
-    .setCreatedBy('catalog-builder (parquet-rs via parquet-wasm)')
-    // Format 2 data pages: parquet-rs dictionary-encodes FIXED_LEN_BYTE_ARRAY (prices, sizes) only
-    // then; a trade day repeats a few thousand prices and sizes. Read by arrow-rs (NautilusTrader's
-    // Rust side), pyarrow 25 and DuckDB (test/parquet-format.test.ts). Measured on 1M Tardis trades:
-    // 10.27 -> 8.30 bytes per row, and faster to encode.
-    .setWriterVersion(pw.WriterVersion.V2)
-    // Rows handed to the column writers at a time; the page size is checked between batches, so
-    // pages get longer and compress better (8.30 -> 8.11 bytes per row).
-    .setWriteBatchSize(65_536);
+    .setCreatedBy('catalog-builder (parquet-rs via parquet-wasm)');
+  if (o.marketData) {
+    // Format-2 data pages: parquet-rs dictionary-encodes FIXED_LEN_BYTE_ARRAY (prices, sizes) only
+    // then, and a day of trades repeats a few thousand prices and sizes. Read by arrow-rs
+    // (NautilusTrader's Rust side), pyarrow 25 and DuckDB (test/parquet-format.test.ts). Longer write
+    // batches: the page size is checked between batches, so pages get longer and compress better.
+    // Measured on 1M Tardis trades: 10.27 -> 8.30 (V2) -> 8.11 (batches) bytes per row, faster to encode.
+    // Not for the one-row instrument file: parquet-rs's streaming writer then grows the wasm memory by
+    // ~44 MB for its ~30 columns, and there is nothing to gain.
+    b = b.setWriterVersion(pw.WriterVersion.V2).setWriteBatchSize(65_536);
+  }
   // Ids and timestamps are (nearly) unique: a dictionary only costs space and time there. Timestamps
   // rise slowly, so delta encoding shrinks them; consecutive trade ids share prefixes. Both encodings
   // are read by arrow-rs (NautilusTrader's DataFusion path) and pyarrow. Measured on 1M Tardis trades:
