@@ -55,6 +55,13 @@ export class DaySink {
   private direct: ParallelParquetWriter | null = null;
   private directMax: bigint | null = null;
   private mode: 'direct' | 'runs' = 'direct';
+  /** the day's temp file is complete (footer written) but not committed: see park() */
+  private parked = false;
+  /** this day's row count when last seen by wentQuiet(), and the job's row count when it last grew */
+  private seenRows = 0;
+  private quietSince = 0;
+  /** parking failed: the day cannot be completed, finalize() says why */
+  private parkError: OutputError | null = null;
   private readonly tmp: string;
 
   constructor(readonly ctx: SinkContext, readonly day: string, readonly dest: string) {
@@ -76,12 +83,13 @@ export class DaySink {
    * for the next flush (each block becomes one row group of its own, pwriter.ts).
    */
   async flush(keepTail = false): Promise<void> {
+    if (this.parkError) throw this.parkError;
     if (!this.builder.n) return;
     const block = sortBlock(this.builder.take());
     // Release grown buffers: a flushed day may get few more rows.
     this.builder = new BlockBuilder(this.ctx.layout, 1024);
     try {
-      if (this.mode === 'direct' && (this.directMax === null || block.tsInit[0]! >= this.directMax)) {
+      if (this.mode === 'direct' && !this.parked && (this.directMax === null || block.tsInit[0]! >= this.directMax)) {
         const keep = keepTail ? block.n % this.ctx.rowGroupSize : 0;
         if (keep === block.n) {
           this.builder.append(block);
@@ -121,12 +129,47 @@ export class DaySink {
     }
   }
 
-  /** The rows already streamed into the file become sorted run 0. */
+  /**
+   * True once the other days of the job have taken `after` rows since this day's last one, while
+   * this day still holds something in memory (buffered rows or an open file). `jobRows`: the rows
+   * of all days so far.
+   */
+  wentQuiet(jobRows: number, after: number): boolean {
+    if (this.rows !== this.seenRows) {
+      this.seenRows = this.rows;
+      this.quietSince = jobRows;
+      return false;
+    }
+    return jobRows - this.quietSince >= after && (this.builder.n > 0 || this.direct !== null);
+  }
+
+  /**
+   * A day that went quiet (the sources moved on) gives its memory back: the buffered rows go out
+   * (a shorter last row group, or a run) and the file gets its footer, so neither its tail, nor its
+   * row groups' metadata, nor a file handle stay held until the end of the job: a year of daily
+   * files would otherwise keep 365 of each. The file is committed by finalize() as before, only
+   * when the sources are done; rows that still come for the day turn the parked file into run 0.
+   */
+  async park(): Promise<void> {
+    await this.flush();
+    if (!this.direct) return;
+    try {
+      await this.direct.close();
+      this.parked = true;
+    } catch (e) {
+      throw (this.parkError = new OutputError(this.dest, e));
+    } finally {
+      this.direct = null;
+    }
+  }
+
+  /** The rows already streamed into the file (open or parked) become sorted run 0. */
   private async demote(): Promise<void> {
     this.mode = 'runs';
-    if (!this.direct) return;
-    await this.direct.close();
+    if (this.direct) await this.direct.close();
+    else if (!this.parked) return;
     this.direct = null;
+    this.parked = false;
     const run = join(this.ctx.tmpDir, `${this.ctx.type}-${this.day}-${this.runs.length}.run`);
     this.runs.push(run);
     // Streamed batch by batch, so demoting a large day stays within bounded memory.
@@ -153,9 +196,11 @@ export class DaySink {
       return;
     }
     try {
+      if (this.parkError) throw this.parkError.cause;
       await this.flush();
       if (this.mode === 'direct') {
-        await this.direct!.close();
+        // Parked days already have their footer.
+        await this.direct?.close();
         this.direct = null;
         onProgress(total, total);
       } else {

@@ -329,10 +329,17 @@ export class Normalizer {
   }
 
   /**
-   * Flushes days whose buffer holds a row group's worth of rows, then the biggest buffers until
-   * all of them fit the memory budget again.
+   * Called after every batch the sources give. Parks the days that went quiet (daysink.ts), flushes days whose
+   * buffer holds a row group's worth of rows, then the biggest buffers until all of them fit the
+   * memory budget again.
    */
   async relieve(): Promise<void> {
+    let jobRows = 0;
+    for (const s of this.o.sinks) jobRows += s.rows;
+    // A row group's worth of rows for other days since a day's last row: the sources have moved on.
+    for (const s of this.o.sinks) {
+      if ((s.state === 'reading' || s.state === 'pending') && s.wentQuiet(jobRows, s.ctx.rowGroupSize)) await s.park();
+    }
     for (;;) {
       let total = 0;
       let largest: DaySink | null = null;
