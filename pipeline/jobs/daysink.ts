@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type * as A from 'apache-arrow';
 import type { DataType } from '../../shared/job.js';
 import type { DayState } from '../../shared/progress.js';
-import { BlockBuilder, sliceBlock, sortBlock, type Block, type Layout } from '../catalog/block.js';
+import { BlockBuilder, headOf, sliceBlock, sortBlock, type Block, type Layout } from '../catalog/block.js';
 import { commitFile, removeQuietly } from '../catalog/atomic.js';
 import type { FixedMode } from '../catalog/fixed.js';
 import { readParquetBatches, readParquetInfo, type Codec } from '../catalog/parquet.js';
@@ -85,9 +85,9 @@ export class DaySink {
   async flush(keepTail = false): Promise<void> {
     if (this.parkError) throw this.parkError;
     if (!this.builder.n) return;
-    const block = sortBlock(this.builder.take());
-    // Release grown buffers: a flushed day may get few more rows.
-    this.builder = new BlockBuilder(this.ctx.layout, 1024);
+    // While streaming (keepTail) the day goes on at the same pace: the next buffer gets the same
+    // room. Otherwise the grown buffers are released: a flushed day may get few more rows.
+    const block = sortBlock(this.builder.detach(keepTail ? this.builder.capacity : 1024));
     try {
       if (this.mode === 'direct' && !this.parked && (this.directMax === null || block.tsInit[0]! >= this.directMax)) {
         const keep = keepTail ? block.n % this.ctx.rowGroupSize : 0;
@@ -122,9 +122,11 @@ export class DaySink {
     this.firstTs ??= block.tsInit[0];
     this.lastTs = block.tsInit[n - 1];
     this.directMax = block.tsInit[n - 1]!;
-    // The writer takes the blocks' buffers over: every slice is taken before `block` itself is handed on.
-    for (let s = 0; s < n; s += this.ctx.rowGroupSize) {
-      const part = s === 0 && n === block.n && n <= this.ctx.rowGroupSize ? block : sliceBlock(block, s, Math.min(n, s + this.ctx.rowGroupSize), this.ctx.layout);
+    // The writer takes the blocks' buffers over: every slice is taken before `block`'s buffers are
+    // handed on. One row group (the usual case) goes as views of them, with no copy.
+    const rg = this.ctx.rowGroupSize;
+    for (let s = 0; s < n; s += rg) {
+      const part = n <= rg ? headOf(block, n, this.ctx.layout) : sliceBlock(block, s, Math.min(n, s + rg), this.ctx.layout);
       await this.direct.write(part);
     }
   }
