@@ -3,7 +3,9 @@
 // the rows actually written to the catalog. Messages come from the real fixtures in ../shared.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -11,6 +13,7 @@ import type { JobSpecInput } from '../shared/job.js';
 import type { RunReport } from '../shared/report.js';
 import { readRaw } from '../pipeline/catalog/fixed.js';
 import type { Reject } from '../pipeline/normalize/rejects.js';
+import { genBinanceCapture } from '../scripts/gen-data.js';
 import { ROOT, SOURCES, build, needShared, readRows, tempDir } from './helpers.js';
 
 type Row = Record<string, unknown>;
@@ -341,4 +344,68 @@ test('CLI: --source websocket builds from a capture config', async (t) => {
   const report = JSON.parse(r.stdout) as RunReport;
   assert.equal(report.job.source, 'websocket');
   assert.deepEqual(report.days.map((d) => [d.dataType, d.day, d.written]), [['mark', '2020-08-16', 1]]);
+});
+
+test('a capture feeding trades, mark and funding is read once, with the same rows, counts, notes and rejects as one read per type', async (t) => {
+  const dir = await tempDir(t);
+  await genBinanceCapture({ path: join(dir, 'gen.jsonl'), trades: 3000, start: '2024-01-01', days: 1, gzip: false });
+  // Every 100th markPrice line keeps the file small; broken and odd lines go to every type.
+  let m = 0;
+  const kept = (await lines(join(dir, 'gen.jsonl'))).filter((l) => !l.includes('markPriceUpdate') || m++ % 100 === 0);
+  const agg = kept.find((l) => l.includes('aggTrade'))!;
+  const mark = kept.find((l) => l.includes('markPriceUpdate'))!;
+  kept.push(
+    agg.slice(0, 70), //                                        bad JSON
+    '{"result":null,"id":7}', //                                 ack
+    '', //                                                      empty
+    agg.replace(/"ts_recv":"\d+"/, '"ts_recv":"soon"'), //       bad receive time
+    agg.replace('"e":"aggTrade"', '"e":"fooEvent"'), //          unknown event
+    agg.replace(/,"q":"[^"]*"/, ''), //                          trade without quantity
+    mark.replace(/,"p":"[^"]*"/, ''), //                         markPrice without price
+    mark.replace('"r":"0.00010000"', '"r":"x"'), //              bad funding rate
+  );
+  await writeFile(join(dir, 'cap.jsonl'), kept.join('\n') + '\n');
+
+  // Count how often the capture is opened for reading.
+  let opens = 0;
+  const original = fs.createReadStream;
+  (fs as { createReadStream: typeof fs.createReadStream }).createReadStream = ((p: fs.PathLike, o?: Parameters<typeof fs.createReadStream>[1]) => {
+    if (String(p).endsWith('cap.jsonl')) opens++;
+    return original(p, o);
+  }) as typeof fs.createReadStream;
+  syncBuiltinESMExports();
+  t.after(() => {
+    (fs as { createReadStream: typeof fs.createReadStream }).createReadStream = original;
+    syncBuiltinESMExports();
+  });
+
+  const types = ['trades', 'mark', 'funding'] as const;
+  const files = Object.fromEntries(types.map((k) => [k, { file_path: 'cap.jsonl' }]));
+  const all = await ws(dir, files, { output: join(dir, 'all') });
+  assert.equal(all.ok, true, all.errors.join('\n'));
+  assert.equal(opens, 1, 'one read for the three types');
+  const allRejects = await rejectsOf(all);
+  const shape = (r: RunReport) => ({
+    files: r.files.map((f) => ({ ...f })),
+    days: r.days.map((d) => ({ ...d, file: d.file?.replace(/^.*\/data\//, '') })),
+  });
+  let written = 0;
+  for (const type of types) {
+    opens = 0;
+    const one = await ws(dir, { [type]: { file_path: 'cap.jsonl' } }, { output: join(dir, type) });
+    assert.equal(opens, 1);
+    assert.equal(one.ok, true, one.errors.join('\n'));
+    const a = shape(all), b = shape(one);
+    assert.deepEqual(a.files.filter((f) => f.dataType === type), b.files, `${type}: file reports`);
+    assert.deepEqual(a.days.filter((d) => d.dataType === type), b.days, `${type}: day reports`);
+    assert.deepEqual(allRejects.filter((r) => r.dataType === type), await rejectsOf(one), `${type}: rejects`);
+    for (const d of one.days.filter((x) => x.file)) {
+      const same = all.days.find((x) => x.dataType === type && x.day === d.day)!;
+      assert.ok((await readFile(d.file!)).equals(await readFile(same.file!)), `${type} ${d.day}: same bytes`);
+      written += d.written;
+    }
+  }
+  assert.equal(written, all.totals.written);
+  assert.ok(allRejects.length >= 3 * 3, `broken lines are rejected for every type (${allRejects.length})`);
+  assertBalanced(all);
 });

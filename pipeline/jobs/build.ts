@@ -16,6 +16,7 @@ import { layoutOf, schemaOf } from '../catalog/schemas.js';
 import { Normalizer } from '../normalize/normalizer.js';
 import { RejectSink } from '../normalize/rejects.js';
 import { readerFor } from '../sources/index.js';
+import { readWebsocketTargets } from '../sources/websocket/index.js';
 import { tardisFiles } from '../sources/tardis/index.js';
 import { DaySink, OutputError } from './daysink.js';
 import { resolveFiles } from './files.js';
@@ -189,6 +190,9 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       instrumentFile = join(instDir, instState.files[0]!.name);
     }
 
+    // Every data type's days and normaliser first; then the files are read (a capture file that feeds
+    // several types once for all of them), then each type's days are written and committed.
+    const runs: TypeRun[] = [];
     for (const type of TYPE_ORDER) {
       const typeFiles = filesByType.get(type);
       if (!typeFiles) continue;
@@ -229,7 +233,6 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
         }
         return sink;
       });
-      openSinks = sinks;
       if (typeError) errors.push(`${type}: ${typeError}`);
       for (const s of sinks) {
         if (s.state === 'skipped') emit({ kind: 'day', dataType: type, day: s.day, state: 'skipped', rows: 0, fraction: 1, rowsPerSec: 0, etaSec: null });
@@ -239,48 +242,78 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
         type, fm, symbol: spec.symbol, pricePrecision: inst.pricePrecision, sizePrecision: inst.sizePrecision,
         startDay, sinks, rejects, bufferBudget: opts.bufferBudget,
       });
-      const failedFiles = new Set<string>();
-      if (active.length) {
-        for (const f of typeFiles) {
+      runs.push({ type, files: typeFiles, sinks, active, norm, failedFiles: new Set<string>() });
+      openSinks = runs.flatMap((r) => r.sinks);
+    }
+
+    for (const group of readGroups(runs, spec.source)) {
+      await readGroup(group);
+      for (const run of group) await finishRun(run);
+    }
+
+    /** Reads the group's files (the same list for each of its types) into their normalisers. */
+    async function readGroup(group: TypeRun[]): Promise<void> {
+      const reading = group.filter((r) => r.active.length);
+      if (!reading.length) return;
+      const reports = new Map<TypeRun, FileReport[]>(reading.map((r) => [r, []]));
+      try {
+        for (const f of reading[0]!.files) {
           signal?.throwIfAborted();
-          const counters = norm.startFile(f);
           const t0 = performance.now();
           let lastEmit = 0;
           const fileSize = (await stat(f).catch(() => null))?.size ?? 0;
-          const report: FileReport = { dataType: type, path: f, format: '?', compression: '?', rows: 0, outOfRange: 0, rejected: 0, notes: [] };
-          files.push(report);
+          const each = reading.map((run) => {
+            const report: FileReport = { dataType: run.type, path: f, format: '?', compression: '?', rows: 0, outOfRange: 0, rejected: 0, notes: [] };
+            reports.get(run)!.push(report);
+            return { run, report, counters: run.norm.startFile(f) };
+          });
+          const onBatch = async (read: number, total: number) => {
+            for (const { run } of each) await run.norm.relieve();
+            const now = performance.now();
+            if (now - lastEmit < 100) return;
+            lastEmit = now;
+            const secs = (now - t0) / 1000;
+            const frac = total ? Math.min(1, read / total) : 0;
+            for (const { run, counters } of each) {
+              const rate = counters.rows / Math.max(secs, 1e-3);
+              const eta = frac > 0.01 ? (secs / frac) * (1 - frac) : null;
+              emit({ kind: 'file', dataType: run.type, path: f, bytesRead: read, bytesTotal: total, rows: counters.rows, rowsPerSec: rate, etaSec: eta, state: 'reading' });
+              for (const s of run.active) {
+                if (!s.sources.has(f)) continue;
+                s.state = 'reading';
+                emit({ kind: 'day', dataType: run.type, day: s.day, state: 'reading', rows: s.stats.read, fraction: frac * 0.9, rowsPerSec: rate, etaSec: eta });
+              }
+            }
+          };
           try {
-            const res = await readerFor(spec.source)(f, type, spec.config.files[type], norm, {
-              signal,
-              onBatch: async (read, total) => {
-                await norm.relieve();
-                const now = performance.now();
-                if (now - lastEmit < 100) return;
-                lastEmit = now;
-                const secs = (now - t0) / 1000;
-                const rate = counters.rows / Math.max(secs, 1e-3);
-                const frac = total ? Math.min(1, read / total) : 0;
-                const eta = frac > 0.01 ? (secs / frac) * (1 - frac) : null;
-                emit({ kind: 'file', dataType: type, path: f, bytesRead: read, bytesTotal: total, rows: counters.rows, rowsPerSec: rate, etaSec: eta, state: 'reading' });
-                for (const s of active) {
-                  if (!s.sources.has(f)) continue;
-                  s.state = 'reading';
-                  emit({ kind: 'day', dataType: type, day: s.day, state: 'reading', rows: s.stats.read, fraction: frac * 0.9, rowsPerSec: rate, etaSec: eta });
-                }
-              },
+            const results = each.length === 1
+              ? [await readerFor(spec.source)(f, each[0]!.run.type, spec.config.files[each[0]!.run.type], each[0]!.run.norm, { signal, onBatch })]
+              : await readWebsocketTargets(f, each.map(({ run }) => ({ type: run.type, norm: run.norm })), { signal, onBatch });
+            each.forEach(({ run, report, counters }, i) => {
+              const res = results[i]!;
+              Object.assign(report, { format: res.format, compression: res.compression, notes: res.notes });
+              emit({ kind: 'file', dataType: run.type, path: f, format: res.label, bytesRead: fileSize, bytesTotal: fileSize, rows: counters.rows, rowsPerSec: 0, etaSec: 0, state: 'done' });
             });
-            Object.assign(report, { format: res.format, compression: res.compression, notes: res.notes });
-            emit({ kind: 'file', dataType: type, path: f, format: res.label, bytesRead: fileSize, bytesTotal: fileSize, rows: counters.rows, rowsPerSec: 0, etaSec: 0, state: 'done' });
           } catch (e) {
             if (signal?.aborted) throw e;
-            report.error = e instanceof OutputError ? `${f}: reading stopped, writing ${e.dest} failed: ${errText(e)}` : `${f}: ${errText(e)}`;
-            errors.push(`${type}: ${report.error}`);
-            failedFiles.add(f);
-            emit({ kind: 'file', dataType: type, path: f, bytesRead: 0, bytesTotal: fileSize, rows: counters.rows, rowsPerSec: 0, etaSec: null, state: 'failed', error: report.error });
+            for (const { run, report, counters } of each) {
+              report.error = e instanceof OutputError ? `${f}: reading stopped, writing ${e.dest} failed: ${errText(e)}` : `${f}: ${errText(e)}`;
+              errors.push(`${run.type}: ${report.error}`);
+              run.failedFiles.add(f);
+              emit({ kind: 'file', dataType: run.type, path: f, bytesRead: 0, bytesTotal: fileSize, rows: counters.rows, rowsPerSec: 0, etaSec: null, state: 'failed', error: report.error });
+            }
           }
-          Object.assign(report, { rows: counters.rows, outOfRange: counters.outOfRange, rejected: counters.rejected });
+          for (const { report, counters } of each) Object.assign(report, { rows: counters.rows, outOfRange: counters.outOfRange, rejected: counters.rejected });
         }
+      } finally {
+        // File reports in data-type order, as when each type read its files in turn.
+        for (const r of reading) files.push(...reports.get(r)!);
       }
+    }
+
+    /** Fails the days fed by unreadable files, then writes and commits the type's days. */
+    async function finishRun(run: TypeRun): Promise<void> {
+      const { type, sinks, active, failedFiles } = run;
       // A day fed by a file that failed part-way would be silently incomplete: fail it instead.
       for (const s of active) {
         const bad = [...s.sources].filter((f) => failedFiles.has(f));
@@ -363,6 +396,32 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   emit({ kind: 'job', state: cancelled ? 'cancelled' : report.ok ? 'done' : 'failed', message: errors[0] });
   if (cancelled) throw Object.assign(new JobCancelled(), { report });
   return report;
+}
+
+/** One data type of a job: its days, its normaliser, the files it reads. */
+interface TypeRun {
+  type: DataType;
+  files: string[];
+  sinks: DaySink[];
+  active: DaySink[];
+  norm: Normalizer;
+  failedFiles: Set<string>;
+}
+
+/**
+ * Types read together: capture files feed several types (aggTrade -> trades, markPriceUpdate -> mark
+ * and funding), so types of the WebSocket source with the same file list read them once. CSV files
+ * hold one type each: every type reads its own.
+ */
+function readGroups(runs: TypeRun[], source: string): TypeRun[][] {
+  if (source !== 'websocket') return runs.map((r) => [r]);
+  const groups: TypeRun[][] = [];
+  for (const r of runs) {
+    const same = r.active.length ? groups.find((g) => g[0]!.active.length && g[0]!.files.join('\n') === r.files.join('\n')) : undefined;
+    if (same) same.push(r);
+    else groups.push([r]);
+  }
+  return groups;
 }
 
 /** A sink that only counts (precision scan). */

@@ -56,8 +56,26 @@ class RecvClock {
 }
 
 export async function readWebsocketFile(path: string, type: DataType, _cfg: FileConfig | undefined, norm: Normalizer, hooks: ReadHooks = {}): Promise<WebsocketFileResult> {
+  return (await readWebsocketTargets(path, [{ type, norm }], hooks))[0]!;
+}
+
+/** A data type a capture file is read for, with its own Normalizer (rows, rejects, counters). */
+export interface WebsocketTarget {
+  type: DataType;
+  norm: Normalizer;
+}
+
+/**
+ * Reads a capture file once for several data types (trades, mark and funding usually come from one
+ * file): each line is parsed once and handed to every type's parser, which counts and rejects it
+ * exactly as a read for that type alone would (the result is the same as one read per type).
+ */
+export async function readWebsocketTargets(path: string, targets: WebsocketTarget[], hooks: ReadHooks = {}): Promise<WebsocketFileResult[]> {
   const opened = await openData(path);
-  const parser = new BinanceUsdmParser(norm, type);
+  const parsers = targets.map((t) => new BinanceUsdmParser(t.norm, t.type));
+  const rejectLine = (no: number, field: string, reason: string, value: string) => {
+    for (const p of parsers) p.rejectLine(no, field, reason, value);
+  };
   const clock = new RecvClock();
   const tardisClock = new RecvClock();
   const shapes: Partial<Record<Shape, number>> = {};
@@ -80,12 +98,12 @@ export async function readWebsocketFile(path: string, type: DataType, _cfg: File
           // D: "<ISO local timestamp> <json>" (Tardis writes exactly 28 chars; accept other ISO widths)
           const sp = text.indexOf(' ');
           if (sp < 0) {
-            parser.rejectLine(line.no, 'local_timestamp', 'a line starting with a digit must be "<ISO timestamp> <json>" (Tardis data-feed line)', text);
+            rejectLine(line.no, 'local_timestamp', 'a line starting with a digit must be "<ISO timestamp> <json>" (Tardis data-feed line)', text);
             continue;
           }
           const ts = tardisClock.parse(text.slice(0, sp), text, '');
           if (typeof ts === 'string') {
-            parser.rejectLine(line.no, 'local_timestamp', ts, text.slice(0, sp));
+            rejectLine(line.no, 'local_timestamp', ts, text.slice(0, sp));
             continue;
           }
           recv = ts;
@@ -96,7 +114,7 @@ export async function readWebsocketFile(path: string, type: DataType, _cfg: File
         try {
           obj = JSON.parse(jsonText);
         } catch (e) {
-          parser.rejectLine(line.no, 'json', `not valid JSON (${(e as Error).message})`, text);
+          rejectLine(line.no, 'json', `not valid JSON (${(e as Error).message})`, text);
           continue;
         }
         let msg: unknown = obj;
@@ -106,11 +124,11 @@ export async function readWebsocketFile(path: string, type: DataType, _cfg: File
             shape = 'ts_recv';
             const ts = clock.parse(o.ts_recv, text, 'ts_recv');
             if (typeof ts === 'string') {
-              parser.rejectLine(line.no, 'ts_recv', ts, JSON.stringify(o.ts_recv) ?? '');
+              rejectLine(line.no, 'ts_recv', ts, JSON.stringify(o.ts_recv) ?? '');
               continue;
             }
             if (!('msg' in o)) {
-              parser.rejectLine(line.no, 'msg', 'missing field (the message of a {ts_recv,msg} line)', text);
+              rejectLine(line.no, 'msg', 'missing field (the message of a {ts_recv,msg} line)', text);
               continue;
             }
             recv = ts;
@@ -119,7 +137,7 @@ export async function readWebsocketFile(path: string, type: DataType, _cfg: File
             shape = 'tardis-machine';
             const ts = tardisClock.parse(o.localTimestamp, text, 'localTimestamp');
             if (typeof ts === 'string') {
-              parser.rejectLine(line.no, 'localTimestamp', ts, JSON.stringify(o.localTimestamp) ?? '');
+              rejectLine(line.no, 'localTimestamp', ts, JSON.stringify(o.localTimestamp) ?? '');
               continue;
             }
             recv = ts;
@@ -127,20 +145,25 @@ export async function readWebsocketFile(path: string, type: DataType, _cfg: File
           } else if ('stream' in o && 'data' in o) shape = 'combined';
         }
         shapes[shape] = (shapes[shape] ?? 0) + 1;
-        parser.message(line.no, msg, recv, text);
+        // The parsers only read the message, so one parsed object serves every type.
+        for (const p of parsers) p.message(line.no, msg, recv, text);
       }
       await hooks.onBatch?.(opened.bytesRead(), opened.totalBytes);
     }
   } finally {
     source.destroy();
   }
-  const notes: string[] = [];
-  if (lines === 0) notes.push('the file is empty');
+  const common: string[] = [];
+  if (lines === 0) common.push('the file is empty');
   const seen = (Object.entries(shapes) as [Shape, number][]).map(([k, v]) => `${SHAPE_TEXT[k]} ×${v}`);
-  if (seen.length) notes.push(`line shapes: ${seen.join(', ')}`);
-  if (empty) notes.push(`${empty} empty line(s) skipped (disconnect markers)`);
-  if (type === 'trades' && parser.tradeStream) notes.push(`trades from the ${parser.tradeStream} stream (trade ids: ${parser.tradeStream === 'aggTrade' ? 'a' : 't'})`);
-  notes.push(...parser.notes());
-  if (norm.counters.rows === 0) notes.push(`no ${type} messages for ${norm.o.symbol.toUpperCase()}`);
-  return { format: 'binance.jsonl', label: `Binance USD-M messages (${basename(path)})`, compression: opened.compression, notes };
+  if (seen.length) common.push(`line shapes: ${seen.join(', ')}`);
+  if (empty) common.push(`${empty} empty line(s) skipped (disconnect markers)`);
+  return targets.map(({ type, norm }, i) => {
+    const parser = parsers[i]!;
+    const notes = [...common];
+    if (type === 'trades' && parser.tradeStream) notes.push(`trades from the ${parser.tradeStream} stream (trade ids: ${parser.tradeStream === 'aggTrade' ? 'a' : 't'})`);
+    notes.push(...parser.notes());
+    if (norm.counters.rows === 0) notes.push(`no ${type} messages for ${norm.o.symbol.toUpperCase()}`);
+    return { format: 'binance.jsonl', label: `Binance USD-M messages (${basename(path)})`, compression: opened.compression, notes };
+  });
 }
