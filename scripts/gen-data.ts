@@ -135,6 +135,14 @@ export async function genBinanceCapture(o: CaptureOptions): Promise<void> {
   let id = 2_100_000_000;
   let nextMark = t0;
   let mark = 42000;
+  // The capture's clock: receive times never go back (one connection, one clock).
+  let lastRecv = 0n;
+  const recvAfter = (ms: number, frac: number) => {
+    let v = BigInt(nsText(ms, frac));
+    if (v <= lastRecv) v = lastRecv + 1n;
+    lastRecv = v;
+    return String(v);
+  };
   await writeLines(o.path, o.gzip ?? true, async (push) => {
     let t = t0;
     for (let i = 0; i < o.trades; i++) {
@@ -142,14 +150,14 @@ export async function genBinanceCapture(o: CaptureOptions): Promise<void> {
       const ms = Math.floor(t);
       while (nextMark <= ms) {
         mark += (r() - 0.5) * 20;
-        const recv = nsText(nextMark + 2, r());
+        const recv = recvAfter(nextMark + 2, r());
         const fund = (Math.floor(nextMark / 28_800_000) + 1) * 28_800_000;
         await push(`{"ts_recv":"${recv}","msg":{"stream":"btcusdt@markPrice@1s","data":{"e":"markPriceUpdate","E":${nextMark},"s":"BTCUSDT","p":"${mark.toFixed(2)}","i":"${(mark - 5).toFixed(8)}","P":"${mark.toFixed(8)}","r":"0.00010000","T":${fund}}}}\n`);
         nextMark += 1000;
       }
       priceCents += Math.round((r() - 0.5) * 40) * 10;
       const qty = (1 + Math.floor(r() * r() * 3000)) / 1000;
-      const recv = nsText(ms + 3, r());
+      const recv = recvAfter(ms + 3, r());
       const first = id * 2;
       await push(`{"ts_recv":"${recv}","msg":{"stream":"btcusdt@aggTrade","data":{"e":"aggTrade","E":${ms + 3},"a":${id++},"s":"BTCUSDT","p":"${(priceCents / 100).toFixed(2)}","q":"${qty}","f":${first},"l":${first + 1},"T":${ms},"m":${r() < 0.5}}}}\n`);
     }
