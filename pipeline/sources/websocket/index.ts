@@ -11,6 +11,7 @@ import { BinanceUsdmParser } from '../binance/parser.js';
 import type { ReadHooks } from '../csv/index.js';
 import { openData, type Compression } from '../io/open.js';
 import { lineBatches } from '../io/lines.js';
+import { jsonFastPathEnabled, parseFastLine } from './fast.js';
 import { parseIso, parseTimestamp, type TsUnit } from '../timestamp.js';
 
 export interface WebsocketFileResult {
@@ -81,6 +82,7 @@ export async function readWebsocketTargets(path: string, targets: WebsocketTarge
   const shapes: Partial<Record<Shape, number>> = {};
   let lines = 0, empty = 0;
   const source = opened.stream;
+  const fast = jsonFastPathEnabled();
   try {
     for await (const batch of lineBatches(source)) {
       hooks.signal?.throwIfAborted();
@@ -110,12 +112,14 @@ export async function readWebsocketTargets(path: string, targets: WebsocketTarge
           jsonText = text.slice(sp + 1);
           shape = 'tardis';
         } else shape = 'raw';
-        let obj: unknown;
-        try {
-          obj = JSON.parse(jsonText);
-        } catch (e) {
-          rejectLine(line.no, 'json', `not valid JSON (${(e as Error).message})`, text);
-          continue;
+        let obj: unknown = fast ? parseFastLine(jsonText) : undefined;
+        if (obj === undefined) {
+          try {
+            obj = JSON.parse(jsonText);
+          } catch (e) {
+            rejectLine(line.no, 'json', `not valid JSON (${(e as Error).message})`, text);
+            continue;
+          }
         }
         let msg: unknown = obj;
         if (shape === 'raw' && typeof obj === 'object' && obj !== null && !Array.isArray(obj)) {
