@@ -1,7 +1,7 @@
 // The objects the preload hands to contextBridge: window.api (one function per Api method plus
 // onProgress, nothing generic) and window.platform. Built from a passed-in ipcRenderer so that this
 // module loads without Electron (test/electron-shell.test.ts checks the method list).
-import type { Api, ApiMethod } from '../shared/api.js';
+import { forwardCalls, type Api, type ApiMethod } from '../shared/api.js';
 import type { Platform } from '../shared/platform.js';
 import type { ProgressEvent } from '../shared/progress.js';
 import { DROPPED_CHANNEL, PROGRESS_CHANNEL, apiChannel } from './channels.js';
@@ -32,13 +32,7 @@ export function buildApi(ipc: IpcRendererLike): Api {
     }
   };
   return {
-    inspectFiles: (paths) => call('inspectFiles', paths),
-    preview: (req) => call('preview', req),
-    presets: () => call('presets'),
-    sampleJob: () => call('sampleJob'),
-    startJob: (spec) => call('startJob', spec),
-    cancelJob: (jobId) => call('cancelJob', jobId),
-    job: (jobId) => call('job', jobId),
+    ...forwardCalls(call),
     onProgress(cb) {
       // The IPC event (with its sender) never reaches the page; only (jobId, event).
       const listener = (_event: unknown, ...args: unknown[]) => cb(args[0] as string, args[1] as ProgressEvent);
@@ -47,16 +41,6 @@ export function buildApi(ipc: IpcRendererLike): Api {
         ipc.removeListener(PROGRESS_CHANNEL, listener);
       };
     },
-    verify: (catalog) => call('verify', catalog),
-    dailyStats: (catalog, instrumentId) => call('dailyStats', catalog, instrumentId),
-    listTemplates: () => call('listTemplates'),
-    saveTemplate: (t) => call('saveTemplate', t),
-    deleteTemplate: (name) => call('deleteTemplate', name),
-    pickFiles: () => call('pickFiles'),
-    pickFolder: () => call('pickFolder'),
-    openFolder: (path) => call('openFolder', path),
-    setApiKey: (key) => call('setApiKey', key),
-    hasApiKey: () => call('hasApiKey'),
   };
 }
 

@@ -160,4 +160,34 @@ export const ApiArgs = {
 export type ApiMethod = keyof typeof ApiArgs;
 export const API_METHODS = Object.keys(ApiArgs) as ApiMethod[];
 
+/** Sends one request to the engine and resolves with its answer (Electron IPC or the browser-mode WebSocket). */
+export type ApiCall = <T>(method: ApiMethod, ...args: unknown[]) => Promise<T>;
+
+/**
+ * The Api's request methods, each a named function forwarding its arguments to `call`: the one
+ * table both transports (electron/preload-api.ts, renderer/src/lib/rpc-client.ts) expose, each
+ * adding its own onProgress.
+ */
+export function forwardCalls(call: ApiCall): Omit<Api, 'onProgress'> {
+  return {
+    inspectFiles: (paths) => call('inspectFiles', paths),
+    preview: (req) => call('preview', req),
+    presets: () => call('presets'),
+    sampleJob: () => call('sampleJob'),
+    startJob: (spec) => call('startJob', spec),
+    cancelJob: (jobId) => call('cancelJob', jobId),
+    job: (jobId) => call('job', jobId),
+    verify: (catalog) => call('verify', catalog),
+    dailyStats: (catalog, instrumentId) => call('dailyStats', catalog, instrumentId),
+    listTemplates: () => call('listTemplates'),
+    saveTemplate: (t) => call('saveTemplate', t),
+    deleteTemplate: (name) => call('deleteTemplate', name),
+    pickFiles: () => call('pickFiles'),
+    pickFolder: () => call('pickFolder'),
+    openFolder: (path) => call('openFolder', path),
+    setApiKey: (key) => call('setApiKey', key),
+    hasApiKey: () => call('hasApiKey'),
+  };
+}
+
 export { SourceConfig };

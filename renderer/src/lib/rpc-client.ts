@@ -5,7 +5,7 @@
 //
 // Calls made while the socket is down reconnect first; calls in flight when it drops fail with an
 // error. Progress listeners stay registered across reconnects.
-import type { Api, ApiMethod } from '../../../shared/api.js';
+import { forwardCalls, type Api, type ApiMethod } from '../../../shared/api.js';
 import type { ProgressEvent } from '../../../shared/progress.js';
 import type { RpcMessage, RpcRequest } from '../../../shared/rpc.js';
 
@@ -144,29 +144,13 @@ export async function connectApi(url: string, opts: ConnectOptions = {}): Promis
   await open();
 
   const api: ApiClient = {
-    inspectFiles: (paths) => call('inspectFiles', paths),
-    preview: (req) => call('preview', req),
-    presets: () => call('presets'),
-    sampleJob: () => call('sampleJob'),
-    startJob: (spec) => call('startJob', spec),
-    cancelJob: (jobId) => call('cancelJob', jobId),
-    job: (jobId) => call('job', jobId),
+    ...forwardCalls(call),
     onProgress(cb) {
       listeners.add(cb);
       return () => {
         listeners.delete(cb);
       };
     },
-    verify: (catalog) => call('verify', catalog),
-    dailyStats: (catalog, instrumentId) => call('dailyStats', catalog, instrumentId),
-    listTemplates: () => call('listTemplates'),
-    saveTemplate: (t) => call('saveTemplate', t),
-    deleteTemplate: (name) => call('deleteTemplate', name),
-    pickFiles: () => call('pickFiles'),
-    pickFolder: () => call('pickFolder'),
-    openFolder: (path) => call('openFolder', path),
-    setApiKey: (key) => call('setApiKey', key),
-    hasApiKey: () => call('hasApiKey'),
     close() {
       socket?.close();
       socket = null;
