@@ -111,6 +111,8 @@ async function main() {
   results.preview1GB = { ms: pv.ms, sizeBytes: statSync(big).size };
   process.stdout.write(`\nPreview, first 100 rows of a ${fmt(statSync(big).size / 1e9, 2)} GB .csv.gz: ${fmt(pv.ms)} ms\n`);
 
+  results.ids = await (await import('./ids.js')).benchIds(); // 7. trade-id dedupe by id order (bench/ids.ts)
+
   await writeFile(join(DIR, 'results.json'), JSON.stringify(results, null, 2));
   process.stdout.write(`\nresults: ${join(DIR, 'results.json')}\n`);
 }

@@ -196,7 +196,8 @@ export class FastTradeParser {
         if (len < 1 || len > 36) return -1;
         r.idStart = st;
         r.idEnd = p;
-        r.idNum = digits && len <= 15 ? v : -1;
+        // "007" is another id than "7": only canonical digit strings are keyed by value.
+        r.idNum = digits && len <= 15 && (len === 1 || buf[st] !== 48) ? v : -1;
       }
       if (col < n - 1) {
         if (c !== d) return -1;

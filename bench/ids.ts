@@ -1,0 +1,75 @@
+// Trade-id dedupe cost by id order (issue 11 item 10): IdSet alone and Normalizer.trade() (parse,
+// validate, dedupe; the day counts rows but keeps none) on 1M shuffled numeric ids, 1M sorted,
+// 1M string ids and 3M shuffled. Run alone: node --import tsx bench/ids.ts (BENCH_IDS_3M=0 skips 3M).
+import { pathToFileURL } from 'node:url';
+import { fixedMode } from '../pipeline/catalog/fixed.js';
+import { layoutOf, schemaOf } from '../pipeline/catalog/schemas.js';
+import { DaySink } from '../pipeline/jobs/daysink.js';
+import { IdSet } from '../pipeline/normalize/idset.js';
+import { Normalizer } from '../pipeline/normalize/normalizer.js';
+
+const DAY0 = 19723; // 2024-01-01
+const NS_DAY = 86_400_000_000_000n;
+const BASE = 4_000_000_000; // Binance-like trade ids
+
+/** Deterministic Fisher-Yates shuffle (LCG), so before/after runs see the same order. */
+function shuffled(n: number): string[] {
+  const ids = Array.from({ length: n }, (_, i) => String(BASE + i));
+  let s = 12345;
+  for (let i = n - 1; i > 0; i--) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    const j = s % (i + 1);
+    [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+  }
+  return ids;
+}
+
+function cases(): [string, () => string[]][] {
+  const out: [string, () => string[]][] = [
+    ['1M sorted numeric', () => Array.from({ length: 1e6 }, (_, i) => String(BASE + i))],
+    ['1M shuffled numeric', () => shuffled(1e6)],
+    ['1M string ids', () => Array.from({ length: 1e6 }, (_, i) => `t-${(BASE + i).toString(36)}`)],
+  ];
+  if (process.env.BENCH_IDS_3M !== '0') out.push(['3M shuffled numeric', () => shuffled(3e6)]);
+  return out;
+}
+
+function timeIdSet(ids: string[]): number {
+  const t0 = performance.now();
+  const set = new IdSet();
+  for (const id of ids) if (!set.add(id)) throw new Error(`IdSet: ${id} reported as seen`);
+  return performance.now() - t0;
+}
+
+function timeNormalizer(ids: string[]): number {
+  const fm = fixedMode(128);
+  const ctx = { type: 'trades' as const, fm, layout: layoutOf('trades', fm), schema: schemaOf('trades', fm, { instrumentId: 'BTCUSDT.BINANCE', pricePrecision: 2, sizePrecision: 3 }), tmpDir: '', codec: 'zstd' as const, rowGroupSize: 1 << 20 };
+  const sink = new DaySink(ctx, '2024-01-01', '');
+  sink.state = 'skipped'; // counts rows, keeps none: the cost measured is reading and dedupe
+  const norm = new Normalizer({ type: 'trades', fm, symbol: 'BTCUSDT', pricePrecision: 2, sizePrecision: 3, startDay: DAY0, sinks: [sink], rejects: null });
+  norm.startFile('bench.csv');
+  const t0 = performance.now();
+  const ts0 = BigInt(DAY0) * NS_DAY;
+  for (let i = 0; i < ids.length; i++) {
+    const ts = ts0 + BigInt(i) * 1_000_000n;
+    norm.trade(i + 2, ts, ts, '42000.10', '0.005', 1, ids[i]!);
+  }
+  const ms = performance.now() - t0;
+  if (sink.stats.duplicates !== 0) throw new Error(`Normalizer: ${sink.stats.duplicates} duplicates`);
+  return ms;
+}
+
+export async function benchIds(): Promise<Record<string, { idSetMs: number; normalizerMs: number }>> {
+  const results: Record<string, { idSetMs: number; normalizerMs: number }> = {};
+  process.stdout.write('\nTrade-id dedupe (IdSet alone / Normalizer.trade incl. parsing):\n');
+  for (const [name, make] of cases()) {
+    const ids = make();
+    const idSetMs = timeIdSet(ids);
+    const normalizerMs = timeNormalizer(ids);
+    results[name] = { idSetMs, normalizerMs };
+    process.stdout.write(`  ${name.padEnd(22)} IdSet ${(idSetMs / 1000).toFixed(2)} s   Normalizer ${(normalizerMs / 1000).toFixed(2)} s\n`);
+  }
+  return results;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await benchIds();
