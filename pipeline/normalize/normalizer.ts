@@ -97,7 +97,7 @@ export interface FastTrade {
   idBuf: Uint8Array;
   idStart: number;
   idEnd: number;
-  /** the id's value when it is all digits and at most 15 of them (as IdSet keys it), else -1 */
+  /** the id's value when it is all digits, at most 15 of them and no leading zero (as IdSet keys it), else -1 */
   idNum: number;
 }
 
@@ -106,8 +106,18 @@ export class Normalizer {
   counters: FileCounters = { rows: 0, outOfRange: 0, rejected: 0, rejectedByReason: {} };
   maxPriceDecimals = -1;
   maxSizeDecimals = -1;
-  private ids = new IdSet();
-  private lastKey = '';
+  /**
+   * Trade ids seen, one set per day of the job: a day's content depends only on the rows that fall
+   * on it, never on which other days are in the range (ids repeating on another day are other trades).
+   */
+  private ids: IdSet[] = [];
+  /** mark / funding: the last value kept per day (within the current file), for change-only dedupe */
+  private lastKey: string[] = [];
+  /** identities of the files read so far, and whether the current file is one of them (read twice) */
+  private filesRead = new Set<string>();
+  private rereading = false;
+  /** the day index sinkOf placed the last row on */
+  private idx = -1;
   private budget: number;
   /** largest mantissa per scale (0..F) below the price / quantity limit, for tradeFast */
   private priceLim: number[];
@@ -123,9 +133,16 @@ export class Normalizer {
     this.sizeLim = lim(o.fm.quantityMax);
   }
 
-  startFile(path: string): FileCounters {
+  /**
+   * Starts a file. `identity` says which files are the same one (the same file listed twice, by
+   * overlapping globs or through a link): rows without a trade id are duplicates only on a second
+   * read of the same file; defaults to the path.
+   */
+  startFile(path: string, identity = path): FileCounters {
     this.file = path;
-    this.lastKey = '';
+    this.rereading = this.filesRead.has(identity);
+    this.filesRead.add(identity);
+    this.lastKey = [];
     this.fastSink = null;
     this.counters = { rows: 0, outOfRange: 0, rejected: 0, rejectedByReason: {} };
     return this.counters;
@@ -137,6 +154,7 @@ export class Normalizer {
       this.counters.outOfRange++;
       return null;
     }
+    this.idx = idx;
     const sink = this.o.sinks[idx]!;
     sink.stats.read++;
     sink.sources.add(this.file);
@@ -218,7 +236,9 @@ export class Normalizer {
     if (size === null || this.o.scan) return;
     const tradeId = id ?? deriveTradeId(this.o.symbol, tsEvent, priceText, sizeText, side);
     if (!TRADE_ID_RE.test(tradeId)) return this.reject(line, 'trade_id', 'must be 1 to 36 printable ASCII characters', tradeId, tsInit);
-    if (!this.ids.add(tradeId)) {
+    // Rows without an id: real trades may share time, price, size and side, so only a second read
+    // of the same file makes them duplicates (of the same line); rows with an id dedupe by id per day.
+    if (id === null ? this.rereading : !this.idsOf(this.idx).add(tradeId)) {
       sink.stats.duplicates++;
       return;
     }
@@ -258,7 +278,8 @@ export class Normalizer {
     if (r.sizeScale > o.sizePrecision || r.sizeMant > this.sizeLim[r.sizeScale]!) return false;
     const sink = o.sinks[idx]!;
     this.placeFast(sink);
-    const fresh = r.idNum >= 0 ? this.ids.addNum(r.idNum) : this.ids.add(Buffer.from(r.idBuf.buffer, r.idBuf.byteOffset, r.idBuf.byteLength).toString('latin1', r.idStart, r.idEnd));
+    const ids = this.idsOf(idx);
+    const fresh = r.idNum >= 0 ? ids.addNum(r.idNum) : ids.add(Buffer.from(r.idBuf.buffer, r.idBuf.byteOffset, r.idBuf.byteLength).toString('latin1', r.idStart, r.idEnd));
     if (!fresh) {
       sink.stats.duplicates++;
       return true;
@@ -275,6 +296,10 @@ export class Normalizer {
     b.fixed[TRADE.side]![i] = r.side;
     b.setVarAscii(TRADE.id, i, r.idBuf, r.idStart, r.idEnd);
     return true;
+  }
+
+  private idsOf(idx: number): IdSet {
+    return (this.ids[idx] ??= new IdSet());
   }
 
   /** sinkOf's bookkeeping for a placed fast row. */
@@ -294,8 +319,8 @@ export class Normalizer {
     if (price === null || this.o.scan) return;
     if (dedupe) {
       const key = price.toString();
-      if (key === this.lastKey) { sink.stats.duplicates++; return; }
-      this.lastKey = key;
+      if (key === this.lastKey[this.idx]) { sink.stats.duplicates++; return; }
+      this.lastKey[this.idx] = key;
     }
     // A day already written (skipped) or refused (failed) counts its rows but keeps none in memory.
     if (sink.state === 'skipped' || sink.state === 'failed') return;
@@ -314,8 +339,8 @@ export class Normalizer {
     const rate = formatDecimal(d);
     if (dedupe) {
       const key = `${rate}|${nextNs ?? ''}|${intervalMin ?? ''}`;
-      if (key === this.lastKey) { sink.stats.duplicates++; return; }
-      this.lastKey = key;
+      if (key === this.lastKey[this.idx]) { sink.stats.duplicates++; return; }
+      this.lastKey[this.idx] = key;
     }
     // A day already written (skipped) or refused (failed) counts its rows but keeps none in memory.
     if (sink.state === 'skipped' || sink.state === 'failed') return;
