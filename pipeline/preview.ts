@@ -14,21 +14,25 @@ import { Normalizer } from './normalize/normalizer.js';
 import { detect, splitCsv } from './sources/csv/detect.js';
 import { mapLines, TsColumn } from './sources/csv/index.js';
 import { FIELDS_FOR, KNOWN_FEEDS, REQUIRED, autoMap, makePlan } from './sources/csv/plan.js';
-import { openData } from './sources/io/open.js';
+import { dataMembers } from './jobs/inputs.js';
+import { openData, sniff, zipEntries } from './sources/io/open.js';
 import { headLines, type Line } from './sources/io/lines.js';
 
 const SIDE_NAMES = ['NO_AGGRESSOR', 'BUYER', 'SELLER'];
 
 async function readHead(path: string, maxLines: number) {
+  // A zip: the first data member, as a job reads it first (pipeline/jobs/inputs.ts).
+  const names = (await sniff(path)) === 'zip' ? await zipEntries(path) : null;
+  const data = names ? dataMembers(names, 'csv').data : [];
   // Small read chunks so only the start of a large (compressed) file is touched.
-  const opened = await openData(path, { chunk: 64 * 1024 });
+  const opened = await openData(path, { chunk: 64 * 1024, member: data[0] });
   const lines = await headLines(opened.stream, maxLines, { csvQuotes: true });
-  return { opened, lines };
+  return { opened, lines, zip: names ? { members: names.length, dataMembers: data.length } : undefined };
 }
 
 export async function inspectFile(path: string, options: PreviewRequest['options'] = {}, maxLines = 1001): Promise<{ info: FileInfo; lines: Line[] }> {
   const name = basename(path);
-  const { opened, lines } = await readHead(path, maxLines);
+  const { opened, lines, zip } = await readHead(path, maxLines);
   const det = detect(lines.map((l) => l.text), opened.member ?? name, { delimiter: options?.delimiter, hasHeader: options?.hasHeader });
   const data = lines.length - (det.hasHeader ? 1 : 0);
   // Rows = decompressed size / average line length, both estimated from the start of the file.
@@ -39,7 +43,7 @@ export async function inspectFile(path: string, options: PreviewRequest['options
   return {
     info: {
       path, name, size: opened.totalBytes, compression: opened.compression, format: det.format, label: det.label,
-      delimiter: det.delimiter, hasHeader: det.hasHeader, columns: det.columns, rowEstimate, feeds, member: opened.member,
+      delimiter: det.delimiter, hasHeader: det.hasHeader, columns: det.columns, rowEstimate, feeds, member: opened.member, ...zip,
     },
     lines,
   };

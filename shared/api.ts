@@ -27,7 +27,10 @@ export interface FileInfo {
   rowEstimate: number;
   /** data types this file can feed */
   feeds: DataType[];
+  /** zip: the member shown (the first data member in name order), how many files the zip holds, how many of them are read */
   member?: string;
+  members?: number;
+  dataMembers?: number;
   error?: string;
 }
 

@@ -2,7 +2,7 @@
 // text ("7" is not "007"); rows without an id are never duplicates unless the same file is read twice;
 // a day's content does not depend on which other days are in the date range.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -104,12 +104,13 @@ test('rows without a trade id are never duplicates of each other, even when time
   assert.equal((await readRows(r.days[0]!.file!)).length, 10);
 });
 
-test('the same id-less file read twice (listed twice, or through a glob): the second copy is duplicates', async (t) => {
+test('the same id-less file read twice (listed twice, or through a glob and a link): the second copy is duplicates', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'trades.csv'), idlessTrades());
-  const r = await build(dir, { trades: { file_path: ['trades.csv', 'trades.csv', 'trade*.csv'] } });
+  await symlink('trades.csv', join(dir, 'link.csv'));
+  const r = await build(dir, { trades: { file_path: ['trades.csv', 'trades.csv', 'trade*.csv', 'link.csv'] } });
   assert.equal(r.ok, true, r.errors.join('\n'));
-  assert.deepEqual([r.totals.read, r.totals.written, r.totals.duplicates], [30, 10, 20]);
+  assert.deepEqual([r.totals.read, r.totals.written, r.totals.duplicates], [40, 10, 30]);
   // Another file with the same content is other trades.
   await writeFile(join(dir, 'more.csv'), idlessTrades());
   const r2 = await build(dir, { trades: { file_path: ['trades.csv', 'more.csv'] } }, { output: join(dir, 'catalog2') });

@@ -20,6 +20,7 @@ import { readWebsocketTargets } from '../sources/websocket/index.js';
 import { tardisFiles } from '../sources/tardis/index.js';
 import { DaySink, OutputError } from './daysink.js';
 import { resolveFiles } from './files.js';
+import { expandInputs, type Input } from './inputs.js';
 
 export interface BuildOptions {
   onProgress?: (e: ProgressEvent) => void;
@@ -114,7 +115,12 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   let openSinks: DaySink[] = [];
   try {
     // Files per data type, resolved up front so a missing file is reported before any work.
-    const filesByType = new Map<DataType, string[]>();
+    const filesByType = new Map<DataType, Input[]>();
+    const setFiles = async (type: DataType, paths: string[]) => {
+      const { inputs, notes: skipped } = await expandInputs(paths, spec.source);
+      notes.push(...skipped.map((n) => `${type}: ${n}`));
+      filesByType.set(type, inputs);
+    };
     // Tardis: the files are downloaded into the cache first (fatal errors such as no access throw).
     const tardis = spec.source === 'tardis' ? await tardisFiles(spec, TYPE_ORDER.filter((t) => spec.dataTypes.includes(t)), { signal, configDir, emit }) : null;
     for (const type of TYPE_ORDER) {
@@ -123,7 +129,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       if (got) {
         errors.push(...got.errors.map((e) => `${type}: ${e}`));
         notes.push(...got.notes);
-        filesByType.set(type, got.files);
+        await setFiles(type, got.files);
         continue;
       }
       const fc = spec.config.files[type];
@@ -132,7 +138,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
         continue;
       }
       try {
-        filesByType.set(type, await resolveFiles(fc.file_path, spec.config.base_path, configDir));
+        await setFiles(type, await resolveFiles(fc.file_path, spec.config.base_path, configDir));
       } catch (e) {
         errors.push(`${type}: ${errText(e)}`);
       }
@@ -147,8 +153,9 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       if (!scanType) throw new Error(`no preset for ${spec.symbol}: pass --price-precision and --size-precision`);
       const scan = new Normalizer({ type: scanType, fm, symbol: spec.symbol, pricePrecision: 0, sizePrecision: 0, startDay, sinks: days.map((d) => scratchSink(d)), rejects: null, scan: true });
       for (const f of filesByType.get(scanType)!) {
-        scan.startFile(f);
-        await readerFor(spec.source)(f, scanType, spec.config.files[scanType], scan, { signal }).catch(() => undefined);
+        if (f.error) continue;
+        scan.startFile(f.label, f.identity);
+        await readerFor(spec.source)(f.path, scanType, spec.config.files[scanType], scan, { signal, member: f.member }).catch(() => undefined);
       }
       fromData = { price: spec.pricePrecision ?? scan.maxPriceDecimals, size: spec.sizePrecision ?? (scanType === 'trades' ? scan.maxSizeDecimals : 0) };
       if (fromData.price < 0) throw new Error(`no valid ${scanType} rows in ${spec.start}..${spec.end} to infer the precision from; pass --price-precision and --size-precision`);
@@ -257,15 +264,17 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       if (!reading.length) return;
       const reports = new Map<TypeRun, FileReport[]>(reading.map((r) => [r, []]));
       try {
-        for (const f of reading[0]!.files) {
+        for (const input of reading[0]!.files) {
           signal?.throwIfAborted();
+          // A zip member is its own input, named archive.zip:member in reports, rejects and errors.
+          const f = input.label;
           const t0 = performance.now();
           let lastEmit = 0;
-          const fileSize = (await stat(f).catch(() => null))?.size ?? 0;
+          const fileSize = (await stat(input.path).catch(() => null))?.size ?? 0;
           const each = reading.map((run) => {
             const report: FileReport = { dataType: run.type, path: f, format: '?', compression: '?', rows: 0, outOfRange: 0, rejected: 0, notes: [] };
             reports.get(run)!.push(report);
-            return { run, report, counters: run.norm.startFile(f) };
+            return { run, report, counters: run.norm.startFile(f, input.identity) };
           });
           const onBatch = async (read: number, total: number) => {
             for (const { run } of each) await run.norm.relieve();
@@ -286,9 +295,11 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
             }
           };
           try {
+            if (input.error) throw new Error(input.error);
+            const hooks = { signal, onBatch, member: input.member };
             const results = each.length === 1
-              ? [await readerFor(spec.source)(f, each[0]!.run.type, spec.config.files[each[0]!.run.type], each[0]!.run.norm, { signal, onBatch })]
-              : await readWebsocketTargets(f, each.map(({ run }) => ({ type: run.type, norm: run.norm })), { signal, onBatch });
+              ? [await readerFor(spec.source)(input.path, each[0]!.run.type, spec.config.files[each[0]!.run.type], each[0]!.run.norm, hooks)]
+              : await readWebsocketTargets(input.path, each.map(({ run }) => ({ type: run.type, norm: run.norm })), hooks);
             each.forEach(({ run, report, counters }, i) => {
               const res = results[i]!;
               Object.assign(report, { format: res.format, compression: res.compression, notes: res.notes });
@@ -401,7 +412,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
 /** One data type of a job: its days, its normaliser, the files it reads. */
 interface TypeRun {
   type: DataType;
-  files: string[];
+  files: Input[];
   sinks: DaySink[];
   active: DaySink[];
   norm: Normalizer;
@@ -417,7 +428,7 @@ function readGroups(runs: TypeRun[], source: string): TypeRun[][] {
   if (source !== 'websocket') return runs.map((r) => [r]);
   const groups: TypeRun[][] = [];
   for (const r of runs) {
-    const same = r.active.length ? groups.find((g) => g[0]!.active.length && g[0]!.files.join('\n') === r.files.join('\n')) : undefined;
+    const same = r.active.length ? groups.find((g) => g[0]!.active.length && g[0]!.files.map((f) => f.label).join('\n') === r.files.map((f) => f.label).join('\n')) : undefined;
     if (same) same.push(r);
     else groups.push([r]);
   }

@@ -22,6 +22,8 @@ export interface ReadHooks {
   signal?: AbortSignal;
   /** called after each batch of lines */
   onBatch?: (bytesRead: number, bytesTotal: number) => void | Promise<void>;
+  /** the zip member to read (pipeline/jobs/inputs.ts); without it, a zip's first data member */
+  member?: string;
 }
 
 export class TsColumn {
@@ -41,7 +43,7 @@ export class TsColumn {
 }
 
 export async function readCsvFile(path: string, type: DataType, cfg: FileConfig | undefined, norm: Normalizer, hooks: ReadHooks = {}): Promise<CsvFileResult> {
-  const opened = await openData(path);
+  const opened = await openData(path, { member: hooks.member });
   const label = basename(path);
   const notes: string[] = [];
   let det: Detected | null = null;

@@ -47,7 +47,28 @@ function counter(onBytes: (n: number) => void): Transform {
   });
 }
 
-function openZip(path: string, count: Transform): Promise<{ stream: Readable; member: string; size: number }> {
+/** Names of the files a zip archive holds (folders left out), in archive order. */
+export function zipEntries(path: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(path, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(new Error(`not a readable zip archive: ${err?.message ?? 'unknown error'}`));
+      const names: string[] = [];
+      zip.on('entry', (e: yauzl.Entry) => {
+        if (!e.fileName.endsWith('/')) names.push(e.fileName);
+        zip.readEntry();
+      });
+      zip.on('error', (e: Error) => {
+        zip.close();
+        reject(new Error(`zip archive is damaged: ${e.message}`));
+      });
+      zip.on('end', () => resolve(names));
+      zip.readEntry();
+    });
+  });
+}
+
+/** Opens one member of a zip: `member` by name, else the first .csv/.jsonl/.txt member, else the first. */
+function openZip(path: string, count: Transform, member?: string): Promise<{ stream: Readable; member: string; size: number }> {
   return new Promise((resolve, reject) => {
     // autoClose would close the archive at 'end', before the member below can be opened.
     yauzl.open(path, { lazyEntries: true, autoClose: false }, (err, zip) => {
@@ -63,10 +84,10 @@ function openZip(path: string, count: Transform): Promise<{ stream: Readable; me
       });
       zip.on('end', () => {
         // Binance Vision zips hold one CSV; prefer a .csv member if there are several.
-        const entry = entries.find((e) => /\.(csv|jsonl?|txt)$/i.test(e.fileName)) ?? entries[0];
+        const entry = member !== undefined ? entries.find((e) => e.fileName === member) : entries.find((e) => /\.(csv|jsonl?|txt)$/i.test(e.fileName)) ?? entries[0];
         if (!entry) {
           zip.close();
-          return reject(new Error('zip archive holds no file'));
+          return reject(new Error(member !== undefined ? `zip archive has no member ${member}` : 'zip archive holds no file'));
         }
         zip.openReadStream(entry, (e2, s) => {
           zip.close(); // the file stays open until the member's stream ends
@@ -82,7 +103,7 @@ function openZip(path: string, count: Transform): Promise<{ stream: Readable; me
   });
 }
 
-export async function openData(path: string, opts: { start?: number; chunk?: number } = {}): Promise<Opened> {
+export async function openData(path: string, opts: { start?: number; chunk?: number; member?: string } = {}): Promise<Opened> {
   const st = await stat(path);
   if (!st.isFile()) throw new Error('not a regular file');
   const compression = await sniff(path);
@@ -90,7 +111,7 @@ export async function openData(path: string, opts: { start?: number; chunk?: num
   const count = counter((n) => (read += n));
   if (compression === 'zstd') throw new Error('zstd-compressed input is not supported; decompress it first (zstd -d)');
   if (compression === 'zip') {
-    const z = await openZip(path, count);
+    const z = await openZip(path, count, opts.member);
     count.on('progress', (n: number) => (read = n));
     return { stream: z.stream, compression, totalBytes: st.size, bytesRead: () => read, member: z.member, uncompressedSize: z.size, ratio: () => z.size / Math.max(1, st.size) };
   }

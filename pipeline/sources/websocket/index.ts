@@ -72,7 +72,7 @@ export interface WebsocketTarget {
  * exactly as a read for that type alone would (the result is the same as one read per type).
  */
 export async function readWebsocketTargets(path: string, targets: WebsocketTarget[], hooks: ReadHooks = {}): Promise<WebsocketFileResult[]> {
-  const opened = await openData(path);
+  const opened = await openData(path, { member: hooks.member });
   const parsers = targets.map((t) => new BinanceUsdmParser(t.norm, t.type));
   const rejectLine = (no: number, field: string, reason: string, value: string) => {
     for (const p of parsers) p.rejectLine(no, field, reason, value);

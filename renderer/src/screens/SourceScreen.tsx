@@ -104,7 +104,7 @@ function FileList() {
                 ) : (
                   <>
                     <div>{f.info.label}</div>
-                    <div className="muted small">{compressionLabel(f.info.compression)}{f.info.member ? ` · ${f.info.member}` : ''}</div>
+                    <div className="muted small">{compressionLabel(f.info.compression)}{f.info.member ? ` · ${f.info.member}` : ''}{(f.info.members ?? 0) > 1 ? ` (first of ${f.info.dataMembers} data files; ${f.info.members} files in the zip)` : ''}</div>
                   </>
                 )}
               </td>
