@@ -19,6 +19,7 @@ import { verifyCatalog } from '../pipeline/catalog/verify.js';
 import { STATE_DIR, runBuild } from '../pipeline/jobs/build.js';
 import type { Reject } from '../pipeline/normalize/rejects.js';
 import { tempDir } from './helpers.js';
+import { zipOf } from './support/zip.js';
 
 // The failing assertion's message goes into fast-check's report (node's runner does not print `cause`).
 fc.configureGlobal({ includeErrorInReport: true });
@@ -560,4 +561,94 @@ test('bad input: random and mangled JSONL captures never crash a job, and every 
     rejectedSeen += tt.rejected;
   }), { numRuns: 80 });
   console.log(`bad JSONL: ${n} jobs over random captures, ${rowsSeen} messages counted, ${rejectedSeen} rejected with a reason`);
+});
+
+// ---- multi-member zips and id-less rows (issue 11 items 2, 3) ---------------------------------------
+
+/** A trade row drawn from few values, so rows often share time, price, size and side (real fills do). */
+const PLAIN_ROW = fc.record({
+  slot: fc.integer({ min: -2, max: 9 }), // -2..-1 and 8..9: outside the job's two days
+  price: fc.constantFrom('42000.5', '42000.6', 'abc'),
+  size: fc.constantFrom('0.001', '0.002'),
+  side: fc.constantFrom('buy', 'sell'),
+});
+type PlainRow = typeof PLAIN_ROW extends fc.Arbitrary<infer R> ? R : never;
+/** A zip member: a CSV of rows, or a file that is not data (named in a note, never read). */
+const MEMBER = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ name: fc.constantFrom('a.csv', 'b.csv', 'c.CSV', '2024/d.csv', 'z.csv'), rows: fc.array(PLAIN_ROW, { maxLength: 30 }) }) },
+  { weight: 1, arbitrary: fc.record({ name: fc.constantFrom('README.txt', 'notes.md', 'CHECKSUM', 'a.csv.sha256'), rows: fc.constant(null) }) },
+);
+const INPUT = fc.oneof(
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('csv' as const), rows: fc.array(PLAIN_ROW, { maxLength: 30 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('zip' as const),
+      members: fc.uniqueArray(MEMBER, { minLength: 1, maxLength: 4, selector: (m) => m.name }).filter((ms) => ms.some((m) => m.rows !== null)),
+    }),
+  },
+);
+
+test('multi-member zips and id-less rows: every member is read, every row read ends in exactly one bucket, nothing is lost', async (t) => {
+  const dir = await tempDir(t);
+  let n = 0, rowsSeen = 0, membersSeen = 0;
+  const T1 = Date.UTC(2024, 0, 1);
+  await fc.assert(fc.asyncProperty(fc.array(INPUT, { minLength: 1, maxLength: 3 }), fc.boolean(), fc.array(fc.nat(2), { maxLength: 2 }), async (inputs, withIds, again) => {
+    count('zip-idless');
+    const runDir = join(dir, `z${n++}`);
+    await mkdir(runDir, { recursive: true });
+    const header = withIds ? 'time,price,volume,side,id' : 'time,price,volume,side';
+    let uid = 0;
+    // Oracle per input: the labels a job must report, in order, with the rows of each.
+    const expected: { label: string; rows: PlainRow[] }[][] = [];
+    const names: string[] = [];
+    for (const [i, inp] of inputs.entries()) {
+      const csv = (rows: PlainRow[]) =>
+        [header, ...rows.map((r) => [String(T1 + r.slot * 6 * 3_600_000), r.price, r.size, r.side, ...(withIds ? [`u${uid++}`] : [])].join(','))].join('\n') + '\n';
+      if (inp.kind === 'csv') {
+        names.push(`in${i}.csv`);
+        await writeFile(join(runDir, names[i]!), csv(inp.rows));
+        expected.push([{ label: join(runDir, names[i]!), rows: inp.rows }]);
+      } else {
+        names.push(`in${i}.zip`);
+        await zipOf(join(runDir, names[i]!), inp.members.map((m) => [m.name, m.rows ? csv(m.rows) : 'not data\n']));
+        const data = inp.members.filter((m) => m.rows !== null && /\.csv$/i.test(m.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
+        expected.push(data.map((m) => ({ label: `${join(runDir, names[i]!)}:${m.name}`, rows: m.rows! })));
+      }
+    }
+    // Some files listed again: their second read holds only duplicates (and the same rejects).
+    const listed = [...names.keys(), ...again.filter((k) => k < names.length)];
+    const config = { base_path: '.', files: { trades: { file_path: listed.map((k) => names[k]!) } } };
+    const report = await runBuild({ source: 'csv', symbol: 'BTCUSDT', start: '2024-01-01', end: '2024-01-02', output: join(runDir, 'catalog'), dataTypes: ['trades'], config, configDir: runDir });
+    const want = { read: 0, written: 0, duplicates: 0, rejected: 0, outOfRange: 0 };
+    const seen = new Set<number>();
+    const labels: string[] = [];
+    for (const k of listed) {
+      for (const m of expected[k]!) {
+        labels.push(m.label);
+        for (const r of m.rows) {
+          want.read++;
+          if (r.slot < 0 || r.slot > 7) want.outOfRange++;
+          else if (r.price === 'abc') want.rejected++;
+          else if (seen.has(k)) want.duplicates++;
+          else want.written++;
+        }
+      }
+      seen.add(k);
+    }
+    assert.deepEqual(report.files.map((f) => f.path), labels, 'every data member of every zip is its own input, in name order');
+    assert.deepEqual(report.files.map((f) => f.error), labels.map(() => undefined));
+    const tt = report.totals;
+    assert.deepEqual({ read: tt.read, written: tt.written, duplicates: tt.duplicates, rejected: tt.rejected, outOfRange: tt.outOfRange }, want);
+    for (const d of report.days) assert.equal(d.read, d.written + d.duplicates + d.skipped + sum(d.rejected), `${d.day}: ${JSON.stringify(d)}`);
+    const skippedMembers = inputs.flatMap((inp) => (inp.kind === 'zip' ? inp.members.filter((m) => m.rows === null || !/\.csv$/i.test(m.name)) : []));
+    for (const m of skippedMembers) assert.ok(report.notes.some((x) => x.includes(m.name)), `skipped member ${m.name} is named`);
+    let inFiles = 0;
+    for (const f of await tradeFiles(join(runDir, 'catalog'))) inFiles += (await readParquetInfo(f)).numRows;
+    assert.equal(inFiles, tt.written, 'rows in the catalog = rows written');
+    rowsLost += Math.max(0, want.written - inFiles);
+    rowsSeen += tt.read;
+    membersSeen += labels.length;
+  }), { numRuns: 40 });
+  console.log(`zips and id-less rows: ${n} jobs, ${membersSeen} inputs read, ${rowsSeen} rows read`);
 });
