@@ -138,3 +138,18 @@ test("a day's trades do not depend on which other days are in the date range", a
   const day1 = both.days.find((d) => d.day === '2024-01-01')!;
   assert.deepEqual([day1.read, day1.written, day1.duplicates], [102, 101, 1]);
 });
+
+test("a day's mark prices (change-only dedupe) do not depend on which other days are in the date range", async (t) => {
+  const dir = await tempDir(t);
+  // Tardis derivative_ticker: the mark price stays 42002.37 across midnight; day 2 starts with it.
+  const header = 'exchange,symbol,timestamp,local_timestamp,funding_timestamp,funding_rate,predicted_funding_rate,open_interest,last_price,index_price,mark_price';
+  const midnight = Date.UTC(2024, 0, 2);
+  const row = (ms: number, mark: string) => `binance-futures,BTCUSDT,${ms * 1000},${(ms + 100) * 1000},,,,,42000.6,42001.2,${mark}`;
+  const rows = [header, row(midnight - 2000, '42001.5'), row(midnight - 1000, '42002.37'), row(midnight + 1000, '42002.37'), row(midnight + 2000, '42003.5')];
+  await writeFile(join(dir, 'dt.csv'), rows.join('\n') + '\n');
+  const alone = await build(dir, { mark: { file_path: 'dt.csv' } }, { start: '2024-01-02', end: '2024-01-02', output: join(dir, 'alone') });
+  const both = await build(dir, { mark: { file_path: 'dt.csv' } }, { start: '2024-01-01', end: '2024-01-02', output: join(dir, 'both') });
+  const day2 = (r: typeof alone) => r.days.find((d) => d.day === '2024-01-02')!;
+  assert.deepEqual([day2(alone).written, day2(both).written], [2, 2]);
+  assert.deepEqual(await readRows(day2(both).file!), await readRows(day2(alone).file!));
+});
