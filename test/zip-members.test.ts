@@ -84,3 +84,18 @@ test('preview of a zip shows its first data member and how many members it holds
   const p = await preview({ path: zip, dataType: 'trades', symbol: 'BTCUSDT', rows: 10 });
   assert.deepEqual(p.rows.map((r) => r.mapped?.trade_id), ['0', '1', '2', '3', '4']);
 });
+
+test('a zip of WebSocket captures: every .jsonl member is read, other members are named', async (t) => {
+  const dir = await tempDir(t);
+  const T0 = Date.UTC(2024, 0, 1);
+  const capture = (first: number, n: number) => Array.from({ length: n }, (_, i) => {
+    const a = first + i;
+    return JSON.stringify({ e: 'aggTrade', E: T0 + a + 5, s: 'BTCUSDT', a, p: '42000.50', q: '0.010', f: a * 3, l: a * 3 + 1, T: T0 + a, m: a % 2 === 0 });
+  }).join('\n') + '\n';
+  await zipOf(join(dir, 'cap.zip'), [['h2.jsonl', capture(100, 20)], ['README.md', '# capture\n'], ['h1.jsonl', capture(0, 30)]]);
+  const r = await build(dir, { trades: { file_path: 'cap.zip' } }, { source: 'websocket' });
+  assert.equal(r.ok, true, r.errors.join('\n'));
+  assert.deepEqual(r.files.map((f) => [f.path, f.rows]), [[`${join(dir, 'cap.zip')}:h1.jsonl`, 30], [`${join(dir, 'cap.zip')}:h2.jsonl`, 20]]);
+  assert.equal(r.totals.written, 50);
+  assert.ok(r.notes.some((x) => /not JSONL files: README\.md/.test(x)), r.notes.join('\n'));
+});
