@@ -21,9 +21,11 @@ import { headLines, type Line } from './sources/io/lines.js';
 const SIDE_NAMES = ['NO_AGGRESSOR', 'BUYER', 'SELLER'];
 
 async function readHead(path: string, maxLines: number) {
-  // A zip: the first data member, as a job reads it first (pipeline/jobs/inputs.ts).
-  const names = (await sniff(path)) === 'zip' ? await zipEntries(path) : null;
-  const data = names ? dataMembers(names, 'csv').data : [];
+  // A zip: the first data member (CSV, else JSONL), as a job reads it first (pipeline/jobs/inputs.ts).
+  // An unreadable file or archive: openData below says why.
+  const names = (await sniff(path).catch(() => 'none')) === 'zip' ? await zipEntries(path).catch(() => null) : null;
+  const csv = names ? dataMembers(names, 'csv').data : [];
+  const data = names && !csv.length ? dataMembers(names, 'jsonl').data : csv;
   // Small read chunks so only the start of a large (compressed) file is touched.
   const opened = await openData(path, { chunk: 64 * 1024, member: data[0] });
   const lines = await headLines(opened.stream, maxLines, { csvQuotes: true });

@@ -1,7 +1,7 @@
 // Zip archives with several members (issue 11 item 2): every CSV member is read, in name order, each
 // reported as its own input (archive.zip:member.csv); other members are skipped and named in a note.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { inspectFiles, preview } from '../pipeline/preview.js';
@@ -98,4 +98,12 @@ test('a zip of WebSocket captures: every .jsonl member is read, other members ar
   assert.deepEqual(r.files.map((f) => [f.path, f.rows]), [[`${join(dir, 'cap.zip')}:h1.jsonl`, 30], [`${join(dir, 'cap.zip')}:h2.jsonl`, 20]]);
   assert.equal(r.totals.written, 50);
   assert.ok(r.notes.some((x) => /not JSONL files: README\.md/.test(x)), r.notes.join('\n'));
+});
+
+test('preview of a folder, a missing file or a damaged zip still says what is wrong', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'bad.zip'), Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(40, 7)]));
+  const infos = await inspectFiles([dir, join(dir, 'missing.zip'), join(dir, 'bad.zip')]);
+  assert.deepEqual(infos.map((i) => i.error), ['not a regular file', 'file not found', infos[2]!.error]);
+  assert.match(infos[2]!.error!, /zip/);
 });
