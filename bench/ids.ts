@@ -1,9 +1,15 @@
 // Trade-id dedupe cost by id order (issue 11 item 10): IdSet alone and Normalizer.trade() (parse,
 // validate, dedupe; the day counts rows but keeps none) on 1M shuffled numeric ids, 1M sorted,
-// 1M string ids and 3M shuffled. Run alone: node --import tsx bench/ids.ts (BENCH_IDS_3M=0 skips 3M).
+// 1M string ids and 3M shuffled; then a whole job (runBuild) over a 1M-row CSV with shuffled ids, as
+// the issue measured it. Run alone: node --import tsx bench/ids.ts (BENCH_IDS_3M=0 skips 3M,
+// BENCH_IDS_BUILD=0 skips the job).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fixedMode } from '../pipeline/catalog/fixed.js';
 import { layoutOf, schemaOf } from '../pipeline/catalog/schemas.js';
+import { runBuild } from '../pipeline/jobs/build.js';
 import { DaySink } from '../pipeline/jobs/daysink.js';
 import { IdSet } from '../pipeline/normalize/idset.js';
 import { Normalizer } from '../pipeline/normalize/normalizer.js';
@@ -59,8 +65,26 @@ function timeNormalizer(ids: string[]): number {
   return ms;
 }
 
-export async function benchIds(): Promise<Record<string, { idSetMs: number; normalizerMs: number }>> {
-  const results: Record<string, { idSetMs: number; normalizerMs: number }> = {};
+/** A whole job over a generic trades CSV of the ids, one day, 128-bit, zstd. */
+async function timeBuild(ids: string[]): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-ids-'));
+  try {
+    const t0 = Date.UTC(2024, 0, 1);
+    const lines = ['time,price,volume,side,id'];
+    for (let i = 0; i < ids.length; i++) lines.push(`${t0 + Math.floor(i / 20)},42000.1,0.005,${i % 2 ? 'buy' : 'sell'},${ids[i]}`);
+    await writeFile(join(dir, 'trades.csv'), lines.join('\n') + '\n');
+    const start = performance.now();
+    const r = await runBuild({ source: 'csv', symbol: 'BTCUSDT', start: '2024-01-01', end: '2024-01-01', output: join(dir, 'catalog'), dataTypes: ['trades'], config: { files: { trades: { file_path: join(dir, 'trades.csv') } } } });
+    const ms = performance.now() - start;
+    if (!r.ok || r.totals.written !== ids.length) throw new Error(`build: ${r.errors.join('; ')} (written ${r.totals.written})`);
+    return ms;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export async function benchIds(): Promise<Record<string, { idSetMs?: number; normalizerMs?: number; buildMs?: number }>> {
+  const results: Record<string, { idSetMs?: number; normalizerMs?: number; buildMs?: number }> = {};
   process.stdout.write('\nTrade-id dedupe (IdSet alone / Normalizer.trade incl. parsing):\n');
   for (const [name, make] of cases()) {
     const ids = make();
@@ -68,6 +92,13 @@ export async function benchIds(): Promise<Record<string, { idSetMs: number; norm
     const normalizerMs = timeNormalizer(ids);
     results[name] = { idSetMs, normalizerMs };
     process.stdout.write(`  ${name.padEnd(22)} IdSet ${(idSetMs / 1000).toFixed(2)} s   Normalizer ${(normalizerMs / 1000).toFixed(2)} s\n`);
+  }
+  if (process.env.BENCH_IDS_BUILD !== '0') {
+    for (const [name, make] of cases().slice(0, 2)) {
+      const buildMs = await timeBuild(make());
+      results[`job, ${name}`] = { buildMs };
+      process.stdout.write(`  job, ${name.padEnd(17)} ${(buildMs / 1000).toFixed(2)} s (CSV -> catalog, one day)\n`);
+    }
   }
   return results;
 }
