@@ -1,0 +1,184 @@
+// NautilusTrader 1.231 is the judge: every kind of catalog the suite builds from real inputs is
+// loaded by its own ParquetDataCatalog (test/nautilus/nt_check.py), and every object it hands back
+// equals the input row it came from, worked out here from the input text (test/nautilus/inputs.ts)
+// without our reader or normalizer. Rows that are not in the catalog (duplicates, rows without a
+// value, rejects) must be exactly the ones the run report counts.
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import type { JobSpecInput } from '../../shared/job.js';
+import type { RunReport } from '../../shared/report.js';
+import { runBuild } from '../../pipeline/jobs/build.js';
+import { genBinanceCapture } from '../../scripts/gen-data.js';
+import { ROOT, SOURCES, build, needShared, tempDir } from '../helpers.js';
+import { NAUTILUS_VERSION, needNautilus, ntLoad, type NtCatalog, type NtObject } from '../support/nautilus.js';
+import { TardisMock, derivativeTickerCsv, fixtureMessages } from '../support/tardis-mock.js';
+import { binanceJsonl, dec, expected, tardisDerivativeTicker, tardisTrades, visionTrades, type Event, type Expected } from './inputs.js';
+
+const SAMPLE = join(ROOT, 'resources', 'sample');
+const COMBINED = join(SOURCES, 'binance-usdm_ws_combined_tardis-node-test-messages_2019-2021.jsonl');
+const RAW = join(SOURCES, 'binance-usdm_ws_raw_doc-examples.jsonl');
+const TARDIS_TRADES = join(SOURCES, 'tardis-csv_trades_binance-futures_BTCUSDT_2020-02-22.csv');
+const VISION_ROW = join(SOURCES, 'binance-vision_um_daily_trades_OMGUSDT-2021-04-08_headerless-row.csv');
+
+interface Built { name: string; output: string; report: RunReport; events: Event[] }
+
+const text = async (path: string) => (path.endsWith('.gz') ? gunzipSync(await readFile(path)).toString('utf8') : readFile(path, 'utf8'));
+const ws = (files: string, types: string[]) => Object.fromEntries(types.map((k) => [k, { file_path: files }]));
+
+/** Builds every catalog kind the suite makes from real inputs; each with the input events it was made from. */
+async function buildAll(root: string): Promise<Built[]> {
+  const out: Built[] = [];
+  const add = async (name: string, job: Partial<JobSpecInput>, files: Record<string, unknown>, events: Event[]) => {
+    const dir = join(root, name);
+    await mkdir(dir);
+    const report = await build(dir, files, job);
+    out.push({ name, output: join(dir, 'catalog'), report, events });
+  };
+
+  // The bundled sample, through its own csv_config.json: three days, 128-bit written out explicitly.
+  const cfg = JSON.parse(await readFile(join(SAMPLE, 'csv_config.json'), 'utf8')) as { files: Record<string, unknown> };
+  const sampleOut = join(root, 'sample');
+  const sample = await runBuild({ source: 'csv', symbol: 'BTCUSDT', start: '2024-01-01', end: '2024-01-03', output: sampleOut, dataTypes: ['trades', 'mark', 'funding'],
+    precisionMode: 128, config: cfg, configDir: SAMPLE });
+  const sampleEvents = [
+    ...(await Promise.all([1, 2, 3].map(async (d) => tardisTrades(await text(join(SAMPLE, `binance-futures_trades_2024-01-0${d}_BTCUSDT.csv.gz`)))))).flat(),
+    ...tardisDerivativeTicker(await text(join(SAMPLE, 'binance-futures_derivative_ticker_2024-01-01_BTCUSDT.csv.gz'))),
+  ];
+  out.push({ name: 'sample (3 days, 128-bit)', output: sampleOut, report: sample, events: sampleEvents });
+
+  // Each ../shared/fixtures/sources file the engine reads.
+  await add('tardis-trades-csv', { start: '2020-02-22', end: '2020-02-22' }, { trades: { file_path: TARDIS_TRADES } }, tardisTrades(await text(TARDIS_TRADES)));
+  await add('vision-headerless-row', { symbol: 'OMGUSDT', start: '2021-04-08', end: '2021-04-08', pricePrecision: 4, sizePrecision: 1 },
+    { trades: { file_path: VISION_ROW } }, visionTrades(await text(VISION_ROW)));
+  // Doc-example values (price 0.001) need 3 decimals; the aggTrade is on 1970-01-02, the markPrice on 2019-07-05.
+  await add('ws-raw-trades', { source: 'websocket', start: '1970-01-02', end: '1970-01-02', pricePrecision: 3, sizePrecision: 3 },
+    ws(RAW, ['trades']), binanceJsonl(await text(RAW), 'BTCUSDT', 'aggTrade'));
+  await add('ws-raw-mark-funding', { source: 'websocket', start: '2019-07-05', end: '2019-07-05' },
+    ws(RAW, ['mark', 'funding']), binanceJsonl(await text(RAW), 'BTCUSDT', 'aggTrade'));
+  // The 2019 aggTrade lacks "a", so this run takes trades from the trade stream.
+  await add('ws-combined', { source: 'websocket', start: '2019-09-17', end: '2020-08-16' },
+    ws(COMBINED, ['trades', 'mark', 'funding']), binanceJsonl(await text(COMBINED), 'BTCUSDT', 'trade'));
+
+  // A generated two-day capture in our {ts_recv,msg} wrapper (every 60th markPrice line keeps it small).
+  const capDir = join(root, 'capture');
+  await mkdir(capDir);
+  await genBinanceCapture({ path: join(capDir, 'gen.jsonl'), trades: 3000, start: '2024-01-01', days: 2, gzip: false });
+  let m = 0;
+  const capture = (await text(join(capDir, 'gen.jsonl'))).split('\n').filter((l) => l && (!l.includes('markPriceUpdate') || m++ % 60 === 0)).join('\n') + '\n';
+  await writeFile(join(capDir, 'capture.jsonl'), capture);
+  await add('ws-generated-capture', { source: 'websocket', start: '2024-01-01', end: '2024-01-02' },
+    ws(join(capDir, 'capture.jsonl'), ['trades', 'mark', 'funding']), binanceJsonl(capture, 'BTCUSDT', 'aggTrade'));
+
+  // The Tardis API mock: trades from the datasets API, mark and funding from its derivative_ticker (free 1st of a month).
+  const mock = await TardisMock.start();
+  try {
+    const tardis = (name: string, job: Partial<JobSpecInput>, config: Record<string, unknown>) => runBuild({
+      source: 'tardis', symbol: 'BTCUSDT', output: join(root, name), dataTypes: ['trades'], start: '2020-02-22', end: '2020-02-22',
+      config: { endpoint: mock.url, datasets_endpoint: mock.url, cache_dir: join(root, `${name}-cache`), ...config }, configDir: root, ...job,
+    });
+    out.push({ name: 'tardis-mock-trades', output: join(root, 'tardis-mock-trades'), report: await tardis('tardis-mock-trades', {}, { api_key: 'K' }), events: tardisTrades(await text(TARDIS_TRADES)) });
+    const dt = derivativeTickerCsv(await fixtureMessages(), 'binance-futures', 'BTCUSDT', '2019-10-01');
+    assert.ok(dt, 'the mock serves a derivative_ticker day');
+    out.push({ name: 'tardis-mock-derivative-ticker', output: join(root, 'tardis-mock-dt'),
+      report: await tardis('tardis-mock-dt', { start: '2019-10-01', end: '2019-10-01', dataTypes: ['mark', 'funding'] }, {}), events: tardisDerivativeTicker(dt) });
+  } finally {
+    await mock.close();
+  }
+  return out;
+}
+
+const TYPES = { trades: 'TradeTick', mark: 'MarkPriceUpdate', funding: 'FundingRateUpdate' } as const;
+const sorted = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r)).sort();
+
+/** NautilusTrader's objects of each type, as comparable tuples, next to the input rows'. */
+function tuples(nt: NtCatalog, exp: Expected, instrumentId: string): Record<'trades' | 'mark' | 'funding', [string[], string[]]> {
+  const of = (type: string) => (nt[type] ?? []).map((o) => { assert.equal(o.instrument_id, instrumentId); return o; });
+  return {
+    trades: [
+      sorted(of('TradeTick').map((o) => [dec(o.price as string), dec(o.size as string), o.aggressor_side, o.trade_id, o.ts_event, o.ts_init])),
+      sorted(exp.trades.map((r) => [dec(r.price), dec(r.size), r.side, r.id, String(r.tsEvent), String(r.tsInit)])),
+    ],
+    mark: [
+      sorted(of('MarkPriceUpdate').map((o) => [dec(o.value as string), o.ts_event, o.ts_init])),
+      sorted(exp.mark.map((r) => [r.value, String(r.tsEvent), String(r.tsInit)])),
+    ],
+    funding: [
+      sorted(of('FundingRateUpdate').map((o) => [dec(o.rate as string), o.next_funding_ns, o.interval, o.ts_event, o.ts_init])),
+      sorted(exp.funding.map((r) => [dec(r.rate), r.next === null ? null : String(r.next), r.interval === null ? null : String(r.interval), String(r.tsEvent), String(r.tsInit)])),
+    ],
+  };
+}
+
+interface Preset { base: string; quote: string; price_increment: string; size_increment: string; [k: string]: string | undefined }
+
+/** The instrument NautilusTrader loaded against resources/instruments.json (or, without a preset, the job's precisions). */
+function checkInstrument(inst: NtObject, report: RunReport, preset: Preset | undefined, symbol: string, startNs: bigint): void {
+  const pp = report.instrument.pricePrecision, sp = report.instrument.sizePrecision;
+  const decimals = (x: string) => (x.split('.')[1] ?? '').length;
+  // A preset applies when its increments have the job's precisions (Binance's tickSize 0.10 is precision 2).
+  const usePreset = preset && decimals(preset.price_increment) === pp && decimals(preset.size_increment) === sp;
+  const increment = (p: number) => dec(p ? `0.${'1'.padStart(p, '0')}` : '1');
+  assert.deepEqual([inst.type, inst.id, inst.raw_symbol, inst.is_inverse, inst.price_precision, inst.size_precision], ['CryptoPerpetual', `${symbol}-PERP.BINANCE`, symbol, false, pp, sp]);
+  assert.deepEqual([dec(inst.price_increment as string), dec(inst.size_increment as string)],
+    usePreset ? [dec(preset.price_increment), dec(preset.size_increment)] : [increment(pp), increment(sp)]);
+  assert.deepEqual([inst.multiplier, inst.lot_size, inst.ts_event, inst.ts_init], ['1', '1', String(startNs), String(startNs)]);
+  assert.equal(inst.settlement_currency, inst.quote_currency);
+  if (usePreset) {
+    assert.deepEqual([inst.base_currency, inst.quote_currency], [preset.base, preset.quote]);
+    for (const k of ['min_quantity', 'max_quantity', 'min_price', 'max_price', 'margin_init', 'margin_maint', 'maker_fee', 'taker_fee']) {
+      assert.equal(inst[k] === null ? null : dec(inst[k] as string), preset[k] === undefined ? null : dec(preset[k]), k);
+    }
+    for (const k of ['min_notional', 'max_notional']) assert.equal(inst[k], preset[k] ?? null, k); // Money: "100.00000000 USDT"
+  } else {
+    for (const k of ['min_quantity', 'max_quantity', 'min_price', 'max_price', 'min_notional', 'max_notional']) assert.equal(inst[k], null, k);
+    for (const k of ['margin_init', 'margin_maint', 'maker_fee', 'taker_fee']) assert.match(String(inst[k]), /^\d+\.\d+$/, k);
+  }
+}
+
+const dayNs = (day: string) => BigInt(Date.parse(`${day}T00:00:00Z`)) * 1_000_000n;
+const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+
+test('NautilusTrader loads every catalog the suite builds from real inputs, each value equal to its input row', async (t) => {
+  if (!needShared(t) || !needNautilus(t)) return;
+  const root = await tempDir(t, 'cb-nt-loads-');
+  const built = await buildAll(root);
+  const presets = JSON.parse(await readFile(join(ROOT, 'resources', 'instruments.json'), 'utf8')) as Record<string, Preset>;
+  const loaded = ntLoad(built.map((b) => b.output));
+  let objects = 0;
+
+  for (const b of built) {
+    await t.test(b.name, () => {
+      const { report } = b;
+      assert.equal(report.ok, true, report.errors.join('\n'));
+      const job = report.job as { symbol: string; start: string; end: string; dataTypes: string[] };
+      const symbol = job.symbol.toUpperCase();
+      const nt = loaded.get(b.output)!;
+      objects += Object.values(nt).reduce((a, l) => a + l.length, 0);
+      assert.equal(nt.CryptoPerpetual?.length, 1, 'one instrument');
+      checkInstrument(nt.CryptoPerpetual[0]!, report, presets[symbol], symbol, dayNs(job.start));
+
+      const exp = expected(b.events, dayNs(job.start), dayNs(job.end) + 86_400_000_000_000n, report.instrument.pricePrecision);
+      const got = tuples(nt, exp, `${symbol}-PERP.BINANCE`);
+      for (const type of ['trades', 'mark', 'funding'] as const) {
+        const [ntRows, inputRows] = got[type];
+        if (!job.dataTypes.includes(type)) {
+          assert.equal(ntRows.length, 0, `${type} not in the job`);
+          continue;
+        }
+        assert.ok(inputRows.length > 0, `${b.name} has ${type} rows to compare`);
+        assert.deepEqual(ntRows, inputRows, `${b.name}: ${TYPES[type]} as NautilusTrader loaded them = the input rows`);
+        // What is not in the catalog is what the report accounts for, row for row.
+        const days = report.days.filter((d) => d.dataType === type);
+        const r = days.reduce((a, d) => ({ read: a.read + d.read, written: a.written + d.written, duplicates: a.duplicates + d.duplicates, empty: a.empty + d.skipped + sum(d.rejected) }),
+          { read: 0, written: 0, duplicates: 0, empty: 0 });
+        assert.deepEqual(r, exp.counts[type], `${b.name}: ${type} counts in the run report`);
+      }
+    });
+  }
+  const line = `NautilusTrader ${NAUTILUS_VERSION} loaded ${built.length} catalogs, ${objects} objects`;
+  t.diagnostic(line);
+  console.log(line);
+});
