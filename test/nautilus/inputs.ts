@@ -10,8 +10,8 @@ export interface FundingIn { rate: string; next: bigint | null; interval: bigint
 /** One input row or message, in file order: a value for a type, or a reason it carries none. */
 export type Event =
   | { type: 'trades'; row?: TradeIn; tsInit: bigint }
-  | { type: 'mark'; row?: MarkIn; tsInit: bigint }
-  | { type: 'funding'; row?: FundingIn; tsInit: bigint };
+  | { type: 'mark'; row?: MarkIn; tsInit: bigint; keepAll?: boolean }
+  | { type: 'funding'; row?: FundingIn; tsInit: bigint; keepAll?: boolean };
 
 /** Canonical decimal text: no sign for zero, no leading/trailing zeros, no trailing point ("0.00010000" -> "0.0001"). */
 export function dec(text: string): string {
@@ -67,6 +67,31 @@ export function visionTrades(text: string): Event[] {
   return csvRows(text, null).map(([id, price, qty, , time, maker]) => {
     const row = { price: price!, size: qty!, side: maker === 'true' ? 2 : 1, id: id!, tsEvent: msNs(time!), tsInit: msNs(time!) };
     return { type: 'trades', row, tsInit: row.tsInit };
+  });
+}
+
+/** Binance Vision `fundingRate` (settled rates, all kept): calc_time,funding_interval_hours,last_funding_rate; next = calc_time + interval. */
+export function visionFundingRate(text: string): Event[] {
+  return csvRows(text, 'calc_time,funding_interval_hours,last_funding_rate').map(([time, hours, rate]) => {
+    const ts = msNs(time!), interval = BigInt(hours!) * 60n;
+    return { type: 'funding', keepAll: true, tsInit: ts, row: { rate: rate!, interval, next: ts + interval * 60_000_000_000n, tsEvent: ts, tsInit: ts } };
+  });
+}
+
+/** Binance Vision `markPriceKlines` (every bar kept): value = close, ts = close_time. */
+export function visionMarkKlines(text: string): Event[] {
+  const header = 'open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore';
+  return csvRows(text, header).map((f) => {
+    const ts = msNs(f[6]!);
+    return { type: 'mark', keepAll: true, tsInit: ts, row: { value: f[4]!, tsEvent: ts, tsInit: ts } };
+  });
+}
+
+/** A generic CSV with header time,price,volume,side,id (ms; side buy/sell in any case, anything else no aggressor). */
+export function genericTrades(text: string): Event[] {
+  return csvRows(text, 'time,price,volume,side,id').map(([time, price, volume, side, id]) => {
+    const s = side!.toLowerCase(), ts = msNs(time!);
+    return { type: 'trades', tsInit: ts, row: { price: price!, size: volume!, side: s === 'buy' ? 1 : s === 'sell' ? 2 : 0, id: id!, tsEvent: ts, tsInit: ts } };
   });
 }
 
@@ -130,11 +155,11 @@ export function expected(events: Event[], startNs: bigint, endNs: bigint, priceP
       e.trades.push(ev.row);
     } else if (ev.type === 'mark') {
       const value = roundHalfUp(ev.row.value, pricePrecision);
-      if ((key = value) === last.mark) { c.duplicates++; continue; }
+      if ((key = value) === last.mark && !ev.keepAll) { c.duplicates++; continue; }
       last.mark = key;
       e.mark.push({ ...ev.row, value });
     } else {
-      if ((key = `${dec(ev.row.rate)}|${ev.row.next ?? ''}|${ev.row.interval ?? ''}`) === last.funding) { c.duplicates++; continue; }
+      if ((key = `${dec(ev.row.rate)}|${ev.row.next ?? ''}|${ev.row.interval ?? ''}`) === last.funding && !ev.keepAll) { c.duplicates++; continue; }
       last.funding = key;
       e.funding.push(ev.row);
     }

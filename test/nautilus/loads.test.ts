@@ -15,7 +15,7 @@ import { genBinanceCapture } from '../../scripts/gen-data.js';
 import { ROOT, SOURCES, build, needShared, tempDir } from '../helpers.js';
 import { NAUTILUS_VERSION, needNautilus, ntLoad, type NtCatalog, type NtObject } from '../support/nautilus.js';
 import { TardisMock, derivativeTickerCsv, fixtureMessages } from '../support/tardis-mock.js';
-import { binanceJsonl, dec, expected, tardisDerivativeTicker, tardisTrades, visionTrades, type Event, type Expected } from './inputs.js';
+import { binanceJsonl, dec, expected, genericTrades, tardisDerivativeTicker, tardisTrades, visionFundingRate, visionMarkKlines, visionTrades, type Event, type Expected } from './inputs.js';
 
 const SAMPLE = join(ROOT, 'resources', 'sample');
 const COMBINED = join(SOURCES, 'binance-usdm_ws_combined_tardis-node-test-messages_2019-2021.jsonl');
@@ -33,7 +33,7 @@ async function buildAll(root: string): Promise<Built[]> {
   const out: Built[] = [];
   const add = async (name: string, job: Partial<JobSpecInput>, files: Record<string, unknown>, events: Event[]) => {
     const dir = join(root, name);
-    await mkdir(dir);
+    await mkdir(dir, { recursive: true });
     const report = await build(dir, files, job);
     out.push({ name, output: join(dir, 'catalog'), report, events });
   };
@@ -71,6 +71,24 @@ async function buildAll(root: string): Promise<Built[]> {
   await writeFile(join(capDir, 'capture.jsonl'), capture);
   await add('ws-generated-capture', { source: 'websocket', start: '2024-01-01', end: '2024-01-02' },
     ws(join(capDir, 'capture.jsonl'), ['trades', 'mark', 'funding']), binanceJsonl(capture, 'BTCUSDT', 'aggTrade'));
+
+  // Binance Vision bulk files and a generic CSV, in the layouts of spec sources.md §2.2/§4 (no real
+  // fundingRate or markPriceKlines sample exists): a negative rate, an interval, no-aggressor trades.
+  const T0 = Date.parse('2024-01-01T00:00:00Z');
+  const vision = {
+    'trades.csv': ['time,price,volume,side,id', `${T0 + 1000},42000.1,0.5,buy,a1`, `${T0 + 2000},42000.25,1.25,SELL,a2`, `${T0 + 3000},41999,2,unknown,a3`],
+    'BTCUSDT-markPriceKlines-1m-2024-01-01.csv': ['open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore',
+      ...['42001.23', '42002.5', '42002.5'].map((c, k) => `${T0 + k * 60000},42000.0,42010.5,41990.1,${c},0,${T0 + k * 60000 + 59999},0,60,0,0,0`)],
+    'BTCUSDT-fundingRate-2024-01.csv': ['calc_time,funding_interval_hours,last_funding_rate', `${T0},8,0.00010000`, `${T0 + 8 * 3600000},8,0.00010000`, `${T0 + 16 * 3600000},4,-0.00002500`],
+  };
+  const visionDir = join(root, 'vision-generic-csv');
+  await mkdir(visionDir);
+  for (const [name, rows] of Object.entries(vision)) await writeFile(join(visionDir, name), rows.join('\n') + '\n');
+  await add('vision-generic-csv', { start: '2024-01-01', end: '2024-01-01' }, {
+    trades: { file_path: join(visionDir, 'trades.csv') }, mark: { file_path: join(visionDir, 'BTCUSDT-markPriceKlines-1m-2024-01-01.csv') },
+    funding: { file_path: join(visionDir, 'BTCUSDT-fundingRate-2024-01.csv') },
+  }, [...genericTrades(vision['trades.csv'].join('\n')), ...visionMarkKlines(vision['BTCUSDT-markPriceKlines-1m-2024-01-01.csv'].join('\n')),
+    ...visionFundingRate(vision['BTCUSDT-fundingRate-2024-01.csv'].join('\n'))]);
 
   // The Tardis API mock: trades from the datasets API, mark and funding from its derivative_ticker (free 1st of a month).
   const mock = await TardisMock.start();
