@@ -164,7 +164,13 @@ test('NautilusTrader loads every catalog the suite builds from real inputs, each
   const root = await tempDir(t, 'cb-nt-loads-');
   const built = await buildAll(root);
   const presets = JSON.parse(await readFile(join(ROOT, 'resources', 'instruments.json'), 'utf8')) as Record<string, Preset>;
-  const loaded = ntLoad(built.map((b) => b.output));
+  // The sample again, in two runs into one folder: day 1 with snappy and 1000-row groups, then days 2-3.
+  const twoRuns = join(root, 'sample-two-runs');
+  const cfg = JSON.parse(await readFile(join(SAMPLE, 'csv_config.json'), 'utf8')) as { files: Record<string, unknown> };
+  const run = (job: Partial<JobSpecInput>) => runBuild({ source: 'csv', symbol: 'BTCUSDT', start: '2024-01-01', end: '2024-01-01', output: twoRuns,
+    dataTypes: ['trades', 'mark', 'funding'], config: cfg, configDir: SAMPLE, ...job });
+  for (const r of [await run({ compression: 'snappy', rowGroupSize: 1000 }), await run({ start: '2024-01-02', end: '2024-01-03' })]) assert.equal(r.ok, true, r.errors.join('\n'));
+  const loaded = ntLoad([...built.map((b) => b.output), twoRuns]);
   let objects = 0;
 
   for (const b of built) {
@@ -196,7 +202,13 @@ test('NautilusTrader loads every catalog the suite builds from real inputs, each
       }
     });
   }
-  const line = `NautilusTrader ${NAUTILUS_VERSION} loaded ${built.length} catalogs, ${objects} objects`;
+  await t.test('sample built in two runs (snappy, small row groups, then zstd) = the sample in one run', () => {
+    const strip = (c: NtCatalog) => Object.fromEntries(Object.entries(c).map(([k, l]) => [k, l.map(({ catalog: _, ...o }) => o)]));
+    const one = loaded.get(built[0]!.output)!, two = loaded.get(twoRuns)!;
+    assert.deepEqual(strip(two), strip(one));
+    objects += Object.values(two).reduce((a, l) => a + l.length, 0);
+  });
+  const line = `NautilusTrader ${NAUTILUS_VERSION} loaded ${built.length + 1} catalogs, ${objects} objects`;
   t.diagnostic(line);
   console.log(line);
 });
