@@ -90,6 +90,22 @@ async function buildAll(root: string): Promise<Built[]> {
   }, [...genericTrades(vision['trades.csv'].join('\n')), ...visionMarkKlines(vision['BTCUSDT-markPriceKlines-1m-2024-01-01.csv'].join('\n')),
     ...visionFundingRate(vision['BTCUSDT-fundingRate-2024-01.csv'].join('\n'))]);
 
+  // The limits: precision 16 (the 128-bit scale), the largest price and size a 128-bit catalog takes,
+  // the smallest step, a 36-character id of punctuation, and marks rounded half-up at the 16th decimal.
+  const limits = {
+    'trades.csv': ['time,price,volume,side,id', `${T0 + 1},17014118346046,34028236692093,buy,max`, `${T0 + 2},0.0000000000000001,0.0000000000000001,sell,tiny`,
+      `${T0 + 3},1700.1234567890123456,3,buy,~!#$%&'()*+-./:;<=>?@[]^_{|}abcdefgh`],
+    'dt.csv': ['exchange,symbol,timestamp,local_timestamp,funding_timestamp,funding_rate,predicted_funding_rate,open_interest,last_price,index_price,mark_price',
+      ...['1.23456789012345675', '1.23456789012345674', '17014118346045.99999999999999999'].map((mark, k) =>
+        `binance-futures,XYZUSDT,${(T0 + k) * 1000},${(T0 + k) * 1000 + 7},${(T0 + 28_800_000) * 1000},-0.000${k}123456789012,,,,,${mark}`)],
+  };
+  const limitsDir = join(root, 'limits');
+  await mkdir(limitsDir);
+  for (const [name, rows] of Object.entries(limits)) await writeFile(join(limitsDir, name), rows.join('\n') + '\n');
+  await add('limits (precision 16, 128-bit maxima)', { symbol: 'XYZUSDT', start: '2024-01-01', end: '2024-01-01', pricePrecision: 16, sizePrecision: 16 }, {
+    trades: { file_path: join(limitsDir, 'trades.csv') }, mark: { file_path: join(limitsDir, 'dt.csv') }, funding: { file_path: join(limitsDir, 'dt.csv') },
+  }, [...genericTrades(limits['trades.csv'].join('\n')), ...tardisDerivativeTicker(limits['dt.csv'].join('\n'))]);
+
   // The Tardis API mock: trades from the datasets API, mark and funding from its derivative_ticker (free 1st of a month).
   const mock = await TardisMock.start();
   try {
