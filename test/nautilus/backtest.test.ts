@@ -20,7 +20,7 @@ interface BacktestOut {
   trades: number; marks: number; fundings: number;
   fills: { price: string; qty: string; side: number }[];
   first_last_ts_init: Record<string, [string, string]>;
-  positions: number;
+  positions: { realized_pnl: string; commissions: string[]; adjustments: string[] }[];
 }
 
 test('BacktestNode over the 3-day sample catalog: every trade, mark price and funding rate reaches the strategy, the market order fills at a catalog price', async (t) => {
@@ -50,7 +50,13 @@ test('BacktestNode over the 3-day sample catalog: every trade, mark price and fu
     for (const e of tardisTrades(csv)) if (e.type === 'trades' && e.row) prices.add(dec(e.row.price));
   }
   assert.ok(prices.has(dec(out.fills[0]!.price)), `fill price ${out.fills[0]!.price} is a trade price of the catalog`);
-  assert.deepEqual([out.fills[0]!.side, out.positions], [1, 1]);
+  assert.equal(out.fills[0]!.side, 1);
+  // NautilusTrader 1.231 hands funding rates to the strategy but its simulated exchange does not
+  // settle funding: the position, held across eight 8-hour funding times (2024-01-01 08:00 to 2024-01-03 16:00), changes only by its commission.
+  assert.equal(out.positions.length, 1);
+  const [pos] = out.positions;
+  assert.deepEqual(pos!.adjustments, []);
+  assert.deepEqual([pos!.realized_pnl], pos!.commissions.map((c) => `-${c}`));
   const line = `NautilusTrader backtest: ${out.trades} trades, ${out.marks} mark prices, ${out.fundings} funding rates over 3 days; filled at ${out.fills[0]!.price}`;
   t.diagnostic(line);
   console.log(line);

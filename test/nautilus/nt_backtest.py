@@ -5,8 +5,8 @@ Usage: python nt_backtest.py CATALOG INSTRUMENT_ID
 One BacktestDataConfig per data type (TradeTick, MarkPriceUpdate, FundingRateUpdate), the
 instrument from the catalog, a BINANCE margin account with USDT. The strategy subscribes to trades,
 mark prices and funding rates, counts every event and submits one market order on the first trade.
-Output: {"trades", "marks", "fundings", "fills": [{"price", "qty", "side"}], "first"/"last" ts of
-each type, "errors"}. A failure goes to stderr with a non-zero exit.
+Output: {"trades", "marks", "fundings", "fills": [{"price", "qty", "side"}], "first_last_ts_init"
+of each type, "positions": [{"realized_pnl", "commissions", "adjustments"}]}. A failure goes to stderr with a non-zero exit.
 """
 
 from __future__ import annotations
@@ -88,7 +88,14 @@ def main(catalog: str, instrument_id: str) -> dict:
         "fills": s.fills,
         "first_last_ts_init": {k: [str(a), str(b)] for k, (a, b) in s.ts.items()},
         "iterations": results[0].iterations,
-        "positions": len(engine_obj.cache.positions()),
+        "positions": [
+            {
+                "realized_pnl": str(p.realized_pnl),
+                "commissions": [str(c) for c in p.commissions()],
+                "adjustments": [str(a) for a in p.adjustments],
+            }
+            for p in engine_obj.cache.positions()
+        ],
     }
 
 
