@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 
 export interface TradeIn { price: string; size: string; side: number; id: string; tsEvent: bigint; tsInit: bigint }
-export interface MarkIn { value: string; tsEvent: bigint; tsInit: bigint }
+export interface MarkIn { value: string; tsEvent: bigint; tsInit: bigint; /** the input text before rounding */ text?: string }
 export interface FundingIn { rate: string; next: bigint | null; interval: bigint | null; tsEvent: bigint; tsInit: bigint }
 /** One input row or message, in file order: a value for a type, or a reason it carries none. */
 export type Event =
@@ -157,7 +157,7 @@ export function expected(events: Event[], startNs: bigint, endNs: bigint, priceP
       const value = roundHalfUp(ev.row.value, pricePrecision);
       if ((key = value) === last.mark && !ev.keepAll) { c.duplicates++; continue; }
       last.mark = key;
-      e.mark.push({ ...ev.row, value });
+      e.mark.push({ ...ev.row, value, text: ev.row.value });
     } else {
       if ((key = `${dec(ev.row.rate)}|${ev.row.next ?? ''}|${ev.row.interval ?? ''}`) === last.funding && !ev.keepAll) { c.duplicates++; continue; }
       last.funding = key;
