@@ -28,28 +28,28 @@ interface Built { name: string; output: string; report: RunReport; events: Event
 const text = async (path: string) => (path.endsWith('.gz') ? gunzipSync(await readFile(path)).toString('utf8') : readFile(path, 'utf8'));
 const ws = (files: string, types: string[]) => Object.fromEntries(types.map((k) => [k, { file_path: files }]));
 
-/** Builds every catalog kind the suite makes from real inputs; each with the input events it was made from. */
-async function buildAll(root: string): Promise<Built[]> {
-  const out: Built[] = [];
-  const add = async (name: string, job: Partial<JobSpecInput>, files: Record<string, unknown>, events: Event[]) => {
-    const dir = join(root, name);
-    await mkdir(dir, { recursive: true });
-    const report = await build(dir, files, job);
-    out.push({ name, output: join(dir, 'catalog'), report, events });
-  };
+type Add = (name: string, job: Partial<JobSpecInput>, files: Record<string, unknown>, events: Event[]) => Promise<void>;
 
-  // The bundled sample, through its own csv_config.json: three days, 128-bit written out explicitly.
+/** Writes `files` (name -> lines) into a new folder `dir`. */
+async function writeFiles(dir: string, files: Record<string, string[]>): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const [name, rows] of Object.entries(files)) await writeFile(join(dir, name), rows.join('\n') + '\n');
+}
+
+/** The bundled sample, through its own csv_config.json: three days, 128-bit written out explicitly. */
+async function sampleCatalog(output: string): Promise<Built> {
   const cfg = JSON.parse(await readFile(join(SAMPLE, 'csv_config.json'), 'utf8')) as { files: Record<string, unknown> };
-  const sampleOut = join(root, 'sample');
-  const sample = await runBuild({ source: 'csv', symbol: 'BTCUSDT', start: '2024-01-01', end: '2024-01-03', output: sampleOut, dataTypes: ['trades', 'mark', 'funding'],
+  const report = await runBuild({ source: 'csv', symbol: 'BTCUSDT', start: '2024-01-01', end: '2024-01-03', output, dataTypes: ['trades', 'mark', 'funding'],
     precisionMode: 128, config: cfg, configDir: SAMPLE });
-  const sampleEvents = [
+  const events = [
     ...(await Promise.all([1, 2, 3].map(async (d) => tardisTrades(await text(join(SAMPLE, `binance-futures_trades_2024-01-0${d}_BTCUSDT.csv.gz`)))))).flat(),
     ...tardisDerivativeTicker(await text(join(SAMPLE, 'binance-futures_derivative_ticker_2024-01-01_BTCUSDT.csv.gz'))),
   ];
-  out.push({ name: 'sample (3 days, 128-bit)', output: sampleOut, report: sample, events: sampleEvents });
+  return { name: 'sample (3 days, 128-bit)', output, report, events };
+}
 
-  // Each ../shared/fixtures/sources file the engine reads.
+/** Each ../shared/fixtures/sources file the engine reads. */
+async function fixtureCatalogs(add: Add): Promise<void> {
   await add('tardis-trades-csv', { start: '2020-02-22', end: '2020-02-22' }, { trades: { file_path: TARDIS_TRADES } }, tardisTrades(await text(TARDIS_TRADES)));
   await add('vision-headerless-row', { symbol: 'OMGUSDT', start: '2021-04-08', end: '2021-04-08', pricePrecision: 4, sizePrecision: 1 },
     { trades: { file_path: VISION_ROW } }, visionTrades(await text(VISION_ROW)));
@@ -61,7 +61,10 @@ async function buildAll(root: string): Promise<Built[]> {
   // The 2019 aggTrade lacks "a", so this run takes trades from the trade stream.
   await add('ws-combined', { source: 'websocket', start: '2019-09-17', end: '2020-08-16' },
     ws(COMBINED, ['trades', 'mark', 'funding']), binanceJsonl(await text(COMBINED), 'BTCUSDT', 'trade'));
+}
 
+/** Inputs made here: a generated capture, Binance Vision bulk files with a generic CSV, and the limits. */
+async function madeCatalogs(root: string, add: Add): Promise<void> {
   // A generated two-day capture in our {ts_recv,msg} wrapper (every 60th markPrice line keeps it small).
   const capDir = join(root, 'capture');
   await mkdir(capDir);
@@ -82,8 +85,7 @@ async function buildAll(root: string): Promise<Built[]> {
     'BTCUSDT-fundingRate-2024-01.csv': ['calc_time,funding_interval_hours,last_funding_rate', `${T0},8,0.00010000`, `${T0 + 8 * 3600000},8,0.00010000`, `${T0 + 16 * 3600000},4,-0.00002500`],
   };
   const visionDir = join(root, 'vision-generic-csv');
-  await mkdir(visionDir);
-  for (const [name, rows] of Object.entries(vision)) await writeFile(join(visionDir, name), rows.join('\n') + '\n');
+  await writeFiles(visionDir, vision);
   await add('vision-generic-csv', { start: '2024-01-01', end: '2024-01-01' }, {
     trades: { file_path: join(visionDir, 'trades.csv') }, mark: { file_path: join(visionDir, 'BTCUSDT-markPriceKlines-1m-2024-01-01.csv') },
     funding: { file_path: join(visionDir, 'BTCUSDT-fundingRate-2024-01.csv') },
@@ -100,27 +102,44 @@ async function buildAll(root: string): Promise<Built[]> {
         `binance-futures,XYZUSDT,${(T0 + k) * 1000},${(T0 + k) * 1000 + 7},${(T0 + 28_800_000) * 1000},-0.000${k}123456789012,,,,,${mark}`)],
   };
   const limitsDir = join(root, 'limits');
-  await mkdir(limitsDir);
-  for (const [name, rows] of Object.entries(limits)) await writeFile(join(limitsDir, name), rows.join('\n') + '\n');
+  await writeFiles(limitsDir, limits);
   await add('limits (precision 16, 128-bit maxima)', { symbol: 'XYZUSDT', start: '2024-01-01', end: '2024-01-01', pricePrecision: 16, sizePrecision: 16 }, {
     trades: { file_path: join(limitsDir, 'trades.csv') }, mark: { file_path: join(limitsDir, 'dt.csv') }, funding: { file_path: join(limitsDir, 'dt.csv') },
   }, [...genericTrades(limits['trades.csv'].join('\n')), ...tardisDerivativeTicker(limits['dt.csv'].join('\n'))]);
+}
 
-  // The Tardis API mock: trades from the datasets API, mark and funding from its derivative_ticker (free 1st of a month).
+/** The Tardis API mock: trades from the datasets API, mark and funding from its derivative_ticker (free 1st of a month). */
+async function tardisMockCatalogs(root: string): Promise<Built[]> {
   const mock = await TardisMock.start();
   try {
     const tardis = (name: string, job: Partial<JobSpecInput>, config: Record<string, unknown>) => runBuild({
       source: 'tardis', symbol: 'BTCUSDT', output: join(root, name), dataTypes: ['trades'], start: '2020-02-22', end: '2020-02-22',
       config: { endpoint: mock.url, datasets_endpoint: mock.url, cache_dir: join(root, `${name}-cache`), ...config }, configDir: root, ...job,
     });
-    out.push({ name: 'tardis-mock-trades', output: join(root, 'tardis-mock-trades'), report: await tardis('tardis-mock-trades', {}, { api_key: 'K' }), events: tardisTrades(await text(TARDIS_TRADES)) });
+    const trades = await tardis('tardis-mock-trades', {}, { api_key: 'K' });
     const dt = derivativeTickerCsv(await fixtureMessages(), 'binance-futures', 'BTCUSDT', '2019-10-01');
     assert.ok(dt, 'the mock serves a derivative_ticker day');
-    out.push({ name: 'tardis-mock-derivative-ticker', output: join(root, 'tardis-mock-dt'),
-      report: await tardis('tardis-mock-dt', { start: '2019-10-01', end: '2019-10-01', dataTypes: ['mark', 'funding'] }, {}), events: tardisDerivativeTicker(dt) });
+    const dtReport = await tardis('tardis-mock-dt', { start: '2019-10-01', end: '2019-10-01', dataTypes: ['mark', 'funding'] }, {});
+    return [
+      { name: 'tardis-mock-trades', output: join(root, 'tardis-mock-trades'), report: trades, events: tardisTrades(await text(TARDIS_TRADES)) },
+      { name: 'tardis-mock-derivative-ticker', output: join(root, 'tardis-mock-dt'), report: dtReport, events: tardisDerivativeTicker(dt) },
+    ];
   } finally {
     await mock.close();
   }
+}
+
+/** Builds every catalog kind the suite makes, each with the input events it was made from. */
+async function buildAll(root: string): Promise<Built[]> {
+  const out: Built[] = [await sampleCatalog(join(root, 'sample'))];
+  const add: Add = async (name, job, files, events) => {
+    const dir = join(root, name);
+    await mkdir(dir, { recursive: true });
+    out.push({ name, output: join(dir, 'catalog'), report: await build(dir, files, job), events });
+  };
+  await fixtureCatalogs(add);
+  await madeCatalogs(root, add);
+  out.push(...(await tardisMockCatalogs(root)));
   return out;
 }
 
@@ -175,6 +194,34 @@ function checkInstrument(inst: NtObject, report: RunReport, preset: Preset | und
 const dayNs = (day: string) => BigInt(Date.parse(`${day}T00:00:00Z`)) * 1_000_000n;
 const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
 
+/** One catalog as NautilusTrader loaded it against its input rows and its run report; returns what was expected. */
+function judge(b: Built, nt: NtCatalog, presets: Record<string, Preset>): Expected {
+  const { report } = b;
+  assert.equal(report.ok, true, report.errors.join('\n'));
+  const job = report.job as { symbol: string; start: string; end: string; dataTypes: string[] };
+  const symbol = job.symbol.toUpperCase();
+  assert.equal(nt.CryptoPerpetual?.length, 1, 'one instrument');
+  checkInstrument(nt.CryptoPerpetual[0]!, report, presets[symbol], symbol, dayNs(job.start));
+
+  const exp = expected(b.events, dayNs(job.start), dayNs(job.end) + 86_400_000_000_000n, report.instrument.pricePrecision);
+  const got = tuples(nt, exp, `${symbol}-PERP.BINANCE`);
+  for (const type of ['trades', 'mark', 'funding'] as const) {
+    const [ntRows, inputRows] = got[type];
+    if (!job.dataTypes.includes(type)) {
+      assert.equal(ntRows.length, 0, `${type} not in the job`);
+      continue;
+    }
+    assert.ok(inputRows.length > 0, `${b.name} has ${type} rows to compare`);
+    assert.deepEqual(ntRows, inputRows, `${b.name}: ${TYPES[type]} as NautilusTrader loaded them = the input rows`);
+    // What is not in the catalog is what the report accounts for, row for row.
+    const days = report.days.filter((d) => d.dataType === type);
+    const r = days.reduce((a, d) => ({ read: a.read + d.read, written: a.written + d.written, duplicates: a.duplicates + d.duplicates, empty: a.empty + d.skipped + sum(d.rejected) }),
+      { read: 0, written: 0, duplicates: 0, empty: 0 });
+    assert.deepEqual(r, exp.counts[type], `${b.name}: ${type} counts in the run report`);
+  }
+  return exp;
+}
+
 test('NautilusTrader loads every catalog the suite builds from real inputs, each value equal to its input row', async (t) => {
   if (!needShared(t) || !needNautilus(t)) return;
   const root = await tempDir(t, 'cb-nt-loads-');
@@ -192,38 +239,15 @@ test('NautilusTrader loads every catalog the suite builds from real inputs, each
 
   for (const b of built) {
     await t.test(b.name, () => {
-      const { report } = b;
-      assert.equal(report.ok, true, report.errors.join('\n'));
-      const job = report.job as { symbol: string; start: string; end: string; dataTypes: string[] };
-      const symbol = job.symbol.toUpperCase();
-      const nt = loaded.get(b.output)!;
-      objects += Object.values(nt).reduce((a, l) => a + l.length, 0);
-      assert.equal(nt.CryptoPerpetual?.length, 1, 'one instrument');
-      checkInstrument(nt.CryptoPerpetual[0]!, report, presets[symbol], symbol, dayNs(job.start));
-
-      const exp = expected(b.events, dayNs(job.start), dayNs(job.end) + 86_400_000_000_000n, report.instrument.pricePrecision);
+      const exp = judge(b, loaded.get(b.output)!, presets);
+      objects += Object.values(loaded.get(b.output)!).reduce((a, l) => a + l.length, 0);
       // Only where a double holds every digit of value × 10^p: beyond 2^53 NT's float path drifts
       // (the limits catalog: "1.23456789012345675" at 16 decimals is 1.2345678901234566 there).
-      for (const m of exp.mark) {
-        if (m.text !== undefined && m.text !== m.value && Number(m.text) * 10 ** report.instrument.pricePrecision < 2 ** 53) rounded.push([m.text, report.instrument.pricePrecision, m.value]);
-      }
-      const got = tuples(nt, exp, `${symbol}-PERP.BINANCE`);
-      for (const type of ['trades', 'mark', 'funding'] as const) {
-        const [ntRows, inputRows] = got[type];
-        if (!job.dataTypes.includes(type)) {
-          assert.equal(ntRows.length, 0, `${type} not in the job`);
-          continue;
-        }
-        assert.ok(inputRows.length > 0, `${b.name} has ${type} rows to compare`);
-        assert.deepEqual(ntRows, inputRows, `${b.name}: ${TYPES[type]} as NautilusTrader loaded them = the input rows`);
-        // What is not in the catalog is what the report accounts for, row for row.
-        const days = report.days.filter((d) => d.dataType === type);
-        const r = days.reduce((a, d) => ({ read: a.read + d.read, written: a.written + d.written, duplicates: a.duplicates + d.duplicates, empty: a.empty + d.skipped + sum(d.rejected) }),
-          { read: 0, written: 0, duplicates: 0, empty: 0 });
-        assert.deepEqual(r, exp.counts[type], `${b.name}: ${type} counts in the run report`);
-      }
+      const p = b.report.instrument.pricePrecision;
+      for (const m of exp.mark) if (m.text !== undefined && m.text !== m.value && Number(m.text) * 10 ** p < 2 ** 53) rounded.push([m.text, p, m.value]);
     });
   }
+
   // NautilusTrader 1.231's Binance adapter rounds a mark price to the instrument with Price::new(f64,
   // precision), i.e. (value * 10^p).round() in floating point. Our exact half-up rounding gives the
   // same value for every mark of these inputs that needed rounding. (It differs only on decimal
