@@ -118,6 +118,8 @@ export function binanceJsonl(text: string, symbol: string, tradeEvent: 'aggTrade
         const tsEvent = msNs(p.T as number);
         if (!complete) { if (p.e === 'aggTrade' && id === undefined) out.push({ type: 'trades', tsInit: recv ?? tsEvent }); continue; }
         if (p.e !== tradeEvent) continue;
+        // Insurance-fund and ADL prints (X other than MARKET) are not market trades: no row.
+        if (p.X !== undefined && p.X !== 'MARKET') { out.push({ type: 'trades', tsInit: recv ?? tsEvent }); continue; }
         out.push({ type: 'trades', tsInit: recv ?? tsEvent, row: { price: p.p as string, size: p.q as string, side: p.m ? 2 : 1, id: String(id), tsEvent, tsInit: recv ?? tsEvent } });
       } else if (p.e === 'markPriceUpdate') {
         const tsEvent = msNs(p.E as number), tsInit = recv ?? tsEvent;
