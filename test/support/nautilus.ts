@@ -41,3 +41,26 @@ export function runPython(args: string[], opts: { input?: string; timeoutMs?: nu
   if (r.status !== 0) throw new Error(`python ${args.join(' ')} exited ${r.status ?? r.signal}:\n${r.stderr}`);
   return r.stdout;
 }
+
+/** One object NautilusTrader loaded, as test/nautilus/nt_check.py prints it (numbers as exact text). */
+export type NtObject = Record<string, unknown> & { type: string; catalog: string };
+/** A catalog's loaded objects grouped by type name (CryptoPerpetual, TradeTick, MarkPriceUpdate, FundingRateUpdate). */
+export type NtCatalog = Record<string, NtObject[]>;
+
+export const NT_CHECK = join(ROOT, 'test', 'nautilus', 'nt_check.py');
+
+/**
+ * Loads each catalog with NautilusTrader's ParquetDataCatalog (one Python process for all of them)
+ * and returns its objects by type; throws with NautilusTrader's own error when a catalog fails to load.
+ */
+export function ntLoad(paths: string[]): Map<string, NtCatalog> {
+  const out = new Map<string, NtCatalog>(paths.map((p) => [p, {}]));
+  for (const line of runPython([NT_CHECK, ...paths]).split('\n')) {
+    if (!line) continue;
+    const o = JSON.parse(line) as NtObject;
+    const cat = out.get(o.catalog);
+    if (!cat) throw new Error(`nt_check printed an object of an unknown catalog: ${line}`);
+    (cat[o.type] ??= []).push(o);
+  }
+  return out;
+}

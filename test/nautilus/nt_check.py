@@ -1,0 +1,98 @@
+"""Loads catalogs with NautilusTrader's own reader and prints every object as one JSON line.
+
+Usage: python nt_check.py CATALOG [CATALOG ...]
+
+Each line is {"catalog": path, "type": name, ...fields}. Prices, sizes and rates are their exact
+decimal text, timestamps and other big integers are strings, so nothing is lost on the way to
+JavaScript. A failure (NautilusTrader refusing a file, say) goes to stderr with a non-zero exit.
+
+To check a new data type, write one function `catalog -> [(type name, fields), ...]` and add it
+to KINDS.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from decimal import Decimal
+
+from nautilus_trader.model.data import FundingRateUpdate, MarkPriceUpdate
+from nautilus_trader.persistence.catalog import ParquetDataCatalog
+
+
+def text(v):
+    """Exact text of a value: Price/Quantity/Money/Decimal by str(), floats by their shortest repr
+    in plain notation (NautilusTrader hands the funding rate over as a float), ints as strings."""
+    if v is None or isinstance(v, bool):
+        return v
+    if isinstance(v, float):
+        return format(Decimal(repr(v)), "f")
+    return str(v)
+
+
+def trades(catalog):
+    for t in catalog.trade_ticks():
+        yield "TradeTick", {
+            "instrument_id": str(t.instrument_id),
+            "price": str(t.price),
+            "size": str(t.size),
+            "aggressor_side": t.aggressor_side,  # 1 BUYER, 2 SELLER, 0 NO_AGGRESSOR
+            "trade_id": str(t.trade_id),
+            "ts_event": str(t.ts_event),
+            "ts_init": str(t.ts_init),
+        }
+
+
+def marks(catalog):
+    for m in catalog.query(MarkPriceUpdate):
+        yield "MarkPriceUpdate", {
+            "instrument_id": str(m.instrument_id),
+            "value": str(m.value),
+            "ts_event": str(m.ts_event),
+            "ts_init": str(m.ts_init),
+        }
+
+
+def fundings(catalog):
+    for f in catalog.query(FundingRateUpdate):
+        yield "FundingRateUpdate", {
+            "instrument_id": str(f.instrument_id),
+            "rate": text(f.rate),
+            "rate_py_type": type(f.rate).__name__,
+            "interval": text(f.interval),
+            "next_funding_ns": text(f.next_funding_ns),
+            "ts_event": str(f.ts_event),
+            "ts_init": str(f.ts_init),
+        }
+
+
+def instruments(catalog):
+    for i in catalog.instruments():
+        d = type(i).to_dict(i)  # every field of the instrument class, already as text where it matters
+        out = {k: (text(v) if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) and not k.endswith("precision") else v)
+               for k, v in d.items() if k != "type"}
+        yield type(i).__name__, out
+
+
+# One entry per data type; the order is the order of the output.
+KINDS = [instruments, trades, marks, fundings]
+
+
+def main(paths):
+    for path in paths:
+        catalog = ParquetDataCatalog(path)
+        for kind in KINDS:
+            for name, fields in kind(catalog):
+                sys.stdout.write(json.dumps({"catalog": path, "type": name, **fields}) + "\n")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit("usage: nt_check.py CATALOG [CATALOG ...]")
+    try:
+        main(sys.argv[1:])
+    except Exception as e:  # noqa: BLE001 - the node side shows NautilusTrader's own message
+        traceback.print_exc(file=sys.stderr)
+        sys.stderr.write(f"nt_check: {type(e).__name__}: {e}\n")
+        sys.exit(1)
