@@ -335,6 +335,8 @@ export class Normalizer {
     if (!sink) return;
     const d = parseDecimal(rateText.trim());
     if (!d) return this.reject(line, 'funding_rate', 'not a decimal number', rateText, tsInit);
+    // NautilusTrader's FundingRateUpdate.interval is a u16 of minutes.
+    if (intervalMin !== null && intervalMin > 65535n) return this.reject(line, 'funding_interval', 'above 65535 minutes (NautilusTrader keeps the interval as a 16-bit number of minutes)', String(intervalMin), tsInit);
     if (this.o.scan) return;
     const rate = formatDecimal(d);
     if (dedupe) {

@@ -8,7 +8,7 @@ can compare them with what our builder writes, field by field.
       TardisCSVDataLoader.load_trades: one line per trade.
   tardis-funding CSV [--instrument-id ID]
       TardisCSVDataLoader.load_funding_rates (derivative_ticker): one line per update.
-  write-reference CATALOG --trades CSV [--funding CSV] [--instrument-id ID] [--price-precision P --size-precision S]
+  write-reference CATALOG [--trades CSV]... [--funding CSV]... [--instrument-id ID] [--price-precision P --size-precision S]
       The same loaders into ParquetDataCatalog.write_data: NautilusTrader's own catalog.
   catalog CATALOG
       ParquetDataCatalog(CATALOG): instruments, trades and funding rates as loaded.
@@ -83,9 +83,10 @@ def cmd_write_reference(args) -> None:
 
     catalog = ParquetDataCatalog(args.catalog)
     ld = loader(args)
-    catalog.write_data(ld.load_trades(args.trades))
-    if args.funding:
-        catalog.write_data(ld.load_funding_rates(args.funding))
+    for path in args.trades or []:
+        catalog.write_data(ld.load_trades(path))
+    for path in args.funding or []:
+        catalog.write_data(ld.load_funding_rates(path))
 
 
 def cmd_catalog(args) -> None:
@@ -151,8 +152,8 @@ def main() -> None:
     with_loader(sub.add_parser("tardis-funding")).add_argument("csv")
     w = with_loader(sub.add_parser("write-reference"))
     w.add_argument("catalog")
-    w.add_argument("--trades", required=True)
-    w.add_argument("--funding")
+    w.add_argument("--trades", action="append")
+    w.add_argument("--funding", action="append")
     sub.add_parser("catalog").add_argument("catalog")
     sub.add_parser("binance-instruments").add_argument("exchange_info")
     sub.add_parser("parquet-schema").add_argument("file")

@@ -2,12 +2,12 @@
 // and funding rates as its Tardis loader reads them and its catalog writes them. Each test runs
 // NautilusTrader itself (test/nautilus/nt_reference.py) and compares, field by field.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { build, ROOT, tempDir } from '../helpers.js';
+import { build, needShared, ROOT, SOURCES, tempDir } from '../helpers.js';
 import { needNautilus, runPython } from '../support/nautilus.js';
 import { StreamingParquetWriter } from '../../pipeline/catalog/parquet.js';
 import { instrumentBatch, presets, resolveInstrument } from '../../pipeline/catalog/instruments.js';
@@ -91,4 +91,88 @@ test('trades without an id get the id NautilusTrader’s Tardis loader derives f
   assert.equal(ours.length, new Set(body).size);
   assert.deepEqual(ours.map((r) => r.trade_id), theirs.map((r) => r.trade_id));
   assert.deepEqual(ours, theirs);
+});
+
+/** Decimal text without trailing fractional zeros, to compare values written at different precisions. */
+const plain = (s: unknown) => String(s).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+
+const TRADE_FIELDS = ['instrument_id', 'price', 'size', 'aggressor_side', 'trade_id', 'ts_event', 'ts_init'] as const;
+
+/**
+ * Ours and NautilusTrader's trades, row by row: every field equal except the deliberate differences
+ * (README, compatibility): the instrument id, and the price's precision (the instrument's, where
+ * NautilusTrader's loader infers one per file; the value is the same). Returns the per-field table.
+ */
+function compareTrades(ours: Row[], theirs: Row[], theirId: string): Record<string, string> {
+  assert.equal(ours.length, theirs.length, 'as many trades as NautilusTrader wrote');
+  const same: Record<string, number> = Object.fromEntries(TRADE_FIELDS.map((f) => [f, 0]));
+  for (let i = 0; i < ours.length; i++) {
+    const o = ours[i]!, r = theirs[i]!;
+    for (const f of TRADE_FIELDS) if (o[f] === r[f]) same[f]!++;
+    const at = `row ${i} (ts_init ${String(r.ts_init)})`;
+    assert.equal(o.instrument_id, INSTRUMENT, at);
+    assert.equal(r.instrument_id, theirId, at);
+    assert.equal(plain(o.price), plain(r.price), `${at} price value`);
+    assert.equal(String(o.price).split('.')[1]?.length ?? 0, 2, `${at} price at the instrument's precision 2`);
+    for (const f of ['size', 'aggressor_side', 'trade_id', 'ts_event', 'ts_init'] as const) assert.equal(o[f], r[f], `${at} ${f}`);
+  }
+  return Object.fromEntries(TRADE_FIELDS.map((f) => [f, `${same[f]}/${ours.length} identical`]));
+}
+
+const byTimeThenId = (a: Row, b: Row) => {
+  const ta = BigInt(a.ts_init as string), tb = BigInt(b.ts_init as string);
+  return ta !== tb ? (ta < tb ? -1 : 1) : String(a.trade_id) < String(b.trade_id) ? -1 : String(a.trade_id) > String(b.trade_id) ? 1 : 0;
+};
+
+const TRADE_INPUTS = [
+  { name: 'the Tardis trades fixture', files: () => [join(SOURCES, 'tardis-csv_trades_binance-futures_BTCUSDT_2020-02-22.csv')], start: '2020-02-22', end: '2020-02-22', shared: true },
+  { name: 'the bundled sample (3 days, .csv.gz)', files: () => ['01', '02', '03'].map((d) => join(ROOT, 'resources', 'sample', `binance-futures_trades_2024-01-${d}_BTCUSDT.csv.gz`)), start: '2024-01-01', end: '2024-01-03', shared: false },
+];
+
+for (const input of TRADE_INPUTS) {
+  test(`trades of ${input.name} load to the same objects as NautilusTrader’s own TardisCSVDataLoader + write_data`, async (t) => {
+    if (!needNautilus(t) || (input.shared && !needShared(t))) return;
+    const dir = await tempDir(t);
+    const files = input.files();
+    nt('write-reference', join(dir, 'reference'), ...files.flatMap((f) => ['--trades', f]));
+    const report = await build(dir, { trades: { file_path: files.length === 1 ? files[0] : join(dirname(files[0]!), 'binance-futures_trades_2024-01-0?_BTCUSDT.csv.gz') } }, { start: input.start, end: input.end });
+    assert.ok(report.ok, report.errors.join('; '));
+    const ours = nt('catalog', join(dir, 'catalog')).filter((r) => r.kind === 'trade').sort(byTimeThenId);
+    const theirs = nt('catalog', join(dir, 'reference')).filter((r) => r.kind === 'trade').sort(byTimeThenId);
+    const table = compareTrades(ours, theirs, 'BTCUSDT.BINANCE');
+    t.diagnostic(`parity ${input.name}: ${JSON.stringify(table)}`);
+  });
+}
+
+test('funding_rate_update files are laid out as NautilusTrader’s own write_data lays them out, and hold the same updates', async (t) => {
+  if (!needNautilus(t)) return;
+  const dir = await tempDir(t);
+  const ticker = join(ROOT, 'resources', 'sample', 'binance-futures_derivative_ticker_2024-01-01_BTCUSDT.csv.gz');
+  nt('write-reference', join(dir, 'reference'), '--funding', ticker);
+  const report = await build(dir, { funding: { file_path: ticker } }, { start: '2024-01-01', end: '2024-01-03' });
+  assert.ok(report.ok, report.errors.join('; '));
+
+  // Column names, types, nullability and key-value metadata: NautilusTrader's file is the reference,
+  // so catalogs holding files of both stay one readable dataset. Only the instrument id differs.
+  const schemaOf = (root: string) => {
+    const folder = join(root, 'data', 'funding_rate_update');
+    const file = readdirSync(folder, { recursive: true }).map(String).find((f) => f.endsWith('.parquet'))!;
+    return JSON.parse(runPython([SCRIPT, 'parquet-schema', join(folder, file)])) as { fields: Row[]; metadata: Record<string, string> };
+  };
+  const ref = schemaOf(join(dir, 'reference')), our = schemaOf(join(dir, 'catalog'));
+  assert.deepEqual(our.fields, ref.fields);
+  assert.deepEqual(our.metadata, { ...ref.metadata, instrument_id: INSTRUMENT });
+  assert.equal(ref.metadata.instrument_id, 'BTCUSDT.BINANCE');
+
+  // Values: NautilusTrader keeps every ticker row; we keep a row when the rate or the next funding
+  // time changes (README, compatibility). So each of ours is one of its rows, and each rate change of
+  // its sequence is one of ours. next_funding_ns differs on purpose (README): not compared here.
+  const ours = nt('catalog', join(dir, 'catalog')).filter((r) => r.kind === 'funding');
+  const theirs = nt('catalog', join(dir, 'reference')).filter((r) => r.kind === 'funding');
+  const strip = (r: Row) => JSON.stringify({ rate: r.rate, interval: r.interval, ts_event: r.ts_event, ts_init: r.ts_init });
+  const theirSet = new Set(theirs.map(strip)), ourSet = new Set(ours.map(strip));
+  assert.deepEqual(ours.map(strip).filter((r) => !theirSet.has(r)), [], 'each of our updates is one of NautilusTrader\'s');
+  const changes = theirs.filter((r, i) => i === 0 || r.rate !== theirs[i - 1]!.rate).map(strip);
+  assert.ok(changes.length > 10 && ours.length < theirs.length);
+  assert.deepEqual(changes.filter((r) => !ourSet.has(r)), [], 'each rate change NautilusTrader holds is one of ours');
 });
