@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { JobSpec, type DataType, type JobSpecInput } from '../../shared/job.js';
+import { JobSpec, type DataType, type FileConfig, type JobSpecInput } from '../../shared/job.js';
 import type { ProgressEvent } from '../../shared/progress.js';
 import type { DayReport, FileReport, RunReport } from '../../shared/report.js';
 import { commitFile, removeQuietly } from '../catalog/atomic.js';
@@ -19,6 +19,7 @@ import { readerFor } from '../sources/index.js';
 import { readWebsocketTargets } from '../sources/websocket/index.js';
 import { tardisFiles } from '../sources/tardis/index.js';
 import { DaySink, OutputError } from './daysink.js';
+import { checkFeeds, entryFor, noEntryText } from './feeds.js';
 import { resolveFiles } from './files.js';
 
 export interface BuildOptions {
@@ -115,6 +116,9 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   try {
     // Files per data type, resolved up front so a missing file is reported before any work.
     const filesByType = new Map<DataType, string[]>();
+    // The config entry read for each type (its own, or for mark/funding the other's: pipeline/jobs/feeds.ts).
+    const entries: Partial<Record<DataType, FileConfig>> = {};
+    const configErrors: string[] = [];
     // Tardis: the files are downloaded into the cache first (fatal errors such as no access throw).
     const tardis = spec.source === 'tardis' ? await tardisFiles(spec, TYPE_ORDER.filter((t) => spec.dataTypes.includes(t)), { signal, configDir, emit }) : null;
     for (const type of TYPE_ORDER) {
@@ -126,17 +130,29 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
         filesByType.set(type, got.files);
         continue;
       }
-      const fc = spec.config.files[type];
-      if (!fc) {
-        errors.push(`${type}: the config has no files.${type} entry`);
+      const entry = entryFor(spec.config, type);
+      if (!entry) {
+        configErrors.push(`${type}: ${noEntryText(type)}`);
         continue;
       }
+      entries[type] = entry.fc;
+      let paths: string[];
       try {
-        filesByType.set(type, await resolveFiles(fc.file_path, spec.config.base_path, configDir));
+        paths = await resolveFiles(entry.fc.file_path, spec.config.base_path, configDir);
       } catch (e) {
         errors.push(`${type}: ${errText(e)}`);
+        continue;
+      }
+      filesByType.set(type, paths);
+      if (entry.from !== type) notes.push(`${type}: read from the files.${entry.from} files (the config has no files.${type} entry)`);
+      try {
+        await checkFeeds(spec.source, type, paths, entry.fc);
+      } catch (e) {
+        configErrors.push(`${type}: ${errText(e)}`);
       }
     }
+    // A data type the config cannot feed stops the job here, before any file is written.
+    if (configErrors.length) throw new Error(configErrors.join('; '));
 
     // Instrument precision: preset or overrides, else a first pass over the data.
     let fromData: { price: number; size: number } | undefined;
@@ -148,7 +164,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       const scan = new Normalizer({ type: scanType, fm, symbol: spec.symbol, pricePrecision: 0, sizePrecision: 0, startDay, sinks: days.map((d) => scratchSink(d)), rejects: null, scan: true });
       for (const f of filesByType.get(scanType)!) {
         scan.startFile(f);
-        await readerFor(spec.source)(f, scanType, spec.config.files[scanType], scan, { signal }).catch(() => undefined);
+        await readerFor(spec.source)(f, scanType, entries[scanType], scan, { signal }).catch(() => undefined);
       }
       fromData = { price: spec.pricePrecision ?? scan.maxPriceDecimals, size: spec.sizePrecision ?? (scanType === 'trades' ? scan.maxSizeDecimals : 0) };
       if (fromData.price < 0) throw new Error(`no valid ${scanType} rows in ${spec.start}..${spec.end} to infer the precision from; pass --price-precision and --size-precision`);
@@ -287,7 +303,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
           };
           try {
             const results = each.length === 1
-              ? [await readerFor(spec.source)(f, each[0]!.run.type, spec.config.files[each[0]!.run.type], each[0]!.run.norm, { signal, onBatch })]
+              ? [await readerFor(spec.source)(f, each[0]!.run.type, entries[each[0]!.run.type], each[0]!.run.norm, { signal, onBatch })]
               : await readWebsocketTargets(f, each.map(({ run }) => ({ type: run.type, norm: run.norm })), { signal, onBatch });
             each.forEach(({ run, report, counters }, i) => {
               const res = results[i]!;
