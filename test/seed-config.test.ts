@@ -1,12 +1,16 @@
 // Configs shaped like the seed tool's: funding (and mark) come from the mark files when the config has
 // no entry of its own (a WebSocket markPrice capture and a Tardis derivative_ticker hold both), and a
-// config that cannot feed a requested data type is refused before anything is written.
+// config that cannot feed a requested data type is refused before anything is written. Also: a funding
+// folder of the earlier layout is refused rather than mixed with the current one.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import * as A from 'apache-arrow';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { build, filesUnder, fundingRate, readRows, tempDir } from './helpers.js';
 import type { RunReport } from '../shared/report.js';
+import { StreamingParquetWriter } from '../pipeline/catalog/parquet.js';
+import { dayStartNs, fileName } from '../pipeline/catalog/paths.js';
 
 const E0 = Date.UTC(2024, 0, 1, 0, 0, 1);
 const ms = (v: number) => BigInt(v) * 1_000_000n;
@@ -68,4 +72,28 @@ test('a config that cannot feed a requested data type is refused before anything
     assert.match(report.errors.join('\n'), why);
     assert.deepEqual(await filesUnder(join(dir, 'catalog', 'data')), [], `nothing written for ${JSON.stringify(files)} / ${dataTypes.join(',')}`);
   }
+});
+
+test('a funding folder holding files of the earlier JSON layout is refused, not mixed with NautilusTrader’s layout', async (t) => {
+  const dir = await tempDir(t);
+  // A file as catalog-builder wrote FundingRateUpdate before (the Rust JSON layout, metadata type).
+  const folder = join(dir, 'catalog', 'data', 'funding_rate_update', 'BTCUSDT-PERP.BINANCE');
+  await mkdir(folder, { recursive: true });
+  const schema = new A.Schema([new A.Field('instrument_id', new A.Utf8(), false), new A.Field('rate', new A.Utf8(), false),
+    new A.Field('interval', new A.Uint64(), true), new A.Field('next_funding_ns', new A.Uint64(), true),
+    new A.Field('ts_event', new A.Uint64(), false), new A.Field('ts_init', new A.Uint64(), false)],
+  new Map([['type', 'FundingRateUpdate'], ['instrument_id', 'BTCUSDT-PERP.BINANCE']]));
+  const ts = ms(E0 - 86_400_000);
+  const u64 = (v: bigint | null) => A.vectorFromArray([v], new A.Uint64()).data[0]!;
+  const children = [A.vectorFromArray(['BTCUSDT-PERP.BINANCE'], new A.Utf8()).data[0]!, A.vectorFromArray(['0.0001'], new A.Utf8()).data[0]!, u64(null), u64(null), u64(ts), u64(ts)];
+  const old = join(folder, fileName(dayStartNs('2023-12-31'), dayStartNs('2024-01-01') - 1n));
+  const w = new StreamingParquetWriter(old, { codec: 'zstd', rowGroupSize: 1000, keyValue: schema.metadata });
+  await w.write(new A.RecordBatch(schema, A.makeData({ type: new A.Struct(schema.fields), length: 1, nullCount: 0, children })));
+  await w.close();
+
+  await writeFile(join(dir, 'mark.jsonl'), capture());
+  const report = await build(dir, { mark: { file_path: 'mark.jsonl' } }, { source: 'websocket', dataTypes: ['funding'], start: '2024-01-01', end: '2024-01-01' });
+  assert.equal(report.ok, false);
+  assert.match(report.errors.join('\n'), /funding: .*Rust JSON layout/);
+  assert.deepEqual(await readdir(folder), [basename(old)]);
 });

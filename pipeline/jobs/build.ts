@@ -228,6 +228,10 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
           typeError = `${folder} holds ${sig.width * 8}-bit files (${sig.file}); this job writes ${fm.mode}-bit, and one folder cannot mix them`;
         } else if (type !== 'funding' && sig.meta.get('price_precision') !== String(inst.pricePrecision)) {
           typeError = `${folder} holds files with price_precision ${sig.meta.get('price_precision')} (${sig.file}); this job writes ${inst.pricePrecision}`;
+        } else if (type === 'funding' && sig.meta.has('type')) {
+          // Our earlier files (and the Rust catalog's) use the JSON layout, metadata `type`; NautilusTrader's
+          // Python reader takes one schema for the whole folder, so the two layouts cannot share it.
+          typeError = `${folder} holds FundingRateUpdate files of the Rust JSON layout (${sig.file}, written by catalog-builder before it wrote NautilusTrader's write_data layout); one folder cannot mix the two: build into another output folder, or delete that folder first`;
         } else if (type === 'trades' && sig.meta.get('size_precision') !== String(inst.sizePrecision)) {
           typeError = `${folder} holds files with size_precision ${sig.meta.get('size_precision')} (${sig.file}); this job writes ${inst.sizePrecision}`;
         }
