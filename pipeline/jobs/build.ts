@@ -128,6 +128,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
         errors.push(...got.errors.map((e) => `${type}: ${e}`));
         notes.push(...got.notes);
         filesByType.set(type, got.files);
+        entries[type] = spec.config.files[type];
         continue;
       }
       const entry = entryFor(spec.config, type);
