@@ -226,7 +226,8 @@ test('last-price klines (non-zero volumes, no markPriceKlines in the name) are n
   await write(dir, { 'BTCUSDT-1m-2024-01-01.csv': `${KLINE_HEADER}\n${T0},42000.0,42010.5,41990.1,42001.2,12.5,${T0 + 59999},525000.1,60,6.1,256000.2,0\n` });
   const report = await build(dir, { mark: { file_path: 'BTCUSDT-1m-2024-01-01.csv' } });
   assert.equal(report.ok, false);
-  assert.match(report.files[0]!.error ?? '', /BTCUSDT-1m-2024-01-01\.csv.*Binance Vision klines/);
+  // a file that cannot feed the data type asked of it is a config mismatch: refused before reading
+  assert.match(report.errors.join('\n'), /BTCUSDT-1m-2024-01-01\.csv.*Binance Vision klines/);
   // …but the file name settles it.
   const dir2 = await tempDir(t);
   await write(dir2, { 'BTCUSDT-markPriceKlines-1m-2024-01-01.csv': `${KLINE_HEADER}\n${T0},42000.0,42010.5,41990.1,42001.2,12.5,${T0 + 59999},525000.1,60,6.1,256000.2,0\n` });
