@@ -1,6 +1,8 @@
 // npm run bench: the CSV -> catalog job on a generated Tardis trades CSV.gz (BENCH_ROWS, default 5M),
-// measured against DuckDB on the same file, plus a mark-price case and the preview of a 1 GB .csv.gz.
-// Figures go to stdout and .bench/results.json. Timings live here, never in tests.
+// measured against DuckDB and against NautilusTrader's own pipeline (when NAUTILUS_PYTHON names a
+// Python with nautilus_trader) on the same file, plus a mark-price case and the preview of a 1 GB
+// .csv.gz (BENCH_TRADES_ONLY=1: only the trades case and its peers). Figures go to stdout and
+// .bench/results.json. Timings live here, never in tests.
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +16,8 @@ const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DIR = resolve(process.env.BENCH_DIR ?? join(ROOT, '.bench'));
 const ROWS = Number(process.env.BENCH_ROWS ?? 5_000_000);
 const SKIP_DUCKDB = process.env.BENCH_NO_DUCKDB === '1';
+const TRADES_ONLY = process.env.BENCH_TRADES_ONLY === '1';
+const NT_PYTHON = process.env.NAUTILUS_PYTHON;
 
 interface Measure { ms: number; maxRssMb: number; rows?: number; files?: string[] }
 
@@ -65,6 +69,29 @@ async function main() {
     results.ratio = oursRate / duckRate;
     process.stdout.write(`  DuckDB 2 threads: ${fmt(duck.ms / 1000, 2)} s  ${fmt(duckRate)} rows/s  peak RSS ${fmt(duck.maxRssMb)} MB  ${fmt(statSync(duckOut).size / ROWS, 2)} bytes/row (its own Parquet, not Nautilus's format)\n`);
     process.stdout.write(`  ratio ours/DuckDB: ${fmt(oursRate / duckRate, 2)}×\n`);
+  }
+
+  // 2b. NautilusTrader's own pipeline on the same file: TardisCSVDataLoader.stream_trades into
+  // ParquetDataCatalog.write_data, same instrument id and precision (bench/nautilus_peer.py).
+  if (!NT_PYTHON || !existsSync(NT_PYTHON)) {
+    process.stdout.write(`  NautilusTrader: skipped (set NAUTILUS_PYTHON to a Python with nautilus_trader, e.g. npm run setup:nautilus)\n`);
+  } else {
+    const ntOut = join(DIR, 'catalog-nautilus');
+    await rm(ntOut, { recursive: true, force: true });
+    const run = execFileSync(NT_PYTHON, [join(ROOT, 'bench', 'nautilus_peer.py'), trades, ntOut, 'BTCUSDT-PERP.BINANCE', '2', '3'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+    const nt = JSON.parse(run.trim().split('\n').pop()!) as Measure;
+    const ntRate = ROWS / (nt.ms / 1000);
+    const ntBytes = (nt.files ?? []).reduce((a, f) => a + statSync(f).size, 0);
+    results.nautilus = { ms: nt.ms, rowsPerSec: ntRate, maxRssMb: nt.maxRssMb, bytesPerRow: ntBytes / ROWS, files: nt.files?.length, rows: nt.rows };
+    results.ratioNautilus = oursRate / ntRate;
+    process.stdout.write(`  NautilusTrader (stream_trades -> write_data): ${fmt(nt.ms / 1000, 2)} s  ${fmt(ntRate)} rows/s  peak RSS ${fmt(nt.maxRssMb)} MB  ${fmt(ntBytes / ROWS, 2)} bytes/row  ${fmt(nt.files?.length ?? 0)} files\n`);
+    process.stdout.write(`  ratio ours/NautilusTrader: ${fmt(oursRate / ntRate, 2)}×${results.ratio !== undefined ? `  (ours/DuckDB: ${fmt(results.ratio as number, 2)}×)` : ''}\n`);
+    await rm(ntOut, { recursive: true, force: true });
+  }
+  if (TRADES_ONLY) {
+    await writeFile(join(DIR, 'results.json'), JSON.stringify(results, null, 2));
+    process.stdout.write(`\nresults: ${join(DIR, 'results.json')}\n`);
+    return;
   }
 
   // 3. Mark price from a Tardis derivative_ticker (1 row per second for a day).

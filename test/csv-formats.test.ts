@@ -12,7 +12,7 @@ import yazl from 'yazl';
 import type { JobSpecInput } from '../shared/job.js';
 import type { RunReport } from '../shared/report.js';
 import { readRaw } from '../pipeline/catalog/fixed.js';
-import { SOURCES, build, needShared, readRows, tempDir } from './helpers.js';
+import { SOURCES, build, fundingRate, needShared, readRows, tempDir } from './helpers.js';
 
 type Row = Record<string, unknown>;
 
@@ -127,10 +127,10 @@ test('Tardis derivative_ticker -> funding: rate text, next_funding_ns from fundi
   const d = report.days[0]!;
   assert.deepEqual([d.dataType, d.read, d.written, d.duplicates, d.skipped, d.rejected], ['funding', 7, 3, 3, 1, {}]);
   const rows = await dayRows(report, 'funding');
-  assert.deepEqual(rows.map((r) => [r.instrument_id, r.rate, r.interval, r.next_funding_ns, r.ts_event, r.ts_init]), [
-    ['BTCUSDT-PERP.BINANCE', '0.0001', null, BigInt(NEXT1) * 1000n, ...dtTs(0)],
-    ['BTCUSDT-PERP.BINANCE', '0.00012', null, BigInt(NEXT1) * 1000n, ...dtTs(2)],
-    ['BTCUSDT-PERP.BINANCE', '0.00012', null, BigInt(NEXT2) * 1000n, ...dtTs(5)],
+  assert.deepEqual(rows.map((r) => [fundingRate(r.rate), r.interval, r.next_funding_ns, r.ts_event, r.ts_init]), [
+    ['0.0001', null, BigInt(NEXT1) * 1000n, ...dtTs(0)],
+    ['0.00012', null, BigInt(NEXT1) * 1000n, ...dtTs(2)],
+    ['0.00012', null, BigInt(NEXT2) * 1000n, ...dtTs(5)],
   ]);
 });
 
@@ -226,7 +226,8 @@ test('last-price klines (non-zero volumes, no markPriceKlines in the name) are n
   await write(dir, { 'BTCUSDT-1m-2024-01-01.csv': `${KLINE_HEADER}\n${T0},42000.0,42010.5,41990.1,42001.2,12.5,${T0 + 59999},525000.1,60,6.1,256000.2,0\n` });
   const report = await build(dir, { mark: { file_path: 'BTCUSDT-1m-2024-01-01.csv' } });
   assert.equal(report.ok, false);
-  assert.match(report.files[0]!.error ?? '', /BTCUSDT-1m-2024-01-01\.csv.*Binance Vision klines/);
+  // a file that cannot feed the data type asked of it is a config mismatch: refused before reading
+  assert.match(report.errors.join('\n'), /BTCUSDT-1m-2024-01-01\.csv.*Binance Vision klines/);
   // …but the file name settles it.
   const dir2 = await tempDir(t);
   await write(dir2, { 'BTCUSDT-markPriceKlines-1m-2024-01-01.csv': `${KLINE_HEADER}\n${T0},42000.0,42010.5,41990.1,42001.2,12.5,${T0 + 59999},525000.1,60,6.1,256000.2,0\n` });
@@ -246,10 +247,10 @@ for (const header of [true, false]) {
     const d = report.days[0]!;
     assert.deepEqual([d.read, d.written, d.duplicates], [3, 3, 0], 'settled rates are all kept, even when equal');
     const h = 3_600_000_000_000n;
-    assert.deepEqual((await dayRows(report, 'funding')).map((r) => [r.rate, r.interval, r.next_funding_ns, r.ts_event, r.ts_init]), [
-      ['0.0001', 480n, ms(T0) + 8n * h, ms(T0), ms(T0)],
-      ['0.0001', 480n, ms(T0) + 16n * h, ms(T0) + 8n * h, ms(T0) + 8n * h],
-      ['-0.000025', 240n, ms(T0) + 20n * h, ms(T0) + 16n * h, ms(T0) + 16n * h],
+    assert.deepEqual((await dayRows(report, 'funding')).map((r) => [fundingRate(r.rate), r.interval, r.next_funding_ns, r.ts_event, r.ts_init]), [
+      ['0.0001', 480, ms(T0) + 8n * h, ms(T0), ms(T0)],
+      ['0.0001', 480, ms(T0) + 16n * h, ms(T0) + 8n * h, ms(T0) + 8n * h],
+      ['-0.000025', 240, ms(T0) + 20n * h, ms(T0) + 16n * h, ms(T0) + 16n * h],
     ]);
   });
 }

@@ -68,3 +68,8 @@ export async function filesUnder(root: string): Promise<string[]> {
   await go(root);
   return out.sort();
 }
+
+/** A funding_rate_update `rate` cell as text: NautilusTrader's layout stores the Decimal's JSON string ("0.0001" with quotes) as Binary. */
+export function fundingRate(cell: unknown): string {
+  return JSON.parse(Buffer.from(cell as Uint8Array).toString('utf8')) as string;
+}

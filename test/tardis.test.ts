@@ -16,7 +16,7 @@ import type { RunReport } from '../shared/report.js';
 import { readRaw } from '../pipeline/catalog/fixed.js';
 import { JobCancelled, runBuild, type BuildOptions } from '../pipeline/jobs/build.js';
 import { defaultCacheDir } from '../pipeline/sources/tardis/index.js';
-import { ROOT, SOURCES, build, filesUnder, needShared, readRows, tempDir } from './helpers.js';
+import { ROOT, SOURCES, build, filesUnder, fundingRate, needShared, readRows, tempDir } from './helpers.js';
 import { TardisMock, fixtureMessages, type FeedMessage } from './support/tardis-mock.js';
 
 type Row = Record<string, unknown>;
@@ -126,7 +126,7 @@ test('datasets on the free 1st of a month without a key: derivative_ticker feeds
   const mark = await readRows(r.days.find((d) => d.dataType === 'mark')!.file!);
   assert.deepEqual(mark.map((x) => [readRaw(x.value as Uint8Array, 0, 16, true), x.ts_event, x.ts_init]), [[829135n * 10n ** 14n, ms(1569888003001), local]]);
   const funding = await readRows(r.days.find((d) => d.dataType === 'funding')!.file!);
-  assert.deepEqual(funding.map((x) => [x.rate, x.next_funding_ns, x.ts_event, x.ts_init]), [['0.0001', ms(1569916800000), ms(1569888003001), local]]);
+  assert.deepEqual(funding.map((x) => [fundingRate(x.rate), x.next_funding_ns, x.ts_event, x.ts_init]), [['0.0001', ms(1569916800000), ms(1569888003001), local]]);
   assert.ok(r.notes.some((n) => n.includes('no API key')), r.notes.join('; '));
 });
 
@@ -358,7 +358,7 @@ test('replay without a key: refused on another day ("Tardis API key required"), 
   const mark = await readRows(free.days.find((d) => d.dataType === 'mark')!.file!);
   assert.deepEqual(mark.map((x) => [readRaw(x.value as Uint8Array, 0, 16, true), x.ts_event, x.ts_init]), [[829135n * 10n ** 14n, E, E + DELAY]]);
   const funding = await readRows(free.days.find((d) => d.dataType === 'funding')!.file!);
-  assert.deepEqual(funding.map((x) => [x.rate, x.next_funding_ns, x.ts_event, x.ts_init]), [['0.0001', ms(1569916800000), E, E + DELAY]]);
+  assert.deepEqual(funding.map((x) => [fundingRate(x.rate), x.next_funding_ns, x.ts_event, x.ts_init]), [['0.0001', ms(1569916800000), E, E + DELAY]]);
 });
 
 test('replay cancellation while minutes download: rejects (the stalled minute would never end); only complete minutes stay in the cache', async (t) => {

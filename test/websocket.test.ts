@@ -14,7 +14,7 @@ import type { RunReport } from '../shared/report.js';
 import { readRaw } from '../pipeline/catalog/fixed.js';
 import type { Reject } from '../pipeline/normalize/rejects.js';
 import { genBinanceCapture } from '../scripts/gen-data.js';
-import { ROOT, SOURCES, build, needShared, readRows, tempDir } from './helpers.js';
+import { ROOT, SOURCES, build, fundingRate, needShared, readRows, tempDir } from './helpers.js';
 
 type Row = Record<string, unknown>;
 type Obj = Record<string, unknown>;
@@ -31,7 +31,7 @@ const fixed = (r: Row, k: string, signed = true) => readRaw(r[k] as Uint8Array, 
 const ms = (v: number | bigint) => BigInt(v) * 1_000_000n;
 const trades = (rows: Row[]) => rows.map((r) => [fixed(r, 'price'), fixed(r, 'size', false), r.aggressor_side, r.trade_id, r.ts_event, r.ts_init]);
 const marks = (rows: Row[]) => rows.map((r) => [fixed(r, 'value'), r.ts_event, r.ts_init]);
-const fundings = (rows: Row[]) => rows.map((r) => [r.rate, r.interval, r.next_funding_ns, r.ts_event, r.ts_init]);
+const fundings = (rows: Row[]) => rows.map((r) => [fundingRate(r.rate), r.interval, r.next_funding_ns, r.ts_event, r.ts_init]);
 
 async function lines(path: string): Promise<string[]> {
   return (await readFile(path, 'utf8')).split('\n').filter((l) => l.trim());

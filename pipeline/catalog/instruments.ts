@@ -146,8 +146,10 @@ export function instrumentBatch(inst: Instrument, ts: bigint): A.RecordBatch {
     min_notional: usePreset ? (p.min_notional ?? null) : null,
     max_price: usePreset ? fits(p.max_price, inst.pricePrecision) : null,
     min_price: usePreset ? fits(p.min_price, inst.pricePrecision) : null,
-    margin_init: p?.margin_init ?? '0.05', margin_maint: p?.margin_maint ?? '0.025',
-    maker_fee: p?.maker_fee ?? '0.0002', taker_fee: p?.taker_fee ?? '0.0005',
+    // Without a preset, what NautilusTrader's Binance futures provider uses for every symbol: margins
+    // 1/1 (it ignores the API's values) and fee tier 0 (its table without credentials).
+    margin_init: p?.margin_init ?? '1', margin_maint: p?.margin_maint ?? '1',
+    maker_fee: p?.maker_fee ?? '0.000200', taker_fee: p?.taker_fee ?? '0.000500',
     tick_scheme: null, info, ts_event: ts, ts_init: ts,
   };
   const schema = instrumentSchema(inst);

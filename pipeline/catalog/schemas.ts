@@ -40,9 +40,12 @@ export function schemaOf(type: DataType, fm: FixedMode, meta: TypeMeta): A.Schem
     case 'mark':
       return new A.Schema([new A.Field('value', PB(), false), u64('ts_event'), u64('ts_init')], metadataOf(type, meta));
     case 'funding':
-      // Rust JSON layout (spec §5.5 (a)): readable by both the Rust and the v1 pyarrow readers.
+      // What NautilusTrader's own ParquetDataCatalog.write_data writes (its v1 Python encoder,
+      // nautilus_trader/serialization/arrow/schema.py): `rate` is Binary holding the Decimal's JSON
+      // encoding ("0.0001" with the quotes), `interval` UInt16 minutes, no instrument_id column. Files
+      // of both writers in one folder then form one dataset (test/nautilus/parity.test.ts).
       return new A.Schema(
-        [new A.Field('instrument_id', new A.Utf8(), false), new A.Field('rate', new A.Utf8(), false), u64('interval', true),
+        [new A.Field('rate', new A.Binary(), false), new A.Field('interval', new A.Uint16(), true),
           u64('next_funding_ns', true), u64('ts_event'), u64('ts_init')],
         metadataOf(type, meta));
   }
@@ -55,7 +58,7 @@ export function metadataOf(type: DataType, meta: TypeMeta): Map<string, string> 
     case 'mark':
       return new Map([['instrument_id', meta.instrumentId], ['price_precision', String(meta.pricePrecision)]]);
     case 'funding':
-      return new Map([['type', 'FundingRateUpdate'], ['instrument_id', meta.instrumentId]]);
+      return new Map([['instrument_id', meta.instrumentId]]);
   }
 }
 
@@ -64,6 +67,36 @@ const u64Data = (arr: BigUint64Array, nullBitmap?: Uint8Array, nullCount = 0) =>
 const fsbData = (w: number, n: number, bytes: Uint8Array) => A.makeData({ type: new A.FixedSizeBinary(w), length: n, nullCount: 0, data: bytes });
 const utf8Data = (n: number, offsets: Int32Array, bytes: Uint8Array) =>
   A.makeData({ type: new A.Utf8(), length: n, nullCount: 0, valueOffsets: offsets, data: bytes });
+/** Each value wrapped in double quotes (a decimal's text is its JSON string without escapes). */
+function jsonQuoted(n: number, offsets: Int32Array, bytes: Uint8Array): { offsets: Int32Array; bytes: Uint8Array } {
+  const outOffs = new Int32Array(n + 1);
+  const out = new Uint8Array(offsets[n]! - offsets[0]! + 2 * n);
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    out[p++] = 0x22;
+    out.set(bytes.subarray(offsets[i]!, offsets[i + 1]!), p);
+    p += offsets[i + 1]! - offsets[i]!;
+    out[p++] = 0x22;
+    outOffs[i + 1] = p;
+  }
+  return { offsets: outOffs, bytes: out };
+}
+
+/** The inverse of jsonQuoted; values without quotes (files of the earlier Utf8 layout) are kept as they are. */
+function unquoted(n: number, v: { offsets: Int32Array; bytes: Uint8Array }): { offsets: Int32Array; bytes: Uint8Array } {
+  const outOffs = new Int32Array(n + 1);
+  const out = new Uint8Array(v.bytes.length);
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    let s = v.offsets[i]!, e = v.offsets[i + 1]!;
+    if (e - s >= 2 && v.bytes[s] === 0x22 && v.bytes[e - 1] === 0x22) { s++; e--; }
+    out.set(v.bytes.subarray(s, e), p);
+    p += e - s;
+    outOffs[i + 1] = p;
+  }
+  return { offsets: outOffs, bytes: out.subarray(0, p) };
+}
+
 const asU64 = (bytes: Uint8Array) => new BigUint64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 
 export function recordBatchOf(type: DataType, fm: FixedMode, schema: A.Schema, b: Block): A.RecordBatch {
@@ -92,16 +125,11 @@ export function recordBatchOf(type: DataType, fm: FixedMode, schema: A.Schema, b
         return { bm, nulls };
       };
       const iv = bitmap(FUNDING_HAS_INTERVAL), nx = bitmap(FUNDING_HAS_NEXT);
-      const instrumentId = schema.metadata.get('instrument_id')!;
-      const idBytes = new TextEncoder().encode(instrumentId);
-      const idAll = new Uint8Array(idBytes.length * n);
-      const idOffs = new Int32Array(n + 1);
-      for (let i = 0; i < n; i++) {
-        idAll.set(idBytes, i * idBytes.length);
-        idOffs[i + 1] = (i + 1) * idBytes.length;
-      }
-      children = [utf8Data(n, idOffs, idAll), utf8Data(n, b.vars[FUNDING.rate]!.offsets, b.vars[FUNDING.rate]!.bytes),
-        u64Data(asU64(b.fixed[FUNDING.interval]!), iv.bm, iv.nulls), u64Data(asU64(b.fixed[FUNDING.next]!), nx.bm, nx.nulls),
+      const rate = jsonQuoted(n, b.vars[FUNDING.rate]!.offsets, b.vars[FUNDING.rate]!.bytes);
+      const interval = Uint16Array.from(asU64(b.fixed[FUNDING.interval]!), Number);
+      children = [A.makeData({ type: new A.Binary(), length: n, nullCount: 0, valueOffsets: rate.offsets, data: rate.bytes }),
+        A.makeData({ type: new A.Uint16(), length: n, nullCount: iv.nulls, data: interval, nullBitmap: iv.bm }),
+        u64Data(asU64(b.fixed[FUNDING.next]!), nx.bm, nx.nulls),
         u64Data(asU64(b.fixed[FUNDING.tsEvent]!)), tsInit];
       break;
     }
@@ -159,7 +187,11 @@ export function blockFromBatch(type: DataType, fm: FixedMode, batch: A.RecordBat
       const flags = new Uint8Array(n);
       const iv = col('interval'), nx = col('next_funding_ns');
       for (let i = 0; i < n; i++) flags[i] = (iv.isValid(i) ? FUNDING_HAS_INTERVAL : 0) | (nx.isValid(i) ? FUNDING_HAS_NEXT : 0);
-      return { n, tsInit, fixed: [asBytes(u64('ts_event')), fixedBytes('interval', 8), fixedBytes('next_funding_ns', 8), flags], vars: [utf8('rate')] };
+      // interval is UInt16 (NautilusTrader's layout) or UInt64 (our earlier files): widened to 8 bytes
+      const ivWidth = iv.type instanceof A.Uint16 ? 2 : 8;
+      const ivRaw = fixedBytes('interval', ivWidth);
+      const interval = ivWidth === 8 ? ivRaw : asBytes(BigUint64Array.from(new Uint16Array(ivRaw.buffer, ivRaw.byteOffset, n), BigInt));
+      return { n, tsInit, fixed: [asBytes(u64('ts_event')), interval, fixedBytes('next_funding_ns', 8), flags], vars: [unquoted(n, utf8('rate'))] };
     }
   }
 }

@@ -27,7 +27,7 @@ export const EXPECTED: Record<string, Expected> = {
   },
   mark_price_update: { fields: [['value', PB, false], ['ts_event', c('Uint64'), false], ['ts_init', c('Uint64'), false]], meta: ['instrument_id', 'price_precision'], pb: { signed: ['value'], unsigned: [] } },
   funding_rate_update: {
-    fields: [['instrument_id', c('Utf8'), false], ['rate', c('Utf8'), false], ['interval', c('Uint64'), true], ['next_funding_ns', c('Uint64'), true], ['ts_event', c('Uint64'), false], ['ts_init', c('Uint64'), false]],
+    fields: [['rate', c('Binary'), false], ['interval', c('Uint16'), true], ['next_funding_ns', c('Uint64'), true], ['ts_event', c('Uint64'), false], ['ts_init', c('Uint64'), false]],
     meta: ['instrument_id'],
   },
   crypto_perpetual: {

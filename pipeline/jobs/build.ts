@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { JobSpec, type DataType, type JobSpecInput } from '../../shared/job.js';
+import { JobSpec, type DataType, type FileConfig, type JobSpecInput } from '../../shared/job.js';
 import type { ProgressEvent } from '../../shared/progress.js';
 import type { DayReport, FileReport, RunReport } from '../../shared/report.js';
 import { commitFile, removeQuietly } from '../catalog/atomic.js';
@@ -19,6 +19,7 @@ import { readerFor } from '../sources/index.js';
 import { readWebsocketTargets } from '../sources/websocket/index.js';
 import { tardisFiles } from '../sources/tardis/index.js';
 import { DaySink, OutputError } from './daysink.js';
+import { checkFeeds, entryFor, noEntryText } from './feeds.js';
 import { resolveFiles } from './files.js';
 import { expandInputs, type Input } from './inputs.js';
 
@@ -116,6 +117,9 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   try {
     // Files per data type, resolved up front so a missing file is reported before any work.
     const filesByType = new Map<DataType, Input[]>();
+    // The config entry read for each type (its own, or for mark/funding the other's: pipeline/jobs/feeds.ts).
+    const entries: Partial<Record<DataType, FileConfig>> = {};
+    const configErrors: string[] = [];
     const setFiles = async (type: DataType, paths: string[]) => {
       const { inputs, notes: skipped } = await expandInputs(paths, spec.source);
       notes.push(...skipped.map((n) => `${type}: ${n}`));
@@ -130,19 +134,32 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
         errors.push(...got.errors.map((e) => `${type}: ${e}`));
         notes.push(...got.notes);
         await setFiles(type, got.files);
+        entries[type] = spec.config.files[type];
         continue;
       }
-      const fc = spec.config.files[type];
-      if (!fc) {
-        errors.push(`${type}: the config has no files.${type} entry`);
+      const entry = entryFor(spec.config, type);
+      if (!entry) {
+        configErrors.push(`${type}: ${noEntryText(type)}`);
         continue;
       }
+      entries[type] = entry.fc;
+      let paths: string[];
       try {
-        await setFiles(type, await resolveFiles(fc.file_path, spec.config.base_path, configDir));
+        paths = await resolveFiles(entry.fc.file_path, spec.config.base_path, configDir);
       } catch (e) {
         errors.push(`${type}: ${errText(e)}`);
+        continue;
+      }
+      await setFiles(type, paths);
+      if (entry.from !== type) notes.push(`${type}: read from the files.${entry.from} files (the config has no files.${type} entry)`);
+      try {
+        await checkFeeds(spec.source, type, filesByType.get(type)!, entry.fc);
+      } catch (e) {
+        configErrors.push(`${type}: ${errText(e)}`);
       }
     }
+    // A data type the config cannot feed stops the job here, before any file is written.
+    if (configErrors.length) throw new Error(configErrors.join('; '));
 
     // Instrument precision: preset or overrides, else a first pass over the data.
     let fromData: { price: number; size: number } | undefined;
@@ -155,7 +172,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       for (const f of filesByType.get(scanType)!) {
         if (f.error) continue;
         scan.startFile(f.label, f.identity);
-        await readerFor(spec.source)(f.path, scanType, spec.config.files[scanType], scan, { signal, member: f.member }).catch(() => undefined);
+        await readerFor(spec.source)(f.path, scanType, entries[scanType], scan, { signal, member: f.member }).catch(() => undefined);
       }
       fromData = { price: spec.pricePrecision ?? scan.maxPriceDecimals, size: spec.sizePrecision ?? (scanType === 'trades' ? scan.maxSizeDecimals : 0) };
       if (fromData.price < 0) throw new Error(`no valid ${scanType} rows in ${spec.start}..${spec.end} to infer the precision from; pass --price-precision and --size-precision`);
@@ -219,6 +236,10 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
           typeError = `${folder} holds ${sig.width * 8}-bit files (${sig.file}); this job writes ${fm.mode}-bit, and one folder cannot mix them`;
         } else if (type !== 'funding' && sig.meta.get('price_precision') !== String(inst.pricePrecision)) {
           typeError = `${folder} holds files with price_precision ${sig.meta.get('price_precision')} (${sig.file}); this job writes ${inst.pricePrecision}`;
+        } else if (type === 'funding' && sig.meta.has('type')) {
+          // Our earlier files (and the Rust catalog's) use the JSON layout, metadata `type`; NautilusTrader's
+          // Python reader takes one schema for the whole folder, so the two layouts cannot share it.
+          typeError = `${folder} holds FundingRateUpdate files of the Rust JSON layout (${sig.file}, written by catalog-builder before it wrote NautilusTrader's write_data layout); one folder cannot mix the two: build into another output folder, or delete that folder first`;
         } else if (type === 'trades' && sig.meta.get('size_precision') !== String(inst.sizePrecision)) {
           typeError = `${folder} holds files with size_precision ${sig.meta.get('size_precision')} (${sig.file}); this job writes ${inst.sizePrecision}`;
         }
@@ -298,7 +319,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
             if (input.error) throw new Error(input.error);
             const hooks = { signal, onBatch, member: input.member };
             const results = each.length === 1
-              ? [await readerFor(spec.source)(input.path, each[0]!.run.type, spec.config.files[each[0]!.run.type], each[0]!.run.norm, hooks)]
+              ? [await readerFor(spec.source)(input.path, each[0]!.run.type, entries[each[0]!.run.type], each[0]!.run.norm, hooks)]
               : await readWebsocketTargets(input.path, each.map(({ run }) => ({ type: run.type, norm: run.norm })), hooks);
             each.forEach(({ run, report, counters }, i) => {
               const res = results[i]!;

@@ -29,15 +29,40 @@ export function parseSide(text: string, mode: 'text' | 'maker'): number {
   return v === undefined ? -1 : v;
 }
 
-/** Stable id for rows without one: 64-bit FNV-1a over symbol, ts_event, price, size, side (as Nautilus derives them). */
+const SIDE_WORD = ['unknown', 'buy', 'sell'];
+const idScratch = new DataView(new ArrayBuffer(8));
+
+/**
+ * Id for a row without one, exactly as NautilusTrader derives it (derive_trade_id in its Tardis
+ * adapter, crates/adapters/tardis/src/common/parse.rs, used by its Tardis CSV loader): 64-bit FNV-1a
+ * over the upper-case symbol, ts_event (u64 little-endian), the price and the amount as f64 bits
+ * (little-endian), and the Tardis side word (buy, sell, unknown), separated by 0x1f; 16 hex digits.
+ * A catalog built by NautilusTrader from the same rows then holds the same ids.
+ */
 export function deriveTradeId(symbol: string, tsEvent: bigint, price: string, size: string, side: number): string {
-  let h = 0xcbf29ce484222325n;
-  const text = `${symbol}\x1f${tsEvent}\x1f${price}\x1f${size}\x1f${side}`;
-  for (let i = 0; i < text.length; i++) {
-    h ^= BigInt(text.charCodeAt(i) & 0xff);
-    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
-  }
-  return h.toString(16).padStart(16, '0');
+  // FNV-1a 64 in two 32-bit halves: h * 0x100000001b3 = h * 0x1b3 + (h << 40), modulo 2^64.
+  let lo = 0x84222325, hi = 0xcbf29ce4;
+  const mix = (b: number) => {
+    lo = (lo ^ b) >>> 0;
+    const m = lo * 0x1b3; // < 2^41, exact
+    hi = (Math.imul(hi, 0x1b3) + Math.floor(m / 0x100000000) + ((lo & 0xffffff) << 8)) >>> 0;
+    lo = m >>> 0;
+  };
+  const text = (s: string) => { for (const b of Buffer.from(s, 'utf8')) mix(b); };
+  const scratch = () => { for (let i = 0; i < 8; i++) mix(idScratch.getUint8(i)); };
+  text(symbol.toUpperCase());
+  mix(0x1f);
+  idScratch.setBigUint64(0, tsEvent, true);
+  scratch();
+  mix(0x1f);
+  idScratch.setFloat64(0, Number(price.trim()), true);
+  scratch();
+  mix(0x1f);
+  idScratch.setFloat64(0, Number(size.trim()), true);
+  scratch();
+  mix(0x1f);
+  text(SIDE_WORD[side] ?? 'unknown');
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
 
 /** Why a price above PRICE_MAX is rejected, with the limit and (64-bit) the way out. */
@@ -335,6 +360,8 @@ export class Normalizer {
     if (!sink) return;
     const d = parseDecimal(rateText.trim());
     if (!d) return this.reject(line, 'funding_rate', 'not a decimal number', rateText, tsInit);
+    // NautilusTrader's FundingRateUpdate.interval is a u16 of minutes.
+    if (intervalMin !== null && intervalMin > 65535n) return this.reject(line, 'funding_interval', 'above 65535 minutes (NautilusTrader keeps the interval as a 16-bit number of minutes)', String(intervalMin), tsInit);
     if (this.o.scan) return;
     const rate = formatDecimal(d);
     if (dedupe) {

@@ -1,0 +1,55 @@
+// Which config entry feeds each data type of a job, checked before anything is written.
+import { basename } from 'node:path';
+import type { DataType, FileConfig, SourceKind, SourceConfig } from '../../shared/job.js';
+import { detect } from '../sources/csv/detect.js';
+import { KNOWN_FEEDS } from '../sources/csv/plan.js';
+import { headLines } from '../sources/io/lines.js';
+import { openData } from '../sources/io/open.js';
+import type { Input } from './inputs.js';
+
+/**
+ * Mark and funding travel together in a WebSocket markPrice stream and a Tardis derivative_ticker
+ * file: as in the seed tool, a config with files for only one of them feeds both.
+ */
+const PARTNER: Partial<Record<DataType, DataType>> = { funding: 'mark', mark: 'funding' };
+
+/** The config entry for `type`: its own, else its partner's; null when there is neither. */
+export function entryFor(config: SourceConfig, type: DataType): { fc: FileConfig; from: DataType } | null {
+  const own = config.files[type];
+  if (own) return { fc: own, from: type };
+  const p = PARTNER[type];
+  const other = p ? config.files[p] : undefined;
+  return other && p ? { fc: other, from: p } : null;
+}
+
+/** Why `type` has no entry, naming the partner that would have fed it. */
+export function noEntryText(type: DataType): string {
+  const p = PARTNER[type];
+  return `the config has no files.${type} entry${p ? ` (nor files.${p}, whose WebSocket markPrice or Tardis derivative_ticker files would feed it)` : ''}`;
+}
+
+/**
+ * Throws when a CSV file is of a known format that holds no `type` data (a markPriceKlines file as
+ * funding, a trades file as mark): a config / data-type mismatch, refused before anything is written.
+ * A file that cannot be opened, or a generic CSV lacking a column, fails only the days it feeds, when
+ * it is read. WebSocket captures are mixed streams, known only once read; they are not checked here.
+ */
+export async function checkFeeds(source: SourceKind, type: DataType, files: Input[], fc: FileConfig): Promise<void> {
+  if (source !== 'csv' || (fc.columns && Object.keys(fc.columns).length)) return;
+  for (const f of files) {
+    if (f.error) continue;
+    let texts: string[], label: string;
+    try {
+      const opened = await openData(f.path, { member: f.member });
+      label = f.member ?? basename(f.path);
+      texts = (await headLines(opened.stream, 50, { csvQuotes: true })).map((l) => l.text).filter((s) => s.trim() !== '');
+    } catch {
+      continue;
+    }
+    if (!texts.length) continue;
+    const det = detect(texts, label, { delimiter: fc.delimiter, hasHeader: fc.has_header });
+    const feeds = KNOWN_FEEDS[det.format];
+    if (det.format === 'generic' || feeds?.includes(type)) continue;
+    throw new Error(`${f.label} is a ${det.label} file, which holds no ${type} data (it can feed: ${feeds?.join(', ') || 'nothing this version reads'})`);
+  }
+}
