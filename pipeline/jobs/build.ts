@@ -1,15 +1,16 @@
 // A build job: source files -> validated, deduplicated, sorted rows -> one Parquet file per data
 // type and UTC day, each committed atomically; a run report and a rejects file beside the catalog.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { JobSpec, type DataType, type JobSpecInput } from '../../shared/job.js';
 import type { ProgressEvent } from '../../shared/progress.js';
 import type { DayReport, FileReport, RunReport } from '../../shared/report.js';
-import { commitFile, removeQuietly } from '../catalog/atomic.js';
+import { JobError, assertNoLinks, commitFile, removeQuietly, writeFileAtomic } from '../catalog/atomic.js';
+import { realPath } from '../allowlist.js';
 import { folderSignature, overlaps, scanFolder } from '../catalog/existing.js';
 import { fixedMode } from '../catalog/fixed.js';
-import { instrumentBatch, resolveInstrument, type Instrument } from '../catalog/instruments.js';
+import { instrumentBatch, instrumentId, resolveInstrument, type Instrument } from '../catalog/instruments.js';
 import { StreamingParquetWriter } from '../catalog/parquet.js';
 import { NS_PER_DAY, TYPE_FOLDER, dayInterval, dayStartNs, daysBetween, fileName, nsToIso, uriSafe } from '../catalog/paths.js';
 import { layoutOf, schemaOf } from '../catalog/schemas.js';
@@ -20,12 +21,15 @@ import { readWebsocketTargets } from '../sources/websocket/index.js';
 import { tardisFiles } from '../sources/tardis/index.js';
 import { DaySink, OutputError } from './daysink.js';
 import { resolveFiles } from './files.js';
+import { takeLock } from './lock.js';
 
 export interface BuildOptions {
   onProgress?: (e: ProgressEvent) => void;
   signal?: AbortSignal;
   /** bytes of buffered rows before days spill to disk (tests lower it to exercise spilling) */
   bufferBudget?: number;
+  /** owner of the catalog's lock and name of the job's temp folder (the service's job id); default: the run id */
+  jobId?: string;
 }
 
 export class JobCancelled extends Error {
@@ -54,24 +58,36 @@ function errText(e: unknown): string {
   return String(e);
 }
 
-/** One job per catalog at a time: a lock file holding the pid, stale locks are taken over. */
-async function takeLock(stateDir: string): Promise<() => Promise<void>> {
-  const lock = join(stateDir, 'lock');
+/**
+ * Checks that no folder the job will create, write or delete in leads out of the catalog through a
+ * symbolic link, takes the catalog's lock, and clears the temporary files of jobs that died (the
+ * lock is ours, so no other job is alive). A refused job has written nothing but the state folder.
+ */
+async function openCatalog(out: string, jobId: string, paths: { stateDir: string; runDir: string; tmpRoot: string; tmpDir: string; folders: string[] }): Promise<() => Promise<void>> {
+  const { stateDir, runDir, tmpRoot, tmpDir, folders } = paths;
+  const cannot = (e: unknown) => new JobError(`cannot write to the output folder ${out}: ${errText(e)} (${(e as Error).message})`);
   try {
-    const pid = Number(await readFile(lock, 'utf8'));
-    if (pid && pid !== process.pid) {
-      try {
-        process.kill(pid, 0);
-        throw new Error(`another catalog-builder job (pid ${pid}) is writing to this catalog; wait for it or remove ${lock}`);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
-      }
-    }
+    await mkdir(out, { recursive: true });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    throw cannot(e);
   }
-  await writeFile(lock, String(process.pid));
-  return () => rm(lock, { force: true });
+  for (const p of [runDir, tmpDir, ...folders]) await assertNoLinks(out, p);
+  try {
+    await mkdir(stateDir, { recursive: true });
+  } catch (e) {
+    throw cannot(e);
+  }
+  const unlock = await takeLock(stateDir, realPath(out), jobId);
+  try {
+    await mkdir(runDir, { recursive: true });
+    // fs.rm removes a link found in tmp/ itself and never follows one (tmp/ itself was checked above).
+    for (const old of await readdir(tmpRoot).catch(() => [] as string[])) if (old !== jobId) await removeQuietly(join(tmpRoot, old));
+    await mkdir(tmpDir, { recursive: true });
+  } catch (e) {
+    await unlock();
+    throw cannot(e);
+  }
+  return unlock;
 }
 
 export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Promise<RunReport> {
@@ -84,7 +100,8 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   const runId = new Date().toISOString().replace(/[:.]/g, '-') + '-' + randomBytes(3).toString('hex');
   const runDir = join(stateDir, 'runs', runId);
   const tmpRoot = join(stateDir, 'tmp');
-  const tmpDir = join(tmpRoot, runId);
+  const jobId = opts.jobId ?? runId;
+  const tmpDir = join(tmpRoot, jobId);
   const configDir = spec.configDir ?? process.cwd();
   const startedAt = new Date().toISOString();
   const notes: string[] = [];
@@ -94,16 +111,9 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   const days = daysBetween(spec.start, spec.end);
   const startDay = Number(dayStartNs(spec.start) / NS_PER_DAY);
 
-  try {
-    await mkdir(runDir, { recursive: true });
-  } catch (e) {
-    // Nothing was written: the output folder itself cannot be used.
-    throw new Error(`cannot write to the output folder ${out}: ${errText(e)} (${(e as Error).message})`);
-  }
-  const unlock = await takeLock(stateDir);
-  // Temporary files of earlier runs that were killed: never part of the catalog, safe to drop.
-  for (const old of await readdir(tmpRoot).catch(() => [] as string[])) await removeQuietly(join(tmpRoot, old));
-  await mkdir(tmpDir, { recursive: true });
+  const idFolder0 = uriSafe(instrumentId(spec.symbol, spec.exchange));
+  const folders = Object.values(TYPE_FOLDER).map((f) => join(out, 'data', f, idFolder0));
+  const unlock = await openCatalog(out, jobId, { stateDir, runDir, tmpRoot, tmpDir, folders });
   const rejects = new RejectSink(join(runDir, 'rejects.jsonl'));
   emit({ kind: 'job', state: 'started' });
 
@@ -372,7 +382,6 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
     await rejects.close().catch(() => undefined);
     if (rejects.error) errors.push(`the rejects file ${rejects.path} could not be written: ${errText(rejects.error)}`);
     await removeQuietly(tmpDir);
-    await unlock();
   }
 
   const sum = (f: (d: DayReport) => number) => dayReports.reduce((a, d) => a + f(d), 0);
@@ -388,11 +397,19 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       rejected: files.reduce((a, f) => a + f.rejected, 0), outOfRange: files.reduce((a, f) => a + f.outOfRange, 0),
       skippedDays: dayReports.filter((d) => d.state === 'skipped').length, failedDays: dayReports.filter((d) => d.state === 'failed').length,
     },
-    rejectsFile: rejects.count ? rejects.path : undefined,
+    rejectsFile: rejects.count && !rejects.error ? rejects.path : undefined,
     notes, errors,
   };
-  await writeFile(join(runDir, 'report.json'), JSON.stringify(report, null, 2));
-  await writeFile(join(stateDir, 'last-run.json'), JSON.stringify({ runId, report: join(runDir, 'report.json') }));
+  // Written while the job still holds the lock, whole or not at all; last-run.json only ever points to a report that was written.
+  try {
+    await writeFileAtomic(join(runDir, 'report.json'), JSON.stringify(report, null, 2));
+    await writeFileAtomic(join(stateDir, 'last-run.json'), JSON.stringify({ runId, report: join(runDir, 'report.json') }));
+  } catch (e) {
+    errors.push((e as Error).message);
+    report.ok = false;
+  } finally {
+    await unlock();
+  }
   emit({ kind: 'job', state: cancelled ? 'cancelled' : report.ok ? 'done' : 'failed', message: errors[0] });
   if (cancelled) throw Object.assign(new JobCancelled(), { report });
   return report;
