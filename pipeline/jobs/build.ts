@@ -9,9 +9,10 @@ import type { DayReport, FileReport, RunReport } from '../../shared/report.js';
 import { JobError, assertNoLinks, commitFile, removeQuietly, writeFileAtomic } from '../catalog/atomic.js';
 import { realPath } from '../allowlist.js';
 import { folderSignature, overlaps, scanFolder } from '../catalog/existing.js';
+import { Ownership } from '../catalog/owned.js';
 import { fixedMode } from '../catalog/fixed.js';
 import { instrumentBatch, instrumentId, resolveInstrument, type Instrument } from '../catalog/instruments.js';
-import { StreamingParquetWriter } from '../catalog/parquet.js';
+import { StreamingParquetWriter, readParquetInfo } from '../catalog/parquet.js';
 import { NS_PER_DAY, TYPE_FOLDER, dayInterval, dayStartNs, daysBetween, fileName, nsToIso, uriSafe } from '../catalog/paths.js';
 import { layoutOf, schemaOf } from '../catalog/schemas.js';
 import { Normalizer } from '../normalize/normalizer.js';
@@ -112,7 +113,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   const startDay = Number(dayStartNs(spec.start) / NS_PER_DAY);
 
   const idFolder0 = uriSafe(instrumentId(spec.symbol, spec.exchange));
-  const folders = Object.values(TYPE_FOLDER).map((f) => join(out, 'data', f, idFolder0));
+  const folders = Object.values(TYPE_FOLDER).flatMap((f) => [join(out, 'data', f, idFolder0), join(stateDir, 'owned', f, idFolder0)]);
   const unlock = await openCatalog(out, jobId, { stateDir, runDir, tmpRoot, tmpDir, folders });
   const rejects = new RejectSink(join(runDir, 'rejects.jsonl'));
   emit({ kind: 'job', state: 'started' });
@@ -171,30 +172,52 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
     const idFolder = uriSafe(inst.id);
 
     // The instrument file: written once; an existing one must agree with this job's precision.
+    const owned = await Ownership.open(out, stateDir);
     const instDir = join(out, 'data', TYPE_FOLDER.instrument, idFolder);
     const instState = await scanFolder(instDir);
     const instSig = await folderSignature(instState);
     const ts0 = dayStartNs(spec.start);
-    if (instSig) {
+    const changes = !instSig || instSig.meta.get('price_precision') !== String(inst.pricePrecision) || instSig.meta.get('size_precision') !== String(inst.sizePrecision);
+    if (instSig && changes && !spec.overwrite) {
       const pp = Number(instSig.meta.get('price_precision')), sp = Number(instSig.meta.get('size_precision'));
-      if ((pp !== inst.pricePrecision || sp !== inst.sizePrecision) && !spec.overwrite) {
-        throw new Error(`the catalog's instrument ${inst.id} (${instSig.file}) has price/size precision ${pp}/${sp}, this job uses ${inst.pricePrecision}/${inst.sizePrecision}; use the same precision, another output folder, or --overwrite`);
+      throw new Error(`the catalog's instrument ${inst.id} (${instSig.file}) has price/size precision ${pp}/${sp}, this job uses ${inst.pricePrecision}/${inst.sizePrecision}; use the same precision, another output folder, or --overwrite`);
+    }
+    if (changes) {
+      // Checked before anything is written: a new precision must suit every file that stays.
+      const replaced = async (type: DataType, f: { path: string }) => spec.overwrite && filesByType.has(type) &&
+        days.some((d) => f.path === join(out, 'data', TYPE_FOLDER[type], idFolder, fileName(dayInterval(d).start, dayInterval(d).end))) && (await owned.owns(f.path));
+      const bad = await disagreements(out, idFolder, inst, instState.files, owned, replaced);
+      if (bad.length) {
+        throw new JobError(`the instrument ${inst.id} would get price/size precision ${inst.pricePrecision}/${inst.sizePrecision}, but files this job does not replace disagree: ${bad.slice(0, 3).join('; ')}${bad.length > 3 ? ` (and ${bad.length - 3} more)` : ''}; nothing was changed. Keep the catalog's precision, or rewrite every day and data type of the instrument in one job with --overwrite`);
       }
     }
     if (!instSig || spec.overwrite) {
-      const tmp = join(tmpDir, 'instrument.parquet.tmp');
       const dest = join(instDir, fileName(ts0, ts0));
-      try {
-        const w = new StreamingParquetWriter(tmp, { codec: spec.compression, rowGroupSize: 1000, keyValue: new Map([['class', 'CryptoPerpetual']]) });
-        const batch = instrumentBatch(inst, ts0);
-        await w.write(batch);
-        await w.close();
-        await commitFile(tmp, dest);
-      } catch (e) {
-        await removeQuietly(tmp);
-        throw new Error(`writing ${dest} failed: ${errText(e)}`);
+      if (instState.files.some((f) => f.path === dest) && !(await owned.owns(dest))) {
+        // Another writer's instrument under this name (its precision agrees, checked above): kept.
+        notes.push(`${dest} was not written by catalog-builder: left as it is`);
+      } else {
+        const tmp = join(tmpDir, 'instrument.parquet.tmp');
+        try {
+          const w = new StreamingParquetWriter(tmp, { codec: spec.compression, rowGroupSize: 1000, keyValue: new Map([['class', 'CryptoPerpetual']]) });
+          const batch = instrumentBatch(inst, ts0);
+          await w.write(batch);
+          await w.close();
+          await owned.record(tmp, dest);
+          await commitFile(tmp, dest);
+        } catch (e) {
+          await removeQuietly(tmp);
+          throw new Error(`writing ${dest} failed: ${errText(e)}`);
+        }
       }
-      for (const f of instState.files) if (f.path !== dest) await removeQuietly(f.path);
+      // Our earlier instrument files are superseded; other writers' files are never deleted.
+      for (const f of instState.files) {
+        if (f.path === dest) continue;
+        if (await owned.owns(f.path)) {
+          await removeQuietly(f.path);
+          await owned.forget(f.path);
+        } else notes.push(`${f.path} was not written by catalog-builder: left untouched`);
+      }
       instrumentFile = dest;
     } else {
       instrumentFile = join(instDir, instState.files[0]!.name);
@@ -209,13 +232,17 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       signal?.throwIfAborted();
       const meta = { instrumentId: inst.id, pricePrecision: inst.pricePrecision, sizePrecision: inst.sizePrecision };
       const schema = schemaOf(type, fm, meta);
-      const ctx = { type, fm, layout: layoutOf(type, fm), schema, tmpDir, codec: spec.compression, rowGroupSize: spec.rowGroupSize };
+      const ctx = { type, fm, layout: layoutOf(type, fm), schema, tmpDir, codec: spec.compression, rowGroupSize: spec.rowGroupSize, beforeCommit: (tmp: string, dest: string) => owned.record(tmp, dest) };
       const folder = join(out, 'data', TYPE_FOLDER[type], idFolder);
       const existing = await scanFolder(folder);
       if (existing.foreign.length) {
         notes.push(`${type}: ${folder} holds files not named <start>_<end>.parquet, left untouched (Nautilus's v1 catalog fails on such names): ${existing.foreign.join(', ')}`);
       }
-      const sig = await folderSignature(existing);
+      // --overwrite replaces only our own files; the files that stay must suit this job's files.
+      const ours = new Set<string>();
+      if (spec.overwrite) for (const f of existing.files) if (await owned.owns(f.path)) ours.add(f.path);
+      const dests = new Set(days.map((d) => join(folder, fileName(dayInterval(d).start, dayInterval(d).end))));
+      const sig = await folderSignature({ files: existing.files.filter((f) => !(ours.has(f.path) && dests.has(f.path))), foreign: [] });
       let typeError: string | null = null;
       if (sig) {
         if (sig.width !== null && type !== 'funding' && sig.width !== fm.W) {
@@ -240,6 +267,9 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
           sink.error = `overlaps existing file(s) ${clash.map((f) => f.name).join(', ')} in ${folder}; nothing was written for this day`;
         } else if (same && !spec.overwrite) {
           sink.state = 'skipped';
+        } else if (same && !ours.has(same.path)) {
+          sink.state = 'failed';
+          sink.error = `${same.path} was not written by catalog-builder; --overwrite replaces only files it wrote, so this day was left as it is`;
         }
         return sink;
       });
@@ -413,6 +443,28 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   emit({ kind: 'job', state: cancelled ? 'cancelled' : report.ok ? 'done' : 'failed', message: errors[0] });
   if (cancelled) throw Object.assign(new JobCancelled(), { report });
   return report;
+}
+
+/**
+ * Files of the instrument that would disagree with `inst`: data files (trades, mark) this job does
+ * not replace, and other writers' instrument files. Each named with the precision it holds.
+ */
+async function disagreements(out: string, idFolder: string, inst: Instrument, instFiles: { path: string }[], owned: Ownership,
+  replaced: (type: DataType, f: { path: string }) => Promise<boolean>): Promise<string[]> {
+  const found: string[] = [];
+  const check = async (path: string, withSize: boolean) => {
+    const kv = (await readParquetInfo(path).catch(() => null))?.keyValue;
+    const pp = kv?.get('price_precision'), sp = kv?.get('size_precision');
+    if (pp !== undefined && pp !== String(inst.pricePrecision)) found.push(`${path} holds price_precision ${pp}`);
+    else if (withSize && sp !== undefined && sp !== String(inst.sizePrecision)) found.push(`${path} holds size_precision ${sp}`);
+  };
+  for (const f of instFiles) if (!(await owned.owns(f.path))) await check(f.path, true);
+  for (const type of ['trades', 'mark'] as const) {
+    for (const f of (await scanFolder(join(out, 'data', TYPE_FOLDER[type], idFolder))).files) {
+      if (!(await replaced(type, f))) await check(f.path, type === 'trades');
+    }
+  }
+  return found;
 }
 
 /** One data type of a job: its days, its normaliser, the files it reads. */

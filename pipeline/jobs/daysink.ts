@@ -38,6 +38,8 @@ export interface SinkContext {
   tmpDir: string;
   codec: Codec;
   rowGroupSize: number;
+  /** called with the finished temporary file just before it is renamed into the catalog (owned.ts) */
+  beforeCommit?: (tmp: string, dest: string) => Promise<void>;
 }
 
 export class DaySink {
@@ -223,6 +225,7 @@ export class DaySink {
       // parquet-wasm does not report write errors from inside its stream: check the footer.
       const info = await readParquetInfo(this.tmp);
       if (info.numRows !== total) throw new Error(`written file holds ${info.numRows} rows, expected ${total}`);
+      await this.ctx.beforeCommit?.(this.tmp, this.dest);
       await commitFile(this.tmp, this.dest);
       this.stats.written = total;
       this.state = 'done';

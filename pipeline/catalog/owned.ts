@@ -1,0 +1,84 @@
+// Which files of a catalog catalog-builder wrote. Only those are ever replaced or deleted: files of
+// other writers (NautilusTrader, a user's own) are left as they are. A record per file under
+// .catalog-builder/owned/ (its path below data/ + '.json', holding its size) is written just before
+// the file is committed; catalogs written before these records existed are recognised by the files
+// their run reports list as written.
+import { lstat, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { RunReport } from '../../shared/report.js';
+import { writeFileAtomic } from './atomic.js';
+
+interface OwnedRecord {
+  size: number;
+  /** the size before the last replacement: a job killed between record and rename still owns it */
+  prev?: number;
+}
+
+export class Ownership {
+  private constructor(
+    private readonly dataDir: string,
+    private readonly recordDir: string,
+    /** paths below data/ that earlier run reports list as written (catalogs without records) */
+    private readonly fromReports: Set<string>,
+  ) {}
+
+  static async open(out: string, stateDir: string): Promise<Ownership> {
+    const dataDir = join(out, 'data');
+    const fromReports = new Set<string>();
+    const runs = join(stateDir, 'runs');
+    for (const run of await readdir(runs).catch(() => [] as string[])) {
+      let r: RunReport;
+      try {
+        r = JSON.parse(await readFile(join(runs, run, 'report.json'), 'utf8')) as RunReport;
+      } catch {
+        continue;
+      }
+      const base = join(resolve(typeof r.job?.output === 'string' ? r.job.output : out), 'data');
+      const files = [r.instrument?.file, ...(r.days ?? []).filter((d) => d.state === 'done' && d.written > 0).map((d) => d.file)];
+      for (const f of files) if (f) fromReports.add(relative(base, f));
+    }
+    return new Ownership(dataDir, join(stateDir, 'owned'), fromReports);
+  }
+
+  /** The record folder of a catalog folder (checked for symbolic links like the folder itself). */
+  recordFolder(folder: string): string {
+    return join(this.recordDir, relative(this.dataDir, folder));
+  }
+
+  private recordOf(file: string): string {
+    return join(this.recordDir, relative(this.dataDir, file) + '.json');
+  }
+
+  /** Called with the finished temporary file just before it is renamed to `dest`. */
+  async record(tmp: string, dest: string): Promise<void> {
+    const size = (await stat(tmp)).size;
+    const path = this.recordOf(dest);
+    const old = await this.read(path);
+    await mkdir(dirname(path), { recursive: true });
+    const rec: OwnedRecord = old && old.size !== size ? { size, prev: old.size } : { size };
+    await writeFileAtomic(path, JSON.stringify(rec));
+  }
+
+  async owns(file: string): Promise<boolean> {
+    const st = await lstat(file).catch(() => null);
+    if (!st?.isFile()) return false;
+    const rec = await this.read(this.recordOf(file));
+    if (rec) return st.size === rec.size || st.size === rec.prev;
+    return this.fromReports.has(relative(this.dataDir, file));
+  }
+
+  /** After one of our files was deleted. */
+  async forget(file: string): Promise<void> {
+    await rm(this.recordOf(file), { force: true });
+    this.fromReports.delete(relative(this.dataDir, file));
+  }
+
+  private async read(path: string): Promise<OwnedRecord | null> {
+    try {
+      const r = JSON.parse(await readFile(path, 'utf8')) as OwnedRecord;
+      return typeof r.size === 'number' ? r : null;
+    } catch {
+      return null;
+    }
+  }
+}
