@@ -101,6 +101,19 @@ test('--overwrite with another price precision: refused before anything changes 
   assert.ok(allTrades.errors.some((e) => e.includes(`mark_price_update/${INSTRUMENT}/`) && /price_precision 2/.test(e)), allTrades.errors.join('\n'));
   await assertUnchanged(data, before, 'all trades days at another precision, mark days left at 2');
 
+  // Everything rewritten at 3, but the disk fills after a day and a half: all or nothing, so nothing.
+  await t.test('a day of the precision change fails: the catalog stays as it was', async (st) => {
+    const dayBytes = (await stat(join(data, 'trade_tick', INSTRUMENT, dayFile(DAYS[0]!)))).size;
+    const disk = fullDisk(st, /\.parquet\.tmp$|\.run$/, Math.floor(dayBytes * 1.5));
+    const failed = await runBuild(jobOf(dir, config, catalog, { overwrite: true, pricePrecision: 3 }));
+    assert.ok(disk.failures() > 0, 'the disk ran full');
+    assert.equal(failed.ok, false);
+    assert.ok(failed.errors.some((e) => /no space left/.test(e)), failed.errors.join('\n'));
+    assert.ok(failed.days.every((d) => d.state === 'failed' && d.written === 0), JSON.stringify(failed.days.map((d) => [d.day, d.state, d.error])));
+    await assertUnchanged(data, before, 'a precision change that could not complete');
+    assert.deepEqual(await filesUnder(join(catalog, STATE_DIR, 'tmp')), []);
+  });
+
   // Everything the instrument has, rewritten at 3: allowed, and then instrument and data agree.
   const all = await runBuild(jobOf(dir, config, catalog, { overwrite: true, pricePrecision: 3 }));
   assert.equal(all.ok, true, all.errors.join('\n'));

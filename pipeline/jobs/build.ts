@@ -191,6 +191,11 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
         throw new JobError(`the instrument ${inst.id} would get price/size precision ${inst.pricePrecision}/${inst.sizePrecision}, but files this job does not replace disagree: ${bad.slice(0, 3).join('; ')}${bad.length > 3 ? ` (and ${bad.length - 3} more)` : ''}; nothing was changed. Keep the catalog's precision, or rewrite every day and data type of the instrument in one job with --overwrite`);
       }
     }
+    // A change of an existing instrument's precision is all or nothing: the instrument and every day
+    // are committed together at the end, only if every day was written (see commitStaged).
+    const staging = !!instSig && changes;
+    let instrumentTmp: string | undefined;
+    let placeInstrument: (() => Promise<void>) | undefined;
     if (!instSig || spec.overwrite) {
       const dest = join(instDir, fileName(ts0, ts0));
       if (instState.files.some((f) => f.path === dest) && !(await owned.owns(dest))) {
@@ -203,25 +208,31 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
           const batch = instrumentBatch(inst, ts0);
           await w.write(batch);
           await w.close();
-          await owned.record(tmp, dest);
-          await commitFile(tmp, dest);
         } catch (e) {
           await removeQuietly(tmp);
           throw new Error(`writing ${dest} failed: ${errText(e)}`);
         }
+        instrumentTmp = tmp;
       }
-      // Our earlier instrument files are superseded; other writers' files are never deleted.
-      for (const f of instState.files) {
-        if (f.path === dest) continue;
-        if (await owned.owns(f.path)) {
-          await removeQuietly(f.path);
-          await owned.forget(f.path);
-        } else notes.push(`${f.path} was not written by catalog-builder: left untouched`);
-      }
-      instrumentFile = dest;
+      placeInstrument = async () => {
+        if (instrumentTmp) {
+          await owned.record(instrumentTmp, dest);
+          await commitFile(instrumentTmp, dest).catch((e) => Promise.reject(new Error(`writing ${dest} failed: ${errText(e)}`)));
+        }
+        // Our earlier instrument files are superseded; other writers' files are never deleted.
+        for (const f of instState.files) {
+          if (f.path === dest) continue;
+          if (await owned.owns(f.path)) {
+            await removeQuietly(f.path);
+            await owned.forget(f.path);
+          } else notes.push(`${f.path} was not written by catalog-builder: left untouched`);
+        }
+        instrumentFile = dest;
+      };
     } else {
       instrumentFile = join(instDir, instState.files[0]!.name);
     }
+    if (!staging) await placeInstrument?.();
 
     // Every data type's days and normaliser first; then the files are read (a capture file that feeds
     // several types once for all of them), then each type's days are written and committed.
@@ -232,7 +243,8 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       signal?.throwIfAborted();
       const meta = { instrumentId: inst.id, pricePrecision: inst.pricePrecision, sizePrecision: inst.sizePrecision };
       const schema = schemaOf(type, fm, meta);
-      const ctx = { type, fm, layout: layoutOf(type, fm), schema, tmpDir, codec: spec.compression, rowGroupSize: spec.rowGroupSize, beforeCommit: (tmp: string, dest: string) => owned.record(tmp, dest) };
+      const ctx = { type, fm, layout: layoutOf(type, fm), schema, tmpDir, codec: spec.compression, rowGroupSize: spec.rowGroupSize,
+        beforeCommit: (tmp: string, dest: string) => owned.record(tmp, dest), deferCommit: staging };
       const folder = join(out, 'data', TYPE_FOLDER[type], idFolder);
       const existing = await scanFolder(folder);
       if (existing.foreign.length) {
@@ -289,6 +301,27 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
     for (const group of readGroups(runs, spec.source)) {
       await readGroup(group);
       for (const run of group) await finishRun(run);
+    }
+    if (staging) await commitStaged();
+
+    /** Commits the staged instrument and days of a precision change, or (if anything failed) none. */
+    async function commitStaged(): Promise<void> {
+      const staged = openSinks.filter((s) => s.staged);
+      if (errors.length) {
+        const why = `not written: the instrument's precision changes only if every day is written, and ${errors.length} error(s) occurred (${errors[0]})`;
+        for (const s of staged) {
+          await s.discard();
+          s.state = 'failed';
+          s.error = why;
+          const rep = dayReports.find((d) => d.dataType === s.ctx.type && d.day === s.day)!;
+          Object.assign(rep, { state: 'failed', written: 0, file: undefined, error: why });
+          emit({ kind: 'day', dataType: s.ctx.type, day: s.day, state: 'failed', rows: s.stats.read, written: 0, fraction: 1, rowsPerSec: 0, etaSec: 0, error: why });
+        }
+        if (staged.length) errors.push(`${staged.length} day(s) written at the new precision were discarded; the catalog is as it was`);
+        return;
+      }
+      await placeInstrument?.();
+      for (const s of staged) await s.commit();
     }
 
     /** Reads the group's files (the same list for each of its types) into their normalisers. */
@@ -408,7 +441,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       errors.push(errText(e));
     }
   } finally {
-    for (const s of openSinks) if (s.state !== 'done' && s.state !== 'skipped') await s.discard().catch(() => undefined);
+    for (const s of openSinks) if ((s.state !== 'done' && s.state !== 'skipped') || s.staged) await s.discard().catch(() => undefined);
     await rejects.close().catch(() => undefined);
     if (rejects.error) errors.push(`the rejects file ${rejects.path} could not be written: ${errText(rejects.error)}`);
     await removeQuietly(tmpDir);

@@ -40,6 +40,8 @@ export interface SinkContext {
   rowGroupSize: number;
   /** called with the finished temporary file just before it is renamed into the catalog (owned.ts) */
   beforeCommit?: (tmp: string, dest: string) => Promise<void>;
+  /** finalize() leaves the finished file staged; commit() lands it (an all-or-nothing change) */
+  deferCommit?: boolean;
 }
 
 export class DaySink {
@@ -65,6 +67,8 @@ export class DaySink {
   /** parking failed: the day cannot be completed, finalize() says why */
   private parkError: OutputError | null = null;
   private readonly tmp: string;
+  /** finished, waiting for commit() (deferCommit) */
+  staged = false;
 
   constructor(readonly ctx: SinkContext, readonly day: string, readonly dest: string) {
     this.builder = new BlockBuilder(ctx.layout, 1024);
@@ -225,8 +229,8 @@ export class DaySink {
       // parquet-wasm does not report write errors from inside its stream: check the footer.
       const info = await readParquetInfo(this.tmp);
       if (info.numRows !== total) throw new Error(`written file holds ${info.numRows} rows, expected ${total}`);
-      await this.ctx.beforeCommit?.(this.tmp, this.dest);
-      await commitFile(this.tmp, this.dest);
+      if (this.ctx.deferCommit) this.staged = true;
+      else await this.commit();
       this.stats.written = total;
       this.state = 'done';
     } catch (e) {
@@ -237,7 +241,15 @@ export class DaySink {
     }
   }
 
+  /** Renames the finished file into the catalog. */
+  async commit(): Promise<void> {
+    await this.ctx.beforeCommit?.(this.tmp, this.dest);
+    await commitFile(this.tmp, this.dest);
+    this.staged = false;
+  }
+
   async discard(): Promise<void> {
+    this.staged = false;
     this.builder = new BlockBuilder(this.ctx.layout, 16);
     await this.direct?.abort();
     this.direct = null;
