@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, open, readFile, readdir, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, mkdtemp, open, readFile, readdir, rm, stat, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { JobSpecInput } from '../shared/job.js';
@@ -385,4 +385,48 @@ test('CLI processes started together on one catalog: never both', async (t) => {
     assert.deepEqual((await verifyCatalog(catalog)).errors, []);
   }
   t.diagnostic(`exit codes per pair: ${outcomes.join(', ')}`);
+});
+
+test('a stale lock is taken over (dead process, older version\'s pid or empty lock), a live one never', async (t) => {
+  const dir = await tempDir(t);
+  const { config } = await sources(dir, 2000, 1);
+  const catalog = join(dir, 'catalog');
+  const job = jobOf(dir, config, catalog, { end: DAYS[0]! });
+  const lock = join(catalog, STATE_DIR, 'lock');
+  await mkdir(join(catalog, STATE_DIR), { recursive: true });
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  const deadPid = Number(dead.stdout);
+  const host = hostname();
+  const old = new Date(Date.now() - 60_000);
+  for (const [name, text, mtime] of [
+    ['a job whose process died', JSON.stringify({ jobId: 'gone', pid: deadPid, host, startedAt: '2024-01-01T00:00:00.000Z' }), null],
+    ['an older version\'s pid lock', String(deadPid), null],
+    ['an empty lock left by a full disk', '', old],
+  ] as const) {
+    await writeFile(lock, text);
+    if (mtime) await utimes(lock, mtime, mtime);
+    const r = await runBuild({ ...job, overwrite: true });
+    assert.equal(r.ok, true, `${name}: ${r.errors.join('\n')}`);
+    assert.ok(!existsSync(lock), `${name}: released`);
+  }
+  // A live process's lock (this machine, its pid alive): refused, naming the job, and left in place.
+  const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  t.after(() => sleeper.kill());
+  const live = JSON.stringify({ jobId: 'busy-job', pid: sleeper.pid, host, startedAt: '2024-05-05T05:05:05.000Z' });
+  await writeFile(lock, live);
+  await assert.rejects(runBuild(job), /another catalog-builder job \(job busy-job, started 2024-05-05T05:05:05.000Z/);
+  assert.equal(await readFile(lock, 'utf8'), live, 'the live lock is left as it was');
+});
+
+test('a catalog written before ownership records: its own files are still recognised by its run reports', async (t) => {
+  const dir = await tempDir(t);
+  const { config } = await sources(dir, 2000, 2);
+  const catalog = join(dir, 'catalog');
+  const job = jobOf(dir, config, catalog, { end: DAYS[1]! });
+  assert.equal((await runBuild(job)).ok, true);
+  await rm(join(catalog, STATE_DIR, 'owned'), { recursive: true });
+  const again = await runBuild({ ...job, overwrite: true, pricePrecision: 3 });
+  assert.equal(again.ok, true, again.errors.join('\n'));
+  assert.deepEqual(again.days.map((d) => d.state), Array(4).fill('done'));
+  assert.equal((await readdir(join(catalog, 'data', 'crypto_perpetual', INSTRUMENT))).length, 1, 'the old instrument file (ours) was replaced');
 });

@@ -15,29 +15,36 @@ interface OwnedRecord {
 }
 
 export class Ownership {
+  /** paths below data/ that earlier run reports list as written (catalogs without records) */
+  private fromReports: Set<string> | null = null;
+
   private constructor(
     private readonly dataDir: string,
     private readonly recordDir: string,
-    /** paths below data/ that earlier run reports list as written (catalogs without records) */
-    private readonly fromReports: Set<string>,
+    private readonly runsDir: string,
+    private readonly out: string,
   ) {}
 
   static async open(out: string, stateDir: string): Promise<Ownership> {
-    const dataDir = join(out, 'data');
-    const fromReports = new Set<string>();
-    const runs = join(stateDir, 'runs');
-    for (const run of await readdir(runs).catch(() => [] as string[])) {
+    return new Ownership(join(out, 'data'), join(stateDir, 'owned'), join(stateDir, 'runs'), out);
+  }
+
+  /** Paths below data/ that earlier run reports list as written; read once, when first needed. */
+  private async reported(): Promise<Set<string>> {
+    if (this.fromReports) return this.fromReports;
+    const found = new Set<string>();
+    for (const run of await readdir(this.runsDir).catch(() => [] as string[])) {
       let r: RunReport;
       try {
-        r = JSON.parse(await readFile(join(runs, run, 'report.json'), 'utf8')) as RunReport;
+        r = JSON.parse(await readFile(join(this.runsDir, run, 'report.json'), 'utf8')) as RunReport;
       } catch {
         continue;
       }
-      const base = join(resolve(typeof r.job?.output === 'string' ? r.job.output : out), 'data');
+      const base = join(resolve(typeof r.job?.output === 'string' ? r.job.output : this.out), 'data');
       const files = [r.instrument?.file, ...(r.days ?? []).filter((d) => d.state === 'done' && d.written > 0).map((d) => d.file)];
-      for (const f of files) if (f) fromReports.add(relative(base, f));
+      for (const f of files) if (f) found.add(relative(base, f));
     }
-    return new Ownership(dataDir, join(stateDir, 'owned'), fromReports);
+    return (this.fromReports = found);
   }
 
   /** The record folder of a catalog folder (checked for symbolic links like the folder itself). */
@@ -64,13 +71,13 @@ export class Ownership {
     if (!st?.isFile()) return false;
     const rec = await this.read(this.recordOf(file));
     if (rec) return st.size === rec.size || st.size === rec.prev;
-    return this.fromReports.has(relative(this.dataDir, file));
+    return (await this.reported()).has(relative(this.dataDir, file));
   }
 
   /** After one of our files was deleted. */
   async forget(file: string): Promise<void> {
     await rm(this.recordOf(file), { force: true });
-    this.fromReports.delete(relative(this.dataDir, file));
+    this.fromReports?.delete(relative(this.dataDir, file));
   }
 
   private async read(path: string): Promise<OwnedRecord | null> {
