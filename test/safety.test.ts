@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, open, readFile, readdir, rm, stat, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
+import fsp, { copyFile, mkdir, mkdtemp, open, readFile, readdir, rm, stat, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
+import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { JobSpecInput } from '../shared/job.js';
@@ -17,7 +18,7 @@ import { verifyCatalog } from '../pipeline/catalog/verify.js';
 import { STATE_DIR, runBuild } from '../pipeline/jobs/build.js';
 import { createService } from '../pipeline/service.js';
 import { genTardisTicker, genTardisTrades } from '../scripts/gen-data.js';
-import { ROOT, filesUnder, tempDir } from './helpers.js';
+import { ROOT, filesUnder, readRows, tempDir } from './helpers.js';
 import { fullDisk } from './support/full-disk.js';
 
 const INSTRUMENT = 'BTCUSDT-PERP.BINANCE';
@@ -122,6 +123,40 @@ test('--overwrite with another price precision: refused before anything changes 
     assert.equal(await pricePrecisionOf(join(data, f)), '3', f);
   }
   assert.deepEqual((await verifyCatalog(catalog)).errors, []);
+
+  // A change to 4 stops after two of its renames (an I/O error): the next job on the catalog completes it.
+  await t.test('a precision change stopped part-way through its commit is completed by the next job', async (st) => {
+    const original = fsp.rename;
+    let moved = 0;
+    fsp.rename = (async (from: string, to: string) => {
+      if (String(to).endsWith('.parquet') && ++moved === 3) throw Object.assign(new Error(`EIO: i/o error, rename '${from}'`), { code: 'EIO' });
+      return original(from, to);
+    }) as typeof fsp.rename;
+    syncBuiltinESMExports();
+    const restore = () => {
+      fsp.rename = original;
+      syncBuiltinESMExports();
+    };
+    st.after(restore);
+    const stopped = await runBuild(jobOf(dir, config, catalog, { overwrite: true, pricePrecision: 4 }));
+    restore();
+    assert.equal(stopped.ok, false);
+    assert.ok(stopped.errors.some((e) => /stopped part-way/.test(e)), stopped.errors.join('\n'));
+    const precisions = async () => {
+      const out = new Set<string>();
+      for (const f of await filesUnder(data)) {
+        out.add(f.startsWith('crypto_perpetual/') ? String((await readRows(join(data, f)))[0]!.price_precision) : String(await pricePrecisionOf(join(data, f))));
+      }
+      return [...out];
+    };
+    assert.ok((await precisions()).length > 1, 'stopped with the catalog part at 3, part at 4');
+    const next = await runBuild(jobOf(dir, config, catalog, { pricePrecision: 4 }));
+    assert.equal(next.ok, true, next.errors.join('\n'));
+    assert.deepEqual(await precisions(), ['4'], 'instrument and every day at 4');
+    assert.deepEqual(next.days.map((d) => d.state), Array(10).fill('skipped'));
+    assert.deepEqual(await filesUnder(join(catalog, STATE_DIR, 'tmp')), []);
+    assert.deepEqual((await verifyCatalog(catalog)).errors, []);
+  });
 });
 
 test('--overwrite of one mark day replaces only files catalog-builder wrote: another writer\'s instrument and day files stay', async (t) => {

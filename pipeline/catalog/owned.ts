@@ -6,7 +6,7 @@
 import { lstat, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { RunReport } from '../../shared/report.js';
-import { writeFileAtomic } from './atomic.js';
+import { commitFile, writeFileAtomic } from './atomic.js';
 
 interface OwnedRecord {
   size: number;
@@ -88,4 +88,44 @@ export class Ownership {
       return null;
     }
   }
+}
+
+/**
+ * Renames and deletions that must all happen (an instrument's precision change: the instrument and
+ * its days). The journal is written first, then applied; a job stopped part-way (killed, a failed
+ * rename) is completed by the next job on the catalog, which applies it before anything else.
+ */
+export interface Journal {
+  /** [finished temporary file, destination]: moved unless already moved */
+  moves: [string, string][];
+  /** files to delete once the moves are done, if they are ours */
+  removes: string[];
+}
+
+export async function runJournal(path: string, journal: Journal, owned: Ownership): Promise<void> {
+  await writeFileAtomic(path, JSON.stringify(journal));
+  await applyJournal(path, owned);
+}
+
+/** Completes a journal left at `path`; false when there is none. */
+export async function applyJournal(path: string, owned: Ownership): Promise<boolean> {
+  let journal: Journal;
+  try {
+    journal = JSON.parse(await readFile(path, 'utf8')) as Journal;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
+  }
+  for (const [tmp, dest] of journal.moves) {
+    if (!(await stat(tmp).catch(() => null))) continue; // moved before the stop
+    await owned.record(tmp, dest);
+    await commitFile(tmp, dest);
+  }
+  for (const f of journal.removes) {
+    if (!(await owned.owns(f))) continue;
+    await rm(f, { force: true });
+    await owned.forget(f);
+  }
+  await rm(path, { force: true });
+  return true;
 }

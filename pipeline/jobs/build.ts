@@ -9,7 +9,7 @@ import type { DayReport, FileReport, RunReport } from '../../shared/report.js';
 import { JobError, assertNoLinks, commitFile, removeQuietly, writeFileAtomic } from '../catalog/atomic.js';
 import { realPath } from '../allowlist.js';
 import { folderSignature, overlaps, scanFolder } from '../catalog/existing.js';
-import { Ownership } from '../catalog/owned.js';
+import { Ownership, applyJournal, runJournal } from '../catalog/owned.js';
 import { fixedMode } from '../catalog/fixed.js';
 import { instrumentBatch, instrumentId, resolveInstrument, type Instrument } from '../catalog/instruments.js';
 import { StreamingParquetWriter, readParquetInfo } from '../catalog/parquet.js';
@@ -41,6 +41,8 @@ export class JobCancelled extends Error {
 
 const TYPE_ORDER: DataType[] = ['trades', 'mark', 'funding'];
 export const STATE_DIR = '.catalog-builder';
+/** the renames of an all-or-nothing commit, in the state folder while it is under way (owned.ts) */
+const COMMIT_JOURNAL = 'commit.json';
 
 function errText(e: unknown): string {
   // A day's file failed to write while reading: the cause is what the user needs (the caller names the file).
@@ -79,6 +81,14 @@ async function openCatalog(out: string, jobId: string, paths: { stateDir: string
     throw cannot(e);
   }
   const unlock = await takeLock(stateDir, realPath(out), jobId);
+  const journal = join(stateDir, COMMIT_JOURNAL);
+  try {
+    // A job stopped while committing a precision change: complete it before anything else.
+    await applyJournal(journal, await Ownership.open(out, stateDir));
+  } catch (e) {
+    await unlock();
+    throw new JobError(`completing the interrupted commit ${journal} failed: ${errText(e)}`);
+  }
   try {
     await mkdir(runDir, { recursive: true });
     // fs.rm removes a link found in tmp/ itself and never follows one (tmp/ itself was checked above).
@@ -121,6 +131,8 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   let instrument: (Instrument & { source: string }) | null = null;
   let instrumentFile: string | undefined;
   let cancelled = false;
+  /** a commit journal still needs the job's temporary files */
+  let keepTmp = false;
   // Days of the data type in progress; on any exit they release their writers and temp files.
   let openSinks: DaySink[] = [];
   try {
@@ -196,8 +208,9 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
     const staging = !!instSig && changes;
     let instrumentTmp: string | undefined;
     let placeInstrument: (() => Promise<void>) | undefined;
+    const instrumentDest = join(instDir, fileName(ts0, ts0));
     if (!instSig || spec.overwrite) {
-      const dest = join(instDir, fileName(ts0, ts0));
+      const dest = instrumentDest;
       if (instState.files.some((f) => f.path === dest) && !(await owned.owns(dest))) {
         // Another writer's instrument under this name (its precision agrees, checked above): kept.
         notes.push(`${dest} was not written by catalog-builder: left as it is`);
@@ -320,8 +333,22 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
         if (staged.length) errors.push(`${staged.length} day(s) written at the new precision were discarded; the catalog is as it was`);
         return;
       }
-      await placeInstrument?.();
-      for (const s of staged) await s.commit();
+      // Through a journal: a job stopped part-way is completed by the next one (openCatalog).
+      const moves: [string, string][] = staged.map((s) => [s.tmpPath, s.dest]);
+      if (instrumentTmp) moves.unshift([instrumentTmp, instrumentDest]);
+      const others = instState.files.map((f) => f.path).filter((p) => p !== instrumentDest);
+      for (const f of others) if (!(await owned.owns(f))) notes.push(`${f} was not written by catalog-builder: left untouched`);
+      // From here the journal owns the staged files: they stay in tmp/ until moved.
+      for (const s of staged) s.staged = false;
+      keepTmp = true;
+      const path = join(stateDir, COMMIT_JOURNAL);
+      try {
+        await runJournal(path, { moves, removes: others }, owned);
+      } catch (e) {
+        throw new Error(`committing the new precision stopped part-way: ${errText(e)}; the next job on this catalog completes it (${path})`);
+      }
+      keepTmp = false;
+      instrumentFile = instrumentDest;
     }
 
     /** Reads the group's files (the same list for each of its types) into their normalisers. */
@@ -444,7 +471,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
     for (const s of openSinks) if ((s.state !== 'done' && s.state !== 'skipped') || s.staged) await s.discard().catch(() => undefined);
     await rejects.close().catch(() => undefined);
     if (rejects.error) errors.push(`the rejects file ${rejects.path} could not be written: ${errText(rejects.error)}`);
-    await removeQuietly(tmpDir);
+    if (!keepTmp) await removeQuietly(tmpDir);
   }
 
   const sum = (f: (d: DayReport) => number) => dayReports.reduce((a, d) => a + f(d), 0);

@@ -241,6 +241,11 @@ export class DaySink {
     }
   }
 
+  /** The day's temporary file (finished once staged). */
+  get tmpPath(): string {
+    return this.tmp;
+  }
+
   /** Renames the finished file into the catalog. */
   async commit(): Promise<void> {
     await this.ctx.beforeCommit?.(this.tmp, this.dest);
