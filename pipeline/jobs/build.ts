@@ -2,7 +2,7 @@
 // type and UTC day, each committed atomically; a run report and a rejects file beside the catalog.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { JobSpec, type DataType, type JobSpecInput } from '../../shared/job.js';
 import type { ProgressEvent } from '../../shared/progress.js';
 import type { DayReport, FileReport, RunReport } from '../../shared/report.js';
@@ -185,6 +185,11 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
 
     // The instrument file: written once; an existing one must agree with this job's precision.
     const owned = await Ownership.open(out, stateDir);
+    /** Just before a file is renamed into the catalog: its folder still leads nowhere else; it is ours. */
+    const recordOwned = async (tmp: string, dest: string) => {
+      await assertNoLinks(out, dirname(dest));
+      await owned.record(tmp, dest);
+    };
     const instDir = join(out, 'data', TYPE_FOLDER.instrument, idFolder);
     const instState = await scanFolder(instDir);
     const instSig = await folderSignature(instState);
@@ -229,7 +234,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       }
       placeInstrument = async () => {
         if (instrumentTmp) {
-          await owned.record(instrumentTmp, dest);
+          await recordOwned(instrumentTmp, dest);
           await commitFile(instrumentTmp, dest).catch((e) => Promise.reject(new Error(`writing ${dest} failed: ${errText(e)}`)));
         }
         // Our earlier instrument files are superseded; other writers' files are never deleted.
@@ -257,7 +262,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       const meta = { instrumentId: inst.id, pricePrecision: inst.pricePrecision, sizePrecision: inst.sizePrecision };
       const schema = schemaOf(type, fm, meta);
       const ctx = { type, fm, layout: layoutOf(type, fm), schema, tmpDir, codec: spec.compression, rowGroupSize: spec.rowGroupSize,
-        beforeCommit: (tmp: string, dest: string) => owned.record(tmp, dest), deferCommit: staging };
+        beforeCommit: (tmp: string, dest: string) => recordOwned(tmp, dest), deferCommit: staging };
       const folder = join(out, 'data', TYPE_FOLDER[type], idFolder);
       const existing = await scanFolder(folder);
       if (existing.foreign.length) {
