@@ -6,6 +6,7 @@ import { ZodError } from 'zod';
 import { DATA_TYPES, SOURCES, SourceConfig, type DataType, type SourceKind } from '../shared/job.js';
 import type { RunReport } from '../shared/report.js';
 import { verifyCatalog, type VerifyResult } from './catalog/verify.js';
+import { JobError } from './catalog/atomic.js';
 import { JobCancelled, runBuild } from './jobs/build.js';
 import { TerminalProgress } from './jobs/terminal.js';
 
@@ -161,6 +162,11 @@ async function build(argv: string[]): Promise<number> {
       return 130;
     }
     if (e instanceof ZodError) fail(e.issues.map((i) => `${i.path.join('.') || 'job'}: ${i.message}`).join('; '));
+    // Refused (lock, symbolic link, output folder, full disk): the message says it all.
+    if (e instanceof JobError) {
+      process.stderr.write(`catalog-builder: ${e.message}\n`);
+      return 1;
+    }
     throw e;
   }
   bars?.finish();

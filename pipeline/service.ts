@@ -2,9 +2,9 @@
 // process (IPC) and browser mode (pipeline/server.ts). Jobs run on worker threads, never on the
 // caller's thread; a crashing job marks itself failed and leaves the host running. Only files and
 // folders the user chose (see AllowList) are read or written.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,8 @@ import {
 import { JobSpec, type JobSpecInput } from '../shared/job.js';
 import type { ProgressEvent } from '../shared/progress.js';
 import type { RunReport } from '../shared/report.js';
-import { AllowList } from './allowlist.js';
+import { AllowList, realPath } from './allowlist.js';
+import { assertNoLinks, removeQuietly, writeFileAtomic } from './catalog/atomic.js';
 import { formatRaw } from './catalog/decimal.js';
 import { readRaw } from './catalog/fixed.js';
 import { incrementPrecision, presets as presetTable } from './catalog/instruments.js';
@@ -25,6 +26,7 @@ import { readParquetBatches, readParquetInfo } from './catalog/parquet.js';
 import { TYPE_FOLDER, dayOfNs, daysBetween, parseFileName, uriSafe } from './catalog/paths.js';
 import { verifyCatalog } from './catalog/verify.js';
 import { STATE_DIR } from './jobs/build.js';
+import { releaseLock } from './jobs/lock.js';
 import { resolveFiles } from './jobs/files.js';
 import type { FromWorker, ToWorker, WorkerInput } from './jobs/worker-protocol.js';
 import { inspectFiles as inspectEngine, preview as previewEngine } from './preview.js';
@@ -69,6 +71,7 @@ export interface Service extends Api {
 interface JobRecord {
   info: JobInfo;
   output: string;
+  startedAt: string;
   worker: Worker;
   cancelRequested: boolean;
   terminated: boolean;
@@ -88,17 +91,10 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Writes a file whole or not at all (temporary file + rename). */
+/** Writes a file whole or not at all (temporary file, flushed, renamed: atomic.ts). */
 async function writeAtomic(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, text, { mode: 0o600 });
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(path, text, 0o600);
 }
 
 export function defaultDocumentsDir(): string {
@@ -173,14 +169,17 @@ export function createService(opts: ServiceOptions): Service {
       }
     }
     for (const j of jobs.values()) {
-      if (j.info.state === 'running' && j.output === output) throw new Error(`a job is already writing to ${output} (job ${j.info.jobId}); wait for it or cancel it`);
+      // The same catalog under another name (a symbolic link to it) is the same catalog.
+      if (j.info.state === 'running' && realPath(j.output) === realPath(output)) {
+        throw new Error(`a job is already writing to ${realPath(output)} (job ${j.info.jobId}, started ${j.startedAt}); wait for it or cancel it`);
+      }
     }
     return { spec: { ...spec, output, configDir }, output };
   }
 
-  function startWorker(spec: JobSpecInput): Worker {
+  function startWorker(spec: JobSpecInput, jobId: string): Worker {
     const url = opts.workerUrl ?? DEFAULT_WORKER;
-    const data: WorkerInput = { spec };
+    const data: WorkerInput = { spec, jobId };
     if (url.pathname.endsWith('.ts')) {
       // Development: Node 20 cannot start a .ts worker entry through --import tsx; worker-boot.mjs registers tsx first.
       return new Worker(WORKER_BOOT, { workerData: { ...data, entry: url.href } });
@@ -188,12 +187,16 @@ export function createService(opts: ServiceOptions): Service {
     return new Worker(url, { workerData: data });
   }
 
-  /** After a worker was terminated mid-job: drop its lock and temporary files (never catalog files). */
-  async function cleanAfterTerminate(output: string): Promise<void> {
+  /**
+   * After a job's worker ended (terminated mid-job, or crashed): drop its lock and its temporary
+   * files, and only its own: another job may hold the catalog by now. Never catalog files.
+   */
+  async function cleanAfterExit(output: string, jobId: string): Promise<void> {
     const stateDir = join(output, STATE_DIR);
-    const lock = join(stateDir, 'lock');
-    if ((await readFile(lock, 'utf8').catch(() => '')) === String(process.pid)) await rm(lock, { force: true });
-    await rm(join(stateDir, 'tmp'), { recursive: true, force: true }).catch(() => undefined);
+    await releaseLock(stateDir, jobId);
+    const tmp = join(stateDir, 'tmp', jobId);
+    await assertNoLinks(output, tmp);
+    await removeQuietly(tmp);
   }
 
   async function startJob(input: unknown): Promise<{ jobId: string }> {
@@ -205,13 +208,13 @@ export function createService(opts: ServiceOptions): Service {
     const info: JobInfo = { jobId, state: 'running' };
     let worker: Worker;
     try {
-      worker = startWorker(spec);
+      worker = startWorker(spec, jobId);
     } catch (e) {
       throw new Error(`could not start the job: ${message(e)}`);
     }
     let settle!: () => void;
     const done = new Promise<void>((r) => (settle = r));
-    const rec: JobRecord = { info, output, worker, cancelRequested: false, terminated: false, done };
+    const rec: JobRecord = { info, output, startedAt: new Date().toISOString(), worker, cancelRequested: false, terminated: false, done };
     jobs.set(jobId, rec);
 
     let finished = false;
@@ -248,7 +251,7 @@ export function createService(opts: ServiceOptions): Service {
     });
     worker.on('exit', (code) => {
       void (async () => {
-        if (rec.terminated) await cleanAfterTerminate(output).catch(() => undefined);
+        await cleanAfterExit(output, jobId).catch(() => undefined);
         if (rec.cancelRequested) finish('cancelled', {});
         else finish('failed', { error: `the job's worker stopped unexpectedly (exit code ${code})` });
         settle();

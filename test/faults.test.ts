@@ -4,13 +4,10 @@
 // the missing days into a catalog byte-identical to an uninterrupted build.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import fs, { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import fsp from 'node:fs/promises';
-import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import type { JobSpecInput } from '../shared/job.js';
 import type { ProgressEvent } from '../shared/progress.js';
 import type { RunReport } from '../shared/report.js';
@@ -20,6 +17,7 @@ import { verifyCatalog } from '../pipeline/catalog/verify.js';
 import { STATE_DIR, runBuild } from '../pipeline/jobs/build.js';
 import { genTardisTicker, genTardisTrades } from '../scripts/gen-data.js';
 import { GOLDEN, ROOT, filesUnder, needShared, readRows, tempDir } from './helpers.js';
+import { fullDisk } from './support/full-disk.js';
 
 const INSTRUMENT = 'BTCUSDT-PERP.BINANCE';
 const DAYS = ['2024-01-01', '2024-01-02', '2024-01-03'];
@@ -297,65 +295,6 @@ test('a catalog holding NautilusTrader golden files: overlaps and 64/128-bit mix
 
 // ---- disk full ------------------------------------------------------------------------------------
 
-/**
- * Makes writes to files whose path matches `match` fail with ENOSPC after `budget` bytes (over all
- * of them), as a full disk does. Both ways the engine writes are covered: fs.createWriteStream
- * (instrument file, rejects) and FileHandles from fs/promises open() with 'w'/'a' (day files, spill
- * runs). syncBuiltinESMExports makes the engine's named imports see the replacements.
- */
-function fullDisk(t: TestContext, match: RegExp, budget: number): { failures: () => number } {
-  const original = fs.createWriteStream;
-  const originalOpen = fsp.open;
-  let used = 0, failures = 0;
-  const enospc = () => {
-    failures++;
-    return Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
-  };
-  const fake = ((path: fs.PathLike, opts?: Parameters<typeof fs.createWriteStream>[1]) => {
-    const real = original(path, opts);
-    if (!match.test(String(path))) return real;
-    return new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        if (used + chunk.length > budget) return cb(enospc());
-        used += chunk.length;
-        real.write(chunk, cb);
-      },
-      final(cb) {
-        real.end(cb);
-      },
-      destroy(err, cb) {
-        real.destroy();
-        cb(err);
-      },
-    });
-  }) as typeof fs.createWriteStream;
-  const fakeOpen = (async (path: fs.PathLike, flags?: string | number, mode?: fs.Mode) => {
-    const fh = await originalOpen(path, flags, mode);
-    if (!match.test(String(path)) || (flags !== 'w' && flags !== 'a')) return fh;
-    const write = fh.write.bind(fh) as (...a: unknown[]) => Promise<{ bytesWritten: number }>;
-    // The engine writes whole buffers (buffer, offset, length, position) or whole buffers.
-    Object.defineProperty(fh, 'write', {
-      value: async (buf: Uint8Array, offset?: number, length?: number, position?: number) => {
-        const n = typeof length === 'number' ? length : buf.byteLength - (offset ?? 0);
-        if (used + n > budget) throw enospc();
-        used += n;
-        return write(buf, offset, length, position);
-      },
-    });
-    return fh;
-  }) as typeof fsp.open;
-  fs.createWriteStream = fake;
-  fsp.open = fakeOpen;
-  syncBuiltinESMExports();
-  const restore = () => {
-    fs.createWriteStream = original;
-    fsp.open = originalOpen;
-    syncBuiltinESMExports();
-  };
-  t.after(restore);
-  return { failures: () => failures };
-}
-
 test('disk full: the failing file is named, nothing partial is left, and after freeing space the re-run completes the catalog', async (t) => {
   const dir = await tempDir(t);
   const { job } = await makeSources(dir);
@@ -395,7 +334,7 @@ test('disk full: the failing file is named, nothing partial is left, and after f
   await t.test('the rejects file hits the full disk: the job reports it instead of crashing', async (st) => {
     const src = join(dir, 'bad.csv');
     await writeFile(src, ['time,price,volume,side,id', ...Array.from({ length: 50 }, (_, i) => `${Date.UTC(2024, 0, 1) + i * 1000},${i % 2 ? '-1' : '42000.1'},0.5,buy,id${i}`)].join('\n') + '\n');
-    fullDisk(st, /rejects\.jsonl$/, 0);
+    fullDisk(st, /rejects\.jsonl(\.tmp)?$/, 0);
     const catalog = join(dir, 'full-rejects');
     const report = await runBuild({ source: 'csv', symbol: 'BTCUSDT', start: DAYS[0]!, end: DAYS[0]!, output: catalog, dataTypes: ['trades'], config: { base_path: '.', files: { trades: { file_path: 'bad.csv' } } }, configDir: dir });
     assert.equal(report.ok, false);

@@ -1,16 +1,18 @@
 // A build job: source files -> validated, deduplicated, sorted rows -> one Parquet file per data
 // type and UTC day, each committed atomically; a run report and a rejects file beside the catalog.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { JobSpec, type DataType, type FileConfig, type JobSpecInput } from '../../shared/job.js';
 import type { ProgressEvent } from '../../shared/progress.js';
 import type { DayReport, FileReport, RunReport } from '../../shared/report.js';
-import { commitFile, removeQuietly } from '../catalog/atomic.js';
+import { JobError, assertNoLinks, commitFile, removeQuietly, writeFileAtomic } from '../catalog/atomic.js';
+import { realPath } from '../allowlist.js';
 import { folderSignature, overlaps, scanFolder } from '../catalog/existing.js';
+import { Ownership, applyJournal, runJournal } from '../catalog/owned.js';
 import { fixedMode } from '../catalog/fixed.js';
-import { instrumentBatch, resolveInstrument, type Instrument } from '../catalog/instruments.js';
-import { StreamingParquetWriter } from '../catalog/parquet.js';
+import { instrumentBatch, instrumentId, resolveInstrument, type Instrument } from '../catalog/instruments.js';
+import { StreamingParquetWriter, readParquetInfo } from '../catalog/parquet.js';
 import { NS_PER_DAY, TYPE_FOLDER, dayInterval, dayStartNs, daysBetween, fileName, nsToIso, uriSafe } from '../catalog/paths.js';
 import { layoutOf, schemaOf } from '../catalog/schemas.js';
 import { Normalizer } from '../normalize/normalizer.js';
@@ -22,12 +24,15 @@ import { DaySink, OutputError } from './daysink.js';
 import { checkFeeds, entryFor, noEntryText } from './feeds.js';
 import { resolveFiles } from './files.js';
 import { expandInputs, type Input } from './inputs.js';
+import { takeLock } from './lock.js';
 
 export interface BuildOptions {
   onProgress?: (e: ProgressEvent) => void;
   signal?: AbortSignal;
   /** bytes of buffered rows before days spill to disk (tests lower it to exercise spilling) */
   bufferBudget?: number;
+  /** owner of the catalog's lock and name of the job's temp folder (the service's job id); default: the run id */
+  jobId?: string;
 }
 
 export class JobCancelled extends Error {
@@ -38,6 +43,8 @@ export class JobCancelled extends Error {
 
 const TYPE_ORDER: DataType[] = ['trades', 'mark', 'funding'];
 export const STATE_DIR = '.catalog-builder';
+/** the renames of an all-or-nothing commit, in the state folder while it is under way (owned.ts) */
+const COMMIT_JOURNAL = 'commit.json';
 
 function errText(e: unknown): string {
   // A day's file failed to write while reading: the cause is what the user needs (the caller names the file).
@@ -56,24 +63,44 @@ function errText(e: unknown): string {
   return String(e);
 }
 
-/** One job per catalog at a time: a lock file holding the pid, stale locks are taken over. */
-async function takeLock(stateDir: string): Promise<() => Promise<void>> {
-  const lock = join(stateDir, 'lock');
+/**
+ * Checks that no folder the job will create, write or delete in leads out of the catalog through a
+ * symbolic link, takes the catalog's lock, and clears the temporary files of jobs that died (the
+ * lock is ours, so no other job is alive). A refused job has written nothing but the state folder.
+ */
+async function openCatalog(out: string, jobId: string, paths: { stateDir: string; runDir: string; tmpRoot: string; tmpDir: string; folders: string[] }): Promise<() => Promise<void>> {
+  const { stateDir, runDir, tmpRoot, tmpDir, folders } = paths;
+  const cannot = (e: unknown) => new JobError(`cannot write to the output folder ${out}: ${errText(e)} (${(e as Error).message})`);
   try {
-    const pid = Number(await readFile(lock, 'utf8'));
-    if (pid && pid !== process.pid) {
-      try {
-        process.kill(pid, 0);
-        throw new Error(`another catalog-builder job (pid ${pid}) is writing to this catalog; wait for it or remove ${lock}`);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
-      }
-    }
+    await mkdir(out, { recursive: true });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    throw cannot(e);
   }
-  await writeFile(lock, String(process.pid));
-  return () => rm(lock, { force: true });
+  for (const p of [runDir, tmpDir, ...folders]) await assertNoLinks(out, p);
+  try {
+    await mkdir(stateDir, { recursive: true });
+  } catch (e) {
+    throw cannot(e);
+  }
+  const unlock = await takeLock(stateDir, realPath(out), jobId);
+  const journal = join(stateDir, COMMIT_JOURNAL);
+  try {
+    // A job stopped while committing a precision change: complete it before anything else.
+    await applyJournal(journal, await Ownership.open(out, stateDir));
+  } catch (e) {
+    await unlock();
+    throw new JobError(`completing the interrupted commit ${journal} failed: ${errText(e)}`);
+  }
+  try {
+    await mkdir(runDir, { recursive: true });
+    // fs.rm removes a link found in tmp/ itself and never follows one (tmp/ itself was checked above).
+    for (const old of await readdir(tmpRoot).catch(() => [] as string[])) if (old !== jobId) await removeQuietly(join(tmpRoot, old));
+    await mkdir(tmpDir, { recursive: true });
+  } catch (e) {
+    await unlock();
+    throw cannot(e);
+  }
+  return unlock;
 }
 
 export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Promise<RunReport> {
@@ -86,7 +113,8 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   const runId = new Date().toISOString().replace(/[:.]/g, '-') + '-' + randomBytes(3).toString('hex');
   const runDir = join(stateDir, 'runs', runId);
   const tmpRoot = join(stateDir, 'tmp');
-  const tmpDir = join(tmpRoot, runId);
+  const jobId = opts.jobId ?? runId;
+  const tmpDir = join(tmpRoot, jobId);
   const configDir = spec.configDir ?? process.cwd();
   const startedAt = new Date().toISOString();
   const notes: string[] = [];
@@ -96,22 +124,17 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   const days = daysBetween(spec.start, spec.end);
   const startDay = Number(dayStartNs(spec.start) / NS_PER_DAY);
 
-  try {
-    await mkdir(runDir, { recursive: true });
-  } catch (e) {
-    // Nothing was written: the output folder itself cannot be used.
-    throw new Error(`cannot write to the output folder ${out}: ${errText(e)} (${(e as Error).message})`);
-  }
-  const unlock = await takeLock(stateDir);
-  // Temporary files of earlier runs that were killed: never part of the catalog, safe to drop.
-  for (const old of await readdir(tmpRoot).catch(() => [] as string[])) await removeQuietly(join(tmpRoot, old));
-  await mkdir(tmpDir, { recursive: true });
+  const idFolder0 = uriSafe(instrumentId(spec.symbol, spec.exchange));
+  const folders = Object.values(TYPE_FOLDER).flatMap((f) => [join(out, 'data', f, idFolder0), join(stateDir, 'owned', f, idFolder0)]);
+  const unlock = await openCatalog(out, jobId, { stateDir, runDir, tmpRoot, tmpDir, folders });
   const rejects = new RejectSink(join(runDir, 'rejects.jsonl'));
   emit({ kind: 'job', state: 'started' });
 
   let instrument: (Instrument & { source: string }) | null = null;
   let instrumentFile: string | undefined;
   let cancelled = false;
+  /** a commit journal still needs the job's temporary files */
+  let keepTmp = false;
   // Days of the data type in progress; on any exit they release their writers and temp files.
   let openSinks: DaySink[] = [];
   try {
@@ -185,34 +208,73 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
     const idFolder = uriSafe(inst.id);
 
     // The instrument file: written once; an existing one must agree with this job's precision.
+    const owned = await Ownership.open(out, stateDir);
+    /** Just before a file is renamed into the catalog: its folder still leads nowhere else; it is ours. */
+    const recordOwned = async (tmp: string, dest: string) => {
+      await assertNoLinks(out, dirname(dest));
+      await owned.record(tmp, dest);
+    };
     const instDir = join(out, 'data', TYPE_FOLDER.instrument, idFolder);
     const instState = await scanFolder(instDir);
     const instSig = await folderSignature(instState);
     const ts0 = dayStartNs(spec.start);
-    if (instSig) {
+    const changes = !instSig || instSig.meta.get('price_precision') !== String(inst.pricePrecision) || instSig.meta.get('size_precision') !== String(inst.sizePrecision);
+    if (instSig && changes && !spec.overwrite) {
       const pp = Number(instSig.meta.get('price_precision')), sp = Number(instSig.meta.get('size_precision'));
-      if ((pp !== inst.pricePrecision || sp !== inst.sizePrecision) && !spec.overwrite) {
-        throw new Error(`the catalog's instrument ${inst.id} (${instSig.file}) has price/size precision ${pp}/${sp}, this job uses ${inst.pricePrecision}/${inst.sizePrecision}; use the same precision, another output folder, or --overwrite`);
+      throw new Error(`the catalog's instrument ${inst.id} (${instSig.file}) has price/size precision ${pp}/${sp}, this job uses ${inst.pricePrecision}/${inst.sizePrecision}; use the same precision, another output folder, or --overwrite`);
+    }
+    if (changes) {
+      // Checked before anything is written: a new precision must suit every file that stays.
+      const replaced = async (type: DataType, f: { path: string }) => spec.overwrite && filesByType.has(type) &&
+        days.some((d) => f.path === join(out, 'data', TYPE_FOLDER[type], idFolder, fileName(dayInterval(d).start, dayInterval(d).end))) && (await owned.owns(f.path));
+      const bad = await disagreements(out, idFolder, inst, instState.files, owned, replaced);
+      if (bad.length) {
+        throw new JobError(`the instrument ${inst.id} would get price/size precision ${inst.pricePrecision}/${inst.sizePrecision}, but files this job does not replace disagree: ${bad.slice(0, 3).join('; ')}${bad.length > 3 ? ` (and ${bad.length - 3} more)` : ''}; nothing was changed. Keep the catalog's precision, or rewrite every day and data type of the instrument in one job with --overwrite`);
       }
     }
+    // A change of an existing instrument's precision is all or nothing: the instrument and every day
+    // are committed together at the end, only if every day was written (see commitStaged).
+    const staging = !!instSig && changes;
+    let instrumentTmp: string | undefined;
+    let placeInstrument: (() => Promise<void>) | undefined;
+    const instrumentDest = join(instDir, fileName(ts0, ts0));
     if (!instSig || spec.overwrite) {
-      const tmp = join(tmpDir, 'instrument.parquet.tmp');
-      const dest = join(instDir, fileName(ts0, ts0));
-      try {
-        const w = new StreamingParquetWriter(tmp, { codec: spec.compression, rowGroupSize: 1000, keyValue: new Map([['class', 'CryptoPerpetual']]) });
-        const batch = instrumentBatch(inst, ts0);
-        await w.write(batch);
-        await w.close();
-        await commitFile(tmp, dest);
-      } catch (e) {
-        await removeQuietly(tmp);
-        throw new Error(`writing ${dest} failed: ${errText(e)}`);
+      const dest = instrumentDest;
+      if (instState.files.some((f) => f.path === dest) && !(await owned.owns(dest))) {
+        // Another writer's instrument under this name (its precision agrees, checked above): kept.
+        notes.push(`${dest} was not written by catalog-builder: left as it is`);
+      } else {
+        const tmp = join(tmpDir, 'instrument.parquet.tmp');
+        try {
+          const w = new StreamingParquetWriter(tmp, { codec: spec.compression, rowGroupSize: 1000, keyValue: new Map([['class', 'CryptoPerpetual']]) });
+          const batch = instrumentBatch(inst, ts0);
+          await w.write(batch);
+          await w.close();
+        } catch (e) {
+          await removeQuietly(tmp);
+          throw new Error(`writing ${dest} failed: ${errText(e)}`);
+        }
+        instrumentTmp = tmp;
       }
-      for (const f of instState.files) if (f.path !== dest) await removeQuietly(f.path);
-      instrumentFile = dest;
+      placeInstrument = async () => {
+        if (instrumentTmp) {
+          await recordOwned(instrumentTmp, dest);
+          await commitFile(instrumentTmp, dest).catch((e) => Promise.reject(new Error(`writing ${dest} failed: ${errText(e)}`)));
+        }
+        // Our earlier instrument files are superseded; other writers' files are never deleted.
+        for (const f of instState.files) {
+          if (f.path === dest) continue;
+          if (await owned.owns(f.path)) {
+            await removeQuietly(f.path);
+            await owned.forget(f.path);
+          } else notes.push(`${f.path} was not written by catalog-builder: left untouched`);
+        }
+        instrumentFile = dest;
+      };
     } else {
       instrumentFile = join(instDir, instState.files[0]!.name);
     }
+    if (!staging) await placeInstrument?.();
 
     // Every data type's days and normaliser first; then the files are read (a capture file that feeds
     // several types once for all of them), then each type's days are written and committed.
@@ -223,13 +285,18 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       signal?.throwIfAborted();
       const meta = { instrumentId: inst.id, pricePrecision: inst.pricePrecision, sizePrecision: inst.sizePrecision };
       const schema = schemaOf(type, fm, meta);
-      const ctx = { type, fm, layout: layoutOf(type, fm), schema, tmpDir, codec: spec.compression, rowGroupSize: spec.rowGroupSize };
+      const ctx = { type, fm, layout: layoutOf(type, fm), schema, tmpDir, codec: spec.compression, rowGroupSize: spec.rowGroupSize,
+        beforeCommit: (tmp: string, dest: string) => recordOwned(tmp, dest), deferCommit: staging };
       const folder = join(out, 'data', TYPE_FOLDER[type], idFolder);
       const existing = await scanFolder(folder);
       if (existing.foreign.length) {
         notes.push(`${type}: ${folder} holds files not named <start>_<end>.parquet, left untouched (Nautilus's v1 catalog fails on such names): ${existing.foreign.join(', ')}`);
       }
-      const sig = await folderSignature(existing);
+      // --overwrite replaces only our own files; the files that stay must suit this job's files.
+      const ours = new Set<string>();
+      if (spec.overwrite) for (const f of existing.files) if (await owned.owns(f.path)) ours.add(f.path);
+      const dests = new Set(days.map((d) => join(folder, fileName(dayInterval(d).start, dayInterval(d).end))));
+      const sig = await folderSignature({ files: existing.files.filter((f) => !(ours.has(f.path) && dests.has(f.path))), foreign: [] });
       let typeError: string | null = null;
       if (sig) {
         if (sig.width !== null && type !== 'funding' && sig.width !== fm.W) {
@@ -258,6 +325,9 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
           sink.error = `overlaps existing file(s) ${clash.map((f) => f.name).join(', ')} in ${folder}; nothing was written for this day`;
         } else if (same && !spec.overwrite) {
           sink.state = 'skipped';
+        } else if (same && !ours.has(same.path)) {
+          sink.state = 'failed';
+          sink.error = `${same.path} was not written by catalog-builder; --overwrite replaces only files it wrote, so this day was left as it is`;
         }
         return sink;
       });
@@ -277,6 +347,41 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
     for (const group of readGroups(runs, spec.source)) {
       await readGroup(group);
       for (const run of group) await finishRun(run);
+    }
+    if (staging) await commitStaged();
+
+    /** Commits the staged instrument and days of a precision change, or (if anything failed) none. */
+    async function commitStaged(): Promise<void> {
+      const staged = openSinks.filter((s) => s.staged);
+      if (errors.length) {
+        const why = `not written: the instrument's precision changes only if every day is written, and ${errors.length} error(s) occurred (${errors[0]})`;
+        for (const s of staged) {
+          await s.discard();
+          s.state = 'failed';
+          s.error = why;
+          const rep = dayReports.find((d) => d.dataType === s.ctx.type && d.day === s.day)!;
+          Object.assign(rep, { state: 'failed', written: 0, file: undefined, error: why });
+          emit({ kind: 'day', dataType: s.ctx.type, day: s.day, state: 'failed', rows: s.stats.read, written: 0, fraction: 1, rowsPerSec: 0, etaSec: 0, error: why });
+        }
+        if (staged.length) errors.push(`${staged.length} day(s) written at the new precision were discarded; the catalog is as it was`);
+        return;
+      }
+      // Through a journal: a job stopped part-way is completed by the next one (openCatalog).
+      const moves: [string, string][] = staged.map((s) => [s.tmpPath, s.dest]);
+      if (instrumentTmp) moves.unshift([instrumentTmp, instrumentDest]);
+      const others = instState.files.map((f) => f.path).filter((p) => p !== instrumentDest);
+      for (const f of others) if (!(await owned.owns(f))) notes.push(`${f} was not written by catalog-builder: left untouched`);
+      // From here the journal owns the staged files: they stay in tmp/ until moved.
+      for (const s of staged) s.staged = false;
+      keepTmp = true;
+      const path = join(stateDir, COMMIT_JOURNAL);
+      try {
+        await runJournal(path, { moves, removes: others }, owned);
+      } catch (e) {
+        throw new Error(`committing the new precision stopped part-way: ${errText(e)}; the next job on this catalog completes it (${path})`);
+      }
+      keepTmp = false;
+      instrumentFile = instrumentDest;
     }
 
     /** Reads the group's files (the same list for each of its types) into their normalisers. */
@@ -400,11 +505,10 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       errors.push(errText(e));
     }
   } finally {
-    for (const s of openSinks) if (s.state !== 'done' && s.state !== 'skipped') await s.discard().catch(() => undefined);
+    for (const s of openSinks) if ((s.state !== 'done' && s.state !== 'skipped') || s.staged) await s.discard().catch(() => undefined);
     await rejects.close().catch(() => undefined);
     if (rejects.error) errors.push(`the rejects file ${rejects.path} could not be written: ${errText(rejects.error)}`);
-    await removeQuietly(tmpDir);
-    await unlock();
+    if (!keepTmp) await removeQuietly(tmpDir);
   }
 
   const sum = (f: (d: DayReport) => number) => dayReports.reduce((a, d) => a + f(d), 0);
@@ -420,14 +524,44 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       rejected: files.reduce((a, f) => a + f.rejected, 0), outOfRange: files.reduce((a, f) => a + f.outOfRange, 0),
       skippedDays: dayReports.filter((d) => d.state === 'skipped').length, failedDays: dayReports.filter((d) => d.state === 'failed').length,
     },
-    rejectsFile: rejects.count ? rejects.path : undefined,
+    rejectsFile: rejects.count && !rejects.error ? rejects.path : undefined,
     notes, errors,
   };
-  await writeFile(join(runDir, 'report.json'), JSON.stringify(report, null, 2));
-  await writeFile(join(stateDir, 'last-run.json'), JSON.stringify({ runId, report: join(runDir, 'report.json') }));
+  // Written while the job still holds the lock, whole or not at all; last-run.json only ever points to a report that was written.
+  try {
+    await writeFileAtomic(join(runDir, 'report.json'), JSON.stringify(report, null, 2));
+    await writeFileAtomic(join(stateDir, 'last-run.json'), JSON.stringify({ runId, report: join(runDir, 'report.json') }));
+  } catch (e) {
+    errors.push((e as Error).message);
+    report.ok = false;
+  } finally {
+    await unlock();
+  }
   emit({ kind: 'job', state: cancelled ? 'cancelled' : report.ok ? 'done' : 'failed', message: errors[0] });
   if (cancelled) throw Object.assign(new JobCancelled(), { report });
   return report;
+}
+
+/**
+ * Files of the instrument that would disagree with `inst`: data files (trades, mark) this job does
+ * not replace, and other writers' instrument files. Each named with the precision it holds.
+ */
+async function disagreements(out: string, idFolder: string, inst: Instrument, instFiles: { path: string }[], owned: Ownership,
+  replaced: (type: DataType, f: { path: string }) => Promise<boolean>): Promise<string[]> {
+  const found: string[] = [];
+  const check = async (path: string, withSize: boolean) => {
+    const kv = (await readParquetInfo(path).catch(() => null))?.keyValue;
+    const pp = kv?.get('price_precision'), sp = kv?.get('size_precision');
+    if (pp !== undefined && pp !== String(inst.pricePrecision)) found.push(`${path} holds price_precision ${pp}`);
+    else if (withSize && sp !== undefined && sp !== String(inst.sizePrecision)) found.push(`${path} holds size_precision ${sp}`);
+  };
+  for (const f of instFiles) if (!(await owned.owns(f.path))) await check(f.path, true);
+  for (const type of ['trades', 'mark'] as const) {
+    for (const f of (await scanFolder(join(out, 'data', TYPE_FOLDER[type], idFolder))).files) {
+      if (!(await replaced(type, f))) await check(f.path, type === 'trades');
+    }
+  }
+  return found;
 }
 
 /** One data type of a job: its days, its normaliser, the files it reads. */

@@ -38,6 +38,10 @@ export interface SinkContext {
   tmpDir: string;
   codec: Codec;
   rowGroupSize: number;
+  /** called with the finished temporary file just before it is renamed into the catalog (owned.ts) */
+  beforeCommit?: (tmp: string, dest: string) => Promise<void>;
+  /** finalize() leaves the finished file staged; commit() lands it (an all-or-nothing change) */
+  deferCommit?: boolean;
 }
 
 export class DaySink {
@@ -63,6 +67,8 @@ export class DaySink {
   /** parking failed: the day cannot be completed, finalize() says why */
   private parkError: OutputError | null = null;
   private readonly tmp: string;
+  /** finished, waiting for commit() (deferCommit) */
+  staged = false;
 
   constructor(readonly ctx: SinkContext, readonly day: string, readonly dest: string) {
     this.builder = new BlockBuilder(ctx.layout, 1024);
@@ -223,7 +229,8 @@ export class DaySink {
       // parquet-wasm does not report write errors from inside its stream: check the footer.
       const info = await readParquetInfo(this.tmp);
       if (info.numRows !== total) throw new Error(`written file holds ${info.numRows} rows, expected ${total}`);
-      await commitFile(this.tmp, this.dest);
+      if (this.ctx.deferCommit) this.staged = true;
+      else await this.commit();
       this.stats.written = total;
       this.state = 'done';
     } catch (e) {
@@ -234,7 +241,20 @@ export class DaySink {
     }
   }
 
+  /** The day's temporary file (finished once staged). */
+  get tmpPath(): string {
+    return this.tmp;
+  }
+
+  /** Renames the finished file into the catalog. */
+  async commit(): Promise<void> {
+    await this.ctx.beforeCommit?.(this.tmp, this.dest);
+    await commitFile(this.tmp, this.dest);
+    this.staged = false;
+  }
+
   async discard(): Promise<void> {
+    this.staged = false;
     this.builder = new BlockBuilder(this.ctx.layout, 16);
     await this.direct?.abort();
     this.direct = null;

@@ -7,6 +7,8 @@ import type { RunReport } from '../../shared/report.js';
 /** workerData of a job worker; `entry` is only read by worker-boot.mjs (dev: TypeScript through tsx). */
 export interface WorkerInput {
   spec: JobSpecInput;
+  /** the service's job id: owner of the catalog lock and name of the job's temp folder */
+  jobId?: string;
   entry?: string;
 }
 

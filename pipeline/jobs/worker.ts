@@ -14,9 +14,9 @@ const onMessage = (m: ToWorker) => {
 };
 port.on('message', onMessage);
 
-const { spec } = workerData as WorkerInput;
+const { spec, jobId } = workerData as WorkerInput;
 try {
-  const report = await runBuild(spec, { signal: abort.signal, onProgress: (event) => post({ type: 'progress', event }) });
+  const report = await runBuild(spec, { jobId, signal: abort.signal, onProgress: (event) => post({ type: 'progress', event }) });
   post({ type: 'done', report });
 } catch (e) {
   if (e instanceof JobCancelled) post({ type: 'cancelled', report: (e as JobCancelled & { report?: RunReport }).report });
