@@ -15,7 +15,7 @@ import { detect, splitCsv } from './sources/csv/detect.js';
 import { mapLines, TsColumn } from './sources/csv/index.js';
 import { FIELDS_FOR, KNOWN_FEEDS, REQUIRED, autoMap, makePlan } from './sources/csv/plan.js';
 import { openData } from './sources/io/open.js';
-import { headLines, type Line } from './sources/io/lines.js';
+import { firstLineError, headLines, type Line } from './sources/io/lines.js';
 
 const SIDE_NAMES = ['NO_AGGRESSOR', 'BUYER', 'SELLER'];
 
@@ -29,7 +29,9 @@ async function readHead(path: string, maxLines: number) {
 export async function inspectFile(path: string, options: PreviewRequest['options'] = {}, maxLines = 1001): Promise<{ info: FileInfo; lines: Line[] }> {
   const name = basename(path);
   const { opened, lines } = await readHead(path, maxLines);
-  const det = detect(lines.map((l) => l.text), opened.member ?? name, { delimiter: options?.delimiter, hasHeader: options?.hasHeader });
+  const bad = firstLineError(lines);
+  if (bad) throw bad;
+  const det = detect(lines.filter((l) => !l.error).map((l) => l.text), opened.member ?? name, { delimiter: options?.delimiter, hasHeader: options?.hasHeader });
   const data = lines.length - (det.hasHeader ? 1 : 0);
   // Rows = decompressed size / average line length, both estimated from the start of the file.
   const lineBytes = lines.reduce((a, l) => a + Buffer.byteLength(l.text) + 1, 0);

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import type { DataType, FileConfig } from '../../../shared/job.js';
 import { SIDE_NONE, parseSide, type Normalizer } from '../../normalize/normalizer.js';
 import { openData, type Compression } from '../io/open.js';
-import { lineBatches, type Line } from '../io/lines.js';
+import { CsvRecords, firstLineError, lineBatches, UNCLOSED_QUOTE, type Line } from '../io/lines.js';
 import { parseTimestamp, parseWithUnit, type TsUnit } from '../timestamp.js';
 import { detect, splitCsv, type Detected } from './detect.js';
 import { FastLineReader, FastTradeParser, LineTally, fastPathEnabled, readRest } from './fast.js';
@@ -59,13 +59,17 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
       yield r.value;
     }
   };
+  const records = new CsvRecords();
   try {
-    for await (const batch of lineBatches(tee(), { csvQuotes: true })) {
+    for await (const batch of lineBatches(tee(), { records })) {
       hooks.signal?.throwIfAborted();
       // Leading blank lines may fill a whole first batch: detect on the first batch with content.
       if (!det && batch.every((l) => l.text.trim() === '')) continue;
       if (!det) {
-        det = detect(batch.map((l) => l.text), opened.member ?? label, { delimiter: cfg?.delimiter, hasHeader: cfg?.has_header });
+        const bad = firstLineError(batch);
+        if (bad) throw bad;
+        det = detect(batch.filter((l) => !l.error).map((l) => l.text), opened.member ?? label, { delimiter: cfg?.delimiter, hasHeader: cfg?.has_header });
+        records.setDelimiter(det.delimiter);
         plan = makePlan(det, type, cfg?.columns, label);
         const forced = cfg?.timestamp_unit ?? plan.tsUnit;
         ts = new TsColumn(forced);
@@ -80,7 +84,7 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
         if (roles) {
           const d = det, p = plan!, a = ts!, b = tsInit!, c = next!;
           const parser = new FastTradeParser(roles, d, p, norm, a, b);
-          const reader = new FastLineReader(parser, tally.lines, tally.tail, (lines) => void mapLines(lines, d, p, type, norm, a, b, c, true));
+          const reader = new FastLineReader(parser, tally.lines, tally.tail, records, (lines) => void mapLines(lines, d, p, type, norm, a, b, c, true));
           tally = null;
           await readRest(chunks, reader, { signal: hooks.signal, onBatch: () => hooks.onBatch?.(opened.bytesRead(), opened.totalBytes) });
           break;
@@ -113,6 +117,12 @@ export function mapLines(lines: Line[], det: Detected, plan: Plan, type: DataTyp
       continue;
     }
     counters.rows++;
+    if (line.error) {
+      // A line the reader could not take as a row (too long, a stray quote): its own reject.
+      const col = line.error === UNCLOSED_QUOTE && line.at !== undefined ? line.text.slice(0, line.at).split(det.delimiter).length - 1 : -1;
+      norm.reject(line.no, det.columns[col] ?? 'row', line.error, line.text);
+      continue;
+    }
     const f = splitCsv(line.text, det.delimiter);
     if (f.length < needed) {
       norm.reject(line.no, 'row', `has ${f.length} columns, expected ${ncols}`, line.text);
