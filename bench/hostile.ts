@@ -1,9 +1,11 @@
 // Hostile inputs (issue 11, items 1 and 9): stray quotes in a Tardis trades CSV (full builds of 20k
 // and 80k rows, the preview of a 4.8 MB file), one 64 MB line inside a zip, and a gzip bomb
-// (300 MB of NUL bytes in ~300 KB). Each case runs in its own process with a time cap
+// (300 MB of NUL bytes in ~300 KB), plus one 64 MB line of random text in a gzip (the zip's line of
+// one repeated byte is itself refused as a bomb). BENCH_HOSTILE_ONLY=<part of a name> runs some. Each case runs in its own process with a time cap
 // (BENCH_HOSTILE_CAP_S, default 60 s) so a case that hangs is reported as such instead of
 // holding the shared machine. Runs on its own: `node --import tsx bench/hostile.ts`.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -44,6 +46,20 @@ async function longLineZip(path: string): Promise<string> {
   return path;
 }
 
+/** One 64 MB line of random text (compresses ~1.3×, so no bomb) between rows, gzip. */
+async function longLineGzip(path: string): Promise<string> {
+  if (existsSync(path)) return path;
+  const header = 'exchange,symbol,timestamp,local_timestamp,id,side,price,amount\n';
+  const row = 'binance-futures,BTCUSDT,1704067200000000,1704067200005000,1,buy,42000.1,0.001\n';
+  const gz = createGzip({ level: 1 });
+  const done = new Promise<void>((ok, bad) => gz.pipe(createWriteStream(path)).on('close', ok).on('error', bad));
+  gz.write(header + row);
+  for (let i = 0; i < 64; i++) if (!gz.write(randomBytes(768 << 10).toString('base64').slice(0, 1 << 20))) await new Promise((r) => gz.once('drain', r));
+  gz.end('\n' + row.replace(',1,', ',2,'));
+  await done;
+  return path;
+}
+
 async function gzipBomb(path: string): Promise<string> {
   if (existsSync(path)) return path;
   const gz = createGzip({ level: 9 });
@@ -57,10 +73,12 @@ async function gzipBomb(path: string): Promise<string> {
 
 /** One case, in this process (the child side). Prints a JSON line. */
 async function runCase(kind: string, file: string): Promise<void> {
+  // Loaded first: the figure is the work on the file, not module loading.
+  const { runBuild } = await import('../pipeline/jobs/build.js');
+  const { preview } = await import('../pipeline/preview.js');
   const t0 = performance.now();
   let extra: Record<string, unknown> = {};
   if (kind === 'build') {
-    const { runBuild } = await import('../pipeline/jobs/build.js');
     const out = join(DIR, 'catalog-' + process.pid);
     try {
       const r = await runBuild({ source: 'csv', symbol: 'BTCUSDT', start: '2024-01-01', end: '2024-01-01', output: out, dataTypes: ['trades'], config: { files: { trades: { file_path: file } } } });
@@ -69,7 +87,6 @@ async function runCase(kind: string, file: string): Promise<void> {
       await rm(out, { recursive: true, force: true });
     }
   } else {
-    const { preview } = await import('../pipeline/preview.js');
     try {
       const p = await preview({ path: file, dataType: 'trades', rows: 100 });
       extra = { rows: p.rows.length, rejected: p.rows.filter((r) => r.status === 'rejected').length };
@@ -82,14 +99,15 @@ async function runCase(kind: string, file: string): Promise<void> {
 
 export async function hostile(): Promise<Record<string, unknown>> {
   await mkdir(DIR, { recursive: true });
-  const cases: [string, string, () => Promise<string>][] = [
+  const cases: [string, string, () => Promise<string>][] = ([
     ['stray quote 12"3, 20k rows: build', 'build', () => strayQuoteCsv(join(DIR, 'stray-20k.csv'), 20_000, 'middle')],
     ['stray quote "sell, 20k rows: build', 'build', () => strayQuoteCsv(join(DIR, 'stray-start-20k.csv'), 20_000, 'start')],
     ['stray quote 12"3, 80k rows: build', 'build', () => strayQuoteCsv(join(DIR, 'stray-80k.csv'), 80_000, 'middle')],
     ['stray quote "sell, 4.8 MB: preview', 'preview', () => strayQuoteCsv(join(DIR, 'stray-start-48k.csv'), 48_000, 'start')],
     ['one 64 MB line in a zip: build', 'build', () => longLineZip(join(DIR, 'long-line.zip'))],
+    ['one 64 MB line of random text in a gzip: build', 'build', () => longLineGzip(join(DIR, 'long-line-random.csv.gz'))],
     ['gzip bomb, 300 MB of NUL: build', 'build', () => gzipBomb(join(DIR, 'nul-bomb.gz'))],
-  ];
+  ] as [string, string, () => Promise<string>][]).filter(([name]) => !process.env.BENCH_HOSTILE_ONLY || name.includes(process.env.BENCH_HOSTILE_ONLY));
   const results: Record<string, unknown> = {};
   process.stdout.write(`\nHostile inputs (cap ${CAP_S} s per case)\n`);
   for (const [name, kind, make] of cases) {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { buildEngine } from '../scripts/build-engine.js';
 import { genBinanceCapture, genTardisTicker, genTardisTrades } from '../scripts/gen-data.js';
 import { verifyCatalog } from '../pipeline/catalog/verify.js';
+import { hostile } from './hostile.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DIR = resolve(process.env.BENCH_DIR ?? join(ROOT, '.bench'));
@@ -110,6 +111,8 @@ async function main() {
   const pv = child('preview', big);
   results.preview1GB = { ms: pv.ms, sizeBytes: statSync(big).size };
   process.stdout.write(`\nPreview, first 100 rows of a ${fmt(statSync(big).size / 1e9, 2)} GB .csv.gz: ${fmt(pv.ms)} ms\n`);
+
+  results.hostile = await hostile();
 
   await writeFile(join(DIR, 'results.json'), JSON.stringify(results, null, 2));
   process.stdout.write(`\nresults: ${join(DIR, 'results.json')}\n`);

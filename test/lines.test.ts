@@ -14,7 +14,7 @@ import type { RunReport } from '../shared/report.js';
 import type { Reject } from '../pipeline/normalize/rejects.js';
 import { preview } from '../pipeline/preview.js';
 import { LONG_LINE, UNCLOSED_QUOTE } from '../pipeline/sources/io/lines.js';
-import { genTardisTrades } from '../scripts/gen-data.js';
+import { genBinanceCapture, genTardisTrades } from '../scripts/gen-data.js';
 import { build, tempDir } from './helpers.js';
 
 const HEADER = 'exchange,symbol,timestamp,local_timestamp,id,side,price,amount';
@@ -108,6 +108,19 @@ test('a line longer than 1 MiB is that line\'s reject, quoted briefly; the rows 
   });
 });
 
+test('a JSONL capture line longer than 1 MiB is that line\'s reject; the messages around it are read', async (t) => {
+  const dir = await tempDir(t);
+  await genBinanceCapture({ path: join(dir, 'all.jsonl'), trades: 20, start: '2024-01-01', days: 1, gzip: false });
+  const trades = (await readFile(join(dir, 'all.jsonl'), 'utf8')).split('\n').filter((l) => l.includes('aggTrade'));
+  assert.equal(trades.length, 20);
+  await writeFile(join(dir, 'c.jsonl'), [...trades.slice(0, 10), '{"x":"' + 'y'.repeat(2 << 20) + '"}', ...trades.slice(10)].join('\n') + '\n');
+  const report = await build(dir, { trades: { file_path: 'c.jsonl' } }, { source: 'websocket' });
+  assert.equal(report.totals.written, 20);
+  const rejects = await rejectsOf(report);
+  assert.deepEqual(rejects.map((r) => [r.line, r.field, r.reason]), [[11, 'line', LONG_LINE]]);
+  assert.ok(rejects[0]!.value.length <= 201);
+});
+
 test('a first line longer than 1 MiB fails the file with a short message; so does a file with bare-CR line ends', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'long.csv'), `${HEADER},${'extra,'.repeat(400_000)}\n${row(0)}\n`);
@@ -132,9 +145,9 @@ function hasBzip2(t: TestContext): boolean {
 
 test('decompression bombs (gzip, bz2, zip) are refused by name; the other files of the job are read', async (t) => {
   const dir = await tempDir(t);
-  // 96 MiB of 512 KiB text lines: about 100 KB as gzip, far beyond any market data's ratio.
+  // 48 MiB of 512 KiB text lines: about 50 KB as gzip, far beyond any market data's ratio.
   const line = 'a'.repeat(512 << 10) + '\n';
-  const bomb = Buffer.from(HEADER + '\n' + line.repeat(192));
+  const bomb = Buffer.from(HEADER + '\n' + line.repeat(96));
   await writeFile(join(dir, 'bomb.csv.gz'), gzipSync(bomb, { level: 9 }));
   const zip = new yazl.ZipFile();
   zip.addBuffer(bomb, 'bomb.csv');

@@ -40,16 +40,16 @@ export interface Opened {
 
 /**
  * Decompression is bounded (issue 11 item 9): more than MAX_RATIO bytes out per compressed byte, once
- * past RATIO_FLOOR, is refused as a bomb. Market data compresses 5-20× (Tardis csv.gz, Vision zips);
+ * past RATIO_FLOOR (32 MiB), is refused as a bomb. Market data compresses 5-20× (Tardis csv.gz, Vision zips);
  * deflate cannot exceed ~1,030×, bzip2 can reach millions.
  */
 export const MAX_RATIO = 100;
-export const RATIO_FLOOR = 64 << 20;
+export const RATIO_FLOOR = 32 << 20;
 
 /** The bomb error when `out` decompressed bytes came from `inBytes` compressed ones, else null. */
 export function bombError(out: number, inBytes: number): Error | null {
   if (out <= RATIO_FLOOR || out <= MAX_RATIO * Math.max(1, inBytes)) return null;
-  const mb = (n: number) => `${(n / 1048576).toFixed(n < 1048576 ? 3 : 0)} MiB`;
+  const mb = (n: number) => (n < 1024 ? `${n} bytes` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${Math.round(n / 1048576)} MiB`);
   return new Error(`refused as a decompression bomb: ${mb(inBytes)} of compressed data expand to more than ${mb(out)} (over ${MAX_RATIO}× and ${mb(RATIO_FLOOR)}; market data compresses 5-20×)`);
 }
 
