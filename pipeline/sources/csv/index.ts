@@ -64,7 +64,7 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
     for await (const batch of lineBatches(tee(), { records })) {
       hooks.signal?.throwIfAborted();
       // Leading blank lines may fill a whole first batch: detect on the first batch with content.
-      if (!det && batch.every((l) => l.text.trim() === '')) continue;
+      if (!det && batch.every((l) => !l.error && l.text.trim() === '')) continue;
       if (!det) {
         const bad = firstLineError(batch);
         if (bad) throw bad;
@@ -110,7 +110,7 @@ export function mapLines(lines: Line[], det: Detected, plan: Plan, type: DataTyp
   const needed = Math.max(...Object.values(c).map((k) => k ?? 0)) + 1;
   for (let k = 0; k < lines.length; k++) {
     const line = lines[k]!;
-    if (line.text.trim() === '') continue;
+    if (!line.error && line.text.trim() === '') continue;
     // The header is the first non-blank line (detect() skips blank lines too).
     if (!headerDone && det.hasHeader) {
       headerDone = true;
@@ -119,7 +119,7 @@ export function mapLines(lines: Line[], det: Detected, plan: Plan, type: DataTyp
     counters.rows++;
     if (line.error) {
       // A line the reader could not take as a row (too long, a stray quote): its own reject.
-      const col = line.error === UNCLOSED_QUOTE && line.at !== undefined ? line.text.slice(0, line.at).split(det.delimiter).length - 1 : -1;
+      const col = line.error === UNCLOSED_QUOTE && line.at !== undefined ? splitCsv(line.text.slice(0, line.at), det.delimiter).length - 1 : -1;
       norm.reject(line.no, det.columns[col] ?? 'row', line.error, line.text);
       continue;
     }

@@ -6,7 +6,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 
-/** The longest line (or quoted record spanning lines) read, in bytes. Real market data rows are ~100 bytes. */
+/** The longest line read, in bytes; a longer one is that line's reject. Market data rows are ~100 bytes. */
 export const MAX_LINE = 1 << 20;
 /** How much of a bad line an error or reject quotes. */
 export const QUOTE_CHARS = 200;
@@ -16,7 +16,7 @@ export const UNCLOSED_QUOTE = 'a quote opens this field and does not close on it
 
 export interface Line {
   text: string;
-  /** line number of the record's first line */
+  /** 1-based line number */
   no: number;
   /** set when the line cannot be a row: why (text then holds its start only) */
   error?: string;
