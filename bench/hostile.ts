@@ -60,12 +60,14 @@ async function longLineGzip(path: string): Promise<string> {
   return path;
 }
 
-async function gzipBomb(path: string): Promise<string> {
+/** 300 MB in ~300 KB: NUL bytes, or text lines of 512 KiB (past the refusal of binary input). */
+async function gzipBomb(path: string, text = false): Promise<string> {
   if (existsSync(path)) return path;
   const gz = createGzip({ level: 9 });
   const done = new Promise<void>((ok, bad) => gz.pipe(createWriteStream(path)).on('close', ok).on('error', bad));
-  const zeros = Buffer.alloc(1 << 20);
-  for (let i = 0; i < 300; i++) if (!gz.write(zeros)) await new Promise((r) => gz.once('drain', r));
+  const block = text ? Buffer.from(('a'.repeat((512 << 10) - 1) + '\n').repeat(2)) : Buffer.alloc(1 << 20);
+  if (text) gz.write('exchange,symbol,timestamp,local_timestamp,id,side,price,amount\n');
+  for (let i = 0; i < 300; i++) if (!gz.write(block)) await new Promise((r) => gz.once('drain', r));
   gz.end();
   await done;
   return path;
@@ -107,6 +109,7 @@ export async function hostile(): Promise<Record<string, unknown>> {
     ['one 64 MB line in a zip: build', 'build', () => longLineZip(join(DIR, 'long-line.zip'))],
     ['one 64 MB line of random text in a gzip: build', 'build', () => longLineGzip(join(DIR, 'long-line-random.csv.gz'))],
     ['gzip bomb, 300 MB of NUL: build', 'build', () => gzipBomb(join(DIR, 'nul-bomb.gz'))],
+    ['gzip bomb, 300 MB of 512 KiB text lines: build', 'build', () => gzipBomb(join(DIR, 'text-bomb.csv.gz'), true)],
   ] as [string, string, () => Promise<string>][]).filter(([name]) => !process.env.BENCH_HOSTILE_ONLY || name.includes(process.env.BENCH_HOSTILE_ONLY));
   const results: Record<string, unknown> = {};
   process.stdout.write(`\nHostile inputs (cap ${CAP_S} s per case)\n`);
