@@ -60,6 +60,18 @@ async function longLineGzip(path: string): Promise<string> {
   return path;
 }
 
+/** A plain CSV whose first line (the header) is 200 MB. */
+async function longHeader(path: string): Promise<string> {
+  if (existsSync(path)) return path;
+  const out = createWriteStream(path);
+  const done = new Promise<void>((ok, bad) => out.on('close', ok).on('error', bad));
+  const block = Buffer.from('col,'.repeat(1 << 18));
+  for (let i = 0; i < 200; i++) if (!out.write(block)) await new Promise<void>((r) => out.once('drain', () => r()));
+  out.end('price\n1,2\n');
+  await done;
+  return path;
+}
+
 /** 300 MB in ~300 KB: NUL bytes, or text lines of 512 KiB (past the refusal of binary input). */
 async function gzipBomb(path: string, text = false): Promise<string> {
   if (existsSync(path)) return path;
@@ -108,6 +120,7 @@ export async function hostile(): Promise<Record<string, unknown>> {
     ['stray quote "sell, 4.8 MB: preview', 'preview', () => strayQuoteCsv(join(DIR, 'stray-start-48k.csv'), 48_000, 'start')],
     ['one 64 MB line in a zip: build', 'build', () => longLineZip(join(DIR, 'long-line.zip'))],
     ['one 64 MB line of random text in a gzip: build', 'build', () => longLineGzip(join(DIR, 'long-line-random.csv.gz'))],
+    ['a 200 MB first line, plain: build', 'build', () => longHeader(join(DIR, 'long-header.csv'))],
     ['gzip bomb, 300 MB of NUL: build', 'build', () => gzipBomb(join(DIR, 'nul-bomb.gz'))],
     ['gzip bomb, 300 MB of 512 KiB text lines: build', 'build', () => gzipBomb(join(DIR, 'text-bomb.csv.gz'), true)],
   ] as [string, string, () => Promise<string>][]).filter(([name]) => !process.env.BENCH_HOSTILE_ONLY || name.includes(process.env.BENCH_HOSTILE_ONLY));
