@@ -22,7 +22,7 @@ const SIDE_NAMES = ['NO_AGGRESSOR', 'BUYER', 'SELLER'];
 async function readHead(path: string, maxLines: number) {
   // Small read chunks so only the start of a large (compressed) file is touched.
   const opened = await openData(path, { chunk: 64 * 1024 });
-  const lines = await headLines(opened.stream, maxLines, { csvQuotes: true });
+  const lines = await headLines(opened.stream, maxLines);
   return { opened, lines };
 }
 

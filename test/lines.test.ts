@@ -79,11 +79,16 @@ test('a quote left open at the end of its line, also on the last line of the fil
   const dir = await tempDir(t);
   const r5 = row(5).split(',');
   r5[7] = '"' + r5[7];
-  await writeFile(join(dir, 'a.csv'), [HEADER, row(0), '"' + row(1), row(2), row(3).replace(',buy,', ',"buy,'), row(4), r5.join(',')].join('\n'));
+  // A quote after another delimiter than the file's is no field start (line 7); a quoted field
+  // holding the delimiter does not shift the field named (line 8).
+  const lines = [HEADER, row(0), '"' + row(1), row(2), row(3).replace(',buy,', ',"buy,'), row(4),
+    row(6).replace('binance-futures', 'binance;"futures'), row(7).replace('binance-futures', '"binance,futures"').replace(',buy,', ',"buy,'), r5.join(',')];
+  await writeFile(join(dir, 'a.csv'), lines.join('\n'));
   await bothPaths(t, async (fast) => {
     const report = await build(dir, { trades: { file_path: 'a.csv' } }, { output: join(dir, 'catalog-' + fast) });
-    assert.deepEqual([report.totals.read, report.totals.written, report.totals.rejected], [6, 3, 3]);
-    assert.deepEqual((await rejectsOf(report)).map((r) => [r.line, r.field, r.reason]), [[3, 'exchange', UNCLOSED_QUOTE], [5, 'side', UNCLOSED_QUOTE], [7, 'amount', UNCLOSED_QUOTE]]);
+    assert.deepEqual([report.totals.read, report.totals.written, report.totals.rejected], [8, 4, 4]);
+    assert.deepEqual((await rejectsOf(report)).map((r) => [r.line, r.field, r.reason]),
+      [[3, 'exchange', UNCLOSED_QUOTE], [5, 'side', UNCLOSED_QUOTE], [8, 'side', UNCLOSED_QUOTE], [9, 'amount', UNCLOSED_QUOTE]]);
   });
 });
 

@@ -6,7 +6,7 @@
 import type { DataType } from '../../../shared/job.js';
 import { LITTLE_ENDIAN, POW10_NUM, floorDiv, mulPow10U64, u64 } from '../../catalog/fixedfast.js';
 import { SIDE_BUYER, SIDE_NONE, SIDE_SELLER, type FastTrade, type Normalizer } from '../../normalize/normalizer.js';
-import { LONG_LINE, MAX_LINE, QUOTE_CHARS, longHead, type CsvRecords, type Line } from '../io/lines.js';
+import { LONG_LINE, MAX_LINE, QUOTE_CHARS, longHead, type Line } from '../io/lines.js';
 import type { TsUnit } from '../timestamp.js';
 import type { Detected } from './detect.js';
 import type { Plan } from './plan.js';
@@ -228,8 +228,8 @@ export class FastTradeParser {
 
 /**
  * Goes on where lineBatches stopped after the file's first batch (format detected, header passed):
- * splits the following chunks into lines exactly as lineBatches does (line numbers, CRLF, quotes
- * left open, lines over MAX_LINE) and sends each line to the fast parser or, as a text record, to `slow`
+ * splits the following chunks into lines exactly as lineBatches does (line numbers, CRLF, lines
+ * over MAX_LINE) and sends each line to the fast parser or, as a text record, to `slow`
  * (the complete path, in order: the fast parser never runs ahead of it).
  */
 export class FastLineReader {
@@ -237,8 +237,8 @@ export class FastLineReader {
   /** inside a line longer than MAX_LINE: its start, while the rest of it is dropped */
   private long: Buffer | null = null;
 
-  /** `lineNo`: lines read so far; `carry`: the bytes after the last of them; `records`: lineBatches' quote state. */
-  constructor(private parser: FastTradeParser, private lineNo: number, private carry: Buffer | null, private records: CsvRecords, private slow: (lines: Line[]) => void) {}
+  /** `lineNo`: lines read so far; `carry`: the bytes after the last of them. */
+  constructor(private parser: FastTradeParser, private lineNo: number, private carry: Buffer | null, private slow: (lines: Line[]) => void) {}
 
   /** Runs the complete path on the text records collected so far. */
   flush(): void {
@@ -296,7 +296,7 @@ export class FastLineReader {
 
   private longLine(): void {
     this.lineNo++;
-    this.records.push({ text: longHead(this.long!.toString('utf8')), no: this.lineNo, error: LONG_LINE }, this.slowLines);
+    this.slowLines.push({ text: longHead(this.long!.toString('utf8')), no: this.lineNo, error: LONG_LINE });
     this.long = null;
   }
 
@@ -326,10 +326,10 @@ export class FastLineReader {
   private textLine(buf: Buffer, s: number, e: number): void {
     if (e > s && buf[e - 1] === 13) e--;
     if (e - s > MAX_LINE) {
-      this.records.push({ text: longHead(buf.toString('utf8', s, s + QUOTE_CHARS * 4)), no: this.lineNo, error: LONG_LINE }, this.slowLines);
+      this.slowLines.push({ text: longHead(buf.toString('utf8', s, s + QUOTE_CHARS * 4)), no: this.lineNo, error: LONG_LINE });
       return;
     }
-    this.records.push({ text: buf.toString('utf8', s, e), no: this.lineNo }, this.slowLines);
+    this.slowLines.push({ text: buf.toString('utf8', s, e), no: this.lineNo });
   }
 }
 

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import type { DataType, FileConfig } from '../../../shared/job.js';
 import { SIDE_NONE, parseSide, type Normalizer } from '../../normalize/normalizer.js';
 import { openData, type Compression } from '../io/open.js';
-import { CsvRecords, firstLineError, lineBatches, UNCLOSED_QUOTE, type Line } from '../io/lines.js';
+import { firstLineError, lineBatches, openQuoteAt, UNCLOSED_QUOTE, type Line } from '../io/lines.js';
 import { parseTimestamp, parseWithUnit, type TsUnit } from '../timestamp.js';
 import { detect, splitCsv, type Detected } from './detect.js';
 import { FastLineReader, FastTradeParser, LineTally, fastPathEnabled, readRest } from './fast.js';
@@ -59,9 +59,8 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
       yield r.value;
     }
   };
-  const records = new CsvRecords();
   try {
-    for await (const batch of lineBatches(tee(), { records })) {
+    for await (const batch of lineBatches(tee())) {
       hooks.signal?.throwIfAborted();
       // Leading blank lines may fill a whole first batch: detect on the first batch with content.
       if (!det && batch.every((l) => !l.error && l.text.trim() === '')) continue;
@@ -69,7 +68,6 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
         const bad = firstLineError(batch);
         if (bad) throw bad;
         det = detect(batch.filter((l) => !l.error).map((l) => l.text), opened.member ?? label, { delimiter: cfg?.delimiter, hasHeader: cfg?.has_header });
-        records.setDelimiter(det.delimiter);
         plan = makePlan(det, type, cfg?.columns, label);
         const forced = cfg?.timestamp_unit ?? plan.tsUnit;
         ts = new TsColumn(forced);
@@ -84,7 +82,7 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
         if (roles) {
           const d = det, p = plan!, a = ts!, b = tsInit!, c = next!;
           const parser = new FastTradeParser(roles, d, p, norm, a, b);
-          const reader = new FastLineReader(parser, tally.lines, tally.tail, records, (lines) => void mapLines(lines, d, p, type, norm, a, b, c, true));
+          const reader = new FastLineReader(parser, tally.lines, tally.tail, (lines) => void mapLines(lines, d, p, type, norm, a, b, c, true));
           tally = null;
           await readRest(chunks, reader, { signal: hooks.signal, onBatch: () => hooks.onBatch?.(opened.bytesRead(), opened.totalBytes) });
           break;
@@ -118,9 +116,14 @@ export function mapLines(lines: Line[], det: Detected, plan: Plan, type: DataTyp
     }
     counters.rows++;
     if (line.error) {
-      // A line the reader could not take as a row (too long, a stray quote): its own reject.
-      const col = line.error === UNCLOSED_QUOTE && line.at !== undefined ? splitCsv(line.text.slice(0, line.at), det.delimiter).length - 1 : -1;
-      norm.reject(line.no, det.columns[col] ?? 'row', line.error, line.text);
+      // Too long to be read: its own reject.
+      norm.reject(line.no, 'row', line.error, line.text);
+      continue;
+    }
+    // A quote left open (a stray quote) is this row's reject, naming the field it opens.
+    const open = line.text.includes('"') ? openQuoteAt(line.text, det.delimiter) : -1;
+    if (open >= 0) {
+      norm.reject(line.no, det.columns[splitCsv(line.text.slice(0, open), det.delimiter).length - 1] ?? 'row', UNCLOSED_QUOTE, line.text);
       continue;
     }
     const f = splitCsv(line.text, det.delimiter);

@@ -1,8 +1,7 @@
-// Splits a byte stream into text lines with 1-based line numbers. Handles CRLF, a UTF-8 BOM,
-// chunk boundaries inside multi-byte characters and, for CSV, quotes (a record is one line).
+// Splits a byte stream into text lines with 1-based line numbers. Handles CRLF, a UTF-8 BOM and
+// chunk boundaries inside multi-byte characters. A CSV row is one line (see openQuoteAt).
 // Hostile input stays cheap (issue 11): a line is at most MAX_LINE bytes (a longer one is that
-// line's reject and is never held whole), a quote that opens a field and does not close on its
-// line is that one line's reject, and UTF-16 or binary input is one file-level error.
+// line's reject and is never held whole), and UTF-16 or binary input is one file-level error.
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 
@@ -18,10 +17,8 @@ export interface Line {
   text: string;
   /** 1-based line number */
   no: number;
-  /** set when the line cannot be a row: why (text then holds its start only) */
+  /** set when the line cannot be a row (longer than MAX_LINE): why; text then holds its start only */
   error?: string;
-  /** with UNCLOSED_QUOTE: where in text the unclosed quote is */
-  at?: number;
 }
 
 /** What a reject quotes of a line longer than MAX_LINE: its start. */
@@ -34,14 +31,14 @@ export function clip(s: string, max = QUOTE_CHARS): string {
   return s.length > max ? s.slice(0, max) + `… (${s.length.toLocaleString('en-US')} characters)` : s;
 }
 
-const CLOSED = -1;
-const anySep = (c: number): boolean => c === 44 || c === 59 || c === 9 || c === 124;
-
 /**
- * Where the quoted field still open at the end of the line starts (RFC 4180: a quote is special
- * only at the start of a field; `""` inside a quoted field is a quote), or CLOSED.
+ * Where a quoted field left open at the end of the line starts, or -1. A CSV row is one line: a
+ * quoted field never spans lines here, since joining lines until quotes balance let one stray quote
+ * swallow every later row (issue 11 item 1), and market data holds no line breaks inside fields.
+ * RFC 4180: a quote is special only at the start of a field; `""` inside a quoted field is a quote.
  */
-function scanQuotes(s: string, isSep: (c: number) => boolean): number {
+export function openQuoteAt(s: string, delimiter: string): number {
+  const d = delimiter.charCodeAt(0);
   let open = -1;
   let fieldStart = true;
   const n = s.length;
@@ -56,30 +53,9 @@ function scanQuotes(s: string, isSep: (c: number) => boolean): number {
       open = -1;
       fieldStart = false;
     } else if (c === 34 && fieldStart) open = i;
-    else fieldStart = isSep(c);
+    else fieldStart = c === d;
   }
-  return open >= 0 ? open : CLOSED;
-}
-
-/**
- * Marks a line that leaves a quoted field open as that line's reject. A quoted field never spans
- * lines here: joining lines until quotes balance let one stray quote swallow every later row
- * (issue 11 item 1), and market data holds no line breaks inside fields. Such a field's later lines
- * are then read, and rejected or not, as rows of their own: each line is accounted for.
- */
-export class CsvRecords {
-  private isSep: (c: number) => boolean = anySep;
-
-  /** The delimiter once known (until then, any of , ; tab | ends a field). */
-  setDelimiter(d: string): void {
-    const code = d.length === 1 ? d.charCodeAt(0) : -1;
-    if (code >= 0 && code !== 34) this.isSep = (c) => c === code;
-  }
-
-  push(l: Line, out: Line[]): void {
-    const q = l.error || l.text.indexOf('"') < 0 ? CLOSED : scanQuotes(l.text, this.isSep);
-    out.push(q === CLOSED ? l : { text: l.text, no: l.no, error: UNCLOSED_QUOTE, at: q });
-  }
+  return open;
 }
 
 /**
@@ -113,9 +89,8 @@ export function firstLineError(lines: Line[]): Error | null {
 }
 
 /** Yields batches of lines (arrays) to keep per-line overhead low. */
-export async function* lineBatches(stream: Readable | AsyncIterable<Buffer>, opts: { csvQuotes?: boolean; records?: CsvRecords } = {}): AsyncGenerator<Line[]> {
+export async function* lineBatches(stream: Readable | AsyncIterable<Buffer>): AsyncGenerator<Line[]> {
   const dec = new StringDecoder('utf8');
-  const records = opts.records ?? (opts.csvQuotes ? new CsvRecords() : null);
   // The current line's start (no '\n' yet): its pieces and size in bytes; `long` holds the start of
   // a line already known to be too long, whose remaining bytes are dropped up to its end.
   let rest = '';
@@ -124,7 +99,6 @@ export async function* lineBatches(stream: Readable | AsyncIterable<Buffer>, opt
   let no = 0;
   let first = true;
   const out: Line[] = [];
-  const emit = (l: Line) => (records ? records.push(l, out) : out.push(l));
   const push = (raw: string) => {
     no++;
     let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -132,12 +106,12 @@ export async function* lineBatches(stream: Readable | AsyncIterable<Buffer>, opt
       first = false;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    emit({ text, no });
+    out.push({ text, no });
   };
   const pushLong = () => {
     no++;
     first = false;
-    emit({ text: longHead(long!), no, error: LONG_LINE });
+    out.push({ text: longHead(long!), no, error: LONG_LINE });
     long = null;
   };
   // Chars never exceed bytes, so only a line of over MAX_LINE / 3 chars needs its bytes counted.
@@ -183,10 +157,10 @@ export async function* lineBatches(stream: Readable | AsyncIterable<Buffer>, opt
 }
 
 /** Reads only the first `max` lines (the stream is destroyed afterwards). */
-export async function headLines(stream: Readable, max: number, opts: { csvQuotes?: boolean } = {}): Promise<Line[]> {
+export async function headLines(stream: Readable, max: number): Promise<Line[]> {
   const got: Line[] = [];
   try {
-    for await (const batch of lineBatches(stream, opts)) {
+    for await (const batch of lineBatches(stream)) {
       got.push(...batch);
       if (got.length >= max) break;
     }
