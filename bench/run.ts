@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { buildEngine } from '../scripts/build-engine.js';
 import { genBinanceCapture, genTardisTicker, genTardisTrades } from '../scripts/gen-data.js';
 import { verifyCatalog } from '../pipeline/catalog/verify.js';
+import { hostile } from './hostile.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DIR = resolve(process.env.BENCH_DIR ?? join(ROOT, '.bench'));
@@ -139,6 +140,7 @@ async function main() {
   process.stdout.write(`\nPreview, first 100 rows of a ${fmt(statSync(big).size / 1e9, 2)} GB .csv.gz: ${fmt(pv.ms)} ms\n`);
 
   results.ids = await (await import('./ids.js')).benchIds(); // 7. trade-id dedupe by id order (bench/ids.ts)
+  results.hostile = await hostile();
 
   await writeFile(join(DIR, 'results.json'), JSON.stringify(results, null, 2));
   process.stdout.write(`\nresults: ${join(DIR, 'results.json')}\n`);

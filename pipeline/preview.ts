@@ -16,7 +16,7 @@ import { mapLines, TsColumn } from './sources/csv/index.js';
 import { FIELDS_FOR, KNOWN_FEEDS, REQUIRED, autoMap, makePlan } from './sources/csv/plan.js';
 import { dataMembers } from './jobs/inputs.js';
 import { openData, sniff, zipEntries } from './sources/io/open.js';
-import { headLines, type Line } from './sources/io/lines.js';
+import { firstLineError, headLines, type Line } from './sources/io/lines.js';
 
 const SIDE_NAMES = ['NO_AGGRESSOR', 'BUYER', 'SELLER'];
 
@@ -28,14 +28,16 @@ async function readHead(path: string, maxLines: number) {
   const data = names && !csv.length ? dataMembers(names, 'jsonl').data : csv;
   // Small read chunks so only the start of a large (compressed) file is touched.
   const opened = await openData(path, { chunk: 64 * 1024, member: data[0] });
-  const lines = await headLines(opened.stream, maxLines, { csvQuotes: true });
+  const lines = await headLines(opened.stream, maxLines);
   return { opened, lines, zip: names ? { members: names.length, dataMembers: data.length } : undefined };
 }
 
 export async function inspectFile(path: string, options: PreviewRequest['options'] = {}, maxLines = 1001): Promise<{ info: FileInfo; lines: Line[] }> {
   const name = basename(path);
   const { opened, lines, zip } = await readHead(path, maxLines);
-  const det = detect(lines.map((l) => l.text), opened.member ?? name, { delimiter: options?.delimiter, hasHeader: options?.hasHeader });
+  const bad = firstLineError(lines);
+  if (bad) throw bad;
+  const det = detect(lines.filter((l) => !l.error).map((l) => l.text), opened.member ?? name, { delimiter: options?.delimiter, hasHeader: options?.hasHeader });
   const data = lines.length - (det.hasHeader ? 1 : 0);
   // Rows = decompressed size / average line length, both estimated from the start of the file.
   const lineBytes = lines.reduce((a, l) => a + Buffer.byteLength(l.text) + 1, 0);

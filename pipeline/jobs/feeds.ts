@@ -42,7 +42,7 @@ export async function checkFeeds(source: SourceKind, type: DataType, files: Inpu
     try {
       const opened = await openData(f.path, { member: f.member });
       label = f.member ?? basename(f.path);
-      texts = (await headLines(opened.stream, 50, { csvQuotes: true })).map((l) => l.text).filter((s) => s.trim() !== '');
+      texts = (await headLines(opened.stream, 50)).map((l) => l.text).filter((s) => s.trim() !== '');
     } catch {
       continue;
     }

@@ -1,5 +1,6 @@
 // CSV format detection: by header (spec §4.2) or, without a header, by column count and value shape (§4.3).
 import Papa from 'papaparse';
+import { clip } from '../io/lines.js';
 
 export interface Detected {
   /** e.g. 'tardis.trades', 'vision.aggTrades', 'generic' */
@@ -57,6 +58,8 @@ const looksNumericRow = (cells: string[]) => cells.length > 0 && DEC.test(cells[
 export function detect(lines: string[], fileName: string, opts: { delimiter?: string; hasHeader?: boolean } = {}): Detected {
   const sample = lines.filter((l) => l.trim() !== '').slice(0, 20);
   if (!sample.length) throw new Error('the file is empty');
+  // Bare CR line ends (classic Mac OS) make the whole file one line: say so, not "no column for …".
+  if (/\r(?!\n)/.test(sample[0]!)) throw new Error(`its lines end with a bare CR (classic Mac OS), not LF or CRLF: convert the line ends (it starts: ${JSON.stringify(clip(sample[0]!, 100))})`);
   const delimiter = opts.delimiter ?? detectDelimiter(sample);
   const first = splitCsv(sample[0]!, delimiter).map((c) => c.trim());
   const hasHeader = opts.hasHeader ?? !looksNumericRow(first);

@@ -6,7 +6,7 @@
 import type { DataType } from '../../../shared/job.js';
 import { LITTLE_ENDIAN, POW10_NUM, floorDiv, mulPow10U64, u64 } from '../../catalog/fixedfast.js';
 import { SIDE_BUYER, SIDE_NONE, SIDE_SELLER, type FastTrade, type Normalizer } from '../../normalize/normalizer.js';
-import { quotesBalanced, type Line } from '../io/lines.js';
+import { LONG_LINE, MAX_LINE, QUOTE_CHARS, longHead, type Line } from '../io/lines.js';
 import type { TsUnit } from '../timestamp.js';
 import type { Detected } from './detect.js';
 import type { Plan } from './plan.js';
@@ -229,13 +229,14 @@ export class FastTradeParser {
 
 /**
  * Goes on where lineBatches stopped after the file's first batch (format detected, header passed):
- * splits the following chunks into lines exactly as lineBatches does (line numbers, CRLF, quoted
- * fields spanning lines) and sends each line to the fast parser or, as a text record, to `slow`
+ * splits the following chunks into lines exactly as lineBatches does (line numbers, CRLF, lines
+ * over MAX_LINE) and sends each line to the fast parser or, as a text record, to `slow`
  * (the complete path, in order: the fast parser never runs ahead of it).
  */
 export class FastLineReader {
-  private pending: Line | null = null;
   private slowLines: Line[] = [];
+  /** inside a line longer than MAX_LINE: its start, while the rest of it is dropped */
+  private long: Buffer | null = null;
 
   /** `lineNo`: lines read so far; `carry`: the bytes after the last of them. */
   constructor(private parser: FastTradeParser, private lineNo: number, private carry: Buffer | null, private slow: (lines: Line[]) => void) {}
@@ -251,34 +252,53 @@ export class FastLineReader {
 
   chunk(chunk: Buffer): void {
     let pos = 0;
-    if (this.carry) {
+    if (this.long) {
       const nl = chunk.indexOf(10);
-      if (nl < 0) {
+      if (nl < 0) return;
+      this.longLine();
+      pos = nl + 1;
+    } else if (this.carry) {
+      const nl = chunk.indexOf(10);
+      if (this.carry.length + (nl < 0 ? chunk.length : nl) > MAX_LINE) {
+        // Too long: keep its start for the reject, drop the rest up to its end (never held whole).
+        this.long = Buffer.concat([this.carry, chunk.subarray(0, QUOTE_CHARS * 4)]);
+        this.carry = null;
+        if (nl < 0) return;
+        this.longLine();
+        pos = nl + 1;
+      } else if (nl < 0) {
         this.carry = Buffer.concat([this.carry, chunk]);
         return;
+      } else {
+        const joined = Buffer.concat([this.carry, chunk.subarray(0, nl + 1)]);
+        this.carry = null;
+        this.region(joined, 0);
+        pos = nl + 1;
       }
-      const joined = Buffer.concat([this.carry, chunk.subarray(0, nl + 1)]);
-      this.carry = null;
-      this.region(joined, 0);
-      pos = nl + 1;
     }
     const stop = this.region(chunk, pos);
-    // Copy the cut line: a view would keep the whole chunk alive.
-    if (stop < chunk.length) this.carry = Buffer.from(chunk.subarray(stop));
+    if (stop < chunk.length) {
+      if (chunk.length - stop > MAX_LINE) this.long = Buffer.from(chunk.subarray(stop, stop + QUOTE_CHARS * 4));
+      // Copy the cut line: a view would keep the whole chunk alive.
+      else this.carry = Buffer.from(chunk.subarray(stop));
+    }
   }
 
-  /** End of input: the last line without '\n', and a quoted record left open. */
+  /** End of input: the last line without '\n'. */
   end(): void {
+    if (this.long) this.longLine();
     if (this.carry && this.carry.length) {
       const last = Buffer.concat([this.carry, Buffer.from('\n')]);
       this.carry = null;
       this.region(last, 0);
     }
-    if (this.pending) {
-      this.slowLines.push(this.pending);
-      this.pending = null;
-    }
     this.flush();
+  }
+
+  private longLine(): void {
+    this.lineNo++;
+    this.slowLines.push({ text: longHead(this.long!.toString('utf8')), no: this.lineNo, error: LONG_LINE });
+    this.long = null;
   }
 
   /** Lines of buf from `pos`; returns where a line cut by the end of buf starts (or buf.length). */
@@ -286,13 +306,11 @@ export class FastLineReader {
     const end = buf.length;
     while (pos < end) {
       this.lineNo++;
-      if (this.pending === null) {
-        if (this.slowLines.length) this.flush();
-        const next = this.parser.line(buf, pos, end, this.lineNo);
-        if (next >= 0) {
-          pos = next;
-          continue;
-        }
+      if (this.slowLines.length) this.flush();
+      const next = this.parser.line(buf, pos, end, this.lineNo);
+      if (next >= 0) {
+        pos = next;
+        continue;
       }
       const nl = buf.indexOf(10, pos);
       if (nl < 0) {
@@ -308,20 +326,11 @@ export class FastLineReader {
   /** lineBatches' handling of one physical line [s, e) (without its '\n'). */
   private textLine(buf: Buffer, s: number, e: number): void {
     if (e > s && buf[e - 1] === 13) e--;
-    const text = buf.toString('utf8', s, e);
-    if (this.pending) {
-      this.pending.text += '\n' + text;
-      if (quotesBalanced(this.pending.text)) {
-        this.slowLines.push(this.pending);
-        this.pending = null;
-      }
+    if (e - s > MAX_LINE) {
+      this.slowLines.push({ text: longHead(buf.toString('utf8', s, s + QUOTE_CHARS * 4)), no: this.lineNo, error: LONG_LINE });
       return;
     }
-    if (text.includes('"') && !quotesBalanced(text)) {
-      this.pending = { text, no: this.lineNo };
-      return;
-    }
-    this.slowLines.push({ text, no: this.lineNo });
+    this.slowLines.push({ text: buf.toString('utf8', s, e), no: this.lineNo });
   }
 }
 
@@ -332,6 +341,8 @@ export class FastLineReader {
 export class LineTally {
   lines = 0;
   tail: Buffer | null = null;
+  /** the cut line grew past MAX_LINE: its bytes are not kept, so the fast path cannot take over here */
+  private overflow = false;
 
   add(chunk: Buffer): void {
     let last = -1;
@@ -339,14 +350,20 @@ export class LineTally {
       this.lines++;
       last = i;
     }
-    if (last < 0) this.tail = this.tail ? Buffer.concat([this.tail, chunk]) : Buffer.from(chunk);
-    else this.tail = last + 1 < chunk.length ? Buffer.from(chunk.subarray(last + 1)) : null;
+    if (last >= 0) {
+      this.overflow = false;
+      this.tail = last + 1 < chunk.length ? Buffer.from(chunk.subarray(last + 1)) : null;
+    } else if (!this.overflow) this.tail = this.tail ? Buffer.concat([this.tail, chunk]) : Buffer.from(chunk);
+    if (this.tail && this.tail.length > MAX_LINE) {
+      this.overflow = true;
+      this.tail = null;
+    }
   }
 
   /** True when every line read so far is in the batches lineBatches gave (none held open by a quote). */
   settled(lastBatch: Line[]): boolean {
     const last = lastBatch[lastBatch.length - 1];
-    if (!last) return false;
+    if (!last || this.overflow) return false;
     let end = last.no;
     for (let i = last.text.indexOf('\n'); i !== -1; i = last.text.indexOf('\n', i + 1)) end++;
     return end === this.lines;

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import type { DataType, FileConfig } from '../../../shared/job.js';
 import { SIDE_NONE, parseSide, type Normalizer } from '../../normalize/normalizer.js';
 import { openData, type Compression } from '../io/open.js';
-import { lineBatches, type Line } from '../io/lines.js';
+import { firstLineError, lineBatches, openQuoteAt, UNCLOSED_QUOTE, type Line } from '../io/lines.js';
 import { parseTimestamp, parseWithUnit, type TsUnit } from '../timestamp.js';
 import { detect, splitCsv, type Detected } from './detect.js';
 import { FastLineReader, FastTradeParser, LineTally, fastPathEnabled, readRest } from './fast.js';
@@ -62,12 +62,14 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
     }
   };
   try {
-    for await (const batch of lineBatches(tee(), { csvQuotes: true })) {
+    for await (const batch of lineBatches(tee())) {
       hooks.signal?.throwIfAborted();
       // Leading blank lines may fill a whole first batch: detect on the first batch with content.
-      if (!det && batch.every((l) => l.text.trim() === '')) continue;
+      if (!det && batch.every((l) => !l.error && l.text.trim() === '')) continue;
       if (!det) {
-        det = detect(batch.map((l) => l.text), opened.member ?? label, { delimiter: cfg?.delimiter, hasHeader: cfg?.has_header });
+        const bad = firstLineError(batch);
+        if (bad) throw bad;
+        det = detect(batch.filter((l) => !l.error).map((l) => l.text), opened.member ?? label, { delimiter: cfg?.delimiter, hasHeader: cfg?.has_header });
         plan = makePlan(det, type, cfg?.columns, label);
         const forced = cfg?.timestamp_unit ?? plan.tsUnit;
         ts = new TsColumn(forced);
@@ -108,13 +110,24 @@ export function mapLines(lines: Line[], det: Detected, plan: Plan, type: DataTyp
   const needed = Math.max(...Object.values(c).map((k) => k ?? 0)) + 1;
   for (let k = 0; k < lines.length; k++) {
     const line = lines[k]!;
-    if (line.text.trim() === '') continue;
+    if (!line.error && line.text.trim() === '') continue;
     // The header is the first non-blank line (detect() skips blank lines too).
     if (!headerDone && det.hasHeader) {
       headerDone = true;
       continue;
     }
     counters.rows++;
+    if (line.error) {
+      // Too long to be read: its own reject.
+      norm.reject(line.no, 'row', line.error, line.text);
+      continue;
+    }
+    // A quote left open (a stray quote) is this row's reject, naming the field it opens.
+    const open = line.text.includes('"') ? openQuoteAt(line.text, det.delimiter) : -1;
+    if (open >= 0) {
+      norm.reject(line.no, det.columns[splitCsv(line.text.slice(0, open), det.delimiter).length - 1] ?? 'row', UNCLOSED_QUOTE, line.text);
+      continue;
+    }
     const f = splitCsv(line.text, det.delimiter);
     if (f.length < needed) {
       norm.reject(line.no, 'row', `has ${f.length} columns, expected ${ncols}`, line.text);

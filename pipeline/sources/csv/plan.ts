@@ -3,6 +3,7 @@
 import type { DataType, MappingField } from '../../../shared/job.js';
 import type { TsUnit } from '../timestamp.js';
 import type { Detected } from './detect.js';
+import { clip } from '../io/lines.js';
 
 export interface Plan {
   format: string;
@@ -98,7 +99,7 @@ function columnIndex(ref: string, columns: string[], hasHeader: boolean, fileLab
     const k = Number(ref);
     if (k < columns.length) return k;
   }
-  throw new Error(`column "${ref}" not found in ${fileLabel} (${hasHeader ? 'columns' : 'headerless, columns by index'}: ${columns.map((c, k) => (hasHeader ? c : String(k))).join(', ')})`);
+  throw new Error(`column "${ref}" not found in ${fileLabel} (${hasHeader ? 'columns' : 'headerless, columns by index'}: ${clip(columns.map((c, k) => (hasHeader ? c : String(k))).join(', '))})`);
 }
 
 export function makePlan(det: Detected, type: DataType, userColumns: Record<string, string> | undefined, fileLabel: string): Plan {
@@ -134,7 +135,7 @@ export function makePlan(det: Detected, type: DataType, userColumns: Record<stri
   }
   const missing = REQUIRED[type].filter((f) => plan.cols[f] === undefined);
   if (missing.length) {
-    throw new Error(`${fileLabel}: no column for ${missing.join(', ')} (columns: ${det.columns.join(', ')}); map it in the config's "columns"`);
+    throw new Error(`${fileLabel}: no column for ${missing.join(', ')} (columns: ${clip(det.columns.join(', '))}); map it in the config's "columns"`);
   }
   const sideCol = plan.cols.aggressor_side;
   if (sideCol !== undefined) {

@@ -38,6 +38,21 @@ export interface Opened {
   ratio: () => number;
 }
 
+/**
+ * Decompression is bounded (issue 11 item 9): more than MAX_RATIO bytes out per compressed byte, once
+ * past RATIO_FLOOR (32 MiB), is refused as a bomb. Market data compresses 5-20× (Tardis csv.gz, Vision zips);
+ * deflate cannot exceed ~1,030×, bzip2 can reach millions.
+ */
+export const MAX_RATIO = 100;
+export const RATIO_FLOOR = 32 << 20;
+
+/** The bomb error when `out` decompressed bytes came from `inBytes` compressed ones, else null. */
+export function bombError(out: number, inBytes: number): Error | null {
+  if (out <= RATIO_FLOOR || out <= MAX_RATIO * Math.max(1, inBytes)) return null;
+  const mb = (n: number) => (n < 1024 ? `${n} bytes` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${Math.round(n / 1048576)} MiB`);
+  return new Error(`refused as a decompression bomb: ${mb(inBytes)} of compressed data expand to more than ${mb(out)} (over ${MAX_RATIO}× and ${mb(RATIO_FLOOR)}; market data compresses 5-20×)`);
+}
+
 function counter(onBytes: (n: number) => void): Transform {
   return new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -89,6 +104,12 @@ function openZip(path: string, count: Transform, member?: string): Promise<{ str
           zip.close();
           return reject(new Error(member !== undefined ? `zip archive has no member ${member}` : 'zip archive holds no file'));
         }
+        // The sizes in the archive are checked by yauzl against what the member really expands to.
+        const bomb = bombError(entry.uncompressedSize, entry.compressedSize);
+        if (bomb) {
+          zip.close();
+          return reject(new Error(`${entry.fileName} inside the zip is ${bomb.message}`));
+        }
         zip.openReadStream(entry, (e2, s) => {
           zip.close(); // the file stays open until the member's stream ends
           if (e2 || !s) return reject(new Error(`cannot read ${entry.fileName} inside the zip: ${e2?.message}`));
@@ -129,9 +150,13 @@ export async function openData(path: string, opts: { start?: number; chunk?: num
   }
   if (compression === 'bz2') {
     // unbzip2-stream is an old-style `through` stream (not async iterable): pipe it into a PassThrough.
+    // Its errors are cryptic ("Cannot read properties of undefined"): one raised once all the input
+    // is in means the data stops early. (Listening before the pipe: 'end' reaches us first.)
+    let ended = false;
+    raw.once('end', () => (ended = true));
     const bz = raw.pipe(unbzip2() as unknown as Transform);
     const out = new PassThrough();
-    bz.on('error', (e) => out.destroy(e));
+    bz.on('error', (e) => out.destroy(new Error(ended ? 'compressed data is truncated (the bzip2 stream ends early)' : `compressed data is corrupt (bzip2: ${e.message})`)));
     out.on('close', () => raw.destroy());
     stream = bz.pipe(out);
   }
@@ -140,7 +165,11 @@ export async function openData(path: string, opts: { start?: number; chunk?: num
     const decoded = stream;
     raw.on('error', (e) => decoded.destroy(e));
     // Destroying what the caller holds must also release the file.
-    stream = decoded.pipe(counter((n) => (produced += n)));
+    stream = decoded.pipe(counter((n) => {
+      produced += n;
+      const bomb = bombError(produced, consumed());
+      if (bomb) stream.destroy(bomb);
+    }));
     decoded.on('error', (e) => stream.destroy(e));
     stream.on('close', () => { decoded.destroy(); raw.destroy(); });
   }

@@ -88,6 +88,11 @@ export async function readWebsocketTargets(path: string, targets: WebsocketTarge
       hooks.signal?.throwIfAborted();
       for (const line of batch) {
         lines++;
+        if (line.error) {
+          // Longer than MAX_LINE: never held whole, its start quoted.
+          rejectLine(line.no, 'line', line.error, line.text);
+          continue;
+        }
         const text = line.text.trim();
         if (text === '') {
           empty++; // a disconnect marker in Tardis captures
