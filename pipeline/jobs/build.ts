@@ -6,12 +6,13 @@ import { join, resolve } from 'node:path';
 import { JobSpec, type DataType, type JobSpecInput } from '../../shared/job.js';
 import type { ProgressEvent } from '../../shared/progress.js';
 import type { DayReport, FileReport, RunReport } from '../../shared/report.js';
-import { commitFile, removeQuietly } from '../catalog/atomic.js';
+import { removeQuietly } from '../catalog/atomic.js';
+import { commitCatalogFile, forgetCatalogFiles } from '../catalog/manifest.js';
 import { folderSignature, overlaps, scanFolder } from '../catalog/existing.js';
 import { fixedMode } from '../catalog/fixed.js';
 import { instrumentBatch, resolveInstrument, type Instrument } from '../catalog/instruments.js';
 import { StreamingParquetWriter } from '../catalog/parquet.js';
-import { NS_PER_DAY, TYPE_FOLDER, dayInterval, dayStartNs, daysBetween, fileName, nsToIso, uriSafe } from '../catalog/paths.js';
+import { NS_PER_DAY, STATE_DIR, TYPE_FOLDER, dayInterval, dayStartNs, daysBetween, fileName, nsToIso, uriSafe } from '../catalog/paths.js';
 import { layoutOf, schemaOf } from '../catalog/schemas.js';
 import { Normalizer } from '../normalize/normalizer.js';
 import { RejectSink } from '../normalize/rejects.js';
@@ -35,7 +36,7 @@ export class JobCancelled extends Error {
 }
 
 const TYPE_ORDER: DataType[] = ['trades', 'mark', 'funding'];
-export const STATE_DIR = '.catalog-builder';
+export { STATE_DIR };
 
 function errText(e: unknown): string {
   // A day's file failed to write while reading: the cause is what the user needs (the caller names the file).
@@ -179,12 +180,14 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
         const batch = instrumentBatch(inst, ts0);
         await w.write(batch);
         await w.close();
-        await commitFile(tmp, dest);
+        await commitCatalogFile(tmp, dest);
       } catch (e) {
         await removeQuietly(tmp);
         throw new Error(`writing ${dest} failed: ${errText(e)}`);
       }
-      for (const f of instState.files) if (f.path !== dest) await removeQuietly(f.path);
+      const replaced = instState.files.filter((f) => f.path !== dest).map((f) => f.path);
+      for (const f of replaced) await removeQuietly(f);
+      await forgetCatalogFiles(replaced);
       instrumentFile = dest;
     } else {
       instrumentFile = join(instDir, instState.files[0]!.name);

@@ -8,7 +8,8 @@ import type * as A from 'apache-arrow';
 import type { DataType } from '../../shared/job.js';
 import type { DayState } from '../../shared/progress.js';
 import { BlockBuilder, headOf, sliceBlock, sortBlock, type Block, type Layout } from '../catalog/block.js';
-import { commitFile, removeQuietly } from '../catalog/atomic.js';
+import { removeQuietly } from '../catalog/atomic.js';
+import { commitCatalogFile } from '../catalog/manifest.js';
 import type { FixedMode } from '../catalog/fixed.js';
 import { readParquetBatches, readParquetInfo, type Codec } from '../catalog/parquet.js';
 import { ParallelParquetWriter } from '../catalog/pwriter.js';
@@ -223,7 +224,7 @@ export class DaySink {
       // parquet-wasm does not report write errors from inside its stream: check the footer.
       const info = await readParquetInfo(this.tmp);
       if (info.numRows !== total) throw new Error(`written file holds ${info.numRows} rows, expected ${total}`);
-      await commitFile(this.tmp, this.dest);
+      await commitCatalogFile(this.tmp, this.dest);
       this.stats.written = total;
       this.state = 'done';
     } catch (e) {
