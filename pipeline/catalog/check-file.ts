@@ -272,6 +272,21 @@ export async function checkFile(req: FileCheckRequest): Promise<FileCheckResult>
   const problems: string[] = [];
   const res: FileCheckResult = { errors: problems, warnings: [], rows: 0, width: null, fields: [], meta: [] };
   const { footer, bytes } = await readFooter(req.path, problems);
+  try {
+    await decodeAll(req, res, footer, bytes);
+  } catch (e) {
+    // A trap leaves parquet-wasm in an unknown state: the pool replaces this thread (read-pool.ts).
+    if (e instanceof WebAssembly.RuntimeError) throw e;
+    problems.push(`cannot be read as Parquet (${(e as Error).message})`);
+  }
+  res.errors = problems.map((p) => `${req.where}: ${p}`);
+  res.warnings = res.warnings.map((p) => `${req.where}: ${p}`);
+  return res;
+}
+
+/** Decodes every row group through parquet-wasm, with the row rules and the statistics checks. */
+async function decodeAll(req: FileCheckRequest, res: FileCheckResult, footer: TStruct | null, bytes: (at: bigint, len: number) => Promise<Uint8Array>): Promise<void> {
+  const problems = res.errors;
   const file = await pw.ParquetFile.fromFile((await openAsBlob(req.path)) as never);
   try {
     const md = file.metadata();
@@ -285,36 +300,7 @@ export async function checkFile(req: FileCheckRequest): Promise<FileCheckResult>
     const rgs = (footer?.list(FMD_ROW_GROUPS)?.items ?? []) as TStruct[];
     if (footer && rgs.length !== numRowGroups) problems.push(`footer lists ${rgs.length} row groups, the reader ${numRowGroups}`);
     const statProblems: string[] = [];
-    for (let g = 0; g < numRowGroups; g++) {
-      const ccs = (rgs[g]?.list(RG_COLUMNS)?.items ?? []) as TStruct[];
-      const chunks = await Promise.all(schema.fields.map(async (f, j) => {
-        const kind = kindOf(f.type);
-        const cc = ccs[j];
-        const path = cc?.struct(CC_META)?.list(MD_PATH)?.items.map((x) => Buffer.from(x as Uint8Array).toString('utf8')).join('.');
-        if (!kind || !cc || path !== f.name) return null;
-        const c = new ChunkCheck(f.name, kind, cc);
-        await c.loadIndexes(bytes, statProblems);
-        return c;
-      }));
-      let at = 0;
-      const stream = await file.stream({ rowGroups: [g], batchSize: 65_536 } as never);
-      for await (const rb of stream as unknown as AsyncIterable<pw.RecordBatch>) {
-        for (const b of A.tableFromIPC(rb.intoIPCStream()).batches) {
-          rules.add(b);
-          schema.fields.forEach((f, j) => {
-            let row = at;
-            for (const d of b.getChild(f.name)?.data ?? []) {
-              chunks[j]?.add(d, row);
-              row += d.length;
-            }
-          });
-          at += b.numRows;
-        }
-      }
-      const claimed = rgs[g]?.i64(RG_NUM_ROWS);
-      if (claimed !== undefined && claimed !== BigInt(at)) statProblems.push(`footer says ${claimed} rows, ${at} were decoded`);
-      for (const c of chunks) if (c) statProblems.push(...c.finish(at).map((p) => `row group ${g} ${p}`));
-    }
+    for (let g = 0; g < numRowGroups; g++) await checkRowGroup(file, g, schema, rgs[g], rules, bytes, statProblems);
     const total = footer?.i64(FMD_NUM_ROWS);
     if (total !== undefined && total !== BigInt(rules.rows)) problems.push(`footer says ${total} rows in all, ${rules.rows} were decoded`);
     if (statProblems.length) {
@@ -330,7 +316,36 @@ export async function checkFile(req: FileCheckRequest): Promise<FileCheckResult>
   } finally {
     file.free();
   }
-  res.errors = problems.map((p) => `${req.where}: ${p}`);
-  res.warnings = res.warnings.map((p) => `${req.where}: ${p}`);
-  return res;
+}
+
+/** Decodes row group `g` column by column, page by page, and compares its statistics with the values. */
+async function checkRowGroup(file: pw.ParquetFile, g: number, schema: A.Schema, rg: TStruct | undefined, rules: RowRules, bytes: (at: bigint, len: number) => Promise<Uint8Array>, statProblems: string[]): Promise<void> {
+  const ccs = (rg?.list(RG_COLUMNS)?.items ?? []) as TStruct[];
+  const chunks = await Promise.all(schema.fields.map(async (f, j) => {
+    const kind = kindOf(f.type);
+    const cc = ccs[j];
+    const path = cc?.struct(CC_META)?.list(MD_PATH)?.items.map((x) => Buffer.from(x as Uint8Array).toString('utf8')).join('.');
+    if (!kind || !cc || path !== f.name) return null;
+    const c = new ChunkCheck(f.name, kind, cc);
+    await c.loadIndexes(bytes, statProblems);
+    return c;
+  }));
+  let at = 0;
+  const stream = await file.stream({ rowGroups: [g], batchSize: 65_536 } as never);
+  for await (const rb of stream as unknown as AsyncIterable<pw.RecordBatch>) {
+    for (const b of A.tableFromIPC(rb.intoIPCStream()).batches) {
+      rules.add(b);
+      schema.fields.forEach((f, j) => {
+        let row = at;
+        for (const d of b.getChild(f.name)?.data ?? []) {
+          chunks[j]?.add(d, row);
+          row += d.length;
+        }
+      });
+      at += b.numRows;
+    }
+  }
+  const claimed = rg?.i64(RG_NUM_ROWS);
+  if (claimed !== undefined && claimed !== BigInt(at)) statProblems.push(`row group ${g}: footer says ${claimed} rows, ${at} were decoded`);
+  for (const c of chunks) if (c) statProblems.push(...c.finish(at).map((p) => `row group ${g} ${p}`));
 }

@@ -21,7 +21,7 @@ let pool: ThreadPool<ReadRequest, ReadReply> | null = null;
 function readers(): ThreadPool<ReadRequest, ReadReply> {
   // Each reader holds its own parquet-wasm instance (tens of MB); two at most, one on two cores.
   const size = Math.max(1, Math.min(2, availableParallelism() - 1));
-  return (pool ??= new ThreadPool(() => startWorker(import.meta.url, './read-worker'), { size, recycleOnError: true }));
+  return (pool ??= new ThreadPool(() => startWorker(import.meta.url, './read-worker'), { size, recycleOnTrap: true }));
 }
 
 /** Why a reader thread failed, as one line (a wasm trap's message alone says only "unreachable"). */

@@ -5,7 +5,7 @@
 import { parentPort, Worker } from 'node:worker_threads';
 
 export type PoolRequest<Q> = { id: number; req: Q };
-export type PoolReply<R> = { id: number; value: R } | { id: number; error: string };
+export type PoolReply<R> = { id: number; value: R } | { id: number; error: string; trap?: boolean };
 
 interface Task<Q, R> {
   id: number;
@@ -24,10 +24,11 @@ export interface PoolOptions {
   /** how many threads at most */
   size: number;
   /**
-   * End a thread whose request failed and start a fresh one for the next: after a WebAssembly trap
-   * (a Rust panic inside parquet-wasm) the module's state cannot be trusted any more.
+   * End a thread whose request failed with a WebAssembly trap (a Rust panic inside parquet-wasm) and
+   * start a fresh one for the next: the module's state cannot be trusted any more. (A trap thrown
+   * from the module's own task queue ends the thread anyway.) Ordinary errors keep the thread.
    */
-  recycleOnError?: boolean;
+  recycleOnTrap?: boolean;
 }
 
 /** Starts `entry` (a module next to the caller: `name.ts` in development, `name.js` when built) as a worker. */
@@ -98,7 +99,7 @@ export class ThreadPool<Q, R> {
       slot.task = null;
       worker.unref();
       if ('error' in m) {
-        if (this.opts.recycleOnError) drop();
+        if (m.trap && this.opts.recycleOnTrap) drop();
         t.reject(new Error(m.error));
       } else t.resolve(m.value);
       this.pump();
@@ -119,7 +120,8 @@ export function serveRequests<Q, R>(handle: (req: Q) => Promise<{ value: R; tran
       const { value, transfer } = await handle(m.req);
       port.postMessage({ id: m.id, value } satisfies PoolReply<R>, transfer ?? []);
     } catch (e) {
-      port.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) } satisfies PoolReply<R>);
+      const trap = e instanceof WebAssembly.RuntimeError;
+      port.postMessage({ id: m.id, error: e instanceof Error ? `${trap ? 'RuntimeError: ' : ''}${e.message}` : String(e), trap } satisfies PoolReply<R>);
     }
   });
 }
