@@ -8,9 +8,10 @@ import * as pw from 'parquet-wasm/node';
 import { openAsBlob } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { ColumnStats, kindOf } from './colstats.js';
+import { chunkStart, pageCrc, readPageHeader } from './crc.js';
 import { readRaw } from './fixed.js';
 import { nsToIso } from './paths.js';
-import { TStruct, decodeStruct } from './thrift.js';
+import { TStruct, T_I32, decodeStruct } from './thrift.js';
 
 export interface FileCheckRequest {
   path: string;
@@ -43,7 +44,8 @@ const MAX_STAT_ERRORS = 8;
 const FMD_NUM_ROWS = 3, FMD_ROW_GROUPS = 4;
 const RG_COLUMNS = 1, RG_NUM_ROWS = 3;
 const CC_META = 3, CC_OI_OFFSET = 4, CC_OI_LEN = 5, CC_CI_OFFSET = 6, CC_CI_LEN = 7;
-const MD_PATH = 3, MD_NUM_VALUES = 5, MD_STATS = 12;
+const MD_PATH = 3, MD_NUM_VALUES = 5, MD_TOTAL_COMPRESSED = 7, MD_STATS = 12;
+const PH_CRC = 4;
 const ST_NULLS = 3, ST_MAX = 5, ST_MIN = 6, ST_MAX_EXACT = 7, ST_MIN_EXACT = 8;
 /** parquet-rs truncates byte-array column index values to this many bytes */
 const CI_TRUNCATE = 64;
@@ -326,6 +328,7 @@ async function checkRowGroup(file: pw.ParquetFile, g: number, schema: A.Schema, 
     const cc = ccs[j];
     const path = cc?.struct(CC_META)?.list(MD_PATH)?.items.map((x) => Buffer.from(x as Uint8Array).toString('utf8')).join('.');
     if (!kind || !cc || path !== f.name) return null;
+    await checkPageCrcs(cc, `row group ${g} column ${f.name}`, bytes, statProblems);
     const c = new ChunkCheck(f.name, kind, cc);
     await c.loadIndexes(bytes, statProblems);
     return c;
@@ -348,4 +351,43 @@ async function checkRowGroup(file: pw.ParquetFile, g: number, schema: A.Schema, 
   const claimed = rg?.i64(RG_NUM_ROWS);
   if (claimed !== undefined && claimed !== BigInt(at)) statProblems.push(`row group ${g}: footer says ${claimed} rows, ${at} were decoded`);
   for (const c of chunks) if (c) statProblems.push(...c.finish(at).map((p) => `row group ${g} ${p}`));
+}
+
+/** Recomputes the CRC of every page whose header carries one (crc.ts writes them). */
+async function checkPageCrcs(cc: TStruct, what: string, bytes: (at: bigint, len: number) => Promise<Uint8Array>, problems: string[]): Promise<void> {
+  const md = cc.struct(CC_META);
+  const total = md?.i64(MD_TOTAL_COMPRESSED);
+  if (!md || total === undefined) return;
+  const start = chunkStart(md);
+  let chunk: Uint8Array;
+  try {
+    chunk = await bytes(BigInt(start), Number(total));
+  } catch (e) {
+    problems.push(`${what}: the column chunk ${(e as Error).message}`);
+    return;
+  }
+  let bad = 0, first = -1;
+  for (let p = 0; p < chunk.length;) {
+    let h;
+    try {
+      h = readPageHeader(chunk, p);
+    } catch (e) {
+      problems.push(`${what}: page header at byte ${start + p} cannot be read (${(e as Error).message})`);
+      return;
+    }
+    // Integer fields written as another integer type decode to the same values but are not what a writer writes.
+    const odd = h.header.fields.find((f) => f.id <= PH_CRC && f.type !== T_I32);
+    if (odd) problems.push(`${what}: page header at byte ${start + p}: field ${odd.id} has thrift type ${odd.type}, not i32; the header was altered`);
+    const crc = h.header.get(PH_CRC);
+    if (p + h.len + h.size > chunk.length) {
+      problems.push(`${what}: page at byte ${start + p} runs past the end of its column chunk`);
+      return;
+    }
+    if (typeof crc === 'number' && crc !== pageCrc(chunk.subarray(p + h.len, p + h.len + h.size))) {
+      if (first < 0) first = start + p;
+      bad++;
+    }
+    p += h.len + h.size;
+  }
+  if (bad) problems.push(`${what}: ${bad} page(s) fail their CRC check (first at byte ${first}); their bytes changed after they were written`);
 }
