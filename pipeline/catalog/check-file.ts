@@ -6,7 +6,7 @@
 import * as A from 'apache-arrow';
 import * as pw from 'parquet-wasm/node';
 import { openAsBlob } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { ColumnStats, kindOf } from './colstats.js';
 import { chunkStart, pageCrc, readPageHeader } from './crc.js';
 import { readRaw } from './fixed.js';
@@ -50,50 +50,41 @@ const ST_NULLS = 3, ST_MAX = 5, ST_MIN = 6, ST_MAX_EXACT = 7, ST_MIN_EXACT = 8;
 /** parquet-rs truncates byte-array column index values to this many bytes */
 const CI_TRUNCATE = 64;
 
+type Bytes = (at: bigint, len: number) => Promise<Uint8Array>;
+
 /** Reads the footer (and checks both magic numbers) with plain file reads, before parquet-wasm sees the file. */
-async function readFooter(path: string, errors: string[]): Promise<{ footer: TStruct | null; bytes: (at: bigint, len: number) => Promise<Uint8Array> }> {
-  const fh = await open(path, 'r');
+async function readFooter(fh: FileHandle, errors: string[]): Promise<{ footer: TStruct | null; bytes: Bytes }> {
+  const { size } = await fh.stat();
+  // Reads inside the file before the footer length (page indexes, pages).
+  const bytes: Bytes = async (at, n) => {
+    if (at < 0n || n < 0 || Number(at) + n > size - 8) throw new Error(`points outside the file (${at}+${n})`);
+    const b = Buffer.alloc(n);
+    await fh.read(b, 0, n, Number(at));
+    return b;
+  };
   const read = async (at: number, len: number) => {
     const b = Buffer.alloc(len);
     const { bytesRead } = await fh.read(b, 0, len, at);
     return b.subarray(0, bytesRead);
   };
+  if (size < 12) {
+    errors.push(`is ${size} bytes, too short for a Parquet file`);
+    return { footer: null, bytes };
+  }
+  const head = (await read(0, 4)).toString('latin1');
+  const tail = await read(size - 8, 8);
+  if (head !== MAGIC) errors.push(`does not start with the Parquet magic bytes PAR1 (found ${JSON.stringify(head)})`);
+  if (tail.toString('latin1', 4) !== MAGIC) errors.push(`does not end with the Parquet magic bytes PAR1 (found ${JSON.stringify(tail.toString('latin1', 4))})`);
+  const len = tail.readUInt32LE(0);
+  if (len + 12 > size) {
+    errors.push(`footer length ${len} does not fit in the file (${size} bytes)`);
+    return { footer: null, bytes };
+  }
   try {
-    const { size } = await fh.stat();
-    if (size < 12) {
-      errors.push(`is ${size} bytes, too short for a Parquet file`);
-      return { footer: null, bytes: async () => new Uint8Array() };
-    }
-    const head = (await read(0, 4)).toString('latin1');
-    const tail = await read(size - 8, 8);
-    if (head !== MAGIC) errors.push(`does not start with the Parquet magic bytes PAR1 (found ${JSON.stringify(head)})`);
-    if (tail.toString('latin1', 4) !== MAGIC) errors.push(`does not end with the Parquet magic bytes PAR1 (found ${JSON.stringify(tail.toString('latin1', 4))})`);
-    const len = tail.readUInt32LE(0);
-    if (len + 12 > size) {
-      errors.push(`footer length ${len} does not fit in the file (${size} bytes)`);
-      return { footer: null, bytes: async () => new Uint8Array() };
-    }
-    let footer: TStruct | null = null;
-    try {
-      footer = decodeStruct(await read(size - 8 - len, len));
-    } catch (e) {
-      errors.push(`footer cannot be decoded (${(e as Error).message})`);
-    }
-    // The page indexes are read later through a fresh handle (this one closes now).
-    const bytes = async (at: bigint, n: number) => {
-      if (at < 0n || Number(at) + n > size - 8 || n < 0) throw new Error(`points outside the file (${at}+${n})`);
-      const h = await open(path, 'r');
-      try {
-        const b = Buffer.alloc(n);
-        await h.read(b, 0, n, Number(at));
-        return b;
-      } finally {
-        await h.close();
-      }
-    };
-    return { footer, bytes };
-  } finally {
-    await fh.close();
+    return { footer: decodeStruct(await read(size - 8 - len, len)), bytes };
+  } catch (e) {
+    errors.push(`footer cannot be decoded (${(e as Error).message})`);
+    return { footer: null, bytes };
   }
 }
 
@@ -109,7 +100,7 @@ class ChunkCheck {
     this.total = new ColumnStats(kind);
   }
 
-  async loadIndexes(bytes: (at: bigint, len: number) => Promise<Uint8Array>, problems: string[]): Promise<void> {
+  async loadIndexes(bytes: Bytes, problems: string[]): Promise<void> {
     const ci = this.cc.i64(CC_CI_OFFSET), ciLen = this.cc.get(CC_CI_LEN);
     const oi = this.cc.i64(CC_OI_OFFSET), oiLen = this.cc.get(CC_OI_LEN);
     if (ci === undefined || oi === undefined || typeof ciLen !== 'number' || typeof oiLen !== 'number') return;
@@ -273,13 +264,16 @@ const FIXED_COLUMNS: Record<string, { signed: string[]; unsigned: string[] }> = 
 export async function checkFile(req: FileCheckRequest): Promise<FileCheckResult> {
   const problems: string[] = [];
   const res: FileCheckResult = { errors: problems, warnings: [], rows: 0, width: null, fields: [], meta: [] };
-  const { footer, bytes } = await readFooter(req.path, problems);
+  const fh = await open(req.path, 'r');
   try {
+    const { footer, bytes } = await readFooter(fh, problems);
     await decodeAll(req, res, footer, bytes);
   } catch (e) {
     // A trap leaves parquet-wasm in an unknown state: the pool replaces this thread (read-pool.ts).
     if (e instanceof WebAssembly.RuntimeError) throw e;
     problems.push(`cannot be read as Parquet (${(e as Error).message})`);
+  } finally {
+    await fh.close();
   }
   res.errors = problems.map((p) => `${req.where}: ${p}`);
   res.warnings = res.warnings.map((p) => `${req.where}: ${p}`);
@@ -287,7 +281,7 @@ export async function checkFile(req: FileCheckRequest): Promise<FileCheckResult>
 }
 
 /** Decodes every row group through parquet-wasm, with the row rules and the statistics checks. */
-async function decodeAll(req: FileCheckRequest, res: FileCheckResult, footer: TStruct | null, bytes: (at: bigint, len: number) => Promise<Uint8Array>): Promise<void> {
+async function decodeAll(req: FileCheckRequest, res: FileCheckResult, footer: TStruct | null, bytes: Bytes): Promise<void> {
   const problems = res.errors;
   const file = await pw.ParquetFile.fromFile((await openAsBlob(req.path)) as never);
   try {
@@ -321,7 +315,7 @@ async function decodeAll(req: FileCheckRequest, res: FileCheckResult, footer: TS
 }
 
 /** Decodes row group `g` column by column, page by page, and compares its statistics with the values. */
-async function checkRowGroup(file: pw.ParquetFile, g: number, schema: A.Schema, rg: TStruct | undefined, rules: RowRules, bytes: (at: bigint, len: number) => Promise<Uint8Array>, statProblems: string[]): Promise<void> {
+async function checkRowGroup(file: pw.ParquetFile, g: number, schema: A.Schema, rg: TStruct | undefined, rules: RowRules, bytes: Bytes, statProblems: string[]): Promise<void> {
   const ccs = (rg?.list(RG_COLUMNS)?.items ?? []) as TStruct[];
   const chunks = await Promise.all(schema.fields.map(async (f, j) => {
     const kind = kindOf(f.type);
@@ -353,38 +347,45 @@ async function checkRowGroup(file: pw.ParquetFile, g: number, schema: A.Schema, 
   for (const c of chunks) if (c) statProblems.push(...c.finish(at).map((p) => `row group ${g} ${p}`));
 }
 
-/** Recomputes the CRC of every page whose header carries one (crc.ts writes them). */
-async function checkPageCrcs(cc: TStruct, what: string, bytes: (at: bigint, len: number) => Promise<Uint8Array>, problems: string[]): Promise<void> {
+/** Reads the page header at file offset `at`, reading more of the file only as long as the header needs. */
+async function headerAt(bytes: Bytes, at: number, end: number): Promise<ReturnType<typeof readPageHeader>> {
+  for (let window = 256; ; window *= 4) {
+    const n = Math.min(window, end - at);
+    try {
+      return readPageHeader(await bytes(BigInt(at), n), 0);
+    } catch (e) {
+      // Only a header cut short by the window is worth a longer read.
+      if (n === end - at || !/unexpected end/.test((e as Error).message) || window > 1 << 24) throw e;
+    }
+  }
+}
+
+/** Recomputes the CRC of every page whose header carries one (crc.ts writes them), one page at a time. */
+async function checkPageCrcs(cc: TStruct, what: string, bytes: Bytes, problems: string[]): Promise<void> {
   const md = cc.struct(CC_META);
   const total = md?.i64(MD_TOTAL_COMPRESSED);
   if (!md || total === undefined) return;
   const start = chunkStart(md);
-  let chunk: Uint8Array;
-  try {
-    chunk = await bytes(BigInt(start), Number(total));
-  } catch (e) {
-    problems.push(`${what}: the column chunk ${(e as Error).message}`);
-    return;
-  }
+  const end = start + Number(total);
   let bad = 0, first = -1;
-  for (let p = 0; p < chunk.length;) {
+  for (let p = start; p < end;) {
     let h;
     try {
-      h = readPageHeader(chunk, p);
+      h = await headerAt(bytes, p, end);
     } catch (e) {
-      problems.push(`${what}: page header at byte ${start + p} cannot be read (${(e as Error).message})`);
+      problems.push(`${what}: page header at byte ${p} cannot be read (${(e as Error).message})`);
       return;
     }
     // Integer fields written as another integer type decode to the same values but are not what a writer writes.
     const odd = h.header.fields.find((f) => f.id <= PH_CRC && f.type !== T_I32);
-    if (odd) problems.push(`${what}: page header at byte ${start + p}: field ${odd.id} has thrift type ${odd.type}, not i32; the header was altered`);
-    const crc = h.header.get(PH_CRC);
-    if (p + h.len + h.size > chunk.length) {
-      problems.push(`${what}: page at byte ${start + p} runs past the end of its column chunk`);
+    if (odd) problems.push(`${what}: page header at byte ${p}: field ${odd.id} has thrift type ${odd.type}, not i32; the header was altered`);
+    if (p + h.len + h.size > end) {
+      problems.push(`${what}: page at byte ${p} runs past the end of its column chunk`);
       return;
     }
-    if (typeof crc === 'number' && crc !== pageCrc(chunk.subarray(p + h.len, p + h.len + h.size))) {
-      if (first < 0) first = start + p;
+    const crc = h.header.get(PH_CRC);
+    if (typeof crc === 'number' && crc !== pageCrc(await bytes(BigInt(p + h.len), h.size))) {
+      if (first < 0) first = p;
       bad++;
     }
     p += h.len + h.size;
