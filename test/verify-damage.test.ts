@@ -230,3 +230,25 @@ test('without the manifest, a flipped bit in any page is still found (page CRCs,
   const v = await verifyCatalog(catalog);
   assert.ok(v.errors.some((e) => e.includes(TRADES_1) && /fail their CRC check|cannot be read|page header/.test(e)), v.errors.join('\n'));
 });
+
+test('an interrupted commit (manifest entry still pending) is accepted with the new or the previous file, nothing else', async (t) => {
+  const { catalog } = await smallCatalog(t);
+  const m = (await readManifest(catalog))!;
+  const cur = m.get(TRADES_1)!;
+  const other = { size: cur.size + 1, sha256: 'f'.repeat(64) };
+  const write = (files: Record<string, unknown>) => writeFile(join(catalog, STATE_DIR, MANIFEST), JSON.stringify({ version: 1, files }));
+  const absent = `data/trade_tick/${INSTRUMENT}/${dayFile('2024-01-03')}`;
+  // Killed after announcing a replacement of day 1 and a new day 3, before either rename.
+  await write({ ...Object.fromEntries(m), [TRADES_1]: { ...other, pending: true, prior: cur }, [absent]: { ...other, pending: true } });
+  let v = await verifyCatalog(catalog);
+  assert.deepEqual(v.errors, []);
+  assert.ok(v.info.some((i) => i.startsWith(TRADES_1) && /interrupted/.test(i) && /previous version/.test(i)), v.info.join('\n'));
+  // Killed after the rename of day 1: the new file is there.
+  await write({ ...Object.fromEntries(m), [TRADES_1]: { ...cur, pending: true, prior: other } });
+  v = await verifyCatalog(catalog);
+  assert.deepEqual(v.errors, []);
+  assert.ok(v.info.some((i) => i.startsWith(TRADES_1) && /new version/.test(i)), v.info.join('\n'));
+  // A file matching neither is damaged.
+  await write({ ...Object.fromEntries(m), [TRADES_1]: { ...other, pending: true, prior: other } });
+  assertNamed(await verifyCatalog(catalog), TRADES_1, 'pending entry matching neither file');
+});

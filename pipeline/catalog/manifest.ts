@@ -11,9 +11,19 @@ import { STATE_DIR } from './paths.js';
 
 export const MANIFEST = 'manifest.json';
 
-export interface ManifestEntry {
+export interface FileHash {
   size: number;
   sha256: string;
+}
+
+/**
+ * A file this tool wrote. `pending` is set from just before the file is renamed into place until
+ * the rename is recorded: a run interrupted in between leaves either the new file or, when it was
+ * replacing one, the `prior` one (or none), and verify accepts exactly those.
+ */
+export interface ManifestEntry extends FileHash {
+  pending?: true;
+  prior?: FileHash;
 }
 
 /** Relative path ('/' separated, e.g. data/trade_tick/<id>/<file>) -> entry. */
@@ -21,7 +31,7 @@ export type Manifest = Map<string, ManifestEntry>;
 
 export const manifestPath = (root: string) => join(root, STATE_DIR, MANIFEST);
 
-export async function hashFile(path: string): Promise<ManifestEntry> {
+export async function hashFile(path: string): Promise<FileHash> {
   const h = createHash('sha256');
   let size = 0;
   for await (const chunk of createReadStream(path)) {
@@ -45,7 +55,10 @@ export async function readManifest(root: string): Promise<Manifest | null> {
   const m: Manifest = new Map();
   for (const [k, v] of Object.entries(doc.files)) {
     if (typeof v?.size !== 'number' || typeof v?.sha256 !== 'string') throw new Error(`entry ${k} lacks size or sha256`);
-    m.set(k, { size: v.size, sha256: v.sha256 });
+    const e: ManifestEntry = { size: v.size, sha256: v.sha256 };
+    if (v.pending === true) e.pending = true;
+    if (typeof v.prior?.size === 'number' && typeof v.prior?.sha256 === 'string') e.prior = { size: v.prior.size, sha256: v.prior.sha256 };
+    m.set(k, e);
   }
   return m;
 }
@@ -91,13 +104,22 @@ const rel = (root: string, file: string) => relative(root, file).split(sep).join
 
 /**
  * Commits a finished temporary file as catalog file `dest` (atomic.ts commitFile) and records it in
- * the manifest. The hash is taken from the temporary file, which is the same bytes.
+ * the manifest: announced (pending) before the rename, confirmed after it, so an interruption at
+ * any point leaves a manifest that accounts for whatever file is there. The hash is taken from the
+ * temporary file, which is the same bytes.
  */
 export async function commitCatalogFile(tmp: string, dest: string): Promise<void> {
   const entry = await hashFile(tmp);
-  await commitFile(tmp, dest);
   const root = catalogRootOf(dest);
-  await update(root, (m) => m.set(rel(root, dest), entry));
+  const key = rel(root, dest);
+  await update(root, (m) => {
+    const old = m.get(key);
+    // A still-pending entry's file is unknown (new or prior); the next verify hashes whatever is there.
+    const prior = old && !old.pending ? { size: old.size, sha256: old.sha256 } : old?.prior;
+    m.set(key, { ...entry, pending: true, ...(prior ? { prior } : {}) });
+  });
+  await commitFile(tmp, dest);
+  await update(root, (m) => m.set(key, entry));
 }
 
 /** Drops removed catalog files from the manifest. */

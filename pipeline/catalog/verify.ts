@@ -6,7 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { overlaps, scanFolder } from './existing.js';
-import { hashFile, readManifest, type Manifest } from './manifest.js';
+import { hashFile, readManifest, type FileHash, type Manifest } from './manifest.js';
 import { STATE_DIR, uriSafe, nsToIso } from './paths.js';
 import type { FileCheckResult } from './check-file.js';
 import { checkFileIsolated, readInstrumentIsolated } from './read-pool.js';
@@ -231,12 +231,25 @@ async function checkManifest(root: string, r: Report): Promise<void> {
       continue;
     }
     const got = await hashFile(join(root, rel)).catch((e: Error) => e);
-    if (got instanceof Error) r.errors.push(`${rel}: cannot be read to check it against the manifest (${got.message})`);
-    else if (got.size !== want.size) r.errors.push(`${rel}: is ${got.size} bytes, catalog-builder wrote ${want.size} (manifest); the file was changed or damaged after it was written`);
-    else if (got.sha256 !== want.sha256) r.errors.push(`${rel}: content differs from what catalog-builder wrote (SHA-256 ${got.sha256.slice(0, 16)}…, manifest ${want.sha256.slice(0, 16)}…); the file was changed or damaged after it was written`);
+    if (got instanceof Error) {
+      r.errors.push(`${rel}: cannot be read to check it against the manifest (${got.message})`);
+      continue;
+    }
+    // An interrupted commit (pending) leaves the new file or the one it was replacing.
+    const same = (h?: FileHash) => !!h && h.size === got.size && h.sha256 === got.sha256;
+    if (want.pending && (same(want) || same(want.prior))) {
+      r.info.push(`${rel}: a run was interrupted while committing this file; it is the ${same(want) ? 'new' : 'previous'} version, complete`);
+    } else if (got.size !== want.size) {
+      r.errors.push(`${rel}: is ${got.size} bytes, catalog-builder wrote ${want.size} (manifest); the file was changed or damaged after it was written`);
+    } else if (got.sha256 !== want.sha256) {
+      r.errors.push(`${rel}: content differs from what catalog-builder wrote (SHA-256 ${got.sha256.slice(0, 16)}…, manifest ${want.sha256.slice(0, 16)}…); the file was changed or damaged after it was written`);
+    }
   }
   const have = new Set(present);
-  for (const rel of manifest?.keys() ?? []) if (!have.has(rel)) r.errors.push(`${rel}: missing; catalog-builder wrote it (manifest) and it is no longer in the catalog`);
+  for (const [rel, e] of manifest ?? []) {
+    // A pending new file that never landed is not missing: the interrupted day was simply not written.
+    if (!have.has(rel) && !(e.pending && !e.prior)) r.errors.push(`${rel}: missing; catalog-builder wrote it (manifest) and it is no longer in the catalog`);
+  }
   for (const [folder, names] of foreign) r.info.push(`${folder}: ${names.length} file(s) not written by catalog-builder (not in its manifest): ${names.join(', ')}`);
 }
 
