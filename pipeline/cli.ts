@@ -104,6 +104,7 @@ function printVerify(root: string, v: VerifyResult): void {
   for (const s of v.summary) {
     out.write(`  ${s.type}/${s.identifier}: ${s.files} file(s), ${s.rows} rows${s.first ? `, ${s.first} .. ${s.last}` : ''}${s.precisionBits ? `, ${s.precisionBits}-bit` : ''}\n`);
   }
+  for (const i of v.info) out.write(`info: ${i}\n`);
   for (const w of v.warnings) out.write(`warning: ${w}\n`);
   for (const e of v.errors) out.write(`ERROR: ${e}\n`);
   out.write(v.ok ? 'OK: the catalog matches the NautilusTrader format.\n' : `FAILED: ${v.errors.length} problem(s).\n`);

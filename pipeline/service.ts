@@ -20,10 +20,10 @@ import type { RunReport } from '../shared/report.js';
 import { AllowList, realPath } from './allowlist.js';
 import { assertNoLinks, removeQuietly, writeFileAtomic } from './catalog/atomic.js';
 import { formatRaw } from './catalog/decimal.js';
-import { readRaw } from './catalog/fixed.js';
 import { incrementPrecision, presets as presetTable } from './catalog/instruments.js';
-import { readParquetBatches, readParquetInfo } from './catalog/parquet.js';
-import { TYPE_FOLDER, dayOfNs, daysBetween, parseFileName, uriSafe } from './catalog/paths.js';
+import { mergeDay, type DayAcc } from './catalog/read-ops.js';
+import { readDayStatsIsolated } from './catalog/read-pool.js';
+import { TYPE_FOLDER, daysBetween, parseFileName, uriSafe } from './catalog/paths.js';
 import { verifyCatalog } from './catalog/verify.js';
 import { STATE_DIR } from './jobs/build.js';
 import { releaseLock } from './jobs/lock.js';
@@ -290,39 +290,21 @@ export function createService(opts: ServiceOptions): Service {
     if (!/^[A-Za-z0-9_.-]+$/.test(ident) || ident.includes('..')) throw new Error(`invalid instrument id ${instrumentId}`);
     const dir = join(root, 'data', TYPE_FOLDER.trades, ident);
     const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => parseFileName(n)).sort();
-    type Acc = { trades: number; firstTs: bigint; lastTs: bigint; open: bigint; close: bigint; low: bigint; high: bigint; scale: number; places: number };
+    type Acc = DayAcc & { scale: number; places: number };
     const days = new Map<string, Acc>();
+    // Read on a reader thread (catalog/read-pool.ts): a damaged file fails this call, not the host.
     for (const name of names) {
       const path = join(dir, name);
-      const info = await readParquetInfo(path);
-      const field = info.schema.fields.find((f) => f.name === 'price');
-      const width = (field?.type as unknown as { byteWidth?: number })?.byteWidth;
-      if (width !== 8 && width !== 16) throw new Error(`${path}: no fixed-point price column`);
-      const scale = width === 16 ? 16 : 9;
-      const places = Number(info.keyValue.get('price_precision') ?? scale);
-      for await (const b of readParquetBatches(path, ['price', 'ts_init'])) {
-        const price = b.getChild('price')!;
-        const ts = b.getChild('ts_init')!;
-        let row = 0;
-        for (let c = 0; c < price.data.length; c++) {
-          const pd = price.data[c]!;
-          const bytes = pd.values as Uint8Array;
-          for (let i = 0; i < pd.length; i++, row++) {
-            const t = ts.get(row) as bigint;
-            const raw = readRaw(bytes, (pd.offset + i) * width, width, true);
-            const day = dayOfNs(t);
-            let a = days.get(day);
-            if (!a) {
-              a = { trades: 0, firstTs: t, lastTs: t, open: raw, close: raw, low: raw, high: raw, scale, places };
-              days.set(day, a);
-            }
-            a.trades++;
-            if (t < a.firstTs) [a.firstTs, a.open] = [t, raw];
-            if (t >= a.lastTs) [a.lastTs, a.close] = [t, raw];
-            if (raw < a.low) a.low = raw;
-            if (raw > a.high) a.high = raw;
-          }
-        }
+      let file;
+      try {
+        file = await readDayStatsIsolated(path);
+      } catch (e) {
+        throw new Error(`${path}: cannot be read (${message(e)})`);
+      }
+      for (const [day, acc] of file.days) {
+        const a = days.get(day);
+        if (a) mergeDay(a, acc);
+        else days.set(day, { ...acc, scale: file.scale, places: file.places });
       }
     }
     if (!days.size) return [];

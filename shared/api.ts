@@ -113,6 +113,8 @@ export interface VerifyOutcome {
   ok: boolean;
   errors: string[];
   warnings: string[];
+  /** facts that are not problems, e.g. files another program wrote (not in catalog-builder's manifest) */
+  info?: string[];
   summary: { type: string; identifier: string; files: number; rows: number; first?: string; last?: string; precisionBits?: number }[];
 }
 

@@ -5,6 +5,7 @@ import * as A from 'apache-arrow';
 import * as pw from 'parquet-wasm/node';
 import type { DataType } from '../../shared/job.js';
 import type { Block } from './block.js';
+import { withPageChecksums } from './crc.js';
 import { fixedMode, type PrecisionMode } from './fixed.js';
 import { props, type Codec } from './parquet.js';
 import { recordBatchOf, schemaOf } from './schemas.js';
@@ -39,8 +40,8 @@ export function encodeBlock(spec: EncodeSpec, block: Block): Uint8Array {
   const batch = recordBatchOf(spec.type, fixedMode(spec.mode), schema, block);
   const table = pw.Table.fromIPCStream(A.tableToIPC(new A.Table(schema, [batch]), 'stream'));
   const columns = schema.fields.map((f) => f.name);
-  // writeParquet takes ownership of the table and the properties.
-  return pw.writeParquet(table, props({ codec: spec.codec, rowGroupSize: spec.rowGroupSize, keyValue: new Map(spec.metadata), marketData: true }, columns));
+  // writeParquet takes ownership of the table and the properties. Page CRCs added after (crc.ts).
+  return withPageChecksums(pw.writeParquet(table, props({ codec: spec.codec, rowGroupSize: spec.rowGroupSize, keyValue: new Map(spec.metadata), marketData: true }, columns)));
 }
 
 /** Every ArrayBuffer a block's columns use, once each (for a zero-copy postMessage). */

@@ -2,7 +2,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseFileName } from './paths.js';
-import { readParquetInfo } from './parquet.js';
+import { readSignatureIsolated } from './read-pool.js';
 
 export interface ExistingFile {
   name: string;
@@ -31,14 +31,15 @@ export async function scanFolder(dir: string): Promise<FolderState> {
   return { files, foreign };
 }
 
-/** Byte width and metadata of the files already in a folder (from the first one that reads). */
+/**
+ * Byte width and metadata of the files already in a folder (from the first one that reads). Read on
+ * a reader thread (read-pool.ts): a damaged existing file must not end the CLI or the job.
+ */
 export async function folderSignature(state: FolderState): Promise<{ width: number | null; meta: Map<string, string>; file: string } | null> {
   for (const f of state.files) {
     try {
-      const info = await readParquetInfo(f.path);
-      const pb = info.schema.fields.find((x) => x.type.typeId === 15 /* FixedSizeBinary */);
-      const width = pb ? (pb.type as unknown as { byteWidth: number }).byteWidth : null;
-      return { width, meta: info.schema.metadata, file: f.name };
+      const sig = await readSignatureIsolated(f.path);
+      return { width: sig.width, meta: new Map(sig.meta), file: f.name };
     } catch {
       continue;
     }

@@ -6,7 +6,8 @@
 import { lstat, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { RunReport } from '../../shared/report.js';
-import { commitFile, writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from './atomic.js';
+import { commitCatalogFile, forgetCatalogFiles } from './manifest.js';
 
 interface OwnedRecord {
   size: number;
@@ -119,12 +120,13 @@ export async function applyJournal(path: string, owned: Ownership): Promise<bool
   for (const [tmp, dest] of journal.moves) {
     if (!(await stat(tmp).catch(() => null))) continue; // moved before the stop
     await owned.record(tmp, dest);
-    await commitFile(tmp, dest);
+    await commitCatalogFile(tmp, dest);
   }
   for (const f of journal.removes) {
     if (!(await owned.owns(f))) continue;
     await rm(f, { force: true });
     await owned.forget(f);
+    await forgetCatalogFiles([f]);
   }
   await rm(path, { force: true });
   return true;

@@ -1,6 +1,9 @@
 // Catalog folder and file names (spec §1-2), v1 layout.
 import type { DataType } from '../../shared/job.js';
 
+/** The tool's own folder inside a catalog: lock, run reports, temporary files, the manifest. */
+export const STATE_DIR = '.catalog-builder';
+
 export const NS_PER_DAY = 86_400_000_000_000n;
 
 export const TYPE_FOLDER: Record<DataType | 'instrument', string> = {

@@ -7,10 +7,10 @@
 // Memory stays bounded: at most MAX_INFLIGHT blocks per file are being encoded or waiting.
 import { availableParallelism } from 'node:os';
 import { open, type FileHandle } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
 import type { Block } from './block.js';
 import { blockBuffers, encodeBlock, type EncodeSpec } from './encode.js';
-import type { EncodeReply, EncodeRequest } from './encode-worker.js';
+import type { EncodeRequest } from './encode-worker.js';
+import { ThreadPool, startWorker } from '../jobs/pool.js';
 import { TList, TStruct, T_I16, T_I32, T_I64, T_LIST, T_STRUCT, decodeStruct, encodeStruct } from './thrift.js';
 
 const MAGIC = Buffer.from('PAR1');
@@ -26,26 +26,13 @@ function workerCount(): number {
   return Math.max(1, Math.min(2, availableParallelism() - 1));
 }
 
-interface Task {
-  id: number;
-  spec: EncodeSpec;
-  block: Block;
-  resolve: (part: Uint8Array) => void;
-  reject: (e: Error) => void;
-}
-
-interface Slot {
-  worker: Worker;
-  task: Task | null;
-}
-
-/** Encoder threads shared by every writer of the process; idle threads do not keep it alive. */
+/** Encoder threads shared by every writer of the process (jobs/pool.ts); small blocks are encoded inline. */
 class EncoderPool {
-  private slots: Slot[] = [];
-  private queue: Task[] = [];
-  private nextId = 1;
+  private threads: ThreadPool<EncodeRequest, Uint8Array>;
 
-  constructor(private size: number) {}
+  constructor(private size: number) {
+    this.threads = new ThreadPool(() => startWorker(import.meta.url, './encode-worker'), { size });
+  }
 
   encode(spec: EncodeSpec, block: Block): Promise<Uint8Array> {
     if (this.size === 0 || block.n < INLINE_ROWS) {
@@ -55,50 +42,7 @@ class EncoderPool {
         return Promise.reject(e as Error);
       }
     }
-    return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, spec, block, resolve, reject });
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    while (this.queue.length) {
-      let slot = this.slots.find((s) => !s.task);
-      if (!slot && this.slots.length < this.size) slot = this.spawn();
-      if (!slot) return;
-      const task = this.queue.shift()!;
-      slot.task = task;
-      slot.worker.ref();
-      slot.worker.postMessage({ id: task.id, spec: task.spec, block: task.block } satisfies EncodeRequest, blockBuffers(task.block));
-    }
-  }
-
-  private spawn(): Slot {
-    const ts = import.meta.url.endsWith('.ts');
-    const entry = new URL(ts ? './encode-worker.ts' : './encode-worker.js', import.meta.url);
-    // Development: Node 20 does not run a .ts worker entry under --import tsx; worker-boot.mjs registers tsx first.
-    const worker = ts ? new Worker(new URL('../jobs/worker-boot.mjs', import.meta.url), { workerData: { entry: entry.href } }) : new Worker(entry);
-    const slot: Slot = { worker, task: null };
-    const fail = (e: Error) => {
-      this.slots = this.slots.filter((s) => s !== slot);
-      const t = slot.task;
-      slot.task = null;
-      t?.reject(e);
-      this.pump();
-    };
-    worker.on('message', (m: EncodeReply) => {
-      const t = slot.task;
-      if (!t || t.id !== m.id) return;
-      slot.task = null;
-      worker.unref();
-      if ('error' in m) t.reject(new Error(m.error));
-      else t.resolve(m.part);
-      this.pump();
-    });
-    worker.on('error', (e) => fail(e));
-    worker.on('exit', (code) => fail(new Error(`an encoder thread stopped (exit code ${code})`)));
-    this.slots.push(slot);
-    return slot;
+    return this.threads.run({ spec, block }, blockBuffers(block));
   }
 }
 

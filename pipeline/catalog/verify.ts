@@ -1,12 +1,15 @@
 // Reads a catalog back and checks every file against the format (spec §2-8): names, intervals,
-// order, schema, metadata, precision width and agreement with the instrument.
-import type * as A from 'apache-arrow';
+// order, schema, metadata, precision width and agreement with the instrument; and against damage:
+// magic bytes, every page decoded, statistics against the values (check-file.ts), the manifest of
+// the files this tool wrote (manifest.ts), and an instrument for every data folder. Every Parquet
+// read runs on a reader thread (read-pool.ts): a file that crashes the reader is that file's error.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readRaw } from './fixed.js';
 import { overlaps, scanFolder } from './existing.js';
-import { readParquetBatches, readParquetInfo } from './parquet.js';
-import { nsToIso, uriSafe } from './paths.js';
+import { hashFile, readManifest, type FileHash, type Manifest } from './manifest.js';
+import { STATE_DIR, uriSafe, nsToIso } from './paths.js';
+import type { FileCheckResult } from './check-file.js';
+import { checkFileIsolated, readInstrumentIsolated } from './read-pool.js';
 
 type Expected = { fields: [string, (w: number) => string, boolean][]; meta: string[]; pb?: { signed: string[]; unsigned: string[] } };
 const PB = (w: number) => `FixedSizeBinary[${w}]`;
@@ -58,13 +61,21 @@ export interface VerifyResult {
   ok: boolean;
   errors: string[];
   warnings: string[];
+  /** facts that are not problems, e.g. files another program (NautilusTrader) wrote */
+  info: string[];
   summary: VerifySummary[];
 }
 
-function widthOf(schema: A.Schema): number | null {
-  const f = schema.fields.find((x) => String(x.type).startsWith('FixedSizeBinary'));
-  return f ? (f.type as unknown as { byteWidth: number }).byteWidth : null;
-}
+/** Folders of instrument definitions (NautilusTrader names them after the instrument class). */
+const INSTRUMENT_FOLDERS = [
+  'crypto_perpetual', 'crypto_future', 'crypto_option', 'currency_pair', 'equity', 'futures_contract', 'futures_spread',
+  'option_contract', 'option_spread', 'binary_option', 'betting_instrument', 'cfd', 'commodity', 'index_instrument', 'synthetic_instrument',
+];
+/** Data folders whose rows belong to an instrument: NautilusTrader needs its definition to use them. */
+const NEEDS_INSTRUMENT = new Set([
+  'trade_tick', 'quote_tick', 'bar', 'mark_price_update', 'funding_rate_update', 'index_price_update', 'order_book_delta',
+  'order_book_deltas', 'order_book_depth10', 'instrument_status', 'instrument_close',
+]);
 
 async function listDirs(dir: string): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
@@ -73,159 +84,200 @@ async function listDirs(dir: string): Promise<string[]> {
   return out;
 }
 
+type Report = Pick<VerifyResult, 'errors' | 'warnings' | 'info'>;
+type Instruments = Map<string, { price: number; size: number; file: string }>;
+
+/** Instrument ids (folder-safe) with their precisions, from every instrument folder (spec §6). */
+async function readInstruments(dataDir: string, r: Report): Promise<{ precisions: Instruments; ids: Set<string> }> {
+  const precisions: Instruments = new Map();
+  const ids = new Set<string>();
+  for (const folder of INSTRUMENT_FOLDERS) {
+    for (const id of await listDirs(join(dataDir, folder))) {
+      const st = await scanFolder(join(dataDir, folder, id));
+      if (st.files.length || st.foreign.length) ids.add(id);
+      if (folder !== 'crypto_perpetual') continue;
+      for (const f of st.files) {
+        try {
+          for (const row of await readInstrumentIsolated(f.path)) precisions.set(uriSafe(row.id), { price: row.price, size: row.size, file: f.path });
+        } catch (e) {
+          r.errors.push(`data/${folder}/${id}/${f.name}: cannot be read (${(e as Error).message})`);
+        }
+      }
+    }
+  }
+  return { precisions, ids };
+}
+
+/** The instrument an identifier folder belongs to (a bar type starts with its instrument id). */
+function instrumentOf(type: string, ident: string): string {
+  return type === 'bar' && ident.split('-').length > 2 ? ident.split('-').slice(0, 2).join('-') : ident;
+}
+
+interface FolderCtx {
+  type: string;
+  rel: string;
+  expected: Expected | undefined;
+  inst: { price: number; size: number } | undefined;
+}
+
+/** Schema, metadata and instrument agreement of one checked file (the reader thread did the rest). */
+function judgeFile(c: FolderCtx, name: string, res: FileCheckResult, refMeta: { meta: Map<string, string>; file: string } | null, r: Report): Map<string, string> {
+  const where = `${c.rel}/${name}`;
+  const { type, expected, inst } = c;
+  const w = res.width;
+  const meta = new Map(res.meta);
+  if (expected) {
+    const want = expected.fields.map(([nm, t, nl]) => `${nm}:${t(w ?? 16)}:${nl ? 'null' : 'req'}`);
+    if (res.fields.join(',') !== want.join(',')) r.errors.push(`${where}: schema differs from Nautilus's ${type} schema (got ${res.fields.join(', ')}; expected ${want.join(', ')})`);
+    for (const k of expected.meta) if (!meta.has(k)) r.errors.push(`${where}: schema metadata lacks "${k}" (inside ARROW:schema)`);
+    if (type === 'funding_rate_update' && meta.has('type') && meta.get('type') !== 'FundingRateUpdate') r.errors.push(`${where}: metadata type is "${meta.get('type')}", must be FundingRateUpdate`);
+    if (type === 'crypto_perpetual' && meta.get('class') !== 'CryptoPerpetual') r.errors.push(`${where}: metadata class must be CryptoPerpetual`);
+  }
+  const idKey = type === 'bar' ? 'bar_type' : 'instrument_id';
+  const ident = c.rel.split('/').pop()!;
+  if (meta.has(idKey) && uriSafe(meta.get(idKey)!) !== ident) r.errors.push(`${where}: metadata ${idKey} "${meta.get(idKey)}" does not match its folder "${ident}"`);
+  if (refMeta) {
+    for (const k of ['instrument_id', 'bar_type', 'price_precision', 'size_precision', 'type', 'class']) {
+      if (meta.get(k) !== refMeta.meta.get(k)) r.errors.push(`${c.rel}: metadata ${k} differs between ${refMeta.file} (${refMeta.meta.get(k)}) and ${name} (${meta.get(k)}); DataFusion cannot merge the folder`);
+    }
+  }
+  const pp = meta.has('price_precision') ? Number(meta.get('price_precision')) : undefined;
+  const sp = meta.has('size_precision') ? Number(meta.get('size_precision')) : undefined;
+  if (inst && ['trade_tick', 'quote_tick', 'bar', 'mark_price_update'].includes(type)) {
+    const strict = type !== 'mark_price_update';
+    if (pp !== undefined && pp !== inst.price) (strict ? r.errors : r.warnings).push(`${where}: price_precision ${pp} differs from the instrument's ${inst.price}${strict ? ' (the backtest stops with a RuntimeError)' : ''}`);
+    if (sp !== undefined && type !== 'mark_price_update' && sp !== inst.size) r.errors.push(`${where}: size_precision ${sp} differs from the instrument's ${inst.size}`);
+  }
+  r.errors.push(...res.errors);
+  r.warnings.push(...res.warnings);
+  return meta;
+}
+
+/** One identifier folder: names, intervals, every file checked on a reader thread, widths. */
+async function checkFolder(dataDir: string, type: string, ident: string, instruments: Instruments, r: Report): Promise<VerifySummary> {
+  const rel = `data/${type}/${ident}`;
+  const dir = join(dataDir, type, ident);
+  const st = await scanFolder(dir);
+  for (const n of st.foreign) {
+    r.errors.push(`${rel}/${n}: file name is not <start>_<end>.parquet (e.g. ${'2024-01-01T00-00-00-000000000Z_2024-01-01T23-59-59-999999999Z.parquet'}); Nautilus cannot place it in time and its v1 catalog fails to query a folder holding it`);
+  }
+  for (const n of (await readdir(dir)).filter((x) => !x.endsWith('.parquet'))) r.warnings.push(`${rel}/${n}: not a Parquet file; Nautilus ignores it`);
+  for (let k = 1; k < st.files.length; k++) {
+    const a = st.files[k - 1]!, b = st.files[k]!;
+    if (overlaps(a, b)) r.errors.push(`${rel}: intervals of ${a.name} and ${b.name} overlap (Nautilus needs disjoint intervals; a shared end point counts)`);
+  }
+  const c: FolderCtx = { type, rel, expected: EXPECTED[type], inst: instruments.get(instrumentOf(type, ident)) };
+  const sum: VerifySummary = { type, identifier: ident, files: st.files.length, rows: 0 };
+  let firstTs: bigint | undefined, lastTs: bigint | undefined;
+  const widths = new Map<number, string>();
+  let refMeta: { meta: Map<string, string>; file: string } | null = null;
+  // Queued at once: the reader threads work through them while the results are judged in order.
+  const checks = st.files.map((f) => {
+    const p = checkFileIsolated({ path: f.path, where: `${rel}/${f.name}`, type, start: f.start, end: f.end });
+    p.catch(() => undefined);
+    return p;
+  });
+  for (const [k, f] of st.files.entries()) {
+    let res: FileCheckResult;
+    try {
+      res = await checks[k]!;
+    } catch (e) {
+      r.errors.push(`${rel}/${f.name}: cannot be read as Parquet (${(e as Error).message})`);
+      continue;
+    }
+    if (res.width !== null) widths.set(res.width, f.name);
+    const meta = judgeFile(c, f.name, res, refMeta, r);
+    refMeta ??= { meta, file: f.name };
+    sum.rows += res.rows;
+    if (res.first !== undefined && (firstTs === undefined || res.first < firstTs)) firstTs = res.first;
+    if (res.last !== undefined && (lastTs === undefined || res.last > lastTs)) lastTs = res.last;
+  }
+  if (widths.size > 1) {
+    r.errors.push(`${rel}: mixes 64-bit and 128-bit files (${[...widths].map(([wd, n]) => `${n}: ${wd * 8}-bit`).join(', ')}); no Nautilus build reads both`);
+  }
+  if (widths.size === 1) sum.precisionBits = [...widths.keys()][0]! * 8;
+  if (firstTs !== undefined) sum.first = nsToIso(firstTs);
+  if (lastTs !== undefined) sum.last = nsToIso(lastTs);
+  return sum;
+}
+
+/** Every file under data/ ('/' separated, relative to the catalog root). */
+async function dataFiles(root: string, dir = 'data'): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(join(root, dir), { withFileTypes: true }).catch(() => [])) {
+    const rel = `${dir}/${e.name}`;
+    if (e.isDirectory()) out.push(...(await dataFiles(root, rel)));
+    else if (e.name.endsWith('.parquet')) out.push(rel);
+  }
+  return out.sort();
+}
+
+/** Files against the manifest of what this tool wrote: missing, changed size or content, foreign. */
+async function checkManifest(root: string, r: Report): Promise<void> {
+  let manifest: Manifest | null;
+  try {
+    manifest = await readManifest(root);
+  } catch (e) {
+    r.errors.push(`${STATE_DIR}/manifest.json cannot be read (${(e as Error).message}); the files cannot be checked against what catalog-builder wrote`);
+    manifest = new Map();
+  }
+  const present = await dataFiles(root);
+  const foreign = new Map<string, string[]>();
+  for (const rel of present) {
+    const want = manifest?.get(rel);
+    if (!want) {
+      const folder = rel.slice(0, rel.lastIndexOf('/'));
+      foreign.set(folder, [...(foreign.get(folder) ?? []), rel.slice(folder.length + 1)]);
+      continue;
+    }
+    const got = await hashFile(join(root, rel)).catch((e: Error) => e);
+    if (got instanceof Error) {
+      r.errors.push(`${rel}: cannot be read to check it against the manifest (${got.message})`);
+      continue;
+    }
+    // An interrupted commit (pending) leaves the new file or the one it was replacing.
+    const same = (h?: FileHash) => !!h && h.size === got.size && h.sha256 === got.sha256;
+    if (want.pending && (same(want) || same(want.prior))) {
+      r.info.push(`${rel}: a run was interrupted while committing this file; it is the ${same(want) ? 'new' : 'previous'} version, complete`);
+    } else if (got.size !== want.size) {
+      r.errors.push(`${rel}: is ${got.size} bytes, catalog-builder wrote ${want.size} (manifest); the file was changed or damaged after it was written`);
+    } else if (got.sha256 !== want.sha256) {
+      r.errors.push(`${rel}: content differs from what catalog-builder wrote (SHA-256 ${got.sha256.slice(0, 16)}…, manifest ${want.sha256.slice(0, 16)}…); the file was changed or damaged after it was written`);
+    }
+  }
+  const have = new Set(present);
+  for (const [rel, e] of manifest ?? []) {
+    // A pending new file that never landed is not missing: the interrupted day was simply not written.
+    if (!have.has(rel) && !(e.pending && !e.prior)) r.errors.push(`${rel}: missing; catalog-builder wrote it (manifest) and it is no longer in the catalog`);
+  }
+  for (const [folder, names] of foreign) r.info.push(`${folder}: ${names.length} file(s) not written by catalog-builder (not in its manifest): ${names.join(', ')}`);
+}
+
 export async function verifyCatalog(root: string): Promise<VerifyResult> {
-  const errors: string[] = [];
-  const warnings: string[] = [];
+  const r: Report = { errors: [], warnings: [], info: [] };
   const summary: VerifySummary[] = [];
   const dataDir = join(root, 'data');
   if (!(await stat(dataDir).catch(() => null))?.isDirectory()) {
-    return { ok: false, errors: [`${dataDir}: no data/ folder; not a Nautilus catalog`], warnings, summary };
+    return { ok: false, errors: [`${dataDir}: no data/ folder; not a Nautilus catalog`], warnings: r.warnings, info: r.info, summary };
   }
-  // Instrument precisions, to check the data against (spec §6).
-  const instruments = new Map<string, { price: number; size: number; file: string }>();
-  for (const id of await listDirs(join(dataDir, 'crypto_perpetual'))) {
-    const st = await scanFolder(join(dataDir, 'crypto_perpetual', id));
-    for (const f of st.files) {
-      try {
-        for await (const b of readParquetBatches(f.path, ['id', 'price_precision', 'size_precision'])) {
-          for (let i = 0; i < b.numRows; i++) {
-            instruments.set(uriSafe(String(b.getChild('id')!.get(i))), { price: Number(b.getChild('price_precision')!.get(i)), size: Number(b.getChild('size_precision')!.get(i)), file: f.path });
-          }
-        }
-      } catch (e) {
-        errors.push(`${f.path}: cannot be read (${(e as Error).message})`);
-      }
-    }
-  }
-
+  const { precisions, ids } = await readInstruments(dataDir, r);
   for (const type of await listDirs(dataDir)) {
-    const expected = EXPECTED[type];
-    if (!expected) warnings.push(`data/${type}: not a type this tool checks (schema not verified)`);
+    if (!EXPECTED[type]) r.warnings.push(`data/${type}: not a type this tool checks (schema not verified)`);
     const typeDir = join(dataDir, type);
     for (const n of await readdir(typeDir)) {
-      if (n.endsWith('.parquet')) errors.push(`data/${type}/${n}: a data file must sit in an identifier folder (data/${type}/<instrument id>/)`);
+      if (n.endsWith('.parquet')) r.errors.push(`data/${type}/${n}: a data file must sit in an identifier folder (data/${type}/<instrument id>/)`);
     }
     for (const ident of await listDirs(typeDir)) {
-      const rel = `data/${type}/${ident}`;
-      const dir = join(typeDir, ident);
-      const st = await scanFolder(dir);
-      for (const n of st.foreign) {
-        errors.push(`${rel}/${n}: file name is not <start>_<end>.parquet (e.g. ${'2024-01-01T00-00-00-000000000Z_2024-01-01T23-59-59-999999999Z.parquet'}); Nautilus cannot place it in time and its v1 catalog fails to query a folder holding it`);
+      summary.push(await checkFolder(dataDir, type, ident, precisions, r));
+      const inst = instrumentOf(type, ident);
+      if (NEEDS_INSTRUMENT.has(type) && !ids.has(inst) && !precisions.has(inst)) {
+        r.errors.push(`data/${type}/${ident}: missing instrument: no instrument file for ${inst} (e.g. data/crypto_perpetual/${inst}/); NautilusTrader cannot use this data without it`);
       }
-      for (const n of (await readdir(dir)).filter((x) => !x.endsWith('.parquet'))) warnings.push(`${rel}/${n}: not a Parquet file; Nautilus ignores it`);
-      for (let k = 1; k < st.files.length; k++) {
-        const a = st.files[k - 1]!, b = st.files[k]!;
-        if (overlaps(a, b)) errors.push(`${rel}: intervals of ${a.name} and ${b.name} overlap (Nautilus needs disjoint intervals; a shared end point counts)`);
-      }
-      const sum: VerifySummary = { type, identifier: ident, files: st.files.length, rows: 0 };
-      let firstTs: bigint | undefined, lastTs: bigint | undefined;
-      const widths = new Map<number, string>();
-      let refMeta: { meta: Map<string, string>; file: string } | null = null;
-      for (const f of st.files) {
-        const where = `${rel}/${f.name}`;
-        let info;
-        try {
-          info = await readParquetInfo(f.path);
-        } catch (e) {
-          errors.push(`${where}: cannot be read as Parquet (${(e as Error).message})`);
-          continue;
-        }
-        const w = widthOf(info.schema);
-        if (w !== null) widths.set(w, f.name);
-        const meta = info.schema.metadata;
-        if (expected) {
-          const got = info.schema.fields.map((x) => `${x.name}:${String(x.type)}:${x.nullable ? 'null' : 'req'}`);
-          const want = expected.fields.map(([nm, t, nl]) => `${nm}:${t(w ?? 16)}:${nl ? 'null' : 'req'}`);
-          if (got.join(',') !== want.join(',')) errors.push(`${where}: schema differs from Nautilus's ${type} schema (got ${got.join(', ')}; expected ${want.join(', ')})`);
-          for (const k of expected.meta) if (!meta.has(k)) errors.push(`${where}: schema metadata lacks "${k}" (inside ARROW:schema)`);
-          if (type === 'funding_rate_update' && meta.has('type') && meta.get('type') !== 'FundingRateUpdate') errors.push(`${where}: metadata type is "${meta.get('type')}", must be FundingRateUpdate`);
-          if (type === 'crypto_perpetual' && meta.get('class') !== 'CryptoPerpetual') errors.push(`${where}: metadata class must be CryptoPerpetual`);
-        }
-        const idKey = type === 'bar' ? 'bar_type' : 'instrument_id';
-        if (meta.has(idKey) && uriSafe(meta.get(idKey)!) !== ident) errors.push(`${where}: metadata ${idKey} "${meta.get(idKey)}" does not match its folder "${ident}"`);
-        if (refMeta) {
-          for (const k of ['instrument_id', 'bar_type', 'price_precision', 'size_precision', 'type', 'class']) {
-            if (meta.get(k) !== refMeta.meta.get(k)) errors.push(`${rel}: metadata ${k} differs between ${refMeta.file} (${refMeta.meta.get(k)}) and ${f.name} (${meta.get(k)}); DataFusion cannot merge the folder`);
-          }
-        } else refMeta = { meta, file: f.name };
-        const pp = meta.has('price_precision') ? Number(meta.get('price_precision')) : undefined;
-        const sp = meta.has('size_precision') ? Number(meta.get('size_precision')) : undefined;
-        if (['trade_tick', 'quote_tick', 'bar', 'mark_price_update'].includes(type)) {
-          const inst = instruments.get(ident.split('-').length > 2 && type === 'bar' ? ident.split('-').slice(0, 2).join('-') : ident);
-          const strict = type !== 'mark_price_update';
-          if (inst && pp !== undefined && pp !== inst.price) (strict ? errors : warnings).push(`${where}: price_precision ${pp} differs from the instrument's ${inst.price}${strict ? ' (the backtest stops with a RuntimeError)' : ''}`);
-          if (inst && sp !== undefined && type !== 'mark_price_update' && sp !== inst.size) errors.push(`${where}: size_precision ${sp} differs from the instrument's ${inst.size}`);
-        }
-        // Row-level checks, streamed batch by batch.
-        const F = w === 8 ? 9 : 16;
-        let prev: bigint | undefined;
-        let unsortedReported = false, outsideReported = false, badSide = 0, badId = 0, offGrid = 0;
-        const gridP = pp !== undefined ? 10n ** BigInt(Math.max(0, F - pp)) : null;
-        const gridS = sp !== undefined ? 10n ** BigInt(Math.max(0, F - sp)) : null;
-        try {
-          for await (const b of readParquetBatches(f.path)) {
-            const ts = b.getChild('ts_init');
-            if (!ts) { errors.push(`${where}: no ts_init column`); break; }
-            for (const d of ts.data) {
-              const vals = d.values as BigUint64Array;
-              for (let i = 0; i < d.length; i++) {
-                const t = vals[i]!;
-                if (prev !== undefined && t < prev && !unsortedReported) {
-                  errors.push(`${where}: rows are not sorted by ts_init (row ${sum.rows + i}: ${nsToIso(t)} after ${nsToIso(prev)})`);
-                  unsortedReported = true;
-                }
-                if ((t < f.start || t > f.end) && !outsideReported) {
-                  errors.push(`${where}: ts_init ${nsToIso(t)} lies outside the interval in the file name`);
-                  outsideReported = true;
-                }
-                prev = t;
-                if (firstTs === undefined || t < firstTs) firstTs = t;
-                if (lastTs === undefined || t > lastTs) lastTs = t;
-              }
-            }
-            if (type === 'trade_tick') {
-              const side = b.getChild('aggressor_side'), id = b.getChild('trade_id');
-              for (let i = 0; i < b.numRows; i++) {
-                const s = side?.get(i);
-                if (s !== 0 && s !== 1 && s !== 2) badSide++;
-                const tid = String(id?.get(i) ?? '');
-                if (tid.length < 1 || tid.length > 36) badId++;
-              }
-            }
-            if (expected?.pb && w !== null) {
-              for (const [cols, grid, signed] of [[expected.pb.signed, gridP, true], [expected.pb.unsigned, gridS, false]] as const) {
-                if (!grid || grid === 1n) continue;
-                for (const name of cols) {
-                  const col = b.getChild(name);
-                  if (!col) continue;
-                  for (const d of col.data) {
-                    const bytes = d.values as Uint8Array;
-                    for (let i = 0; i < d.length; i++) if (readRaw(bytes, (d.offset + i) * w, w as 8 | 16, signed) % grid !== 0n) offGrid++;
-                  }
-                }
-              }
-            }
-            sum.rows += b.numRows;
-          }
-        } catch (e) {
-          errors.push(`${where}: cannot be read (${(e as Error).message})`);
-        }
-        if (sum.rows === 0 && info.numRows === 0) warnings.push(`${where}: holds no rows`);
-        if (badSide) errors.push(`${where}: ${badSide} rows have an aggressor_side other than 0, 1 or 2`);
-        if (badId) errors.push(`${where}: ${badId} rows have a trade_id that is empty or longer than 36 characters`);
-        if (offGrid) errors.push(`${where}: ${offGrid} values are not multiples of 10^(${F}-precision); they do not match the metadata precision`);
-      }
-      if (widths.size > 1) {
-        errors.push(`${rel}: mixes 64-bit and 128-bit files (${[...widths].map(([wd, n]) => `${n}: ${wd * 8}-bit`).join(', ')}); no Nautilus build reads both`);
-      }
-      if (widths.size === 1) sum.precisionBits = [...widths.keys()][0]! * 8;
-      if (firstTs !== undefined) sum.first = nsToIso(firstTs);
-      if (lastTs !== undefined) sum.last = nsToIso(lastTs);
-      summary.push(sum);
     }
   }
+  await checkManifest(root, r);
   // All data must agree on one precision mode.
   const modes = new Set(summary.map((s) => s.precisionBits).filter((b) => b !== undefined));
-  if (modes.size > 1) errors.push(`the catalog mixes 64-bit and 128-bit folders; a Nautilus build reads only one mode`);
-  return { ok: errors.length === 0, errors, warnings, summary };
+  if (modes.size > 1) r.errors.push(`the catalog mixes 64-bit and 128-bit folders; a Nautilus build reads only one mode`);
+  return { ok: r.errors.length === 0, errors: r.errors, warnings: r.warnings, info: r.info, summary };
 }

@@ -6,14 +6,15 @@ import { dirname, join, resolve } from 'node:path';
 import { JobSpec, type DataType, type FileConfig, type JobSpecInput } from '../../shared/job.js';
 import type { ProgressEvent } from '../../shared/progress.js';
 import type { DayReport, FileReport, RunReport } from '../../shared/report.js';
-import { JobError, assertNoLinks, commitFile, removeQuietly, writeFileAtomic } from '../catalog/atomic.js';
+import { JobError, assertNoLinks, removeQuietly, writeFileAtomic } from '../catalog/atomic.js';
 import { realPath } from '../allowlist.js';
+import { commitCatalogFile, forgetCatalogFiles } from '../catalog/manifest.js';
 import { folderSignature, overlaps, scanFolder } from '../catalog/existing.js';
 import { Ownership, applyJournal, runJournal } from '../catalog/owned.js';
 import { fixedMode } from '../catalog/fixed.js';
 import { instrumentBatch, instrumentId, resolveInstrument, type Instrument } from '../catalog/instruments.js';
 import { StreamingParquetWriter, readParquetInfo } from '../catalog/parquet.js';
-import { NS_PER_DAY, TYPE_FOLDER, dayInterval, dayStartNs, daysBetween, fileName, nsToIso, uriSafe } from '../catalog/paths.js';
+import { NS_PER_DAY, STATE_DIR, TYPE_FOLDER, dayInterval, dayStartNs, daysBetween, fileName, nsToIso, uriSafe } from '../catalog/paths.js';
 import { layoutOf, schemaOf } from '../catalog/schemas.js';
 import { Normalizer } from '../normalize/normalizer.js';
 import { RejectSink } from '../normalize/rejects.js';
@@ -42,7 +43,7 @@ export class JobCancelled extends Error {
 }
 
 const TYPE_ORDER: DataType[] = ['trades', 'mark', 'funding'];
-export const STATE_DIR = '.catalog-builder';
+export { STATE_DIR };
 /** the renames of an all-or-nothing commit, in the state folder while it is under way (owned.ts) */
 const COMMIT_JOURNAL = 'commit.json';
 
@@ -259,7 +260,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       placeInstrument = async () => {
         if (instrumentTmp) {
           await recordOwned(instrumentTmp, dest);
-          await commitFile(instrumentTmp, dest).catch((e) => Promise.reject(new Error(`writing ${dest} failed: ${errText(e)}`)));
+          await commitCatalogFile(instrumentTmp, dest).catch((e) => Promise.reject(new Error(`writing ${dest} failed: ${errText(e)}`)));
         }
         // Our earlier instrument files are superseded; other writers' files are never deleted.
         for (const f of instState.files) {
@@ -267,6 +268,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
           if (await owned.owns(f.path)) {
             await removeQuietly(f.path);
             await owned.forget(f.path);
+            await forgetCatalogFiles([f.path]);
           } else notes.push(`${f.path} was not written by catalog-builder: left untouched`);
         }
         instrumentFile = dest;

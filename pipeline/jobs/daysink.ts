@@ -8,7 +8,8 @@ import type * as A from 'apache-arrow';
 import type { DataType } from '../../shared/job.js';
 import type { DayState } from '../../shared/progress.js';
 import { BlockBuilder, headOf, sliceBlock, sortBlock, type Block, type Layout } from '../catalog/block.js';
-import { commitFile, removeQuietly } from '../catalog/atomic.js';
+import { removeQuietly } from '../catalog/atomic.js';
+import { commitCatalogFile } from '../catalog/manifest.js';
 import type { FixedMode } from '../catalog/fixed.js';
 import { readParquetBatches, readParquetInfo, type Codec } from '../catalog/parquet.js';
 import { ParallelParquetWriter } from '../catalog/pwriter.js';
@@ -249,7 +250,7 @@ export class DaySink {
   /** Renames the finished file into the catalog. */
   async commit(): Promise<void> {
     await this.ctx.beforeCommit?.(this.tmp, this.dest);
-    await commitFile(this.tmp, this.dest);
+    await commitCatalogFile(this.tmp, this.dest);
     this.staged = false;
   }
 
