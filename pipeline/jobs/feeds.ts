@@ -47,7 +47,12 @@ export async function checkFeeds(source: SourceKind, type: DataType, files: Inpu
       continue;
     }
     if (!texts.length) continue;
-    const det = detect(texts, label, { delimiter: fc.delimiter, hasHeader: fc.has_header });
+    let det: ReturnType<typeof detect>;
+    try {
+      det = detect(texts, label, { delimiter: fc.delimiter, hasHeader: fc.has_header });
+    } catch {
+      continue; // an unreadable head (bare CR line ends, …) fails only this file's days, when it is read
+    }
     const feeds = KNOWN_FEEDS[det.format];
     if (det.format === 'generic' || feeds?.includes(type)) continue;
     throw new Error(`${f.label} is a ${det.label} file, which holds no ${type} data (it can feed: ${feeds?.join(', ') || 'nothing this version reads'})`);
