@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { JobSpecInput } from '../shared/job.js';
 import type { RunReport } from '../shared/report.js';
+import { MANIFEST, hashFile } from '../pipeline/catalog/manifest.js';
 import { readParquetInfo } from '../pipeline/catalog/parquet.js';
 import { dayInterval, fileName } from '../pipeline/catalog/paths.js';
 import { verifyCatalog } from '../pipeline/catalog/verify.js';
@@ -199,6 +200,30 @@ test('--overwrite of one mark day replaces only files catalog-builder wrote: ano
   assert.equal(day2.state, 'failed');
   assert.ok(day2.error?.includes(dayFile(DAYS[2]!)) && /not written by catalog-builder/.test(day2.error), day2.error);
   assert.ok(report.notes.some((n) => n.includes(theirInstrument!)), report.notes.join('\n'));
+});
+
+test('the manifest alone tells --overwrite which files are ours, a pending entry by its new or its prior file', async (t) => {
+  const dir = await tempDir(t);
+  const { config } = await sources(dir, 2000, 3);
+  const catalog = join(dir, 'catalog');
+  const job = jobOf(dir, config, catalog, { end: DAYS[2]!, dataTypes: ['trades'] });
+  assert.equal((await runBuild(job)).ok, true);
+  // No run reports to fall back on: only the manifest can say the files are ours.
+  await rm(join(catalog, STATE_DIR, 'runs'), { recursive: true });
+  const tradesDir = join(catalog, 'data', 'trade_tick', INSTRUMENT);
+  const key = (day: string) => `data/trade_tick/${INSTRUMENT}/${dayFile(day)}`;
+  const path = join(catalog, STATE_DIR, MANIFEST);
+  const doc = JSON.parse(await readFile(path, 'utf8')) as { version: 1; files: Record<string, unknown> };
+  // Day 1: a job stopped between announcing a replacement and the rename (the prior file is there).
+  const prior = await hashFile(join(tradesDir, dayFile(DAYS[1]!)));
+  doc.files[key(DAYS[1]!)] = { size: prior.size + 7, sha256: '0'.repeat(64), pending: true, prior };
+  // Day 2: an entry whose size no longer matches the file (another writer replaced it since).
+  const day2 = doc.files[key(DAYS[2]!)] as { size: number };
+  day2.size += 1;
+  await writeFile(path, JSON.stringify(doc));
+  const again = await runBuild({ ...job, overwrite: true });
+  assert.deepEqual(again.days.map((d) => d.state), ['done', 'done', 'failed'], again.errors.join('\n'));
+  assert.match(again.days[2]!.error ?? '', /not written by catalog-builder/);
 });
 
 // ---- item 12: a full disk and the state files ------------------------------------------------------
@@ -453,13 +478,15 @@ test('a stale lock is taken over (dead process, older version\'s pid or empty lo
   assert.equal(await readFile(lock, 'utf8'), live, 'the live lock is left as it was');
 });
 
-test('a catalog written before ownership records: its own files are still recognised by its run reports', async (t) => {
+test('a catalog written before the manifest: its own files are still recognised by its run reports', async (t) => {
   const dir = await tempDir(t);
   const { config } = await sources(dir, 2000, 2);
   const catalog = join(dir, 'catalog');
   const job = jobOf(dir, config, catalog, { end: DAYS[1]! });
   assert.equal((await runBuild(job)).ok, true);
-  await rm(join(catalog, STATE_DIR, 'owned'), { recursive: true });
+  // The manifest is the one record of the files catalog-builder wrote: no second record beside it.
+  assert.deepEqual((await readdir(join(catalog, STATE_DIR))).filter((f) => f === 'owned'), [], 'no owned/ folder');
+  await rm(join(catalog, STATE_DIR, MANIFEST));
   const again = await runBuild({ ...job, overwrite: true, pricePrecision: 3 });
   assert.equal(again.ok, true, again.errors.join('\n'));
   assert.deepEqual(again.days.map((d) => d.state), Array(4).fill('done'));

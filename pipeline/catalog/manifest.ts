@@ -1,7 +1,8 @@
 // The manifest: every catalog file this tool wrote, with its size and SHA-256, in
 // <catalog>/.catalog-builder/manifest.json. verify compares the files with it, so a flipped bit,
 // an edited footer or a deleted file is found even where the Parquet reader would not notice.
-// Updated right after each file is committed, rewritten whole each time (temporary file + rename).
+// It is also the record of which files are ours to replace or delete (owned.ts Ownership).
+// Updated around each commit (commitCatalogFile), rewritten whole each time (temporary file + rename).
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -100,7 +101,8 @@ export function catalogRootOf(file: string): string {
   return dirname(dirname(dirname(dirname(file))));
 }
 
-const rel = (root: string, file: string) => relative(root, file).split(sep).join('/');
+/** A catalog file's key in the manifest of catalog `root`. */
+export const manifestKey = (root: string, file: string) => relative(root, file).split(sep).join('/');
 
 /**
  * Commits a finished temporary file as catalog file `dest` (atomic.ts commitFile) and records it in
@@ -111,7 +113,7 @@ const rel = (root: string, file: string) => relative(root, file).split(sep).join
 export async function commitCatalogFile(tmp: string, dest: string): Promise<void> {
   const entry = await hashFile(tmp);
   const root = catalogRootOf(dest);
-  const key = rel(root, dest);
+  const key = manifestKey(root, dest);
   await update(root, (m) => {
     const old = m.get(key);
     // A still-pending entry's file is unknown (new or prior); the next verify hashes whatever is there.
@@ -127,6 +129,6 @@ export async function forgetCatalogFiles(files: string[]): Promise<void> {
   if (!files.length) return;
   const root = catalogRootOf(files[0]!);
   await update(root, (m) => {
-    for (const f of files) m.delete(rel(root, f));
+    for (const f of files) m.delete(manifestKey(root, f));
   });
 }

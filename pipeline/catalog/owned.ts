@@ -1,33 +1,27 @@
 // Which files of a catalog catalog-builder wrote. Only those are ever replaced or deleted: files of
-// other writers (NautilusTrader, a user's own) are left as they are. A record per file under
-// .catalog-builder/owned/ (its path below data/ + '.json', holding its size) is written just before
-// the file is committed; catalogs written before these records existed are recognised by the files
-// their run reports list as written.
-import { lstat, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+// other writers (NautilusTrader, a user's own) are left as they are. The manifest (manifest.ts) is
+// the record: a file is ours while its size is that of its entry, or of the entry's prior file while
+// a commit is pending. Catalogs written before the manifest are recognised by the files their run
+// reports list as written.
+import { lstat, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import type { RunReport } from '../../shared/report.js';
 import { writeFileAtomic } from './atomic.js';
-import { commitCatalogFile, forgetCatalogFiles } from './manifest.js';
-
-interface OwnedRecord {
-  size: number;
-  /** the size before the last replacement: a job killed between record and rename still owns it */
-  prev?: number;
-}
+import { type Manifest, commitCatalogFile, forgetCatalogFiles, manifestKey, manifestPath, readManifest } from './manifest.js';
 
 export class Ownership {
-  /** paths below data/ that earlier run reports list as written (catalogs without records) */
+  /** paths below data/ that earlier run reports list as written (catalogs without a manifest entry) */
   private fromReports: Set<string> | null = null;
+  /** the manifest as last read, and the stat of its file then (every update renames a new file in) */
+  private cached: { stamp: string; manifest: Manifest | null } | null = null;
 
   private constructor(
-    private readonly dataDir: string,
-    private readonly recordDir: string,
-    private readonly runsDir: string,
     private readonly out: string,
+    private readonly runsDir: string,
   ) {}
 
   static async open(out: string, stateDir: string): Promise<Ownership> {
-    return new Ownership(join(out, 'data'), join(stateDir, 'owned'), join(stateDir, 'runs'), out);
+    return new Ownership(out, join(stateDir, 'runs'));
   }
 
   /** Paths below data/ that earlier run reports list as written; read once, when first needed. */
@@ -48,46 +42,30 @@ export class Ownership {
     return (this.fromReports = found);
   }
 
-  /** The record folder of a catalog folder (checked for symbolic links like the folder itself). */
-  recordFolder(folder: string): string {
-    return join(this.recordDir, relative(this.dataDir, folder));
+  /**
+   * The manifest, read again only when its file changed: owns() is asked for every file of a folder,
+   * and the manifest of a large catalog is too big to parse for each. An unreadable one counts as none.
+   */
+  private async manifest(): Promise<Manifest | null> {
+    const st = await stat(manifestPath(this.out)).catch(() => null);
+    const stamp = st ? `${st.ino}:${st.size}:${st.mtimeMs}` : '';
+    if (this.cached?.stamp !== stamp) {
+      this.cached = { stamp, manifest: st ? await readManifest(this.out).catch(() => null) : null };
+    }
+    return this.cached.manifest;
   }
 
-  private recordOf(file: string): string {
-    return join(this.recordDir, relative(this.dataDir, file) + '.json');
-  }
-
-  /** Called with the finished temporary file just before it is renamed to `dest`. */
-  async record(tmp: string, dest: string): Promise<void> {
-    const size = (await stat(tmp)).size;
-    const path = this.recordOf(dest);
-    const old = await this.read(path);
-    await mkdir(dirname(path), { recursive: true });
-    const rec: OwnedRecord = old && old.size !== size ? { size, prev: old.size } : { size };
-    await writeFileAtomic(path, JSON.stringify(rec));
-  }
-
+  /**
+   * By size only, not the hash: --overwrite asks this of every file of a folder, and hashing them all
+   * would read the whole catalog; another writer's file of exactly our size under our name is not
+   * a case worth that (verify compares the hashes).
+   */
   async owns(file: string): Promise<boolean> {
     const st = await lstat(file).catch(() => null);
     if (!st?.isFile()) return false;
-    const rec = await this.read(this.recordOf(file));
-    if (rec) return st.size === rec.size || st.size === rec.prev;
-    return (await this.reported()).has(relative(this.dataDir, file));
-  }
-
-  /** After one of our files was deleted. */
-  async forget(file: string): Promise<void> {
-    await rm(this.recordOf(file), { force: true });
-    this.fromReports?.delete(relative(this.dataDir, file));
-  }
-
-  private async read(path: string): Promise<OwnedRecord | null> {
-    try {
-      const r = JSON.parse(await readFile(path, 'utf8')) as OwnedRecord;
-      return typeof r.size === 'number' ? r : null;
-    } catch {
-      return null;
-    }
+    const entry = (await this.manifest())?.get(manifestKey(this.out, file));
+    if (entry) return st.size === entry.size || (!!entry.pending && st.size === entry.prior?.size);
+    return (await this.reported()).has(relative(join(this.out, 'data'), file));
   }
 }
 
@@ -119,13 +97,11 @@ export async function applyJournal(path: string, owned: Ownership): Promise<bool
   }
   for (const [tmp, dest] of journal.moves) {
     if (!(await stat(tmp).catch(() => null))) continue; // moved before the stop
-    await owned.record(tmp, dest);
     await commitCatalogFile(tmp, dest);
   }
   for (const f of journal.removes) {
     if (!(await owned.owns(f))) continue;
     await rm(f, { force: true });
-    await owned.forget(f);
     await forgetCatalogFiles([f]);
   }
   await rm(path, { force: true });

@@ -126,7 +126,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   const startDay = Number(dayStartNs(spec.start) / NS_PER_DAY);
 
   const idFolder0 = uriSafe(instrumentId(spec.symbol, spec.exchange));
-  const folders = Object.values(TYPE_FOLDER).flatMap((f) => [join(out, 'data', f, idFolder0), join(stateDir, 'owned', f, idFolder0)]);
+  const folders = Object.values(TYPE_FOLDER).map((f) => join(out, 'data', f, idFolder0));
   const unlock = await openCatalog(out, jobId, { stateDir, runDir, tmpRoot, tmpDir, folders });
   const rejects = new RejectSink(join(runDir, 'rejects.jsonl'));
   emit({ kind: 'job', state: 'started' });
@@ -210,11 +210,8 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
 
     // The instrument file: written once; an existing one must agree with this job's precision.
     const owned = await Ownership.open(out, stateDir);
-    /** Just before a file is renamed into the catalog: its folder still leads nowhere else; it is ours. */
-    const recordOwned = async (tmp: string, dest: string) => {
-      await assertNoLinks(out, dirname(dest));
-      await owned.record(tmp, dest);
-    };
+    /** Just before a file is renamed into the catalog: its folder still leads nowhere else. */
+    const checkLinks = (dest: string) => assertNoLinks(out, dirname(dest));
     const instDir = join(out, 'data', TYPE_FOLDER.instrument, idFolder);
     const instState = await scanFolder(instDir);
     const instSig = await folderSignature(instState);
@@ -259,7 +256,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       }
       placeInstrument = async () => {
         if (instrumentTmp) {
-          await recordOwned(instrumentTmp, dest);
+          await checkLinks(dest);
           await commitCatalogFile(instrumentTmp, dest).catch((e) => Promise.reject(new Error(`writing ${dest} failed: ${errText(e)}`)));
         }
         // Our earlier instrument files are superseded; other writers' files are never deleted.
@@ -267,7 +264,6 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
           if (f.path === dest) continue;
           if (await owned.owns(f.path)) {
             await removeQuietly(f.path);
-            await owned.forget(f.path);
             await forgetCatalogFiles([f.path]);
           } else notes.push(`${f.path} was not written by catalog-builder: left untouched`);
         }
@@ -288,7 +284,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       const meta = { instrumentId: inst.id, pricePrecision: inst.pricePrecision, sizePrecision: inst.sizePrecision };
       const schema = schemaOf(type, fm, meta);
       const ctx = { type, fm, layout: layoutOf(type, fm), schema, tmpDir, codec: spec.compression, rowGroupSize: spec.rowGroupSize,
-        beforeCommit: (tmp: string, dest: string) => recordOwned(tmp, dest), deferCommit: staging };
+        beforeCommit: checkLinks, deferCommit: staging };
       const folder = join(out, 'data', TYPE_FOLDER[type], idFolder);
       const existing = await scanFolder(folder);
       if (existing.foreign.length) {

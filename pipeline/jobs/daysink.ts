@@ -39,8 +39,8 @@ export interface SinkContext {
   tmpDir: string;
   codec: Codec;
   rowGroupSize: number;
-  /** called with the finished temporary file just before it is renamed into the catalog (owned.ts) */
-  beforeCommit?: (tmp: string, dest: string) => Promise<void>;
+  /** called just before the finished file is renamed to `dest` (build.ts: its folder leads nowhere else) */
+  beforeCommit?: (dest: string) => Promise<void>;
   /** finalize() leaves the finished file staged; commit() lands it (an all-or-nothing change) */
   deferCommit?: boolean;
 }
@@ -249,7 +249,7 @@ export class DaySink {
 
   /** Renames the finished file into the catalog. */
   async commit(): Promise<void> {
-    await this.ctx.beforeCommit?.(this.tmp, this.dest);
+    await this.ctx.beforeCommit?.(this.dest);
     await commitCatalogFile(this.tmp, this.dest);
     this.staged = false;
   }
