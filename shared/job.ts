@@ -51,7 +51,20 @@ export const FileConfig = z.object({
   timestamp_unit: z.enum(['s', 'ms', 'us', 'ns']).optional(),
   delimiter: z.string().length(1).optional(),
   has_header: z.boolean().optional(),
-}).strict();
+}).strict().superRefine((fc, ctx) => {
+  // Two fields read from one column (price and size both "p") would write wrong data without a reject.
+  // A local_timestamp on the timestamp's column is the default anyway (ts_init = ts_event): allowed.
+  const byCol = new Map<string, string>();
+  for (const [field, col] of Object.entries(fc.columns ?? {})) {
+    const key = col.trim().toLowerCase();
+    const other = byCol.get(key);
+    const pair = [other, field].sort().join(',');
+    if (other !== undefined && pair !== 'local_timestamp,timestamp') {
+      ctx.addIssue({ code: 'custom', path: ['columns', field], message: `${other} and ${field} are both mapped to column "${col}"; each field needs its own column` });
+    }
+    byCol.set(key, field);
+  }
+});
 export type FileConfig = z.infer<typeof FileConfig>;
 
 export const SourceConfig = z.object({

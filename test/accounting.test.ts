@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -245,4 +245,46 @@ test('CLI: a bad flag under --json is JSON too', async (t) => {
   const out = JSON.parse(r.stdout) as { ok: boolean; error: string };
   assert.equal(out.ok, false);
   assert.match(out.error, /no-such-flag/);
+});
+
+// A symbol without a preset: its precision is inferred from the data, so a file that cannot be
+// read used to surface only as "no valid trades rows … to infer the precision".
+const NO_PRESET = { symbol: 'ZZQQUSDT' };
+
+test('without a preset symbol, the real reason a file cannot be read comes first', async (t) => {
+  const dir = await tempDir(t);
+  await mkdir(join(dir, 'folder.csv'));
+  spawnSync('mkfifo', [join(dir, 'pipe.csv')]);
+  await writeFile(join(dir, 'nocol.csv'), 'timestamp,price,qty_x,trade_id\n1704067201000,100.5,0.001,1\n');
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ trades: { file_path: 'folder.csv' } }, /^trades: .*folder\.csv: not a regular file; so there are no valid trades rows/],
+    [{ trades: { file_path: 'pipe.csv' } }, /^trades: .*pipe\.csv: not a regular file; so there are no valid trades rows/],
+    [{ trades: { file_path: 'nocol.csv' } }, /^trades: .*nocol\.csv: nocol\.csv: no column for size/],
+  ];
+  for (const [files, why] of cases) {
+    const r = await build(dir, files, NO_PRESET);
+    assert.equal(r.ok, false);
+    assert.match(r.errors[0]!, why, r.errors.join('\n'));
+  }
+  // base_path pointing at a folder that does not exist: the missing file is named.
+  await writeFile(join(dir, 'trades.csv'), msTrades(5));
+  const r = await build(dir, {}, { ...NO_PRESET, dataTypes: ['trades'], config: { base_path: 'nowhere', files: { trades: { file_path: 'trades.csv' } } } });
+  assert.match(r.errors[0]!, /^trades: .*nowhere\/trades\.csv: file not found; so there are no valid trades rows/, r.errors.join('\n'));
+});
+
+test('two fields mapped to one column are refused by name (job spec and column plan)', async (t) => {
+  const base = { source: 'csv', symbol: 'BTCUSDT', start: '2024-01-01', end: '2024-01-01', output: '/tmp/x', dataTypes: ['trades'] } as const;
+  const same = JobSpec.safeParse({ ...base, config: { files: { trades: { file_path: 'a.csv', columns: { timestamp: 'ts', price: 'p', size: 'P' } } } } });
+  assert.equal(same.success, false);
+  assert.match(same.error!.issues[0]!.message, /price and size are both mapped to column "P"; each field needs its own column/);
+  assert.deepEqual(same.error!.issues[0]!.path, ['config', 'files', 'trades', 'columns', 'size']);
+  // local_timestamp on the timestamp's column is what no local_timestamp means: allowed.
+  assert.equal(JobSpec.safeParse({ ...base, config: { files: { trades: { file_path: 'a.csv', columns: { timestamp: 'ts', local_timestamp: 'ts', price: 'p', size: 'q' } } } } }).success, true);
+  // By name and by index, the same column: the plan refuses it with the file named.
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'trades.csv'), 'ts,p,q\n1704067201000,100.5,0.001\n');
+  const r = await build(dir, { trades: { file_path: 'trades.csv', columns: { timestamp: 'ts', price: 'p', size: '1' } } });
+  assert.equal(r.ok, false);
+  assert.match(r.errors[0]!, /trades\.csv: price and size are both mapped to column "p"; each field needs its own column/, r.errors.join('\n'));
+  assert.equal(r.totals.written, 0);
 });

@@ -148,12 +148,20 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       const scanType: DataType | undefined = filesByType.has('trades') ? 'trades' : filesByType.has('mark') ? 'mark' : undefined;
       if (!scanType) throw new Error(`no preset for ${spec.symbol}: pass --price-precision and --size-precision`);
       const scan = new Normalizer({ type: scanType, fm, symbol: spec.symbol, pricePrecision: 0, sizePrecision: 0, startDay, sinks: days.map((d) => scratchSink(d)), rejects: null, scan: true });
+      // Why files could not be read: with no rows to infer from, that is the error the user needs.
+      const unreadable: string[] = [];
       for (const f of filesByType.get(scanType)!) {
         scan.startFile(f);
-        await readerFor(spec.source)(f, scanType, spec.config.files[scanType], scan, { signal }).catch(() => undefined);
+        await readerFor(spec.source)(f, scanType, spec.config.files[scanType], scan, { signal }).catch((e: unknown) => {
+          if (signal?.aborted) throw e;
+          unreadable.push(`${f}: ${errText(e)}`);
+        });
       }
       fromData = { price: spec.pricePrecision ?? scan.maxPriceDecimals, size: spec.sizePrecision ?? (scanType === 'trades' ? scan.maxSizeDecimals : 0) };
-      if (fromData.price < 0) throw new Error(`no valid ${scanType} rows in ${spec.start}..${spec.end} to infer the precision from; pass --price-precision and --size-precision`);
+      if (fromData.price < 0) {
+        const why = unreadable.length ? `${scanType}: ${unreadable.join('; ')}; so there ` : 'there ';
+        throw new Error(`${why}are no valid ${scanType} rows in ${spec.start}..${spec.end} to infer the precision of ${spec.symbol} from (no preset for it); pass --price-precision and --size-precision`);
+      }
       instrument = resolveInstrument(spec.symbol, spec.exchange, { price: spec.pricePrecision, size: spec.sizePrecision }, fromData);
     }
     if (instrument.pricePrecision > fm.F || instrument.sizePrecision > fm.F) {
