@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { JobSpec } from '../shared/job.js';
 import type { RunReport } from '../shared/report.js';
-import { ROOT, build, filesUnder, tempDir } from './helpers.js';
+import { ROOT, assertBucketsAddUp, build, filesUnder, tempDir } from './helpers.js';
 
 const T0 = Date.parse('2024-01-01T00:00:00Z');
 
@@ -50,14 +50,6 @@ test('rows in another unit than most of the file are rejected, with one file-lev
   assert.match(notes[0]!, /^40 timestamp value\(s\) are in another unit than the file's Unix ms \(decided by 60 of the first 100 values\)/);
 });
 
-export function assertBucketsAddUp(r: RunReport): void {
-  for (const d of r.days) {
-    const rejected = Object.values(d.rejected).reduce((a, b) => a + b, 0);
-    assert.equal(d.written + d.duplicates + d.skipped + rejected + d.existing + d.discarded, d.read, `${d.dataType} ${d.day}: ${JSON.stringify(d)}`);
-  }
-  const t = r.totals;
-  assert.equal(t.written + t.duplicates + t.rejected + t.outOfRange + t.skipped + t.existing + t.discarded, t.read, JSON.stringify(t));
-}
 
 /** A generic trades CSV of `n` rows per day over `days` (Unix ms), ids unique across days. */
 function tradesOver(days: string[], n: number): string {
