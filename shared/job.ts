@@ -13,12 +13,12 @@ export type SourceKind = z.infer<typeof SourceKind>;
 export const LAST_DAY = '2262-04-10';
 
 /**
- * Why `text` is not a day a job can write, as the end of a sentence about it (null when it is one):
- * YYYY-MM-DD, a real date, 1970..LAST_DAY.
+ * Why `text` is not a day a job can write (null when it is one): YYYY-MM-DD, a real date,
+ * 1970..LAST_DAY. Said of the value ("is ..."), or what was expected.
  */
 export function dayProblem(text: string): string | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!m) return 'is not a date as YYYY-MM-DD';
+  if (!m) return 'expected a date as YYYY-MM-DD';
   const [y, mo, d] = [+m[1]!, +m[2]!, +m[3]!];
   if (mo < 1 || mo > 12) return `is not a real date: there is no month ${m[2]}`;
   // Day 0 of the next month is the last day of this one (in 2000, a leap year; February fixed below).
@@ -32,7 +32,7 @@ export function dayProblem(text: string): string | null {
 /** A job day, refused with its value when impossible (2024-02-30, 2024-13-01) or out of range; callers prefix the field. */
 const isoDay = z.string().superRefine((v, ctx) => {
   const why = dayProblem(v);
-  if (why) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} ${why}` });
+  if (why) ctx.addIssue({ code: 'custom', message: why.startsWith('expected') ? `${why}, got ${JSON.stringify(v)}` : `${JSON.stringify(v)} ${why}` });
 });
 
 /** Target fields a CSV column can be mapped onto (seed config names). */
