@@ -109,7 +109,7 @@ function printReport(r: RunReport): void {
   }
   for (const d of r.days) {
     const rej = Object.entries(d.rejected).map(([k, v]) => `${k} ×${v}`).join('; ');
-    out.write(`  ${d.dataType.padEnd(7)} ${d.day} ${d.state.padEnd(7)} read ${d.read}, written ${d.written}, duplicates ${d.duplicates}, rejected ${Object.values(d.rejected).reduce((a, b) => a + b, 0)}${rej ? ` (${rej})` : ''}${buckets({ ...d, skipped: d.skipped })}${d.error ? `  — ${d.error}` : ''}\n`);
+    out.write(`  ${d.dataType.padEnd(7)} ${d.day} ${d.state.padEnd(7)} read ${d.read}, written ${d.written}, duplicates ${d.duplicates}, rejected ${Object.values(d.rejected).reduce((a, b) => a + b, 0)}${rej ? ` (${rej})` : ''}${buckets(d)}${d.error ? `  — ${d.error}` : ''}\n`);
   }
   for (const n of r.notes) out.write(`note: ${n}\n`);
   if (r.rejectsFile) out.write(`Rejected rows with file, line, field and reason: ${r.rejectsFile}\n`);
