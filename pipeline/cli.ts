@@ -73,16 +73,16 @@ type, existing (its day was already in the catalog) or discarded (its day failed
 Exit codes: 0 every row the inputs meant is in the catalog; 1 something failed: a file or a day, or a
 file had more rejects than --max-reject-ratio allows (see the messages and the run report; with --json,
 "ok": false and "errors"); 2 bad usage; 130 cancelled.
-With --json every refusal is also JSON on stdout: {"ok": false, "error": "..."}.
+With --json a refusal is also JSON on stdout: {"ok": false, "error": "..."}.
 `;
 
 /** --json anywhere on the command line: refusals are printed as JSON too. */
 let jsonOut = false;
 
-/** A refusal: one clear line (or JSON under --json), no stack trace. */
+/** A refusal: one clear line on stderr (and JSON on stdout under --json), no stack trace. */
 function refuse(msg: string, usage: boolean): void {
   if (jsonOut) process.stdout.write(JSON.stringify({ ok: false, error: msg }, null, 2) + '\n');
-  else process.stderr.write(`catalog-builder: ${msg}\n${usage ? 'Run with --help for usage.\n' : ''}`);
+  process.stderr.write(`catalog-builder: ${msg}\n${usage && !jsonOut ? 'Run with --help for usage.\n' : ''}`);
 }
 
 function fail(msg: string): never {
