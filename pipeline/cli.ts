@@ -6,7 +6,6 @@ import { ZodError } from 'zod';
 import { DATA_TYPES, SOURCES, SourceConfig, type DataType, type SourceKind } from '../shared/job.js';
 import type { RunReport } from '../shared/report.js';
 import { verifyCatalog, type VerifyResult } from './catalog/verify.js';
-import { JobError } from './catalog/atomic.js';
 import { JobCancelled, runBuild } from './jobs/build.js';
 import { TerminalProgress } from './jobs/terminal.js';
 
@@ -40,6 +39,8 @@ build options:
   --compression <zstd|snappy> Parquet codec (default zstd)
   --row-group-size <n>        rows per Parquet row group (default 100000)
   --overwrite                 replace days already in the catalog (atomically); default skips them
+  --max-reject-ratio <r>      largest share (0..1) of a file's rows that may be rejected before the run
+                              fails (exit 1); default 0.5: a file with more rejected than accepted rows
   --json                      print the run report as JSON on stdout (no progress bars)
   -h, --help                  this help
 
@@ -66,12 +67,31 @@ Sources:
                "max_attempts", "retry_base_ms", "retry_max_ms", "timeout_ms"  retry policy for 429/5xx
                                     and dropped connections (default 8 attempts, 1000 ms doubling, 120 s cap)
 
-Exit codes: 0 all written; 1 something failed (see the messages and the run report); 2 bad usage; 130 cancelled.
+Every row read is counted once: written, duplicate, rejected, outside the date range, no value for the
+type, existing (its day was already in the catalog) or discarded (its day failed).
+
+Exit codes: 0 every row the inputs meant is in the catalog; 1 something failed: a file or a day, or a
+file had more rejects than --max-reject-ratio allows (see the messages and the run report; with --json,
+"ok": false and "errors"); 2 bad usage; 130 cancelled.
+With --json a refusal is also JSON on stdout: {"ok": false, "error": "..."}.
 `;
 
+/** --json anywhere on the command line: refusals are printed as JSON too. */
+let jsonOut = false;
+
+/** A refusal: one clear line on stderr (and JSON on stdout under --json), no stack trace. */
+function refuse(msg: string, usage: boolean): void {
+  if (jsonOut) process.stdout.write(JSON.stringify({ ok: false, error: msg }, null, 2) + '\n');
+  process.stderr.write(`catalog-builder: ${msg}\n${usage && !jsonOut ? 'Run with --help for usage.\n' : ''}`);
+}
+
 function fail(msg: string): never {
-  process.stderr.write(`catalog-builder: ${msg}\nRun with --help for usage.\n`);
+  refuse(msg, true);
   process.exit(2);
+}
+
+function zodText(e: ZodError): string {
+  return e.issues.map((i) => `${i.path.join('.') || 'job'}: ${i.message}`).join('; ');
 }
 
 function intFlag(v: string | undefined, name: string): number | undefined {
@@ -89,13 +109,18 @@ function printReport(r: RunReport): void {
   }
   for (const d of r.days) {
     const rej = Object.entries(d.rejected).map(([k, v]) => `${k} ×${v}`).join('; ');
-    out.write(`  ${d.dataType.padEnd(7)} ${d.day} ${d.state.padEnd(7)} read ${d.read}, written ${d.written}, duplicates ${d.duplicates}${d.skipped ? `, no value ${d.skipped}` : ''}, rejected ${Object.values(d.rejected).reduce((a, b) => a + b, 0)}${rej ? ` (${rej})` : ''}${d.error ? `  — ${d.error}` : ''}\n`);
+    out.write(`  ${d.dataType.padEnd(7)} ${d.day} ${d.state.padEnd(7)} read ${d.read}, written ${d.written}, duplicates ${d.duplicates}, rejected ${Object.values(d.rejected).reduce((a, b) => a + b, 0)}${rej ? ` (${rej})` : ''}${buckets(d)}${d.error ? `  — ${d.error}` : ''}\n`);
   }
   for (const n of r.notes) out.write(`note: ${n}\n`);
   if (r.rejectsFile) out.write(`Rejected rows with file, line, field and reason: ${r.rejectsFile}\n`);
   const t = r.totals;
-  out.write(`Total: read ${t.read}, written ${t.written}, duplicates ${t.duplicates}, rejected ${t.rejected}, outside the date range ${t.outOfRange}; days skipped ${t.skippedDays}, failed ${t.failedDays}\n`);
+  out.write(`Total: read ${t.read}, written ${t.written}, duplicates ${t.duplicates}, rejected ${t.rejected}, outside the date range ${t.outOfRange}${buckets(t)}; days skipped ${t.skippedDays}, failed ${t.failedDays}\n`);
   for (const e of r.errors) process.stderr.write(`error: ${e}\n`);
+}
+
+/** The buckets most runs leave at 0, shown when not (every row read is in one bucket). */
+function buckets(c: { skipped: number; existing: number; discarded: number }): string {
+  return `${c.skipped ? `, no value ${c.skipped}` : ''}${c.existing ? `, already in the catalog ${c.existing}` : ''}${c.discarded ? `, discarded with a failed day ${c.discarded}` : ''}`;
 }
 
 function printVerify(root: string, v: VerifyResult): void {
@@ -118,6 +143,7 @@ async function build(argv: string[]): Promise<number> {
       output: { type: 'string' }, 'data-types': { type: 'string' }, config: { type: 'string' }, precision: { type: 'string' },
       'price-precision': { type: 'string' }, 'size-precision': { type: 'string' }, compression: { type: 'string' },
       'row-group-size': { type: 'string' }, overwrite: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      'max-reject-ratio': { type: 'string' },
     },
   });
   if (values.help) {
@@ -134,7 +160,7 @@ async function build(argv: string[]): Promise<number> {
     try {
       config = SourceConfig.parse(JSON.parse(await readFile(configPath, 'utf8')));
     } catch (e) {
-      fail(`cannot use config ${configPath}: ${e instanceof ZodError ? e.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (e as Error).message}`);
+      fail(`cannot use config ${configPath}: ${e instanceof ZodError ? zodText(e) : (e as Error).message}`);
     }
   }
   const defaultTypes = source === 'tardis' ? [...DATA_TYPES] : Object.keys(config.files);
@@ -144,6 +170,8 @@ async function build(argv: string[]): Promise<number> {
   if (precision !== '128' && precision !== '64') fail(`--precision must be 128 or 64, got ${precision}`);
   const compression = values.compression ?? 'zstd';
   if (compression !== 'zstd' && compression !== 'snappy') fail(`--compression must be zstd or snappy`);
+  const ratio = values['max-reject-ratio'];
+  if (ratio !== undefined && !(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(ratio))) fail(`--max-reject-ratio must be a number from 0 to 1, got "${ratio}"`);
   const showBars = !values.json && process.stdout.isTTY;
   const bars = showBars ? new TerminalProgress(process.stdout) : null;
   const ac = new AbortController();
@@ -155,20 +183,21 @@ async function build(argv: string[]): Promise<number> {
       dataTypes, precisionMode: precision === '64' ? 64 : 128, pricePrecision: intFlag(values['price-precision'], '--price-precision'),
       sizePrecision: intFlag(values['size-precision'], '--size-precision'), overwrite: !!values.overwrite, compression,
       rowGroupSize: intFlag(values['row-group-size'], '--row-group-size'), config, configDir: configPath ? dirname(configPath) : process.cwd(),
+      ...(ratio !== undefined ? { maxRejectRatio: Number(ratio) } : {}),
     }, { onProgress: bars ? (e) => bars.handle(e) : undefined, signal: ac.signal });
   } catch (e) {
     bars?.finish();
     if (e instanceof JobCancelled) {
+      const partial = (e as JobCancelled & { report?: RunReport }).report;
+      if (jsonOut) process.stdout.write(JSON.stringify({ ...partial, ok: false, error: 'cancelled' }, null, 2) + '\n');
       process.stderr.write('cancelled: finished days are complete; no partial file was left in the catalog\n');
       return 130;
     }
-    if (e instanceof ZodError) fail(e.issues.map((i) => `${i.path.join('.') || 'job'}: ${i.message}`).join('; '));
-    // Refused (lock, symbolic link, output folder, full disk): the message says it all.
-    if (e instanceof JobError) {
-      process.stderr.write(`catalog-builder: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    if (e instanceof ZodError) fail(zodText(e));
+    // A refusal before any work (the catalog is locked, a symbolic link, the output folder cannot be
+    // used, a full disk): one line, or JSON under --json.
+    refuse(errorText(e), false);
+    return 1;
   }
   bars?.finish();
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
@@ -190,8 +219,15 @@ async function verify(argv: string[]): Promise<number> {
   return v.ok ? 0 : 1;
 }
 
+/** An error's message, with its stack only when CB_DEBUG is set. */
+function errorText(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  return process.env.CB_DEBUG ? (e.stack ?? e.message) : e.message;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  jsonOut = argv.includes('--json');
   try {
     if (cmd === 'build') return await build(rest);
     if (cmd === 'verify') return await verify(rest);
@@ -202,7 +238,7 @@ export async function main(argv: string[]): Promise<number> {
     fail(`unknown command "${cmd}"`);
   } catch (e) {
     if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) fail((e as Error).message);
-    process.stderr.write(`catalog-builder: ${(e as Error).stack ?? e}\n`);
+    refuse(errorText(e), false);
     return 1;
   }
 }

@@ -12,7 +12,7 @@ import { nsToIso } from './catalog/paths.js';
 import { DaySink } from './jobs/daysink.js';
 import { Normalizer } from './normalize/normalizer.js';
 import { detect, splitCsv } from './sources/csv/detect.js';
-import { mapLines, TsColumn } from './sources/csv/index.js';
+import { decideUnits, mapLines, TsColumn } from './sources/csv/index.js';
 import { FIELDS_FOR, KNOWN_FEEDS, REQUIRED, autoMap, makePlan } from './sources/csv/plan.js';
 import { dataMembers } from './jobs/inputs.js';
 import { openData, sniff, zipEntries } from './sources/io/open.js';
@@ -117,6 +117,8 @@ export async function preview(input: PreviewRequest): Promise<PreviewResult> {
   norm.startFile(req.path);
   const forced = req.options?.timestampUnit ?? plan.tsUnit;
   const ts = new TsColumn(forced), tsInit = new TsColumn(forced), next = new TsColumn(forced);
+  // As a build decides the units: from the rows shown, not from the first one alone.
+  decideUnits(dataLines, { ...det, hasHeader: false }, plan, [ts, tsInit, next]);
   const rows: PreviewRow[] = [];
   for (const l of dataLines) {
     const before = { n: sink.builder.n, dup: sink.stats.duplicates, skip: sink.stats.skipped };

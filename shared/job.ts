@@ -9,7 +9,31 @@ export const SOURCES = ['csv', 'websocket', 'tardis'] as const;
 export const SourceKind = z.enum(SOURCES);
 export type SourceKind = z.infer<typeof SourceKind>;
 
-const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+/** The last whole UTC day signed 64-bit nanoseconds since 1970 reach (2^63 ns is 2262-04-11T23:47Z). */
+export const LAST_DAY = '2262-04-10';
+
+/**
+ * Why `text` is not a day a job can write (null when it is one): YYYY-MM-DD, a real date,
+ * 1970..LAST_DAY. Said of the value ("is ..."), or what was expected.
+ */
+export function dayProblem(text: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return 'expected a date as YYYY-MM-DD';
+  const [y, mo, d] = [+m[1]!, +m[2]!, +m[3]!];
+  if (mo < 1 || mo > 12) return `is not a real date: there is no month ${m[2]}`;
+  // Day 0 of the next month is the last day of this one (in 2000, a leap year; February fixed below).
+  const last = new Date(Date.UTC(2000, mo, 0)).getUTCDate() - (mo === 2 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 1 : 0);
+  if (d < 1 || d > last) return `is not a real date: ${m[1]}-${m[2]} has ${last} days`;
+  if (y < 1970) return 'is before 1970-01-01, where catalog timestamps (nanoseconds since 1970) begin';
+  if (text > LAST_DAY) return `is after ${LAST_DAY}, the last day nanosecond timestamps reach`;
+  return null;
+}
+
+/** A job day, refused with its value when impossible (2024-02-30, 2024-13-01) or out of range; callers prefix the field. */
+const isoDay = z.string().superRefine((v, ctx) => {
+  const why = dayProblem(v);
+  if (why) ctx.addIssue({ code: 'custom', message: why.startsWith('expected') ? `${why}, got ${JSON.stringify(v)}` : `${JSON.stringify(v)} ${why}` });
+});
 
 /** Target fields a CSV column can be mapped onto (seed config names). */
 export const MAPPING_FIELDS = [
@@ -27,7 +51,20 @@ export const FileConfig = z.object({
   timestamp_unit: z.enum(['s', 'ms', 'us', 'ns']).optional(),
   delimiter: z.string().length(1).optional(),
   has_header: z.boolean().optional(),
-}).strict();
+}).strict().superRefine((fc, ctx) => {
+  // Two fields read from one column (price and size both "p") would write wrong data without a reject.
+  // A local_timestamp on the timestamp's column is the default anyway (ts_init = ts_event): allowed.
+  const byCol = new Map<string, string>();
+  for (const [field, col] of Object.entries(fc.columns ?? {})) {
+    const key = col.trim().toLowerCase();
+    const other = byCol.get(key);
+    const pair = [other, field].sort().join(',');
+    if (other !== undefined && pair !== 'local_timestamp,timestamp') {
+      ctx.addIssue({ code: 'custom', path: ['columns', field], message: `${other} and ${field} are both mapped to column "${col}"; each field needs its own column` });
+    }
+    byCol.set(key, field);
+  }
+});
 export type FileConfig = z.infer<typeof FileConfig>;
 
 export const SourceConfig = z.object({
@@ -55,11 +92,16 @@ export const JobSpec = z.object({
   overwrite: z.boolean().default(false),
   compression: z.enum(['zstd', 'snappy']).default('zstd'),
   rowGroupSize: z.number().int().min(1000).max(1_000_000).default(100_000),
+  /**
+   * The largest share of a file's rows that may be rejected before the run fails (ok: false, exit 1).
+   * Default 0.5: a file with more rejected than accepted rows fails the run; 0: any reject does.
+   */
+  maxRejectRatio: z.number().min(0).max(1).default(0.5),
   config: SourceConfig,
   /** folder the config's relative paths are resolved against */
   configDir: z.string().optional(),
 }).superRefine((j, ctx) => {
-  if (j.end < j.start) ctx.addIssue({ code: 'custom', message: `end ${j.end} is before start ${j.start}`, path: ['end'] });
+  if (!dayProblem(j.start) && !dayProblem(j.end) && j.end < j.start) ctx.addIssue({ code: 'custom', message: `end ${j.end} is before start ${j.start}`, path: ['end'] });
 });
 export type JobSpec = z.infer<typeof JobSpec>;
 export type JobSpecInput = z.input<typeof JobSpec>;

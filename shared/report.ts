@@ -12,6 +12,10 @@ export interface DayReport {
   /** rows with no value for this type (e.g. a derivative_ticker row without mark_price) */
   skipped: number;
   rejected: Record<string, number>;
+  /** rows of a day already in the catalog (skipped, not re-written) */
+  existing: number;
+  /** rows of a day that failed: held, then dropped with it */
+  discarded: number;
   file?: string;
   error?: string;
   firstTsInit?: string;
@@ -40,7 +44,15 @@ export interface RunReport {
   instrument: { id: string; pricePrecision: number; sizePrecision: number; precisionSource: string; file?: string };
   files: FileReport[];
   days: DayReport[];
-  totals: { read: number; written: number; duplicates: number; rejected: number; outOfRange: number; skippedDays: number; failedDays: number };
+  /**
+   * Every row read is in exactly one bucket: read = written + duplicates + rejected + outOfRange +
+   * skipped (no value for the type) + existing (its day was already written) + discarded (its day failed).
+   * The same holds per day, without outOfRange (rejects before a row has a time belong to no day).
+   */
+  totals: {
+    read: number; written: number; duplicates: number; rejected: number; outOfRange: number;
+    skipped: number; existing: number; discarded: number; skippedDays: number; failedDays: number;
+  };
   rejectsFile?: string;
   notes: string[];
   errors: string[];

@@ -1,5 +1,6 @@
 // Shared test helpers: the ../shared fixtures (skip when absent, fail under CI), temp folders,
 // a job runner and a Parquet row reader.
+import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { JobSpecInput } from '../shared/job.js';
+import type { RunReport } from '../shared/report.js';
 import { runBuild, type BuildOptions } from '../pipeline/jobs/build.js';
 import { readParquetBatches } from '../pipeline/catalog/parquet.js';
 
@@ -72,4 +74,14 @@ export async function filesUnder(root: string): Promise<string[]> {
 /** A funding_rate_update `rate` cell as text: NautilusTrader's layout stores the Decimal's JSON string ("0.0001" with quotes) as Binary. */
 export function fundingRate(cell: unknown): string {
   return JSON.parse(Buffer.from(cell as Uint8Array).toString('utf8')) as string;
+}
+
+/** Every row read is in exactly one bucket of the report, per day and in total (RunReport['totals']). */
+export function assertBucketsAddUp(r: RunReport): void {
+  for (const d of r.days) {
+    const rejected = Object.values(d.rejected).reduce((a, b) => a + b, 0);
+    assert.equal(d.written + d.duplicates + d.skipped + rejected + d.existing + d.discarded, d.read, `${d.dataType} ${d.day}: ${JSON.stringify(d)}`);
+  }
+  const t = r.totals;
+  assert.equal(t.written + t.duplicates + t.rejected + t.outOfRange + t.skipped + t.existing + t.discarded, t.read, JSON.stringify(t));
 }

@@ -19,7 +19,7 @@ import { verifyCatalog } from '../pipeline/catalog/verify.js';
 import { STATE_DIR, runBuild } from '../pipeline/jobs/build.js';
 import type { Reject } from '../pipeline/normalize/rejects.js';
 import { UNCLOSED_QUOTE } from '../pipeline/sources/io/lines.js';
-import { tempDir } from './helpers.js';
+import { assertBucketsAddUp, tempDir } from './helpers.js';
 import { zipOf } from './support/zip.js';
 
 // The failing assertion's message goes into fast-check's report (node's runner does not print `cause`).
@@ -695,4 +695,98 @@ test('stray quotes injected into random fields of valid rows: every row is read 
     for (const [line, col] of bad) assert.deepEqual([byLine.get(line)?.field, byLine.get(line)?.reason], [header.split(',')[col], UNCLOSED_QUOTE], `line ${line}`);
     for (const r of rejects) assert.ok(stray.has(r.line) && r.reason.length > 0, JSON.stringify(r));
   }), { numRuns: 60 });
+});
+
+// ---- odd first rows, re-runs and failed days (issue 11, items 4 and 5) ----------------------------
+
+/** A timestamp cell that is not a Unix ms value of 2024-01-01: what once decided a file's unit. */
+const ODD_TS = fc.oneof(
+  fc.constant('0'),
+  fc.integer({ min: 1, max: 99_999_999 }).map(String), // truncated: 1 to 8 digits (Unix s by magnitude)
+  fc.integer({ min: 0, max: 86_399 }).map((s) => `${T0_MS / 1000 + s}.5`), // seconds with a fraction
+  fc.integer({ min: 0, max: 86_399 }).map((s) => String(T0_MS / 1000 + s)), // seconds
+  fc.integer({ min: 0, max: 86_399_999 }).map((us) => String(T0_MS * 1000 + us)), // microseconds
+  fc.constant('2024-01-01T00:00:01Z'),
+);
+
+test('odd rows: whatever the first rows, the unit is the one most rows have; each odd row is its own reject', async (t) => {
+  const dir = await tempDir(t);
+  let n = 0;
+  await fc.assert(fc.asyncProperty(
+    fc.array(ODD_TS, { minLength: 1, maxLength: 3 }), fc.array(ODD_TS, { maxLength: 3 }), fc.integer({ min: 20, max: 150 }), fc.boolean(),
+    async (first, later, valid, gz) => {
+      count('odd-first-rows');
+      const runDir = join(dir, `odd${n++}`);
+      await mkdir(runDir, { recursive: true });
+      const lines = ['timestamp,price,size,trade_id'];
+      let id = 0;
+      for (const ts of first) lines.push(`${ts},100.5,0.001,${++id}`);
+      for (let i = 0; i < valid; i++) {
+        lines.push(`${T0_MS + 1 + i * 1000},${100 + (i % 7)}.5,0.00${1 + (i % 9)},${++id}`);
+        // The later odd rows among the valid ones.
+        if (later.length && i % Math.ceil(valid / later.length) === 0) lines.push(`${later.shift()},100.5,0.001,${++id}`);
+      }
+      for (const ts of later) lines.push(`${ts},100.5,0.001,${++id}`);
+      const odd = id - valid;
+      const text = lines.join('\n') + '\n';
+      const name = gz ? 'trades.csv.gz' : 'trades.csv';
+      await writeFile(join(runDir, name), gz ? gzipSync(text) : text);
+      const r = await runBuild({ source: 'csv', symbol: 'BTCUSDT', start: '2024-01-01', end: '2024-01-01', output: join(runDir, 'catalog'), dataTypes: ['trades'],
+        config: { base_path: '.', files: { trades: { file_path: name } } }, configDir: runDir });
+      assert.equal(r.totals.written, valid, JSON.stringify(r.files[0]));
+      assert.equal(r.totals.rejected, odd);
+      assert.ok(r.files[0]!.notes.includes('timestamps: Unix ms'), r.files[0]!.notes.join('; '));
+      assert.equal(r.files[0]!.notes.filter((x) => /another unit/.test(x)).length, 1, r.files[0]!.notes.join('; '));
+      assert.equal(r.ok, true, r.errors.join('; '));
+      assertBucketsAddUp(r);
+    }), { numRuns: 25 });
+});
+
+/** Trades over the given days (Unix ms), `n` a day, ids unique. */
+function tradesCsv(days: number[], n: number): string {
+  const out = ['timestamp,price,size,trade_id'];
+  for (const d of days) for (let i = 0; i < n; i++) out.push(`${T0_MS + d * DAY_MS + 1 + Math.floor((i * (DAY_MS - 10)) / n)},100.5,0.00${1 + (i % 9)},${d * n + i + 1}`);
+  return out.join('\n') + '\n';
+}
+
+test('re-runs and failed days: every row read is in exactly one bucket, per day and in total', async (t) => {
+  const dir = await tempDir(t);
+  let n = 0;
+  const day = (d: number) => new Date(T0_MS + d * DAY_MS).toISOString().slice(0, 10);
+  await fc.assert(fc.asyncProperty(
+    fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 50, max: 3000 }),
+    fc.constantFrom('none', 'truncated-gzip', 'extra-day-file'), fc.boolean(),
+    async (firstDays, allDays, perDay, damage, overwrite) => {
+      count('reruns-failed-days');
+      const total = Math.max(firstDays, allDays);
+      const runDir = join(dir, `rr${n++}`);
+      await mkdir(runDir, { recursive: true });
+      const all = Array.from({ length: total }, (_, d) => d);
+      await writeFile(join(runDir, 'a.csv'), tradesCsv(all, perDay));
+      const files: string[] = ['a.csv'];
+      if (damage === 'truncated-gzip') {
+        // A second file with rows of the last day, cut short: that day fails, its rows are discarded.
+        const gz = gzipSync(tradesCsv([total - 1], perDay * 3).replace(/,(\d+)\n/g, (_m, id: string) => `,x${id}\n`));
+        await writeFile(join(runDir, 'b.csv.gz'), gz.subarray(0, Math.max(20, Math.floor(gz.length / 2))));
+        files.push('b.csv.gz');
+      }
+      const job = (end: number, ow: boolean): JobSpecInput => ({ source: 'csv', symbol: 'BTCUSDT', start: day(0), end: day(end - 1), output: join(runDir, 'catalog'),
+        dataTypes: ['trades'], overwrite: ow, config: { base_path: '.', files: { trades: { file_path: files } } }, configDir: runDir });
+      const first = await runBuild(job(firstDays, false));
+      assertBucketsAddUp(first);
+      if (damage === 'extra-day-file') {
+        // A file in the catalog overlapping the first day without being its file: that day is refused up front.
+        const f = first.days.find((d) => d.file)?.file;
+        if (f) await writeFile(f.replace(/999999999Z\.parquet$/, '999999998Z.parquet'), await readFile(f));
+      }
+      const again = await runBuild(job(allDays, overwrite));
+      assertBucketsAddUp(again);
+      for (const d of again.days) {
+        if (d.state === 'skipped') assert.equal(d.existing, d.read - d.duplicates - sum(d.rejected), JSON.stringify(d));
+        if (d.state === 'failed') assert.equal(d.written, 0);
+        if (d.state === 'done') assert.equal(d.existing + d.discarded, 0, JSON.stringify(d));
+      }
+      // ok only when every day was written or was already there, and no file failed.
+      assert.equal(again.ok, again.days.every((d) => d.state !== 'failed') && again.files.every((f) => !f.error), again.errors.join('; '));
+    }), { numRuns: 20 });
 });

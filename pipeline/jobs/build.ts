@@ -136,6 +136,8 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   let cancelled = false;
   /** a commit journal still needs the job's temporary files */
   let keepTmp = false;
+  /** the job stopped part-way (cancelled, or an error no file or day could take) */
+  let stopped = false;
   // Days of the data type in progress; on any exit they release their writers and temp files.
   let openSinks: DaySink[] = [];
   try {
@@ -193,13 +195,21 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       const scanType: DataType | undefined = filesByType.has('trades') ? 'trades' : filesByType.has('mark') ? 'mark' : undefined;
       if (!scanType) throw new Error(`no preset for ${spec.symbol}: pass --price-precision and --size-precision`);
       const scan = new Normalizer({ type: scanType, fm, symbol: spec.symbol, pricePrecision: 0, sizePrecision: 0, startDay, sinks: days.map((d) => scratchSink(d)), rejects: null, scan: true });
+      // Why files could not be read: with no rows to infer from, that is the error the user needs.
+      const unreadable: string[] = [];
       for (const f of filesByType.get(scanType)!) {
         if (f.error) continue;
         scan.startFile(f.label, f.identity);
-        await readerFor(spec.source)(f.path, scanType, entries[scanType], scan, { signal, member: f.member }).catch(() => undefined);
+        await readerFor(spec.source)(f.path, scanType, entries[scanType], scan, { signal, member: f.member }).catch((e: unknown) => {
+          if (signal?.aborted) throw e;
+          unreadable.push(`${f.label}: ${errText(e)}`);
+        });
       }
       fromData = { price: spec.pricePrecision ?? scan.maxPriceDecimals, size: spec.sizePrecision ?? (scanType === 'trades' ? scan.maxSizeDecimals : 0) };
-      if (fromData.price < 0) throw new Error(`no valid ${scanType} rows in ${spec.start}..${spec.end} to infer the precision from; pass --price-precision and --size-precision`);
+      if (fromData.price < 0) {
+        const why = unreadable.length ? `${scanType}: ${unreadable.join('; ')}; so there ` : 'there ';
+        throw new Error(`${why}are no valid ${scanType} rows in ${spec.start}..${spec.end} to infer the precision of ${spec.symbol} from (no preset for it); pass --price-precision and --size-precision`);
+      }
       instrument = resolveInstrument(spec.symbol, spec.exchange, { price: spec.pricePrecision, size: spec.sizePrecision }, fromData);
     }
     if (instrument.pricePrecision > fm.F || instrument.sizePrecision > fm.F) {
@@ -358,7 +368,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
           s.state = 'failed';
           s.error = why;
           const rep = dayReports.find((d) => d.dataType === s.ctx.type && d.day === s.day)!;
-          Object.assign(rep, { state: 'failed', written: 0, file: undefined, error: why });
+          Object.assign(rep, { state: 'failed', written: 0, discarded: s.stats.discarded, file: undefined, error: why });
           emit({ kind: 'day', dataType: s.ctx.type, day: s.day, state: 'failed', rows: s.stats.read, written: 0, fraction: 1, rowsPerSec: 0, etaSec: 0, error: why });
         }
         if (staged.length) errors.push(`${staged.length} day(s) written at the new precision were discarded; the catalog is as it was`);
@@ -488,6 +498,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
         dayReports.push({
           dataType: type, day: s.day, state: s.state === 'skipped' ? 'skipped' : s.state === 'failed' ? 'failed' : 'done',
           read: s.stats.read, written: s.stats.written, duplicates: s.stats.duplicates, skipped: s.stats.skipped, rejected: s.stats.rejected,
+          existing: s.stats.existing, discarded: s.stats.discarded,
           file: s.stats.written ? s.dest : s.state === 'skipped' ? s.dest : undefined, error: s.error,
           firstTsInit: s.firstTs !== undefined ? nsToIso(s.firstTs) : undefined, lastTsInit: s.lastTs !== undefined ? nsToIso(s.lastTs) : undefined,
         });
@@ -496,6 +507,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       }
     }
   } catch (e) {
+    stopped = true;
     if (signal?.aborted) {
       cancelled = true;
       errors.push('cancelled');
@@ -510,18 +522,22 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   }
 
   const sum = (f: (d: DayReport) => number) => dayReports.reduce((a, d) => a + f(d), 0);
+  const totals: RunReport['totals'] = {
+    read: files.reduce((a, f) => a + f.rows, 0), written: sum((d) => d.written), duplicates: sum((d) => d.duplicates),
+    rejected: files.reduce((a, f) => a + f.rejected, 0), outOfRange: files.reduce((a, f) => a + f.outOfRange, 0),
+    skipped: sum((d) => d.skipped), existing: sum((d) => d.existing), discarded: sum((d) => d.discarded),
+    skippedDays: dayReports.filter((d) => d.state === 'skipped').length, failedDays: dayReports.filter((d) => d.state === 'failed').length,
+  };
+  // A job stopped part-way has unreported days: its counts are not expected to add up.
+  if (!stopped) errors.push(...accountingErrors(dayReports, totals));
+  errors.push(...rejectRatioErrors(files, spec.maxRejectRatio));
   const report: RunReport = {
     runId, startedAt, finishedAt: new Date().toISOString(), ok: errors.length === 0,
     job: { ...spec, config: { ...spec.config, api_key: spec.config.api_key ? '(set)' : undefined } },
     instrument: instrument
       ? { id: instrument.id, pricePrecision: instrument.pricePrecision, sizePrecision: instrument.sizePrecision, precisionSource: instrument.source, file: instrumentFile }
       : { id: '', pricePrecision: -1, sizePrecision: -1, precisionSource: 'none' },
-    files, days: dayReports,
-    totals: {
-      read: files.reduce((a, f) => a + f.rows, 0), written: sum((d) => d.written), duplicates: sum((d) => d.duplicates),
-      rejected: files.reduce((a, f) => a + f.rejected, 0), outOfRange: files.reduce((a, f) => a + f.outOfRange, 0),
-      skippedDays: dayReports.filter((d) => d.state === 'skipped').length, failedDays: dayReports.filter((d) => d.state === 'failed').length,
-    },
+    files, days: dayReports, totals,
     rejectsFile: rejects.count && !rejects.error ? rejects.path : undefined,
     notes, errors,
   };
@@ -560,6 +576,32 @@ async function disagreements(out: string, idFolder: string, inst: Instrument, in
     }
   }
   return found;
+}
+
+/**
+ * Rows that are in no bucket, or in two, are a bug that would lose rows silently: it fails the run
+ * loudly instead (the invariant of RunReport['totals']).
+ */
+export function accountingErrors(days: DayReport[], t: RunReport['totals']): string[] {
+  const out: string[] = [];
+  for (const d of days) {
+    const rejected = Object.values(d.rejected).reduce((a, b) => a + b, 0);
+    const sum = d.written + d.duplicates + d.skipped + rejected + d.existing + d.discarded;
+    if (sum !== d.read) {
+      out.push(`${d.dataType} ${d.day}: rows do not add up (read ${d.read}; written ${d.written}, duplicates ${d.duplicates}, no value ${d.skipped}, rejected ${rejected}, existing ${d.existing}, discarded ${d.discarded}): an internal error, please report it`);
+    }
+  }
+  const sum = t.written + t.duplicates + t.rejected + t.outOfRange + t.skipped + t.existing + t.discarded;
+  if (sum !== t.read) {
+    out.push(`rows do not add up (read ${t.read}; written ${t.written}, duplicates ${t.duplicates}, rejected ${t.rejected}, outside the range ${t.outOfRange}, no value ${t.skipped}, existing ${t.existing}, discarded ${t.discarded}): an internal error, please report it`);
+  }
+  return out;
+}
+
+/** Files with a larger share of rejected rows than the job allows: the run did not get what they meant. */
+function rejectRatioErrors(files: FileReport[], max: number): string[] {
+  return files.filter((f) => f.rows > 0 && f.rejected > max * f.rows).map((f) =>
+    `${f.dataType}: ${f.path}: ${f.rejected} of ${f.rows} rows rejected (${((100 * f.rejected) / f.rows).toFixed(1)}%), more than the allowed ${+(100 * max).toFixed(4)}% (max reject ratio ${max}); the reasons are in the rejects file`);
 }
 
 /** One data type of a job: its days, its normaliser, the files it reads. */

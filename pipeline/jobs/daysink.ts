@@ -22,6 +22,10 @@ export interface DayStats {
   duplicates: number;
   skipped: number;
   rejected: Record<string, number>;
+  /** rows for a day already in the catalog, not kept */
+  existing: number;
+  /** rows dropped because the day failed */
+  discarded: number;
 }
 
 /** Writing a day's file (or its spill runs) failed while the sources were still being read. */
@@ -48,7 +52,7 @@ export interface SinkContext {
 export class DaySink {
   builder: BlockBuilder;
   runs: string[] = [];
-  stats: DayStats = { read: 0, written: 0, duplicates: 0, skipped: 0, rejected: {} };
+  stats: DayStats = { read: 0, written: 0, duplicates: 0, skipped: 0, rejected: {}, existing: 0, discarded: 0 };
   state: DayState = 'pending';
   error?: string;
   firstTs?: bigint;
@@ -255,7 +259,14 @@ export class DaySink {
   }
 
   async discard(): Promise<void> {
+    // The rows held (in memory, the file or runs) leave with the day: they are counted as discarded;
+    // so are a staged day's rows (a precision change that did not land), which never reach the catalog.
+    if (this.staged) {
+      this.stats.discarded += this.stats.written;
+      this.stats.written = 0;
+    } else if (this.state !== 'done') this.stats.discarded += this.rows;
     this.staged = false;
+    this.flushed = 0;
     this.builder = new BlockBuilder(this.ctx.layout, 16);
     await this.direct?.abort();
     this.direct = null;

@@ -1,5 +1,6 @@
 // Validates source rows and turns them into fixed-point columns routed to their UTC day.
-// Every row ends in exactly one bucket: written, duplicate, skipped, rejected or out of range.
+// Every row ends in exactly one bucket: written, duplicate, skipped, rejected, out of range, or
+// (its day not written in this run) existing or discarded.
 import type { DataType } from '../../shared/job.js';
 import { formatDecimal, parseDecimal, pow10, toScaled, toScaledRounded } from '../catalog/decimal.js';
 import { fixedMode, writeRaw, type FixedMode } from '../catalog/fixed.js';
@@ -267,8 +268,7 @@ export class Normalizer {
       sink.stats.duplicates++;
       return;
     }
-    // A day already written (skipped) or refused (failed) counts its rows but keeps none in memory.
-    if (sink.state === 'skipped' || sink.state === 'failed') return;
+    if (this.notKept(sink)) return;
     const b = sink.builder;
     const i = b.add(tsInit);
     const W = this.o.fm.W;
@@ -309,7 +309,7 @@ export class Normalizer {
       sink.stats.duplicates++;
       return true;
     }
-    if (sink.state === 'skipped') return true;
+    if (this.notKept(sink)) return true;
     const b = sink.builder;
     const i = b.addHalves(r.initLo, r.initHi);
     const ev = b.fixed32[TRADE.tsEvent]!;
@@ -325,6 +325,17 @@ export class Normalizer {
 
   private idsOf(idx: number): IdSet {
     return (this.ids[idx] ??= new IdSet());
+  }
+
+  /**
+   * A day already written (skipped) or refused (failed) counts its valid rows as existing or
+   * discarded and keeps none in memory.
+   */
+  private notKept(sink: DaySink): boolean {
+    if (sink.state === 'skipped') sink.stats.existing++;
+    else if (sink.state === 'failed') sink.stats.discarded++;
+    else return false;
+    return true;
   }
 
   /** sinkOf's bookkeeping for a placed fast row. */
@@ -347,8 +358,7 @@ export class Normalizer {
       if (key === this.lastKey[this.idx]) { sink.stats.duplicates++; return; }
       this.lastKey[this.idx] = key;
     }
-    // A day already written (skipped) or refused (failed) counts its rows but keeps none in memory.
-    if (sink.state === 'skipped' || sink.state === 'failed') return;
+    if (this.notKept(sink)) return;
     const b = sink.builder;
     const i = b.add(tsInit);
     b.views[MARK.tsEvent]!.setBigUint64(i * 8, tsEvent, true);
@@ -369,8 +379,7 @@ export class Normalizer {
       if (key === this.lastKey[this.idx]) { sink.stats.duplicates++; return; }
       this.lastKey[this.idx] = key;
     }
-    // A day already written (skipped) or refused (failed) counts its rows but keeps none in memory.
-    if (sink.state === 'skipped' || sink.state === 'failed') return;
+    if (this.notKept(sink)) return;
     const b = sink.builder;
     const i = b.add(tsInit);
     b.views[FUNDING.tsEvent]!.setBigUint64(i * 8, tsEvent, true);

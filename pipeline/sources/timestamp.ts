@@ -1,5 +1,5 @@
-// Timestamps to BigInt nanoseconds: Unix s/ms/µs/ns (unit detected once per file by magnitude,
-// spec §0) or ISO 8601 (no zone means UTC).
+// Timestamps to BigInt nanoseconds: Unix s/ms/µs/ns (unit decided once per file by the magnitude
+// of most of its first values, spec §0) or ISO 8601 (no zone means UTC).
 
 export type TsUnit = 's' | 'ms' | 'us' | 'ns';
 export const UNIT_MULT: Record<TsUnit, bigint> = { s: 1_000_000_000n, ms: 1_000_000n, us: 1_000n, ns: 1n };
@@ -15,7 +15,34 @@ export function unitOfDigits(intDigits: number): TsUnit {
 const NUM_RE = /^(\d+)(?:\.(\d+))?$/;
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
-export type TsResult = { ns: bigint; unit: TsUnit | 'iso'; zoned: boolean } | { error: string };
+/** `other`: the value reads as a timestamp in another unit than the file's. */
+export type TsResult = { ns: bigint; unit: TsUnit | 'iso'; zoned: boolean } | { error: string; other?: TsUnit | 'iso' };
+
+/** The unit one value would have on its own ('iso' for ISO 8601 text), null when it is neither. */
+export function unitOf(text: string): TsUnit | 'iso' | null {
+  const m = NUM_RE.exec(text);
+  if (m) return unitOfDigits(m[1]!.replace(/^0+(?=\d)/, '').length);
+  return 'ns' in parseIso(text) ? 'iso' : null;
+}
+
+/**
+ * A file's unit from a sample of its values: the unit most of them have. One odd value (a 0, a
+ * truncated number, a fraction of a second) cannot decide it for the rest; ties go to the value
+ * seen first. `agreeing` of `sampled` values have that unit; null when no value was a timestamp.
+ */
+export function decideUnit(texts: Iterable<string>): { unit: TsUnit | 'iso' | null; sampled: number; agreeing: number } {
+  const counts = new Map<TsUnit | 'iso', number>();
+  let sampled = 0;
+  for (const t of texts) {
+    const u = unitOf(t.trim());
+    if (u === null) continue;
+    sampled++;
+    counts.set(u, (counts.get(u) ?? 0) + 1);
+  }
+  let unit: TsUnit | 'iso' | null = null, agreeing = 0;
+  for (const [u, n] of counts) if (n > agreeing) [unit, agreeing] = [u, n];
+  return { unit, sampled, agreeing };
+}
 
 export function parseIso(text: string): TsResult {
   const m = ISO_RE.exec(text);
@@ -60,13 +87,16 @@ export function parseTimestamp(text: string, unit: TsUnit | 'iso' | null): TsRes
   }
   const m = NUM_RE.exec(text);
   if (!m) {
-    if (unit !== null && unit !== 'iso') return { error: `not a number (file timestamps are Unix ${unit})` };
+    if (unit !== null && unit !== 'iso') {
+      const iso = parseIso(text);
+      return { error: `not a number (file timestamps are Unix ${unit})`, other: 'ns' in iso ? 'iso' : undefined };
+    }
     return parseIso(text);
   }
-  if (unit === 'iso') return { error: 'a number, but the file timestamps are ISO 8601' };
   const intPart = m[1]!.replace(/^0+(?=\d)/, '');
   const detected = unitOfDigits(intPart.length);
-  if (unit !== null && detected !== unit) return { error: `looks like Unix ${detected}, but the file's timestamps are Unix ${unit}` };
+  if (unit === 'iso') return { error: 'a number, but the file timestamps are ISO 8601', other: detected };
+  if (unit !== null && detected !== unit) return { error: `looks like Unix ${detected}, but the file's timestamps are Unix ${unit}`, other: detected };
   const mult = UNIT_MULT[detected];
   let ns = BigInt(intPart) * mult;
   if (m[2]) {

@@ -5,7 +5,7 @@ import type { DataType, FileConfig } from '../../../shared/job.js';
 import { SIDE_NONE, parseSide, type Normalizer } from '../../normalize/normalizer.js';
 import { openData, type Compression } from '../io/open.js';
 import { firstLineError, lineBatches, openQuoteAt, UNCLOSED_QUOTE, type Line } from '../io/lines.js';
-import { parseTimestamp, parseWithUnit, type TsUnit } from '../timestamp.js';
+import { decideUnit, parseTimestamp, parseWithUnit, type TsUnit } from '../timestamp.js';
 import { detect, splitCsv, type Detected } from './detect.js';
 import { FastLineReader, FastTradeParser, LineTally, fastPathEnabled, readRest } from './fast.js';
 import { makePlan, type Plan } from './plan.js';
@@ -26,20 +26,58 @@ export interface ReadHooks {
   member?: string;
 }
 
+/** Lines read before a file's format and timestamp units are decided (bounded: a sample). */
+export const SAMPLE_LINES = 1000;
+
 export class TsColumn {
   unit: TsUnit | 'iso' | null;
   unzoned = false;
+  /** values that read as timestamps in another unit than the file's (each one a reject) */
+  otherUnit = 0;
+  /** how the unit was decided: values sampled, how many of them agreed */
+  sample: { sampled: number; agreeing: number } | null = null;
   constructor(readonly forced?: TsUnit) {
     this.unit = forced ?? null;
   }
+
+  /** Decides the unit from the column's first values, so no single odd first row decides it. */
+  decide(texts: string[]): void {
+    if (this.forced || this.unit !== null) return;
+    const d = decideUnit(texts);
+    this.unit = d.unit;
+    if (d.unit) this.sample = { sampled: d.sampled, agreeing: d.agreeing };
+  }
+
   parse(text: string): bigint | string {
     const t = text.trim();
     const r = this.forced ? parseWithUnit(t, this.forced) : parseTimestamp(t, this.unit);
-    if ('error' in r) return r.error;
+    if ('error' in r) {
+      if (r.other) this.otherUnit++;
+      return r.error;
+    }
     if (this.unit === null) this.unit = r.unit;
     if (!r.zoned) this.unzoned = true;
     return r.ns;
   }
+
+  /** One file-level note when values disagreed with the file's unit, instead of only per-row rejects. */
+  note(field: string): string | null {
+    if (!this.otherUnit || !this.unit) return null;
+    const unit = this.unit === 'iso' ? 'ISO 8601' : `Unix ${this.unit}`;
+    const how = this.sample ? ` (decided by ${this.sample.agreeing} of the first ${this.sample.sampled} values)` : '';
+    return `${this.otherUnit} ${field} value(s) are in another unit than the file's ${unit}${how}; those rows are rejected (see the rejects file)`;
+  }
+}
+
+/** Decides the timestamp columns' units from the sample lines (blank lines and the header left out). */
+export function decideUnits(lines: Line[], det: Detected, plan: Plan, cols: [TsColumn, TsColumn, TsColumn]): void {
+  const data = lines.filter((l) => !l.error && l.text.trim() !== '').slice(det.hasHeader ? 1 : 0, SAMPLE_LINES + 1).map((l) => splitCsv(l.text, det.delimiter));
+  const fields = [plan.cols.timestamp, plan.cols.local_timestamp, plan.cols.next_funding_time];
+  cols.forEach((col, k) => {
+    const c = fields[k];
+    // next_funding_time's empty and 0 cells mean "none" (mapLines): they say nothing about the unit.
+    if (c !== undefined) col.decide(data.map((f) => f[c] ?? '').filter((v) => v.trim() !== '' && v.trim() !== '0'));
+  });
 }
 
 export async function readCsvFile(path: string, type: DataType, cfg: FileConfig | undefined, norm: Normalizer, hooks: ReadHooks = {}): Promise<CsvFileResult> {
@@ -61,45 +99,72 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
       yield r.value;
     }
   };
+  /** Maps a batch; true when the fast path took over and read the rest of the file. */
+  const handle = async (batch: Line[]): Promise<boolean> => {
+    headerSkipped = mapLines(batch, det!, plan!, type, norm, ts!, tsInit!, next!, headerSkipped);
+    await hooks.onBatch?.(opened.bytesRead(), opened.totalBytes);
+    const t = tally;
+    if (!t) return false;
+    tally = null;
+    // Plain numeric trades: the rest of the file is read from the bytes (pipeline/sources/csv/fast.ts).
+    const roles = headerSkipped && t.settled(batch) && fastPathEnabled() ? FastTradeParser.roles(det!, plan!, type) : null;
+    if (!roles) return false;
+    const d = det!, p = plan!, a = ts!, b = tsInit!, c = next!;
+    const parser = new FastTradeParser(roles, d, p, norm, a, b);
+    const reader = new FastLineReader(parser, t.lines, t.tail, (ls) => void mapLines(ls, d, p, type, norm, a, b, c, true));
+    await readRest(chunks, reader, { signal: hooks.signal, onBatch: () => hooks.onBatch?.(opened.bytesRead(), opened.totalBytes) });
+    return true;
+  };
+  /** Format, column plan and timestamp units, decided from the sample lines. */
+  const start = (sample: Line[]) => {
+    // A first line too long to read (or a bare-CR file, one long line) fails the file: no header.
+    const bad = firstLineError(sample);
+    if (bad) throw bad;
+    det = detect(sample.filter((l) => !l.error).map((l) => l.text), opened.member ?? label, { delimiter: cfg?.delimiter, hasHeader: cfg?.has_header });
+    plan = makePlan(det, type, cfg?.columns, label);
+    const forced = cfg?.timestamp_unit ?? plan.tsUnit;
+    ts = new TsColumn(forced);
+    tsInit = new TsColumn(forced);
+    next = new TsColumn(forced);
+    decideUnits(sample, det, plan, [ts, tsInit, next]);
+  };
+  let held: Line[] = [];
+  let heldRows = 0;
   try {
+    let done = false;
     for await (const batch of lineBatches(tee())) {
       hooks.signal?.throwIfAborted();
-      // Leading blank lines may fill a whole first batch: detect on the first batch with content.
-      if (!det && batch.every((l) => !l.error && l.text.trim() === '')) continue;
       if (!det) {
-        const bad = firstLineError(batch);
-        if (bad) throw bad;
-        det = detect(batch.filter((l) => !l.error).map((l) => l.text), opened.member ?? label, { delimiter: cfg?.delimiter, hasHeader: cfg?.has_header });
-        plan = makePlan(det, type, cfg?.columns, label);
-        const forced = cfg?.timestamp_unit ?? plan.tsUnit;
-        ts = new TsColumn(forced);
-        tsInit = new TsColumn(forced);
-        next = new TsColumn(forced);
+        // The first lines are held (a bounded sample) until the units can be decided from many rows.
+        held = held.concat(batch);
+        for (const l of batch) if (l.error || l.text.trim() !== '') heldRows++;
+        if (heldRows <= SAMPLE_LINES) continue;
+        start(held);
+        const first = held;
+        held = [];
+        if ((done = await handle(first))) break;
+        continue;
       }
-      headerSkipped = mapLines(batch, det, plan!, type, norm, ts!, tsInit!, next!, headerSkipped);
-      await hooks.onBatch?.(opened.bytesRead(), opened.totalBytes);
-      if (tally) {
-        // Plain numeric trades: the rest of the file is read from the bytes (pipeline/sources/csv/fast.ts).
-        const roles = headerSkipped && tally.settled(batch) && fastPathEnabled() ? FastTradeParser.roles(det, plan!, type) : null;
-        if (roles) {
-          const d = det, p = plan!, a = ts!, b = tsInit!, c = next!;
-          const parser = new FastTradeParser(roles, d, p, norm, a, b);
-          const reader = new FastLineReader(parser, tally.lines, tally.tail, (lines) => void mapLines(lines, d, p, type, norm, a, b, c, true));
-          tally = null;
-          await readRest(chunks, reader, { signal: hooks.signal, onBatch: () => hooks.onBatch?.(opened.bytesRead(), opened.totalBytes) });
-          break;
-        }
-        tally = null;
-      }
+      if ((done = await handle(batch))) break;
+    }
+    if (!det && heldRows > 0 && !done) {
+      start(held);
+      await handle(held);
     }
   } finally {
     source.destroy();
   }
-  if (!det || !plan) throw new Error('the file is empty');
+  // (assigned inside closures, which type narrowing does not follow)
+  const fin = { det: det as Detected | null, plan: plan as Plan | null };
+  if (!fin.det || !fin.plan) throw new Error('the file is empty');
   if (counters.rows === 0) notes.push('no data rows');
   if (ts!.unzoned) notes.push('timestamps without a time zone were read as UTC');
   if (ts!.unit) notes.push(`timestamps: ${ts!.unit === 'iso' ? 'ISO 8601' : `Unix ${ts!.unit}`}`);
-  return { format: det.format, label: det.label, compression: opened.compression, plan, notes: [...plan.notes, ...notes] };
+  for (const [col, field] of [[ts!, 'timestamp'], [tsInit!, 'local_timestamp'], [next!, 'next_funding_time']] as const) {
+    const n = col.note(field);
+    if (n) notes.push(n);
+  }
+  return { format: fin.det.format, label: fin.det.label, compression: opened.compression, plan: fin.plan, notes: [...fin.plan.notes, ...notes] };
 }
 
 /** Maps a batch of lines; returns whether the header (if any) has been passed. */

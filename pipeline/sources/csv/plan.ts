@@ -102,6 +102,23 @@ function columnIndex(ref: string, columns: string[], hasHeader: boolean, fileLab
   throw new Error(`column "${ref}" not found in ${fileLabel} (${hasHeader ? 'columns' : 'headerless, columns by index'}: ${clip(columns.map((c, k) => (hasHeader ? c : String(k))).join(', '))})`);
 }
 
+/**
+ * Two fields read from one column (price and size both "p", or "price" and its index "2") would write
+ * wrong rows without a single reject: refused. local_timestamp on the timestamp's column is allowed
+ * (it is what an absent local_timestamp means).
+ */
+function sameColumnCheck(cols: Partial<Record<MappingField, number>>, det: Detected, fileLabel: string): void {
+  const seen = new Map<number, MappingField>();
+  for (const [field, k] of Object.entries(cols) as [MappingField, number][]) {
+    const other = seen.get(k);
+    if (other !== undefined && [other, field].sort().join(',') !== 'local_timestamp,timestamp') {
+      const name = det.hasHeader ? `"${det.columns[k]}"` : String(k);
+      throw new Error(`${fileLabel}: ${other} and ${field} are both mapped to column ${name}; each field needs its own column`);
+    }
+    seen.set(k, field);
+  }
+}
+
 export function makePlan(det: Detected, type: DataType, userColumns: Record<string, string> | undefined, fileLabel: string): Plan {
   const known = KNOWN[det.format];
   const plan: Plan = {
@@ -117,6 +134,7 @@ export function makePlan(det: Detected, type: DataType, userColumns: Record<stri
       plan.cols[field as MappingField] = columnIndex(ref, det.columns, det.hasHeader, fileLabel);
       plan.confidence[field as MappingField] = 1;
     }
+    sameColumnCheck(plan.cols, det, fileLabel);
   } else if (known) {
     const m = known[type];
     if (!m) {

@@ -80,6 +80,9 @@ export function ResultScreen() {
         <div className="stat"><span className="stat-n">{formatCount(r.totals.duplicates)}</span><span className="stat-l">duplicates dropped</span></div>
         <div className="stat"><span className={`stat-n${r.totals.rejected ? ' text-warn' : ''}`}>{formatCount(r.totals.rejected)}</span><span className="stat-l">rows rejected</span></div>
         <div className="stat"><span className="stat-n">{formatCount(r.totals.outOfRange)}</span><span className="stat-l">outside the days</span></div>
+        {/* Rows read but not written for their day's sake: shown when there are any (reports before these buckets have none). */}
+        {(r.totals.existing ?? 0) > 0 && <div className="stat"><span className="stat-n">{formatCount(r.totals.existing)}</span><span className="stat-l">already in the catalog</span></div>}
+        {(r.totals.discarded ?? 0) > 0 && <div className="stat"><span className="stat-n text-error">{formatCount(r.totals.discarded)}</span><span className="stat-l">discarded with failed days</span></div>}
         <div className="stat"><span className={`stat-n${failed ? ' text-error' : ''}`}>{days.length - failed}/{days.length}</span><span className="stat-l">days ok</span></div>
       </div>
 
