@@ -453,3 +453,19 @@ test('a preset symbol uses the preset, and an override replaces it and says so',
   assert.deepEqual([r2.instrument.pricePrecision, r2.instrument.sizePrecision, r2.instrument.precisionSource], [4, 3, 'preset BTCUSDT + --price-precision']);
   assert.deepEqual(tradeTuples(await dayRows(r2, 'trades')), GENERIC_EXPECTED);
 });
+
+test('another venue\'s export (Bybit public trades): its trdMatchID column is the trade id; a file without an id column says its ids are derived', async (t) => {
+  const dir = await tempDir(t);
+  const header = 'timestamp,symbol,side,size,price,tickDirection,trdMatchID,grossValue,homeNotional,foreignNotional';
+  const rows = ['1704067219.4300,BTCUSDT,Buy,0.334,41990.4,PlusTick,6f0c7a1e-0001,1,0.334,14024.7936', '1704067223.7761,BTCUSDT,Sell,0.299,41987.4,MinusTick,6f0c7a1e-0002,1,0.299,12554.2326'];
+  await writeFile(join(dir, 'bybit.csv'), [header, ...rows].join('\n') + '\n');
+  const withId = await build(dir, { trades: { file_path: 'bybit.csv' } }, { output: join(dir, 'a') });
+  assert.equal(withId.totals.written, 2, withId.errors.join('\n'));
+  const written = await readRows(withId.days.find((d) => d.written)!.file!);
+  assert.deepEqual(written.map((r) => r.trade_id), ['6f0c7a1e-0001', '6f0c7a1e-0002']);
+  assert.ok(!withId.files[0]!.notes.some((n) => /no trade id column/.test(n)), withId.files[0]!.notes.join('; '));
+  await writeFile(join(dir, 'noid.csv'), [header.replace(',trdMatchID', ''), ...rows.map((r) => r.replace(/,6f0c7a1e-000\d/, ''))].join('\n') + '\n');
+  const noId = await build(dir, { trades: { file_path: 'noid.csv' } }, { output: join(dir, 'b') });
+  assert.equal(noId.totals.written, 2);
+  assert.ok(noId.files[0]!.notes.some((n) => /no trade id column: each trade gets an id derived/.test(n)), noId.files[0]!.notes.join('; '));
+});

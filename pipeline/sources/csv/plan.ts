@@ -62,7 +62,7 @@ export const ALIASES: Record<MappingField, string[]> = {
   price: ['price', 'close', 'p', 'px', 'tradeprice', 'lastprice'],
   size: ['size', 'volume', 'qty', 'amount', 'quantity', 'q', 'vol', 'basevolume'],
   aggressor_side: ['side', 'isbuyermaker', 'm', 'buyermaker', 'aggressorside', 'takerside', 'aggressor'],
-  trade_id: ['tradeid', 'id', 'aggtradeid', 'tid', 'a'],
+  trade_id: ['tradeid', 'id', 'aggtradeid', 'tid', 'trdmatchid', 'matchid', 'execid', 'a'],
   mark_price: ['markprice', 'mark', 'price', 'close', 'p'],
   funding_rate: ['fundingrate', 'rate', 'lastfundingrate', 'r'],
   next_funding_time: ['nextfundingtime', 'fundingtimestamp', 'nextfunding', 'fundingtime', 'nextfundingts'],
@@ -154,6 +154,9 @@ export function makePlan(det: Detected, type: DataType, userColumns: Record<stri
   const missing = REQUIRED[type].filter((f) => plan.cols[f] === undefined);
   if (missing.length) {
     throw new Error(`${fileLabel}: no column for ${missing.join(', ')} (columns: ${clip(det.columns.join(', '))}); map it in the config's "columns"`);
+  }
+  if (type === 'trades' && plan.cols.trade_id === undefined) {
+    plan.notes.push('no trade id column: each trade gets an id derived from its time, price, size and side, as NautilusTrader derives them; such rows are never dropped as duplicates');
   }
   const sideCol = plan.cols.aggressor_side;
   if (sideCol !== undefined) {
