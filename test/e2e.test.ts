@@ -31,7 +31,7 @@ function needChromium(t: TestContext): boolean {
 /** A CSV of our own venue: `time` is a time of day (the tempting wrong timestamp), `ts` the real one. */
 function venueCsv(day: string, n: number): string {
   const t0 = Date.parse(`${day}T00:00:00Z`);
-  const out: string[] = ['time,ts,price,qty,direction,match_id'];
+  const out: string[] = ['time,ts,price,qty,direction,fill_ref'];
   const pad = (v: number, w = 2) => String(v).padStart(w, '0');
   let p = 600_000;
   for (let i = 0; i < n; i++) {
@@ -139,7 +139,7 @@ test('a user maps two CSV files by drag and drop, cancels a run, runs again and 
   // Live preview: the raw first rows.
   await page.getByRole('button', { name: 'Next: live preview →' }).click();
   const raw = page.getByTestId('raw-preview');
-  await raw.getByRole('columnheader', { name: 'match_id' }).waitFor();
+  await raw.getByRole('columnheader', { name: 'fill_ref' }).waitFor();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=raw-preview] [role=row]').length > 10);
   assert.match(await raw.innerText(), /00:00:00\.000/);
   await page.waitForFunction(() => !document.querySelector('.file-facts')?.textContent?.includes('updating'));
@@ -162,17 +162,17 @@ test('a user maps two CSV files by drag and drop, cancels a run, runs again and 
   await page.locator('[data-field="aggressor_side"] .assigned-chip', { hasText: 'direction' }).waitFor();
 
   // Keyboard: select a column, then Enter on the focused field.
-  await page.locator('.col-chip[data-column="match_id"]').click();
+  await page.locator('.col-chip[data-column="fill_ref"]').click();
   await page.locator('[data-field="trade_id"]').focus();
   await page.keyboard.press('Enter');
-  await page.locator('[data-field="trade_id"] .assigned-chip', { hasText: 'match_id' }).waitFor();
+  await page.locator('[data-field="trade_id"] .assigned-chip', { hasText: 'fill_ref' }).waitFor();
   // Undo (Ctrl+Z) takes it back; the Undo button and keyboard again put it back.
   await page.keyboard.press('Control+z');
   await page.locator('[data-field="trade_id"] .drop-hint').waitFor();
-  await page.locator('.col-chip[data-column="match_id"]').click();
+  await page.locator('.col-chip[data-column="fill_ref"]').click();
   await page.locator('[data-field="trade_id"]').focus();
   await page.keyboard.press('Enter');
-  await page.locator('[data-field="trade_id"] .assigned-chip', { hasText: 'match_id' }).waitFor();
+  await page.locator('[data-field="trade_id"] .assigned-chip', { hasText: 'fill_ref' }).waitFor();
 
   // The live preview now shows normalised values and no rejected row.
   // (the preview follows each change after a short debounce: wait for the last one)
