@@ -410,3 +410,69 @@ test('a capture feeding trades, mark and funding is read once, with the same row
   assert.ok(allRejects.length >= 3 * 3, `broken lines are rejected for every type (${allRejects.length})`);
   assertBalanced(all);
 });
+
+// ---------------------------------------------------------------------------------------------
+// Receive-time unit (issue 11 item 4): decided by most of the first values, not by the first one
+
+const T0_2024 = Date.parse('2024-01-01T00:00:00Z');
+/** An aggTrade payload in Binance's key order (the JSONL fast path's shape). */
+const aggAt = (k: number, T: number) =>
+  `{"e":"aggTrade","E":${T + 2},"a":${5000 + k},"s":"BTCUSDT","p":"100.5","q":"0.001","f":${9000 + k},"l":${9000 + k},"T":${T},"m":${k % 2 === 0}}`;
+type RecvKey = 'ts_recv' | 'ts_recv number' | 'localTimestamp';
+/** A capture line with receive time `recv` (text) in the given wrapper. */
+function recvLine(key: RecvKey, recv: string, msg: string): string {
+  if (key === 'ts_recv') return `{"ts_recv":"${recv}","msg":${msg}}`;
+  if (key === 'ts_recv number') return `{"ts_recv":${recv},"msg":${msg}}`;
+  return `{"localTimestamp":"${recv}","message":${msg}}`;
+}
+
+for (const first of ['0', '17040672', '1704067200.5']) {
+  for (const key of ['ts_recv', 'ts_recv number', 'localTimestamp'] as RecvKey[]) {
+    if (key === 'ts_recv number' && first.includes('.')) continue; // a fraction as a JSON number is refused on its own
+    test(`an odd first receive time (${key} ${first}) is that line's reject; the 100 ms lines after it are written`, async (t) => {
+      const dir = await tempDir(t);
+      const out = [recvLine(key, first, aggAt(0, T0_2024 + 500))];
+      for (let i = 1; i <= 100; i++) out.push(recvLine(key, String(T0_2024 + i * 1000 + 7), aggAt(i, T0_2024 + i * 1000)));
+      await writeFile(join(dir, 'cap.jsonl'), out.join('\n') + '\n');
+      const r = await ws(dir, { trades: { file_path: 'cap.jsonl' } });
+      assert.equal(r.totals.read, 101);
+      assert.equal(r.totals.written, 100, JSON.stringify(r.files[0]));
+      assert.equal(r.totals.rejected, 1);
+      const rej = await rejectsOf(r);
+      assert.deepEqual(rej.map((x) => [x.line, x.field]), [[1, key === 'localTimestamp' ? 'localTimestamp' : 'ts_recv']]);
+      const rows = await dayRows(r, 'trades');
+      assert.deepEqual(rows.map((x) => x.ts_init), Array.from({ length: 100 }, (_, i) => ms(T0_2024 + (i + 1) * 1000 + 7)));
+      const field = key === 'localTimestamp' ? 'localTimestamp' : 'ts_recv';
+      const notes = r.files[0]!.notes.filter((n) => /another unit/.test(n));
+      assert.equal(notes.length, 1, r.files[0]!.notes.join('; '));
+      assert.match(notes[0]!, new RegExp(`^1 ${field} value\\(s\\) are in another unit than the file's Unix ms \\(decided by 100 of the first 101 values\\)`));
+      assertBalanced(r);
+    });
+  }
+}
+
+test('receive times in another unit than most of the capture: each line a reject, one file-level note; both JSON paths agree', async (t) => {
+  const prev = process.env.CB_FAST_PATH;
+  t.after(() => (prev === undefined ? delete process.env.CB_FAST_PATH : (process.env.CB_FAST_PATH = prev)));
+  const results: unknown[] = [];
+  for (const fast of ['1', '0']) {
+    process.env.CB_FAST_PATH = fast;
+    const dir = await tempDir(t);
+    const out: string[] = [];
+    // 40 lines in seconds first, then 60 in ms: the ms majority of the sample decides.
+    for (let i = 0; i < 40; i++) out.push(recvLine('ts_recv', String(Math.floor(T0_2024 / 1000) + 1 + i), aggAt(i, T0_2024 + 500 + i)));
+    for (let i = 40; i < 100; i++) out.push(recvLine('ts_recv', String(T0_2024 + i * 1000 + 7), aggAt(i, T0_2024 + i * 1000)));
+    await writeFile(join(dir, 'cap.jsonl'), out.join('\n') + '\n');
+    const r = await ws(dir, { trades: { file_path: 'cap.jsonl' } }, { maxRejectRatio: 1 });
+    assert.equal(r.totals.written, 60);
+    assert.equal(r.totals.rejected, 40);
+    const rej = await rejectsOf(r);
+    assert.deepEqual(rej.map((x) => x.line), Array.from({ length: 40 }, (_, i) => i + 1));
+    assert.ok(rej.every((x) => x.field === 'ts_recv' && x.reason === "looks like Unix s, but the file's timestamps are Unix ms"), JSON.stringify(rej[0]));
+    const notes = r.files[0]!.notes.filter((n) => /another unit/.test(n));
+    assert.deepEqual(notes, ["40 ts_recv value(s) are in another unit than the file's Unix ms (decided by 60 of the first 100 values); those rows are rejected (see the rejects file)"]);
+    assertBalanced(r);
+    results.push([r.totals, r.files[0]!.notes, rej.map((x) => [x.line, x.field, x.reason, x.value])]);
+  }
+  assert.deepEqual(results[0], results[1]);
+});
