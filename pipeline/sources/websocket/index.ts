@@ -8,11 +8,11 @@ import { basename } from 'node:path';
 import type { DataType, FileConfig } from '../../../shared/job.js';
 import type { Normalizer } from '../../normalize/normalizer.js';
 import { BinanceUsdmParser } from '../binance/parser.js';
-import type { ReadHooks } from '../csv/index.js';
+import { SAMPLE_LINES, TsColumn, type ReadHooks } from '../csv/index.js';
 import { openData, type Compression } from '../io/open.js';
-import { lineBatches } from '../io/lines.js';
+import { lineBatches, type Line } from '../io/lines.js';
 import { jsonFastPathEnabled, parseFastLine } from './fast.js';
-import { parseIso, parseTimestamp, type TsUnit } from '../timestamp.js';
+import { parseIso } from '../timestamp.js';
 
 export interface WebsocketFileResult {
   format: string;
@@ -26,34 +26,80 @@ const SHAPE_TEXT: Record<Shape, string> = {
   raw: 'raw payload', combined: 'combined {stream,data}', ts_recv: '{ts_recv,msg}', tardis: 'Tardis data-feed line', 'tardis-machine': 'Tardis Machine {localTimestamp,message}',
 };
 
+/** The text of a receive time (a JSON string or non-negative integer), or why it is not one. */
+function recvText(v: unknown, raw: string, key: string): string | { error: string } {
+  if (typeof v === 'string') return v.trim();
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) {
+    // A 19-digit ns value is past 2^53: JSON.parse rounded it, so take the digits from the line.
+    if (Number.isSafeInteger(v)) return String(v);
+    const m = new RegExp(`"${key}"\\s*:\\s*(\\d+)`).exec(raw);
+    if (!m || Number(m[1]) !== v) return { error: 'a number too large to read exactly; write it as a string' };
+    return m[1]!;
+  }
+  return { error: 'expected Unix time (s, ms, µs or ns) or an ISO 8601 time' };
+}
+
+const UNIX_RE = /^\d+(\.\d+)?$/;
+
 /**
  * Receive times of one file: ISO 8601 text (self-describing), or Unix numbers whose unit is decided
- * once per file from the first one and must agree afterwards (spec §0).
+ * per file by most of the first values (spec §0), as for a CSV timestamp column (TsColumn): one odd
+ * first value is its own reject, and values in another unit get one file-level note.
  */
 class RecvClock {
-  unit: TsUnit | null = null;
+  readonly col = new TsColumn();
+  /** the field the note names (the first one this clock read) */
+  field: string | null = null;
 
-  parse(v: unknown, raw: string, key: string): bigint | string {
-    let text: string;
-    if (typeof v === 'string') text = v.trim();
-    else if (typeof v === 'number' && Number.isInteger(v) && v >= 0) {
-      // A 19-digit ns value is past 2^53: JSON.parse rounded it, so take the digits from the line.
-      if (Number.isSafeInteger(v)) text = String(v);
-      else {
-        const m = new RegExp(`"${key}"\\s*:\\s*(\\d+)`).exec(raw);
-        if (!m || Number(m[1]) !== v) return 'a number too large to read exactly; write it as a string';
-        text = m[1]!;
-      }
-    } else return 'expected Unix time (s, ms, µs or ns) or an ISO 8601 time';
-    if (!/^\d+(\.\d+)?$/.test(text)) {
+  /** Decides the Unix unit from the sample's values (ISO text says nothing about it). */
+  decide(values: { v: unknown; raw: string; key: string }[]): void {
+    const texts: string[] = [];
+    for (const { v, raw, key } of values) {
+      const t = recvText(v, raw, key);
+      if (typeof t === 'string' && UNIX_RE.test(t)) texts.push(t);
+    }
+    this.col.decide(texts);
+  }
+
+  parse(v: unknown, raw: string, key: string, field = key): bigint | string {
+    const text = recvText(v, raw, key);
+    if (typeof text !== 'string') return text.error;
+    if (!UNIX_RE.test(text)) {
       const r = parseIso(text);
       return 'error' in r ? r.error : r.ns;
     }
-    const r = parseTimestamp(text, this.unit);
-    if ('error' in r) return r.error;
-    if (r.unit !== 'iso') this.unit ??= r.unit;
-    return r.ns;
+    this.field ??= field;
+    return this.col.parse(text);
   }
+
+  note(): string | null {
+    return this.field ? this.col.note(this.field) : null;
+  }
+}
+
+/**
+ * The receive time a line carries, for the unit sample: which clock reads it, or null. Shapes as in
+ * readWebsocketTargets; a line it cannot read is left to that function's rejects.
+ */
+function sampleRecv(text: string, fast: boolean): { tardis: boolean; v: unknown; key: string } | null {
+  const c = text.charCodeAt(0);
+  if (c >= 48 && c <= 57) {
+    const sp = text.indexOf(' ');
+    return sp < 0 ? null : { tardis: true, v: text.slice(0, sp), key: '' };
+  }
+  let o: unknown = fast ? parseFastLine(text) : undefined;
+  if (o === undefined) {
+    try {
+      o = JSON.parse(text);
+    } catch {
+      return null;
+    }
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return null;
+  const r = o as Record<string, unknown>;
+  if ('ts_recv' in r) return { tardis: false, v: r.ts_recv, key: 'ts_recv' };
+  if ('localTimestamp' in r && 'message' in r) return { tardis: true, v: r.localTimestamp, key: 'localTimestamp' };
+  return null;
 }
 
 export async function readWebsocketFile(path: string, type: DataType, _cfg: FileConfig | undefined, norm: Normalizer, hooks: ReadHooks = {}): Promise<WebsocketFileResult> {
@@ -83,82 +129,109 @@ export async function readWebsocketTargets(path: string, targets: WebsocketTarge
   let lines = 0, empty = 0;
   const source = opened.stream;
   const fast = jsonFastPathEnabled();
+  /** One line: a reject, a skipped line, or a message handed to every parser. */
+  const handleLine = (line: Line): void => {
+    lines++;
+    if (line.error) {
+      // Longer than MAX_LINE: never held whole, its start quoted.
+      rejectLine(line.no, 'line', line.error, line.text);
+      return;
+    }
+    const text = line.text.trim();
+    if (text === '') {
+      empty++; // a disconnect marker in Tardis captures
+      return;
+    }
+    let jsonText = text;
+    let recv: bigint | null = null;
+    let shape: Shape;
+    if (text.charCodeAt(0) >= 48 && text.charCodeAt(0) <= 57) {
+      // D: "<ISO local timestamp> <json>" (Tardis writes exactly 28 chars; accept other ISO widths)
+      const sp = text.indexOf(' ');
+      if (sp < 0) {
+        rejectLine(line.no, 'local_timestamp', 'a line starting with a digit must be "<ISO timestamp> <json>" (Tardis data-feed line)', text);
+        return;
+      }
+      const ts = tardisClock.parse(text.slice(0, sp), text, '', 'local_timestamp');
+      if (typeof ts === 'string') {
+        rejectLine(line.no, 'local_timestamp', ts, text.slice(0, sp));
+        return;
+      }
+      recv = ts;
+      jsonText = text.slice(sp + 1);
+      shape = 'tardis';
+    } else shape = 'raw';
+    let obj: unknown = fast ? parseFastLine(jsonText) : undefined;
+    if (obj === undefined) {
+      try {
+        obj = JSON.parse(jsonText);
+      } catch (e) {
+        rejectLine(line.no, 'json', `not valid JSON (${(e as Error).message})`, text);
+        return;
+      }
+    }
+    let msg: unknown = obj;
+    if (shape === 'raw' && typeof obj === 'object' && obj !== null && !Array.isArray(obj)) {
+      const o = obj as Record<string, unknown>;
+      if ('ts_recv' in o) {
+        shape = 'ts_recv';
+        const ts = clock.parse(o.ts_recv, text, 'ts_recv');
+        if (typeof ts === 'string') {
+          rejectLine(line.no, 'ts_recv', ts, JSON.stringify(o.ts_recv) ?? '');
+          return;
+        }
+        if (!('msg' in o)) {
+          rejectLine(line.no, 'msg', 'missing field (the message of a {ts_recv,msg} line)', text);
+          return;
+        }
+        recv = ts;
+        msg = o.msg;
+      } else if ('localTimestamp' in o && 'message' in o) {
+        shape = 'tardis-machine';
+        const ts = tardisClock.parse(o.localTimestamp, text, 'localTimestamp');
+        if (typeof ts === 'string') {
+          rejectLine(line.no, 'localTimestamp', ts, JSON.stringify(o.localTimestamp) ?? '');
+          return;
+        }
+        recv = ts;
+        msg = o.message;
+      } else if ('stream' in o && 'data' in o) shape = 'combined';
+    }
+    shapes[shape] = (shapes[shape] ?? 0) + 1;
+    // The parsers only read the message, so one parsed object serves every type.
+    for (const p of parsers) p.message(line.no, msg, recv, text);
+  };
+  /** Decides the receive-time units from the held first lines (a bounded sample). */
+  const decideClocks = (held: Line[]): void => {
+    const wrapped: { v: unknown; raw: string; key: string }[] = [], tardis: typeof wrapped = [];
+    for (const l of held) {
+      const text = l.error ? '' : l.text.trim();
+      const r = text === '' ? null : sampleRecv(text, fast);
+      if (r) (r.tardis ? tardis : wrapped).push({ v: r.v, raw: text, key: r.key });
+    }
+    clock.decide(wrapped);
+    tardisClock.decide(tardis);
+  };
+  // The first lines are held until the receive-time units are decided from many of them.
+  let held: Line[] | null = [];
+  let heldLines = 0;
+  const release = (first: Line[]): void => {
+    decideClocks(first);
+    for (const l of first) handleLine(l);
+  };
   try {
     for await (const batch of lineBatches(source)) {
       hooks.signal?.throwIfAborted();
-      for (const line of batch) {
-        lines++;
-        if (line.error) {
-          // Longer than MAX_LINE: never held whole, its start quoted.
-          rejectLine(line.no, 'line', line.error, line.text);
-          continue;
-        }
-        const text = line.text.trim();
-        if (text === '') {
-          empty++; // a disconnect marker in Tardis captures
-          continue;
-        }
-        let jsonText = text;
-        let recv: bigint | null = null;
-        let shape: Shape;
-        if (text.charCodeAt(0) >= 48 && text.charCodeAt(0) <= 57) {
-          // D: "<ISO local timestamp> <json>" (Tardis writes exactly 28 chars; accept other ISO widths)
-          const sp = text.indexOf(' ');
-          if (sp < 0) {
-            rejectLine(line.no, 'local_timestamp', 'a line starting with a digit must be "<ISO timestamp> <json>" (Tardis data-feed line)', text);
-            continue;
-          }
-          const ts = tardisClock.parse(text.slice(0, sp), text, '');
-          if (typeof ts === 'string') {
-            rejectLine(line.no, 'local_timestamp', ts, text.slice(0, sp));
-            continue;
-          }
-          recv = ts;
-          jsonText = text.slice(sp + 1);
-          shape = 'tardis';
-        } else shape = 'raw';
-        let obj: unknown = fast ? parseFastLine(jsonText) : undefined;
-        if (obj === undefined) {
-          try {
-            obj = JSON.parse(jsonText);
-          } catch (e) {
-            rejectLine(line.no, 'json', `not valid JSON (${(e as Error).message})`, text);
-            continue;
-          }
-        }
-        let msg: unknown = obj;
-        if (shape === 'raw' && typeof obj === 'object' && obj !== null && !Array.isArray(obj)) {
-          const o = obj as Record<string, unknown>;
-          if ('ts_recv' in o) {
-            shape = 'ts_recv';
-            const ts = clock.parse(o.ts_recv, text, 'ts_recv');
-            if (typeof ts === 'string') {
-              rejectLine(line.no, 'ts_recv', ts, JSON.stringify(o.ts_recv) ?? '');
-              continue;
-            }
-            if (!('msg' in o)) {
-              rejectLine(line.no, 'msg', 'missing field (the message of a {ts_recv,msg} line)', text);
-              continue;
-            }
-            recv = ts;
-            msg = o.msg;
-          } else if ('localTimestamp' in o && 'message' in o) {
-            shape = 'tardis-machine';
-            const ts = tardisClock.parse(o.localTimestamp, text, 'localTimestamp');
-            if (typeof ts === 'string') {
-              rejectLine(line.no, 'localTimestamp', ts, JSON.stringify(o.localTimestamp) ?? '');
-              continue;
-            }
-            recv = ts;
-            msg = o.message;
-          } else if ('stream' in o && 'data' in o) shape = 'combined';
-        }
-        shapes[shape] = (shapes[shape] ?? 0) + 1;
-        // The parsers only read the message, so one parsed object serves every type.
-        for (const p of parsers) p.message(line.no, msg, recv, text);
-      }
+      if (held) {
+        held = held.concat(batch);
+        for (const l of batch) if (l.error || l.text.trim() !== '') heldLines++;
+        if (heldLines <= SAMPLE_LINES) continue;
+        release(held);
+        held = null;
+      } else for (const line of batch) handleLine(line);
       await hooks.onBatch?.(opened.bytesRead(), opened.totalBytes);
     }
+    if (held) release(held);
   } finally {
     source.destroy();
   }
@@ -167,6 +240,10 @@ export async function readWebsocketTargets(path: string, targets: WebsocketTarge
   const seen = (Object.entries(shapes) as [Shape, number][]).map(([k, v]) => `${SHAPE_TEXT[k]} ×${v}`);
   if (seen.length) common.push(`line shapes: ${seen.join(', ')}`);
   if (empty) common.push(`${empty} empty line(s) skipped (disconnect markers)`);
+  for (const c of [clock, tardisClock]) {
+    const n = c.note();
+    if (n) common.push(n);
+  }
   return targets.map(({ type, norm }, i) => {
     const parser = parsers[i]!;
     const notes = [...common];
