@@ -26,7 +26,7 @@ function VerifyInfo({ info }: { info?: string[] }) {
     <div className="verify-info" data-testid="verify-info">
       {view.foreignCount > 0 && (
         <details>
-          <summary>ⓘ {view.foreignCount} file{view.foreignCount === 1 ? '' : 's'} not written by catalog-builder</summary>
+          <summary>{view.foreignCount} file{view.foreignCount === 1 ? '' : 's'} not written by catalog-builder</summary>
           <p className="small">Files another program put in the catalog, NautilusTrader for one; they are checked like the rest but not against catalog-builder’s record of what it wrote.</p>
           {view.foreign.map((f) => (
             <div key={f.folder} className="small">
