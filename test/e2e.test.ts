@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
+import { manifestPath, readManifest } from '../pipeline/catalog/manifest.js';
 import { verifyCatalog } from '../pipeline/catalog/verify.js';
 import type { RunningServer } from '../pipeline/server.js';
 import { ROOT } from './helpers.js';
@@ -297,6 +298,11 @@ test('a broken file fails its own day with a clear error while the other day is 
   await page.locator('button[data-step="job"]').click();
   assert.equal(await page.getByTestId('range-summary').innerText(), '2024-04-01 → 2024-04-02 · 2 days', 'days taken from the file names');
   await page.locator('#output').fill(catalog);
+  // Options: the share of rows a file may have rejected. The good day's file has 2 of 50,003 rejected (0.004%):
+  // allowing 0.001% makes the engine name it, which proves the percent reached the job.
+  await page.getByText('Options', { exact: true }).click();
+  await page.getByLabel('Rejected rows allowed per file').fill('0.001');
+  await shot(page, 'job-options');
   await page.getByRole('button', { name: 'Run the job' }).click();
   await page.locator('[data-testid=run-overall][data-status=failed]').waitFor({ timeout: 90_000 });
   const badDay = page.locator('li.day-bar[data-day="2024-04-02"]');
@@ -314,11 +320,27 @@ test('a broken file fails its own day with a clear error while the other day is 
   assert.match(goodRow, /1 × price: not a decimal number/);
   assert.match(goodRow, /more than the instrument's price precision/);
   await page.getByRole('button', { name: 'Show rejects file' }).waitFor();
+  assert.match(await page.locator('.notes').innerText(), /2 of 50003 rows rejected \(0\.0%\), more than the allowed 0\.001% \(max reject ratio 0\.00001\)/);
   assert.match(await page.locator('.rejects-link').innerText(), /rejects\.jsonl/);
   await shot(page, 'result-errors');
   const v = await verifyCatalog(catalog);
   assert.equal(v.ok, true, v.errors.join('; '));
   assert.equal(v.summary.find((s) => s.type === 'trade_tick')?.rows, 50_000);
+
+  // A file catalog-builder did not write (dropped from its manifest, as if NautilusTrader had rewritten it):
+  // verify still passes and the banner names it as a fact, folded away.
+  const m = (await readManifest(catalog))!;
+  const [foreign] = [...m.keys()].filter((k) => k.startsWith('data/trade_tick/'));
+  m.delete(foreign!);
+  await writeFile(manifestPath(catalog), JSON.stringify({ version: 1, files: Object.fromEntries(m) }));
+  await page.getByRole('button', { name: 'Verify again' }).click();
+  const info = page.getByTestId('verify-info');
+  await info.waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('.verdict-ok').count(), 1, 'still verified');
+  assert.match(await info.locator('summary').innerText(), /^1 file not written by catalog-builder$/);
+  await info.locator('summary').click();
+  assert.match(await info.innerText(), new RegExp(foreign!.split('/').pop()!.replace(/[.]/g, '\\.')));
+  await shot(page, 'result-info');
   assert.deepEqual(errors, []);
   await page.close();
 });

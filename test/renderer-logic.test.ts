@@ -1,5 +1,7 @@
 // Renderer helpers: calendar, typed paths, job spec, chart geometry, formatting.
 import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { addMonths, datesFromNames, daysBetween, inRange, monthGrid, pickDay } from '../renderer/src/logic/dates.js';
 import { defaultTypes, mergeFiles, parsePaths } from '../renderer/src/logic/files.js';
@@ -7,6 +9,9 @@ import { buildJob, defaultDraft, instrumentId } from '../renderer/src/logic/job.
 import { chartModel } from '../renderer/src/logic/chart.js';
 import { formatBytes, formatEta, formatRate } from '../renderer/src/logic/format.js';
 import * as M from '../renderer/src/logic/mapping.js';
+import { verifyInfoView } from '../renderer/src/logic/verify.js';
+import { verifyCatalog } from '../pipeline/catalog/verify.js';
+import { tempDir } from './helpers.js';
 import { fileInfo } from './support/fake-api.js';
 
 test('calendar: month grid starts on Monday, range picking in either order', () => {
@@ -71,6 +76,38 @@ test('the job spec: files per type, mapping only when changed, options, and what
   const tardis = buildJob({ ...draft, source: 'tardis' }, [], {});
   assert.deepEqual(tardis.spec!.config, { files: {}, exchange: 'binance-futures' });
   assert.equal(instrumentId('btcusdt', ''), 'BTCUSDT-PERP.BINANCE');
+});
+
+test('the job spec: the share of rows a file may have rejected, as a percent on screen and a ratio in the spec', () => {
+  const files = [{ info: fileInfo('/d/t1.csv', ['ts', 'p', 'q']), types: ['trades' as const], options: {} }];
+  const draft = { ...defaultDraft(), start: '2024-01-01', end: '2024-01-01', output: '/cat' };
+  assert.equal(draft.maxRejectPercent, 50, 'the engine default: more rejected than accepted rows fails');
+  assert.equal(buildJob(draft, files, {}).spec!.maxRejectRatio, 0.5);
+  assert.equal(buildJob({ ...draft, maxRejectPercent: 5 }, files, {}).spec!.maxRejectRatio, 0.05);
+  assert.equal(buildJob({ ...draft, maxRejectPercent: 0 }, files, {}).spec!.maxRejectRatio, 0, '0: any rejected row fails the run');
+  assert.equal(buildJob({ ...draft, maxRejectPercent: 100 }, files, {}).spec!.maxRejectRatio, 1);
+  assert.equal(buildJob({ ...draft, maxRejectPercent: null }, files, {}).spec!.maxRejectRatio, 0.5, 'an emptied field is the default');
+  for (const bad of [-1, 101, Number.NaN]) {
+    const b = buildJob({ ...draft, maxRejectPercent: bad }, files, {});
+    assert.equal(b.spec, null, String(bad));
+    assert.deepEqual(b.errors, ['Rejected rows allowed per file: a percent from 0 to 100.']);
+  }
+});
+
+test('verify info: files another program wrote are counted and named, other facts kept as they are', async (t) => {
+  // verify's own words, from a catalog folder holding a file catalog-builder did not write
+  const dir = await tempDir(t);
+  const folder = join(dir, 'data', 'trade_tick', 'BTCUSDT-PERP.BINANCE');
+  await mkdir(folder, { recursive: true });
+  await writeFile(join(folder, '2024-01-01T00-00-00-000000000Z_2024-01-01T23-59-59-999999999Z.parquet'), 'not parquet');
+  await writeFile(join(folder, 'part-0.parquet'), 'not parquet');
+  const v = await verifyCatalog(dir);
+  assert.ok(v.info.length > 0, 'verify reports the foreign files as info');
+  const view = verifyInfoView([...v.info, 'data/x/a.parquet: a run was interrupted while committing this file; it is the new version, complete']);
+  assert.equal(view.foreignCount, 2);
+  assert.deepEqual(view.foreign, [{ folder: 'data/trade_tick/BTCUSDT-PERP.BINANCE', names: ['2024-01-01T00-00-00-000000000Z_2024-01-01T23-59-59-999999999Z.parquet', 'part-0.parquet'] }]);
+  assert.deepEqual(view.other, ['data/x/a.parquet: a run was interrupted while committing this file; it is the new version, complete']);
+  assert.deepEqual(verifyInfoView(undefined), { foreignCount: 0, foreign: [], other: [] }, 'an engine without info');
 });
 
 test('chart: gaps for days without data, a line broken at them', () => {

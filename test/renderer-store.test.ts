@@ -182,3 +182,20 @@ test('the output folder from the dialog, and the default following the symbol', 
   store.getState().setDraft({ symbol: 'SOLUSDT' });
   assert.equal(store.getState().draft.output, '/picked/folder', 'a chosen folder is kept');
 });
+
+test('the share of rejected rows a file may have reaches the job spec; verify\'s info reaches the result', async () => {
+  const { api, store } = await withFiles();
+  const st = store.getState();
+  st.setDraft({ output: '/tmp/cat', maxRejectPercent: 2.5 });
+  await st.startJob();
+  const spec = api.calls.find((c) => c.method === 'startJob')!.args[0] as { maxRejectRatio: number };
+  assert.equal(spec.maxRejectRatio, 0.025);
+  const foreign = 'data/trade_tick/BTCUSDT-PERP.BINANCE: 1 file(s) not written by catalog-builder (not in its manifest): part-0.parquet';
+  api.verifyOutcome = { ok: true, errors: [], warnings: [], info: [foreign], summary: [] };
+  api.report = { instrument: { id: 'BTCUSDT-PERP.BINANCE' } } as never;
+  api.emit('job-1', { kind: 'job', state: 'done' });
+  await tick(10);
+  const v = store.getState().result.verify!;
+  assert.equal(v.ok, true, 'a foreign file is a fact, not a problem');
+  assert.deepEqual(v.info, [foreign]);
+});

@@ -1,6 +1,6 @@
 // A small in-memory Api for the renderer's store tests: records calls, answers from fixtures,
 // and lets a test push progress events.
-import type { Api, FileInfo, MappingTemplate, PreviewRequest, PreviewResult, PreviewRow } from '../../shared/api.js';
+import type { Api, FileInfo, VerifyOutcome, MappingTemplate, PreviewRequest, PreviewResult, PreviewRow } from '../../shared/api.js';
 import type { MappingField } from '../../shared/job.js';
 import type { ProgressEvent } from '../../shared/progress.js';
 import type { RunReport } from '../../shared/report.js';
@@ -10,6 +10,8 @@ export interface FakeApi extends Api {
   emit(jobId: string, e: ProgressEvent): void;
   templates: MappingTemplate[];
   report: RunReport | null;
+  /** what verify answers */
+  verifyOutcome: VerifyOutcome;
 }
 
 export function fileInfo(path: string, columns: string[], extra: Partial<FileInfo> = {}): FileInfo {
@@ -39,6 +41,7 @@ export function fakeApi(): FakeApi {
     calls,
     templates: [],
     report: null,
+    verifyOutcome: { ok: true, errors: [], warnings: [], summary: [] },
     emit(jobId, e) {
       for (const l of listeners) l(jobId, e);
     },
@@ -83,7 +86,7 @@ export function fakeApi(): FakeApi {
     },
     async verify(catalog) {
       calls.push({ method: 'verify', args: [catalog] });
-      return { ok: true, errors: [], warnings: [], summary: [] };
+      return api.verifyOutcome;
     },
     async dailyStats(catalog, id) {
       calls.push({ method: 'dailyStats', args: [catalog, id] });

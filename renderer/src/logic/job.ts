@@ -27,12 +27,17 @@ export interface JobDraft {
   overwrite: boolean;
   /** Tardis exchange id (binance-futures = Binance USD-M) */
   tardisExchange: string;
+  /** percent of a file's rows that may be rejected before the run fails (spec maxRejectRatio × 100); null = the default */
+  maxRejectPercent: number | null;
 }
+
+export const DEFAULT_REJECT_PERCENT = 50;
 
 export function defaultDraft(): JobDraft {
   return {
     source: 'csv', symbol: 'BTCUSDT', exchange: 'BINANCE', start: null, end: null, dataTypes: ['trades'], output: '',
     precisionMode: 128, pricePrecision: null, sizePrecision: null, overwrite: false, tardisExchange: 'binance-futures',
+    maxRejectPercent: DEFAULT_REJECT_PERCENT,
   };
 }
 
@@ -73,6 +78,8 @@ export function buildJob(d: JobDraft, files: FileEntry[], mappings: Partial<Reco
   if (presets.length && !hasPreset && (d.pricePrecision === null) !== (d.sizePrecision === null)) {
     warnings.push('Give both price and size precision, or neither (then they come from the data).');
   }
+  const rejectPercent = d.maxRejectPercent ?? DEFAULT_REJECT_PERCENT;
+  if (!(rejectPercent >= 0 && rejectPercent <= 100)) errors.push('Rejected rows allowed per file: a percent from 0 to 100.');
   let config: JobSpecInput['config'] = { files: {} };
   if (d.source === 'tardis') {
     config = { files: {}, exchange: d.tardisExchange || 'binance-futures' };
@@ -90,6 +97,8 @@ export function buildJob(d: JobDraft, files: FileEntry[], mappings: Partial<Reco
     source: d.source, symbol: d.symbol.trim().toUpperCase(), exchange: d.exchange.trim().toUpperCase() || 'BINANCE',
     start: d.start ?? '', end: d.end ?? '', output: d.output.trim(), dataTypes: d.dataTypes, precisionMode: d.precisionMode,
     overwrite: d.overwrite, config,
+    // percent to ratio without float noise (2.5 -> 0.025, not 0.025000000000000001)
+    maxRejectRatio: Number((rejectPercent / 100).toPrecision(12)),
     ...(d.pricePrecision !== null ? { pricePrecision: d.pricePrecision } : {}),
     ...(d.sizePrecision !== null ? { sizePrecision: d.sizePrecision } : {}),
   };

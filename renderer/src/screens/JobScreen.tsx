@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import type { DataType } from '../../../shared/job.js';
 import { datesFromNames, isDay } from '../logic/dates.js';
 import { filesFor } from '../logic/files.js';
-import { buildJob, instrumentId, presetText } from '../logic/job.js';
+import { buildJob, DEFAULT_REJECT_PERCENT, instrumentId, presetText } from '../logic/job.js';
 import { TYPE_LABELS } from '../logic/progressView.js';
 import { DateRangePicker } from '../components/DateRangePicker.js';
 import { ScreenHeader, StepNav } from '../components/common.js';
@@ -48,6 +48,32 @@ function ApiKeyField() {
       </div>
       <p className="muted small">Without a key only the first day of each month can be downloaded.</p>
     </form>
+  );
+}
+
+/** Advanced: how many of a file's rows may be rejected before the run counts as failed. */
+function RejectLimit() {
+  const pct = useApp((s) => s.draft.maxRejectPercent);
+  const setDraft = useApp((s) => s.setDraft);
+  // Open when it was changed before (coming back to this step), fixed at mount so typing 50 does not fold it away.
+  const [openAtFirst] = useState(() => pct !== null && pct !== DEFAULT_REJECT_PERCENT);
+  return (
+    <details className="advanced" open={openAtFirst || undefined} data-testid="job-advanced">
+      <summary>Options</summary>
+      <div className="field">
+        <label className="label" htmlFor="max-reject">Rejected rows allowed per file</label>
+        <div className="input-row input-unit">
+          <input id="max-reject" className="input num-input" type="number" min={0} max={100} step="any" inputMode="decimal"
+            placeholder={String(DEFAULT_REJECT_PERCENT)} value={pct ?? ''} aria-describedby="max-reject-hint"
+            aria-invalid={pct !== null && !(pct >= 0 && pct <= 100)}
+            onChange={(e) => setDraft({ maxRejectPercent: e.target.value === '' ? null : Number(e.target.value) })} />
+          <span className="muted">%</span>
+        </div>
+        <p id="max-reject-hint" className="muted small">
+          A file with a larger share of rejected rows fails the run (its good rows are still written; every rejected row is kept with its reason). 0 fails on any rejected row.
+        </p>
+      </div>
+    </details>
   );
 }
 
@@ -189,6 +215,7 @@ export function JobScreen() {
             <input type="checkbox" checked={draft.overwrite} onChange={(e) => setDraft({ overwrite: e.target.checked })} />
             <span>Replace days already in the catalog</span>
           </label>
+          <RejectLimit />
         </section>
       </div>
 

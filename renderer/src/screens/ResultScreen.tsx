@@ -3,6 +3,7 @@ import { Fragment } from 'react';
 import type { DayReport } from '../../../shared/report.js';
 import { baseName, dirName, formatCount } from '../logic/format.js';
 import { TYPE_LABELS } from '../logic/progressView.js';
+import { verifyInfoView } from '../logic/verify.js';
 import { DayChart } from '../components/DayChart.js';
 import { Empty, Pill, ScreenHeader } from '../components/common.js';
 import { useApp } from '../store/context.js';
@@ -14,6 +15,29 @@ function Rejected({ d }: { d: DayReport }) {
     <span className="reasons">
       {entries.map(([reason, n]) => <span key={reason} className="reason-chip" title={reason}>{formatCount(n)} × {reason}</span>)}
     </span>
+  );
+}
+
+/** verify's facts that are not problems: files another program (e.g. NautilusTrader) wrote, named on demand. */
+function VerifyInfo({ info }: { info?: string[] }) {
+  const view = verifyInfoView(info);
+  if (!view.foreignCount && !view.other.length) return null;
+  return (
+    <div className="verify-info" data-testid="verify-info">
+      {view.foreignCount > 0 && (
+        <details>
+          <summary>{view.foreignCount} file{view.foreignCount === 1 ? '' : 's'} not written by catalog-builder</summary>
+          <p className="small">Files another program put in the catalog, NautilusTrader for one; they are checked like the rest but not against catalog-builder’s record of what it wrote.</p>
+          {view.foreign.map((f) => (
+            <div key={f.folder} className="small">
+              <span className="mono">{f.folder}/</span>
+              <ul className="mono">{f.names.map((n) => <li key={n}>{n}</li>)}</ul>
+            </div>
+          ))}
+        </details>
+      )}
+      {view.other.length > 0 && <ul className="small">{view.other.map((x) => <li key={x}>{x}</li>)}</ul>}
+    </div>
   );
 }
 
@@ -72,6 +96,7 @@ export function ResultScreen() {
           </>
         )}
         {v && v.warnings.length > 0 && <ul className="warnings">{v.warnings.map((w) => <li key={w}>{w}</li>)}</ul>}
+        {v && <VerifyInfo info={v.info} />}
         {v && <button type="button" className="btn ghost small" onClick={() => void loadResult()} disabled={result.verifying}>Verify again</button>}
       </section>
 
