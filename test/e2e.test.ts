@@ -320,7 +320,7 @@ test('a broken file fails its own day with a clear error while the other day is 
   assert.match(goodRow, /1 × price: not a decimal number/);
   assert.match(goodRow, /more than the instrument's price precision/);
   await page.getByRole('button', { name: 'Show rejects file' }).waitFor();
-  assert.match(await page.locator('.notes').innerText(), /2 of 50003 rows rejected \(0\.0%\), more than the allowed 0\.001% \(max reject ratio 0\.00001\)/);
+  assert.match(await page.locator('.notes').innerText(), /2 of 50003 rows rejected \(0\.0040%\), more than the allowed 0\.001% \(max reject ratio 0\.00001\)/);
   assert.match(await page.locator('.rejects-link').innerText(), /rejects\.jsonl/);
   await shot(page, 'result-errors');
   const v = await verifyCatalog(catalog);

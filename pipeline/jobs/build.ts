@@ -598,10 +598,16 @@ export function accountingErrors(days: DayReport[], t: RunReport['totals']): str
   return out;
 }
 
+/** A share as a percent with one decimal, or two significant digits when that would show 0.0 (2 of 50,003: 0.0040). */
+function sharePct(part: number, whole: number): string {
+  const pct = (100 * part) / whole;
+  return pct > 0 && pct < 0.05 ? pct.toPrecision(2) : pct.toFixed(1);
+}
+
 /** Files with a larger share of rejected rows than the job allows: the run did not get what they meant. */
 function rejectRatioErrors(files: FileReport[], max: number): string[] {
   return files.filter((f) => f.rows > 0 && f.rejected > max * f.rows).map((f) =>
-    `${f.dataType}: ${f.path}: ${f.rejected} of ${f.rows} rows rejected (${((100 * f.rejected) / f.rows).toFixed(1)}%), more than the allowed ${+(100 * max).toFixed(4)}% (max reject ratio ${max}); the reasons are in the rejects file`);
+    `${f.dataType}: ${f.path}: ${f.rejected} of ${f.rows} rows rejected (${sharePct(f.rejected, f.rows)}%), more than the allowed ${+(100 * max).toFixed(4)}% (max reject ratio ${max}); the reasons are in the rejects file`);
 }
 
 /** One data type of a job: its days, its normaliser, the files it reads. */
