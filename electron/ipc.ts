@@ -2,6 +2,7 @@
 // comes from our renderer's frame and validates its arguments with ApiArgs before the service runs.
 // No runtime import of 'electron': the main process passes ipcMain in (tests pass a fake).
 import { API_METHODS, ApiArgs, type ApiMethod } from '../shared/api.js';
+import { zodIssuesText } from '../shared/errors.js';
 import type { Service } from '../pipeline/service.js';
 import { DROPPED_CHANNEL, PROGRESS_CHANNEL, apiChannel } from './channels.js';
 
@@ -16,10 +17,6 @@ export interface IpcMainLike {
   removeListener(channel: string, listener: (event: SenderEvent, ...args: unknown[]) => void): unknown;
 }
 
-export function zodText(issues: { path: PropertyKey[]; message: string }[]): string {
-  return issues.map((i) => `${i.path.map(String).join('.') || 'args'}: ${i.message}`).join('; ');
-}
-
 /** Registers the Api on ipcMain; returns a function that removes it all again. */
 export function registerIpc(ipc: IpcMainLike, service: Service, isAllowedSender: (url: string | undefined) => boolean): () => void {
   const channels: string[] = [];
@@ -30,7 +27,7 @@ export function registerIpc(ipc: IpcMainLike, service: Service, isAllowedSender:
       const url = event.senderFrame?.url;
       if (!isAllowedSender(url)) throw new Error(`refused: ${method} called from ${url ?? 'an unknown frame'}`);
       const parsed = ApiArgs[method as ApiMethod].safeParse(args);
-      if (!parsed.success) throw new Error(`invalid arguments for ${method}: ${zodText(parsed.error.issues)}`);
+      if (!parsed.success) throw new Error(`invalid arguments for ${method}: ${zodIssuesText(parsed.error.issues, 'args')}`);
       const fn = service[method] as (...a: unknown[]) => Promise<unknown>;
       return fn.apply(service, parsed.data as unknown[]);
     });

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
+import { zodIssuesText } from '../shared/errors.js';
 import { DATA_TYPES, SOURCES, SourceConfig, type DataType, type SourceKind } from '../shared/job.js';
 import type { RunReport } from '../shared/report.js';
 import { verifyCatalog, type VerifyResult } from './catalog/verify.js';
@@ -90,10 +91,6 @@ function fail(msg: string): never {
   process.exit(2);
 }
 
-function zodText(e: ZodError): string {
-  return e.issues.map((i) => `${i.path.join('.') || 'job'}: ${i.message}`).join('; ');
-}
-
 function intFlag(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v)) fail(`${name} must be a whole number, got "${v}"`);
@@ -160,7 +157,7 @@ async function build(argv: string[]): Promise<number> {
     try {
       config = SourceConfig.parse(JSON.parse(await readFile(configPath, 'utf8')));
     } catch (e) {
-      fail(`cannot use config ${configPath}: ${e instanceof ZodError ? zodText(e) : (e as Error).message}`);
+      fail(`cannot use config ${configPath}: ${e instanceof ZodError ? zodIssuesText(e.issues, 'job') : (e as Error).message}`);
     }
   }
   const defaultTypes = source === 'tardis' ? [...DATA_TYPES] : Object.keys(config.files);
@@ -193,7 +190,7 @@ async function build(argv: string[]): Promise<number> {
       process.stderr.write('cancelled: finished days are complete; no partial file was left in the catalog\n');
       return 130;
     }
-    if (e instanceof ZodError) fail(zodText(e));
+    if (e instanceof ZodError) fail(zodIssuesText(e.issues, 'job'));
     // A refusal before any work (the catalog is locked, a symbolic link, the output folder cannot be
     // used, a full disk): one line, or JSON under --json.
     refuse(errorText(e), false);

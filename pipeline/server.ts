@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiArgs, type ApiMethod } from '../shared/api.js';
+import { zodIssuesText } from '../shared/errors.js';
 import { RpcRequest, encode, type RpcMessage } from '../shared/rpc.js';
 import { createService, type SecretStore, type Service, type ServiceOptions } from './service.js';
 
@@ -103,12 +104,12 @@ export async function handleRpc(service: Service, text: string): Promise<RpcMess
   const rawId = (raw as { id?: unknown } | null)?.id;
   const id = typeof rawId === 'number' && Number.isInteger(rawId) && rawId >= 0 ? rawId : -1;
   const req = RpcRequest.safeParse(raw);
-  if (!req.success) return { id, ok: false, error: `bad request: ${req.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')}` };
+  if (!req.success) return { id, ok: false, error: `bad request: ${zodIssuesText(req.error.issues, 'request')}` };
   const { method, args } = req.data;
   if (!Object.hasOwn(ApiArgs, method)) return { id, ok: false, error: `unknown method ${method}` };
   const parsed = ApiArgs[method as ApiMethod].safeParse(args);
   if (!parsed.success) {
-    return { id, ok: false, error: `invalid arguments for ${method}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ')}` };
+    return { id, ok: false, error: `invalid arguments for ${method}: ${zodIssuesText(parsed.error.issues, 'args')}` };
   }
   try {
     const fn = service[method as ApiMethod] as (...a: unknown[]) => Promise<unknown>;

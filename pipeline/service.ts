@@ -14,6 +14,7 @@ import {
   MappingTemplate, type Api, type DayPoint, type FileInfo, type JobInfo, type PresetInfo,
   type PreviewRequest, type PreviewResult, type SampleJob, type VerifyOutcome,
 } from '../shared/api.js';
+import { zodIssuesText } from '../shared/errors.js';
 import { JobSpec, type JobSpecInput } from '../shared/job.js';
 import type { ProgressEvent } from '../shared/progress.js';
 import type { RunReport } from '../shared/report.js';
@@ -87,7 +88,7 @@ const DEFAULT_RESOURCES = fileURLToPath(new URL('../resources/', HERE));
 export const SAMPLE = { symbol: 'BTCUSDT', start: '2024-01-01', end: '2024-01-03' } as const;
 
 function message(e: unknown): string {
-  if (e instanceof ZodError) return e.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ` : '') + i.message).join('; ');
+  if (e instanceof ZodError) return zodIssuesText(e.issues);
   return e instanceof Error ? e.message : String(e);
 }
 

@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { zodIssuesText } from '../../../shared/errors.js';
 
 export const TardisConfig = z.object({
   /** Tardis.dev API key; else the TARDIS_API_KEY environment variable; without one only the 1st day of a month works */
@@ -48,7 +49,7 @@ export interface ResolvedTardisConfig extends TardisConfig {
 export function tardisConfig(raw: Record<string, unknown>, configDir: string, env: NodeJS.ProcessEnv = process.env): ResolvedTardisConfig {
   const r = TardisConfig.safeParse(raw);
   if (!r.success) {
-    throw new Error(`invalid Tardis settings in the config: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(`invalid Tardis settings in the config: ${zodIssuesText(r.error.issues)}`);
   }
   const c = r.data;
   const fromConfig = c.api_key?.trim() || null;

@@ -1,6 +1,7 @@
 // Turns the screens' settings into a JobSpec the engine accepts, with the problems a user can fix.
 import { JobSpec, type DataType, type JobSpecInput, type SourceKind, type FileConfig, type MappingField } from '../../../shared/job.js';
 import type { PresetInfo } from '../../../shared/api.js';
+import { zodIssueText } from '../../../shared/errors.js';
 import type { FileEntry } from './files.js';
 import { filesFor } from './files.js';
 import type { MappingState } from './mapping.js';
@@ -105,7 +106,7 @@ export function buildJob(d: JobDraft, files: FileEntry[], mappings: Partial<Reco
   if (errors.length) return { spec: null, errors, warnings };
   const r = JobSpec.safeParse(input);
   if (!r.success) {
-    for (const i of r.error.issues) errors.push(`${i.path.join('.') || 'job'}: ${i.message}`);
+    for (const i of r.error.issues) errors.push(zodIssueText(i, 'job'));
     return { spec: null, errors, warnings };
   }
   return { spec: input, errors, warnings };
