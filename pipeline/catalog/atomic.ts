@@ -7,13 +7,21 @@ import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 /** A job refused or stopped for a reason the user can act on: the message says it all (no stack). */
 export class JobError extends Error {}
 
-/** What a failed write means to the user (the caller names the file). */
-export function describeWriteError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException)?.code;
+/**
+ * The user's words for the errno codes that stop a write (full or read-only disk, no permission);
+ * undefined for any other error. The one place these texts are written (build.ts uses it too).
+ */
+export function writeErrnoText(e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException | null | undefined)?.code;
   if (code === 'ENOSPC') return 'no space left on the output disk';
   if (code === 'EROFS') return 'the output disk is read-only';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return e instanceof Error ? e.message : String(e);
+  return undefined;
+}
+
+/** What a failed write means to the user (the caller names the file). */
+export function describeWriteError(e: unknown): string {
+  return writeErrnoText(e) ?? (e instanceof Error ? e.message : String(e));
 }
 
 async function fsyncPath(path: string, dir = false): Promise<void> {

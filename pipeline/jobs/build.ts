@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { JobSpec, type DataType, type FileConfig, type JobSpecInput } from '../../shared/job.js';
 import type { ProgressEvent } from '../../shared/progress.js';
 import type { DayReport, FileReport, RunReport } from '../../shared/report.js';
-import { JobError, assertNoLinks, removeQuietly, writeFileAtomic } from '../catalog/atomic.js';
+import { JobError, assertNoLinks, removeQuietly, writeErrnoText, writeFileAtomic } from '../catalog/atomic.js';
 import { realPath } from '../allowlist.js';
 import { commitCatalogFile, forgetCatalogFiles } from '../catalog/manifest.js';
 import { folderSignature, overlaps, scanFolder } from '../catalog/existing.js';
@@ -53,11 +53,10 @@ function errText(e: unknown): string {
   if (e instanceof Error) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return 'file not found';
-    if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+    const writeText = writeErrnoText(e);
+    if (writeText) return writeText;
     if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(e.message)) return 'compressed data is truncated (unexpected end of file)';
     if (code === 'Z_DATA_ERROR') return `compressed data is corrupt (${e.message})`;
-    if (code === 'ENOSPC') return 'no space left on the output disk';
-    if (code === 'EROFS') return 'the output disk is read-only';
     if (code === 'ENOTDIR') return `not a folder: ${(e as NodeJS.ErrnoException).path ?? e.message}`;
     return e.message;
   }
