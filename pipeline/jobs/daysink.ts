@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type * as A from 'apache-arrow';
 import type { DataType } from '../../shared/job.js';
 import type { DayState } from '../../shared/progress.js';
+import type { DayReport } from '../../shared/report.js';
 import { BlockBuilder, headOf, sliceBlock, sortBlock, type Block, type Layout } from '../catalog/block.js';
 import { removeQuietly } from '../catalog/atomic.js';
 import { commitCatalogFile } from '../catalog/manifest.js';
@@ -16,17 +17,8 @@ import { ParallelParquetWriter } from '../catalog/pwriter.js';
 import { blockFromBatch } from '../catalog/schemas.js';
 import { mergeRuns, writeRun } from '../catalog/spill.js';
 
-export interface DayStats {
-  read: number;
-  written: number;
-  duplicates: number;
-  skipped: number;
-  rejected: Record<string, number>;
-  /** rows for a day already in the catalog, not kept */
-  existing: number;
-  /** rows dropped because the day failed */
-  discarded: number;
-}
+/** A day's row counts: the fields of its DayReport, defined there once. */
+export type DayStats = Pick<DayReport, 'read' | 'written' | 'duplicates' | 'skipped' | 'rejected' | 'existing' | 'discarded'>;
 
 /** Writing a day's file (or its spill runs) failed while the sources were still being read. */
 export class OutputError extends Error {
