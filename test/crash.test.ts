@@ -12,7 +12,7 @@ import { readParquetInfo } from '../pipeline/catalog/parquet.js';
 import { verifyCatalog } from '../pipeline/catalog/verify.js';
 import { JobCancelled, STATE_DIR, runBuild } from '../pipeline/jobs/build.js';
 import { genTardisTrades } from '../scripts/gen-data.js';
-import { ROOT, filesUnder, readRows, tempDir } from './helpers.js';
+import { ROOT, filesUnder, readRows, spawnAndKill, tempDir, type KillResult } from './helpers.js';
 
 const INSTRUMENT = 'BTCUSDT-PERP.BINANCE';
 const START = '2024-01-01';
@@ -71,24 +71,9 @@ function cliArgs(dir: string, catalog: string): string[] {
     '--output', catalog, '--data-types', 'trades', '--config', join(dir, 'config.json'), '--json'];
 }
 
-/**
- * Runs the CLI build and SIGKILLs it as soon as `when()` says so (polled every few ms).
- * Resolves with how the child ended and whether the kill was sent.
- */
-function buildAndKill(dir: string, catalog: string, when: (elapsedMs: number) => boolean): Promise<{ signal: NodeJS.Signals | null; code: number | null; killed: boolean }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, cliArgs(dir, catalog), { cwd: ROOT, stdio: 'ignore' });
-    const t0 = Date.now();
-    let killed = false;
-    const timer = setInterval(() => {
-      if (!killed && when(Date.now() - t0)) {
-        killed = child.kill('SIGKILL');
-        clearInterval(timer);
-      }
-    }, 3);
-    child.on('error', (e) => { clearInterval(timer); reject(e); });
-    child.on('exit', (code, signal) => { clearInterval(timer); resolve({ code, signal, killed }); });
-  });
+/** Runs the CLI build and SIGKILLs it as soon as `when()` says so (polled every 3 ms). */
+function buildAndKill(dir: string, catalog: string, when: (elapsedMs: number) => boolean): Promise<KillResult> {
+  return spawnAndKill(cliArgs(dir, catalog), when, 3);
 }
 
 function runCli(dir: string, catalog: string): Promise<{ code: number | null; stdout: string; stderr: string }> {

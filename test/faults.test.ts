@@ -3,7 +3,7 @@
 // catalog, nothing half-written, a clear error naming the path, and a re-run that completes exactly
 // the missing days into a catalog byte-identical to an uninterrupted build.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { readParquetInfo } from '../pipeline/catalog/parquet.js';
 import { verifyCatalog } from '../pipeline/catalog/verify.js';
 import { STATE_DIR, runBuild } from '../pipeline/jobs/build.js';
 import { genTardisTicker, genTardisTrades } from '../scripts/gen-data.js';
-import { GOLDEN, ROOT, filesUnder, needShared, readRows, tempDir } from './helpers.js';
+import { GOLDEN, ROOT, filesUnder, needShared, readRows, spawnAndKill, tempDir, type KillResult } from './helpers.js';
 import { fullDisk } from './support/full-disk.js';
 
 const INSTRUMENT = 'BTCUSDT-PERP.BINANCE';
@@ -60,20 +60,8 @@ function cliArgs(configPath: string, catalog: string, extra: string[] = []): str
 }
 
 /** Spawns the CLI build and SIGKILLs it once `when()` (polled every 2 ms) says so. */
-function buildAndKill(configPath: string, catalog: string, when: (ms: number) => boolean): Promise<{ killed: boolean; signal: NodeJS.Signals | null; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, cliArgs(configPath, catalog), { cwd: ROOT, stdio: 'ignore' });
-    const t0 = Date.now();
-    let killed = false;
-    const timer = setInterval(() => {
-      if (!killed && when(Date.now() - t0)) {
-        killed = child.kill('SIGKILL');
-        clearInterval(timer);
-      }
-    }, 2);
-    child.on('error', (e) => { clearInterval(timer); reject(e); });
-    child.on('exit', (code, signal) => { clearInterval(timer); resolve({ killed, signal, code }); });
-  });
+function buildAndKill(configPath: string, catalog: string, when: (ms: number) => boolean): Promise<KillResult> {
+  return spawnAndKill(cliArgs(configPath, catalog), when, 2);
 }
 
 /** data/ holds only files of the reference build, each byte for byte (the writer is deterministic). */

@@ -1,6 +1,7 @@
 // Shared test helpers: the ../shared fixtures (skip when absent, fail under CI), temp folders,
 // a job runner and a Parquet row reader.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -84,4 +85,31 @@ export function assertBucketsAddUp(r: RunReport): void {
   }
   const t = r.totals;
   assert.equal(t.written + t.duplicates + t.rejected + t.outOfRange + t.skipped + t.existing + t.discarded, t.read, JSON.stringify(t));
+}
+
+export interface KillResult {
+  /** whether the SIGKILL was sent (the child may have ended first) */
+  killed: boolean;
+  signal: NodeJS.Signals | null;
+  code: number | null;
+}
+
+/**
+ * Runs `node ...args` in the repository and SIGKILLs it as soon as `when(elapsedMs)` says so, polled
+ * every `pollMs`. Resolves with how the child ended and whether the kill was sent (crash tests).
+ */
+export function spawnAndKill(args: string[], when: (elapsedMs: number) => boolean, pollMs: number): Promise<KillResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'ignore' });
+    const t0 = Date.now();
+    let killed = false;
+    const timer = setInterval(() => {
+      if (!killed && when(Date.now() - t0)) {
+        killed = child.kill('SIGKILL');
+        clearInterval(timer);
+      }
+    }, pollMs);
+    child.on('error', (e) => { clearInterval(timer); reject(e); });
+    child.on('exit', (code, signal) => { clearInterval(timer); resolve({ killed, signal, code }); });
+  });
 }
