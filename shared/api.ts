@@ -1,7 +1,7 @@
 // The Api the renderer calls (window.api in Electron, a loopback WebSocket in browser mode).
 // Every request is validated with these zod schemas on the engine side before it runs.
 import { z } from 'zod';
-import { DataType, JobSpec, MappingField, SourceConfig } from './job.js';
+import { DEFAULT_SYMBOL, DataType, JobSpec, MappingField, SourceConfig } from './job.js';
 import type { ProgressEvent } from './progress.js';
 import type { RunReport } from './report.js';
 
@@ -40,7 +40,7 @@ export const PreviewRequest = z.object({
   options: FileOptions.optional(),
   /** target field -> column name; omitted: the automatic mapping */
   columns: z.partialRecord(MappingField, z.string()).optional(),
-  symbol: z.string().min(1).default('BTCUSDT'),
+  symbol: z.string().min(1).default(DEFAULT_SYMBOL),
   pricePrecision: z.number().int().min(0).max(16).optional(),
   sizePrecision: z.number().int().min(0).max(16).optional(),
   rows: z.number().int().min(1).max(1000).default(100),

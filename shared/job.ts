@@ -12,6 +12,9 @@ export type SourceKind = z.infer<typeof SourceKind>;
 /** The last whole UTC day signed 64-bit nanoseconds since 1970 reach (2^63 ns is 2262-04-11T23:47Z). */
 export const LAST_DAY = '2262-04-10';
 
+/** The symbol a new job and a preview take when none is given. */
+export const DEFAULT_SYMBOL = 'BTCUSDT';
+
 /**
  * Why `text` is not a day a job can write (null when it is one): YYYY-MM-DD, a real date,
  * 1970..LAST_DAY. Said of the value ("is ..."), or what was expected.

@@ -1,5 +1,5 @@
 // Turns the screens' settings into a JobSpec the engine accepts, with the problems a user can fix.
-import { JobSpec, type DataType, type JobSpecInput, type SourceKind, type FileConfig, type MappingField } from '../../../shared/job.js';
+import { DEFAULT_SYMBOL, JobSpec, type DataType, type JobSpecInput, type SourceKind, type FileConfig, type MappingField } from '../../../shared/job.js';
 import type { PresetInfo } from '../../../shared/api.js';
 import { zodIssueText } from '../../../shared/errors.js';
 import type { FileEntry } from './files.js';
@@ -36,7 +36,7 @@ export const DEFAULT_REJECT_PERCENT = 50;
 
 export function defaultDraft(): JobDraft {
   return {
-    source: 'csv', symbol: 'BTCUSDT', exchange: 'BINANCE', start: null, end: null, dataTypes: ['trades'], output: '',
+    source: 'csv', symbol: DEFAULT_SYMBOL, exchange: 'BINANCE', start: null, end: null, dataTypes: ['trades'], output: '',
     precisionMode: 128, pricePrecision: null, sizePrecision: null, overwrite: false, tardisExchange: 'binance-futures',
     maxRejectPercent: DEFAULT_REJECT_PERCENT,
   };

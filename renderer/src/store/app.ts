@@ -2,7 +2,7 @@
 // React). The engine is reached only through the Api handed to createAppStore.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Api, DayPoint, FileOptions, MappingTemplate, PresetInfo, PreviewRequest, PreviewResult, VerifyOutcome } from '../../../shared/api.js';
-import type { DataType, JobSpecInput, MappingField, SourceKind } from '../../../shared/job.js';
+import { DEFAULT_SYMBOL, type DataType, type JobSpecInput, type MappingField, type SourceKind } from '../../../shared/job.js';
 import type { ProgressEvent } from '../../../shared/progress.js';
 import type { RunReport } from '../../../shared/report.js';
 import { datesFromNames, isDay } from '../logic/dates.js';
@@ -151,7 +151,7 @@ export function createAppStore(api: Api, opts: StoreOptions = {}): AppStore {
       const columns = m?.touched ? M.restrict(m.columns, FIELDS_FOR[s.previewType]) : undefined;
       return {
         path: f.info.path, dataType: s.previewType, options: Object.keys(f.options).length ? f.options : undefined,
-        columns, symbol: s.draft.symbol.trim().toUpperCase() || 'BTCUSDT', rows: 100,
+        columns, symbol: s.draft.symbol.trim().toUpperCase() || DEFAULT_SYMBOL, rows: 100,
       };
     };
 
@@ -234,7 +234,7 @@ export function createAppStore(api: Api, opts: StoreOptions = {}): AppStore {
             templates: templates.status === 'fulfilled' ? templates.value : [],
             apiKeySaved: hasKey.status === 'fulfilled' ? hasKey.value : false,
             outputRoot,
-            draft: s.draft.output || !outputRoot ? s.draft : { ...s.draft, output: joinPath(outputRoot, `${s.draft.symbol || 'BTCUSDT'}-catalog`) },
+            draft: s.draft.output || !outputRoot ? s.draft : { ...s.draft, output: defaultOutput(outputRoot, s.draft.symbol) },
           };
         });
       },
@@ -469,8 +469,8 @@ export function createAppStore(api: Api, opts: StoreOptions = {}): AppStore {
         set((s) => {
           const draft = { ...s.draft, ...patch };
           // The default output folder follows the symbol until the user types their own.
-          if (patch.symbol !== undefined && s.outputRoot && s.draft.output === joinPath(s.outputRoot, `${s.draft.symbol || 'BTCUSDT'}-catalog`)) {
-            draft.output = joinPath(s.outputRoot, `${patch.symbol.trim().toUpperCase() || 'BTCUSDT'}-catalog`);
+          if (patch.symbol !== undefined && s.outputRoot && s.draft.output === defaultOutput(s.outputRoot, s.draft.symbol)) {
+            draft.output = defaultOutput(s.outputRoot, patch.symbol.trim().toUpperCase());
           }
           return { draft };
         });
@@ -610,6 +610,11 @@ export function createAppStore(api: Api, opts: StoreOptions = {}): AppStore {
 
   api.onProgress((jobId, e) => store.getState().onProgress(jobId, e));
   return store;
+}
+
+/** The output folder a job gets until the user picks one: <root>/<symbol>-catalog. */
+function defaultOutput(root: string, symbol: string): string {
+  return joinPath(root, `${symbol || DEFAULT_SYMBOL}-catalog`);
 }
 
 /** Joins a folder and a name with the folder's own separator. */
