@@ -1,7 +1,7 @@
 // Looks at the start of a file only (never the whole of it): format, columns, a row estimate and
 // the first rows, raw and as the engine would normalise them, with the reason a row would be rejected.
 import { basename } from 'node:path';
-import type { DataType, MappingField } from '../shared/job.js';
+import { FIELDS_FOR, REQUIRED_FIELDS, type DataType, type MappingField } from '../shared/job.js';
 import type { FileInfo, PreviewRequest, PreviewResult, PreviewRow } from '../shared/api.js';
 import { PreviewRequest as PreviewRequestSchema } from '../shared/api.js';
 import { formatRaw } from './catalog/decimal.js';
@@ -13,7 +13,7 @@ import { DaySink } from './jobs/daysink.js';
 import { Normalizer } from './normalize/normalizer.js';
 import { detect, splitCsv } from './sources/csv/detect.js';
 import { decideUnits, mapLines, TsColumn } from './sources/csv/index.js';
-import { FIELDS_FOR, KNOWN_FEEDS, REQUIRED, autoMap, makePlan } from './sources/csv/plan.js';
+import { KNOWN_FEEDS, autoMap, makePlan } from './sources/csv/plan.js';
 import { dataMembers } from './jobs/inputs.js';
 import { openData, sniff, zipEntries } from './sources/io/open.js';
 import { firstLineError, headLines, type Line } from './sources/io/lines.js';
@@ -78,7 +78,7 @@ export async function preview(input: PreviewRequest): Promise<PreviewResult> {
   const pricePrecision = req.pricePrecision ?? (preset ? incrementPrecision(preset.price_increment) : 8);
   const sizePrecision = req.sizePrecision ?? (preset ? incrementPrecision(preset.size_increment) : 8);
   const base: Omit<PreviewResult, 'rows' | 'mapping' | 'confidence' | 'timestampUnit'> = {
-    file: info, fields: FIELDS_FOR[req.dataType], required: REQUIRED[req.dataType], pricePrecision, sizePrecision,
+    file: info, fields: FIELDS_FOR[req.dataType], required: REQUIRED_FIELDS[req.dataType], pricePrecision, sizePrecision,
   };
   const dataLines = lines.filter((l, k) => !(k === 0 && det.hasHeader) && l.text.trim() !== '');
   let plan;

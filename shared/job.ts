@@ -46,6 +46,20 @@ export const MAPPING_FIELDS = [
 export const MappingField = z.enum(MAPPING_FIELDS);
 export type MappingField = z.infer<typeof MappingField>;
 
+/** The fields a column can be mapped onto, per data type, in the order the app shows them. */
+export const FIELDS_FOR: Record<DataType, MappingField[]> = {
+  trades: ['timestamp', 'local_timestamp', 'price', 'size', 'aggressor_side', 'trade_id'],
+  mark: ['timestamp', 'local_timestamp', 'mark_price'],
+  funding: ['timestamp', 'local_timestamp', 'funding_rate', 'next_funding_time', 'funding_interval'],
+};
+
+/** The fields a data type cannot be built without (the engine refuses a mapping lacking one; the app flags it). */
+export const REQUIRED_FIELDS: Record<DataType, MappingField[]> = {
+  trades: ['timestamp', 'price', 'size'],
+  mark: ['timestamp', 'mark_price'],
+  funding: ['timestamp', 'funding_rate'],
+};
+
 export const FileConfig = z.object({
   file_path: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
   /** target field -> source column name (or 0-based index as a string for headerless files) */

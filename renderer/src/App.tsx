@@ -1,5 +1,6 @@
 // The window: a stepper on the left, the current step on the right, notices, and file drops.
 import { useEffect, useState, type DragEvent } from 'react';
+import { REQUIRED_FIELDS } from '../../shared/job.js';
 import { typesInUse } from './logic/files.js';
 import { missingRequired } from './logic/mapping.js';
 import { runSummary } from './logic/progressView.js';
@@ -21,8 +22,6 @@ interface Step {
   done: boolean;
 }
 
-const REQUIRED_OF = { trades: ['timestamp', 'price', 'size'], mark: ['timestamp', 'mark_price'], funding: ['timestamp', 'funding_rate'] } as const;
-
 export function steps(s: AppState): Step[] {
   const good = s.files.filter((f) => !f.info.error);
   const fileSource = s.source !== 'tardis';
@@ -30,7 +29,7 @@ export function steps(s: AppState): Step[] {
   // A type not looked at yet keeps the engine's automatic mapping.
   const unmapped = types.filter((t) => {
     const m = s.mappings[t];
-    return !!m && missingRequired(m.columns, REQUIRED_OF[t]).length > 0;
+    return !!m && missingRequired(m.columns, REQUIRED_FIELDS[t]).length > 0;
   });
   const touched = types.filter((t) => s.mappings[t]?.touched);
   const sum = runSummary(s.run);

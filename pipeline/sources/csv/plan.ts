@@ -1,6 +1,6 @@
 // Which column feeds which Nautilus field: fixed for known formats, from the user's mapping or
 // from header aliases for any other CSV.
-import type { DataType, MappingField } from '../../../shared/job.js';
+import { FIELDS_FOR, REQUIRED_FIELDS, type DataType, type MappingField } from '../../../shared/job.js';
 import type { TsUnit } from '../timestamp.js';
 import type { Detected } from './detect.js';
 import { clip } from '../io/lines.js';
@@ -26,18 +26,6 @@ export interface Plan {
   /** how sure the automatic mapping is, per field (1 = exact known format) */
   confidence: Partial<Record<MappingField, number>>;
 }
-
-export const REQUIRED: Record<DataType, MappingField[]> = {
-  trades: ['timestamp', 'price', 'size'],
-  mark: ['timestamp', 'mark_price'],
-  funding: ['timestamp', 'funding_rate'],
-};
-
-export const FIELDS_FOR: Record<DataType, MappingField[]> = {
-  trades: ['timestamp', 'local_timestamp', 'price', 'size', 'aggressor_side', 'trade_id'],
-  mark: ['timestamp', 'local_timestamp', 'mark_price'],
-  funding: ['timestamp', 'local_timestamp', 'funding_rate', 'next_funding_time', 'funding_interval'],
-};
 
 /** Known formats: field -> header name. */
 const KNOWN: Record<string, Partial<Record<DataType, Partial<Record<MappingField, string>>>>> = {
@@ -151,7 +139,7 @@ export function makePlan(det: Detected, type: DataType, userColumns: Record<stri
     plan.cols = a.cols;
     plan.confidence = a.confidence;
   }
-  const missing = REQUIRED[type].filter((f) => plan.cols[f] === undefined);
+  const missing = REQUIRED_FIELDS[type].filter((f) => plan.cols[f] === undefined);
   if (missing.length) {
     throw new Error(`${fileLabel}: no column for ${missing.join(', ')} (columns: ${clip(det.columns.join(', '))}); map it in the config's "columns"`);
   }

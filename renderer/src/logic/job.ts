@@ -1,5 +1,5 @@
 // Turns the screens' settings into a JobSpec the engine accepts, with the problems a user can fix.
-import { DEFAULT_SYMBOL, JobSpec, type DataType, type JobSpecInput, type SourceKind, type FileConfig, type MappingField } from '../../../shared/job.js';
+import { DEFAULT_SYMBOL, FIELDS_FOR, JobSpec, type DataType, type JobSpecInput, type SourceKind, type FileConfig } from '../../../shared/job.js';
 import type { PresetInfo } from '../../../shared/api.js';
 import { zodIssueText } from '../../../shared/errors.js';
 import type { FileEntry } from './files.js';
@@ -7,11 +7,7 @@ import { filesFor } from './files.js';
 import type { MappingState } from './mapping.js';
 import { restrict } from './mapping.js';
 
-export const FIELDS_FOR: Record<DataType, MappingField[]> = {
-  trades: ['timestamp', 'local_timestamp', 'price', 'size', 'aggressor_side', 'trade_id'],
-  mark: ['timestamp', 'local_timestamp', 'mark_price'],
-  funding: ['timestamp', 'local_timestamp', 'funding_rate', 'next_funding_time', 'funding_interval'],
-};
+export { FIELDS_FOR };
 
 export interface JobDraft {
   source: SourceKind;

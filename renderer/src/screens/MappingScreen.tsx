@@ -1,7 +1,7 @@
 // Step 3: drag file columns onto the target fields (or select a column and press Enter on a field);
 // the preview below shows the normalised values and the rows that would be rejected, live.
 import { useEffect, useMemo, useState, type DragEvent, type KeyboardEvent } from 'react';
-import type { MappingField } from '../../../shared/job.js';
+import { REQUIRED_FIELDS, type MappingField } from '../../../shared/job.js';
 import { typesInUse } from '../logic/files.js';
 import { FIELDS_FOR } from '../logic/job.js';
 import * as M from '../logic/mapping.js';
@@ -13,7 +13,6 @@ import { FilePicker, StatusCell } from './PreviewScreen.js';
 
 const COLUMN_MIME = 'application/x-catalog-column';
 const FIELD_MIME = 'application/x-catalog-field';
-const REQUIRED: Record<string, MappingField[]> = { trades: ['timestamp', 'price', 'size'], mark: ['timestamp', 'mark_price'], funding: ['timestamp', 'funding_rate'] };
 
 /** Which normalised value a field becomes. */
 const KEY_OF_FIELD: Partial<Record<MappingField, string>> = { timestamp: 'ts_event', local_timestamp: 'ts_init' };
@@ -271,7 +270,7 @@ export function MappingScreen() {
   const r = preview.result;
   const columns = r?.file.columns ?? mapping.fileColumns;
   const fields = r?.fields ?? FIELDS_FOR[t];
-  const required = r?.required ?? REQUIRED[t]!;
+  const required = r?.required ?? REQUIRED_FIELDS[t];
   const firstRow = r?.rows[0]?.cells ?? [];
   const sampleOf = (c: string) => firstRow[columns.indexOf(c)] ?? '';
   const missing = M.missingRequired(mapping.columns, required);
