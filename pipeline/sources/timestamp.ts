@@ -123,3 +123,46 @@ export function parseWithUnit(text: string, unit: TsUnit): TsResult {
   if (ns >= 1n << 64n) return { error: 'too large' };
   return { ns, unit, zoned: true };
 }
+
+/** Lines read before a file's format and timestamp units are decided (bounded: a sample). */
+export const SAMPLE_LINES = 1000;
+
+export class TsColumn {
+  unit: TsUnit | 'iso' | null;
+  unzoned = false;
+  /** values that read as timestamps in another unit than the file's (each one a reject) */
+  otherUnit = 0;
+  /** how the unit was decided: values sampled, how many of them agreed */
+  sample: { sampled: number; agreeing: number } | null = null;
+  constructor(readonly forced?: TsUnit) {
+    this.unit = forced ?? null;
+  }
+
+  /** Decides the unit from the column's first values, so no single odd first row decides it. */
+  decide(texts: string[]): void {
+    if (this.forced || this.unit !== null) return;
+    const d = decideUnit(texts);
+    this.unit = d.unit;
+    if (d.unit) this.sample = { sampled: d.sampled, agreeing: d.agreeing };
+  }
+
+  parse(text: string): bigint | string {
+    const t = text.trim();
+    const r = this.forced ? parseWithUnit(t, this.forced) : parseTimestamp(t, this.unit);
+    if ('error' in r) {
+      if (r.other) this.otherUnit++;
+      return r.error;
+    }
+    if (this.unit === null) this.unit = r.unit;
+    if (!r.zoned) this.unzoned = true;
+    return r.ns;
+  }
+
+  /** One file-level note when values disagreed with the file's unit, instead of only per-row rejects. */
+  note(field: string): string | null {
+    if (!this.otherUnit || !this.unit) return null;
+    const unit = this.unit === 'iso' ? 'ISO 8601' : `Unix ${this.unit}`;
+    const how = this.sample ? ` (decided by ${this.sample.agreeing} of the first ${this.sample.sampled} values)` : '';
+    return `${this.otherUnit} ${field} value(s) are in another unit than the file's ${unit}${how}; those rows are rejected (see the rejects file)`;
+  }
+}

@@ -8,11 +8,11 @@ import { basename } from 'node:path';
 import type { DataType, FileConfig } from '../../../shared/job.js';
 import type { Normalizer } from '../../normalize/normalizer.js';
 import { BinanceUsdmParser } from '../binance/parser.js';
-import { SAMPLE_LINES, TsColumn, type ReadHooks } from '../csv/index.js';
+import type { ReadHooks } from '../csv/index.js';
 import { openData, type Compression } from '../io/open.js';
 import { lineBatches, type Line } from '../io/lines.js';
 import { jsonFastPathEnabled, parseFastLine } from './fast.js';
-import { parseIso } from '../timestamp.js';
+import { SAMPLE_LINES, TsColumn, parseIso } from '../timestamp.js';
 
 export interface WebsocketFileResult {
   format: string;
