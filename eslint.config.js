@@ -13,4 +13,33 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: true }],
     },
   },
+  // Imports go one way: renderer -> shared; hosts -> engine's face (engine/index.ts) -> shared.
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    ignores: ['renderer/vite.config.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [
+      { group: ['**/engine/**', '**/hosts/**', '**/electron/**', 'electron'], message: 'The renderer talks only to window.api and imports only shared/.' },
+      { group: ['node:*'], message: 'The renderer runs in a browser: no Node modules.' },
+    ] }] },
+  },
+  {
+    files: ['hosts/**/*.ts', 'electron/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [
+      { group: ['**/engine/**', '!**/engine/index.js'], message: 'Hosts import the engine only through its face, engine/index.ts.' },
+      { group: ['**/renderer/**'], message: 'Hosts never import the renderer.' },
+    ] }] },
+  },
+  {
+    files: ['engine/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [
+      { group: ['**/hosts/**', '**/electron/**', '**/renderer/**', 'electron'], message: 'The engine is plain Node: it never imports a host, Electron or the renderer.' },
+    ] }] },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [
+      { group: ['**/engine/**', '**/hosts/**', '**/electron/**', '**/renderer/**', 'electron'], message: 'shared/ is the contract: it imports nothing but shared/ and zod.' },
+      { group: ['node:*'], message: 'shared/ runs in the renderer too: no Node modules.' },
+    ] }] },
+  },
 );

@@ -1,8 +1,8 @@
 // Runs one measured task in its own process and prints {ms, maxRssMb, ...} as JSON, so the
 // peak RSS is that task's alone.
 import { DuckDBInstance } from '@duckdb/node-api';
-import { runBuild } from '../pipeline/jobs/build.js';
-import { preview } from '../pipeline/preview.js';
+import { runBuild } from '../engine/jobs/build.js';
+import { preview } from '../engine/preview.js';
 
 const [task, ...args] = process.argv.slice(2);
 const t0 = performance.now();

@@ -3,11 +3,11 @@
 //   node --import tsx bench/encode.ts .bench/catalog/data/trade_tick/<id>/<day>.parquet
 import * as A from 'apache-arrow';
 import * as pw from 'parquet-wasm/node';
-import { gather, type Block } from '../pipeline/catalog/block.js';
-import { encodeBlock, type EncodeSpec } from '../pipeline/catalog/encode.js';
-import { fixedMode } from '../pipeline/catalog/fixed.js';
-import { props, readParquetBatches, readParquetInfo } from '../pipeline/catalog/parquet.js';
-import { blockFromBatch, recordBatchOf, schemaOf } from '../pipeline/catalog/schemas.js';
+import { gather, type Block } from '../engine/blocks/block.js';
+import { encodeBlock, type EncodeSpec } from '../engine/parquet/encode.js';
+import { fixedMode } from '../engine/numbers/fixed.js';
+import { props, readParquetBatches, readParquetInfo } from '../engine/parquet/parquet.js';
+import { blockFromBatch, recordBatchOf, schemaOf } from '../engine/datatypes/schemas.js';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: bench/encode.ts <trade day file (.parquet)>');

@@ -88,8 +88,8 @@ async function gzipBomb(path: string, text = false): Promise<string> {
 /** One case, in this process (the child side). Prints a JSON line. */
 async function runCase(kind: string, file: string): Promise<void> {
   // Loaded first: the figure is the work on the file, not module loading.
-  const { runBuild } = await import('../pipeline/jobs/build.js');
-  const { preview } = await import('../pipeline/preview.js');
+  const { runBuild } = await import('../engine/jobs/build.js');
+  const { preview } = await import('../engine/preview.js');
   const t0 = performance.now();
   let extra: Record<string, unknown> = {};
   if (kind === 'build') {

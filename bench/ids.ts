@@ -7,12 +7,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fixedMode } from '../pipeline/catalog/fixed.js';
-import { layoutOf, schemaOf } from '../pipeline/catalog/schemas.js';
-import { runBuild } from '../pipeline/jobs/build.js';
-import { DaySink } from '../pipeline/jobs/daysink.js';
-import { IdSet } from '../pipeline/normalize/idset.js';
-import { Normalizer } from '../pipeline/normalize/normalizer.js';
+import { fixedMode } from '../engine/numbers/fixed.js';
+import { layoutOf, schemaOf } from '../engine/datatypes/schemas.js';
+import { runBuild } from '../engine/jobs/build.js';
+import { DaySink } from '../engine/jobs/daysink.js';
+import { IdSet } from '../engine/normalize/idset.js';
+import { Normalizer } from '../engine/normalize/normalizer.js';
 
 const DAY0 = 19723; // 2024-01-01
 const NS_DAY = 86_400_000_000_000n;

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildEngine } from '../scripts/build-engine.js';
 import { genBinanceCapture, genTardisTicker, genTardisTrades } from '../scripts/gen-data.js';
-import { verifyCatalog } from '../pipeline/catalog/verify.js';
+import { verifyCatalog } from '../engine/catalog/verify.js';
 import { hostile } from './hostile.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));

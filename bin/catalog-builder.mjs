@@ -2,5 +2,5 @@
 // Runs the TypeScript CLI directly (tsx), so `npx catalog-builder` works from a checkout.
 import { register } from 'tsx/esm/api';
 register();
-const { main } = await import('../pipeline/cli.ts');
+const { main } = await import('../hosts/cli.ts');
 process.exitCode = await main(process.argv.slice(2));

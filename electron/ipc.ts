@@ -3,7 +3,7 @@
 // No runtime import of 'electron': the main process passes ipcMain in (tests pass a fake).
 import { API_METHODS, ApiArgs, type ApiMethod } from '../shared/api.js';
 import { zodIssuesText } from '../shared/errors.js';
-import type { Service } from '../pipeline/service.js';
+import type { Service } from '../hosts/service.js';
 import { DROPPED_CHANNEL, PROGRESS_CHANNEL, apiChannel } from './channels.js';
 
 export interface SenderEvent {

@@ -1,11 +1,11 @@
-// Electron main process: a thin shell over pipeline/service.ts. One hardened window (see
+// Electron main process: a thin shell over hosts/service.ts. One hardened window (see
 // security.ts), the renderer served from app://renderer/ (or the Vite dev server in development,
 // CB_DEV_SERVER_URL), the Api over IPC (ipc.ts), jobs on worker threads inside the service.
 import { BrowserWindow, app, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createService, type Service } from '../pipeline/service.js';
+import { createService, type Service } from '../hosts/service.js';
 import { forwardProgress, registerIpc } from './ipc.js';
 import { safeStorageSecrets } from './secrets.js';
 import {

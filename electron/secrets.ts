@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { SecretStore } from '../pipeline/service.js';
+import type { SecretStore } from '../hosts/service.js';
 
 export interface SafeStorageLike {
   isEncryptionAvailable(): boolean;

@@ -1,5 +1,5 @@
 // Builds the Electron shell into dist-electron/ (run: npm run build:electron):
-//  - electron/, pipeline/, shared/ transpiled file by file to ESM .js, same folder layout, so the
+//  - electron/, engine/, hosts/, shared/ transpiled file by file to ESM .js, same folder layout, so the
 //    engine's import.meta.url paths (resources, the job worker) keep working;
 //  - the sandboxed preload bundled into one CommonJS file, dist-electron/preload.cjs (a sandboxed
 //    preload cannot import ESM or local files);
@@ -23,7 +23,7 @@ async function tsFiles(dir: string): Promise<string[]> {
 
 export async function buildElectron(): Promise<void> {
   await rm(OUT, { recursive: true, force: true });
-  const entries = [...(await tsFiles('electron')), ...(await tsFiles('pipeline')), ...(await tsFiles('shared'))];
+  const entries = [...(await tsFiles('electron')), ...(await tsFiles('engine')), ...(await tsFiles('hosts')), ...(await tsFiles('shared'))];
   await build({
     absWorkingDir: ROOT, entryPoints: entries, outdir: OUT, outbase: '.', bundle: false, format: 'esm',
     platform: 'node', target: 'node22', sourcemap: true, logLevel: 'warning',

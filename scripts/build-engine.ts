@@ -1,4 +1,4 @@
-// Transpiles the engine (pipeline/, shared/) and the bench's child runner to plain ESM .js, file by
+// Transpiles the engine (engine/, hosts/, shared/) and the bench's child runner to plain ESM .js, file by
 // file with the same layout (as the Electron build does), so the bench measures the code users run:
 // no tsx compiling TypeScript on the fly in the main thread and in every worker thread.
 import { build } from 'esbuild';
@@ -16,7 +16,7 @@ async function tsFiles(dir: string): Promise<string[]> {
 /** Builds into `out` (inside the repository, so node_modules resolves); returns the path of bench/child.js. */
 export async function buildEngine(out: string): Promise<string> {
   await rm(out, { recursive: true, force: true });
-  const entries = [...(await tsFiles('pipeline')), ...(await tsFiles('shared')), 'bench/child.ts'];
+  const entries = [...(await tsFiles('engine')), ...(await tsFiles('hosts')), ...(await tsFiles('shared')), 'bench/child.ts'];
   await build({
     absWorkingDir: ROOT, entryPoints: entries, outdir: out, outbase: '.', bundle: false, format: 'esm',
     platform: 'node', target: 'node20', logLevel: 'warning',

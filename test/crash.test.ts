@@ -8,9 +8,9 @@ import { join, sep } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { ProgressEvent } from '../shared/progress.js';
 import type { RunReport } from '../shared/report.js';
-import { readParquetInfo } from '../pipeline/catalog/parquet.js';
-import { verifyCatalog } from '../pipeline/catalog/verify.js';
-import { JobCancelled, STATE_DIR, runBuild } from '../pipeline/jobs/build.js';
+import { readParquetInfo } from '../engine/parquet/parquet.js';
+import { verifyCatalog } from '../engine/catalog/verify.js';
+import { JobCancelled, STATE_DIR, runBuild } from '../engine/jobs/build.js';
 import { genTardisTrades } from '../scripts/gen-data.js';
 import { ROOT, filesUnder, readRows, spawnAndKill, tempDir, type KillResult } from './helpers.js';
 

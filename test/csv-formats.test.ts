@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import yazl from 'yazl';
 import type { JobSpecInput } from '../shared/job.js';
 import type { RunReport } from '../shared/report.js';
-import { readRaw } from '../pipeline/catalog/fixed.js';
+import { readRaw } from '../engine/numbers/fixed.js';
 import { SOURCES, build, fundingRate, needShared, readRows, tempDir } from './helpers.js';
 
 type Row = Record<string, unknown>;

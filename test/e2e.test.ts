@@ -1,4 +1,4 @@
-// End to end in headless Chromium, as a user goes: browser mode (pipeline/server.ts) serving the
+// End to end in headless Chromium, as a user goes: browser mode (hosts/server.ts) serving the
 // built renderer. Add two CSV files by path, see the preview, drag columns onto fields, fix a wrong
 // automatic mapping, pick dates, run, watch the day bars move, cancel, run again, and find a
 // catalog that verify accepts. Another run has a broken file: its day fails with a clear error and
@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
-import { manifestPath, readManifest } from '../pipeline/catalog/manifest.js';
-import { verifyCatalog } from '../pipeline/catalog/verify.js';
-import type { RunningServer } from '../pipeline/server.js';
+import { manifestPath, readManifest } from '../engine/catalog/manifest.js';
+import { verifyCatalog } from '../engine/catalog/verify.js';
+import type { RunningServer } from '../hosts/server.js';
 import { ROOT } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -64,7 +64,7 @@ before(async () => {
   const dist = join(work, 'dist');
   const { build } = await import('vite');
   await build({ configFile: join(ROOT, 'renderer', 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
-  const { startServer } = await import('../pipeline/server.js');
+  const { startServer } = await import('../hosts/server.js');
   server = await startServer({
     port: 0, staticDir: dist,
     serviceOptions: { configDir: join(work, 'config'), outputRoot: join(work, 'out'), allow: [work] },

@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { API_METHODS } from '../shared/api.js';
-import { createService } from '../pipeline/service.js';
+import { createService } from '../hosts/service.js';
 import { DROPPED_CHANNEL, PROGRESS_CHANNEL, apiChannel } from '../electron/channels.js';
 import { forwardProgress, registerIpc, type IpcMainLike, type SenderEvent } from '../electron/ipc.js';
 import { buildApi, buildPlatform, cleanIpcError, type IpcRendererLike } from '../electron/preload-api.js';

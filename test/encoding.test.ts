@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseDecimal, toScaled, toScaledRounded, formatDecimal } from '../pipeline/catalog/decimal.js';
-import { fixedMode, readRaw, writeRaw } from '../pipeline/catalog/fixed.js';
-import { readParquetInfo } from '../pipeline/catalog/parquet.js';
-import { fileName, parseFileName } from '../pipeline/catalog/paths.js';
+import { parseDecimal, toScaled, toScaledRounded, formatDecimal } from '../engine/numbers/decimal.js';
+import { fixedMode, readRaw, writeRaw } from '../engine/numbers/fixed.js';
+import { readParquetInfo } from '../engine/parquet/parquet.js';
+import { fileName, parseFileName } from '../engine/catalog/paths.js';
 import { GOLDEN, build, hex, needShared, readRows, tempDir } from './helpers.js';
 
 const rawOf = (text: string, precision: number, mode: 64 | 128) => toScaled(parseDecimal(text)!, precision) * 10n ** BigInt(fixedMode(mode).F - precision);

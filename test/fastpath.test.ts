@@ -1,5 +1,5 @@
-// The CSV fast path (pipeline/sources/csv/fast.ts) and the parallel row-group writer
-// (pipeline/catalog/pwriter.ts) are speed-ups only: with them on or off, a job must write the same
+// The CSV fast path (engine/sources/csv/fast.ts) and the parallel row-group writer
+// (engine/parquet/pwriter.ts) are speed-ups only: with them on or off, a job must write the same
 // bytes, count the same rows and reject the same lines for the same reasons.
 import assert from 'node:assert/strict';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { test, type TestContext } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { RunReport } from '../shared/report.js';
-import { verifyCatalog } from '../pipeline/catalog/verify.js';
+import { verifyCatalog } from '../engine/catalog/verify.js';
 import { genTardisTrades } from '../scripts/gen-data.js';
 import { ROOT, SOURCES, build, filesUnder, needShared, tempDir } from './helpers.js';
 
@@ -142,7 +142,7 @@ test('row groups encoded on worker threads give the same bytes as row groups enc
   await genTardisTrades({ path: join(dir, 'big.csv.gz'), rows: 120_000, start: '2024-01-01', days: 1, seed: 3 });
   await writeFile(join(dir, 'config.json'), JSON.stringify({ base_path: '.', files: { trades: { file_path: 'big.csv.gz' } } }));
   const script = join(dir, 'run.mts');
-  await writeFile(script, `import { runBuild } from ${JSON.stringify(pathToFileURL(join(ROOT, 'pipeline/jobs/build.ts')).href)};
+  await writeFile(script, `import { runBuild } from ${JSON.stringify(pathToFileURL(join(ROOT, 'engine/jobs/build.ts')).href)};
 const config = JSON.parse(await (await import('node:fs/promises')).readFile(${JSON.stringify(join(dir, 'config.json'))}, 'utf8'));
 const r = await runBuild({ source: 'csv', symbol: 'BTCUSDT', start: '2024-01-01', end: '2024-01-01', output: process.argv[2], dataTypes: ['trades'], config, configDir: ${JSON.stringify(dir)}, rowGroupSize: 25_000 });
 console.log(JSON.stringify(r.totals));

@@ -10,8 +10,8 @@ import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { JobSpecInput } from '../shared/job.js';
 import type { RunReport } from '../shared/report.js';
-import { runBuild, type BuildOptions } from '../pipeline/jobs/build.js';
-import { readParquetBatches } from '../pipeline/catalog/parquet.js';
+import { runBuild, type BuildOptions } from '../engine/jobs/build.js';
+import { readParquetBatches } from '../engine/parquet/parquet.js';
 
 export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const SHARED = resolve(ROOT, '..', 'shared');

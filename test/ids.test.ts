@@ -6,7 +6,7 @@ import { symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { IdSet } from '../pipeline/normalize/idset.js';
+import { IdSet } from '../engine/normalize/idset.js';
 import { build, readRows, tempDir } from './helpers.js';
 
 fc.configureGlobal({ includeErrorInReport: true });

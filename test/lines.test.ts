@@ -11,9 +11,9 @@ import { test, type TestContext } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import yazl from 'yazl';
 import type { RunReport } from '../shared/report.js';
-import type { Reject } from '../pipeline/normalize/rejects.js';
-import { preview } from '../pipeline/preview.js';
-import { LONG_LINE, UNCLOSED_QUOTE } from '../pipeline/sources/io/lines.js';
+import type { Reject } from '../engine/normalize/rejects.js';
+import { preview } from '../engine/preview.js';
+import { LONG_LINE, UNCLOSED_QUOTE } from '../engine/sources/io/lines.js';
 import { genBinanceCapture, genTardisTrades } from '../scripts/gen-data.js';
 import { build, tempDir } from './helpers.js';
 

@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { verifyCatalog } from '../pipeline/catalog/verify.js';
-import { decodeStruct, encodeStruct, TStruct, T_BINARY } from '../pipeline/catalog/thrift.js';
+import { verifyCatalog } from '../engine/catalog/verify.js';
+import { decodeStruct, encodeStruct, TStruct, T_BINARY } from '../engine/parquet/thrift.js';
 import { genTardisTrades } from '../scripts/gen-data.js';
 import { SOURCES, build, filesUnder, hex, needShared, readRows, tempDir } from './helpers.js';
 

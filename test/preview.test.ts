@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { inspectFiles, preview } from '../pipeline/preview.js';
+import { inspectFiles, preview } from '../engine/preview.js';
 import { tempDir } from './helpers.js';
 
 const header = 'exchange,symbol,timestamp,local_timestamp,id,side,price,amount\n';

@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ProgressEvent } from '../shared/progress.js';
-import { decodeStruct } from '../pipeline/catalog/thrift.js';
+import { decodeStruct } from '../engine/parquet/thrift.js';
 import { genTardisTrades } from '../scripts/gen-data.js';
 import { build, filesUnder, tempDir } from './helpers.js';
 

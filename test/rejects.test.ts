@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { DataType, JobSpecInput } from '../shared/job.js';
 import type { RunReport } from '../shared/report.js';
-import type { Reject } from '../pipeline/normalize/rejects.js';
+import type { Reject } from '../engine/normalize/rejects.js';
 import { build, readRows, tempDir } from './helpers.js';
 
 const T0 = 1704067200000; // 2024-01-01T00:00:00Z in ms

@@ -10,7 +10,7 @@ import { chartModel } from '../renderer/src/logic/chart.js';
 import { formatBytes, formatEta, formatRate } from '../renderer/src/logic/format.js';
 import * as M from '../renderer/src/logic/mapping.js';
 import { verifyInfoView } from '../renderer/src/logic/verify.js';
-import { verifyCatalog } from '../pipeline/catalog/verify.js';
+import { verifyCatalog } from '../engine/catalog/verify.js';
 import { tempDir } from './helpers.js';
 import { fileInfo } from './support/fake-api.js';
 

@@ -9,9 +9,9 @@ import { test } from 'node:test';
 import { once } from 'node:events';
 import { createGunzip, createGzip } from 'node:zlib';
 import type { RunReport } from '../shared/report.js';
-import { STATE_DIR } from '../pipeline/jobs/build.js';
-import { dayInterval, fileName } from '../pipeline/catalog/paths.js';
-import { verifyCatalog } from '../pipeline/catalog/verify.js';
+import { STATE_DIR } from '../engine/jobs/build.js';
+import { dayInterval, fileName } from '../engine/catalog/paths.js';
+import { verifyCatalog } from '../engine/catalog/verify.js';
 import { genTardisTicker, genTardisTrades, rng } from '../scripts/gen-data.js';
 import { build, readRows, tempDir } from './helpers.js';
 

@@ -9,8 +9,8 @@ import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { build, filesUnder, fundingRate, readRows, tempDir } from './helpers.js';
 import type { RunReport } from '../shared/report.js';
-import { StreamingParquetWriter } from '../pipeline/catalog/parquet.js';
-import { dayStartNs, fileName } from '../pipeline/catalog/paths.js';
+import { StreamingParquetWriter } from '../engine/parquet/parquet.js';
+import { dayStartNs, fileName } from '../engine/catalog/paths.js';
 
 const E0 = Date.UTC(2024, 0, 1, 0, 0, 1);
 const ms = (v: number) => BigInt(v) * 1_000_000n;

@@ -7,9 +7,9 @@ import { test, type TestContext } from 'node:test';
 import { WebSocket } from 'ws';
 import type { ProgressEvent } from '../shared/progress.js';
 import type { RpcMessage } from '../shared/rpc.js';
-import { verifyCatalog } from '../pipeline/catalog/verify.js';
-import { createService } from '../pipeline/service.js';
-import { handleRpc, memorySecrets, startServer, type RunningServer } from '../pipeline/server.js';
+import { verifyCatalog } from '../engine/catalog/verify.js';
+import { createService } from '../hosts/service.js';
+import { handleRpc, memorySecrets, startServer, type RunningServer } from '../hosts/server.js';
 import { connectApi, defaultRpcUrl, type SocketLike } from '../renderer/src/lib/rpc-client.js';
 import { tempDir } from './helpers.js';
 

@@ -6,10 +6,10 @@ import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { JobSpec } from '../shared/job.js';
 import type { ProgressEvent } from '../shared/progress.js';
-import { readParquetInfo } from '../pipeline/catalog/parquet.js';
-import { verifyCatalog } from '../pipeline/catalog/verify.js';
-import { createService, type Service, type ServiceOptions } from '../pipeline/service.js';
-import { memorySecrets } from '../pipeline/server.js';
+import { readParquetInfo } from '../engine/parquet/parquet.js';
+import { verifyCatalog } from '../engine/catalog/verify.js';
+import { createService, type Service, type ServiceOptions } from '../hosts/service.js';
+import { memorySecrets } from '../hosts/server.js';
 import { genTardisTrades } from '../scripts/gen-data.js';
 import { tempDir } from './helpers.js';
 

@@ -13,9 +13,9 @@ import { gunzipSync } from 'node:zlib';
 import type { JobSpecInput } from '../shared/job.js';
 import type { ProgressEvent } from '../shared/progress.js';
 import type { RunReport } from '../shared/report.js';
-import { readRaw } from '../pipeline/catalog/fixed.js';
-import { JobCancelled, runBuild, type BuildOptions } from '../pipeline/jobs/build.js';
-import { defaultCacheDir } from '../pipeline/sources/tardis/index.js';
+import { readRaw } from '../engine/numbers/fixed.js';
+import { JobCancelled, runBuild, type BuildOptions } from '../engine/jobs/build.js';
+import { defaultCacheDir } from '../engine/sources/tardis/index.js';
 import { ROOT, SOURCES, build, filesUnder, fundingRate, needShared, readRows, tempDir } from './helpers.js';
 import { TardisMock, fixtureMessages, type FeedMessage } from './support/tardis-mock.js';
 

@@ -9,11 +9,11 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
-import { MANIFEST, readManifest } from '../pipeline/catalog/manifest.js';
-import { STATE_DIR, dayInterval, fileName } from '../pipeline/catalog/paths.js';
-import { TStruct, T_BINARY, decodeStruct, encodeStruct } from '../pipeline/catalog/thrift.js';
-import { verifyCatalog, type VerifyResult } from '../pipeline/catalog/verify.js';
-import { createService } from '../pipeline/service.js';
+import { MANIFEST, readManifest } from '../engine/catalog/manifest.js';
+import { STATE_DIR, dayInterval, fileName } from '../engine/catalog/paths.js';
+import { TStruct, T_BINARY, decodeStruct, encodeStruct } from '../engine/parquet/thrift.js';
+import { verifyCatalog, type VerifyResult } from '../engine/catalog/verify.js';
+import { createService } from '../hosts/service.js';
 import { genTardisTicker, genTardisTrades } from '../scripts/gen-data.js';
 import { ROOT, build, filesUnder, tempDir } from './helpers.js';
 

@@ -6,12 +6,12 @@ import { copyFile, mkdir, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
-import { BlockBuilder } from '../pipeline/catalog/block.js';
-import { fixedMode, writeRaw } from '../pipeline/catalog/fixed.js';
-import { StreamingParquetWriter } from '../pipeline/catalog/parquet.js';
-import { dayInterval, fileName, nsToIso } from '../pipeline/catalog/paths.js';
-import { TRADE, layoutOf, recordBatchOf, schemaOf } from '../pipeline/catalog/schemas.js';
-import { verifyCatalog, type VerifyResult } from '../pipeline/catalog/verify.js';
+import { BlockBuilder } from '../engine/blocks/block.js';
+import { fixedMode, writeRaw } from '../engine/numbers/fixed.js';
+import { StreamingParquetWriter } from '../engine/parquet/parquet.js';
+import { dayInterval, fileName, nsToIso } from '../engine/catalog/paths.js';
+import { TRADE, layoutOf, recordBatchOf, schemaOf } from '../engine/datatypes/schemas.js';
+import { verifyCatalog, type VerifyResult } from '../engine/catalog/verify.js';
 import { genTardisTicker, genTardisTrades } from '../scripts/gen-data.js';
 import { ROOT, build, readRows, tempDir } from './helpers.js';
 

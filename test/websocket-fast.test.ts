@@ -1,4 +1,4 @@
-// The JSONL fast path (pipeline/sources/websocket/fast.ts) must give exactly what JSON.parse gives,
+// The JSONL fast path (engine/sources/websocket/fast.ts) must give exactly what JSON.parse gives,
 // or nothing: on valid lines of its shape, on near misses, on random mutations of them, and end to
 // end (the same catalog, reports and rejects with the fast path off and on).
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { RunReport } from '../shared/report.js';
-import { parseFastLine } from '../pipeline/sources/websocket/fast.js';
+import { parseFastLine } from '../engine/sources/websocket/fast.js';
 import { genBinanceCapture } from '../scripts/gen-data.js';
 import { SOURCES, build, filesUnder, needShared, tempDir } from './helpers.js';
 

@@ -11,8 +11,8 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { JobSpecInput } from '../shared/job.js';
 import type { RunReport } from '../shared/report.js';
-import { readRaw } from '../pipeline/catalog/fixed.js';
-import type { Reject } from '../pipeline/normalize/rejects.js';
+import { readRaw } from '../engine/numbers/fixed.js';
+import type { Reject } from '../engine/normalize/rejects.js';
 import { genBinanceCapture } from '../scripts/gen-data.js';
 import { ROOT, SOURCES, build, fundingRate, needShared, readRows, tempDir } from './helpers.js';
 

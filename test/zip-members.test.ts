@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { inspectFiles, preview } from '../pipeline/preview.js';
+import { inspectFiles, preview } from '../engine/preview.js';
 import { build, readRows, tempDir } from './helpers.js';
 import { zipOf } from './support/zip.js';
 

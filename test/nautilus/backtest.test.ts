@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { runBuild } from '../../pipeline/jobs/build.js';
+import { runBuild } from '../../engine/jobs/build.js';
 import { ROOT, tempDir } from '../helpers.js';
 import { needNautilus, runPython } from '../support/nautilus.js';
 import { dec, tardisTrades } from './inputs.js';

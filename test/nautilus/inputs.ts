@@ -1,5 +1,5 @@
 // What a catalog should hold, worked out from the input text alone: small parsers for each source
-// format that share nothing with pipeline/ (decimals stay text, timestamps are BigInt), and the
+// format that share nothing with engine/ (decimals stay text, timestamps are BigInt), and the
 // documented policies (spec sources.md §3.3/§3.4: mark rounded half-up to the instrument, mark and
 // funding kept on change, trades kept once per id) applied to them.
 import assert from 'node:assert/strict';

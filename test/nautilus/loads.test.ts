@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import type { JobSpecInput } from '../../shared/job.js';
 import type { RunReport } from '../../shared/report.js';
-import { runBuild } from '../../pipeline/jobs/build.js';
+import { runBuild } from '../../engine/jobs/build.js';
 import { genBinanceCapture } from '../../scripts/gen-data.js';
 import { ROOT, SOURCES, build, needShared, tempDir } from '../helpers.js';
 import { NAUTILUS_VERSION, needNautilus, ntLoad, runPython, type NtCatalog, type NtObject } from '../support/nautilus.js';

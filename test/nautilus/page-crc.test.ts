@@ -1,4 +1,4 @@
-// Day files carry a CRC in every page header (pipeline/catalog/crc.ts). The real NautilusTrader
+// Day files carry a CRC in every page header (engine/parquet/crc.ts). The real NautilusTrader
 // 1.231 loads such a catalog (trades and mark prices through its Rust DataFusion backend, funding
 // rates and the instrument through pyarrow) with the same rows, and pyarrow with page checksum
 // verification on accepts every page (so the CRCs are right) and refuses a page with a flipped bit.
@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { chunkStart, readPageHeader } from '../../pipeline/catalog/crc.js';
-import { TStruct, decodeStruct } from '../../pipeline/catalog/thrift.js';
-import { verifyCatalog } from '../../pipeline/catalog/verify.js';
+import { chunkStart, readPageHeader } from '../../engine/parquet/crc.js';
+import { TStruct, decodeStruct } from '../../engine/parquet/thrift.js';
+import { verifyCatalog } from '../../engine/catalog/verify.js';
 import { genTardisTicker, genTardisTrades } from '../../scripts/gen-data.js';
 import { build, filesUnder, tempDir } from '../helpers.js';
 import { needNautilus, runPython } from '../support/nautilus.js';

@@ -9,9 +9,9 @@ import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { build, needShared, ROOT, SOURCES, tempDir } from '../helpers.js';
 import { needNautilus, runPython } from '../support/nautilus.js';
-import { StreamingParquetWriter } from '../../pipeline/catalog/parquet.js';
-import { instrumentBatch, presets, resolveInstrument } from '../../pipeline/catalog/instruments.js';
-import { dayStartNs, fileName, TYPE_FOLDER, uriSafe } from '../../pipeline/catalog/paths.js';
+import { StreamingParquetWriter } from '../../engine/parquet/parquet.js';
+import { instrumentBatch, presets, resolveInstrument } from '../../engine/catalog/instruments.js';
+import { dayStartNs, fileName, TYPE_FOLDER, uriSafe } from '../../engine/catalog/paths.js';
 
 const SCRIPT = join(ROOT, 'test', 'nautilus', 'nt_reference.py');
 const EXCHANGE_INFO = join(ROOT, 'resources', 'binance-futures-exchange-info.json');

@@ -1,6 +1,6 @@
-// Test stand-in for pipeline/jobs/worker.ts: reports a start, then dies of an uncaught exception.
+// Test stand-in for engine/jobs/worker.ts: reports a start, then dies of an uncaught exception.
 import { parentPort } from 'node:worker_threads';
-import type { FromWorker } from '../../pipeline/jobs/worker-protocol.js';
+import type { FromWorker } from '../../engine/jobs/worker-protocol.js';
 
 const post = (m: FromWorker) => parentPort!.postMessage(m);
 post({ type: 'progress', event: { kind: 'job', state: 'started' } });

@@ -1,4 +1,4 @@
-// Browser mode's window.api: the Api over one WebSocket to pipeline/server.ts (protocol: shared/rpc.ts).
+// Browser mode's window.api: the Api over one WebSocket to hosts/server.ts (protocol: shared/rpc.ts).
 // Pure browser code (WebSocket, no Node APIs). Written with the server, so the two always match.
 //
 //   const api = await connectApi(defaultRpcUrl());

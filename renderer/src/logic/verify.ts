@@ -12,7 +12,7 @@ export interface VerifyInfoView {
   other: string[];
 }
 
-// pipeline/catalog/verify.ts writes "<folder>: <n> file(s) not written by catalog-builder (not in its manifest): a, b".
+// engine/catalog/verify.ts writes "<folder>: <n> file(s) not written by catalog-builder (not in its manifest): a, b".
 const FOREIGN = /^(.+): (\d+) file\(s\) not written by catalog-builder \(not in its manifest\): (.+)$/;
 
 export function verifyInfoView(info: readonly string[] | undefined): VerifyInfoView {

@@ -1,0 +1,419 @@
+// Validates source rows and turns them into fixed-point columns routed to their UTC day.
+// Every row ends in exactly one bucket: written, duplicate, skipped, rejected, out of range, or
+// (its day not written in this run) existing or discarded.
+import type { DataType } from '../../shared/job.js';
+import { formatDecimal, parseDecimal, pow10, toScaled, toScaledRounded } from '../numbers/decimal.js';
+import { fixedMode, writeRaw, type FixedMode } from '../numbers/fixed.js';
+import { writeScaled } from '../numbers/fixedfast.js';
+import { NS_PER_DAY } from '../catalog/paths.js';
+import { FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, TRADE } from '../datatypes/schemas.js';
+import type { DaySink } from '../jobs/daysink.js';
+import { IdSet } from './idset.js';
+import type { RejectSink } from './rejects.js';
+
+export const SIDE_NONE = 0, SIDE_BUYER = 1, SIDE_SELLER = 2;
+
+const SIDE_TEXT: Record<string, number> = {
+  buy: SIDE_BUYER, b: SIDE_BUYER, buyer: SIDE_BUYER, bid: SIDE_BUYER, '1': SIDE_BUYER,
+  sell: SIDE_SELLER, s: SIDE_SELLER, seller: SIDE_SELLER, ask: SIDE_SELLER, '2': SIDE_SELLER, '-1': SIDE_SELLER,
+  '': SIDE_NONE, unknown: SIDE_NONE, none: SIDE_NONE, no_aggressor: SIDE_NONE, '0': SIDE_NONE,
+};
+const MAKER_TEXT: Record<string, number> = {
+  // buyer is maker -> the taker sold (spec §2.2, §3.3)
+  true: SIDE_SELLER, t: SIDE_SELLER, '1': SIDE_SELLER, yes: SIDE_SELLER,
+  false: SIDE_BUYER, f: SIDE_BUYER, '0': SIDE_BUYER, no: SIDE_BUYER,
+};
+
+/** Aggressor from side text or a buyer-is-maker flag; -1 when unrecognised. */
+export function parseSide(text: string, mode: 'text' | 'maker'): number {
+  const v = (mode === 'text' ? SIDE_TEXT : MAKER_TEXT)[text.trim().toLowerCase()];
+  return v === undefined ? -1 : v;
+}
+
+const SIDE_WORD = ['unknown', 'buy', 'sell'];
+const idScratch = new DataView(new ArrayBuffer(8));
+
+/**
+ * Id for a row without one, exactly as NautilusTrader derives it (derive_trade_id in its Tardis
+ * adapter, crates/adapters/tardis/src/common/parse.rs, used by its Tardis CSV loader): 64-bit FNV-1a
+ * over the upper-case symbol, ts_event (u64 little-endian), the price and the amount as f64 bits
+ * (little-endian), and the Tardis side word (buy, sell, unknown), separated by 0x1f; 16 hex digits.
+ * A catalog built by NautilusTrader from the same rows then holds the same ids.
+ */
+export function deriveTradeId(symbol: string, tsEvent: bigint, price: string, size: string, side: number): string {
+  // FNV-1a 64 in two 32-bit halves: h * 0x100000001b3 = h * 0x1b3 + (h << 40), modulo 2^64.
+  let lo = 0x84222325, hi = 0xcbf29ce4;
+  const mix = (b: number) => {
+    lo = (lo ^ b) >>> 0;
+    const m = lo * 0x1b3; // < 2^41, exact
+    hi = (Math.imul(hi, 0x1b3) + Math.floor(m / 0x100000000) + ((lo & 0xffffff) << 8)) >>> 0;
+    lo = m >>> 0;
+  };
+  const text = (s: string) => { for (const b of Buffer.from(s, 'utf8')) mix(b); };
+  const scratch = () => { for (let i = 0; i < 8; i++) mix(idScratch.getUint8(i)); };
+  text(symbol.toUpperCase());
+  mix(0x1f);
+  idScratch.setBigUint64(0, tsEvent, true);
+  scratch();
+  mix(0x1f);
+  idScratch.setFloat64(0, Number(price.trim()), true);
+  scratch();
+  mix(0x1f);
+  idScratch.setFloat64(0, Number(size.trim()), true);
+  scratch();
+  mix(0x1f);
+  text(SIDE_WORD[side] ?? 'unknown');
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+}
+
+/** Why a price above PRICE_MAX is rejected, with the limit and (64-bit) the way out. */
+export function priceLimitText(fm: FixedMode): string {
+  const max = (fm.priceMax / pow10(fm.F)).toString();
+  return fm.mode === 64
+    ? `above the 64-bit price limit ${max}; a 128-bit catalog (--precision 128) holds prices up to ${(fixedMode(128).priceMax / pow10(16)).toString()}`
+    : `above the 128-bit price limit ${max}`;
+}
+
+export interface FileCounters {
+  rows: number;
+  outOfRange: number;
+  rejected: number;
+  rejectedByReason: Record<string, number>;
+}
+
+export interface NormalizerOptions {
+  type: DataType;
+  fm: FixedMode;
+  symbol: string;
+  pricePrecision: number;
+  sizePrecision: number;
+  /** first day of the job, as a day index since the epoch */
+  startDay: number;
+  /** one sink per day of the job (null: day is not written in this run) */
+  sinks: DaySink[];
+  rejects: RejectSink | null;
+  /** precision scan: record decimals, write nothing */
+  scan?: boolean;
+  /** bytes of buffered rows above which the largest day is spilled to disk */
+  bufferBudget?: number;
+}
+
+const TRADE_ID_RE = /^[\x21-\x7e]{1,36}$/;
+
+/**
+ * A trade row the CSV fast path has already taken apart (one object reused for every row). It only
+ * holds plain syntax: the Normalizer decides, by the same rules as trade(), whether it is written.
+ */
+export interface FastTrade {
+  line: number;
+  /** ts_init: its UTC day (days since the epoch) and its nanoseconds as 32-bit halves */
+  day: number;
+  initLo: number;
+  initHi: number;
+  /** ts_event nanoseconds as 32-bit halves */
+  evLo: number;
+  evHi: number;
+  /** decimal value = mant / 10^scale: mant an integer of at most 15 significant digits, scale without trailing zeros */
+  priceMant: number;
+  priceScale: number;
+  sizeMant: number;
+  sizeScale: number;
+  side: number;
+  /** trade id: bytes idBuf[idStart, idEnd), 1 to 36 printable ASCII characters */
+  idBuf: Uint8Array;
+  idStart: number;
+  idEnd: number;
+  /** the id's value when it is all digits, at most 15 of them and no leading zero (as IdSet keys it), else -1 */
+  idNum: number;
+}
+
+export class Normalizer {
+  file = '';
+  counters: FileCounters = { rows: 0, outOfRange: 0, rejected: 0, rejectedByReason: {} };
+  maxPriceDecimals = -1;
+  maxSizeDecimals = -1;
+  /**
+   * Trade ids seen, one set per day of the job: a day's content depends only on the rows that fall
+   * on it, never on which other days are in the range (ids repeating on another day are other trades).
+   */
+  private ids: IdSet[] = [];
+  /** mark / funding: the last value kept per day (within the current file), for change-only dedupe */
+  private lastKey: string[] = [];
+  /** identities of the files read so far, and whether the current file is one of them (read twice) */
+  private filesRead = new Set<string>();
+  private rereading = false;
+  /** the day index sinkOf placed the last row on */
+  private idx = -1;
+  private budget: number;
+  /** largest mantissa per scale (0..F) below the price / quantity limit, for tradeFast */
+  private priceLim: number[];
+  private sizeLim: number[];
+  /** the sink tradeFast last placed a row on (its `sources` already holds this file) */
+  private fastSink: DaySink | null = null;
+
+  constructor(readonly o: NormalizerOptions) {
+    this.budget = o.bufferBudget ?? 96 * 1024 * 1024;
+    // m * 10^(F - s) <= max  <=>  m <= floor(max / 10^(F - s)); exact as a double for every m below 2^53.
+    const lim = (max: bigint) => Array.from({ length: o.fm.F + 1 }, (_, s) => Number(max / pow10(o.fm.F - s)));
+    this.priceLim = lim(o.fm.priceMax);
+    this.sizeLim = lim(o.fm.quantityMax);
+  }
+
+  /**
+   * Starts a file. `identity` says which files are the same one (the same file listed twice, by
+   * overlapping globs or through a link): rows without a trade id are duplicates only on a second
+   * read of the same file; defaults to the path.
+   */
+  startFile(path: string, identity = path): FileCounters {
+    this.file = path;
+    this.rereading = this.filesRead.has(identity);
+    this.filesRead.add(identity);
+    this.lastKey = [];
+    this.fastSink = null;
+    this.counters = { rows: 0, outOfRange: 0, rejected: 0, rejectedByReason: {} };
+    return this.counters;
+  }
+
+  private sinkOf(tsInit: bigint): DaySink | null {
+    const idx = Number(tsInit / NS_PER_DAY) - this.o.startDay;
+    if (idx < 0 || idx >= this.o.sinks.length) {
+      this.counters.outOfRange++;
+      return null;
+    }
+    this.idx = idx;
+    const sink = this.o.sinks[idx]!;
+    sink.stats.read++;
+    sink.sources.add(this.file);
+    return sink;
+  }
+
+  /** Rejects a row. `tsInit` places it on a day when it is known. */
+  reject(line: number, field: string, reason: string, value: string, tsInit?: bigint): void {
+    const key = `${field}: ${reason}`;
+    this.counters.rejected++;
+    this.counters.rejectedByReason[key] = (this.counters.rejectedByReason[key] ?? 0) + 1;
+    if (tsInit !== undefined) {
+      const idx = Number(tsInit / NS_PER_DAY) - this.o.startDay;
+      const sink = this.o.sinks[idx];
+      if (sink) sink.stats.rejected[key] = (sink.stats.rejected[key] ?? 0) + 1;
+    }
+    this.o.rejects?.add({ dataType: this.o.type, file: this.file, line, field, reason, value: value.length > 200 ? value.slice(0, 200) + '…' : value });
+  }
+
+  /**
+   * Rejects a row the source turned down before handing it over (bad side, local time, interval):
+   * like a row placed by `sinkOf`, it counts as read on its day, so read = written + duplicates +
+   * skipped + rejected holds per day.
+   */
+  rejectUnplaced(line: number, field: string, reason: string, value: string, tsInit: bigint): void {
+    const sink = this.o.sinks[Number(tsInit / NS_PER_DAY) - this.o.startDay];
+    if (sink) {
+      sink.stats.read++;
+      sink.sources.add(this.file);
+    }
+    this.reject(line, field, reason, value, tsInit);
+  }
+
+  /** Row carries no value for this data type (e.g. a derivative_ticker row without mark_price). */
+  skip(tsInit: bigint): void {
+    const sink = this.sinkOf(tsInit);
+    if (sink) sink.stats.skipped++;
+  }
+
+  private price(line: number, text: string, tsInit: bigint, field: string, round: boolean): bigint | null {
+    const d = parseDecimal(text.trim());
+    if (!d) return this.reject(line, field, 'not a decimal number', text, tsInit), null;
+    if (d.neg || d.digits === '') return this.reject(line, field, 'must be > 0', text, tsInit), null;
+    if (this.o.scan) {
+      this.maxPriceDecimals = Math.max(this.maxPriceDecimals, d.scale);
+      return 1n;
+    }
+    const p = this.o.pricePrecision;
+    if (d.scale > p && !round) {
+      return this.reject(line, field, `has ${d.scale} decimals, more than the instrument's price precision ${p}`, text, tsInit), null;
+    }
+    const raw = toScaledRounded(d, p) * pow10(this.o.fm.F - p);
+    if (raw === 0n) return this.reject(line, field, `rounds to 0 at price precision ${p}`, text, tsInit), null;
+    if (raw > this.o.fm.priceMax) return this.reject(line, field, priceLimitText(this.o.fm), text, tsInit), null;
+    return raw;
+  }
+
+  private size(line: number, text: string, tsInit: bigint): bigint | null {
+    const d = parseDecimal(text.trim());
+    if (!d) return this.reject(line, 'size', 'not a decimal number', text, tsInit), null;
+    if (d.neg || d.digits === '') return this.reject(line, 'size', 'must be > 0', text, tsInit), null;
+    if (this.o.scan) {
+      this.maxSizeDecimals = Math.max(this.maxSizeDecimals, d.scale);
+      return 1n;
+    }
+    const p = this.o.sizePrecision;
+    if (d.scale > p) return this.reject(line, 'size', `has ${d.scale} decimals, more than the instrument's size precision ${p}`, text, tsInit), null;
+    const raw = toScaled(d, this.o.fm.F);
+    if (raw > this.o.fm.quantityMax) return this.reject(line, 'size', `above the ${this.o.fm.mode}-bit quantity limit`, text, tsInit), null;
+    return raw;
+  }
+
+  trade(line: number, tsEvent: bigint, tsInit: bigint, priceText: string, sizeText: string, side: number, id: string | null): void {
+    const sink = this.sinkOf(tsInit);
+    if (!sink) return;
+    const price = this.price(line, priceText, tsInit, 'price', false);
+    if (price === null) return;
+    const size = this.size(line, sizeText, tsInit);
+    if (size === null || this.o.scan) return;
+    const tradeId = id ?? deriveTradeId(this.o.symbol, tsEvent, priceText, sizeText, side);
+    if (!TRADE_ID_RE.test(tradeId)) return this.reject(line, 'trade_id', 'must be 1 to 36 printable ASCII characters', tradeId, tsInit);
+    // Rows without an id: real trades may share time, price, size and side, so only a second read
+    // of the same file makes them duplicates (of the same line); rows with an id dedupe by id per day.
+    if (id === null ? this.rereading : !this.idsOf(this.idx).add(tradeId)) {
+      sink.stats.duplicates++;
+      return;
+    }
+    if (this.notKept(sink)) return;
+    const b = sink.builder;
+    const i = b.add(tsInit);
+    const W = this.o.fm.W;
+    b.views[TRADE.tsEvent]!.setBigUint64(i * 8, tsEvent, true);
+    writeRaw(b.views[TRADE.price]!, i * W, price, W);
+    writeRaw(b.views[TRADE.size]!, i * W, size, W);
+    b.fixed[TRADE.side]![i] = side;
+    b.setVar(TRADE.id, i, tradeId);
+  }
+
+  /**
+   * trade() for a row the CSV fast path parsed. Returns false, having changed nothing, when the row
+   * is not a plain accepted row (it would be rejected, or needs the exact path): the caller then
+   * hands the same line to the complete path, which gives the reject and its reason. Otherwise the
+   * row is counted exactly as trade() would count it (out of range, duplicate, written).
+   */
+  tradeFast(r: FastTrade): boolean {
+    const o = this.o;
+    const idx = r.day - o.startDay;
+    if (idx < 0 || idx >= o.sinks.length) {
+      this.counters.outOfRange++;
+      return true;
+    }
+    if (r.priceMant === 0 || r.sizeMant === 0) return false;
+    if (o.scan) {
+      this.placeFast(o.sinks[idx]!);
+      this.maxPriceDecimals = Math.max(this.maxPriceDecimals, r.priceScale);
+      this.maxSizeDecimals = Math.max(this.maxSizeDecimals, r.sizeScale);
+      return true;
+    }
+    if (r.priceScale > o.pricePrecision || r.priceMant > this.priceLim[r.priceScale]!) return false;
+    if (r.sizeScale > o.sizePrecision || r.sizeMant > this.sizeLim[r.sizeScale]!) return false;
+    const sink = o.sinks[idx]!;
+    this.placeFast(sink);
+    const ids = this.idsOf(idx);
+    const fresh = r.idNum >= 0 ? ids.addNum(r.idNum) : ids.add(Buffer.from(r.idBuf.buffer, r.idBuf.byteOffset, r.idBuf.byteLength).toString('latin1', r.idStart, r.idEnd));
+    if (!fresh) {
+      sink.stats.duplicates++;
+      return true;
+    }
+    if (this.notKept(sink)) return true;
+    const b = sink.builder;
+    const i = b.addHalves(r.initLo, r.initHi);
+    const ev = b.fixed32[TRADE.tsEvent]!;
+    ev[2 * i] = r.evLo;
+    ev[2 * i + 1] = r.evHi;
+    const F = o.fm.F, L = o.fm.W >> 1;
+    writeScaled(b.fixed16[TRADE.price]!, i * L, r.priceMant, F - r.priceScale, L);
+    writeScaled(b.fixed16[TRADE.size]!, i * L, r.sizeMant, F - r.sizeScale, L);
+    b.fixed[TRADE.side]![i] = r.side;
+    b.setVarAscii(TRADE.id, i, r.idBuf, r.idStart, r.idEnd);
+    return true;
+  }
+
+  private idsOf(idx: number): IdSet {
+    return (this.ids[idx] ??= new IdSet());
+  }
+
+  /**
+   * A day already written (skipped) or refused (failed) counts its valid rows as existing or
+   * discarded and keeps none in memory.
+   */
+  private notKept(sink: DaySink): boolean {
+    if (sink.state === 'skipped') sink.stats.existing++;
+    else if (sink.state === 'failed') sink.stats.discarded++;
+    else return false;
+    return true;
+  }
+
+  /** sinkOf's bookkeeping for a placed fast row. */
+  private placeFast(sink: DaySink): void {
+    sink.stats.read++;
+    if (sink !== this.fastSink) {
+      sink.sources.add(this.file);
+      this.fastSink = sink;
+    }
+  }
+
+  /** Mark prices are rounded to the instrument's precision, as Nautilus's Binance adapter does. */
+  mark(line: number, tsEvent: bigint, tsInit: bigint, priceText: string, dedupe: boolean): void {
+    const sink = this.sinkOf(tsInit);
+    if (!sink) return;
+    const price = this.price(line, priceText, tsInit, 'mark_price', true);
+    if (price === null || this.o.scan) return;
+    if (dedupe) {
+      const key = price.toString();
+      if (key === this.lastKey[this.idx]) { sink.stats.duplicates++; return; }
+      this.lastKey[this.idx] = key;
+    }
+    if (this.notKept(sink)) return;
+    const b = sink.builder;
+    const i = b.add(tsInit);
+    b.views[MARK.tsEvent]!.setBigUint64(i * 8, tsEvent, true);
+    writeRaw(b.views[MARK.value]!, i * this.o.fm.W, price, this.o.fm.W);
+  }
+
+  funding(line: number, tsEvent: bigint, tsInit: bigint, rateText: string, intervalMin: bigint | null, nextNs: bigint | null, dedupe: boolean): void {
+    const sink = this.sinkOf(tsInit);
+    if (!sink) return;
+    const d = parseDecimal(rateText.trim());
+    if (!d) return this.reject(line, 'funding_rate', 'not a decimal number', rateText, tsInit);
+    // NautilusTrader's FundingRateUpdate.interval is a u16 of minutes.
+    if (intervalMin !== null && intervalMin > 65535n) return this.reject(line, 'funding_interval', 'above 65535 minutes (NautilusTrader keeps the interval as a 16-bit number of minutes)', String(intervalMin), tsInit);
+    if (this.o.scan) return;
+    const rate = formatDecimal(d);
+    if (dedupe) {
+      const key = `${rate}|${nextNs ?? ''}|${intervalMin ?? ''}`;
+      if (key === this.lastKey[this.idx]) { sink.stats.duplicates++; return; }
+      this.lastKey[this.idx] = key;
+    }
+    if (this.notKept(sink)) return;
+    const b = sink.builder;
+    const i = b.add(tsInit);
+    b.views[FUNDING.tsEvent]!.setBigUint64(i * 8, tsEvent, true);
+    b.views[FUNDING.interval]!.setBigUint64(i * 8, intervalMin ?? 0n, true);
+    b.views[FUNDING.next]!.setBigUint64(i * 8, nextNs ?? 0n, true);
+    b.fixed[FUNDING.flags]![i] = (intervalMin !== null ? FUNDING_HAS_INTERVAL : 0) | (nextNs !== null ? FUNDING_HAS_NEXT : 0);
+    b.setVar(FUNDING.rate, i, rate);
+  }
+
+  /**
+   * Called after every batch the sources give. Parks the days that went quiet (daysink.ts), flushes days whose
+   * buffer holds a row group's worth of rows, then the biggest buffers until all of them fit the
+   * memory budget again.
+   */
+  async relieve(): Promise<void> {
+    let jobRows = 0;
+    for (const s of this.o.sinks) jobRows += s.rows;
+    // A row group's worth of rows for other days since a day's last row: the sources have moved on.
+    for (const s of this.o.sinks) {
+      if ((s.state === 'reading' || s.state === 'pending') && s.wentQuiet(jobRows, s.ctx.rowGroupSize)) await s.park();
+    }
+    for (;;) {
+      let total = 0;
+      let largest: DaySink | null = null;
+      for (const s of this.o.sinks) {
+        if (s.state !== 'reading' && s.state !== 'pending') continue;
+        if (s.buffered >= s.ctx.rowGroupSize) await s.flush(true);
+        total += s.builder.bytes();
+        if (!largest || s.buffered > largest.buffered) largest = s;
+      }
+      if (total <= this.budget || !largest || !largest.buffered) return;
+      await largest.flush();
+    }
+  }
+}
+
+export { toScaled };

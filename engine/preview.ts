@@ -1,0 +1,162 @@
+// Looks at the start of a file only (never the whole of it): format, columns, a row estimate and
+// the first rows, raw and as the engine would normalise them, with the reason a row would be rejected.
+import { basename } from 'node:path';
+import { FIELDS_FOR, REQUIRED_FIELDS, type DataType, type MappingField } from '../shared/job.js';
+import type { FileInfo, PreviewRequest, PreviewResult, PreviewRow } from '../shared/api.js';
+import { PreviewRequest as PreviewRequestSchema } from '../shared/api.js';
+import { formatRaw } from './numbers/decimal.js';
+import { fixedMode, readRaw } from './numbers/fixed.js';
+import { incrementPrecision, presets } from './catalog/instruments.js';
+import { layoutOf, schemaOf, TRADE, MARK, FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT } from './datatypes/schemas.js';
+import { nsToIso } from './catalog/paths.js';
+import { DaySink } from './jobs/daysink.js';
+import { Normalizer } from './normalize/normalizer.js';
+import { detect, splitCsv } from './sources/csv/detect.js';
+import { decideUnits, mapLines, TsColumn } from './sources/csv/index.js';
+import { KNOWN_FEEDS, autoMap, makePlan } from './sources/csv/plan.js';
+import { dataMembers } from './jobs/inputs.js';
+import { openData, sniff, zipEntries } from './sources/io/open.js';
+import { firstLineError, headLines, type Line } from './sources/io/lines.js';
+
+const SIDE_NAMES = ['NO_AGGRESSOR', 'BUYER', 'SELLER'];
+
+async function readHead(path: string, maxLines: number) {
+  // A zip: the first data member (CSV, else JSONL), as a job reads it first (engine/jobs/inputs.ts).
+  // An unreadable file or archive: openData below says why.
+  const names = (await sniff(path).catch(() => 'none')) === 'zip' ? await zipEntries(path).catch(() => null) : null;
+  const csv = names ? dataMembers(names, 'csv').data : [];
+  const data = names && !csv.length ? dataMembers(names, 'jsonl').data : csv;
+  // Small read chunks so only the start of a large (compressed) file is touched.
+  const opened = await openData(path, { chunk: 64 * 1024, member: data[0] });
+  const lines = await headLines(opened.stream, maxLines);
+  return { opened, lines, zip: names ? { members: names.length, dataMembers: data.length } : undefined };
+}
+
+export async function inspectFile(path: string, options: PreviewRequest['options'] = {}, maxLines = 1001): Promise<{ info: FileInfo; lines: Line[] }> {
+  const name = basename(path);
+  const { opened, lines, zip } = await readHead(path, maxLines);
+  const bad = firstLineError(lines);
+  if (bad) throw bad;
+  const det = detect(lines.filter((l) => !l.error).map((l) => l.text), opened.member ?? name, { delimiter: options?.delimiter, hasHeader: options?.hasHeader });
+  const data = lines.length - (det.hasHeader ? 1 : 0);
+  // Rows = decompressed size / average line length, both estimated from the start of the file.
+  const lineBytes = lines.reduce((a, l) => a + Buffer.byteLength(l.text) + 1, 0);
+  const totalOut = opened.uncompressedSize ?? opened.totalBytes * opened.ratio();
+  const rowEstimate = lines.length < maxLines ? data : Math.max(data, Math.round((totalOut / Math.max(1, lineBytes)) * lines.length) - (det.hasHeader ? 1 : 0));
+  const feeds = KNOWN_FEEDS[det.format] ?? (det.format === 'generic' ? (['trades', 'mark', 'funding'] as DataType[]) : []);
+  return {
+    info: {
+      path, name, size: opened.totalBytes, compression: opened.compression, format: det.format, label: det.label,
+      delimiter: det.delimiter, hasHeader: det.hasHeader, columns: det.columns, rowEstimate, feeds, member: opened.member, ...zip,
+    },
+    lines,
+  };
+}
+
+export async function inspectFiles(paths: string[]): Promise<FileInfo[]> {
+  return Promise.all(paths.map(async (p) => {
+    try {
+      return (await inspectFile(p, {}, 200)).info;
+    } catch (e) {
+      return { path: p, name: basename(p), size: 0, compression: '?', format: '?', label: 'unreadable', delimiter: ',', hasHeader: false, columns: [], rowEstimate: 0, feeds: [], error: errorText(e) };
+    }
+  }));
+}
+
+function errorText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'file not found';
+  if (code === 'EACCES') return 'permission denied';
+  return (e as Error).message;
+}
+
+export async function preview(input: PreviewRequest): Promise<PreviewResult> {
+  const req = PreviewRequestSchema.parse(input);
+  const { info, lines } = await inspectFile(req.path, req.options, req.rows + 1);
+  const det = { format: info.format, label: info.label, hasHeader: info.hasHeader, delimiter: info.delimiter, columns: info.columns };
+  const preset = presets()[req.symbol.toUpperCase()];
+  const pricePrecision = req.pricePrecision ?? (preset ? incrementPrecision(preset.price_increment) : 8);
+  const sizePrecision = req.sizePrecision ?? (preset ? incrementPrecision(preset.size_increment) : 8);
+  const base: Omit<PreviewResult, 'rows' | 'mapping' | 'confidence' | 'timestampUnit'> = {
+    file: info, fields: FIELDS_FOR[req.dataType], required: REQUIRED_FIELDS[req.dataType], pricePrecision, sizePrecision,
+  };
+  const dataLines = lines.filter((l, k) => !(k === 0 && det.hasHeader) && l.text.trim() !== '');
+  let plan;
+  try {
+    plan = makePlan(det, req.dataType, req.columns, info.name);
+  } catch (e) {
+    // No usable mapping yet: show the raw rows and the automatic guesses (or the user's partial
+    // mapping) so only the missing fields need a column.
+    const guess = autoMap(det.columns, req.dataType);
+    const mapping: Partial<Record<MappingField, string>> = {};
+    const confidence: Partial<Record<MappingField, number>> = {};
+    if (req.columns && Object.keys(req.columns).length) {
+      for (const [f, col] of Object.entries(req.columns)) if (col && info.columns.includes(col.toLowerCase())) { mapping[f as MappingField] = col; confidence[f as MappingField] = 1; }
+    } else {
+      for (const [f, k] of Object.entries(guess.cols)) if (k !== undefined) { mapping[f as MappingField] = info.columns[k]!; confidence[f as MappingField] = guess.confidence[f as MappingField]!; }
+    }
+    return { ...base, mapping, confidence, timestampUnit: null, error: (e as Error).message,
+      rows: dataLines.map((l) => ({ line: l.no, cells: splitCsv(l.text, det.delimiter), status: 'ok' as const })) };
+  }
+  const fm = fixedMode(128);
+  const type = req.dataType;
+  const meta = { instrumentId: 'PREVIEW', pricePrecision, sizePrecision };
+  const sink = new DaySink({ type, fm, layout: layoutOf(type, fm), schema: schemaOf(type, fm, meta), tmpDir: '', codec: 'zstd', rowGroupSize: 1 << 30 }, 'preview', '');
+  sink.state = 'reading';
+  // Every day maps to the one capturing sink: a preview has no date range.
+  const sinks = new Proxy([] as DaySink[], {
+    get: (t, p) => (p === 'length' ? Number.MAX_SAFE_INTEGER : typeof p === 'string' && /^\d+$/.test(p) ? sink : Reflect.get(t, p)),
+  });
+  let lastReject: { field: string; reason: string } | null = null;
+  const norm = new Normalizer({ type, fm, symbol: req.symbol, pricePrecision, sizePrecision, startDay: 0, sinks, rejects: null });
+  const origReject = norm.reject.bind(norm);
+  norm.reject = (line, field, reason, value, tsInit) => {
+    lastReject = { field, reason };
+    origReject(line, field, reason, value, tsInit);
+  };
+  norm.startFile(req.path);
+  const forced = req.options?.timestampUnit ?? plan.tsUnit;
+  const ts = new TsColumn(forced), tsInit = new TsColumn(forced), next = new TsColumn(forced);
+  // As a build decides the units: from the rows shown, not from the first one alone.
+  decideUnits(dataLines, { ...det, hasHeader: false }, plan, [ts, tsInit, next]);
+  const rows: PreviewRow[] = [];
+  for (const l of dataLines) {
+    const before = { n: sink.builder.n, dup: sink.stats.duplicates, skip: sink.stats.skipped };
+    lastReject = null;
+    mapLines([l], det, plan, type, norm, ts, tsInit, next, true);
+    const cells = splitCsv(l.text, det.delimiter);
+    const rej = lastReject as { field: string; reason: string } | null;
+    if (rej) rows.push({ line: l.no, cells, status: 'rejected', field: rej.field, reason: rej.reason });
+    else if (sink.stats.duplicates > before.dup) rows.push({ line: l.no, cells, status: 'duplicate', reason: type === 'trades' ? 'same trade id as an earlier row' : 'same value as the previous row' });
+    else if (sink.stats.skipped > before.skip) rows.push({ line: l.no, cells, status: 'skipped', reason: `no ${type} value in this row` });
+    else if (sink.builder.n > before.n) rows.push({ line: l.no, cells, status: 'ok', mapped: mappedRow(type, sink, before.n, fm.F, pricePrecision, sizePrecision) });
+    else rows.push({ line: l.no, cells, status: 'skipped', reason: 'not written' });
+  }
+  const mapping: Partial<Record<MappingField, string>> = {};
+  for (const [f, k] of Object.entries(plan.cols)) if (k !== undefined) mapping[f as MappingField] = info.columns[k]!;
+  return { ...base, mapping, confidence: plan.confidence, timestampUnit: ts.unit, rows };
+}
+
+function mappedRow(type: DataType, sink: DaySink, i: number, F: number, pp: number, sp: number): Record<string, string> {
+  const b = sink.builder;
+  const W = 16;
+  const u64 = (col: number) => b.views[col]!.getBigUint64(i * 8, true);
+  const out: Record<string, string> = { ts_init: nsToIso(b.tsInit[i]!) };
+  if (type === 'trades') {
+    out.ts_event = nsToIso(u64(TRADE.tsEvent));
+    out.price = formatRaw(readRaw(b.fixed[TRADE.price]!, i * W, 16, true), F, pp);
+    out.size = formatRaw(readRaw(b.fixed[TRADE.size]!, i * W, 16, false), F, sp);
+    out.aggressor_side = SIDE_NAMES[b.fixed[TRADE.side]![i]!]!;
+    out.trade_id = b.varAt(TRADE.id, i);
+  } else if (type === 'mark') {
+    out.ts_event = nsToIso(u64(MARK.tsEvent));
+    out.mark_price = formatRaw(readRaw(b.fixed[MARK.value]!, i * W, 16, true), F, pp);
+  } else {
+    out.ts_event = nsToIso(u64(FUNDING.tsEvent));
+    const flags = b.fixed[FUNDING.flags]![i]!;
+    if (flags & FUNDING_HAS_NEXT) out.next_funding_time = nsToIso(u64(FUNDING.next));
+    if (flags & FUNDING_HAS_INTERVAL) out.funding_interval = `${u64(FUNDING.interval)} min`;
+    out.funding_rate = b.varAt(FUNDING.rate, i);
+  }
+  return out;
+}

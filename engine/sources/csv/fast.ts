@@ -1,0 +1,382 @@
+// The CSV fast path for trades: plain numeric rows are read straight from the decompressed bytes,
+// with no per-line or per-field strings and no BigInt. A row the fast path is not sure about (a
+// quote, another column count, a sign, spaces, an odd timestamp, a value it would reject, ...) is
+// handed, as its text line, to the complete path (mapLines), so the result and the reject reasons
+// are the same either way. Validation stays with the Normalizer (tradeFast).
+import type { DataType } from '../../../shared/job.js';
+import { LITTLE_ENDIAN, POW10_NUM, floorDiv, mulPow10U64, u64 } from '../../numbers/fixedfast.js';
+import { SIDE_BUYER, SIDE_NONE, SIDE_SELLER, type FastTrade, type Normalizer } from '../../normalize/normalizer.js';
+import { LONG_LINE, MAX_LINE, QUOTE_CHARS, longHead, type Line } from '../io/lines.js';
+import type { TsUnit } from '../timestamp.js';
+import type { Detected } from './detect.js';
+import type { Plan } from './plan.js';
+
+/** A timestamp column as the complete path sees it (TsColumn). */
+export interface TsState {
+  readonly forced?: TsUnit;
+  unit: TsUnit | 'iso' | null;
+}
+
+/** The fast path is on unless CB_FAST_PATH=0 (tests compare both), and only on little-endian hosts. */
+export function fastPathEnabled(): boolean {
+  return process.env.CB_FAST_PATH !== '0' && LITTLE_ENDIAN;
+}
+
+const R_SKIP = 0, R_TS = 1, R_INIT = 2, R_PRICE = 3, R_SIZE = 4, R_SIDE = 5, R_ID = 6;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const UNIT_EXP: Record<TsUnit, number> = { s: 9, ms: 6, us: 3, ns: 0 };
+/** Digit counts unitOfDigits() gives each unit (capped at 16: larger values are not exact doubles). */
+const UNIT_DIGITS: Record<TsUnit, [number, number]> = { s: [1, 11], ms: [12, 14], us: [15, 16], ns: [18, 16] };
+
+/** Which plain integers a timestamp column takes on the fast path, mirroring TsColumn.parse. */
+interface TsRule {
+  ok: boolean;
+  /** ns = value * 10^k */
+  k: number;
+  minDigits: number;
+  maxDigits: number;
+  noLeadingZero: boolean;
+  /** units per day */
+  perDay: number;
+}
+
+function tsRule(col: TsState): TsRule {
+  // A forced unit takes any digits (parseWithUnit); a detected one only values of its own digit
+  // count without a leading zero (parseTimestamp's plain-integer path). Until the unit is known, or
+  // for ISO text, every row takes the complete path.
+  const unit = col.forced ?? (col.unit === 'iso' ? null : col.unit);
+  if (!unit) return { ok: false, k: 0, minDigits: 1, maxDigits: 0, noLeadingZero: true, perDay: 1 };
+  const k = UNIT_EXP[unit];
+  const [minDigits, maxDigits] = col.forced ? [1, 16] : UNIT_DIGITS[unit];
+  return { ok: true, k, minDigits, maxDigits, noLeadingZero: !col.forced, perDay: 86_400 * POW10_NUM[9 - k]! };
+}
+
+export class FastTradeParser {
+  private roles: Uint8Array;
+  private delim: number;
+  private maker: boolean;
+  private hasInit: boolean;
+  private ev!: TsRule;
+  private init!: TsRule;
+  private row: FastTrade;
+
+  /** Column roles when the plan fits the fast path, else null. */
+  static roles(det: Detected, plan: Plan, type: DataType): Uint8Array | null {
+    const c = plan.cols;
+    if (type !== 'trades' || c.timestamp === undefined || c.price === undefined || c.size === undefined || c.trade_id === undefined) return null;
+    if (det.delimiter.length !== 1 || det.delimiter.charCodeAt(0) > 0x7e || det.delimiter === '"') return null;
+    const roles = new Uint8Array(det.columns.length);
+    const set = (col: number | undefined, role: number) => {
+      if (col === undefined) return true;
+      if (col >= roles.length || roles[col] !== R_SKIP) return false;
+      roles[col] = role;
+      return true;
+    };
+    const ok = set(c.timestamp, R_TS) && set(c.local_timestamp, R_INIT) && set(c.price, R_PRICE) && set(c.size, R_SIZE)
+      && set(c.aggressor_side, R_SIDE) && set(c.trade_id, R_ID);
+    return ok ? roles : null;
+  }
+
+  constructor(roles: Uint8Array, det: Detected, plan: Plan, private norm: Normalizer, private ts: TsState, private tsInit: TsState) {
+    this.roles = roles;
+    this.delim = det.delimiter.charCodeAt(0);
+    this.maker = plan.sideMode === 'maker';
+    this.hasInit = plan.cols.local_timestamp !== undefined;
+    this.row = {
+      line: 0, day: 0, initLo: 0, initHi: 0, evLo: 0, evHi: 0, priceMant: 0, priceScale: 0, sizeMant: 0, sizeScale: 0,
+      side: SIDE_NONE, idBuf: new Uint8Array(0), idStart: 0, idEnd: 0, idNum: -1,
+    };
+    this.refresh();
+  }
+
+  /** Re-reads the timestamp columns' units (a row on the complete path may have detected them). */
+  refresh(): void {
+    this.ev = tsRule(this.ts);
+    this.init = tsRule(this.tsInit);
+  }
+
+  /**
+   * Reads the line starting at buf[s] (bytes up to `end`) and hands it to the Normalizer. Returns
+   * the index after its '\n', or -1 when the line must take the complete path (or is cut at `end`).
+   */
+  line(buf: Uint8Array, s: number, end: number, no: number): number {
+    const roles = this.roles, n = roles.length, d = this.delim, r = this.row;
+    let p = s, c = 0;
+    let evV = 0, initV = 0;
+    for (let col = 0; col < n; col++) {
+      const role = roles[col]!;
+      if (role === R_SKIP || role === R_SIDE) {
+        const st = p;
+        for (;;) {
+          if (p >= end) return -1;
+          c = buf[p]!;
+          if (c === d || c === 10 || c === 13 || c === 34) break;
+          p++;
+        }
+        if (c === 34) return -1;
+        if (role === R_SIDE) {
+          const len = p - st;
+          if (this.maker) {
+            if (len === 4 && buf[st] === 116 && buf[st + 1] === 114 && buf[st + 2] === 117 && buf[st + 3] === 101) r.side = SIDE_SELLER; // true
+            else if (len === 5 && buf[st] === 102 && buf[st + 1] === 97 && buf[st + 2] === 108 && buf[st + 3] === 115 && buf[st + 4] === 101) r.side = SIDE_BUYER; // false
+            else return -1;
+          } else if (len === 3 && buf[st] === 98 && buf[st + 1] === 117 && buf[st + 2] === 121) r.side = SIDE_BUYER; // buy
+          else if (len === 4 && buf[st] === 115 && buf[st + 1] === 101 && buf[st + 2] === 108 && buf[st + 3] === 108) r.side = SIDE_SELLER; // sell
+          else return -1;
+        }
+      } else if (role === R_TS || role === R_INIT) {
+        const st = p;
+        let v = 0;
+        for (;;) {
+          if (p >= end) return -1;
+          c = buf[p]!;
+          if (c < 48 || c > 57) break;
+          v = v * 10 + (c - 48);
+          p++;
+        }
+        const rule = role === R_TS ? this.ev : this.init;
+        const nd = p - st;
+        if (!rule.ok || nd < rule.minDigits || nd > rule.maxDigits || v > MAX_SAFE || (rule.noLeadingZero && buf[st] === 48)) return -1;
+        if (role === R_TS) evV = v;
+        else initV = v;
+      } else if (role === R_PRICE || role === R_SIZE) {
+        // digits [. digits]: mantissa of at most 15 significant digits, scale without trailing zeros
+        let m = 0, sig = 0, scale = 0, zeros = 0, nd = 0;
+        for (;;) {
+          if (p >= end) return -1;
+          c = buf[p]!;
+          if (c < 48 || c > 57) break;
+          if (m !== 0 || c !== 48) {
+            if (++sig > 15) return -1;
+            m = m * 10 + (c - 48);
+          }
+          nd++;
+          p++;
+        }
+        if (c === 46) {
+          p++;
+          for (;;) {
+            if (p >= end) return -1;
+            c = buf[p]!;
+            if (c < 48 || c > 57) break;
+            nd++;
+            p++;
+            if (c === 48) zeros++;
+            else {
+              const add = zeros + 1;
+              sig = m === 0 ? 1 : sig + add;
+              if (sig > 15 || add > 16) return -1;
+              m = m * POW10_NUM[add]! + (c - 48);
+              scale += add;
+              zeros = 0;
+            }
+          }
+        }
+        if (nd === 0) return -1;
+        if (role === R_PRICE) {
+          r.priceMant = m;
+          r.priceScale = scale;
+        } else {
+          r.sizeMant = m;
+          r.sizeScale = scale;
+        }
+      } else {
+        // trade id: 1 to 36 printable ASCII characters, copied as bytes
+        const st = p;
+        let v = 0, digits = true;
+        for (;;) {
+          if (p >= end) return -1;
+          c = buf[p]!;
+          if (c === d || c < 0x21 || c > 0x7e || c === 34) break;
+          if (c < 48 || c > 57) digits = false;
+          else v = v * 10 + (c - 48);
+          p++;
+        }
+        const len = p - st;
+        if (len < 1 || len > 36) return -1;
+        r.idStart = st;
+        r.idEnd = p;
+        // "007" is another id than "7": only canonical digit strings are keyed by value.
+        r.idNum = digits && len <= 15 && (len === 1 || buf[st] !== 48) ? v : -1;
+      }
+      if (col < n - 1) {
+        if (c !== d) return -1;
+        p++;
+      } else if (c === 10) p++;
+      else if (c === 13 && p + 1 < end && buf[p + 1] === 10) p += 2;
+      else return -1;
+    }
+    const ev = this.ev;
+    if (!mulPow10U64(evV, ev.k)) return -1;
+    r.evLo = u64.lo;
+    r.evHi = u64.hi;
+    let iv = evV, ir = ev;
+    if (this.hasInit) {
+      iv = initV;
+      ir = this.init;
+      if (!mulPow10U64(iv, ir.k)) return -1;
+    }
+    r.initLo = u64.lo;
+    r.initHi = u64.hi;
+    r.day = floorDiv(iv, ir.perDay);
+    r.line = no;
+    r.idBuf = buf;
+    if (!this.norm.tradeFast(r)) return -1;
+    this.norm.counters.rows++;
+    return p;
+  }
+}
+
+/**
+ * Goes on where lineBatches stopped after the file's first batch (format detected, header passed):
+ * splits the following chunks into lines exactly as lineBatches does (line numbers, CRLF, lines
+ * over MAX_LINE) and sends each line to the fast parser or, as a text record, to `slow`
+ * (the complete path, in order: the fast parser never runs ahead of it).
+ */
+export class FastLineReader {
+  private slowLines: Line[] = [];
+  /** inside a line longer than MAX_LINE: its start, while the rest of it is dropped */
+  private long: Buffer | null = null;
+
+  /** `lineNo`: lines read so far; `carry`: the bytes after the last of them. */
+  constructor(private parser: FastTradeParser, private lineNo: number, private carry: Buffer | null, private slow: (lines: Line[]) => void) {}
+
+  /** Runs the complete path on the text records collected so far. */
+  flush(): void {
+    if (!this.slowLines.length) return;
+    const lines = this.slowLines;
+    this.slowLines = [];
+    this.slow(lines);
+    this.parser.refresh();
+  }
+
+  chunk(chunk: Buffer): void {
+    let pos = 0;
+    if (this.long) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) return;
+      this.longLine();
+      pos = nl + 1;
+    } else if (this.carry) {
+      const nl = chunk.indexOf(10);
+      if (this.carry.length + (nl < 0 ? chunk.length : nl) > MAX_LINE) {
+        // Too long: keep its start for the reject, drop the rest up to its end (never held whole).
+        this.long = Buffer.concat([this.carry, chunk.subarray(0, QUOTE_CHARS * 4)]);
+        this.carry = null;
+        if (nl < 0) return;
+        this.longLine();
+        pos = nl + 1;
+      } else if (nl < 0) {
+        this.carry = Buffer.concat([this.carry, chunk]);
+        return;
+      } else {
+        const joined = Buffer.concat([this.carry, chunk.subarray(0, nl + 1)]);
+        this.carry = null;
+        this.region(joined, 0);
+        pos = nl + 1;
+      }
+    }
+    const stop = this.region(chunk, pos);
+    if (stop < chunk.length) {
+      if (chunk.length - stop > MAX_LINE) this.long = Buffer.from(chunk.subarray(stop, stop + QUOTE_CHARS * 4));
+      // Copy the cut line: a view would keep the whole chunk alive.
+      else this.carry = Buffer.from(chunk.subarray(stop));
+    }
+  }
+
+  /** End of input: the last line without '\n'. */
+  end(): void {
+    if (this.long) this.longLine();
+    if (this.carry && this.carry.length) {
+      const last = Buffer.concat([this.carry, Buffer.from('\n')]);
+      this.carry = null;
+      this.region(last, 0);
+    }
+    this.flush();
+  }
+
+  private longLine(): void {
+    this.lineNo++;
+    this.slowLines.push({ text: longHead(this.long!.toString('utf8')), no: this.lineNo, error: LONG_LINE });
+    this.long = null;
+  }
+
+  /** Lines of buf from `pos`; returns where a line cut by the end of buf starts (or buf.length). */
+  private region(buf: Buffer, pos: number): number {
+    const end = buf.length;
+    while (pos < end) {
+      this.lineNo++;
+      if (this.slowLines.length) this.flush();
+      const next = this.parser.line(buf, pos, end, this.lineNo);
+      if (next >= 0) {
+        pos = next;
+        continue;
+      }
+      const nl = buf.indexOf(10, pos);
+      if (nl < 0) {
+        this.lineNo--;
+        return pos;
+      }
+      this.textLine(buf, pos, nl);
+      pos = nl + 1;
+    }
+    return end;
+  }
+
+  /** lineBatches' handling of one physical line [s, e) (without its '\n'). */
+  private textLine(buf: Buffer, s: number, e: number): void {
+    if (e > s && buf[e - 1] === 13) e--;
+    if (e - s > MAX_LINE) {
+      this.slowLines.push({ text: longHead(buf.toString('utf8', s, s + QUOTE_CHARS * 4)), no: this.lineNo, error: LONG_LINE });
+      return;
+    }
+    this.slowLines.push({ text: buf.toString('utf8', s, e), no: this.lineNo });
+  }
+}
+
+/**
+ * Where lineBatches stands after the chunks it was given: the number of lines it has split and
+ * the bytes after the last of them. Fed every chunk until the fast path takes over.
+ */
+export class LineTally {
+  lines = 0;
+  tail: Buffer | null = null;
+  /** the cut line grew past MAX_LINE: its bytes are not kept, so the fast path cannot take over here */
+  private overflow = false;
+
+  add(chunk: Buffer): void {
+    let last = -1;
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) {
+      this.lines++;
+      last = i;
+    }
+    if (last >= 0) {
+      this.overflow = false;
+      this.tail = last + 1 < chunk.length ? Buffer.from(chunk.subarray(last + 1)) : null;
+    } else if (!this.overflow) this.tail = this.tail ? Buffer.concat([this.tail, chunk]) : Buffer.from(chunk);
+    if (this.tail && this.tail.length > MAX_LINE) {
+      this.overflow = true;
+      this.tail = null;
+    }
+  }
+
+  /** True when every line read so far is in the batches lineBatches gave (none held open by a quote). */
+  settled(lastBatch: Line[]): boolean {
+    const last = lastBatch[lastBatch.length - 1];
+    if (!last || this.overflow) return false;
+    let end = last.no;
+    for (let i = last.text.indexOf('\n'); i !== -1; i = last.text.indexOf('\n', i + 1)) end++;
+    return end === this.lines;
+  }
+}
+
+/** Reads the rest of the file on the fast path, with a progress hook after every chunk. */
+export async function readRest(chunks: AsyncIterator<Buffer>, reader: FastLineReader, hooks: { signal?: AbortSignal; onBatch?: () => void | Promise<void> }): Promise<void> {
+  for (let r = await chunks.next(); !r.done; r = await chunks.next()) {
+    hooks.signal?.throwIfAborted();
+    reader.chunk(r.value);
+    reader.flush();
+    await hooks.onBatch?.();
+  }
+  reader.end();
+}
