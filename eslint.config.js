@@ -36,6 +36,12 @@ export default tseslint.config(
     ] }] },
   },
   {
+    files: ['engine/normalize/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [
+      { group: ['**/jobs/**', '**/hosts/**', '**/electron/**', '**/renderer/**'], message: 'The normaliser writes through its own RowSink port; it never imports the build orchestration.' },
+    ] }] },
+  },
+  {
     files: ['shared/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [
       { group: ['**/engine/**', '**/hosts/**', '**/electron/**', '**/renderer/**', 'electron'], message: 'shared/ is the contract: it imports nothing but shared/ and zod.' },

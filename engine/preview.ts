@@ -7,10 +7,10 @@ import { PreviewRequest as PreviewRequestSchema } from '../shared/api.js';
 import { formatRaw } from './numbers/decimal.js';
 import { fixedMode, readRaw } from './numbers/fixed.js';
 import { incrementPrecision, presets } from './catalog/instruments.js';
-import { layoutOf, schemaOf, TRADE, MARK, FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT } from './datatypes/schemas.js';
+import { layoutOf, TRADE, MARK, FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT } from './datatypes/schemas.js';
 import { nsToIso } from './catalog/paths.js';
-import { DaySink } from './jobs/daysink.js';
 import { Normalizer } from './normalize/normalizer.js';
+import { MemorySink, type RowSink } from './normalize/sink.js';
 import { detect, splitCsv } from './sources/csv/detect.js';
 import { decideUnits, mapLines, TsColumn } from './sources/csv/index.js';
 import { KNOWN_FEEDS, autoMap, makePlan } from './sources/csv/plan.js';
@@ -100,15 +100,10 @@ export async function preview(input: PreviewRequest): Promise<PreviewResult> {
   }
   const fm = fixedMode(128);
   const type = req.dataType;
-  const meta = { instrumentId: 'PREVIEW', pricePrecision, sizePrecision };
-  const sink = new DaySink({ type, fm, layout: layoutOf(type, fm), schema: schemaOf(type, fm, meta), tmpDir: '', codec: 'zstd', rowGroupSize: 1 << 30 }, 'preview', '');
-  sink.state = 'reading';
-  // Every day maps to the one capturing sink: a preview has no date range.
-  const sinks = new Proxy([] as DaySink[], {
-    get: (t, p) => (p === 'length' ? Number.MAX_SAFE_INTEGER : typeof p === 'string' && /^\d+$/.test(p) ? sink : Reflect.get(t, p)),
-  });
+  // A preview has no date range: every row lands on the one capturing sink.
+  const sink = new MemorySink(layoutOf(type, fm));
   let lastReject: { field: string; reason: string } | null = null;
-  const norm = new Normalizer({ type, fm, symbol: req.symbol, pricePrecision, sizePrecision, startDay: 0, sinks, rejects: null });
+  const norm = new Normalizer({ type, fm, symbol: req.symbol, pricePrecision, sizePrecision, startDay: 0, sinkAt: (i) => (i >= 0 ? sink : undefined), rejects: null });
   const origReject = norm.reject.bind(norm);
   norm.reject = (line, field, reason, value, tsInit) => {
     lastReject = { field, reason };
@@ -137,7 +132,7 @@ export async function preview(input: PreviewRequest): Promise<PreviewResult> {
   return { ...base, mapping, confidence: plan.confidence, timestampUnit: ts.unit, rows };
 }
 
-function mappedRow(type: DataType, sink: DaySink, i: number, F: number, pp: number, sp: number): Record<string, string> {
+function mappedRow(type: DataType, sink: RowSink, i: number, F: number, pp: number, sp: number): Record<string, string> {
   const b = sink.builder;
   const W = 16;
   const u64 = (col: number) => b.views[col]!.getBigUint64(i * 8, true);

@@ -17,11 +17,12 @@ import { StreamingParquetWriter, readParquetInfo } from '../parquet/parquet.js';
 import { NS_PER_DAY, STATE_DIR, TYPE_FOLDER, dayInterval, dayStartNs, daysBetween, fileName, nsToIso, uriSafe } from '../catalog/paths.js';
 import { layoutOf, schemaOf } from '../datatypes/schemas.js';
 import { Normalizer } from '../normalize/normalizer.js';
+import { MemorySink } from '../normalize/sink.js';
 import { RejectSink } from '../normalize/rejects.js';
 import { readerFor } from '../sources/index.js';
 import { readWebsocketTargets } from '../sources/websocket/index.js';
 import { tardisFiles } from '../sources/tardis/index.js';
-import { DaySink, OutputError } from './daysink.js';
+import { DaySink, OutputError, relieveSinks } from './daysink.js';
 import { checkFeeds, entryFor, noEntryText } from './feeds.js';
 import { resolveFiles } from './files.js';
 import { expandInputs, type Input } from './inputs.js';
@@ -193,7 +194,8 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
     } catch {
       const scanType: DataType | undefined = filesByType.has('trades') ? 'trades' : filesByType.has('mark') ? 'mark' : undefined;
       if (!scanType) throw new Error(`no preset for ${spec.symbol}: pass --price-precision and --size-precision`);
-      const scan = new Normalizer({ type: scanType, fm, symbol: spec.symbol, pricePrecision: 0, sizePrecision: 0, startDay, sinks: days.map((d) => scratchSink(d)), rejects: null, scan: true });
+      const scratch = days.map(() => new MemorySink(layoutOf(scanType, fm), false));
+      const scan = new Normalizer({ type: scanType, fm, symbol: spec.symbol, pricePrecision: 0, sizePrecision: 0, startDay, sinkAt: (i) => scratch[i], rejects: null, scan: true });
       // Why files could not be read: with no rows to infer from, that is the error the user needs.
       const unreadable: string[] = [];
       for (const f of filesByType.get(scanType)!) {
@@ -345,7 +347,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       const active = sinks.filter((s) => s.state === 'pending');
       const norm = new Normalizer({
         type, fm, symbol: spec.symbol, pricePrecision: inst.pricePrecision, sizePrecision: inst.sizePrecision,
-        startDay, sinks, rejects, bufferBudget: opts.bufferBudget,
+        startDay, sinkAt: (i) => sinks[i], rejects,
       });
       runs.push({ type, files: typeFiles, sinks, active, norm, failedFiles: new Set<string>() });
       openSinks = runs.flatMap((r) => r.sinks);
@@ -410,7 +412,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
             return { run, report, counters: run.norm.startFile(f, input.identity) };
           });
           const onBatch = async (read: number, total: number) => {
-            for (const { run } of each) await run.norm.relieve();
+            for (const { run } of each) await relieveSinks(run.sinks, opts.bufferBudget);
             const now = performance.now();
             if (now - lastEmit < 100) return;
             lastEmit = now;
@@ -633,13 +635,5 @@ function readGroups(runs: TypeRun[], source: string): TypeRun[][] {
     else groups.push([r]);
   }
   return groups;
-}
-
-/** A sink that only counts (precision scan). */
-function scratchSink(day: string): DaySink {
-  const fm = fixedMode(128);
-  const s = new DaySink({ type: 'trades', fm, layout: layoutOf('trades', fm), schema: schemaOf('trades', fm, { instrumentId: 'X', pricePrecision: 0, sizePrecision: 0 }), tmpDir: '', codec: 'zstd', rowGroupSize: 1 }, day, '');
-  s.state = 'skipped';
-  return s;
 }
 

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import type * as A from 'apache-arrow';
 import type { DataType } from '../../shared/job.js';
 import type { DayState } from '../../shared/progress.js';
-import type { DayReport } from '../../shared/report.js';
 import { BlockBuilder, headOf, sliceBlock, sortBlock, type Block, type Layout } from '../blocks/block.js';
 import { removeQuietly } from '../catalog/atomic.js';
 import { commitCatalogFile } from '../catalog/manifest.js';
@@ -16,9 +15,10 @@ import { readParquetBatches, readParquetInfo, type Codec } from '../parquet/parq
 import { ParallelParquetWriter } from '../parquet/pwriter.js';
 import { blockFromBatch } from '../datatypes/schemas.js';
 import { mergeRuns, writeRun } from '../blocks/spill.js';
+import { emptyStats, type RowSink, type RowStats } from '../normalize/sink.js';
 
-/** A day's row counts: the fields of its DayReport, defined there once. */
-export type DayStats = Pick<DayReport, 'read' | 'written' | 'duplicates' | 'skipped' | 'rejected' | 'existing' | 'discarded'>;
+/** A day's row counts (the normaliser's RowStats: the fields of its DayReport). */
+export type DayStats = RowStats;
 
 /** Writing a day's file (or its spill runs) failed while the sources were still being read. */
 export class OutputError extends Error {
@@ -41,10 +41,10 @@ export interface SinkContext {
   deferCommit?: boolean;
 }
 
-export class DaySink {
+export class DaySink implements RowSink {
   builder: BlockBuilder;
   runs: string[] = [];
-  stats: DayStats = { read: 0, written: 0, duplicates: 0, skipped: 0, rejected: {}, existing: 0, discarded: 0 };
+  stats: DayStats = emptyStats();
   state: DayState = 'pending';
   error?: string;
   firstTs?: bigint;
@@ -269,5 +269,34 @@ export class DaySink {
   private async dropRuns(): Promise<void> {
     await Promise.all(this.runs.map(removeQuietly));
     this.runs = [];
+  }
+}
+
+/** Bytes of buffered rows above which the largest day of a data type is spilled to disk. */
+export const DEFAULT_BUFFER_BUDGET = 96 * 1024 * 1024;
+
+/**
+ * Called after every batch the sources give. Parks the days that went quiet (see DaySink.park),
+ * flushes days whose buffer holds a row group's worth of rows, then the biggest buffers until all of
+ * them fit the memory budget again.
+ */
+export async function relieveSinks(sinks: DaySink[], budget = DEFAULT_BUFFER_BUDGET): Promise<void> {
+  let jobRows = 0;
+  for (const s of sinks) jobRows += s.rows;
+  // A row group's worth of rows for other days since a day's last row: the sources have moved on.
+  for (const s of sinks) {
+    if ((s.state === 'reading' || s.state === 'pending') && s.wentQuiet(jobRows, s.ctx.rowGroupSize)) await s.park();
+  }
+  for (;;) {
+    let total = 0;
+    let largest: DaySink | null = null;
+    for (const s of sinks) {
+      if (s.state !== 'reading' && s.state !== 'pending') continue;
+      if (s.buffered >= s.ctx.rowGroupSize) await s.flush(true);
+      total += s.builder.bytes();
+      if (!largest || s.buffered > largest.buffered) largest = s;
+    }
+    if (total <= budget || !largest || !largest.buffered) return;
+    await largest.flush();
   }
 }

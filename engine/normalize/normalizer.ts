@@ -7,9 +7,9 @@ import { fixedMode, writeRaw, type FixedMode } from '../numbers/fixed.js';
 import { writeScaled } from '../numbers/fixedfast.js';
 import { NS_PER_DAY } from '../catalog/paths.js';
 import { FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, TRADE } from '../datatypes/schemas.js';
-import type { DaySink } from '../jobs/daysink.js';
 import { IdSet } from './idset.js';
 import type { RejectSink } from './rejects.js';
+import type { RowSink, SinkAt } from './sink.js';
 
 export const SIDE_NONE = 0, SIDE_BUYER = 1, SIDE_SELLER = 2;
 
@@ -89,13 +89,11 @@ export interface NormalizerOptions {
   sizePrecision: number;
   /** first day of the job, as a day index since the epoch */
   startDay: number;
-  /** one sink per day of the job (null: day is not written in this run) */
-  sinks: DaySink[];
+  /** the output port: where each day's rows go */
+  sinkAt: SinkAt;
   rejects: RejectSink | null;
   /** precision scan: record decimals, write nothing */
   scan?: boolean;
-  /** bytes of buffered rows above which the largest day is spilled to disk */
-  bufferBudget?: number;
 }
 
 const TRADE_ID_RE = /^[\x21-\x7e]{1,36}$/;
@@ -144,15 +142,13 @@ export class Normalizer {
   private rereading = false;
   /** the day index sinkOf placed the last row on */
   private idx = -1;
-  private budget: number;
   /** largest mantissa per scale (0..F) below the price / quantity limit, for tradeFast */
   private priceLim: number[];
   private sizeLim: number[];
   /** the sink tradeFast last placed a row on (its `sources` already holds this file) */
-  private fastSink: DaySink | null = null;
+  private fastSink: RowSink | null = null;
 
   constructor(readonly o: NormalizerOptions) {
-    this.budget = o.bufferBudget ?? 96 * 1024 * 1024;
     // m * 10^(F - s) <= max  <=>  m <= floor(max / 10^(F - s)); exact as a double for every m below 2^53.
     const lim = (max: bigint) => Array.from({ length: o.fm.F + 1 }, (_, s) => Number(max / pow10(o.fm.F - s)));
     this.priceLim = lim(o.fm.priceMax);
@@ -174,14 +170,14 @@ export class Normalizer {
     return this.counters;
   }
 
-  private sinkOf(tsInit: bigint): DaySink | null {
+  private sinkOf(tsInit: bigint): RowSink | null {
     const idx = Number(tsInit / NS_PER_DAY) - this.o.startDay;
-    if (idx < 0 || idx >= this.o.sinks.length) {
+    const sink = this.o.sinkAt(idx);
+    if (!sink) {
       this.counters.outOfRange++;
       return null;
     }
     this.idx = idx;
-    const sink = this.o.sinks[idx]!;
     sink.stats.read++;
     sink.sources.add(this.file);
     return sink;
@@ -194,7 +190,7 @@ export class Normalizer {
     this.counters.rejectedByReason[key] = (this.counters.rejectedByReason[key] ?? 0) + 1;
     if (tsInit !== undefined) {
       const idx = Number(tsInit / NS_PER_DAY) - this.o.startDay;
-      const sink = this.o.sinks[idx];
+      const sink = this.o.sinkAt(idx);
       if (sink) sink.stats.rejected[key] = (sink.stats.rejected[key] ?? 0) + 1;
     }
     this.o.rejects?.add({ dataType: this.o.type, file: this.file, line, field, reason, value: value.length > 200 ? value.slice(0, 200) + '…' : value });
@@ -206,7 +202,7 @@ export class Normalizer {
    * skipped + rejected holds per day.
    */
   rejectUnplaced(line: number, field: string, reason: string, value: string, tsInit: bigint): void {
-    const sink = this.o.sinks[Number(tsInit / NS_PER_DAY) - this.o.startDay];
+    const sink = this.o.sinkAt(Number(tsInit / NS_PER_DAY) - this.o.startDay);
     if (sink) {
       sink.stats.read++;
       sink.sources.add(this.file);
@@ -288,20 +284,20 @@ export class Normalizer {
   tradeFast(r: FastTrade): boolean {
     const o = this.o;
     const idx = r.day - o.startDay;
-    if (idx < 0 || idx >= o.sinks.length) {
+    const sink = o.sinkAt(idx);
+    if (!sink) {
       this.counters.outOfRange++;
       return true;
     }
     if (r.priceMant === 0 || r.sizeMant === 0) return false;
     if (o.scan) {
-      this.placeFast(o.sinks[idx]!);
+      this.placeFast(sink);
       this.maxPriceDecimals = Math.max(this.maxPriceDecimals, r.priceScale);
       this.maxSizeDecimals = Math.max(this.maxSizeDecimals, r.sizeScale);
       return true;
     }
     if (r.priceScale > o.pricePrecision || r.priceMant > this.priceLim[r.priceScale]!) return false;
     if (r.sizeScale > o.sizePrecision || r.sizeMant > this.sizeLim[r.sizeScale]!) return false;
-    const sink = o.sinks[idx]!;
     this.placeFast(sink);
     const ids = this.idsOf(idx);
     const fresh = r.idNum >= 0 ? ids.addNum(r.idNum) : ids.add(Buffer.from(r.idBuf.buffer, r.idBuf.byteOffset, r.idBuf.byteLength).toString('latin1', r.idStart, r.idEnd));
@@ -331,7 +327,7 @@ export class Normalizer {
    * A day already written (skipped) or refused (failed) counts its valid rows as existing or
    * discarded and keeps none in memory.
    */
-  private notKept(sink: DaySink): boolean {
+  private notKept(sink: RowSink): boolean {
     if (sink.state === 'skipped') sink.stats.existing++;
     else if (sink.state === 'failed') sink.stats.discarded++;
     else return false;
@@ -339,7 +335,7 @@ export class Normalizer {
   }
 
   /** sinkOf's bookkeeping for a placed fast row. */
-  private placeFast(sink: DaySink): void {
+  private placeFast(sink: RowSink): void {
     sink.stats.read++;
     if (sink !== this.fastSink) {
       sink.sources.add(this.file);
@@ -387,32 +383,6 @@ export class Normalizer {
     b.views[FUNDING.next]!.setBigUint64(i * 8, nextNs ?? 0n, true);
     b.fixed[FUNDING.flags]![i] = (intervalMin !== null ? FUNDING_HAS_INTERVAL : 0) | (nextNs !== null ? FUNDING_HAS_NEXT : 0);
     b.setVar(FUNDING.rate, i, rate);
-  }
-
-  /**
-   * Called after every batch the sources give. Parks the days that went quiet (daysink.ts), flushes days whose
-   * buffer holds a row group's worth of rows, then the biggest buffers until all of them fit the
-   * memory budget again.
-   */
-  async relieve(): Promise<void> {
-    let jobRows = 0;
-    for (const s of this.o.sinks) jobRows += s.rows;
-    // A row group's worth of rows for other days since a day's last row: the sources have moved on.
-    for (const s of this.o.sinks) {
-      if ((s.state === 'reading' || s.state === 'pending') && s.wentQuiet(jobRows, s.ctx.rowGroupSize)) await s.park();
-    }
-    for (;;) {
-      let total = 0;
-      let largest: DaySink | null = null;
-      for (const s of this.o.sinks) {
-        if (s.state !== 'reading' && s.state !== 'pending') continue;
-        if (s.buffered >= s.ctx.rowGroupSize) await s.flush(true);
-        total += s.builder.bytes();
-        if (!largest || s.buffered > largest.buffered) largest = s;
-      }
-      if (total <= this.budget || !largest || !largest.buffered) return;
-      await largest.flush();
-    }
   }
 }
 
