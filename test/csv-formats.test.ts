@@ -286,6 +286,23 @@ test('generic CSV with an explicit "columns" mapping (names that no alias would 
   assert.match(bad.files[0]!.error!, /x\.csv.*no column for timestamp, size/);
 });
 
+test('an OHLCV export is never auto-mapped as trades or mark prices (a close is not a trade); an explicit mapping is the user\'s word', async (t) => {
+  const ohlcv = `datetime,open,high,low,close,volume\n${T0 + 3_600_000},42000.5,42100,41900.25,42050,12.5\n${T0 + 7_200_000},42050,42080,42000,42010.75,3\n`;
+  for (const type of ['trades', 'mark'] as const) {
+    const dir = await tempDir(t);
+    await write(dir, { 'bars.csv': ohlcv });
+    const bad = await build(dir, { [type]: { file_path: 'bars.csv' } }, { dataTypes: [type] });
+    assert.equal(bad.ok, false, type);
+    assert.match(bad.files[0]!.error!, /bars\.csv holds bars \(columns open, high, low, close\), not (trades|mark)/);
+    assert.deepEqual(bad.days.filter((d) => d.state === 'done' && d.file), [], `no ${type} file written`);
+  }
+  // Same file, columns mapped by hand: written as the user said.
+  const dir = await tempDir(t);
+  await write(dir, { 'bars.csv': ohlcv });
+  const report = await ok(dir, { trades: { file_path: 'bars.csv', columns: { timestamp: 'datetime', price: 'close', size: 'volume' } } }, { dataTypes: ['trades'] });
+  assert.deepEqual((await dayRows(report, 'trades')).map((r) => fixed(r, 'price')), [raw('42050'), raw('42010.75')]);
+});
+
 test('headerless generic CSV mapped by column index', async (t) => {
   const dir = await tempDir(t);
   await write(dir, { 'x.csv': `a1,${T0 + 1000},42000.1,0.5,buy\na2,${T0 + 2000},42000.25,1.25,sell\na3,${T0 + 3000},41999,2,\n` });

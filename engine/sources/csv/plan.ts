@@ -47,17 +47,30 @@ export const KNOWN_FEEDS: Record<string, DataType[]> = Object.fromEntries(Object
 export const ALIASES: Record<MappingField, string[]> = {
   timestamp: ['timestamp', 'time', 'transacttime', 'tsevent', 'datetime', 'date', 'tradetime', 'ts', 'eventtime', 'closetime', 'calctime', 't'],
   local_timestamp: ['localtimestamp', 'tsinit', 'recvtime', 'receivetime', 'localtime', 'tsrecv'],
-  price: ['price', 'close', 'p', 'px', 'tradeprice', 'lastprice'],
+  price: ['price', 'p', 'px', 'tradeprice', 'lastprice'],
   size: ['size', 'volume', 'qty', 'amount', 'quantity', 'q', 'vol', 'basevolume'],
   aggressor_side: ['side', 'isbuyermaker', 'm', 'buyermaker', 'aggressorside', 'takerside', 'aggressor'],
   trade_id: ['tradeid', 'id', 'aggtradeid', 'tid', 'trdmatchid', 'matchid', 'execid', 'a'],
-  mark_price: ['markprice', 'mark', 'price', 'close', 'p'],
+  mark_price: ['markprice', 'mark', 'price', 'p'],
   funding_rate: ['fundingrate', 'rate', 'lastfundingrate', 'r'],
   next_funding_time: ['nextfundingtime', 'fundingtimestamp', 'nextfunding', 'fundingtime', 'nextfundingts'],
   funding_interval: ['fundingintervalhours', 'fundinginterval', 'interval', 'intervalhours'],
 };
 
 const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/**
+ * The OHLC columns of a bar file, when the header has them all (open, high, low, close, or o, h, l, c).
+ * Such a file holds bars: an automatic mapping never reads it as ticks (a close is not a trade price).
+ */
+export function ohlcColumns(columns: string[]): string[] | null {
+  const names = columns.map(norm);
+  for (const set of [['open', 'high', 'low', 'close'], ['o', 'h', 'l', 'c']]) {
+    const idx = set.map((n) => names.indexOf(n));
+    if (idx.every((i) => i >= 0)) return idx.map((i) => columns[i]!);
+  }
+  return null;
+}
 
 /** Auto-maps header columns onto the fields of a data type, with a confidence per field. */
 export function autoMap(columns: string[], type: DataType): { cols: Partial<Record<MappingField, number>>; confidence: Partial<Record<MappingField, number>> } {
@@ -135,6 +148,10 @@ export function makePlan(det: Detected, type: DataType, userColumns: Record<stri
   } else if (det.format !== 'generic') {
     throw new Error(`${fileLabel} is a ${det.label} file, which this version cannot turn into ${type}`);
   } else {
+    const ohlc = ohlcColumns(det.columns);
+    if (ohlc) {
+      throw new Error(`${fileLabel} holds bars (columns ${ohlc.join(', ')}), not ${type}: a bar's close is not a ${type === 'trades' ? 'trade' : type} price; build it as bars, or map its columns yourself if it really holds ${type}`);
+    }
     const a = autoMap(det.columns, type);
     plan.cols = a.cols;
     plan.confidence = a.confidence;
