@@ -30,7 +30,7 @@ test('a 64-bit catalog is refused by the Linux wheel with NautilusTrader\'s Prec
 test('the 64-bit golden-schema tests are still there', async (t) => {
   if (!needShared(t)) return;
   assert.ok(existsSync(join(GOLDEN, '64-bit', 'trades.parquet')));
-  const enc = await readFile(join(ROOT, 'test', 'encoding.test.ts'), 'utf8');
+  const enc = await readFile(join(ROOT, 'test', 'engine', 'parquet', 'encoding.test.ts'), 'utf8');
   assert.match(enc, /for \(const mode of \[128, 64\] as const\) \{\n\s+test\(`\$\{mode\}-bit trade file: schema equal to NautilusTrader's golden trades\.parquet/);
   assert.match(enc, /\[\[64, '[0-9a-f ]+', '[0-9a-f ]+'\], \[128,/, 'golden 64-bit values decoded');
 });

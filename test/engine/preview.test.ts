@@ -1,0 +1,51 @@
+// Preview reads only the start of a file: format, row estimate, mapped rows with reject reasons,
+// and the automatic guesses when a required column is still missing.
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { inspectFiles, preview } from '../../engine/preview.js';
+import { tempDir } from '../helpers.js';
+
+const header = 'exchange,symbol,timestamp,local_timestamp,id,side,price,amount\n';
+const row = (i: number, price = '42000.5') => `binance-futures,BTCUSDT,${1704067200000000 + i * 1000},${1704067200000000 + i * 1000 + 7},${1000 + i},${i % 2 ? 'buy' : 'sell'},${price},0.01${i % 9}\n`;
+
+test('row estimate of a large .gz comes from its start and is close to the real count', async (t) => {
+  const dir = await tempDir(t);
+  const n = 200_000;
+  let body = header;
+  for (let i = 0; i < n; i++) body += row(i);
+  await writeFile(join(dir, 'big.csv.gz'), gzipSync(body));
+  const [info] = await inspectFiles([join(dir, 'big.csv.gz')]);
+  assert.equal(info!.format, 'tardis.trades');
+  assert.equal(info!.compression, 'gzip');
+  assert.ok(Math.abs(info!.rowEstimate - n) / n < 0.05, `estimate ${info!.rowEstimate} vs ${n}`);
+});
+
+test('mapped rows show UTC timestamps and BUYER/SELLER; bad rows carry their reason', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 't.csv'), header + row(0) + row(1, '-3') + row(2, '42000.123') + row(0));
+  const p = await preview({ path: join(dir, 't.csv'), dataType: 'trades', symbol: 'BTCUSDT' });
+  assert.deepEqual(p.rows.map((r) => r.status), ['ok', 'rejected', 'rejected', 'duplicate']);
+  assert.deepEqual(p.rows[0]!.mapped, {
+    ts_init: '2024-01-01T00:00:00.000007000Z', ts_event: '2024-01-01T00:00:00.000000000Z',
+    price: '42000.50', size: '0.010', aggressor_side: 'SELLER', trade_id: '1000',
+  });
+  assert.equal(p.rows[1]!.field, 'price');
+  assert.match(p.rows[1]!.reason!, /must be > 0/);
+  assert.match(p.rows[2]!.reason!, /3 decimals, more than the instrument's price precision 2/);
+  assert.equal(p.timestampUnit, 'us');
+});
+
+test('a missing required column keeps the automatic guesses for the other fields', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'v.csv'), 'time,cost,qty,side\n2024-01-01T00:00:00Z,1.5,2,buy\n');
+  const p = await preview({ path: join(dir, 'v.csv'), dataType: 'trades' });
+  assert.match(p.error!, /no column for price/);
+  assert.deepEqual(p.mapping, { timestamp: 'time', size: 'qty', aggressor_side: 'side' });
+  assert.equal(p.rows.length, 1);
+  const fixed = await preview({ path: join(dir, 'v.csv'), dataType: 'trades', columns: { timestamp: 'time', price: 'cost', size: 'qty', aggressor_side: 'side' } });
+  assert.equal(fixed.error, undefined);
+  assert.equal(fixed.rows[0]!.mapped!.price, '1.50');
+});

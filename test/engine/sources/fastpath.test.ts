@@ -1,0 +1,163 @@
+// The CSV fast path (engine/sources/csv/fast.ts) and the parallel row-group writer
+// (engine/parquet/pwriter.ts) are speed-ups only: with them on or off, a job must write the same
+// bytes, count the same rows and reject the same lines for the same reasons.
+import assert from 'node:assert/strict';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { test, type TestContext } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import type { RunReport } from '../../../shared/report.js';
+import { verifyCatalog } from '../../../engine/catalog/verify.js';
+import { genTardisTrades } from '../../../scripts/gen-data.js';
+import { ROOT, SOURCES, build, filesUnder, needShared, tempDir } from '../../helpers.js';
+
+/** Runs the same build with the fast path off, then on; returns both reports and output folders. */
+async function both(t: TestContext, dir: string, files: Record<string, unknown>, job: Record<string, unknown>) {
+  const runs: { report: RunReport; out: string }[] = [];
+  for (const fast of ['0', '1']) {
+    const prev = process.env.CB_FAST_PATH;
+    process.env.CB_FAST_PATH = fast;
+    t.after(() => (prev === undefined ? delete process.env.CB_FAST_PATH : (process.env.CB_FAST_PATH = prev)));
+    const out = join(dir, `catalog-fast-${fast}`);
+    const report = await build(dir, files, { output: out, ...job });
+    if (prev === undefined) delete process.env.CB_FAST_PATH;
+    else process.env.CB_FAST_PATH = prev;
+    runs.push({ report, out });
+  }
+  return runs as [{ report: RunReport; out: string }, { report: RunReport; out: string }];
+}
+
+async function assertSame(a: { report: RunReport; out: string }, b: { report: RunReport; out: string }): Promise<number> {
+  assert.deepEqual(b.report.totals, a.report.totals, 'the same counts');
+  assert.deepEqual(b.report.days.map((d) => [d.day, d.dataType, d.state, d.read, d.written, d.duplicates, d.skipped, d.rejected, d.firstTsInit, d.lastTsInit]), a.report.days.map((d) => [d.day, d.dataType, d.state, d.read, d.written, d.duplicates, d.skipped, d.rejected, d.firstTsInit, d.lastTsInit]));
+  assert.deepEqual(b.report.errors, a.report.errors);
+  const strip = (l: string) => {
+    const r = JSON.parse(l) as Record<string, unknown>;
+    delete r.run;
+    return JSON.stringify(r);
+  };
+  const rejects = async (r: RunReport) => (r.rejectsFile ? (await readFile(r.rejectsFile, 'utf8').catch(() => '')).split('\n').filter(Boolean).map(strip) : []);
+  assert.deepEqual(await rejects(b.report), await rejects(a.report), 'the same rejects with the same reasons');
+  const files = await filesUnder(join(a.out, 'data'));
+  assert.deepEqual(await filesUnder(join(b.out, 'data')), files);
+  assert.ok(files.length > 0);
+  for (const f of files) assert.ok((await readFile(join(a.out, 'data', f))).equals(await readFile(join(b.out, 'data', f))), `${f}: the same bytes`);
+  return files.length;
+}
+
+test('fast path on the real Tardis trades fixture (and shifted copies of it): the same catalog, byte for byte', async (t) => {
+  if (!needShared(t)) return;
+  const dir = await tempDir(t);
+  // The fast path takes over after the first batch (1 MiB of text), and the fixture is 100 KB: it is
+  // followed by 40 copies of its rows, each a minute later with ids shifted, so that most rows take
+  // the fast path. The copies keep every field's text exactly as the fixture writes it.
+  const text = await readFile(join(SOURCES, 'tardis-csv_trades_binance-futures_BTCUSDT_2020-02-22.csv'), 'utf8');
+  const [header, ...rows] = text.split('\n').filter(Boolean);
+  const out = [header!, ...rows];
+  for (let k = 1; k <= 40; k++) {
+    for (const r of rows) {
+      const f = r.split(',');
+      f[2] = String(Number(f[2]) + k * 60_000_000);
+      f[3] = String(Number(f[3]) + k * 60_000_000);
+      f[4] = String(Number(f[4]) + k * 1_000_000);
+      out.push(f.join(','));
+    }
+  }
+  await writeFile(join(dir, 'trades.csv'), out.join('\n') + '\n');
+  const [a, b] = await both(t, dir, { trades: { file_path: 'trades.csv' } }, { start: '2020-02-22', end: '2020-02-22' });
+  assert.equal(a.report.ok, true, a.report.errors.join('\n'));
+  assert.equal(a.report.totals.written, 1200 * 41);
+  await assertSame(a, b);
+});
+
+test('fast path on the Binance Vision headerless trades row: the same catalog', async (t) => {
+  if (!needShared(t)) return;
+  const dir = await tempDir(t);
+  await copyFile(join(SOURCES, 'binance-vision_um_daily_trades_OMGUSDT-2021-04-08_headerless-row.csv'), join(dir, 'trades.csv'));
+  const [a, b] = await both(t, dir, { trades: { file_path: 'trades.csv' } }, { symbol: 'OMGUSDT', start: '2021-04-08', end: '2021-04-08' });
+  assert.equal(a.report.totals.written, 1, a.report.errors.join('\n'));
+  await assertSame(a, b);
+});
+
+test('fast path on odd rows mixed into plain ones: quoted fields, CRLF, signs, spaces, huge and zero values, long ids, duplicates, out of order', async (t) => {
+  const dir = await tempDir(t);
+  // Plain rows over two days (enough that the fast path takes over after detection)...
+  await genTardisTrades({ path: join(dir, 'plain.csv'), rows: 40_000, start: '2024-01-01', days: 2, gzip: false, seed: 7 });
+  const lines = (await readFile(join(dir, 'plain.csv'), 'utf8')).split('\n').filter(Boolean);
+  const us = (day: number, s: number) => (Date.UTC(2024, 0, 1 + day) + s * 1000) * 1000;
+  const odd = [
+    `binance-futures,BTCUSDT,"${us(0, 50)}",${us(0, 50) + 10},"9000000001",buy,"42000.5",0.001`,
+    `binance-futures,BTCUSDT,${us(0, 51)},${us(0, 51) + 10},9000000002,sell,42000.50,0.0010\r`,
+    `binance-futures,BTCUSDT,${us(0, 52)},${us(0, 52) + 10},9000000003,buy,+42000.5,0.001`,
+    `binance-futures,BTCUSDT,${us(0, 53)},${us(0, 53) + 10},9000000004,buy, 42000.5 ,0.001`,
+    `binance-futures,BTCUSDT,${us(0, 54)},${us(0, 54) + 10},9000000005,buy,-42000.5,0.001`,
+    `binance-futures,BTCUSDT,${us(0, 55)},${us(0, 55) + 10},9000000006,buy,0,0.001`,
+    `binance-futures,BTCUSDT,${us(0, 56)},${us(0, 56) + 10},9000000007,buy,42000.5,0`,
+    `binance-futures,BTCUSDT,${us(0, 57)},${us(0, 57) + 10},9000000008,buy,99999999999999999999999999.5,0.001`,
+    `binance-futures,BTCUSDT,${us(0, 58)},${us(0, 58) + 10},9000000009,buy,42000.123456789012345678,0.001`,
+    `binance-futures,BTCUSDT,${us(0, 59)},${us(0, 59) + 10},${'x'.repeat(40)},buy,42000.5,0.001`,
+    `binance-futures,BTCUSDT,${us(0, 60)},${us(0, 60) + 10},abc-123,buy,42000.5,0.001`,
+    `binance-futures,BTCUSDT,${us(0, 61)},${us(0, 61) + 10},9000000010,buy,4.2e4,0.001`,
+    `binance-futures,BTCUSDT,${us(0, 62)},${us(0, 62) + 10},9000000011,buy,.5,5.`,
+    `binance-futures,BTCUSDT,${us(0, 63)},${us(0, 63) + 10},9000000012,unknown,42000.5,0.001`,
+    `binance-futures,BTCUSDT,${us(0, 64)},${us(0, 64) + 10},9000000013,buy,42000.5`,
+    `binance-futures,BTCUSDT,${us(0, 65)},${us(0, 65) + 10},9000000014,buy,42000.5,0.001,extra`,
+    `binance-futures,BTCUSDT,2024-01-01T00:01:06Z,${us(0, 66) + 10},9000000015,buy,42000.5,0.001`,
+    `binance-futures,BTCUSDT,${us(0, 67)},,9000000016,buy,42000.5,0.001`,
+    `binance-futures,BTCUSDT,0${us(0, 68)},${us(0, 68) + 10},9000000017,buy,42000.5,0.001`,
+    `binance-futures,BTCUSDT,${us(0, 69)},${us(0, 69) + 10},9000000001,buy,42000.5,0.001`, // duplicate id
+    `binance-futures,BTCUSDT,${us(1, 10)},${us(0, 70)},9000000018,buy,42000.5,0.001`, // ts_init before ts_event
+    `binance-futures,BTCUSDT,${us(5, 1)},${us(5, 1) + 10},9000000019,buy,42000.5,0.001`, // out of range
+    `binance-futures,BTCUSDT,${us(0, 71)},${us(0, 71) + 10},9000000020,buy,42000.5,0.001`,
+    '',
+    `binance-futures,BTCUSDT,${us(0, 72)},${us(0, 72) + 10},9000000021,BUY,42000.5,0.001`,
+    `"binance-futures","BTCUSDT","${us(0, 73)}","${us(0, 73) + 10}","9000000022","sell","42000.5","0.001"`,
+    `binance-futures,BTCUSDT,${us(0, 74)},${us(0, 74) + 10},"id, with comma",buy,42000.5,0.001`,
+    `binance-futures,BTCUSDT,${us(0, 75)},${us(0, 75) + 10},9000000023,buy,42000.5,12345678901234567890.001`,
+  ];
+  // ...with the odd ones spread through the file, late ones out of receive-time order, then the file
+  // gzipped (the fast path reads the decompressed bytes).
+  const out = [lines[0]!];
+  for (let i = 1; i < lines.length; i++) {
+    out.push(lines[i]!);
+    if (i % 1400 === 0 && odd.length) out.push(odd.shift()!);
+  }
+  out.push(...odd);
+  out.push(...lines.slice(1, 200)); // a block of duplicates at the end
+  await writeFile(join(dir, 'mixed.csv.gz'), gzipSync(out.join('\n') + '\n'));
+  const [a, b] = await both(t, dir, { trades: { file_path: 'mixed.csv.gz' } }, { start: '2024-01-01', end: '2024-01-02', rowGroupSize: 5000 });
+  assert.ok(a.report.totals.rejected >= 10, `rejected ${a.report.totals.rejected}`);
+  assert.ok(a.report.totals.duplicates >= 199, `duplicates ${a.report.totals.duplicates}`);
+  assert.ok(a.report.totals.written > 39_000);
+  assert.equal(await assertSame(a, b) >= 3, true);
+  assert.equal((await verifyCatalog(b.out)).ok, true);
+});
+
+test('row groups encoded on worker threads give the same bytes as row groups encoded in line', async (t) => {
+  const dir = await tempDir(t);
+  // Row groups of at least pwriter's INLINE_ROWS go to the encoder threads; CB_ENCODE_WORKERS=0 encodes
+  // every one on the calling thread. The pool is made once per process, so each mode runs in a child.
+  await genTardisTrades({ path: join(dir, 'big.csv.gz'), rows: 120_000, start: '2024-01-01', days: 1, seed: 3 });
+  await writeFile(join(dir, 'config.json'), JSON.stringify({ base_path: '.', files: { trades: { file_path: 'big.csv.gz' } } }));
+  const script = join(dir, 'run.mts');
+  await writeFile(script, `import { runBuild } from ${JSON.stringify(pathToFileURL(join(ROOT, 'engine/jobs/build.ts')).href)};
+const config = JSON.parse(await (await import('node:fs/promises')).readFile(${JSON.stringify(join(dir, 'config.json'))}, 'utf8'));
+const r = await runBuild({ source: 'csv', symbol: 'BTCUSDT', start: '2024-01-01', end: '2024-01-01', output: process.argv[2], dataTypes: ['trades'], config, configDir: ${JSON.stringify(dir)}, rowGroupSize: 25_000 });
+console.log(JSON.stringify(r.totals));
+`);
+  const outs: string[] = [];
+  for (const workers of ['0', '2']) {
+    const out = join(dir, `c${workers}`);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script, out], { cwd: ROOT, env: { ...process.env, CB_ENCODE_WORKERS: workers }, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout.trim().split('\n').at(-1)!) as RunReport['totals']).written, 120_000);
+    outs.push(out);
+  }
+  const list = await filesUnder(join(outs[0]!, 'data'));
+  assert.deepEqual(await filesUnder(join(outs[1]!, 'data')), list);
+  for (const f of list) assert.ok((await readFile(join(outs[0]!, 'data', f))).equals(await readFile(join(outs[1]!, 'data', f))), `${f}: the same bytes`);
+  const v = await verifyCatalog(outs[1]!);
+  assert.equal(v.ok, true, v.errors.join('\n'));
+});

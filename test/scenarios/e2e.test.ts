@@ -1,0 +1,363 @@
+// End to end in headless Chromium, as a user goes: browser mode (hosts/server.ts) serving the
+// built renderer. Add two CSV files by path, see the preview, drag columns onto fields, fix a wrong
+// automatic mapping, pick dates, run, watch the day bars move, cancel, run again, and find a
+// catalog that verify accepts. Another run has a broken file: its day fails with a clear error and
+// the other day is written. Screenshots of every screen go to test-output/screenshots/ (and to
+// docs/screenshots/, the README's pictures, when UPDATE_SCREENSHOTS=1).
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test, type TestContext } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { manifestPath, readManifest } from '../../engine/catalog/manifest.js';
+import { verifyCatalog } from '../../engine/catalog/verify.js';
+import type { RunningServer } from '../../hosts/server.js';
+import { ROOT } from '../helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-output', 'screenshots');
+const ROWS = 300_000;
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+
+function needChromium(t: TestContext): boolean {
+  if (HAVE_CHROMIUM) return true;
+  if (process.env.CI) throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium)`);
+  t.skip(`${CHROMIUM} is missing: install it (apt-get install -y chromium) to run the end-to-end tests`);
+  return false;
+}
+
+/** A CSV of our own venue: `time` is a time of day (the tempting wrong timestamp), `ts` the real one. */
+function venueCsv(day: string, n: number): string {
+  const t0 = Date.parse(`${day}T00:00:00Z`);
+  const out: string[] = ['time,ts,price,qty,direction,fill_ref'];
+  const pad = (v: number, w = 2) => String(v).padStart(w, '0');
+  let p = 600_000;
+  for (let i = 0; i < n; i++) {
+    const ms = Math.floor((i * 86_000_000) / n);
+    const tod = `${pad(Math.floor(ms / 3_600_000))}:${pad(Math.floor(ms / 60_000) % 60)}:${pad(Math.floor(ms / 1000) % 60)}.${pad(ms % 1000, 3)}`;
+    p += ((i * 7919) % 11) - 5;
+    out.push(`${tod},${t0 + ms},${(p / 10).toFixed(1)},${(((i * 31) % 1000) + 1) / 1000},${i % 3 ? 'buy' : 'sell'},${day.replace(/-/g, '')}${i}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+function tardisCsv(day: string, n: number): string {
+  const t0 = Date.parse(`${day}T00:00:00Z`) * 1000;
+  const out = ['exchange,symbol,timestamp,local_timestamp,id,side,price,amount'];
+  for (let i = 0; i < n; i++) {
+    const ts = t0 + Math.floor((i * 86_000_000_000) / n);
+    out.push(`binance-futures,BTCUSDT,${ts},${ts + 500},${day.replace(/-/g, '')}${i},${i % 2 ? 'buy' : 'sell'},${(60000 + (i % 50) / 10).toFixed(1)},0.00${1 + (i % 9)}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+let work = '';
+let server: RunningServer | null = null;
+let browser: Browser | null = null;
+
+before(async () => {
+  if (!HAVE_CHROMIUM) return;
+  work = await mkdtemp(join(tmpdir(), 'cb-e2e-'));
+  const dist = join(work, 'dist');
+  const { build } = await import('vite');
+  await build({ configFile: join(ROOT, 'renderer', 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
+  const { startServer } = await import('../../hosts/server.js');
+  server = await startServer({
+    port: 0, staticDir: dist,
+    serviceOptions: { configDir: join(work, 'config'), outputRoot: join(work, 'out'), allow: [work] },
+  });
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  await mkdir(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close().catch(() => undefined);
+  await server?.close().catch(() => undefined);
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+async function openApp(): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser!.newPage({ viewport: { width: 1360, height: 940 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(server!.url);
+  await page.getByRole('heading', { name: 'Where is your data?' }).waitFor();
+  return { page, errors };
+}
+
+/** The whole screen, however long: the viewport grows to the page for the picture. */
+async function shot(page: Page, name: string) {
+  const vp = page.viewportSize()!;
+  const h = await page.evaluate(() => document.querySelector('.main')?.scrollHeight ?? document.body.scrollHeight);
+  await page.setViewportSize({ width: vp.width, height: Math.min(Math.max(vp.height, h), 2400) });
+  await page.evaluate(() => document.querySelector('.main')?.scrollTo(0, 0));
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  await page.setViewportSize(vp);
+}
+
+async function barValue(page: Page, day: string): Promise<number> {
+  const v = await page.locator(`li.day-bar[data-day="${day}"] [role=progressbar]`).getAttribute('aria-valuenow');
+  return Number(v ?? 0);
+}
+
+async function parquetFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.parquet'));
+}
+
+test('a user maps two CSV files by drag and drop, cancels a run, runs again and gets a verified catalog', { timeout: 240_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  const dir = join(work, 'venue');
+  await mkdir(dir, { recursive: true });
+  const f1 = join(dir, 'venue-trades-2024-03-01.csv');
+  const f2 = join(dir, 'venue-trades-2024-03-02.csv');
+  await writeFile(f1, venueCsv('2024-03-01', ROWS));
+  await writeFile(f2, venueCsv('2024-03-02', ROWS));
+  const catalog = join(dir, 'catalog');
+  const { page, errors } = await openApp();
+
+  // Source: add both files through the path field (browser mode has no paths for dropped files).
+  await page.locator('#path-input').fill(f1);
+  await page.locator('#path-input').press('Enter');
+  await page.locator('tr[data-file="venue-trades-2024-03-01.csv"]').waitFor();
+  await page.locator('#path-input').fill(f2);
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  const row2 = page.locator('tr[data-file="venue-trades-2024-03-02.csv"]');
+  await row2.waitFor();
+  assert.match(await row2.innerText(), /CSV with header/);
+  assert.equal(await page.locator('#path-input').inputValue(), '', 'the field is cleared once added');
+  await shot(page, 'source');
+
+  // Live preview: the raw first rows.
+  await page.getByRole('button', { name: 'Next: live preview →' }).click();
+  const raw = page.getByTestId('raw-preview');
+  await raw.getByRole('columnheader', { name: 'fill_ref' }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=raw-preview] [role=row]').length > 10);
+  assert.match(await raw.innerText(), /00:00:00\.000/);
+  await page.waitForFunction(() => !document.querySelector('.file-facts')?.textContent?.includes('updating'));
+  await shot(page, 'preview');
+
+  // Mapping: the automatic mapping takes the time-of-day column as the timestamp, so rows are rejected.
+  await page.getByRole('button', { name: 'Next: map columns →' }).click();
+  const tsSlot = page.locator('[data-field="timestamp"]');
+  await tsSlot.locator('.assigned-chip', { hasText: 'time' }).waitFor();
+  assert.match(await tsSlot.innerText(), /auto · 85% sure/);
+  await page.getByTestId('mapped-counts').getByText(/rejected/).waitFor();
+  assert.match(await page.getByTestId('mapped-preview').innerText(), /timestamp/);
+  await shot(page, 'mapping-auto');
+
+  // Fix it by dragging `ts` onto Timestamp, and map the side by dragging too.
+  await page.dragAndDrop('.col-chip[data-column="ts"]', '[data-field="timestamp"]');
+  await tsSlot.locator('.assigned-chip', { hasText: /^ts/ }).waitFor();
+  assert.match(await tsSlot.innerText(), /set by you/);
+  await page.dragAndDrop('.col-chip[data-column="direction"]', '[data-field="aggressor_side"]');
+  await page.locator('[data-field="aggressor_side"] .assigned-chip', { hasText: 'direction' }).waitFor();
+
+  // Keyboard: select a column, then Enter on the focused field.
+  await page.locator('.col-chip[data-column="fill_ref"]').click();
+  await page.locator('[data-field="trade_id"]').focus();
+  await page.keyboard.press('Enter');
+  await page.locator('[data-field="trade_id"] .assigned-chip', { hasText: 'fill_ref' }).waitFor();
+  // Undo (Ctrl+Z) takes it back; the Undo button and keyboard again put it back.
+  await page.keyboard.press('Control+z');
+  await page.locator('[data-field="trade_id"] .drop-hint').waitFor();
+  await page.locator('.col-chip[data-column="fill_ref"]').click();
+  await page.locator('[data-field="trade_id"]').focus();
+  await page.keyboard.press('Enter');
+  await page.locator('[data-field="trade_id"] .assigned-chip', { hasText: 'fill_ref' }).waitFor();
+
+  // The live preview now shows normalised values and no rejected row.
+  // (the preview follows each change after a short debounce: wait for the last one)
+  await page.waitForFunction(() => {
+    const counts = document.querySelector('[data-testid=mapped-counts]')?.textContent ?? '';
+    const table = document.querySelector('[data-testid=mapped-preview]')?.textContent ?? '';
+    return counts.includes('100 ok') && !counts.includes('updating') && table.includes('BUYER');
+  });
+  assert.equal(await page.getByTestId('mapped-counts').getByText(/rejected/).count(), 0);
+  const mapped = await page.getByTestId('mapped-preview').innerText();
+  assert.match(mapped, /2024-03-01T00:00:00/);
+  assert.match(mapped, /BUYER/);
+  assert.match(mapped, /SELLER/);
+  assert.match(await page.getByTestId('mapping-status').innerText(), /Every required field/);
+  // Save it as a template.
+  await page.getByLabel('Template name').fill('My venue');
+  await page.getByRole('button', { name: 'Save mapping' }).click();
+  await page.getByText('Template “My venue” saved.').waitFor();
+  await shot(page, 'mapping');
+
+  // Job: pick the days on the calendar, type the output folder.
+  await page.getByRole('button', { name: 'Next: job →' }).click();
+  assert.match(await page.getByTestId('precision').innerText(), /Preset BTCUSDT/);
+  await page.locator('button[data-day="2024-03-01"]').click();
+  assert.match(await page.getByTestId('range-summary').innerText(), /now pick the last day/);
+  await page.locator('button[data-day="2024-03-02"]').click();
+  assert.equal(await page.getByTestId('range-summary').innerText(), '2024-03-01 → 2024-03-02 · 2 days');
+  await page.locator('#output').fill(catalog);
+  await shot(page, 'job');
+
+  // Run, watch the first day's bar move, cancel.
+  await page.getByRole('button', { name: 'Run the job' }).click();
+  await page.getByTestId('run-overall').waitFor();
+  const deadline = Date.now() + 60_000;
+  let mid = 0;
+  while (Date.now() < deadline) {
+    mid = await barValue(page, '2024-03-01');
+    if (mid > 0 && mid < 90) break;
+    await page.waitForTimeout(25);
+  }
+  assert.ok(mid > 0 && mid < 90, `the first day's bar moved (${mid}%)`);
+  const cancelAt = Date.now();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.locator('[data-testid=run-overall][data-status=cancelled]').waitFor({ timeout: 15_000 });
+  t.diagnostic(`cancelled in ${Date.now() - cancelAt} ms`);
+  assert.deepEqual(await parquetFiles(join(catalog, 'data', 'trade_tick', 'BTCUSDT-PERP.BINANCE')), [], 'a cancelled run leaves no trade file');
+  assert.equal(await page.locator('li.day-bar[data-state="cancelled"]').count(), 2);
+
+  // Run again: bars advance to done.
+  await page.getByRole('button', { name: 'Run again' }).click();
+  const seen = new Set<number>();
+  let shotTaken = false;
+  const end = Date.now() + 120_000;
+  while (Date.now() < end) {
+    const status = await page.getByTestId('run-overall').getAttribute('data-status');
+    const a = await barValue(page, '2024-03-01');
+    const b = await barValue(page, '2024-03-02');
+    seen.add(a);
+    seen.add(b);
+    if (!shotTaken && a > 20 && a < 90) {
+      await shot(page, 'run');
+      shotTaken = true;
+    }
+    if (status === 'done' || status === 'failed') break;
+    await page.waitForTimeout(25);
+  }
+  assert.equal(await page.getByTestId('run-overall').getAttribute('data-status'), 'done');
+  const between = [...seen].filter((v) => v > 0 && v < 100);
+  assert.ok(between.length >= 2, `bars advanced through several values (${[...seen].sort((x, y) => x - y).join(', ')})`);
+  assert.equal(await barValue(page, '2024-03-01'), 100);
+  assert.equal(await barValue(page, '2024-03-02'), 100);
+  if (!shotTaken) await shot(page, 'run');
+
+  // Result: verified, per-day counts, chart.
+  await page.getByRole('button', { name: 'View result →' }).click();
+  await page.locator('.verdict-ok').waitFor({ timeout: 30_000 });
+  const days = await page.locator('.days-table').innerText();
+  assert.match(days, /2024-03-01/);
+  assert.match(days, new RegExp(ROWS.toLocaleString('en-US')));
+  await page.locator('figure.chart svg rect.bar-trades').first().waitFor();
+  await shot(page, 'result');
+
+  // On disk: a catalog verify accepts, with every row.
+  const v = await verifyCatalog(catalog);
+  assert.deepEqual(v.errors, []);
+  assert.equal(v.ok, true);
+  const trades = v.summary.find((s) => s.type === 'trade_tick');
+  assert.equal(trades?.rows, 2 * ROWS);
+  assert.equal(trades?.files, 2);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a broken file fails its own day with a clear error while the other day is written', { timeout: 180_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  const dir = join(work, 'broken');
+  await mkdir(dir, { recursive: true });
+  const good = join(dir, 'binance-futures_trades_2024-04-01_BTCUSDT.csv');
+  const bad = join(dir, 'binance-futures_trades_2024-04-02_BTCUSDT.csv.gz');
+  // A good day with a few bad rows: two rejected (bad price), one duplicate trade id.
+  const t0 = Date.parse('2024-04-01T12:00:00Z') * 1000;
+  const badRows = [
+    `binance-futures,BTCUSDT,${t0},${t0 + 5},x1,buy,abc,0.001`,
+    `binance-futures,BTCUSDT,${t0 + 1},${t0 + 6},x2,sell,60000.123,0.001`,
+    `binance-futures,BTCUSDT,${t0 + 2},${t0 + 7},202404015,buy,60000.1,0.001`,
+  ];
+  await writeFile(good, tardisCsv('2024-04-01', 50_000) + badRows.join('\n') + '\n');
+  const gz = gzipSync(tardisCsv('2024-04-02', 200_000));
+  await writeFile(bad, gz.subarray(0, Math.floor(gz.length / 2)));
+  const catalog = join(dir, 'catalog');
+  const { page, errors } = await openApp();
+
+  // Both paths pasted at once, one per line.
+  await page.locator('#path-input').evaluate((el, text) => {
+    const dt = new DataTransfer();
+    dt.setData('text/plain', text);
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  }, `${good}\n${bad}\n`);
+  await page.locator('tr[data-file="binance-futures_trades_2024-04-02_BTCUSDT.csv.gz"]').waitFor();
+  assert.match(await page.locator('.files-table').innerText(), /Tardis trades/);
+
+  await page.locator('button[data-step="job"]').click();
+  assert.equal(await page.getByTestId('range-summary').innerText(), '2024-04-01 → 2024-04-02 · 2 days', 'days taken from the file names');
+  await page.locator('#output').fill(catalog);
+  // Options: the share of rows a file may have rejected. The good day's file has 2 of 50,003 rejected (0.004%):
+  // allowing 0.001% makes the engine name it, which proves the percent reached the job.
+  await page.getByText('Options', { exact: true }).click();
+  await page.getByLabel('Rejected rows allowed per file').fill('0.001');
+  await shot(page, 'job-options');
+  await page.getByRole('button', { name: 'Run the job' }).click();
+  await page.locator('[data-testid=run-overall][data-status=failed]').waitFor({ timeout: 90_000 });
+  const badDay = page.locator('li.day-bar[data-day="2024-04-02"]');
+  assert.equal(await badDay.getAttribute('data-state'), 'failed');
+  assert.match(await badDay.locator('.day-error').innerText(), /could not be read to the end/);
+  assert.equal(await page.locator('li.day-bar[data-day="2024-04-01"]').getAttribute('data-state'), 'done');
+  assert.match(await page.locator('.file-progress').innerText(), /truncated/);
+  await shot(page, 'run-error');
+
+  await page.getByRole('button', { name: 'View result →' }).click();
+  await page.locator('.verdict-ok').waitFor({ timeout: 30_000 });
+  assert.match(await page.locator('tr[data-day="2024-04-02"]').innerText(), /failed/);
+  assert.match(await page.locator('tr[data-detail-for="2024-04-02"]').innerText(), /could not be read to the end/);
+  const goodRow = await page.locator('tr[data-day="2024-04-01"]').innerText();
+  assert.match(goodRow, /1 × price: not a decimal number/);
+  assert.match(goodRow, /more than the instrument's price precision/);
+  await page.getByRole('button', { name: 'Show rejects file' }).waitFor();
+  assert.match(await page.locator('.notes').innerText(), /2 of 50003 rows rejected \(0\.0040%\), more than the allowed 0\.001% \(max reject ratio 0\.00001\)/);
+  assert.match(await page.locator('.rejects-link').innerText(), /rejects\.jsonl/);
+  await shot(page, 'result-errors');
+  const v = await verifyCatalog(catalog);
+  assert.equal(v.ok, true, v.errors.join('; '));
+  assert.equal(v.summary.find((s) => s.type === 'trade_tick')?.rows, 50_000);
+
+  // A file catalog-builder did not write (dropped from its manifest, as if NautilusTrader had rewritten it):
+  // verify still passes and the banner names it as a fact, folded away.
+  const m = (await readManifest(catalog))!;
+  const [foreign] = [...m.keys()].filter((k) => k.startsWith('data/trade_tick/'));
+  m.delete(foreign!);
+  await writeFile(manifestPath(catalog), JSON.stringify({ version: 1, files: Object.fromEntries(m) }));
+  await page.getByRole('button', { name: 'Verify again' }).click();
+  const info = page.getByTestId('verify-info');
+  await info.waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('.verdict-ok').count(), 1, 'still verified');
+  assert.match(await info.locator('summary').innerText(), /^1 file not written by catalog-builder$/);
+  await info.locator('summary').click();
+  assert.match(await info.innerText(), new RegExp(foreign!.split('/').pop()!.replace(/[.]/g, '\\.')));
+  await shot(page, 'result-info');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('first run: the bundled sample is one click from a verified catalog', { timeout: 120_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  const { page, errors } = await openApp();
+  const started = Date.now();
+  await page.getByRole('button', { name: 'Build the sample catalog' }).click();
+  await page.locator('[data-testid=run-overall][data-status=done]').waitFor({ timeout: 60_000 });
+  assert.equal(await page.locator('li.day-bar[data-state="done"]').count(), 9, '3 days × trades, mark, funding');
+  await page.getByRole('button', { name: 'View result →' }).click();
+  await page.locator('.verdict-ok').waitFor({ timeout: 30_000 });
+  t.diagnostic(`sample built and verified in ${Date.now() - started} ms`);
+  const v = await verifyCatalog(join(work, 'out', 'sample-catalog'));
+  assert.equal(v.ok, true, v.errors.join('; '));
+  assert.deepEqual(v.summary.map((s) => s.type).sort(), ['crypto_perpetual', 'funding_rate_update', 'mark_price_update', 'trade_tick']);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
