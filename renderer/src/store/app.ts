@@ -470,7 +470,7 @@ export function createAppStore(api: Api, opts: StoreOptions = {}): AppStore {
           const draft = { ...s.draft, ...patch };
           // The default output folder follows the symbol until the user types their own.
           if (patch.symbol !== undefined && s.outputRoot && s.draft.output === defaultOutput(s.outputRoot, s.draft.symbol)) {
-            draft.output = defaultOutput(s.outputRoot, patch.symbol.trim().toUpperCase());
+            draft.output = defaultOutput(s.outputRoot, patch.symbol);
           }
           return { draft };
         });
@@ -612,9 +612,11 @@ export function createAppStore(api: Api, opts: StoreOptions = {}): AppStore {
   return store;
 }
 
-/** The output folder a job gets until the user picks one: <root>/<symbol>-catalog. */
+/** The output folder a job gets until the user picks one: <root>/<SYMBOL>-catalog. The symbol is
+ *  normalised here, on both sides of setDraft's "still the default?" test: the draft keeps what was
+ *  typed ("eth") while the folder is upper case, so comparing raw text stopped the following. */
 function defaultOutput(root: string, symbol: string): string {
-  return joinPath(root, `${symbol || DEFAULT_SYMBOL}-catalog`);
+  return joinPath(root, `${symbol.trim().toUpperCase() || DEFAULT_SYMBOL}-catalog`);
 }
 
 /** Joins a folder and a name with the folder's own separator. */
