@@ -183,6 +183,27 @@ test('the output folder from the dialog, and the default following the symbol', 
   assert.equal(store.getState().draft.output, '/picked/folder', 'a chosen folder is kept');
 });
 
+test('the default output keeps following a symbol typed in lower case, key by key', async () => {
+  const api = fakeApi();
+  const store = createAppStore(api, { debounceMs: DEBOUNCE });
+  await store.getState().init();
+  // The symbol field starts empty (select-all + delete), then each key adds one character.
+  store.getState().setDraft({ symbol: '' });
+  assert.equal(store.getState().draft.output, '/out/BTCUSDT-catalog', 'an empty symbol falls back to the default');
+  const typed = 'ethusdt';
+  for (let i = 1; i <= typed.length; i++) {
+    store.getState().setDraft({ symbol: typed.slice(0, i) });
+    assert.equal(store.getState().draft.output, `/out/${typed.slice(0, i).toUpperCase()}-catalog`, `after typing "${typed.slice(0, i)}"`);
+  }
+  store.getState().setDraft({ symbol: 'ethusdt ' });
+  assert.equal(store.getState().draft.output, '/out/ETHUSDT-catalog', 'a trailing space is not part of the folder name');
+  store.getState().setDraft({ symbol: 'ethusd' });
+  assert.equal(store.getState().draft.output, '/out/ETHUSD-catalog', 'deleting a character still follows');
+  store.getState().setDraft({ output: '/mine' });
+  store.getState().setDraft({ symbol: 'solusdt' });
+  assert.equal(store.getState().draft.output, '/mine', 'an edited output stops following');
+});
+
 test('the share of rejected rows a file may have reaches the job spec; verify\'s info reaches the result', async () => {
   const { api, store } = await withFiles();
   const st = store.getState();

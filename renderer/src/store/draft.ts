@@ -1,0 +1,84 @@
+// The job draft the job screen edits, what it needs from the engine (presets, API key, output
+// folder), and the spec built from it with the problems a user can fix.
+import type { PresetInfo } from '../../../shared/api.js';
+import { DEFAULT_SYMBOL } from '../../../shared/job.js';
+import { buildJob, defaultDraft, type BuiltJob, type JobDraft } from '../logic/job.js';
+import { errText, type SliceContext } from './slice.js';
+
+export interface DraftSlice {
+  draft: JobDraft;
+  presets: PresetInfo[];
+  apiKeySaved: boolean;
+  /** the folder default outputs go in (from the engine) */
+  outputRoot: string | null;
+  setDraft(patch: Partial<JobDraft>): void;
+  pickOutput(): Promise<void>;
+  saveApiKey(key: string): Promise<boolean>;
+  /** the spec the draft makes, or the errors that keep it from being one */
+  job(): BuiltJob;
+}
+
+/** The output folder a job gets until the user picks one: <root>/<SYMBOL>-catalog. The symbol is
+ *  normalised here, on both sides of setDraft's "still the default?" test: the draft keeps what was
+ *  typed ("eth") while the folder is upper case, so comparing raw text stopped the following. */
+export function defaultOutput(root: string, symbol: string): string {
+  return joinPath(root, `${symbol.trim().toUpperCase() || DEFAULT_SYMBOL}-catalog`);
+}
+
+/** Joins a folder and a name with the folder's own separator. */
+export function joinPath(dir: string, name: string): string {
+  const sep = dir.includes('\\') && !dir.includes('/') ? '\\' : '/';
+  return dir.endsWith(sep) ? dir + name : dir + sep + name;
+}
+
+export function draftSlice({ api, set, get }: SliceContext): DraftSlice {
+  return {
+    draft: defaultDraft(),
+    presets: [],
+    apiKeySaved: false,
+    outputRoot: null,
+
+    setDraft(patch) {
+      const before = get().draft;
+      set((s) => {
+        const draft = { ...s.draft, ...patch };
+        // The default output folder follows the symbol until the user types their own.
+        if (patch.symbol !== undefined && s.outputRoot && s.draft.output === defaultOutput(s.outputRoot, s.draft.symbol)) {
+          draft.output = defaultOutput(s.outputRoot, patch.symbol);
+        }
+        return { draft };
+      });
+      // The preview is asked for with the symbol (the engine reads its rows for that instrument).
+      if (patch.symbol !== undefined && patch.symbol !== before.symbol) get().refreshPreview();
+    },
+
+    async pickOutput() {
+      try {
+        const p = await api.pickFolder();
+        if (p) get().setDraft({ output: p });
+        else if (get().browserMode) get().notify('info', 'Browser mode has no folder dialog: type the output folder’s path.');
+      } catch (e) {
+        get().notify('error', errText(e));
+      }
+    },
+
+    async saveApiKey(key) {
+      const k = key.trim();
+      if (!k) return false;
+      try {
+        // Only "saved" stays in the window; the key itself lives with the engine.
+        await api.setApiKey(k);
+        set({ apiKeySaved: true });
+        return true;
+      } catch (e) {
+        get().notify('error', `The API key was not saved: ${errText(e)}`);
+        return false;
+      }
+    },
+
+    job() {
+      const s = get();
+      return buildJob(s.draft, s.files, s.mappings, s.presets);
+    },
+  };
+}

@@ -1,0 +1,121 @@
+// The source and its files: adding (typed, picked, dropped), removing, what each file feeds, options.
+import type { FileInfo, FileOptions } from '../../../shared/api.js';
+import type { DataType, SourceKind } from '../../../shared/job.js';
+import { datesFromNames } from '../logic/dates.js';
+import { mergeFiles, parsePaths, toggleType, typesInUse, type FileEntry } from '../logic/files.js';
+import type { AppState } from './app.js';
+import { errText, type SliceContext } from './slice.js';
+
+export interface FilesSlice {
+  source: SourceKind;
+  files: FileEntry[];
+  adding: boolean;
+  addError: string | null;
+  setSource(s: SourceKind): void;
+  addPaths(paths: string[]): Promise<void>;
+  addTyped(text: string): Promise<void>;
+  pickFiles(): Promise<void>;
+  removeFile(path: string): void;
+  toggleFileType(path: string, t: DataType): void;
+  setFileOptions(path: string, options: FileOptions): void;
+}
+
+/** The state once the engine has inspected new files: data types, dates and selection follow them. */
+function withAdded(s: AppState, infos: FileInfo[]): Partial<AppState> {
+  const files = mergeFiles(s.files, infos);
+  const types = typesInUse(files);
+  const named = datesFromNames(files.map((f) => f.info.name));
+  const draft = { ...s.draft };
+  if (types.length) draft.dataTypes = types;
+  if (named.start && named.end && !s.draft.start) {
+    draft.start = named.start;
+    draft.end = named.end;
+  }
+  const firstGood = files.find((f) => !f.info.error);
+  const previewType = types.includes(s.previewType) ? s.previewType : types[0] ?? s.previewType;
+  const bad = infos.filter((i) => i.error);
+  return {
+    files, draft, previewType, adding: false,
+    selectedPath: s.selectedPath ?? firstGood?.info.path ?? null,
+    addError: bad.length ? bad.map((b) => `${b.name}: ${b.error}`).join('\n') : null,
+  };
+}
+
+/** A file's options with a change applied; an undefined value removes the option (back to automatic). */
+function mergeOptions(cur: FileOptions, change: FileOptions): FileOptions {
+  const next: FileOptions = { ...cur, ...change };
+  for (const k of Object.keys(next) as (keyof FileOptions)[]) if (next[k] === undefined) delete next[k];
+  return next;
+}
+
+export function filesSlice({ api, set, get }: SliceContext): FilesSlice {
+  return {
+    source: 'csv',
+    files: [],
+    adding: false,
+    addError: null,
+
+    setSource(source) {
+      set((s) => ({ source, draft: { ...s.draft, source } }));
+    },
+
+    async addPaths(paths) {
+      const list = paths.filter(Boolean);
+      if (!list.length) return;
+      set({ adding: true, addError: null });
+      try {
+        const infos = await api.inspectFiles(list);
+        set((s) => withAdded(s, infos));
+        get().refreshPreview();
+      } catch (e) {
+        set({ adding: false, addError: errText(e) });
+      }
+    },
+
+    async addTyped(text) {
+      const paths = parsePaths(text);
+      if (!paths.length) {
+        set({ addError: 'Type or paste the full path of a file, one per line.' });
+        return;
+      }
+      await get().addPaths(paths);
+    },
+
+    async pickFiles() {
+      try {
+        const paths = await api.pickFiles();
+        if (paths.length) await get().addPaths(paths);
+        else if (get().browserMode) set({ addError: 'Browser mode has no file dialog here: type or paste the file paths below.' });
+      } catch (e) {
+        set({ addError: errText(e) });
+      }
+    },
+
+    removeFile(path) {
+      set((s) => {
+        const files = s.files.filter((f) => f.info.path !== path);
+        const types = typesInUse(files);
+        return {
+          files,
+          selectedPath: s.selectedPath === path ? files[0]?.info.path ?? null : s.selectedPath,
+          draft: types.length ? { ...s.draft, dataTypes: types } : s.draft,
+        };
+      });
+      get().refreshPreview();
+    },
+
+    toggleFileType(path, t) {
+      set((s) => {
+        const files = s.files.map((f) => (f.info.path === path ? toggleType(f, t) : f));
+        const types = typesInUse(files);
+        return { files, draft: { ...s.draft, dataTypes: types.length ? types : s.draft.dataTypes } };
+      });
+      get().refreshPreview();
+    },
+
+    setFileOptions(path, options) {
+      set((s) => ({ files: s.files.map((f) => (f.info.path === path ? { ...f, options: mergeOptions(f.options, options) } : f)) }));
+      get().refreshPreview();
+    },
+  };
+}
