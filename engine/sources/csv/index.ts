@@ -2,13 +2,14 @@
 // handed to the normalizer. Memory stays bounded: the file is streamed in line batches.
 import { basename } from 'node:path';
 import type { DataType, FileConfig } from '../../../shared/job.js';
-import { SIDE_NONE, parseSide, type Normalizer } from '../../normalize/normalizer.js';
+import type { Normalizer } from '../../normalize/normalizer.js';
 import { openData, type Compression } from '../io/open.js';
 import { firstLineError, lineBatches, openQuoteAt, UNCLOSED_QUOTE, type Line } from '../io/lines.js';
 import { SAMPLE_LINES, TsColumn } from '../timestamp.js';
 import { detect, splitCsv, type Detected } from './detect.js';
 import { FastLineReader, FastTradeParser, LineTally, fastPathEnabled, readRest } from './fast.js';
 import { makePlan, type Plan } from './plan.js';
+import { ROW_MAPPERS } from './rows.js';
 
 export interface CsvFileResult {
   format: string;
@@ -118,13 +119,20 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
   const fin = { det: det as Detected | null, plan: plan as Plan | null };
   if (!fin.det || !fin.plan) throw new Error('the file is empty');
   if (counters.rows === 0) notes.push('no data rows');
-  if (ts!.unzoned) notes.push('timestamps without a time zone were read as UTC');
-  if (ts!.unit) notes.push(`timestamps: ${ts!.unit === 'iso' ? 'ISO 8601' : `Unix ${ts!.unit}`}`);
-  for (const [col, field] of [[ts!, 'timestamp'], [tsInit!, 'local_timestamp'], [next!, 'next_funding_time']] as const) {
+  notes.push(...timestampNotes(ts!, tsInit!, next!));
+  return { format: fin.det.format, label: fin.det.label, compression: opened.compression, plan: fin.plan, notes: [...fin.plan.notes, ...notes] };
+}
+
+/** What the reader decided about a file's timestamps, for its report. */
+function timestampNotes(ts: TsColumn, tsInit: TsColumn, next: TsColumn): string[] {
+  const notes: string[] = [];
+  if (ts.unzoned) notes.push('timestamps without a time zone were read as UTC');
+  if (ts.unit) notes.push(`timestamps: ${ts.unit === 'iso' ? 'ISO 8601' : `Unix ${ts.unit}`}`);
+  for (const [col, field] of [[ts, 'timestamp'], [tsInit, 'local_timestamp'], [next, 'next_funding_time']] as const) {
     const n = col.note(field);
     if (n) notes.push(n);
   }
-  return { format: fin.det.format, label: fin.det.label, compression: opened.compression, plan: fin.plan, notes: [...fin.plan.notes, ...notes] };
+  return notes;
 }
 
 /** Maps a batch of lines; returns whether the header (if any) has been passed. */
@@ -173,45 +181,7 @@ export function mapLines(lines: Line[], det: Detected, plan: Plan, type: DataTyp
       }
       tsInit = t;
     }
-    if (type === 'trades') {
-      let side = SIDE_NONE;
-      if (c.aggressor_side !== undefined) {
-        side = parseSide(f[c.aggressor_side]!, plan.sideMode);
-        if (side < 0) {
-          norm.rejectUnplaced(line.no, 'aggressor_side', plan.sideMode === 'maker' ? 'expected true or false (buyer is maker)' : 'expected buy or sell', f[c.aggressor_side]!, tsInit);
-          continue;
-        }
-      }
-      const id = c.trade_id !== undefined ? f[c.trade_id]!.trim() : '';
-      norm.trade(line.no, tsEvent, tsInit, f[c.price!]!, f[c.size!]!, side, id === '' ? null : id);
-    } else if (type === 'mark') {
-      const v = f[c.mark_price!]!;
-      if (v.trim() === '' && plan.emptyIsSkip) { norm.skip(tsInit); continue; }
-      norm.mark(line.no, tsEvent, tsInit, v, plan.dedupeChanges);
-    } else {
-      const rate = f[c.funding_rate!]!;
-      if (rate.trim() === '' && plan.emptyIsSkip) { norm.skip(tsInit); continue; }
-      let interval: bigint | null = null;
-      if (c.funding_interval !== undefined && f[c.funding_interval]!.trim() !== '') {
-        const t = f[c.funding_interval]!.trim();
-        if (!/^\d+$/.test(t) || Number(t) === 0) {
-          norm.rejectUnplaced(line.no, 'funding_interval', 'expected a positive whole number', t, tsInit);
-          continue;
-        }
-        interval = BigInt(t) * (plan.intervalUnit === 'hours' ? 60n : 1n);
-      }
-      let nextNs: bigint | null = null;
-      if (plan.nextFromInterval && interval !== null) nextNs = tsEvent + interval * 60_000_000_000n;
-      if (c.next_funding_time !== undefined && f[c.next_funding_time]!.trim() !== '' && f[c.next_funding_time]!.trim() !== '0') {
-        const t = nextCol.parse(f[c.next_funding_time]!);
-        if (typeof t === 'string') {
-          norm.rejectUnplaced(line.no, 'next_funding_time', t, f[c.next_funding_time]!, tsInit);
-          continue;
-        }
-        nextNs = t;
-      }
-      norm.funding(line.no, tsEvent, tsInit, rate, interval, nextNs, plan.dedupeChanges);
-    }
+    ROW_MAPPERS[type](line.no, f, plan, norm, tsEvent, tsInit, nextCol);
   }
   return headerDone || !det.hasHeader;
 }
