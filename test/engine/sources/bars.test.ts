@@ -6,6 +6,7 @@ import {
   GapTracker, KLINES_HEADER, barCloseNs, barTypeString, checkBar, detectBarSpec, detectKlinesFile,
   intervalNs, parseBarSpec, parseKlineRow, specFromInterval, stepError,
 } from '../../../engine/sources/bars/index.js';
+import { visionKlines } from '../../nautilus/inputs.js';
 
 const MIN = 60_000_000_000n, HOUR = 60n * MIN, DAY = 24n * HOUR;
 const T0 = 1_704_067_200_000_000_000n; // 2024-01-01T00:00:00Z
@@ -158,4 +159,30 @@ test('parseKlineRow: times in the file unit to ns, OHLCV as text; with the close
   assert.ok(!('error' in ms));
   assert.match((parseKlineRow(SPOT_US.split(','), ms) as { error: string }).error, /open_time .* is not a Unix ms time/);
   assert.match((parseKlineRow(UM.split(',').slice(0, 11), ms) as { error: string }).error, /11 columns/);
+});
+
+test('a klines file read with detectKlinesFile + parseKlineRow + barCloseNs gives the bars the independent parser gives', () => {
+  // Three USD-M 1m rows with header, and the same opens as a headerless spot µs file.
+  const ms = [KLINES_HEADER, ...[0, 1, 2].map((i) => {
+    const open = 1_704_067_200_000 + i * 60_000;
+    return `${open},42283.5${i},42300.00,42250.1,4229${i}.0,12.34${i},${open + 59_999},521000.1,100,6.1,258000.2,0`;
+  })].join('\n') + '\n';
+  const us = ms.split('\n').slice(1).map((l) => l.replace(/^(\d{13}),(.*?),(\d{13}),/, (_, o: string, mid: string, c: string) => `${o}000,${mid},${c}999,`)).join('\n');
+  for (const text of [ms, us]) {
+    const lines = text.split('\n').filter((l) => l);
+    const file = detectKlinesFile(lines.slice(0, 10));
+    assert.ok(!('error' in file));
+    const rows = lines.slice(file.header ? 1 : 0).map((l) => parseKlineRow(l.split(','), file));
+    const opens = rows.map((r) => ('error' in r ? assert.fail(r.error) : r.openNs));
+    const det = detectBarSpec(opens);
+    assert.ok('spec' in det);
+    const bars = rows.map((r) => {
+      if ('error' in r) return assert.fail(r.error);
+      const ts = barCloseNs(r.openNs, det.intervalNs, r.closeNs, file.unitNs);
+      if (typeof ts !== 'bigint') return assert.fail(ts.error);
+      return { open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume, tsEvent: ts, tsInit: ts };
+    });
+    assert.deepEqual(bars, visionKlines(text));
+    assert.equal(bars[0]!.tsEvent, T0 + MIN);
+  }
 });
