@@ -50,3 +50,15 @@ export function barCloseNs(openNs: bigint, intervalNs: bigint, closeNs: bigint |
   }
   return end;
 }
+
+/**
+ * A bar's ts_event from a close-time column alone: a Binance-style inclusive close (one unit before
+ * the boundary, …59999 ms) moves to the boundary; a close already on the boundary stays. Anything
+ * else is off the interval grid. Intervals (≥ 1 s) are far wider than a unit (≤ 1 ms), so the two
+ * cases cannot both match.
+ */
+export function barCloseFromCloseTime(closeNs: bigint, intervalNs: bigint, unitNs = 1_000_000n): bigint | { error: string } {
+  if ((closeNs + unitNs) % intervalNs === 0n) return closeNs + unitNs;
+  if (closeNs % intervalNs === 0n) return closeNs;
+  return { error: `close time ${closeNs} is neither on the ${describeNs(intervalNs)} grid nor one unit before it` };
+}

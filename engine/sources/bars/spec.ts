@@ -97,3 +97,16 @@ export function parseBarSpec(text: string): BarSpec | { error: string } {
   if (err) return { error: `"${text}": ${err}` };
   return { step, aggregation: agg as TimeAggregation, priceType: price as BarPriceType };
 }
+
+/**
+ * Splits a full BarType text (`BTCUSDT-PERP.BINANCE-1-MINUTE-LAST-EXTERNAL`) into the instrument id
+ * and the spec. The id may itself hold '-', so the spec is read from the right.
+ */
+export function parseBarType(text: string): { instrumentId: string; spec: BarSpec } | { error: string } {
+  const parts = text.trim().split('-');
+  if (parts.length < 5) return { error: `"${text}" is not <instrument_id>-<step>-<AGG>-<PRICE>-EXTERNAL` };
+  const instrumentId = parts.slice(0, -4).join('-');
+  if (!/^[^.\s]+\.[^.\s]+$/.test(instrumentId)) return { error: `"${text}": "${instrumentId}" is not an instrument id like BTCUSDT-PERP.BINANCE` };
+  const spec = parseBarSpec(parts.slice(-4).join('-'));
+  return 'error' in spec ? spec : { instrumentId, spec };
+}

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  GapTracker, KLINES_HEADER, barCloseNs, barTypeString, checkBar, detectBarSpec, detectKlinesFile,
-  intervalNs, parseBarSpec, parseKlineRow, specFromInterval, stepError,
+  GapTracker, KLINES_HEADER, barCloseFromCloseTime, barCloseNs, barTypeString, checkBar, detectBarSpec, detectKlinesFile,
+  intervalNs, parseBarSpec, parseBarType, parseKlineRow, specFromInterval, stepError,
 } from '../../../engine/sources/bars/index.js';
 import { visionKlines } from '../../nautilus/inputs.js';
 
@@ -68,6 +68,11 @@ test('barTypeString is the bar_type metadata and folder name', () => {
   assert.equal(barTypeString('BTCUSDT-PERP.BINANCE', spec), 'BTCUSDT-PERP.BINANCE-1-MINUTE-LAST-EXTERNAL');
   assert.equal(barTypeString('ADABTC.BINANCE', spec), 'ADABTC.BINANCE-1-MINUTE-LAST-EXTERNAL'); // the golden bars' bar_type
   assert.equal(intervalNs(spec), MIN);
+  assert.deepEqual(parseBarType('BTCUSDT-PERP.BINANCE-1-MINUTE-LAST-EXTERNAL'), { instrumentId: 'BTCUSDT-PERP.BINANCE', spec });
+  assert.deepEqual(parseBarType(barTypeString('ETH-USD-SWAP.OKX', { ...spec, priceType: 'MARK' })), { instrumentId: 'ETH-USD-SWAP.OKX', spec: { ...spec, priceType: 'MARK' } });
+  for (const bad of ['1-MINUTE-LAST-EXTERNAL', 'BTCUSDT-1-MINUTE-LAST-EXTERNAL', 'BTCUSDT.BINANCE-60-SECOND-LAST-EXTERNAL', 'BTCUSDT.BINANCE-1-MINUTE-LAST-INTERNAL']) {
+    assert.ok('error' in parseBarType(bad), bad);
+  }
 });
 
 test('barCloseNs: ts_event = open + interval; a Binance close_time must be open + interval - 1 unit', () => {
@@ -78,6 +83,11 @@ test('barCloseNs: ts_event = open + interval; a Binance close_time must be open 
   assert.equal(barCloseNs(1_780_272_000_000_000n * 1000n, DAY, 1_780_358_399_999_999n * 1000n, 1000n), 1_780_358_400_000_000_000n);
   const wrong = barCloseNs(T0, MIN, T0 + MIN, 1_000_000n);
   assert.ok(typeof wrong === 'object' && /close time/.test(wrong.error));
+  // From a close column alone: Binance's inclusive close moves to the boundary; a boundary close stays.
+  assert.equal(barCloseFromCloseTime(T0 + MIN - 1_000_000n, MIN), T0 + MIN);
+  assert.equal(barCloseFromCloseTime(T0 + HOUR - 1000n, HOUR, 1000n), T0 + HOUR);
+  assert.equal(barCloseFromCloseTime(T0 + MIN, MIN), T0 + MIN);
+  assert.ok(typeof barCloseFromCloseTime(T0 + 30_000_000_000n, MIN) === 'object');
   // A µs close time read as if the file were ms is off by 999 µs: refused.
   assert.ok(typeof barCloseNs(T0, MIN, T0 + MIN - 1000n, 1_000_000n) === 'object');
 });
