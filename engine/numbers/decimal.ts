@@ -104,3 +104,10 @@ export function formatRaw(raw: bigint, scale: number, places: number): string {
   const frac = s.slice(s.length - places);
   return (neg ? '-' : '') + int + (places ? '.' + frac : '');
 }
+
+/** Exact order of two decimals: -1, 0 or 1 (both scaled to the larger scale; no floats). */
+export function compareDecimal(a: Decimal, b: Decimal): -1 | 0 | 1 {
+  const s = Math.max(a.scale, b.scale);
+  const x = toScaled(a, s), y = toScaled(b, s);
+  return x < y ? -1 : x > y ? 1 : 0;
+}

@@ -169,3 +169,35 @@ export function expected(events: Event[], startNs: bigint, endNs: bigint, priceP
   }
   return e;
 }
+
+/** One top-of-book quote as the input text gives it (empty text: that side has no level). */
+export interface QuoteIn { bidPrice: string; bidSize: string; askPrice: string; askSize: string; tsEvent: bigint; tsInit: bigint }
+/** One bar: OHLCV text, ts_event at the bar's close. */
+export interface BarIn { open: string; high: string; low: string; close: string; volume: string; tsEvent: bigint; tsInit: bigint }
+
+/** Tardis `quotes` CSV (µs): note the column order, ask amount first and bid amount last. */
+export function tardisQuotes(text: string): QuoteIn[] {
+  const header = 'exchange,symbol,timestamp,local_timestamp,ask_amount,ask_price,bid_price,bid_amount';
+  return csvRows(text, header).map(([, , ts, local, askSize, askPrice, bidPrice, bidSize]) => {
+    assert.ok(/^\d{16}$/.test(ts!) && /^\d{16}$/.test(local!), `not µs: ${ts} ${local}`);
+    return { bidPrice: bidPrice!, bidSize: bidSize!, askPrice: askPrice!, askSize: askSize!, tsEvent: us(ts!), tsInit: us(local!) };
+  });
+}
+
+/**
+ * Binance Vision klines (12 columns, header optional, open/close times 13-digit ms or 16-digit µs):
+ * a bar closes one time unit after its close_time (…59999 ms -> the next whole minute), and
+ * ts_init = ts_event.
+ */
+export function visionKlines(text: string): BarIn[] {
+  const header = 'open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore';
+  const hasHeader = text.startsWith(header);
+  return csvRows(text, hasHeader ? header : null).map((f) => {
+    assert.equal(f.length, 12, `a klines row has 12 cells: ${f.join(',')}`);
+    const close = f[6]!;
+    const unit = close.length === 13 ? 1_000_000n : close.length === 16 ? 1_000n : assert.fail(`close_time ${close} is neither ms nor µs`);
+    assert.equal(f[0]!.length, close.length, 'open_time and close_time in one unit');
+    const ts = (BigInt(close) + 1n) * unit;
+    return { open: f[1]!, high: f[2]!, low: f[3]!, close: f[4]!, volume: f[5]!, tsEvent: ts, tsInit: ts };
+  });
+}

@@ -44,6 +44,34 @@ def trades(catalog):
         }
 
 
+def quotes(catalog):
+    for q in catalog.quote_ticks():
+        yield "QuoteTick", {
+            "instrument_id": str(q.instrument_id),
+            "bid_price": str(q.bid_price),
+            "ask_price": str(q.ask_price),
+            "bid_size": str(q.bid_size),
+            "ask_size": str(q.ask_size),
+            "ts_event": str(q.ts_event),
+            "ts_init": str(q.ts_init),
+        }
+
+
+def bars(catalog):
+    for b in catalog.bars():
+        yield "Bar", {
+            "bar_type": str(b.bar_type),
+            "instrument_id": str(b.bar_type.instrument_id),
+            "open": str(b.open),
+            "high": str(b.high),
+            "low": str(b.low),
+            "close": str(b.close),
+            "volume": str(b.volume),
+            "ts_event": str(b.ts_event),
+            "ts_init": str(b.ts_init),
+        }
+
+
 def marks(catalog):
     for m in catalog.query(MarkPriceUpdate):
         yield "MarkPriceUpdate", {
@@ -76,7 +104,7 @@ def instruments(catalog):
 
 
 # One entry per data type; the order is the order of the output.
-KINDS = [instruments, trades, marks, fundings]
+KINDS = [instruments, trades, quotes, bars, marks, fundings]
 
 
 def main(paths):
