@@ -1,0 +1,56 @@
+// What every step of a build job (engine/jobs/build.ts) reads and adds to, and how it words a failure.
+import type { DataType, JobSpec } from '../../shared/job.js';
+import type { ProgressEvent } from '../../shared/progress.js';
+import type { DayReport, FileReport } from '../../shared/report.js';
+import { writeErrnoText } from '../catalog/atomic.js';
+import type { Instrument } from '../catalog/instruments.js';
+import type { FixedMode } from '../numbers/fixed.js';
+import type { RejectSink } from '../normalize/rejects.js';
+import { OutputError, type DaySink } from './daysink.js';
+
+export const TYPE_ORDER: DataType[] = ['trades', 'mark', 'funding'];
+/** the renames of an all-or-nothing commit, in the state folder while it is under way (owned.ts) */
+export const COMMIT_JOURNAL = 'commit.json';
+
+/** One build job: its settings and folders, and what its steps report (in the order they add it). */
+export interface JobContext {
+  spec: JobSpec;
+  emit: (e: ProgressEvent) => void;
+  signal: AbortSignal | undefined;
+  /** bytes of buffered rows before days spill to disk */
+  bufferBudget: number | undefined;
+  fm: FixedMode;
+  out: string;
+  stateDir: string;
+  tmpDir: string;
+  configDir: string;
+  days: string[];
+  startDay: number;
+  rejects: RejectSink;
+  notes: string[];
+  errors: string[];
+  files: FileReport[];
+  dayReports: DayReport[];
+  instrument: (Instrument & { source: string }) | null;
+  instrumentFile: string | undefined;
+  /** a commit journal still needs the job's temporary files */
+  keepTmp: boolean;
+  // Days of the data types opened so far; on any exit they release their writers and temp files.
+  openSinks: DaySink[];
+}
+
+export function errText(e: unknown): string {
+  // A day's file failed to write while reading: the cause is what the user needs (the caller names the file).
+  if (e instanceof OutputError) return errText(e.cause);
+  if (e instanceof Error) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'file not found';
+    const writeText = writeErrnoText(e);
+    if (writeText) return writeText;
+    if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(e.message)) return 'compressed data is truncated (unexpected end of file)';
+    if (code === 'Z_DATA_ERROR') return `compressed data is corrupt (${e.message})`;
+    if (code === 'ENOTDIR') return `not a folder: ${(e as NodeJS.ErrnoException).path ?? e.message}`;
+    return e.message;
+  }
+  return String(e);
+}

@@ -1,0 +1,64 @@
+// The plan of a build job: which files each data type reads, and through which config entry.
+import type { DataType, FileConfig } from '../../shared/job.js';
+import { tardisFiles } from '../sources/tardis/index.js';
+import { TYPE_ORDER, errText, type JobContext } from './context.js';
+import { checkFeeds, entryFor, noEntryText } from './feeds.js';
+import { resolveFiles } from './files.js';
+import { expandInputs, type Input } from './inputs.js';
+
+export interface InputPlan {
+  /** files per data type (a type whose files could not be listed has none) */
+  filesByType: Map<DataType, Input[]>;
+  // The config entry read for each type (its own, or for mark/funding the other's: engine/jobs/feeds.ts).
+  entries: Partial<Record<DataType, FileConfig>>;
+}
+
+/**
+ * Files per data type, resolved up front so a missing file is reported before any work. A data type
+ * the config cannot feed stops the job here, before any file is written.
+ */
+export async function planInputs(job: JobContext): Promise<InputPlan> {
+  const { spec, notes, errors } = job;
+  const plan: InputPlan = { filesByType: new Map(), entries: {} };
+  const configErrors: string[] = [];
+  const setFiles = async (type: DataType, paths: string[]) => {
+    const { inputs, notes: skipped } = await expandInputs(paths, spec.source);
+    notes.push(...skipped.map((n) => `${type}: ${n}`));
+    plan.filesByType.set(type, inputs);
+  };
+  // Tardis: the files are downloaded into the cache first (fatal errors such as no access throw).
+  const tardis = spec.source === 'tardis' ? await tardisFiles(spec, TYPE_ORDER.filter((t) => spec.dataTypes.includes(t)), { signal: job.signal, configDir: job.configDir, emit: job.emit }) : null;
+  for (const type of TYPE_ORDER) {
+    if (!spec.dataTypes.includes(type)) continue;
+    const got = tardis?.get(type);
+    if (got) {
+      errors.push(...got.errors.map((e) => `${type}: ${e}`));
+      notes.push(...got.notes);
+      await setFiles(type, got.files);
+      plan.entries[type] = spec.config.files[type];
+      continue;
+    }
+    const entry = entryFor(spec.config, type);
+    if (!entry) {
+      configErrors.push(`${type}: ${noEntryText(type)}`);
+      continue;
+    }
+    plan.entries[type] = entry.fc;
+    let paths: string[];
+    try {
+      paths = await resolveFiles(entry.fc.file_path, spec.config.base_path, job.configDir);
+    } catch (e) {
+      errors.push(`${type}: ${errText(e)}`);
+      continue;
+    }
+    await setFiles(type, paths);
+    if (entry.from !== type) notes.push(`${type}: read from the files.${entry.from} files (the config has no files.${type} entry)`);
+    try {
+      await checkFeeds(spec.source, type, plan.filesByType.get(type)!, entry.fc);
+    } catch (e) {
+      configErrors.push(`${type}: ${errText(e)}`);
+    }
+  }
+  if (configErrors.length) throw new Error(configErrors.join('; '));
+  return plan;
+}
