@@ -20,9 +20,11 @@ import { parseArgs } from 'node:util';
 import { createAccess } from './server-auth.js';
 import { attachRpc } from './server-rpc.js';
 import { serveRenderer } from './server-static.js';
-import { createService, type SecretStore, type Service, type ServiceOptions } from './service.js';
+import { memorySecrets } from './secrets.js';
+import { createService, type Service, type ServiceOptions } from './service.js';
 
 export { handleRpc } from './server-rpc.js';
+export { memorySecrets };
 
 export const DEFAULT_STATIC = fileURLToPath(new URL('../renderer/dist/', import.meta.url));
 
@@ -51,22 +53,6 @@ export interface RunningServer {
   port: number;
   service: Service;
   close(): Promise<void>;
-}
-
-/** In-memory key store: browser mode has no OS keychain, so the key never touches the disk. */
-export function memorySecrets(): SecretStore {
-  let key: string | null = null;
-  return {
-    async set(k) {
-      key = k;
-    },
-    async has() {
-      return key !== null;
-    },
-    async get() {
-      return key;
-    },
-  };
 }
 
 function defaultConfigDir(): string {
