@@ -1,8 +1,8 @@
 // IPC wiring of the main process: one ipcMain.handle per Api method. Every call checks that it
-// comes from our renderer's frame and validates its arguments with ApiArgs before the service runs.
+// comes from our renderer's frame and validates its arguments with ApiArgs before the service runs
+// (dispatchCall in shared/api.ts, as browser mode's /rpc does).
 // No runtime import of 'electron': the main process passes ipcMain in (tests pass a fake).
-import { API_METHODS, ApiArgs, type ApiMethod } from '../shared/api.js';
-import { zodIssuesText } from '../shared/errors.js';
+import { API_METHODS, dispatchCall } from '../shared/api.js';
 import type { Service } from '../hosts/service.js';
 import { DROPPED_CHANNEL, PROGRESS_CHANNEL, apiChannel } from './channels.js';
 
@@ -26,10 +26,7 @@ export function registerIpc(ipc: IpcMainLike, service: Service, isAllowedSender:
     ipc.handle(channel, async (event, ...args) => {
       const url = event.senderFrame?.url;
       if (!isAllowedSender(url)) throw new Error(`refused: ${method} called from ${url ?? 'an unknown frame'}`);
-      const parsed = ApiArgs[method as ApiMethod].safeParse(args);
-      if (!parsed.success) throw new Error(`invalid arguments for ${method}: ${zodIssuesText(parsed.error.issues, 'args')}`);
-      const fn = service[method] as (...a: unknown[]) => Promise<unknown>;
-      return fn.apply(service, parsed.data as unknown[]);
+      return dispatchCall(service, method, args);
     });
   }
   const onDropped = (event: SenderEvent, ...args: unknown[]) => {

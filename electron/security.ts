@@ -1,7 +1,8 @@
 // The Electron security checklist as plain functions and values, importable without Electron (no
 // runtime import of 'electron' here) so test/electron-shell.test.ts can check every item.
 import type { BrowserWindowConstructorOptions } from 'electron';
-import { extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { cspText } from '../shared/csp.js';
+import { staticFileFor, staticHeaders } from '../hosts/static-files.js';
 
 /** The packaged renderer is served from app://renderer/ (a privileged custom scheme, not file://). */
 export const APP_SCHEME = 'app';
@@ -56,15 +57,12 @@ export function windowOptions(preload: string, opts: { devTools?: boolean } = {}
 }
 
 /**
- * Content-Security-Policy of the renderer. Built app: scripts only from the app itself, no inline
- * script, no eval, no network. Dev server: what Vite's HMR needs (its inline preamble and socket).
- * Inline styles are allowed (React style props / a virtualised table); inline scripts never in the app.
+ * Content-Security-Policy of the renderer (shared/csp.ts). Built app: exactly RENDERER_CSP, no
+ * network. Dev server: what Vite's HMR needs (its inline preamble and socket), only in development.
  */
 export function cspHeader(src: RendererSource = { kind: 'app' }): string {
-  const common = ["default-src 'none'", "img-src 'self' data: blob:", "font-src 'self' data:", "style-src 'self' 'unsafe-inline'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'", "object-src 'none'", "worker-src 'self' blob:"];
-  if (src.kind === 'app') return ["script-src 'self'", "connect-src 'self'", ...common].join('; ');
-  const u = new URL(src.url);
-  return ["script-src 'self' 'unsafe-inline'", `connect-src 'self' ws://${u.host}`, ...common].join('; ');
+  if (src.kind === 'app') return cspText();
+  return cspText({ 'script-src': "'unsafe-inline'", 'connect-src': `ws://${new URL(src.url).host}` });
 }
 
 /** True when `url` is a page of our renderer: app://renderer/… or the dev server's origin. */
@@ -85,7 +83,7 @@ export function isAllowedNavigation(url: string, src: RendererSource = { kind: '
   return isAllowedSender(url, src);
 }
 
-/** Maps an app://renderer/… request to a file inside the built renderer; null when it is outside or not ours. */
+/** Maps an app://renderer/… request to a file inside the built renderer (hosts/static-files.ts); null when it is outside or not ours. */
 export function resolveAppFile(distDir: string, requestUrl: string): string | null {
   let u: URL;
   try {
@@ -100,30 +98,12 @@ export function resolveAppFile(distDir: string, requestUrl: string): string | nu
   } catch {
     return null;
   }
-  if (path.includes('\0') || path.includes('\\')) return null;
-  if (path === '/' || path === '') path = '/index.html';
-  // A client-side route (no extension) is the app's page.
-  if (!extname(path)) path = '/index.html';
-  const root = resolve(distDir);
-  const file = resolve(root, '.' + path);
-  const rel = relative(root, file);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null;
-  return join(root, rel);
+  return staticFileFor(distDir, path);
 }
 
-export const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.woff': 'font/woff', '.wasm': 'application/wasm', '.map': 'application/json',
-};
-
-export function contentType(file: string): string {
-  return CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
-}
-
-/** Response headers of every renderer file. */
+/** Response headers of every renderer file (the same as browser mode's, hosts/static-files.ts). */
 export function rendererHeaders(file: string, src: RendererSource = { kind: 'app' }): Record<string, string> {
-  return { 'content-type': contentType(file), 'content-security-policy': cspHeader(src), 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' };
+  return staticHeaders(file, cspHeader(src));
 }
 
 /** Adds the CSP to response headers (session.webRequest.onHeadersReceived), replacing any the server sent. */

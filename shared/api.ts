@@ -1,6 +1,7 @@
 // The Api the renderer calls (window.api in Electron, a loopback WebSocket in browser mode).
 // Every request is validated with these zod schemas on the engine side before it runs.
 import { z } from 'zod';
+import { zodIssuesText } from './errors.js';
 import { DEFAULT_SYMBOL, DataType, JobSpec, MappingField, SourceConfig } from './job.js';
 import type { ProgressEvent } from './progress.js';
 import type { RunReport } from './report.js';
@@ -193,6 +194,19 @@ export function forwardCalls(call: ApiCall): Omit<Api, 'onProgress'> {
     setApiKey: (key) => call('setApiKey', key),
     hasApiKey: () => call('hasApiKey'),
   };
+}
+
+/**
+ * The engine side of forwardCalls, for both hosts (browser mode's /rpc, Electron's IPC): refuses a
+ * method the Api does not have and arguments that fail its ApiArgs schema, before `api` sees them;
+ * then calls the method with the parsed arguments. Errors carry the text the caller is shown.
+ */
+export async function dispatchCall(api: Omit<Api, 'onProgress'>, method: string, args: unknown[]): Promise<unknown> {
+  if (!Object.hasOwn(ApiArgs, method)) throw new Error(`unknown method ${method}`);
+  const parsed = ApiArgs[method as ApiMethod].safeParse(args);
+  if (!parsed.success) throw new Error(`invalid arguments for ${method}: ${zodIssuesText(parsed.error.issues, 'args')}`);
+  const fn = api[method as ApiMethod] as (...a: unknown[]) => Promise<unknown>;
+  return fn.apply(api, parsed.data as unknown[]);
 }
 
 export { SourceConfig };

@@ -8,6 +8,7 @@ import { WebSocket } from 'ws';
 import type { ProgressEvent } from '../../shared/progress.js';
 import type { RpcMessage } from '../../shared/rpc.js';
 import { verifyCatalog } from '../../engine/catalog/verify.js';
+import { cspHeader, rendererHeaders } from '../../electron/security.js';
 import { createService } from '../../hosts/service.js';
 import { handleRpc, memorySecrets, startServer, type RunningServer } from '../../hosts/server.js';
 import { connectApi, defaultRpcUrl, type SocketLike } from '../../renderer/src/lib/rpc-client.js';
@@ -91,6 +92,22 @@ test('serves the built renderer with a strict CSP, only to loopback hosts, never
   }
   // DNS rebinding: a foreign Host name is refused.
   assert.equal((await get(server.origin, `/?token=${server.token}`, { host: 'evil.example:80' })).status, 421);
+});
+
+test('browser mode and Electron serve the renderer under one policy and the same headers', async (t) => {
+  const { server } = await serve(t);
+  const directives = (csp: string) => new Map(csp.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]));
+  const page = await get(server.origin, `/?token=${server.token}`);
+  const served = directives(String(page.headers['content-security-policy']));
+  const electron = directives(cspHeader({ kind: 'app' }));
+  // The same directives; browser mode only adds its /rpc WebSocket to connect-src.
+  assert.deepEqual([...served.keys()].sort(), [...electron.keys()].sort());
+  for (const [d, v] of electron) assert.equal(served.get(d), d === 'connect-src' ? `${v} ws://127.0.0.1:${server.port}` : v, d);
+  for (const [path, file] of [[`/?token=${server.token}`, 'index.html'], ['/assets/app.js', 'assets/app.js']] as const) {
+    const r = await get(server.origin, path);
+    const app = rendererHeaders(`/dist/${file}`);
+    for (const h of ['content-type', 'cache-control', 'x-content-type-options']) assert.equal(r.headers[h], app[h], `${file} ${h}`);
+  }
 });
 
 test('without a built renderer the page says so and /rpc still works', async (t) => {

@@ -1,0 +1,175 @@
+// Running jobs: each on its own worker thread, never on the host's thread; a crashing job marks
+// itself failed and leaves the host running. Finished jobs stay queryable (the last 100).
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { JobInfo } from '../shared/api.js';
+import type { JobSpecInput } from '../shared/job.js';
+import type { ProgressEvent } from '../shared/progress.js';
+import type { RunReport } from '../shared/report.js';
+import {
+  JOB_WORKER_URL, STATE_DIR, WORKER_BOOT_URL, assertNoLinks, releaseLock, removeQuietly,
+  type FromWorker, type ToWorker, type WorkerInput,
+} from '../engine/index.js';
+import { realPath } from './allowlist.js';
+import { errorMessage } from './messages.js';
+
+export interface JobRunnerOptions {
+  /** job worker entry; default engine/jobs/worker.ts (dev, through tsx) or worker.js (built) */
+  workerUrl?: URL;
+  /** ms a cancelled worker gets to stop before it is terminated */
+  cancelGraceMs: number;
+  /** every progress event of every job */
+  emit(jobId: string, e: ProgressEvent): void;
+}
+
+interface JobRecord {
+  info: JobInfo;
+  output: string;
+  startedAt: string;
+  worker: Worker;
+  cancelRequested: boolean;
+  terminated: boolean;
+  done: Promise<void>;
+}
+
+type Finish = (state: 'done' | 'failed' | 'cancelled', fields: { report?: RunReport; error?: string }) => void;
+
+function startWorker(url: URL, spec: JobSpecInput, jobId: string): Worker {
+  const data: WorkerInput = { spec, jobId };
+  if (url.pathname.endsWith('.ts')) {
+    // Development: Node 20 cannot start a .ts worker entry through --import tsx; worker-boot.mjs registers tsx first.
+    return new Worker(WORKER_BOOT_URL, { workerData: { ...data, entry: url.href } });
+  }
+  return new Worker(url, { workerData: data });
+}
+
+/**
+ * After a job's worker ended (terminated mid-job, or crashed): drop its lock and its temporary
+ * files, and only its own: another job may hold the catalog by now. Never catalog files.
+ */
+async function cleanAfterExit(output: string, jobId: string): Promise<void> {
+  const stateDir = join(output, STATE_DIR);
+  await releaseLock(stateDir, jobId);
+  const tmp = join(stateDir, 'tmp', jobId);
+  await assertNoLinks(output, tmp);
+  await removeQuietly(tmp);
+}
+
+/** Turns the worker's messages, errors and exit into the job's end (once) and its progress events. */
+function watchWorker(rec: JobRecord, emit: JobRunnerOptions['emit'], finish: Finish, settle: () => void): void {
+  const { worker, output } = rec;
+  const { jobId } = rec.info;
+  worker.on('message', (m: FromWorker) => {
+    if (rec.info.state !== 'running') return;
+    switch (m?.type) {
+      case 'progress':
+        // The final job event is sent by finish(), once job(jobId) already has the report.
+        if (m.event.kind === 'job' && m.event.state !== 'started') return;
+        emit(jobId, m.event);
+        break;
+      case 'done':
+        finish(m.report.ok ? 'done' : 'failed', { report: m.report, error: m.report.ok ? undefined : m.report.errors[0] });
+        break;
+      case 'cancelled':
+        finish('cancelled', { report: m.report });
+        break;
+      case 'error':
+        finish(rec.cancelRequested ? 'cancelled' : 'failed', { error: m.error });
+        break;
+    }
+  });
+  worker.on('error', (e) => {
+    finish(rec.cancelRequested ? 'cancelled' : 'failed', { error: `the job crashed: ${errorMessage(e)}` });
+  });
+  worker.on('exit', (code) => {
+    void (async () => {
+      await cleanAfterExit(output, jobId).catch(() => undefined);
+      if (rec.cancelRequested) finish('cancelled', {});
+      else finish('failed', { error: `the job's worker stopped unexpectedly (exit code ${code})` });
+      settle();
+    })();
+  });
+}
+
+export class JobRunner {
+  private readonly jobs = new Map<string, JobRecord>();
+
+  constructor(private readonly opts: JobRunnerOptions) {}
+
+  /** Throws while a running job writes to `output`: the same catalog under another name (a symbolic link to it) is the same catalog. */
+  assertFree(output: string): void {
+    for (const j of this.jobs.values()) {
+      if (j.info.state === 'running' && realPath(j.output) === realPath(output)) {
+        throw new Error(`a job is already writing to ${realPath(output)} (job ${j.info.jobId}, started ${j.startedAt}); wait for it or cancel it`);
+      }
+    }
+  }
+
+  /** Starts a checked spec on a new worker. */
+  start(spec: JobSpecInput, output: string): { jobId: string } {
+    // Finished jobs stay queryable (job(jobId)), the oldest beyond the last 100 are forgotten.
+    const finishedJobs = [...this.jobs.values()].filter((j) => j.info.state !== 'running');
+    for (const j of finishedJobs.slice(0, Math.max(0, finishedJobs.length - 100))) this.jobs.delete(j.info.jobId);
+    const jobId = randomUUID();
+    let worker: Worker;
+    try {
+      worker = startWorker(this.opts.workerUrl ?? JOB_WORKER_URL, spec, jobId);
+    } catch (e) {
+      throw new Error(`could not start the job: ${errorMessage(e)}`);
+    }
+    let settle!: () => void;
+    const done = new Promise<void>((r) => (settle = r));
+    const info: JobInfo = { jobId, state: 'running' };
+    const rec: JobRecord = { info, output, startedAt: new Date().toISOString(), worker, cancelRequested: false, terminated: false, done };
+    this.jobs.set(jobId, rec);
+    // A job ends once: finish() is the only writer of info.state.
+    const finish: Finish = (state, fields) => {
+      if (info.state !== 'running') return;
+      info.state = state;
+      if (fields.report) info.report = fields.report;
+      if (fields.error) info.error = fields.error;
+      this.opts.emit(jobId, { kind: 'job', state, message: fields.error });
+    };
+    watchWorker(rec, this.opts.emit, finish, settle);
+    return { jobId };
+  }
+
+  private record(jobId: string): JobRecord {
+    const rec = this.jobs.get(jobId);
+    if (!rec) throw new Error(`no job ${jobId}`);
+    return rec;
+  }
+
+  info(jobId: string): JobInfo {
+    return { ...this.record(jobId).info };
+  }
+
+  /** Asks the worker to stop; terminates it after the grace period. Resolves once the job has ended. */
+  async cancel(jobId: string): Promise<void> {
+    const rec = this.record(jobId);
+    if (rec.info.state !== 'running') return;
+    rec.cancelRequested = true;
+    try {
+      rec.worker.postMessage({ type: 'cancel' } satisfies ToWorker);
+    } catch {
+      // The worker is already gone; 'exit' settles the job.
+    }
+    const timer = setTimeout(() => {
+      rec.terminated = true;
+      void rec.worker.terminate();
+    }, this.opts.cancelGraceMs);
+    await rec.done;
+    clearTimeout(timer);
+  }
+
+  /** Stops every running job (terminating its worker). */
+  async close(): Promise<void> {
+    await Promise.all([...this.jobs.values()].filter((j) => j.info.state === 'running').map(async (j) => {
+      j.cancelRequested = true;
+      j.terminated = true;
+      await j.worker.terminate();
+      await j.done;
+    }));
+  }
+}
