@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fixedMode } from '../engine/numbers/fixed.js';
-import { layoutOf, schemaOf } from '../engine/datatypes/schemas.js';
+import { TRADE_TICK } from '../engine/datatypes/index.js';
 import { runBuild } from '../engine/jobs/build.js';
 import { DaySink } from '../engine/jobs/daysink.js';
 import { IdSet } from '../engine/normalize/idset.js';
@@ -49,7 +49,7 @@ function timeIdSet(ids: string[]): number {
 
 function timeNormalizer(ids: string[]): number {
   const fm = fixedMode(128);
-  const ctx = { type: 'trades' as const, fm, layout: layoutOf('trades', fm), schema: schemaOf('trades', fm, { instrumentId: 'BTCUSDT.BINANCE', pricePrecision: 2, sizePrecision: 3 }), tmpDir: '', codec: 'zstd' as const, rowGroupSize: 1 << 20 };
+  const ctx = { type: 'trades' as const, fm, layout: TRADE_TICK.layout(fm), schema: TRADE_TICK.schema(fm, { instrumentId: 'BTCUSDT.BINANCE', pricePrecision: 2, sizePrecision: 3 }), tmpDir: '', codec: 'zstd' as const, rowGroupSize: 1 << 20 };
   const sink = new DaySink(ctx, '2024-01-01', '');
   sink.state = 'skipped'; // counts rows, keeps none: the cost measured is reading and dedupe
   const norm = new Normalizer({ type: 'trades', fm, symbol: 'BTCUSDT', pricePrecision: 2, sizePrecision: 3, startDay: DAY0, sinks: [sink], rejects: null });

@@ -15,7 +15,7 @@ import { fixedMode } from '../numbers/fixed.js';
 import { instrumentBatch, instrumentId, resolveInstrument, type Instrument } from '../catalog/instruments.js';
 import { StreamingParquetWriter, readParquetInfo } from '../parquet/parquet.js';
 import { NS_PER_DAY, STATE_DIR, TYPE_FOLDER, dayInterval, dayStartNs, daysBetween, fileName, nsToIso, uriSafe } from '../catalog/paths.js';
-import { layoutOf, schemaOf } from '../datatypes/schemas.js';
+import { dataTypeOf } from '../datatypes/index.js';
 import { Normalizer } from '../normalize/normalizer.js';
 import { RejectSink } from '../normalize/rejects.js';
 import { readerFor } from '../sources/index.js';
@@ -291,8 +291,8 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       if (!typeFiles) continue;
       signal?.throwIfAborted();
       const meta = { instrumentId: inst.id, pricePrecision: inst.pricePrecision, sizePrecision: inst.sizePrecision };
-      const schema = schemaOf(type, fm, meta);
-      const ctx = { type, fm, layout: layoutOf(type, fm), schema, tmpDir, codec: spec.compression, rowGroupSize: spec.rowGroupSize,
+      const schema = dataTypeOf(type).schema(fm, meta);
+      const ctx = { type, fm, layout: dataTypeOf(type).layout(fm), schema, tmpDir, codec: spec.compression, rowGroupSize: spec.rowGroupSize,
         beforeCommit: checkLinks, deferCommit: staging };
       const folder = join(out, 'data', TYPE_FOLDER[type], idFolder);
       const existing = await scanFolder(folder);
@@ -638,7 +638,7 @@ function readGroups(runs: TypeRun[], source: string): TypeRun[][] {
 /** A sink that only counts (precision scan). */
 function scratchSink(day: string): DaySink {
   const fm = fixedMode(128);
-  const s = new DaySink({ type: 'trades', fm, layout: layoutOf('trades', fm), schema: schemaOf('trades', fm, { instrumentId: 'X', pricePrecision: 0, sizePrecision: 0 }), tmpDir: '', codec: 'zstd', rowGroupSize: 1 }, day, '');
+  const s = new DaySink({ type: 'trades', fm, layout: dataTypeOf('trades').layout(fm), schema: dataTypeOf('trades').schema(fm, { instrumentId: 'X', pricePrecision: 0, sizePrecision: 0 }), tmpDir: '', codec: 'zstd', rowGroupSize: 1 }, day, '');
   s.state = 'skipped';
   return s;
 }
