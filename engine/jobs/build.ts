@@ -14,8 +14,8 @@ import { Ownership, applyJournal, runJournal } from '../catalog/owned.js';
 import { fixedMode } from '../numbers/fixed.js';
 import { instrumentBatch, instrumentId, resolveInstrument, type Instrument } from '../catalog/instruments.js';
 import { StreamingParquetWriter, readParquetInfo } from '../parquet/parquet.js';
-import { NS_PER_DAY, STATE_DIR, TYPE_FOLDER, dayInterval, dayStartNs, daysBetween, fileName, nsToIso, uriSafe } from '../catalog/paths.js';
-import { dataTypeOf } from '../datatypes/index.js';
+import { NS_PER_DAY, STATE_DIR, dayInterval, dayStartNs, daysBetween, fileName, nsToIso, uriSafe } from '../catalog/paths.js';
+import { CRYPTO_PERPETUAL, DATA_TYPE_MODULES, KEY_CLASS, KEY_PRICE_PRECISION, KEY_SIZE_PRECISION, TYPE_FOLDER, dataTypeOf } from '../datatypes/index.js';
 import { Normalizer } from '../normalize/normalizer.js';
 import { RejectSink } from '../normalize/rejects.js';
 import { readerFor } from '../sources/index.js';
@@ -42,7 +42,7 @@ export class JobCancelled extends Error {
   }
 }
 
-const TYPE_ORDER: DataType[] = ['trades', 'mark', 'funding'];
+const TYPE_ORDER: DataType[] = DATA_TYPE_MODULES.map((m) => m.type);
 export { STATE_DIR };
 /** the renames of an all-or-nothing commit, in the state folder while it is under way (owned.ts) */
 const COMMIT_JOURNAL = 'commit.json';
@@ -191,8 +191,10 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
     try {
       instrument = resolveInstrument(spec.symbol, spec.exchange, { price: spec.pricePrecision, size: spec.sizePrecision });
     } catch {
-      const scanType: DataType | undefined = filesByType.has('trades') ? 'trades' : filesByType.has('mark') ? 'mark' : undefined;
-      if (!scanType) throw new Error(`no preset for ${spec.symbol}: pass --price-precision and --size-precision`);
+      // The first type (in job order) whose values are on the instrument's price grid; its sizes too, if it has them.
+      const scanMod = DATA_TYPE_MODULES.find((m) => m.instrumentPrecision.price && filesByType.has(m.type));
+      if (!scanMod) throw new Error(`no preset for ${spec.symbol}: pass --price-precision and --size-precision`);
+      const scanType = scanMod.type;
       const scan = new Normalizer({ type: scanType, fm, symbol: spec.symbol, pricePrecision: 0, sizePrecision: 0, startDay, sinks: days.map((d) => scratchSink(d)), rejects: null, scan: true });
       // Why files could not be read: with no rows to infer from, that is the error the user needs.
       const unreadable: string[] = [];
@@ -204,7 +206,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
           unreadable.push(`${f.label}: ${errText(e)}`);
         });
       }
-      fromData = { price: spec.pricePrecision ?? scan.maxPriceDecimals, size: spec.sizePrecision ?? (scanType === 'trades' ? scan.maxSizeDecimals : 0) };
+      fromData = { price: spec.pricePrecision ?? scan.maxPriceDecimals, size: spec.sizePrecision ?? (scanMod.instrumentPrecision.size ? scan.maxSizeDecimals : 0) };
       if (fromData.price < 0) {
         const why = unreadable.length ? `${scanType}: ${unreadable.join('; ')}; so there ` : 'there ';
         throw new Error(`${why}are no valid ${scanType} rows in ${spec.start}..${spec.end} to infer the precision of ${spec.symbol} from (no preset for it); pass --price-precision and --size-precision`);
@@ -253,7 +255,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       } else {
         const tmp = join(tmpDir, 'instrument.parquet.tmp');
         try {
-          const w = new StreamingParquetWriter(tmp, { codec: spec.compression, rowGroupSize: 1000, keyValue: new Map([['class', 'CryptoPerpetual']]) });
+          const w = new StreamingParquetWriter(tmp, { codec: spec.compression, rowGroupSize: 1000, keyValue: new Map([[KEY_CLASS, CRYPTO_PERPETUAL.className]]) });
           const batch = instrumentBatch(inst, ts0);
           await w.write(batch);
           await w.close();
@@ -291,10 +293,11 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       if (!typeFiles) continue;
       signal?.throwIfAborted();
       const meta = { instrumentId: inst.id, pricePrecision: inst.pricePrecision, sizePrecision: inst.sizePrecision };
-      const schema = dataTypeOf(type).schema(fm, meta);
-      const ctx = { type, fm, layout: dataTypeOf(type).layout(fm), schema, tmpDir, codec: spec.compression, rowGroupSize: spec.rowGroupSize,
+      const mod = dataTypeOf(type);
+      const schema = mod.schema(fm, meta);
+      const ctx = { type, fm, layout: mod.layout(fm), schema, tmpDir, codec: spec.compression, rowGroupSize: spec.rowGroupSize,
         beforeCommit: checkLinks, deferCommit: staging };
-      const folder = join(out, 'data', TYPE_FOLDER[type], idFolder);
+      const folder = join(out, 'data', mod.folder, idFolder);
       const existing = await scanFolder(folder);
       if (existing.foreign.length) {
         notes.push(`${type}: ${folder} holds files not named <start>_<end>.parquet, left untouched (Nautilus's v1 catalog fails on such names): ${existing.foreign.join(', ')}`);
@@ -304,20 +307,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
       if (spec.overwrite) for (const f of existing.files) if (await owned.owns(f.path)) ours.add(f.path);
       const dests = new Set(days.map((d) => join(folder, fileName(dayInterval(d).start, dayInterval(d).end))));
       const sig = await folderSignature({ files: existing.files.filter((f) => !(ours.has(f.path) && dests.has(f.path))), foreign: [] });
-      let typeError: string | null = null;
-      if (sig) {
-        if (sig.width !== null && type !== 'funding' && sig.width !== fm.W) {
-          typeError = `${folder} holds ${sig.width * 8}-bit files (${sig.file}); this job writes ${fm.mode}-bit, and one folder cannot mix them`;
-        } else if (type !== 'funding' && sig.meta.get('price_precision') !== String(inst.pricePrecision)) {
-          typeError = `${folder} holds files with price_precision ${sig.meta.get('price_precision')} (${sig.file}); this job writes ${inst.pricePrecision}`;
-        } else if (type === 'funding' && sig.meta.has('type')) {
-          // Our earlier files (and the Rust catalog's) use the JSON layout, metadata `type`; NautilusTrader's
-          // Python reader takes one schema for the whole folder, so the two layouts cannot share it.
-          typeError = `${folder} holds FundingRateUpdate files of the Rust JSON layout (${sig.file}, written by catalog-builder before it wrote NautilusTrader's write_data layout); one folder cannot mix the two: build into another output folder, or delete that folder first`;
-        } else if (type === 'trades' && sig.meta.get('size_precision') !== String(inst.sizePrecision)) {
-          typeError = `${folder} holds files with size_precision ${sig.meta.get('size_precision')} (${sig.file}); this job writes ${inst.sizePrecision}`;
-        }
-      }
+      const typeError = sig ? mod.incompatibility(folder, sig, fm, meta) : null;
       const sinks: DaySink[] = days.map((day) => {
         const iv = dayInterval(day);
         const dest = join(folder, fileName(iv.start, iv.end));
@@ -556,22 +546,24 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
 }
 
 /**
- * Files of the instrument that would disagree with `inst`: data files (trades, mark) this job does
- * not replace, and other writers' instrument files. Each named with the precision it holds.
+ * Files of the instrument that would disagree with `inst`: data files this job does not replace (of
+ * the types whose metadata records the instrument's precisions), and other writers' instrument
+ * files. Each named with the precision it holds.
  */
 async function disagreements(out: string, idFolder: string, inst: Instrument, instFiles: { path: string }[], owned: Ownership,
   replaced: (type: DataType, f: { path: string }) => Promise<boolean>): Promise<string[]> {
   const found: string[] = [];
   const check = async (path: string, withSize: boolean) => {
     const kv = (await readParquetInfo(path).catch(() => null))?.keyValue;
-    const pp = kv?.get('price_precision'), sp = kv?.get('size_precision');
+    const pp = kv?.get(KEY_PRICE_PRECISION), sp = kv?.get(KEY_SIZE_PRECISION);
     if (pp !== undefined && pp !== String(inst.pricePrecision)) found.push(`${path} holds price_precision ${pp}`);
     else if (withSize && sp !== undefined && sp !== String(inst.sizePrecision)) found.push(`${path} holds size_precision ${sp}`);
   };
   for (const f of instFiles) if (!(await owned.owns(f.path))) await check(f.path, true);
-  for (const type of ['trades', 'mark'] as const) {
-    for (const f of (await scanFolder(join(out, 'data', TYPE_FOLDER[type], idFolder))).files) {
-      if (!(await replaced(type, f))) await check(f.path, type === 'trades');
+  for (const m of DATA_TYPE_MODULES) {
+    if (!m.instrumentPrecision.price) continue;
+    for (const f of (await scanFolder(join(out, 'data', m.folder, idFolder))).files) {
+      if (!(await replaced(m.type, f))) await check(f.path, !!m.instrumentPrecision.size);
     }
   }
   return found;
@@ -638,7 +630,8 @@ function readGroups(runs: TypeRun[], source: string): TypeRun[][] {
 /** A sink that only counts (precision scan). */
 function scratchSink(day: string): DaySink {
   const fm = fixedMode(128);
-  const s = new DaySink({ type: 'trades', fm, layout: dataTypeOf('trades').layout(fm), schema: dataTypeOf('trades').schema(fm, { instrumentId: 'X', pricePrecision: 0, sizePrecision: 0 }), tmpDir: '', codec: 'zstd', rowGroupSize: 1 }, day, '');
+  const m = DATA_TYPE_MODULES[0]!;
+  const s = new DaySink({ type: m.type, fm, layout: m.layout(fm), schema: m.schema(fm, { instrumentId: 'X', pricePrecision: 0, sizePrecision: 0 }), tmpDir: '', codec: 'zstd', rowGroupSize: 1 }, day, '');
   s.state = 'skipped';
   return s;
 }
