@@ -22,7 +22,11 @@ export function batchOf(schema: A.Schema, n: number, children: A.Data[]): A.Reco
   return new A.RecordBatch(schema, A.makeData({ type: new A.Struct(schema.fields), length: n, nullCount: 0, children }));
 }
 
-/** The columns of a record batch, each chunk list concatenated into one contiguous buffer. */
+/**
+ * The columns of a record batch, each chunk list concatenated into one contiguous buffer. A sliced
+ * Data (offset > 0) already has its values and value offsets cut to the slice by apache-arrow; its
+ * offset only applies to the validity bitmap, so it is not added here.
+ */
 export class BatchColumns {
   readonly n: number;
 
@@ -42,7 +46,7 @@ export class BatchColumns {
     let row = 0;
     for (const d of this.col(name).data) {
       const vals = d.values as ArrayLike<number> & { buffer: ArrayBuffer; byteOffset: number };
-      out.set(new Uint8Array(vals.buffer, vals.byteOffset + d.offset * w, d.length * w), row * w);
+      out.set(new Uint8Array(vals.buffer, vals.byteOffset, d.length * w), row * w);
       row += d.length;
     }
     return out;
@@ -59,9 +63,9 @@ export class BatchColumns {
     let row = 0, total = 0;
     for (const d of this.col(name).data) {
       const vo = d.valueOffsets as Int32Array;
-      const base = vo[d.offset]!;
-      for (let i = 1; i <= d.length; i++) offsets[row + i] = total + vo[d.offset + i]! - base;
-      const len = vo[d.offset + d.length]! - base;
+      const base = vo[0]!;
+      for (let i = 1; i <= d.length; i++) offsets[row + i] = total + vo[i]! - base;
+      const len = vo[d.length]! - base;
       parts.push((d.values as Uint8Array).subarray(base, base + len));
       total += len;
       row += d.length;

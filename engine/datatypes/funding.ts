@@ -89,11 +89,18 @@ const fromBatch: DataTypeModule['fromBatch'] = (_fm, batch) => {
   const flags = new Uint8Array(n);
   const iv = c.col('interval'), nx = c.col('next_funding_ns');
   for (let i = 0; i < n; i++) flags[i] = (iv.isValid(i) ? FUNDING_HAS_INTERVAL : 0) | (nx.isValid(i) ? FUNDING_HAS_NEXT : 0);
-  // interval is UInt16 (NautilusTrader's layout) or UInt64 (our earlier files): widened to 8 bytes
-  const ivWidth = iv.type instanceof A.Uint16 ? 2 : 8;
+  // interval is UInt16 (NautilusTrader's layout) or UInt64 (our earlier files): widened to 8 bytes.
+  // By bit width: a type read back from a file is an A.Int, never an A.Uint16 instance.
+  const ivWidth = A.DataType.isInt(iv.type) && iv.type.bitWidth === 16 ? 2 : 8;
   const ivRaw = c.fixed('interval', ivWidth);
   const interval = ivWidth === 8 ? ivRaw : asBytes(BigUint64Array.from(new Uint16Array(ivRaw.buffer, ivRaw.byteOffset, n), BigInt));
-  return { n, tsInit: c.u64('ts_init'), fixed: [c.fixed('ts_event', 8), interval, c.fixed('next_funding_ns', 8), flags], vars: [unquoted(n, c.vars('rate'))] };
+  const next = c.fixed('next_funding_ns', 8);
+  // A reader leaves any bytes under a null; the normaliser writes 0 there, so a block read back is the block written.
+  for (let i = 0; i < n; i++) {
+    if (!(flags[i]! & FUNDING_HAS_INTERVAL)) interval.fill(0, i * 8, i * 8 + 8);
+    if (!(flags[i]! & FUNDING_HAS_NEXT)) next.fill(0, i * 8, i * 8 + 8);
+  }
+  return { n, tsInit: c.u64('ts_init'), fixed: [c.fixed('ts_event', 8), interval, next, flags], vars: [unquoted(n, c.vars('rate'))] };
 };
 
 export const FUNDING_RATE_UPDATE: DataTypeModule = {
