@@ -1,7 +1,7 @@
 // The data type registry (engine/datatypes/): each module's encoder and decoder are inverses, its
 // schema is what verify expects of its folder, and every folder belongs to one module.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as A from 'apache-arrow';
@@ -10,7 +10,7 @@ import { BlockBuilder, sliceBlock, type Block } from '../../engine/blocks/block.
 import { fixedMode, writeRaw, type FixedMode } from '../../engine/numbers/fixed.js';
 import { encodeBlock } from '../../engine/parquet/encode.js';
 import { readParquetBatches } from '../../engine/parquet/parquet.js';
-import { tempDir } from '../helpers.js';
+import { build, readRows, tempDir } from '../helpers.js';
 import {
   CRYPTO_PERPETUAL, DATA_TYPE_MODULES, FOLDER_SPECS, FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, TRADE, TYPE_FOLDER,
   dataTypeOf, folderSpecOf, type FolderSpec, type TypeMeta,
@@ -196,4 +196,20 @@ test('bar folders are named by bar type: verify finds their instrument and reads
   assert.equal(bar.idKey, 'bar_type');
   assert.equal(bar.instrumentOf!('BTCUSDT-PERP.BINANCE-1-MINUTE-LAST-EXTERNAL'), 'BTCUSDT-PERP.BINANCE');
   assert.equal(folderSpecOf('trade_tick')!.instrumentOf, undefined, 'other folders are named by their instrument');
+});
+
+test('a funding day that spills keeps its intervals: rows streamed into the file, then earlier rows, are read back as written', async (t) => {
+  const dir = await tempDir(t);
+  const t0 = Date.parse('2024-01-01T00:00:00Z');
+  const row = (k: number) => `${t0 + k * 10_000},0.000${(k % 7) + 1},${t0 + 8 * 3_600_000},${480 + (k % 3) * 60}`;
+  const csv = (from: number) => ['timestamp,funding_rate,next_funding_time,funding_interval', ...Array.from({ length: 3000 }, (_, k) => row(from + k))].join('\n') + '\n';
+  // The later half first: its rows stream into the day's file, then the earlier half makes the file a sorted run.
+  await writeFile(join(dir, 'late.csv'), csv(3000));
+  await writeFile(join(dir, 'early.csv'), csv(0));
+  const report = await build(dir, { funding: { file_path: ['late.csv', 'early.csv'] } }, { rowGroupSize: 1000 }, { bufferBudget: 2000 });
+  assert.ok(report.ok, report.errors.join('; '));
+  const folder = join(dir, 'catalog', 'data', 'funding_rate_update', 'BTCUSDT-PERP.BINANCE');
+  const rows = await readRows(join(folder, (await readdir(folder))[0]!));
+  assert.equal(rows.length, 6000);
+  rows.forEach((r, k) => assert.equal(r.interval, 480 + (k % 3) * 60, `row ${k}`));
 });
