@@ -2,7 +2,8 @@
 // magic bytes at both ends, the footer decoded, every page of every column decoded, each row
 // group's and each page's statistics compared with the decoded values, and the row-level rules of
 // the format (sorted ts_init inside the file name's interval, values on the precision grid, and
-// the type's own rules, e.g. trade_tick's aggressor sides and trade ids: engine/datatypes/). Problems are returned as text naming the file (`where`).
+// the type's own rules from engine/datatypes/, e.g. trade_tick's aggressor sides and trade ids).
+// Problems are returned as text naming the file (`where`).
 import * as A from 'apache-arrow';
 import * as pw from 'parquet-wasm/node';
 import { openAsBlob } from 'node:fs';
