@@ -7,7 +7,7 @@ import { gather, type Block } from '../engine/blocks/block.js';
 import { encodeBlock, type EncodeSpec } from '../engine/parquet/encode.js';
 import { fixedMode } from '../engine/numbers/fixed.js';
 import { props, readParquetBatches, readParquetInfo } from '../engine/parquet/parquet.js';
-import { blockFromBatch, recordBatchOf, schemaOf } from '../engine/datatypes/schemas.js';
+import { TRADE_TICK } from '../engine/datatypes/index.js';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: bench/encode.ts <trade day file (.parquet)>');
@@ -15,7 +15,7 @@ const info = await readParquetInfo(file);
 const fm = fixedMode(info.schema.fields.find((f) => f.name === 'price')!.type.byteWidth === 16 ? 128 : 64);
 const blocks: Block[] = [];
 for await (const b of readParquetBatches(file, undefined, 100_000)) {
-  blocks.push(blockFromBatch('trades', fm, b));
+  blocks.push(TRADE_TICK.fromBatch(fm, b));
   if (blocks.length === 10) break;
 }
 const metadata = [...info.keyValue].filter(([k]) => k !== 'ARROW:schema');
@@ -31,12 +31,12 @@ for (let round = 1; round <= 3; round++) {
   console.log(`encodeBlock, round ${round}: ${(rows / (performance.now() - t0) / 1000).toFixed(2)}M rows/s`);
 }
 const md = new Map(metadata);
-const base = schemaOf('trades', fm, { instrumentId: md.get('instrument_id') ?? '', pricePrecision: 0, sizePrecision: 0 });
+const base = TRADE_TICK.schema(fm, { instrumentId: md.get('instrument_id') ?? '', pricePrecision: 0, sizePrecision: 0 });
 const schema = new A.Schema(base.fields, md);
 let ipcNs = 0, wasmNs = 0, writeNs = 0;
 for (const b of blocks.map(copy)) {
   const t0 = performance.now();
-  const ipc = A.tableToIPC(new A.Table(schema, [recordBatchOf('trades', fm, schema, b)]), 'stream');
+  const ipc = A.tableToIPC(new A.Table(schema, [TRADE_TICK.toBatch(fm, schema, b)]), 'stream');
   const t1 = performance.now();
   const table = pw.Table.fromIPCStream(ipc);
   const t2 = performance.now();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fixedMode } from '../engine/numbers/fixed.js';
-import { layoutOf } from '../engine/datatypes/schemas.js';
+import { TRADE_TICK } from '../engine/datatypes/index.js';
 import { runBuild } from '../engine/jobs/build.js';
 import { MemorySink } from '../engine/normalize/sink.js';
 import { IdSet } from '../engine/normalize/idset.js';
@@ -49,7 +49,7 @@ function timeIdSet(ids: string[]): number {
 
 function timeNormalizer(ids: string[]): number {
   const fm = fixedMode(128);
-  const sink = new MemorySink(layoutOf('trades', fm), false); // counts rows, keeps none: the cost measured is reading and dedupe
+  const sink = new MemorySink(TRADE_TICK.layout(fm), false); // counts rows, keeps none: the cost measured is reading and dedupe
   const norm = new Normalizer({ type: 'trades', fm, symbol: 'BTCUSDT', pricePrecision: 2, sizePrecision: 3, startDay: DAY0, sinkAt: (i) => (i === 0 ? sink : undefined), rejects: null });
   norm.startFile('bench.csv');
   const t0 = performance.now();

@@ -10,7 +10,8 @@ export type { FromWorker, ToWorker, WorkerInput } from './jobs/worker-protocol.j
 export { verifyCatalog, type VerifyResult } from './catalog/verify.js';
 export { assertNoLinks, realPath, removeQuietly, writeFileAtomic } from './catalog/atomic.js';
 export { incrementPrecision, presets } from './catalog/instruments.js';
-export { TYPE_FOLDER, daysBetween, parseFileName, uriSafe } from './catalog/paths.js';
+export { daysBetween, parseFileName, uriSafe } from './catalog/paths.js';
+export { TYPE_FOLDER } from './datatypes/index.js';
 export { formatRaw } from './numbers/decimal.js';
 export { mergeDay, type DayAcc } from './parquet/read-ops.js';
 export { readDayStatsIsolated } from './parquet/read-pool.js';

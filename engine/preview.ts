@@ -4,10 +4,9 @@ import { basename } from 'node:path';
 import { FIELDS_FOR, REQUIRED_FIELDS, type DataType, type MappingField } from '../shared/job.js';
 import type { FileInfo, PreviewRequest, PreviewResult, PreviewRow } from '../shared/api.js';
 import { PreviewRequest as PreviewRequestSchema } from '../shared/api.js';
-import { formatRaw } from './numbers/decimal.js';
-import { fixedMode, readRaw } from './numbers/fixed.js';
+import { fixedMode, type FixedMode } from './numbers/fixed.js';
 import { incrementPrecision, presets } from './catalog/instruments.js';
-import { layoutOf, TRADE, MARK, FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT } from './datatypes/schemas.js';
+import { dataTypeOf, type DataTypeModule } from './datatypes/index.js';
 import { nsToIso } from './catalog/paths.js';
 import { Normalizer } from './normalize/normalizer.js';
 import { MemorySink, type RowSink } from './normalize/sink.js';
@@ -17,8 +16,6 @@ import { KNOWN_FEEDS, autoMap, makePlan } from './sources/csv/plan.js';
 import { dataMembers } from './jobs/inputs.js';
 import { openData, sniff, zipEntries } from './sources/io/open.js';
 import { firstLineError, headLines, type Line } from './sources/io/lines.js';
-
-const SIDE_NAMES = ['NO_AGGRESSOR', 'BUYER', 'SELLER'];
 
 async function readHead(path: string, maxLines: number) {
   // A zip: the first data member (CSV, else JSONL), as a job reads it first (engine/jobs/inputs.ts).
@@ -100,8 +97,9 @@ export async function preview(input: PreviewRequest): Promise<PreviewResult> {
   }
   const fm = fixedMode(128);
   const type = req.dataType;
+  const mod = dataTypeOf(type);
   // A preview has no date range: every row lands on the one capturing sink.
-  const sink = new MemorySink(layoutOf(type, fm));
+  const sink = new MemorySink(mod.layout(fm));
   let lastReject: { field: string; reason: string } | null = null;
   const norm = new Normalizer({ type, fm, symbol: req.symbol, pricePrecision, sizePrecision, startDay: 0, sinkAt: (i) => (i >= 0 ? sink : undefined), rejects: null });
   const origReject = norm.reject.bind(norm);
@@ -122,9 +120,9 @@ export async function preview(input: PreviewRequest): Promise<PreviewResult> {
     const cells = splitCsv(l.text, det.delimiter);
     const rej = lastReject as { field: string; reason: string } | null;
     if (rej) rows.push({ line: l.no, cells, status: 'rejected', field: rej.field, reason: rej.reason });
-    else if (sink.stats.duplicates > before.dup) rows.push({ line: l.no, cells, status: 'duplicate', reason: type === 'trades' ? 'same trade id as an earlier row' : 'same value as the previous row' });
+    else if (sink.stats.duplicates > before.dup) rows.push({ line: l.no, cells, status: 'duplicate', reason: mod.duplicateReason });
     else if (sink.stats.skipped > before.skip) rows.push({ line: l.no, cells, status: 'skipped', reason: `no ${type} value in this row` });
-    else if (sink.builder.n > before.n) rows.push({ line: l.no, cells, status: 'ok', mapped: mappedRow(type, sink, before.n, fm.F, pricePrecision, sizePrecision) });
+    else if (sink.builder.n > before.n) rows.push({ line: l.no, cells, status: 'ok', mapped: mappedRow(mod, sink, before.n, fm, pricePrecision, sizePrecision) });
     else rows.push({ line: l.no, cells, status: 'skipped', reason: 'not written' });
   }
   const mapping: Partial<Record<MappingField, string>> = {};
@@ -132,26 +130,8 @@ export async function preview(input: PreviewRequest): Promise<PreviewResult> {
   return { ...base, mapping, confidence: plan.confidence, timestampUnit: ts.unit, rows };
 }
 
-function mappedRow(type: DataType, sink: RowSink, i: number, F: number, pp: number, sp: number): Record<string, string> {
+/** A row the sink took, as the field texts the preview shows (ts_init first). */
+function mappedRow(mod: DataTypeModule, sink: RowSink, i: number, fm: FixedMode, pp: number, sp: number): Record<string, string> {
   const b = sink.builder;
-  const W = 16;
-  const u64 = (col: number) => b.views[col]!.getBigUint64(i * 8, true);
-  const out: Record<string, string> = { ts_init: nsToIso(b.tsInit[i]!) };
-  if (type === 'trades') {
-    out.ts_event = nsToIso(u64(TRADE.tsEvent));
-    out.price = formatRaw(readRaw(b.fixed[TRADE.price]!, i * W, 16, true), F, pp);
-    out.size = formatRaw(readRaw(b.fixed[TRADE.size]!, i * W, 16, false), F, sp);
-    out.aggressor_side = SIDE_NAMES[b.fixed[TRADE.side]![i]!]!;
-    out.trade_id = b.varAt(TRADE.id, i);
-  } else if (type === 'mark') {
-    out.ts_event = nsToIso(u64(MARK.tsEvent));
-    out.mark_price = formatRaw(readRaw(b.fixed[MARK.value]!, i * W, 16, true), F, pp);
-  } else {
-    out.ts_event = nsToIso(u64(FUNDING.tsEvent));
-    const flags = b.fixed[FUNDING.flags]![i]!;
-    if (flags & FUNDING_HAS_NEXT) out.next_funding_time = nsToIso(u64(FUNDING.next));
-    if (flags & FUNDING_HAS_INTERVAL) out.funding_interval = `${u64(FUNDING.interval)} min`;
-    out.funding_rate = b.varAt(FUNDING.rate, i);
-  }
-  return out;
+  return { ts_init: nsToIso(b.tsInit[i]!), ...mod.previewFields(b, i, fm, { price: pp, size: sp }) };
 }

@@ -1,8 +1,9 @@
 // One catalog file checked through and through (runs on a read-worker thread, see read-pool.ts):
 // magic bytes at both ends, the footer decoded, every page of every column decoded, each row
 // group's and each page's statistics compared with the decoded values, and the row-level rules of
-// the format (sorted ts_init inside the file name's interval, aggressor sides, trade id lengths,
-// values on the precision grid). Problems are returned as text naming the file (`where`).
+// the format (sorted ts_init inside the file name's interval, values on the precision grid, and
+// the type's own rules from engine/datatypes/, e.g. trade_tick's aggressor sides and trade ids).
+// Problems are returned as text naming the file (`where`).
 import * as A from 'apache-arrow';
 import * as pw from 'parquet-wasm/node';
 import { openAsBlob } from 'node:fs';
@@ -12,6 +13,7 @@ import { chunkStart, pageCrc, readPageHeader } from '../parquet/crc.js';
 import { readRaw } from '../numbers/fixed.js';
 import { nsToIso } from './paths.js';
 import { TStruct, T_I32, decodeStruct } from '../parquet/thrift.js';
+import { KEY_PRICE_PRECISION, KEY_SIZE_PRECISION, folderSpecOf, type FolderSpec, type RowCheck } from '../datatypes/index.js';
 
 export interface FileCheckRequest {
   path: string;
@@ -179,9 +181,10 @@ class RowRules {
   private prev: bigint | undefined;
   private unsortedReported = false;
   private outsideReported = false;
-  private badSide = 0;
-  private badId = 0;
   private offGrid = 0;
+  /** the folder type's own row rules */
+  private typeRules: RowCheck | undefined;
+  private pb: FolderSpec['fixedColumns'];
   rows = 0;
   first: bigint | undefined;
   last: bigint | undefined;
@@ -189,10 +192,12 @@ class RowRules {
   private gridS: bigint | null;
   private F: number;
 
-  constructor(private req: FileCheckRequest, private errors: string[], private width: number | null, meta: Map<string, string>, private pb?: { signed: string[]; unsigned: string[] }) {
+  constructor(private req: FileCheckRequest, private errors: string[], private width: number | null, meta: Map<string, string>, spec: FolderSpec | undefined) {
     this.F = width === 8 ? 9 : 16;
-    const pp = meta.has('price_precision') ? Number(meta.get('price_precision')) : undefined;
-    const sp = meta.has('size_precision') ? Number(meta.get('size_precision')) : undefined;
+    this.pb = spec?.fixedColumns;
+    this.typeRules = spec?.rowCheck?.();
+    const pp = meta.has(KEY_PRICE_PRECISION) ? Number(meta.get(KEY_PRICE_PRECISION)) : undefined;
+    const sp = meta.has(KEY_SIZE_PRECISION) ? Number(meta.get(KEY_SIZE_PRECISION)) : undefined;
     this.gridP = pp !== undefined ? 10n ** BigInt(Math.max(0, this.F - pp)) : null;
     this.gridS = sp !== undefined ? 10n ** BigInt(Math.max(0, this.F - sp)) : null;
   }
@@ -219,15 +224,7 @@ class RowRules {
         }
       }
     }
-    if (req.type === 'trade_tick') {
-      const side = b.getChild('aggressor_side'), id = b.getChild('trade_id');
-      for (let i = 0; i < b.numRows; i++) {
-        const s = side?.get(i);
-        if (s !== 0 && s !== 1 && s !== 2) this.badSide++;
-        const tid = String(id?.get(i) ?? '');
-        if (tid.length < 1 || tid.length > 36) this.badId++;
-      }
-    }
+    this.typeRules?.add(b);
     if (this.pb && this.width !== null) this.grid(b, this.width as 8 | 16);
     this.rows += b.numRows;
   }
@@ -247,19 +244,10 @@ class RowRules {
   }
 
   finish(): void {
-    if (this.badSide) this.errors.push(`${this.badSide} rows have an aggressor_side other than 0, 1 or 2`);
-    if (this.badId) this.errors.push(`${this.badId} rows have a trade_id that is empty or longer than 36 characters`);
+    this.errors.push(...(this.typeRules?.finish() ?? []));
     if (this.offGrid) this.errors.push(`${this.offGrid} values are not multiples of 10^(${this.F}-precision); they do not match the metadata precision`);
   }
 }
-
-/** Price-like columns per type (spec §4): signed prices, unsigned sizes. */
-const FIXED_COLUMNS: Record<string, { signed: string[]; unsigned: string[] }> = {
-  trade_tick: { signed: ['price'], unsigned: ['size'] },
-  quote_tick: { signed: ['bid_price', 'ask_price'], unsigned: ['bid_size', 'ask_size'] },
-  bar: { signed: ['open', 'high', 'low', 'close'], unsigned: ['volume'] },
-  mark_price_update: { signed: ['value'], unsigned: [] },
-};
 
 export async function checkFile(req: FileCheckRequest): Promise<FileCheckResult> {
   const problems: string[] = [];
@@ -292,7 +280,7 @@ async function decodeAll(req: FileCheckRequest, res: FileCheckResult, footer: TS
     res.width = fsb ? (fsb.type as A.FixedSizeBinary).byteWidth : null;
     res.fields = schema.fields.map((x) => `${x.name}:${String(x.type)}:${x.nullable ? 'null' : 'req'}`);
     res.meta = [...schema.metadata];
-    const rules = new RowRules(req, problems, res.width, schema.metadata, FIXED_COLUMNS[req.type]);
+    const rules = new RowRules(req, problems, res.width, schema.metadata, folderSpecOf(req.type));
     const rgs = (footer?.list(FMD_ROW_GROUPS)?.items ?? []) as TStruct[];
     if (footer && rgs.length !== numRowGroups) problems.push(`footer lists ${rgs.length} row groups, the reader ${numRowGroups}`);
     const statProblems: string[] = [];

@@ -1,9 +1,10 @@
 // The CryptoPerpetual instrument (spec §7): presets for common Binance USD-M symbols, overrides,
-// or precision from the data; written once per catalog in the Rust encoder's layout.
+// or precision from the data; written once per catalog in the Rust encoder's layout (the schema: datatypes/instrument.ts).
 import * as A from 'apache-arrow';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseDecimal } from '../numbers/decimal.js';
+import { CRYPTO_PERPETUAL } from '../datatypes/index.js';
 
 export interface Preset {
   base: string;
@@ -106,25 +107,6 @@ export function resolveInstrument(symbol: string, exchange: string, over: { pric
   };
 }
 
-const FIELDS: [string, A.DataType, boolean][] = [
-  ['id', new A.Utf8(), false], ['raw_symbol', new A.Utf8(), false], ['base_currency', new A.Utf8(), false],
-  ['quote_currency', new A.Utf8(), false], ['settlement_currency', new A.Utf8(), false], ['is_inverse', new A.Bool(), false],
-  ['price_precision', new A.Uint8(), false], ['size_precision', new A.Uint8(), false], ['price_increment', new A.Utf8(), false],
-  ['size_increment', new A.Utf8(), false], ['multiplier', new A.Utf8(), false], ['lot_size', new A.Utf8(), true],
-  ['max_quantity', new A.Utf8(), true], ['min_quantity', new A.Utf8(), true], ['max_notional', new A.Utf8(), true],
-  ['min_notional', new A.Utf8(), true], ['max_price', new A.Utf8(), true], ['min_price', new A.Utf8(), true],
-  ['margin_init', new A.Utf8(), false], ['margin_maint', new A.Utf8(), false], ['maker_fee', new A.Utf8(), false],
-  ['taker_fee', new A.Utf8(), false], ['tick_scheme', new A.Utf8(), true], ['info', new A.Binary(), true],
-  ['ts_event', new A.Uint64(), false], ['ts_init', new A.Uint64(), false],
-];
-
-export function instrumentSchema(inst: Instrument): A.Schema {
-  return new A.Schema(
-    FIELDS.map(([n, t, nullable]) => new A.Field(n, t, nullable)),
-    new Map([['class', 'CryptoPerpetual'], ['instrument_id', inst.id], ['price_precision', String(inst.pricePrecision)], ['size_precision', String(inst.sizePrecision)]]),
-  );
-}
-
 /** A size/price limit only makes sense at the instrument's precision; drop preset limits that no longer fit. */
 function fits(value: string | undefined, precision: number): string | null {
   if (!value) return null;
@@ -152,7 +134,7 @@ export function instrumentBatch(inst: Instrument, ts: bigint): A.RecordBatch {
     maker_fee: p?.maker_fee ?? '0.000200', taker_fee: p?.taker_fee ?? '0.000500',
     tick_scheme: null, info, ts_event: ts, ts_init: ts,
   };
-  const schema = instrumentSchema(inst);
+  const schema = CRYPTO_PERPETUAL.schema({ instrumentId: inst.id, pricePrecision: inst.pricePrecision, sizePrecision: inst.sizePrecision });
   const children = schema.fields.map((f) => {
     const v = row[f.name];
     if (f.type instanceof A.Uint64) return A.makeData({ type: new A.Uint64(), length: 1, nullCount: 0, data: BigUint64Array.of(v as bigint) });

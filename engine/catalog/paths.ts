@@ -1,17 +1,9 @@
-// Catalog folder and file names (spec §1-2), v1 layout.
-import type { DataType } from '../../shared/job.js';
+// Catalog folder and file names (spec §1-2), v1 layout (each data type's folder: engine/datatypes/).
 
 /** The tool's own folder inside a catalog: lock, run reports, temporary files, the manifest. */
 export const STATE_DIR = '.catalog-builder';
 
 export const NS_PER_DAY = 86_400_000_000_000n;
-
-export const TYPE_FOLDER: Record<DataType | 'instrument', string> = {
-  trades: 'trade_tick',
-  mark: 'mark_price_update',
-  funding: 'funding_rate_update',
-  instrument: 'crypto_perpetual',
-};
 
 /** v1 urisafe_identifier removes '/'; Rust also turns '^' into '_'. Do both: the result is valid for either. */
 export function uriSafe(id: string): string {

@@ -10,42 +10,10 @@ import { hashFile, readManifest, type FileHash, type Manifest } from './manifest
 import { STATE_DIR, uriSafe, nsToIso } from './paths.js';
 import type { FileCheckResult } from './check-file.js';
 import { checkFileIsolated, readInstrumentIsolated } from '../parquet/read-pool.js';
-
-type Expected = { fields: [string, (w: number) => string, boolean][]; meta: string[]; pb?: { signed: string[]; unsigned: string[] } };
-const PB = (w: number) => `FixedSizeBinary[${w}]`;
-const c = (s: string) => () => s;
-
-export const EXPECTED: Record<string, Expected> = {
-  trade_tick: {
-    fields: [['price', PB, false], ['size', PB, false], ['aggressor_side', c('Uint8'), false], ['trade_id', c('Utf8'), false], ['ts_event', c('Uint64'), false], ['ts_init', c('Uint64'), false]],
-    meta: ['instrument_id', 'price_precision', 'size_precision'], pb: { signed: ['price'], unsigned: ['size'] },
-  },
-  quote_tick: {
-    fields: [['bid_price', PB, false], ['ask_price', PB, false], ['bid_size', PB, false], ['ask_size', PB, false], ['ts_event', c('Uint64'), false], ['ts_init', c('Uint64'), false]],
-    meta: ['instrument_id', 'price_precision', 'size_precision'], pb: { signed: ['bid_price', 'ask_price'], unsigned: ['bid_size', 'ask_size'] },
-  },
-  bar: {
-    fields: [['open', PB, false], ['high', PB, false], ['low', PB, false], ['close', PB, false], ['volume', PB, false], ['ts_event', c('Uint64'), false], ['ts_init', c('Uint64'), false]],
-    meta: ['bar_type', 'price_precision', 'size_precision'], pb: { signed: ['open', 'high', 'low', 'close'], unsigned: ['volume'] },
-  },
-  mark_price_update: { fields: [['value', PB, false], ['ts_event', c('Uint64'), false], ['ts_init', c('Uint64'), false]], meta: ['instrument_id', 'price_precision'], pb: { signed: ['value'], unsigned: [] } },
-  funding_rate_update: {
-    fields: [['rate', c('Binary'), false], ['interval', c('Uint16'), true], ['next_funding_ns', c('Uint64'), true], ['ts_event', c('Uint64'), false], ['ts_init', c('Uint64'), false]],
-    meta: ['instrument_id'],
-  },
-  crypto_perpetual: {
-    fields: [
-      ['id', c('Utf8'), false], ['raw_symbol', c('Utf8'), false], ['base_currency', c('Utf8'), false], ['quote_currency', c('Utf8'), false],
-      ['settlement_currency', c('Utf8'), false], ['is_inverse', c('Bool'), false], ['price_precision', c('Uint8'), false], ['size_precision', c('Uint8'), false],
-      ['price_increment', c('Utf8'), false], ['size_increment', c('Utf8'), false], ['multiplier', c('Utf8'), false], ['lot_size', c('Utf8'), true],
-      ['max_quantity', c('Utf8'), true], ['min_quantity', c('Utf8'), true], ['max_notional', c('Utf8'), true], ['min_notional', c('Utf8'), true],
-      ['max_price', c('Utf8'), true], ['min_price', c('Utf8'), true], ['margin_init', c('Utf8'), false], ['margin_maint', c('Utf8'), false],
-      ['maker_fee', c('Utf8'), false], ['taker_fee', c('Utf8'), false], ['tick_scheme', c('Utf8'), true], ['info', c('Binary'), true],
-      ['ts_event', c('Uint64'), false], ['ts_init', c('Uint64'), false],
-    ],
-    meta: ['class'],
-  },
-};
+import {
+  CRYPTO_PERPETUAL, FOLDER_SPECS, KEY_BAR_TYPE, KEY_CLASS, KEY_INSTRUMENT_ID, KEY_PRICE_PRECISION, KEY_SIZE_PRECISION, KEY_TYPE,
+  folderSpecOf, type FolderSpec,
+} from '../datatypes/index.js';
 
 export interface VerifySummary {
   type: string;
@@ -73,8 +41,9 @@ const INSTRUMENT_FOLDERS = [
 ];
 /** Data folders whose rows belong to an instrument: NautilusTrader needs its definition to use them. */
 const NEEDS_INSTRUMENT = new Set([
-  'trade_tick', 'quote_tick', 'bar', 'mark_price_update', 'funding_rate_update', 'index_price_update', 'order_book_delta',
-  'order_book_deltas', 'order_book_depth10', 'instrument_status', 'instrument_close',
+  ...FOLDER_SPECS.filter((s) => s.needsInstrument).map((s) => s.folder),
+  // NautilusTrader's other instrument data, whose schema this tool does not check
+  'index_price_update', 'order_book_delta', 'order_book_deltas', 'order_book_depth10', 'instrument_status', 'instrument_close',
 ]);
 
 async function listDirs(dir: string): Promise<string[]> {
@@ -95,7 +64,8 @@ async function readInstruments(dataDir: string, r: Report): Promise<{ precisions
     for (const id of await listDirs(join(dataDir, folder))) {
       const st = await scanFolder(join(dataDir, folder, id));
       if (st.files.length || st.foreign.length) ids.add(id);
-      if (folder !== 'crypto_perpetual') continue;
+      // Only CryptoPerpetual files are read for their precisions (the other classes: only that they exist).
+      if (folder !== CRYPTO_PERPETUAL.folder) continue;
       for (const f of st.files) {
         try {
           for (const row of await readInstrumentIsolated(f.path)) precisions.set(uriSafe(row.id), { price: row.price, size: row.size, file: f.path });
@@ -108,46 +78,57 @@ async function readInstruments(dataDir: string, r: Report): Promise<{ precisions
   return { precisions, ids };
 }
 
-/** The instrument an identifier folder belongs to (a bar type starts with its instrument id). */
-function instrumentOf(type: string, ident: string): string {
-  return type === 'bar' && ident.split('-').length > 2 ? ident.split('-').slice(0, 2).join('-') : ident;
+/** The instrument an identifier folder belongs to (e.g. a bar type's instrument). */
+function instrumentOf(spec: FolderSpec | undefined, ident: string): string {
+  return spec?.instrumentOf?.(ident) ?? ident;
 }
 
 interface FolderCtx {
   type: string;
   rel: string;
-  expected: Expected | undefined;
+  spec: FolderSpec | undefined;
   inst: { price: number; size: number } | undefined;
+}
+
+/** The metadata precisions a folder's files record, with what a difference from the instrument means. */
+const PRECISIONS = [
+  { key: KEY_PRICE_PRECISION, of: 'price', consequence: ' (the backtest stops with a RuntimeError)' },
+  { key: KEY_SIZE_PRECISION, of: 'size', consequence: '' },
+] as const;
+
+/** A file's precisions against its instrument's, as the folder's type rates a difference. */
+function judgePrecision(where: string, spec: FolderSpec, meta: Map<string, string>, inst: { price: number; size: number }, r: Report): void {
+  for (const { key, of, consequence } of PRECISIONS) {
+    const severity = spec.instrumentPrecision[of];
+    if (!severity || !meta.has(key)) continue;
+    const got = Number(meta.get(key));
+    if (got === inst[of]) continue;
+    if (severity === 'error') r.errors.push(`${where}: ${key} ${got} differs from the instrument's ${inst[of]}${consequence}`);
+    else r.warnings.push(`${where}: ${key} ${got} differs from the instrument's ${inst[of]}`);
+  }
 }
 
 /** Schema, metadata and instrument agreement of one checked file (the reader thread did the rest). */
 function judgeFile(c: FolderCtx, name: string, res: FileCheckResult, refMeta: { meta: Map<string, string>; file: string } | null, r: Report): Map<string, string> {
   const where = `${c.rel}/${name}`;
-  const { type, expected, inst } = c;
+  const { type, spec, inst } = c;
   const w = res.width;
   const meta = new Map(res.meta);
-  if (expected) {
-    const want = expected.fields.map(([nm, t, nl]) => `${nm}:${t(w ?? 16)}:${nl ? 'null' : 'req'}`);
+  if (spec) {
+    const want = spec.fields.map(([nm, t, nl]) => `${nm}:${t(w ?? 16)}:${nl ? 'null' : 'req'}`);
     if (res.fields.join(',') !== want.join(',')) r.errors.push(`${where}: schema differs from Nautilus's ${type} schema (got ${res.fields.join(', ')}; expected ${want.join(', ')})`);
-    for (const k of expected.meta) if (!meta.has(k)) r.errors.push(`${where}: schema metadata lacks "${k}" (inside ARROW:schema)`);
-    if (type === 'funding_rate_update' && meta.has('type') && meta.get('type') !== 'FundingRateUpdate') r.errors.push(`${where}: metadata type is "${meta.get('type')}", must be FundingRateUpdate`);
-    if (type === 'crypto_perpetual' && meta.get('class') !== 'CryptoPerpetual') r.errors.push(`${where}: metadata class must be CryptoPerpetual`);
+    for (const k of spec.metaKeys) if (!meta.has(k)) r.errors.push(`${where}: schema metadata lacks "${k}" (inside ARROW:schema)`);
+    for (const p of spec.metaProblems?.(meta) ?? []) r.errors.push(`${where}: ${p}`);
   }
-  const idKey = type === 'bar' ? 'bar_type' : 'instrument_id';
+  const idKey = spec?.idKey ?? KEY_INSTRUMENT_ID;
   const ident = c.rel.split('/').pop()!;
   if (meta.has(idKey) && uriSafe(meta.get(idKey)!) !== ident) r.errors.push(`${where}: metadata ${idKey} "${meta.get(idKey)}" does not match its folder "${ident}"`);
   if (refMeta) {
-    for (const k of ['instrument_id', 'bar_type', 'price_precision', 'size_precision', 'type', 'class']) {
+    for (const k of [KEY_INSTRUMENT_ID, KEY_BAR_TYPE, KEY_PRICE_PRECISION, KEY_SIZE_PRECISION, KEY_TYPE, KEY_CLASS]) {
       if (meta.get(k) !== refMeta.meta.get(k)) r.errors.push(`${c.rel}: metadata ${k} differs between ${refMeta.file} (${refMeta.meta.get(k)}) and ${name} (${meta.get(k)}); DataFusion cannot merge the folder`);
     }
   }
-  const pp = meta.has('price_precision') ? Number(meta.get('price_precision')) : undefined;
-  const sp = meta.has('size_precision') ? Number(meta.get('size_precision')) : undefined;
-  if (inst && ['trade_tick', 'quote_tick', 'bar', 'mark_price_update'].includes(type)) {
-    const strict = type !== 'mark_price_update';
-    if (pp !== undefined && pp !== inst.price) (strict ? r.errors : r.warnings).push(`${where}: price_precision ${pp} differs from the instrument's ${inst.price}${strict ? ' (the backtest stops with a RuntimeError)' : ''}`);
-    if (sp !== undefined && type !== 'mark_price_update' && sp !== inst.size) r.errors.push(`${where}: size_precision ${sp} differs from the instrument's ${inst.size}`);
-  }
+  if (inst && spec) judgePrecision(where, spec, meta, inst, r);
   r.errors.push(...res.errors);
   r.warnings.push(...res.warnings);
   return meta;
@@ -166,7 +147,8 @@ async function checkFolder(dataDir: string, type: string, ident: string, instrum
     const a = st.files[k - 1]!, b = st.files[k]!;
     if (overlaps(a, b)) r.errors.push(`${rel}: intervals of ${a.name} and ${b.name} overlap (Nautilus needs disjoint intervals; a shared end point counts)`);
   }
-  const c: FolderCtx = { type, rel, expected: EXPECTED[type], inst: instruments.get(instrumentOf(type, ident)) };
+  const spec = folderSpecOf(type);
+  const c: FolderCtx = { type, rel, spec, inst: instruments.get(instrumentOf(spec, ident)) };
   const sum: VerifySummary = { type, identifier: ident, files: st.files.length, rows: 0 };
   let firstTs: bigint | undefined, lastTs: bigint | undefined;
   const widths = new Map<number, string>();
@@ -262,16 +244,16 @@ export async function verifyCatalog(root: string): Promise<VerifyResult> {
   }
   const { precisions, ids } = await readInstruments(dataDir, r);
   for (const type of await listDirs(dataDir)) {
-    if (!EXPECTED[type]) r.warnings.push(`data/${type}: not a type this tool checks (schema not verified)`);
+    if (!folderSpecOf(type)) r.warnings.push(`data/${type}: not a type this tool checks (schema not verified)`);
     const typeDir = join(dataDir, type);
     for (const n of await readdir(typeDir)) {
       if (n.endsWith('.parquet')) r.errors.push(`data/${type}/${n}: a data file must sit in an identifier folder (data/${type}/<instrument id>/)`);
     }
     for (const ident of await listDirs(typeDir)) {
       summary.push(await checkFolder(dataDir, type, ident, precisions, r));
-      const inst = instrumentOf(type, ident);
+      const inst = instrumentOf(folderSpecOf(type), ident);
       if (NEEDS_INSTRUMENT.has(type) && !ids.has(inst) && !precisions.has(inst)) {
-        r.errors.push(`data/${type}/${ident}: missing instrument: no instrument file for ${inst} (e.g. data/crypto_perpetual/${inst}/); NautilusTrader cannot use this data without it`);
+        r.errors.push(`data/${type}/${ident}: missing instrument: no instrument file for ${inst} (e.g. data/${CRYPTO_PERPETUAL.folder}/${inst}/); NautilusTrader cannot use this data without it`);
       }
     }
   }

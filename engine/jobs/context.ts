@@ -4,11 +4,12 @@ import type { ProgressEvent } from '../../shared/progress.js';
 import type { DayReport, FileReport } from '../../shared/report.js';
 import { writeErrnoText } from '../catalog/atomic.js';
 import type { Instrument } from '../catalog/instruments.js';
+import { DATA_TYPE_MODULES } from '../datatypes/index.js';
 import type { FixedMode } from '../numbers/fixed.js';
 import type { RejectSink } from '../normalize/rejects.js';
 import { OutputError, type DaySink } from './daysink.js';
 
-export const TYPE_ORDER: DataType[] = ['trades', 'mark', 'funding'];
+export const TYPE_ORDER: DataType[] = DATA_TYPE_MODULES.map((m) => m.type);
 /** the renames of an all-or-nothing commit, in the state folder while it is under way (owned.ts) */
 export const COMMIT_JOURNAL = 'commit.json';
 

@@ -13,7 +13,7 @@ import { commitCatalogFile } from '../catalog/manifest.js';
 import type { FixedMode } from '../numbers/fixed.js';
 import { readParquetBatches, readParquetInfo, type Codec } from '../parquet/parquet.js';
 import { ParallelParquetWriter } from '../parquet/pwriter.js';
-import { blockFromBatch } from '../datatypes/schemas.js';
+import { dataTypeOf } from '../datatypes/index.js';
 import { mergeRuns, writeRun } from '../blocks/spill.js';
 import { emptyStats, type RowSink, type RowStats } from '../normalize/sink.js';
 
@@ -180,7 +180,7 @@ export class DaySink implements RowSink {
     // Streamed batch by batch, so demoting a large day stays within bounded memory.
     let append = false;
     for await (const b of readParquetBatches(this.tmp)) {
-      await writeRun(run, blockFromBatch(this.ctx.type, this.ctx.fm, b), this.ctx.layout, append);
+      await writeRun(run, dataTypeOf(this.ctx.type).fromBatch(this.ctx.fm, b), this.ctx.layout, append);
       append = true;
     }
     await removeQuietly(this.tmp);

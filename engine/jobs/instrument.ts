@@ -7,7 +7,8 @@ import { folderSignature, scanFolder, type ExistingFile, type FolderState } from
 import { instrumentBatch, type Instrument } from '../catalog/instruments.js';
 import { commitCatalogFile, forgetCatalogFiles } from '../catalog/manifest.js';
 import { Ownership } from '../catalog/owned.js';
-import { TYPE_FOLDER, dayInterval, dayStartNs, fileName, uriSafe } from '../catalog/paths.js';
+import { dayInterval, dayStartNs, fileName, uriSafe } from '../catalog/paths.js';
+import { CRYPTO_PERPETUAL, DATA_TYPE_MODULES, KEY_CLASS, KEY_PRICE_PRECISION, KEY_SIZE_PRECISION, TYPE_FOLDER } from '../datatypes/index.js';
 import { StreamingParquetWriter, readParquetInfo } from '../parquet/parquet.js';
 import { errText, type JobContext } from './context.js';
 import type { InputPlan } from './plan.js';
@@ -84,7 +85,7 @@ async function writeInstrument(job: JobContext, inst: Instrument, target: Instru
   }
   const tmp = join(job.tmpDir, 'instrument.parquet.tmp');
   try {
-    const w = new StreamingParquetWriter(tmp, { codec: job.spec.compression, rowGroupSize: 1000, keyValue: new Map([['class', 'CryptoPerpetual']]) });
+    const w = new StreamingParquetWriter(tmp, { codec: job.spec.compression, rowGroupSize: 1000, keyValue: new Map([[KEY_CLASS, CRYPTO_PERPETUAL.className]]) });
     const batch = instrumentBatch(inst, ts0);
     await w.write(batch);
     await w.close();
@@ -122,14 +123,15 @@ async function disagreements(out: string, idFolder: string, inst: Instrument, in
   const found: string[] = [];
   const check = async (path: string, withSize: boolean) => {
     const kv = (await readParquetInfo(path).catch(() => null))?.keyValue;
-    const pp = kv?.get('price_precision'), sp = kv?.get('size_precision');
+    const pp = kv?.get(KEY_PRICE_PRECISION), sp = kv?.get(KEY_SIZE_PRECISION);
     if (pp !== undefined && pp !== String(inst.pricePrecision)) found.push(`${path} holds price_precision ${pp}`);
     else if (withSize && sp !== undefined && sp !== String(inst.sizePrecision)) found.push(`${path} holds size_precision ${sp}`);
   };
   for (const f of instFiles) if (!(await owned.owns(f.path))) await check(f.path, true);
-  for (const type of ['trades', 'mark'] as const) {
-    for (const f of (await scanFolder(join(out, 'data', TYPE_FOLDER[type], idFolder))).files) {
-      if (!(await replaced(type, f))) await check(f.path, type === 'trades');
+  for (const m of DATA_TYPE_MODULES) {
+    if (!m.instrumentPrecision.price) continue;
+    for (const f of (await scanFolder(join(out, 'data', m.folder, idFolder))).files) {
+      if (!(await replaced(m.type, f))) await check(f.path, !!m.instrumentPrecision.size);
     }
   }
   return found;

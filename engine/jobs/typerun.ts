@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import type { DataType } from '../../shared/job.js';
 import { folderSignature, overlaps, scanFolder, type ExistingFile } from '../catalog/existing.js';
 import type { Instrument } from '../catalog/instruments.js';
-import { TYPE_FOLDER, dayInterval, fileName } from '../catalog/paths.js';
-import { layoutOf, schemaOf } from '../datatypes/schemas.js';
-import type { FixedMode } from '../numbers/fixed.js';
+import { dayInterval, fileName } from '../catalog/paths.js';
+import { dataTypeOf } from '../datatypes/index.js';
 import { Normalizer } from '../normalize/normalizer.js';
 import type { JobContext } from './context.js';
 import { DaySink, type SinkContext } from './daysink.js';
@@ -27,10 +26,11 @@ export interface TypeRun {
 export async function openTypeRun(job: JobContext, type: DataType, typeFiles: Input[], inst: Instrument, target: InstrumentTarget): Promise<TypeRun> {
   const { spec, fm, notes, emit } = job;
   const meta = { instrumentId: inst.id, pricePrecision: inst.pricePrecision, sizePrecision: inst.sizePrecision };
-  const schema = schemaOf(type, fm, meta);
-  const ctx = { type, fm, layout: layoutOf(type, fm), schema, tmpDir: job.tmpDir, codec: spec.compression, rowGroupSize: spec.rowGroupSize,
+  const mod = dataTypeOf(type);
+  const schema = mod.schema(fm, meta);
+  const ctx = { type, fm, layout: mod.layout(fm), schema, tmpDir: job.tmpDir, codec: spec.compression, rowGroupSize: spec.rowGroupSize,
     beforeCommit: target.checkLinks, deferCommit: target.staging };
-  const folder = join(job.out, 'data', TYPE_FOLDER[type], target.idFolder);
+  const folder = join(job.out, 'data', mod.folder, target.idFolder);
   const existing = await scanFolder(folder);
   if (existing.foreign.length) {
     notes.push(`${type}: ${folder} holds files not named <start>_<end>.parquet, left untouched (Nautilus's v1 catalog fails on such names): ${existing.foreign.join(', ')}`);
@@ -40,7 +40,7 @@ export async function openTypeRun(job: JobContext, type: DataType, typeFiles: In
   if (spec.overwrite) for (const f of existing.files) if (await target.owned.owns(f.path)) ours.add(f.path);
   const dests = new Set(job.days.map((d) => join(folder, fileName(dayInterval(d).start, dayInterval(d).end))));
   const sig = await folderSignature({ files: existing.files.filter((f) => !(ours.has(f.path) && dests.has(f.path))), foreign: [] });
-  const typeError = folderTypeError(type, fm, inst, folder, sig);
+  const typeError = sig ? mod.incompatibility(folder, sig, fm, meta) : null;
   const sinks: DaySink[] = job.days.map((day) => daySink(ctx, day, { folder, files: existing.files, ours, overwrite: spec.overwrite, typeError }));
   if (typeError) job.errors.push(`${type}: ${typeError}`);
   for (const s of sinks) {
@@ -52,25 +52,6 @@ export async function openTypeRun(job: JobContext, type: DataType, typeFiles: In
     startDay: job.startDay, sinkAt: (i) => sinks[i], rejects: job.rejects,
   });
   return { type, files: typeFiles, sinks, active, norm, failedFiles: new Set<string>() };
-}
-
-/** Why the type's folder cannot take this job's files at all (its files that stay disagree), or null. */
-function folderTypeError(type: DataType, fm: FixedMode, inst: Instrument, folder: string, sig: Awaited<ReturnType<typeof folderSignature>>): string | null {
-  let typeError: string | null = null;
-  if (sig) {
-    if (sig.width !== null && type !== 'funding' && sig.width !== fm.W) {
-      typeError = `${folder} holds ${sig.width * 8}-bit files (${sig.file}); this job writes ${fm.mode}-bit, and one folder cannot mix them`;
-    } else if (type !== 'funding' && sig.meta.get('price_precision') !== String(inst.pricePrecision)) {
-      typeError = `${folder} holds files with price_precision ${sig.meta.get('price_precision')} (${sig.file}); this job writes ${inst.pricePrecision}`;
-    } else if (type === 'funding' && sig.meta.has('type')) {
-      // Our earlier files (and the Rust catalog's) use the JSON layout, metadata `type`; NautilusTrader's
-      // Python reader takes one schema for the whole folder, so the two layouts cannot share it.
-      typeError = `${folder} holds FundingRateUpdate files of the Rust JSON layout (${sig.file}, written by catalog-builder before it wrote NautilusTrader's write_data layout); one folder cannot mix the two: build into another output folder, or delete that folder first`;
-    } else if (type === 'trades' && sig.meta.get('size_precision') !== String(inst.sizePrecision)) {
-      typeError = `${folder} holds files with size_precision ${sig.meta.get('size_precision')} (${sig.file}); this job writes ${inst.sizePrecision}`;
-    }
-  }
-  return typeError;
 }
 
 /** One day's sink: failed, skipped (already in the catalog) or pending, by the files of the folder. */

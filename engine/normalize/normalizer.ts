@@ -6,7 +6,7 @@ import { formatDecimal, parseDecimal, pow10, toScaled, toScaledRounded } from '.
 import { fixedMode, writeRaw, type FixedMode } from '../numbers/fixed.js';
 import { writeScaled } from '../numbers/fixedfast.js';
 import { NS_PER_DAY } from '../catalog/paths.js';
-import { FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, TRADE } from '../datatypes/schemas.js';
+import { FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, TRADE } from '../datatypes/index.js';
 import { IdSet } from './idset.js';
 import type { RejectSink } from './rejects.js';
 import type { RowSink, SinkAt } from './sink.js';

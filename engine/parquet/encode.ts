@@ -8,7 +8,7 @@ import type { Block } from '../blocks/block.js';
 import { withPageChecksums } from './crc.js';
 import { fixedMode, type PrecisionMode } from '../numbers/fixed.js';
 import { props, type Codec } from './parquet.js';
-import { recordBatchOf, schemaOf } from '../datatypes/schemas.js';
+import { dataTypeOf } from '../datatypes/index.js';
 
 /** What a worker needs to encode a file's blocks: plain data, sent with every block. */
 export interface EncodeSpec {
@@ -27,7 +27,7 @@ function schemaFor(spec: EncodeSpec): A.Schema {
   let s = schemas.get(key);
   if (!s) {
     const md = new Map(spec.metadata);
-    const base = schemaOf(spec.type, fixedMode(spec.mode), { instrumentId: md.get('instrument_id') ?? '', pricePrecision: 0, sizePrecision: 0 });
+    const base = dataTypeOf(spec.type).schema(fixedMode(spec.mode), { instrumentId: md.get('instrument_id') ?? '', pricePrecision: 0, sizePrecision: 0 });
     s = new A.Schema(base.fields, md);
     if (schemas.size > 64) schemas.clear();
     schemas.set(key, s);
@@ -37,7 +37,7 @@ function schemaFor(spec: EncodeSpec): A.Schema {
 
 export function encodeBlock(spec: EncodeSpec, block: Block): Uint8Array {
   const schema = schemaFor(spec);
-  const batch = recordBatchOf(spec.type, fixedMode(spec.mode), schema, block);
+  const batch = dataTypeOf(spec.type).toBatch(fixedMode(spec.mode), schema, block);
   const table = pw.Table.fromIPCStream(A.tableToIPC(new A.Table(schema, [batch]), 'stream'));
   const columns = schema.fields.map((f) => f.name);
   // writeParquet takes ownership of the table and the properties. Page CRCs added after (crc.ts).

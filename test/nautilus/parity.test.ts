@@ -11,7 +11,8 @@ import { build, needShared, ROOT, SOURCES, tempDir } from '../helpers.js';
 import { needNautilus, runPython } from '../support/nautilus.js';
 import { StreamingParquetWriter } from '../../engine/parquet/parquet.js';
 import { instrumentBatch, presets, resolveInstrument } from '../../engine/catalog/instruments.js';
-import { dayStartNs, fileName, TYPE_FOLDER, uriSafe } from '../../engine/catalog/paths.js';
+import { dayStartNs, fileName, uriSafe } from '../../engine/catalog/paths.js';
+import { TYPE_FOLDER } from '../../engine/datatypes/index.js';
 
 const SCRIPT = join(ROOT, 'test', 'nautilus', 'nt_reference.py');
 const EXCHANGE_INFO = join(ROOT, 'resources', 'binance-futures-exchange-info.json');

@@ -4,6 +4,7 @@ import { FIELDS_FOR, REQUIRED_FIELDS, type DataType, type MappingField } from '.
 import type { TsUnit } from '../timestamp.js';
 import type { Detected } from './detect.js';
 import { clip } from '../io/lines.js';
+import { dataTypeOf } from '../../datatypes/index.js';
 
 export interface Plan {
   format: string;
@@ -160,8 +161,8 @@ export function makePlan(det: Detected, type: DataType, userColumns: Record<stri
   if (missing.length) {
     throw new Error(`${fileLabel}: no column for ${missing.join(', ')} (columns: ${clip(det.columns.join(', '))}); map it in the config's "columns"`);
   }
-  if (type === 'trades' && plan.cols.trade_id === undefined) {
-    plan.notes.push('no trade id column: each trade gets an id derived from its time, price, size and side, as NautilusTrader derives them; such rows are never dropped as duplicates');
+  for (const [field, note] of Object.entries(dataTypeOf(type).unmappedNotes ?? {})) {
+    if (plan.cols[field as MappingField] === undefined) plan.notes.push(note);
   }
   const sideCol = plan.cols.aggressor_side;
   if (sideCol !== undefined) {

@@ -10,7 +10,7 @@ import { BlockBuilder } from '../../../engine/blocks/block.js';
 import { fixedMode, writeRaw } from '../../../engine/numbers/fixed.js';
 import { StreamingParquetWriter } from '../../../engine/parquet/parquet.js';
 import { dayInterval, fileName, nsToIso } from '../../../engine/catalog/paths.js';
-import { TRADE, layoutOf, recordBatchOf, schemaOf } from '../../../engine/datatypes/schemas.js';
+import { TRADE, TRADE_TICK } from '../../../engine/datatypes/index.js';
 import { verifyCatalog, type VerifyResult } from '../../../engine/catalog/verify.js';
 import { genTardisTicker, genTardisTrades } from '../../../scripts/gen-data.js';
 import { ROOT, build, readRows, tempDir } from '../../helpers.js';
@@ -107,8 +107,8 @@ test('a file whose rows are not sorted by ts_init is rejected', async (t) => {
   const b = await freshCatalog(t);
   // Written with the engine's own writer: valid schema and metadata, rows in descending ts_init.
   const fm = fixedMode(128);
-  const schema = schemaOf('trades', fm, { instrumentId: INSTRUMENT, pricePrecision: 2, sizePrecision: 3 });
-  const layout = layoutOf('trades', fm);
+  const schema = TRADE_TICK.schema(fm, { instrumentId: INSTRUMENT, pricePrecision: 2, sizePrecision: 3 });
+  const layout = TRADE_TICK.layout(fm);
   const bb = new BlockBuilder(layout, 16);
   const iv = dayInterval('2024-01-05');
   const n = 50;
@@ -123,7 +123,7 @@ test('a file whose rows are not sorted by ts_init is rejected', async (t) => {
   }
   const name = dayFile('2024-01-05');
   const w = new StreamingParquetWriter(join(b.tradeDir, name), { codec: 'zstd', rowGroupSize: 1000, keyValue: schema.metadata });
-  await w.write(recordBatchOf('trades', fm, schema, bb.take()));
+  await w.write(TRADE_TICK.toBatch(fm, schema, bb.take()));
   await w.close();
   const rows = await readRows(join(b.tradeDir, name));
   assert.equal(rows.length, n);

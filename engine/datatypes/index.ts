@@ -1,0 +1,40 @@
+// The registry of Nautilus data types: the types a job writes (one module each), the instrument,
+// and the folders verify knows. Adding a type is adding its module file and a line here.
+import { DATA_TYPES, type DataType } from '../../shared/job.js';
+import { FUNDING_RATE_UPDATE } from './funding.js';
+import { CRYPTO_PERPETUAL } from './instrument.js';
+import { MARK_PRICE_UPDATE } from './mark.js';
+import { BAR_FOLDER, QUOTE_TICK_FOLDER } from './nautilus-only.js';
+import { TRADE_TICK } from './trade.js';
+import type { DataTypeModule, FolderSpec } from './types.js';
+
+export * from './types.js';
+export { TRADE } from './trade.js';
+export { MARK } from './mark.js';
+export { FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT } from './funding.js';
+export { TRADE_TICK, MARK_PRICE_UPDATE, FUNDING_RATE_UPDATE, CRYPTO_PERPETUAL };
+
+// A Record, so a DataType without a module does not compile.
+const BY_TYPE: Record<DataType, DataTypeModule> = { trades: TRADE_TICK, mark: MARK_PRICE_UPDATE, funding: FUNDING_RATE_UPDATE };
+
+/** The types a job writes, in the order a job handles them (shared/job.ts DATA_TYPES). */
+export const DATA_TYPE_MODULES: readonly DataTypeModule[] = DATA_TYPES.map((t) => BY_TYPE[t]);
+
+export function dataTypeOf(type: DataType): DataTypeModule {
+  return BY_TYPE[type];
+}
+
+/** Every folder verify checks the schema of: the written types, the instrument, NautilusTrader-only ones. */
+export const FOLDER_SPECS: readonly FolderSpec[] = [...DATA_TYPE_MODULES, CRYPTO_PERPETUAL, QUOTE_TICK_FOLDER, BAR_FOLDER];
+
+const BY_FOLDER = new Map(FOLDER_SPECS.map((s) => [s.folder, s]));
+
+/** What verify knows of a folder under data/; undefined for a type it does not check. */
+export function folderSpecOf(folder: string): FolderSpec | undefined {
+  return BY_FOLDER.get(folder);
+}
+
+/** Each job type's catalog folder, and the instrument's. */
+export const TYPE_FOLDER = Object.fromEntries([
+  ...DATA_TYPE_MODULES.map((m) => [m.type, m.folder]), ['instrument', CRYPTO_PERPETUAL.folder],
+]) as Record<DataType | 'instrument', string>;
