@@ -1,0 +1,34 @@
+// The pure helpers the screens were split around: what a card shows and what a click changes.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fileCountText, markedDays } from '../../renderer/src/logic/files.js';
+import { jobBackStep, optionalNumber, presetFor, toggleDataType } from '../../renderer/src/logic/job.js';
+import { isBusy } from '../../renderer/src/logic/progress.js';
+import { fileInfo } from '../support/fake-api.js';
+
+test('job screen: data types toggle in a fixed order, presets by typed symbol, number fields', () => {
+  assert.deepEqual(toggleDataType(['funding'], 'trades'), ['trades', 'funding'], 'ticked types keep trades, mark, funding order');
+  assert.deepEqual(toggleDataType(['trades', 'funding'], 'mark'), ['trades', 'mark', 'funding']);
+  assert.deepEqual(toggleDataType(['trades', 'mark'], 'trades'), ['mark']);
+  assert.deepEqual(toggleDataType([], 'mark'), ['mark']);
+  const preset = (symbol: string) => ({ symbol, pricePrecision: 1, sizePrecision: 3, priceIncrement: '0.1', sizeIncrement: '0.001' });
+  const presets = [preset('BTCUSDT'), preset('ETHUSDT')];
+  assert.equal(presetFor(presets, ' ethusdt ')?.symbol, 'ETHUSDT');
+  assert.equal(presetFor(presets, 'SOLUSDT'), undefined);
+  assert.equal(optionalNumber(''), null);
+  assert.equal(optionalNumber('0'), 0);
+  assert.equal(optionalNumber('2.5'), 2.5);
+  assert.equal(jobBackStep('csv'), 'mapping');
+  assert.equal(jobBackStep('websocket'), 'preview');
+  assert.equal(jobBackStep('tardis'), 'source');
+});
+
+test('job screen: days named by files, file counts, a running job', () => {
+  const entry = (path: string) => ({ info: fileInfo(path, []), types: [], options: {} });
+  assert.deepEqual(markedDays([entry('/d/t-2024-03-01.csv'), entry('/d/nodate.csv'), entry('/d/x_20240105_20240107.csv')]), ['2024-03-01', '2024-01-05']);
+  assert.equal(fileCountText(0), 'no file');
+  assert.equal(fileCountText(1), '1 file');
+  assert.equal(fileCountText(3), '3 files');
+  for (const s of ['starting', 'running', 'cancelling'] as const) assert.equal(isBusy(s), true, s);
+  for (const s of ['idle', 'done', 'failed', 'cancelled'] as const) assert.equal(isBusy(s), false, s);
+});
