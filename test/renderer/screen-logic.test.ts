@@ -4,6 +4,9 @@ import { test } from 'node:test';
 import { fileCountText, markedDays } from '../../renderer/src/logic/files.js';
 import { jobBackStep, optionalNumber, presetFor, toggleDataType } from '../../renderer/src/logic/job.js';
 import { isBusy } from '../../renderer/src/logic/progress.js';
+import { dayStateLabel, failedDays, resultTitle, stateTone } from '../../renderer/src/logic/result.js';
+import { verifyTotals } from '../../renderer/src/logic/verify.js';
+import type { DayReport } from '../../shared/report.js';
 import { fileInfo } from '../support/fake-api.js';
 
 test('job screen: data types toggle in a fixed order, presets by typed symbol, number fields', () => {
@@ -31,4 +34,17 @@ test('job screen: days named by files, file counts, a running job', () => {
   assert.equal(fileCountText(3), '3 files');
   for (const s of ['starting', 'running', 'cancelling'] as const) assert.equal(isBusy(s), true, s);
   for (const s of ['idle', 'done', 'failed', 'cancelled'] as const) assert.equal(isBusy(s), false, s);
+});
+
+test('result screen: the title counts failed days; day states read as pills; verify totals', () => {
+  const day = (state: DayReport['state']) => ({ state }) as DayReport;
+  assert.equal(failedDays([day('done'), day('failed'), day('skipped'), day('failed')]), 2);
+  assert.equal(resultTitle({ ok: true, days: [day('done')] }), 'Catalog written');
+  assert.equal(resultTitle({ ok: false, days: [day('done'), day('failed')] }), 'Written, 1 day failed');
+  assert.equal(resultTitle({ ok: false, days: [day('failed'), day('failed')] }), 'Written, 2 days failed');
+  assert.equal(resultTitle({ ok: false, days: [day('done')] }), 'The job failed');
+  assert.deepEqual((['done', 'skipped', 'failed'] as const).map(stateTone), ['done', 'skipped', 'failed']);
+  assert.deepEqual((['done', 'skipped', 'failed'] as const).map(dayStateLabel), ['done', 'kept', 'failed']);
+  assert.deepEqual(verifyTotals([{ files: 2, rows: 10 }, { files: 1, rows: 5 }]), { files: 3, rows: 15 });
+  assert.deepEqual(verifyTotals([]), { files: 0, rows: 0 });
 });
