@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { fileCountText, markedDays } from '../../renderer/src/logic/files.js';
 import { jobBackStep, optionalNumber, presetFor, toggleDataType } from '../../renderer/src/logic/job.js';
 import { isBusy } from '../../renderer/src/logic/progress.js';
+import { fileReadPercent, specLine } from '../../renderer/src/logic/progressView.js';
 import { dayStateLabel, failedDays, resultTitle, stateTone } from '../../renderer/src/logic/result.js';
 import { verifyTotals } from '../../renderer/src/logic/verify.js';
 import type { DayReport } from '../../shared/report.js';
@@ -47,4 +48,13 @@ test('result screen: the title counts failed days; day states read as pills; ver
   assert.deepEqual((['done', 'skipped', 'failed'] as const).map(dayStateLabel), ['done', 'kept', 'failed']);
   assert.deepEqual(verifyTotals([{ files: 2, rows: 10 }, { files: 1, rows: 5 }]), { files: 3, rows: 15 });
   assert.deepEqual(verifyTotals([]), { files: 0, rows: 0 });
+});
+
+test('run screen: the job in one line, the share of a file read', () => {
+  assert.equal(specLine(null), '');
+  assert.equal(specLine({ symbol: 'BTCUSDT', start: '2024-01-01', end: '2024-01-03', output: '/out/c' }), 'BTCUSDT · 2024-01-01 → 2024-01-03 → /out/c');
+  assert.equal(specLine({ symbol: 'BTCUSDT', start: '2024-01-01', end: '2024-01-01', output: '/out/c' }), 'BTCUSDT · 2024-01-01 → /out/c', 'one day is named once');
+  assert.equal(fileReadPercent({ bytesRead: 1, bytesTotal: 3 }), 33);
+  assert.equal(fileReadPercent({ bytesRead: 2, bytesTotal: 3 }), 67);
+  assert.equal(fileReadPercent({ bytesRead: 0, bytesTotal: 0 }), 0, 'an empty file does not divide by zero');
 });
