@@ -1,6 +1,7 @@
 // The pure helpers the screens were split around: what a card shows and what a click changes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { arrowStep, firstDay, isShown, rangeSummary, tabDay, viewReaching } from '../../renderer/src/logic/dates.js';
 import { fileCountText, markedDays } from '../../renderer/src/logic/files.js';
 import { jobBackStep, optionalNumber, presetFor, toggleDataType } from '../../renderer/src/logic/job.js';
 import { isBusy } from '../../renderer/src/logic/progress.js';
@@ -57,4 +58,24 @@ test('run screen: the job in one line, the share of a file read', () => {
   assert.equal(fileReadPercent({ bytesRead: 1, bytesTotal: 3 }), 33);
   assert.equal(fileReadPercent({ bytesRead: 2, bytesTotal: 3 }), 67);
   assert.equal(fileReadPercent({ bytesRead: 0, bytesTotal: 0 }), 0, 'an empty file does not divide by zero');
+});
+
+test('range picker: two months shown, arrow keys, the Tab stop, the summary line', () => {
+  const jan = { year: 2024, month: 0 };
+  assert.equal(firstDay({ year: 2024, month: 1 }), '2024-02-01');
+  assert.equal(isShown(jan, '2024-01-31'), true);
+  assert.equal(isShown(jan, '2024-02-29'), true, 'the second month is shown too');
+  assert.equal(isShown(jan, '2024-03-01'), false);
+  assert.equal(isShown(jan, '2023-12-31'), false);
+  assert.equal(isShown({ year: 2024, month: 11 }, '2025-01-15'), true, 'across a year');
+  assert.deepEqual(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Enter', 'toString'].map(arrowStep), [-1, 1, -7, 7, undefined, undefined]);
+  assert.deepEqual(viewReaching('2023-12-31', -1), { year: 2023, month: 11 }, 'moving back: the new day in the first month');
+  assert.deepEqual(viewReaching('2024-03-06', 7), { year: 2024, month: 1 }, 'moving on: the new day in the second month');
+  assert.deepEqual(viewReaching('2025-01-01', 1), { year: 2024, month: 11 });
+  assert.equal(tabDay(jan, '2024-02-10'), '2024-02-10');
+  assert.equal(tabDay(jan, '2024-05-10'), '2024-01-01', 'a focused day scrolled away gives the Tab stop to the first shown day');
+  assert.equal(rangeSummary({ start: null, end: null }), 'Pick the first day');
+  assert.equal(rangeSummary({ start: '2024-03-01', end: null }), 'From 2024-03-01: now pick the last day');
+  assert.equal(rangeSummary({ start: '2024-03-01', end: '2024-03-01' }), '2024-03-01 → 2024-03-01 · 1 day');
+  assert.equal(rangeSummary({ start: '2024-02-28', end: '2024-03-01' }), '2024-02-28 → 2024-03-01 · 3 days');
 });
