@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { arrowStep, firstDay, isShown, rangeSummary, tabDay, viewReaching } from '../../renderer/src/logic/dates.js';
 import { fileCountText, markedDays } from '../../renderer/src/logic/files.js';
+import { missingText, slotLabel } from '../../renderer/src/logic/mapping.js';
 import { jobBackStep, optionalNumber, presetFor, toggleDataType } from '../../renderer/src/logic/job.js';
 import { isBusy } from '../../renderer/src/logic/progress.js';
 import { fileReadPercent, specLine } from '../../renderer/src/logic/progressView.js';
@@ -78,4 +79,12 @@ test('range picker: two months shown, arrow keys, the Tab stop, the summary line
   assert.equal(rangeSummary({ start: '2024-03-01', end: null }), 'From 2024-03-01: now pick the last day');
   assert.equal(rangeSummary({ start: '2024-03-01', end: '2024-03-01' }), '2024-03-01 → 2024-03-01 · 1 day');
   assert.equal(rangeSummary({ start: '2024-02-28', end: '2024-03-01' }), '2024-02-28 → 2024-03-01 · 3 days');
+});
+
+test('mapping screen: a field slot\'s accessible name and the status line', () => {
+  assert.equal(slotLabel('timestamp', true, undefined, null), 'Timestamp (required): not mapped');
+  assert.equal(slotLabel('trade_id', false, 'match_id', null), 'Trade ID: column match_id');
+  assert.equal(slotLabel('price', true, 'price', 'px'), 'Price (required): column price. Press Enter to map column px here');
+  assert.equal(missingText([]), '✓ Every required field has a column');
+  assert.equal(missingText(['timestamp', 'size']), 'Still needed: Timestamp, Size');
 });
