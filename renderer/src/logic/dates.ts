@@ -60,6 +60,34 @@ export function monthGrid(m: Month): (Day | null)[][] {
   return weeks;
 }
 
+/** The first day of a month. */
+export function firstDay(m: Month): Day {
+  return toDay(new Date(Date.UTC(m.year, m.month, 1)));
+}
+
+/** The calendar shows two months from `view`: is the day in one of them? */
+export function isShown(view: Month, day: Day): boolean {
+  const m = monthOf(day);
+  return [view, addMonths(view, 1)].some((x) => x.year === m.year && x.month === m.month);
+}
+
+/** Days an arrow key moves the calendar's focus; undefined for any other key. */
+export function arrowStep(key: string): number | undefined {
+  const steps: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7 };
+  return Object.hasOwn(steps, key) ? steps[key] : undefined;
+}
+
+/** The two months to show once the focus has moved off them to `day`: backwards it shows first, forwards second. */
+export function viewReaching(day: Day, step: number): Month {
+  const m = monthOf(day);
+  return step < 0 ? m : addMonths(m, -1);
+}
+
+/** The day that takes the Tab stop: the focused one while shown, else the first of the view. */
+export function tabDay(view: Month, focusDay: Day): Day {
+  return isShown(view, focusDay) ? focusDay : firstDay(view);
+}
+
 export interface Range {
   start: Day | null;
   end: Day | null;
@@ -80,6 +108,15 @@ export function inRange(r: Range, day: Day, hover?: Day | null): boolean {
   if (!s || !e) return day === s;
   const [a, b] = s <= e ? [s, e] : [e, s];
   return day >= a && day <= b;
+}
+
+/** The range picker's one-line state: what is chosen, or what to click next. */
+export function rangeSummary(r: Range): string {
+  if (r.start && r.end) {
+    const count = daysBetween(r.start, r.end).length;
+    return `${r.start} → ${r.end} · ${count} day${count === 1 ? '' : 's'}`;
+  }
+  return r.start ? `From ${r.start}: now pick the last day` : 'Pick the first day';
 }
 
 /** Dates named in file names (2024-01-01, 2024_01_01 or 20240101), earliest and latest. */

@@ -1,6 +1,7 @@
 // The files a job reads: parsing typed or pasted paths, which data types each file feeds.
 import type { DataType } from '../../../shared/job.js';
 import type { FileInfo, FileOptions } from '../../../shared/api.js';
+import { datesFromNames } from './dates.js';
 
 export interface FileEntry {
   info: FileInfo;
@@ -89,4 +90,17 @@ export function delimiterLabel(d: string): string {
 export function compressionLabel(c: string): string {
   if (!c || c === 'none' || c === 'plain') return 'plain';
   return c;
+}
+
+/** The first day each file's name mentions, for marking on the calendar. */
+export function markedDays(files: readonly FileEntry[]): string[] {
+  return files.flatMap((f) => {
+    const x = datesFromNames([f.info.name]);
+    return x.start ? [x.start] : [];
+  });
+}
+
+/** How many files feed a data type, as the data-type list says it. */
+export function fileCountText(n: number): string {
+  return n ? `${n} file${n === 1 ? '' : 's'}` : 'no file';
 }

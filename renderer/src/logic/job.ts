@@ -1,5 +1,5 @@
 // Turns the screens' settings into a JobSpec the engine accepts, with the problems a user can fix.
-import { DEFAULT_SYMBOL, FIELDS_FOR, JobSpec, type DataType, type JobSpecInput, type SourceKind, type FileConfig } from '../../../shared/job.js';
+import { DATA_TYPES, DEFAULT_SYMBOL, FIELDS_FOR, JobSpec, type DataType, type JobSpecInput, type SourceKind, type FileConfig } from '../../../shared/job.js';
 import type { PresetInfo } from '../../../shared/api.js';
 import { zodIssueText } from '../../../shared/errors.js';
 import type { FileEntry } from './files.js';
@@ -117,4 +117,25 @@ export function presetText(p: PresetInfo): string {
 /** Instrument id the engine will write, e.g. BTCUSDT-PERP.BINANCE. */
 export function instrumentId(symbol: string, exchange: string): string {
   return `${symbol.trim().toUpperCase()}-PERP.${(exchange.trim() || 'BINANCE').toUpperCase()}`;
+}
+
+/** The preset of a symbol as typed (any case, spaces around). */
+export function presetFor(presets: readonly PresetInfo[], symbol: string): PresetInfo | undefined {
+  const sym = symbol.trim().toUpperCase();
+  return presets.find((p) => p.symbol === sym);
+}
+
+/** Ticks or unticks a data type; the list keeps the DATA_TYPES order. */
+export function toggleDataType(selected: readonly DataType[], t: DataType): DataType[] {
+  return selected.includes(t) ? selected.filter((x) => x !== t) : DATA_TYPES.filter((x) => x === t || selected.includes(x));
+}
+
+/** A number field's value: empty means "not set". */
+export function optionalNumber(text: string): number | null {
+  return text === '' ? null : Number(text);
+}
+
+/** The step before the job: the mapping for CSV files, the preview for other files, else the source. */
+export function jobBackStep(source: SourceKind): 'mapping' | 'preview' | 'source' {
+  return source === 'csv' ? 'mapping' : source !== 'tardis' ? 'preview' : 'source';
 }

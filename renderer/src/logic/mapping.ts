@@ -164,3 +164,14 @@ export function certaintyLabel(s: MappingState, field: MappingField): string {
     default: return '';
   }
 }
+
+/** A target field's accessible name: what it is, what feeds it, and what Enter would do. */
+export function slotLabel(field: MappingField, required: boolean, column: string | undefined, selected: string | null): string {
+  const what = `${FIELD_LABELS[field]}${required ? ' (required)' : ''}`;
+  return `${what}: ${column ? `column ${column}` : 'not mapped'}${selected ? `. Press Enter to map column ${selected} here` : ''}`;
+}
+
+/** The mapping pane's status line. */
+export function missingText(missing: readonly MappingField[]): string {
+  return missing.length ? `Still needed: ${missing.map((f) => FIELD_LABELS[f]).join(', ')}` : '✓ Every required field has a column';
+}

@@ -84,6 +84,11 @@ export function isFinished(s: RunState): boolean {
   return s.status === 'done' || s.status === 'failed' || s.status === 'cancelled';
 }
 
+/** A job is under way (or being cancelled): another may not start. */
+export function isBusy(status: RunStatus): boolean {
+  return status === 'running' || status === 'starting' || status === 'cancelling';
+}
+
 export function reduceProgress(s: RunState, e: ProgressEvent, now = Date.now()): RunState {
   switch (e.kind) {
     case 'day': {

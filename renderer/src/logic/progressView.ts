@@ -1,7 +1,7 @@
 // What the Run screen shows for each bar and for the whole job: plain data, no DOM.
 import type { DataType } from '../../../shared/job.js';
 import { formatCount, formatEta, formatRate } from './format.js';
-import type { BarState, DayBar, RunState } from './progress.js';
+import type { BarState, DayBar, FileProgress, RunState } from './progress.js';
 
 export const TYPE_LABELS: Record<DataType, string> = {
   trades: 'Trades',
@@ -144,4 +144,15 @@ export function runSegments(s: RunState): Segment[] {
     acc.set(v.tone, (acc.get(v.tone) ?? 0) + b.fraction);
   }
   return order.filter((t) => acc.has(t)).map((tone) => ({ tone, percent: (acc.get(tone)! / bars.length) * 100 }));
+}
+
+/** The Run screen's subtitle: "BTCUSDT · 2024-01-01 → 2024-01-03 → /out/cat" (one day shown once). */
+export function specLine(spec: { symbol: string; start: string; end: string; output: string } | null): string {
+  if (!spec) return '';
+  return `${spec.symbol} · ${spec.start === spec.end ? spec.start : `${spec.start} → ${spec.end}`} → ${spec.output}`;
+}
+
+/** How much of a file has been read, in whole percent (an empty file counts as 1 byte). */
+export function fileReadPercent(f: Pick<FileProgress, 'bytesRead' | 'bytesTotal'>): number {
+  return Math.round((f.bytesRead / Math.max(1, f.bytesTotal)) * 100);
 }

@@ -30,3 +30,8 @@ export function verifyInfoView(info: readonly string[] | undefined): VerifyInfoV
   }
   return view;
 }
+
+/** Files and rows over verify's summary, for its one-line verdict. */
+export function verifyTotals(summary: readonly { files: number; rows: number }[]): { files: number; rows: number } {
+  return { files: summary.reduce((a, x) => a + x.files, 0), rows: summary.reduce((a, x) => a + x.rows, 0) };
+}

@@ -1,9 +1,10 @@
 // Step 4: what to build — instrument, days, data types, where, and how.
 import { useMemo, useState } from 'react';
 import type { DataType } from '../../../shared/job.js';
-import { datesFromNames, isDay } from '../logic/dates.js';
-import { filesFor } from '../logic/files.js';
-import { buildJob, DEFAULT_REJECT_PERCENT, instrumentId, presetText } from '../logic/job.js';
+import { isDay } from '../logic/dates.js';
+import { fileCountText, filesFor, markedDays } from '../logic/files.js';
+import { buildJob, DEFAULT_REJECT_PERCENT, instrumentId, jobBackStep, optionalNumber, presetFor, presetText, toggleDataType, type BuiltJob } from '../logic/job.js';
+import { isBusy } from '../logic/progress.js';
 import { TYPE_LABELS } from '../logic/progressView.js';
 import { DateRangePicker } from '../components/DateRangePicker.js';
 import { ScreenHeader, StepNav } from '../components/common.js';
@@ -66,7 +67,7 @@ function RejectLimit() {
           <input id="max-reject" className="input num-input" type="number" min={0} max={100} step="any" inputMode="decimal"
             placeholder={String(DEFAULT_REJECT_PERCENT)} value={pct ?? ''} aria-describedby="max-reject-hint"
             aria-invalid={pct !== null && !(pct >= 0 && pct <= 100)}
-            onChange={(e) => setDraft({ maxRejectPercent: e.target.value === '' ? null : Number(e.target.value) })} />
+            onChange={(e) => setDraft({ maxRejectPercent: optionalNumber(e.target.value) })} />
           <span className="muted">%</span>
         </div>
         <p id="max-reject-hint" className="muted small">
@@ -77,157 +78,206 @@ function RejectLimit() {
   );
 }
 
-export function JobScreen() {
+/** Price and size decimals, asked only when no preset knows the symbol. */
+function PrecisionFields() {
+  const draft = useApp((s) => s.draft);
+  const setDraft = useApp((s) => s.setDraft);
+  return (
+    <div className="form-row">
+      <div className="field">
+        <label className="label" htmlFor="pp">Price decimals</label>
+        <input id="pp" className="input" type="number" min={0} max={16} placeholder="from data" value={draft.pricePrecision ?? ''}
+          onChange={(e) => setDraft({ pricePrecision: optionalNumber(e.target.value) })} />
+      </div>
+      <div className="field">
+        <label className="label" htmlFor="sp">Size decimals</label>
+        <input id="sp" className="input" type="number" min={0} max={16} placeholder="from data" value={draft.sizePrecision ?? ''}
+          onChange={(e) => setDraft({ sizePrecision: optionalNumber(e.target.value) })} />
+      </div>
+    </div>
+  );
+}
+
+function SymbolFields() {
   const draft = useApp((s) => s.draft);
   const setDraft = useApp((s) => s.setDraft);
   const presets = useApp((s) => s.presets);
+  return (
+    <div className="form-row">
+      <div className="field">
+        <label className="label" htmlFor="symbol">Symbol</label>
+        <input
+          id="symbol" className="input mono" list="symbol-presets" value={draft.symbol} spellCheck={false}
+          onChange={(e) => setDraft({ symbol: e.target.value.toUpperCase() })}
+        />
+        <datalist id="symbol-presets">
+          {presets.map((p) => <option key={p.symbol} value={p.symbol}>{presetText(p)}</option>)}
+        </datalist>
+      </div>
+      <div className="field">
+        <label className="label" htmlFor="exchange">Exchange</label>
+        <input id="exchange" className="input mono" value={draft.exchange} spellCheck={false} onChange={(e) => setDraft({ exchange: e.target.value.toUpperCase() })} />
+      </div>
+    </div>
+  );
+}
+
+function InstrumentCard() {
+  const draft = useApp((s) => s.draft);
+  const setDraft = useApp((s) => s.setDraft);
+  const presets = useApp((s) => s.presets);
+  const preset = presetFor(presets, draft.symbol);
+  return (
+    <section className="card" aria-labelledby="inst-title">
+      <h2 id="inst-title">Instrument</h2>
+      <SymbolFields />
+      <p className="precision-line" data-testid="precision">
+        {preset ? (
+          <>Preset <strong>{preset.symbol}</strong>: {presetText(preset)}</>
+        ) : (
+          <>No preset for {draft.symbol || 'this symbol'}: precision comes from the data unless you set it.</>
+        )}
+      </p>
+      {!preset && <PrecisionFields />}
+      <p className="muted small">Written as <span className="mono">{instrumentId(draft.symbol || 'SYMBOL', draft.exchange)}</span></p>
+      {draft.source === 'tardis' && (
+        <>
+          <div className="field">
+            <label className="label" htmlFor="tardis-ex">Tardis exchange</label>
+            <input id="tardis-ex" className="input mono" value={draft.tardisExchange} onChange={(e) => setDraft({ tardisExchange: e.target.value })} />
+          </div>
+          <ApiKeyField />
+        </>
+      )}
+    </section>
+  );
+}
+
+function DaysCard() {
+  const draft = useApp((s) => s.draft);
+  const setDraft = useApp((s) => s.setDraft);
   const files = useApp((s) => s.files);
+  const marked = useMemo(() => markedDays(files), [files]);
+  return (
+    <section className="card" aria-labelledby="dates-title">
+      <h2 id="dates-title">Days</h2>
+      <DateRangePicker value={{ start: draft.start, end: draft.end }} onChange={(r) => setDraft({ start: r.start, end: r.end })} marked={marked} />
+      <div className="form-row">
+        <div className="field">
+          <label className="label" htmlFor="start">First day</label>
+          <input id="start" className="input mono" placeholder="YYYY-MM-DD" value={draft.start ?? ''}
+            onChange={(e) => setDraft({ start: e.target.value || null })} aria-invalid={!!draft.start && !isDay(draft.start)} />
+        </div>
+        <div className="field">
+          <label className="label" htmlFor="end">Last day</label>
+          <input id="end" className="input mono" placeholder="YYYY-MM-DD" value={draft.end ?? ''}
+            onChange={(e) => setDraft({ end: e.target.value || null })} aria-invalid={!!draft.end && !isDay(draft.end)} />
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function DataTypesCard() {
+  const draft = useApp((s) => s.draft);
+  const setDraft = useApp((s) => s.setDraft);
+  const files = useApp((s) => s.files);
+  const fileSource = draft.source !== 'tardis';
+  return (
+    <section className="card" aria-labelledby="data-title">
+      <h2 id="data-title">Data types</h2>
+      <div className="check-list">
+        {ALL.map((t) => {
+          const n = filesFor(files, t).length;
+          const disabled = fileSource && n === 0 && !draft.dataTypes.includes(t);
+          return (
+            <label key={t} className={`check${disabled ? ' disabled' : ''}`}>
+              <input type="checkbox" checked={draft.dataTypes.includes(t)} disabled={disabled} onChange={() => setDraft({ dataTypes: toggleDataType(draft.dataTypes, t) })} />
+              <span>{TYPE_LABELS[t]}</span>
+              {fileSource && <span className="muted small">{fileCountText(n)}</span>}
+            </label>
+          );
+        })}
+      </div>
+    </section>
+  );
+}
+
+function PrecisionModeField() {
+  const mode = useApp((s) => s.draft.precisionMode);
+  const setDraft = useApp((s) => s.setDraft);
+  return (
+    <fieldset className="field radios">
+      <legend className="label">Precision</legend>
+      <label className="check">
+        <input type="radio" name="precision" checked={mode === 128} onChange={() => setDraft({ precisionMode: 128 })} />
+        <span>128-bit</span><span className="muted small">NautilusTrader on Linux and macOS</span>
+      </label>
+      <label className="check">
+        <input type="radio" name="precision" checked={mode === 64} onChange={() => setDraft({ precisionMode: 64 })} />
+        <span>64-bit</span><span className="muted small">NautilusTrader on Windows</span>
+      </label>
+    </fieldset>
+  );
+}
+
+function OutputCard() {
+  const draft = useApp((s) => s.draft);
+  const setDraft = useApp((s) => s.setDraft);
   const pickOutput = useApp((s) => s.pickOutput);
-  const startJob = useApp((s) => s.startJob);
   const browserMode = useApp((s) => s.browserMode);
+  return (
+    <section className="card" aria-labelledby="out-title">
+      <h2 id="out-title">Output</h2>
+      <div className="field">
+        <label className="label" htmlFor="output">Catalog folder</label>
+        <div className="input-row">
+          <input id="output" className="input mono" value={draft.output} spellCheck={false} onChange={(e) => setDraft({ output: e.target.value })} placeholder="/home/me/catalogs/btc" />
+          <button type="button" className="btn" onClick={() => void pickOutput()}>Choose…</button>
+        </div>
+        {browserMode && <p className="muted small">Browser mode: type a folder on the engine’s machine.</p>}
+      </div>
+      <PrecisionModeField />
+      <label className="check">
+        <input type="checkbox" checked={draft.overwrite} onChange={(e) => setDraft({ overwrite: e.target.checked })} />
+        <span>Replace days already in the catalog</span>
+      </label>
+      <RejectLimit />
+    </section>
+  );
+}
+
+function JobIssues({ built }: { built: BuiltJob }) {
+  if (!built.errors.length && !built.warnings.length) return null;
+  return (
+    <div className="issues" role="status" data-testid="job-issues">
+      {built.errors.map((e) => <div key={e} className="issue issue-error">{e}</div>)}
+      {built.warnings.map((w) => <div key={w} className="issue issue-warn">{w}</div>)}
+    </div>
+  );
+}
+
+export function JobScreen() {
+  const draft = useApp((s) => s.draft);
+  const presets = useApp((s) => s.presets);
+  const files = useApp((s) => s.files);
+  const startJob = useApp((s) => s.startJob);
   const runStatus = useApp((s) => s.run.status);
   const mappings = useApp((s) => s.mappings);
   const built = useMemo(() => buildJob(draft, files, mappings, presets), [draft, files, mappings, presets]);
-  const preset = presets.find((p) => p.symbol === draft.symbol.trim().toUpperCase());
-  const fileSource = draft.source !== 'tardis';
-  const marked = useMemo(() => files.flatMap((f) => {
-    const x = datesFromNames([f.info.name]);
-    return x.start ? [x.start] : [];
-  }), [files]);
-  const busy = runStatus === 'running' || runStatus === 'starting' || runStatus === 'cancelling';
-
-  const toggleType = (t: DataType) => {
-    const has = draft.dataTypes.includes(t);
-    setDraft({ dataTypes: has ? draft.dataTypes.filter((x) => x !== t) : ALL.filter((x) => x === t || draft.dataTypes.includes(x)) });
-  };
-
+  const busy = isBusy(runStatus);
   return (
     <div className="screen">
       <ScreenHeader title="Job">What to build and where. The catalog is written day by day; days already in it are kept unless you replace them.</ScreenHeader>
       <div className="job-grid">
-        <section className="card" aria-labelledby="inst-title">
-          <h2 id="inst-title">Instrument</h2>
-          <div className="form-row">
-            <div className="field">
-              <label className="label" htmlFor="symbol">Symbol</label>
-              <input
-                id="symbol" className="input mono" list="symbol-presets" value={draft.symbol} spellCheck={false}
-                onChange={(e) => setDraft({ symbol: e.target.value.toUpperCase() })}
-              />
-              <datalist id="symbol-presets">
-                {presets.map((p) => <option key={p.symbol} value={p.symbol}>{presetText(p)}</option>)}
-              </datalist>
-            </div>
-            <div className="field">
-              <label className="label" htmlFor="exchange">Exchange</label>
-              <input id="exchange" className="input mono" value={draft.exchange} spellCheck={false} onChange={(e) => setDraft({ exchange: e.target.value.toUpperCase() })} />
-            </div>
-          </div>
-          <p className="precision-line" data-testid="precision">
-            {preset ? (
-              <>Preset <strong>{preset.symbol}</strong>: {presetText(preset)}</>
-            ) : (
-              <>No preset for {draft.symbol || 'this symbol'}: precision comes from the data unless you set it.</>
-            )}
-          </p>
-          {!preset && (
-            <div className="form-row">
-              <div className="field">
-                <label className="label" htmlFor="pp">Price decimals</label>
-                <input id="pp" className="input" type="number" min={0} max={16} placeholder="from data" value={draft.pricePrecision ?? ''}
-                  onChange={(e) => setDraft({ pricePrecision: e.target.value === '' ? null : Number(e.target.value) })} />
-              </div>
-              <div className="field">
-                <label className="label" htmlFor="sp">Size decimals</label>
-                <input id="sp" className="input" type="number" min={0} max={16} placeholder="from data" value={draft.sizePrecision ?? ''}
-                  onChange={(e) => setDraft({ sizePrecision: e.target.value === '' ? null : Number(e.target.value) })} />
-              </div>
-            </div>
-          )}
-          <p className="muted small">Written as <span className="mono">{instrumentId(draft.symbol || 'SYMBOL', draft.exchange)}</span></p>
-          {draft.source === 'tardis' && (
-            <>
-              <div className="field">
-                <label className="label" htmlFor="tardis-ex">Tardis exchange</label>
-                <input id="tardis-ex" className="input mono" value={draft.tardisExchange} onChange={(e) => setDraft({ tardisExchange: e.target.value })} />
-              </div>
-              <ApiKeyField />
-            </>
-          )}
-        </section>
-
-        <section className="card" aria-labelledby="dates-title">
-          <h2 id="dates-title">Days</h2>
-          <DateRangePicker value={{ start: draft.start, end: draft.end }} onChange={(r) => setDraft({ start: r.start, end: r.end })} marked={marked} />
-          <div className="form-row">
-            <div className="field">
-              <label className="label" htmlFor="start">First day</label>
-              <input id="start" className="input mono" placeholder="YYYY-MM-DD" value={draft.start ?? ''}
-                onChange={(e) => setDraft({ start: e.target.value || null })} aria-invalid={!!draft.start && !isDay(draft.start)} />
-            </div>
-            <div className="field">
-              <label className="label" htmlFor="end">Last day</label>
-              <input id="end" className="input mono" placeholder="YYYY-MM-DD" value={draft.end ?? ''}
-                onChange={(e) => setDraft({ end: e.target.value || null })} aria-invalid={!!draft.end && !isDay(draft.end)} />
-            </div>
-          </div>
-        </section>
-
-        <section className="card" aria-labelledby="data-title">
-          <h2 id="data-title">Data types</h2>
-          <div className="check-list">
-            {ALL.map((t) => {
-              const n = filesFor(files, t).length;
-              const disabled = fileSource && n === 0 && !draft.dataTypes.includes(t);
-              return (
-                <label key={t} className={`check${disabled ? ' disabled' : ''}`}>
-                  <input type="checkbox" checked={draft.dataTypes.includes(t)} disabled={disabled} onChange={() => toggleType(t)} />
-                  <span>{TYPE_LABELS[t]}</span>
-                  {fileSource && <span className="muted small">{n ? `${n} file${n === 1 ? '' : 's'}` : 'no file'}</span>}
-                </label>
-              );
-            })}
-          </div>
-        </section>
-
-        <section className="card" aria-labelledby="out-title">
-          <h2 id="out-title">Output</h2>
-          <div className="field">
-            <label className="label" htmlFor="output">Catalog folder</label>
-            <div className="input-row">
-              <input id="output" className="input mono" value={draft.output} spellCheck={false} onChange={(e) => setDraft({ output: e.target.value })} placeholder="/home/me/catalogs/btc" />
-              <button type="button" className="btn" onClick={() => void pickOutput()}>Choose…</button>
-            </div>
-            {browserMode && <p className="muted small">Browser mode: type a folder on the engine’s machine.</p>}
-          </div>
-          <fieldset className="field radios">
-            <legend className="label">Precision</legend>
-            <label className="check">
-              <input type="radio" name="precision" checked={draft.precisionMode === 128} onChange={() => setDraft({ precisionMode: 128 })} />
-              <span>128-bit</span><span className="muted small">NautilusTrader on Linux and macOS</span>
-            </label>
-            <label className="check">
-              <input type="radio" name="precision" checked={draft.precisionMode === 64} onChange={() => setDraft({ precisionMode: 64 })} />
-              <span>64-bit</span><span className="muted small">NautilusTrader on Windows</span>
-            </label>
-          </fieldset>
-          <label className="check">
-            <input type="checkbox" checked={draft.overwrite} onChange={(e) => setDraft({ overwrite: e.target.checked })} />
-            <span>Replace days already in the catalog</span>
-          </label>
-          <RejectLimit />
-        </section>
+        <InstrumentCard />
+        <DaysCard />
+        <DataTypesCard />
+        <OutputCard />
       </div>
-
-      {(built.errors.length > 0 || built.warnings.length > 0) && (
-        <div className="issues" role="status" data-testid="job-issues">
-          {built.errors.map((e) => <div key={e} className="issue issue-error">{e}</div>)}
-          {built.warnings.map((w) => <div key={w} className="issue issue-warn">{w}</div>)}
-        </div>
-      )}
-
+      <JobIssues built={built} />
       <StepNav
-        back={draft.source === 'csv' ? 'mapping' : fileSource ? 'preview' : 'source'}
+        back={jobBackStep(draft.source)}
         onNext={() => void startJob()}
         nextLabel={busy ? 'A job is running…' : 'Run the job'}
         nextDisabled={!built.spec || busy}

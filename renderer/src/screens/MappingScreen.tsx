@@ -60,22 +60,25 @@ function ColumnList({ columns, sample, mapping }: { columns: string[]; sample: s
   );
 }
 
-function FieldSlot({ field, required, mapping, sampleOf }: { field: MappingField; required: boolean; mapping: M.MappingState; sampleOf: (c: string) => string }) {
-  const selected = useApp((s) => s.selectedColumn);
+/** A drag carries a column from the list, or a field's column from another field. */
+function isMappingDrag(e: DragEvent): boolean {
+  const types = Array.from(e.dataTransfer.types);
+  return types.includes(COLUMN_MIME) || types.includes(FIELD_MIME);
+}
+
+/** Drop handling for a field: a column is assigned, another field's column is moved here. */
+function useFieldDrop(field: MappingField) {
   const assign = useApp((s) => s.assign);
-  const assignSelected = useApp((s) => s.assignSelected);
-  const unassign = useApp((s) => s.unassign);
   const moveField = useApp((s) => s.moveField);
   const [over, setOver] = useState(false);
-  const col = mapping.columns[field];
-  const cert = M.certainty(mapping, field);
-
-  const accepts = (e: DragEvent) => {
-    const types = Array.from(e.dataTransfer.types);
-    return types.includes(COLUMN_MIME) || types.includes(FIELD_MIME);
+  const onDragOver = (e: DragEvent) => {
+    if (!isMappingDrag(e)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = Array.from(e.dataTransfer.types).includes(FIELD_MIME) ? 'move' : 'copy';
+    setOver(true);
   };
   const onDrop = (e: DragEvent) => {
-    if (!accepts(e)) return;
+    if (!isMappingDrag(e)) return;
     e.preventDefault();
     e.stopPropagation();
     setOver(false);
@@ -86,6 +89,58 @@ function FieldSlot({ field, required, mapping, sampleOf }: { field: MappingField
       if (c) assign(field, c);
     }
   };
+  return { over, onDragOver, onDragLeave: () => setOver(false), onDrop };
+}
+
+/** The column a field has, dragged to move it to another field. */
+function AssignedChip({ field, col, sample }: { field: MappingField; col: string; sample: string }) {
+  const unassign = useApp((s) => s.unassign);
+  return (
+    <span
+      className="assigned-chip"
+      draggable
+      onDragStart={(e) => {
+        e.dataTransfer.setData(FIELD_MIME, field);
+        e.dataTransfer.setData('text/plain', col);
+        e.dataTransfer.effectAllowed = 'move';
+      }}
+    >
+      <span className="mono">{col}</span>
+      <span className="col-sample mono">{sample}</span>
+      <button type="button" className="chip-x" onClick={() => unassign(field)} aria-label={`Clear ${M.FIELD_LABELS[field]}`} tabIndex={-1}>✕</button>
+    </span>
+  );
+}
+
+function FieldDrop({ field, required, mapping, sampleOf }: { field: MappingField; required: boolean; mapping: M.MappingState; sampleOf: (c: string) => string }) {
+  const selected = useApp((s) => s.selectedColumn);
+  const assignSelected = useApp((s) => s.assignSelected);
+  const col = mapping.columns[field];
+  const cert = M.certainty(mapping, field);
+  return (
+    <div className="field-drop">
+      {col ? (
+        <AssignedChip field={field} col={col} sample={sampleOf(col)} />
+      ) : (
+        <span className="drop-hint">{required ? 'Drop the column here' : 'Drop a column here'}</span>
+      )}
+      {cert !== 'none' && <span className={`cert cert-${cert}`}>{M.certaintyLabel(mapping, field)}</span>}
+      {selected && selected !== col && (
+        <button type="button" className="btn small assign-btn" onClick={() => assignSelected(field)} tabIndex={-1}>
+          Assign “{selected}”
+        </button>
+      )}
+    </div>
+  );
+}
+
+function FieldSlot({ field, required, mapping, sampleOf }: { field: MappingField; required: boolean; mapping: M.MappingState; sampleOf: (c: string) => string }) {
+  const selected = useApp((s) => s.selectedColumn);
+  const assignSelected = useApp((s) => s.assignSelected);
+  const unassign = useApp((s) => s.unassign);
+  const { over, ...drop } = useFieldDrop(field);
+  const col = mapping.columns[field];
+
   const onKey = (e: KeyboardEvent) => {
     if (e.target !== e.currentTarget) return;
     if ((e.key === 'Enter' || e.key === ' ') && selected) {
@@ -102,15 +157,8 @@ function FieldSlot({ field, required, mapping, sampleOf }: { field: MappingField
       className={`field-slot${over ? ' over' : ''}${col ? ' filled' : ''}${required && !col ? ' missing' : ''}`}
       tabIndex={0}
       data-field={field}
-      aria-label={`${M.FIELD_LABELS[field]}${required ? ' (required)' : ''}: ${col ? `column ${col}` : 'not mapped'}${selected ? `. Press Enter to map column ${selected} here` : ''}`}
-      onDragOver={(e) => {
-        if (!accepts(e)) return;
-        e.preventDefault();
-        e.dataTransfer.dropEffect = Array.from(e.dataTransfer.types).includes(FIELD_MIME) ? 'move' : 'copy';
-        setOver(true);
-      }}
-      onDragLeave={() => setOver(false)}
-      onDrop={onDrop}
+      aria-label={M.slotLabel(field, required, col, selected)}
+      {...drop}
       onKeyDown={onKey}
     >
       <div className="field-info">
@@ -120,31 +168,7 @@ function FieldSlot({ field, required, mapping, sampleOf }: { field: MappingField
         </div>
         <div className="field-hint muted small">{M.FIELD_HINTS[field]}</div>
       </div>
-      <div className="field-drop">
-        {col ? (
-          <span
-            className="assigned-chip"
-            draggable
-            onDragStart={(e) => {
-              e.dataTransfer.setData(FIELD_MIME, field);
-              e.dataTransfer.setData('text/plain', col);
-              e.dataTransfer.effectAllowed = 'move';
-            }}
-          >
-            <span className="mono">{col}</span>
-            <span className="col-sample mono">{sampleOf(col)}</span>
-            <button type="button" className="chip-x" onClick={() => unassign(field)} aria-label={`Clear ${M.FIELD_LABELS[field]}`} tabIndex={-1}>✕</button>
-          </span>
-        ) : (
-          <span className="drop-hint">{required ? 'Drop the column here' : 'Drop a column here'}</span>
-        )}
-        {cert !== 'none' && <span className={`cert cert-${cert}`}>{M.certaintyLabel(mapping, field)}</span>}
-        {selected && selected !== col && (
-          <button type="button" className="btn small assign-btn" onClick={() => assignSelected(field)} tabIndex={-1}>
-            Assign “{selected}”
-          </button>
-        )}
-      </div>
+      <FieldDrop field={field} required={required} mapping={mapping} sampleOf={sampleOf} />
     </li>
   );
 }
@@ -256,6 +280,49 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
   );
 }
 
+/** Ctrl+Z (Cmd+Z) undoes the last mapping change, except in text fields, which keep their own undo. */
+function useUndoShortcut(undo: () => void) {
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.shiftKey || e.key.toLowerCase() !== 'z') return;
+      const el = e.target as HTMLElement | null;
+      if (el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable)) return;
+      e.preventDefault();
+      undo();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [undo]);
+}
+
+function MappingActions({ mapping }: { mapping: M.MappingState }) {
+  const undo = useApp((s) => s.undo);
+  const reset = useApp((s) => s.resetMapping);
+  const auto = useApp((s) => s.autoColumns[s.previewType]);
+  return (
+    <>
+      <button type="button" className="btn" onClick={undo} disabled={!M.canUndo(mapping)} title="Undo (Ctrl+Z)" aria-keyshortcuts="Control+Z">↶ Undo</button>
+      <button type="button" className="btn" onClick={reset} disabled={!auto || !mapping.touched}>Reset to automatic</button>
+    </>
+  );
+}
+
+function FieldsPane({ fields, required, mapping, sampleOf }: { fields: MappingField[]; required: MappingField[]; mapping: M.MappingState; sampleOf: (c: string) => string }) {
+  const t = useApp((s) => s.previewType);
+  const missing = M.missingRequired(mapping.columns, required);
+  return (
+    <section className="pane" aria-labelledby="fields-title">
+      <h2 id="fields-title">{TYPE_LABELS[t]} fields</h2>
+      <p className={`small ${missing.length ? 'text-warn' : 'text-ok'}`} role="status" data-testid="mapping-status">
+        {M.missingText(missing)}
+      </p>
+      <ul className="field-list">
+        {fields.map((f) => <FieldSlot key={f} field={f} required={required.includes(f)} mapping={mapping} sampleOf={sampleOf} />)}
+      </ul>
+    </section>
+  );
+}
+
 export function MappingScreen() {
   const files = useApp((s) => s.files);
   const t = useApp((s) => s.previewType);
@@ -263,9 +330,7 @@ export function MappingScreen() {
   const mappings = useApp((s) => s.mappings);
   const preview = useApp((s) => s.preview);
   const undo = useApp((s) => s.undo);
-  const reset = useApp((s) => s.resetMapping);
   const source = useApp((s) => s.source);
-  const auto = useApp((s) => s.autoColumns[s.previewType]);
   const mapping = mappings[t] ?? M.emptyMapping();
   const r = preview.result;
   const columns = r?.file.columns ?? mapping.fileColumns;
@@ -275,19 +340,7 @@ export function MappingScreen() {
   const sampleOf = (c: string) => firstRow[columns.indexOf(c)] ?? '';
   const missing = M.missingRequired(mapping.columns, required);
   const types = typesInUse(files);
-
-  useEffect(() => {
-    const onKey = (e: globalThis.KeyboardEvent) => {
-      if (!(e.ctrlKey || e.metaKey) || e.shiftKey || e.key.toLowerCase() !== 'z') return;
-      const el = e.target as HTMLElement | null;
-      // Text fields keep their own undo.
-      if (el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable)) return;
-      e.preventDefault();
-      undo();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [undo]);
+  useUndoShortcut(undo);
 
   if (source !== 'csv') {
     return (
@@ -300,15 +353,7 @@ export function MappingScreen() {
 
   return (
     <div className="screen">
-      <ScreenHeader
-        title="Column mapping"
-        actions={
-          <>
-            <button type="button" className="btn" onClick={undo} disabled={!M.canUndo(mapping)} title="Undo (Ctrl+Z)" aria-keyshortcuts="Control+Z">↶ Undo</button>
-            <button type="button" className="btn" onClick={reset} disabled={!auto || !mapping.touched}>Reset to automatic</button>
-          </>
-        }
-      >
+      <ScreenHeader title="Column mapping" actions={<MappingActions mapping={mapping} />}>
         Which column holds what. The automatic mapping is filled in and says how sure it is; fix anything that looks wrong.
       </ScreenHeader>
       <div className="toolbar">
@@ -322,15 +367,7 @@ export function MappingScreen() {
         <>
           <div className="mapping-grid">
             <ColumnList columns={columns} sample={firstRow} mapping={mapping} />
-            <section className="pane" aria-labelledby="fields-title">
-              <h2 id="fields-title">{TYPE_LABELS[t]} fields</h2>
-              <p className={`small ${missing.length ? 'text-warn' : 'text-ok'}`} role="status" data-testid="mapping-status">
-                {missing.length ? `Still needed: ${missing.map((f) => M.FIELD_LABELS[f]).join(', ')}` : '✓ Every required field has a column'}
-              </p>
-              <ul className="field-list">
-                {fields.map((f) => <FieldSlot key={f} field={f} required={required.includes(f)} mapping={mapping} sampleOf={sampleOf} />)}
-              </ul>
-            </section>
+            <FieldsPane fields={fields} required={required} mapping={mapping} sampleOf={sampleOf} />
           </div>
           <MappedPreview fields={fields} />
         </>

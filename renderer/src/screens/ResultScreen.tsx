@@ -1,9 +1,10 @@
 // Step 6: what was written, day by day, a chart per day, and verify's verdict on the catalog.
-import { Fragment } from 'react';
-import type { DayReport } from '../../../shared/report.js';
+import type { VerifyOutcome } from '../../../shared/api.js';
+import type { DayReport, RunReport } from '../../../shared/report.js';
 import { baseName, dirName, formatCount } from '../logic/format.js';
 import { TYPE_LABELS } from '../logic/progressView.js';
-import { verifyInfoView } from '../logic/verify.js';
+import { dayStateLabel, failedDays, resultTitle, stateTone } from '../logic/result.js';
+import { verifyInfoView, verifyTotals } from '../logic/verify.js';
 import { DayChart } from '../components/DayChart.js';
 import { Empty, Pill, ScreenHeader } from '../components/common.js';
 import { useApp } from '../store/context.js';
@@ -41,17 +42,172 @@ function VerifyInfo({ info }: { info?: string[] }) {
   );
 }
 
-function stateTone(s: DayReport['state']) {
-  return s === 'done' ? 'done' : s === 'skipped' ? 'skipped' : 'failed';
+function ResultHeader({ r, output }: { r: RunReport; output: string }) {
+  const spec = useApp((s) => s.lastSpec);
+  const openFolder = useApp((s) => s.openFolder);
+  const startSpec = useApp((s) => s.startSpec);
+  const go = useApp((s) => s.go);
+  return (
+    <ScreenHeader
+      title={resultTitle(r)}
+      actions={
+        <>
+          <button type="button" className="btn" onClick={() => go('source')}>New job</button>
+          {spec && <button type="button" className="btn" onClick={() => void startSpec(spec)}>Run again</button>}
+          <button type="button" className="btn primary" onClick={() => void openFolder(output)}>Open folder</button>
+        </>
+      }
+    >
+      <span className="mono">{output}</span> · {r.instrument.id || spec?.symbol} · price {r.instrument.pricePrecision} / size {r.instrument.sizePrecision} decimals ({r.instrument.precisionSource})
+    </ScreenHeader>
+  );
+}
+
+function VerdictText({ v, verifying }: { v: VerifyOutcome | null; verifying: boolean }) {
+  if (!v) return <span>{verifying ? 'Verifying the catalog…' : 'Not verified yet.'}</span>;
+  if (!v.ok) {
+    return (
+      <>
+        <strong>✗ verify found problems.</strong>
+        <ul>{v.errors.map((e) => <li key={e}>{e}</li>)}</ul>
+      </>
+    );
+  }
+  const totals = verifyTotals(v.summary);
+  return (
+    <>
+      <strong>✓ Verified.</strong> The catalog reads back as NautilusTrader expects: {totals.files} files, {formatCount(totals.rows)} rows.
+    </>
+  );
+}
+
+function Verdict() {
+  const v = useApp((s) => s.result.verify);
+  const verifying = useApp((s) => s.result.verifying);
+  const loadResult = useApp((s) => s.loadResult);
+  return (
+    <section className={`verdict ${v ? (v.ok ? 'verdict-ok' : 'verdict-bad') : 'verdict-wait'}`} data-testid="verdict" aria-live="polite">
+      <VerdictText v={v} verifying={verifying} />
+      {v && v.warnings.length > 0 && <ul className="warnings">{v.warnings.map((w) => <li key={w}>{w}</li>)}</ul>}
+      {v && <VerifyInfo info={v.info} />}
+      {v && <button type="button" className="btn ghost small" onClick={() => void loadResult()} disabled={verifying}>Verify again</button>}
+    </section>
+  );
+}
+
+function StatCards({ r }: { r: RunReport }) {
+  const days = r.days;
+  const failed = failedDays(days);
+  return (
+    <div className="stat-cards">
+      <div className="stat"><span className="stat-n">{formatCount(r.totals.written)}</span><span className="stat-l">rows written</span></div>
+      <div className="stat"><span className="stat-n">{formatCount(r.totals.duplicates)}</span><span className="stat-l">duplicates dropped</span></div>
+      <div className="stat"><span className={`stat-n${r.totals.rejected ? ' text-warn' : ''}`}>{formatCount(r.totals.rejected)}</span><span className="stat-l">rows rejected</span></div>
+      <div className="stat"><span className="stat-n">{formatCount(r.totals.outOfRange)}</span><span className="stat-l">outside the days</span></div>
+      {/* Rows read but not written for their day's sake: shown when there are any (reports before these buckets have none). */}
+      {(r.totals.existing ?? 0) > 0 && <div className="stat"><span className="stat-n">{formatCount(r.totals.existing)}</span><span className="stat-l">already in the catalog</span></div>}
+      {(r.totals.discarded ?? 0) > 0 && <div className="stat"><span className="stat-n text-error">{formatCount(r.totals.discarded)}</span><span className="stat-l">discarded with failed days</span></div>}
+      <div className="stat"><span className={`stat-n${failed ? ' text-error' : ''}`}>{days.length - failed}/{days.length}</span><span className="stat-l">days ok</span></div>
+    </div>
+  );
+}
+
+/** A day's row, and under it the day's error when it has one. */
+function DayRow({ d }: { d: DayReport }) {
+  return (
+    <>
+      <tr data-day={d.day} data-type={d.dataType} className={`${d.state === 'failed' ? 'row-error' : ''}${d.error ? ' has-detail' : ''}`}>
+        <td>{TYPE_LABELS[d.dataType]}</td>
+        <td className="mono nowrap">{d.day}</td>
+        <td><Pill tone={stateTone(d.state)}>{dayStateLabel(d.state)}</Pill></td>
+        <td className="num">{formatCount(d.read)}</td>
+        <td className="num">{formatCount(d.written)}</td>
+        <td className="num">{formatCount(d.duplicates)}</td>
+        <td><Rejected d={d} /></td>
+        <td className="mono small file-cell" title={d.file}>{d.file ? baseName(d.file) : '–'}</td>
+      </tr>
+      {d.error && (
+        <tr className={`row-detail${d.state === 'failed' ? ' row-error' : ''}`} data-detail-for={d.day}>
+          <td />
+          <td colSpan={7} className={`small ${d.state === 'failed' ? 'text-error' : 'muted'}`}>{d.error}</td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function DaysCard({ r }: { r: RunReport }) {
+  const openFolder = useApp((s) => s.openFolder);
+  return (
+    <section className="card" aria-labelledby="days-title">
+      <div className="card-head">
+        <h2 id="days-title">Per day</h2>
+        {r.rejectsFile && (
+          <span className="rejects-link">
+            Rejected rows: <span className="mono" title={r.rejectsFile}>{baseName(r.rejectsFile)}</span>{' '}
+            <button type="button" className="btn small" onClick={() => void openFolder(dirName(r.rejectsFile!))} title={r.rejectsFile}>Show rejects file</button>
+          </span>
+        )}
+      </div>
+      <table className="table days-table">
+        <thead>
+          <tr>
+            <th scope="col">Data</th>
+            <th scope="col">Day</th>
+            <th scope="col">State</th>
+            <th scope="col" className="num">Read</th>
+            <th scope="col" className="num">Written</th>
+            <th scope="col" className="num">Duplicates</th>
+            <th scope="col">Rejected</th>
+            <th scope="col">File</th>
+          </tr>
+        </thead>
+        <tbody>
+          {r.days.map((d) => <DayRow key={`${d.dataType}|${d.day}`} d={d} />)}
+        </tbody>
+      </table>
+      {r.rejectsFile && <p className="muted small">Every rejected row is in <span className="mono">{r.rejectsFile}</span> with its file, line, field and reason.</p>}
+    </section>
+  );
+}
+
+function CatalogSummary({ summary }: { summary: VerifyOutcome['summary'] }) {
+  return (
+    <section className="card" aria-labelledby="cat-title">
+      <h2 id="cat-title">In the catalog</h2>
+      <table className="table">
+        <thead>
+          <tr><th scope="col">Type</th><th scope="col">Instrument</th><th scope="col" className="num">Files</th><th scope="col" className="num">Rows</th><th scope="col">First</th><th scope="col">Last</th></tr>
+        </thead>
+        <tbody>
+          {summary.map((x) => (
+            <tr key={`${x.type}|${x.identifier}`}>
+              <td className="mono">{x.type}</td><td className="mono">{x.identifier}</td><td className="num">{x.files}</td>
+              <td className="num">{formatCount(x.rows)}</td><td className="mono small">{x.first ?? '–'}</td><td className="mono small">{x.last ?? '–'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function NotesCard({ r }: { r: RunReport }) {
+  if (!r.errors.length && !r.notes.length) return null;
+  return (
+    <section className="card" aria-labelledby="notes-title">
+      <h2 id="notes-title">Errors and notes</h2>
+      <ul className="notes">
+        {r.errors.map((e) => <li key={e} className="text-error">{e}</li>)}
+        {r.notes.map((n) => <li key={n} className="muted">{n}</li>)}
+      </ul>
+    </section>
+  );
 }
 
 export function ResultScreen() {
   const result = useApp((s) => s.result);
   const spec = useApp((s) => s.lastSpec);
-  const openFolder = useApp((s) => s.openFolder);
-  const loadResult = useApp((s) => s.loadResult);
-  const startSpec = useApp((s) => s.startSpec);
-  const go = useApp((s) => s.go);
   const r = result.report;
   const output = result.output ?? spec?.output ?? '';
   const v = result.verify;
@@ -64,137 +220,20 @@ export function ResultScreen() {
       </div>
     );
   }
-  const days = r.days;
-  const failed = days.filter((d) => d.state === 'failed').length;
-
   return (
     <div className="screen">
-      <ScreenHeader
-        title={r.ok ? 'Catalog written' : failed ? `Written, ${failed} day${failed === 1 ? '' : 's'} failed` : 'The job failed'}
-        actions={
-          <>
-            <button type="button" className="btn" onClick={() => go('source')}>New job</button>
-            {spec && <button type="button" className="btn" onClick={() => void startSpec(spec)}>Run again</button>}
-            <button type="button" className="btn primary" onClick={() => void openFolder(output)}>Open folder</button>
-          </>
-        }
-      >
-        <span className="mono">{output}</span> · {r.instrument.id || spec?.symbol} · price {r.instrument.pricePrecision} / size {r.instrument.sizePrecision} decimals ({r.instrument.precisionSource})
-      </ScreenHeader>
-
-      <section className={`verdict ${v ? (v.ok ? 'verdict-ok' : 'verdict-bad') : 'verdict-wait'}`} data-testid="verdict" aria-live="polite">
-        {!v ? (
-          <span>{result.verifying ? 'Verifying the catalog…' : 'Not verified yet.'}</span>
-        ) : v.ok ? (
-          <>
-            <strong>✓ Verified.</strong> The catalog reads back as NautilusTrader expects: {v.summary.reduce((a, x) => a + x.files, 0)} files, {formatCount(v.summary.reduce((a, x) => a + x.rows, 0))} rows.
-          </>
-        ) : (
-          <>
-            <strong>✗ verify found problems.</strong>
-            <ul>{v.errors.map((e) => <li key={e}>{e}</li>)}</ul>
-          </>
-        )}
-        {v && v.warnings.length > 0 && <ul className="warnings">{v.warnings.map((w) => <li key={w}>{w}</li>)}</ul>}
-        {v && <VerifyInfo info={v.info} />}
-        {v && <button type="button" className="btn ghost small" onClick={() => void loadResult()} disabled={result.verifying}>Verify again</button>}
-      </section>
-
-      <div className="stat-cards">
-        <div className="stat"><span className="stat-n">{formatCount(r.totals.written)}</span><span className="stat-l">rows written</span></div>
-        <div className="stat"><span className="stat-n">{formatCount(r.totals.duplicates)}</span><span className="stat-l">duplicates dropped</span></div>
-        <div className="stat"><span className={`stat-n${r.totals.rejected ? ' text-warn' : ''}`}>{formatCount(r.totals.rejected)}</span><span className="stat-l">rows rejected</span></div>
-        <div className="stat"><span className="stat-n">{formatCount(r.totals.outOfRange)}</span><span className="stat-l">outside the days</span></div>
-        {/* Rows read but not written for their day's sake: shown when there are any (reports before these buckets have none). */}
-        {(r.totals.existing ?? 0) > 0 && <div className="stat"><span className="stat-n">{formatCount(r.totals.existing)}</span><span className="stat-l">already in the catalog</span></div>}
-        {(r.totals.discarded ?? 0) > 0 && <div className="stat"><span className="stat-n text-error">{formatCount(r.totals.discarded)}</span><span className="stat-l">discarded with failed days</span></div>}
-        <div className="stat"><span className={`stat-n${failed ? ' text-error' : ''}`}>{days.length - failed}/{days.length}</span><span className="stat-l">days ok</span></div>
-      </div>
-
+      <ResultHeader r={r} output={output} />
+      <Verdict />
+      <StatCards r={r} />
       {result.stats && result.stats.length > 0 && (
         <section className="card" aria-labelledby="chart-title">
           <h2 id="chart-title">Trades and close price per day</h2>
           <DayChart points={result.stats} start={spec?.start} end={spec?.end} />
         </section>
       )}
-
-      <section className="card" aria-labelledby="days-title">
-        <div className="card-head">
-          <h2 id="days-title">Per day</h2>
-          {r.rejectsFile && (
-            <span className="rejects-link">
-              Rejected rows: <span className="mono" title={r.rejectsFile}>{baseName(r.rejectsFile)}</span>{' '}
-              <button type="button" className="btn small" onClick={() => void openFolder(dirName(r.rejectsFile!))} title={r.rejectsFile}>Show rejects file</button>
-            </span>
-          )}
-        </div>
-        <table className="table days-table">
-          <thead>
-            <tr>
-              <th scope="col">Data</th>
-              <th scope="col">Day</th>
-              <th scope="col">State</th>
-              <th scope="col" className="num">Read</th>
-              <th scope="col" className="num">Written</th>
-              <th scope="col" className="num">Duplicates</th>
-              <th scope="col">Rejected</th>
-              <th scope="col">File</th>
-            </tr>
-          </thead>
-          <tbody>
-            {days.map((d) => (
-              <Fragment key={`${d.dataType}|${d.day}`}>
-                <tr data-day={d.day} data-type={d.dataType} className={`${d.state === 'failed' ? 'row-error' : ''}${d.error ? ' has-detail' : ''}`}>
-                  <td>{TYPE_LABELS[d.dataType]}</td>
-                  <td className="mono nowrap">{d.day}</td>
-                  <td><Pill tone={stateTone(d.state)}>{d.state === 'skipped' ? 'kept' : d.state}</Pill></td>
-                  <td className="num">{formatCount(d.read)}</td>
-                  <td className="num">{formatCount(d.written)}</td>
-                  <td className="num">{formatCount(d.duplicates)}</td>
-                  <td><Rejected d={d} /></td>
-                  <td className="mono small file-cell" title={d.file}>{d.file ? baseName(d.file) : '–'}</td>
-                </tr>
-                {d.error && (
-                  <tr className={`row-detail${d.state === 'failed' ? ' row-error' : ''}`} data-detail-for={d.day}>
-                    <td />
-                    <td colSpan={7} className={`small ${d.state === 'failed' ? 'text-error' : 'muted'}`}>{d.error}</td>
-                  </tr>
-                )}
-              </Fragment>
-            ))}
-          </tbody>
-        </table>
-        {r.rejectsFile && <p className="muted small">Every rejected row is in <span className="mono">{r.rejectsFile}</span> with its file, line, field and reason.</p>}
-      </section>
-
-      {v && v.summary.length > 0 && (
-        <section className="card" aria-labelledby="cat-title">
-          <h2 id="cat-title">In the catalog</h2>
-          <table className="table">
-            <thead>
-              <tr><th scope="col">Type</th><th scope="col">Instrument</th><th scope="col" className="num">Files</th><th scope="col" className="num">Rows</th><th scope="col">First</th><th scope="col">Last</th></tr>
-            </thead>
-            <tbody>
-              {v.summary.map((x) => (
-                <tr key={`${x.type}|${x.identifier}`}>
-                  <td className="mono">{x.type}</td><td className="mono">{x.identifier}</td><td className="num">{x.files}</td>
-                  <td className="num">{formatCount(x.rows)}</td><td className="mono small">{x.first ?? '–'}</td><td className="mono small">{x.last ?? '–'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-      )}
-
-      {(r.errors.length > 0 || r.notes.length > 0) && (
-        <section className="card" aria-labelledby="notes-title">
-          <h2 id="notes-title">Errors and notes</h2>
-          <ul className="notes">
-            {r.errors.map((e) => <li key={e} className="text-error">{e}</li>)}
-            {r.notes.map((n) => <li key={n} className="muted">{n}</li>)}
-          </ul>
-        </section>
-      )}
+      <DaysCard r={r} />
+      {v && v.summary.length > 0 && <CatalogSummary summary={v.summary} />}
+      <NotesCard r={r} />
     </div>
   );
 }

@@ -1,103 +1,130 @@
 // Step 5: one bar per day per data type, streamed from the job; cancel at any time.
 import { useMemo } from 'react';
 import { baseName, formatCount, formatEta, formatRate } from '../logic/format.js';
-import { isFinished } from '../logic/progress.js';
-import { groupBars, runSegments, runSummary, TYPE_LABELS } from '../logic/progressView.js';
+import { isFinished, type FileProgress } from '../logic/progress.js';
+import { fileReadPercent, groupBars, runSegments, runSummary, specLine, TYPE_LABELS, type BarGroup, type BarView, type RunSummary } from '../logic/progressView.js';
 import { Pill, ProgressBar, ScreenHeader, SegmentedBar } from '../components/common.js';
 import { useApp } from '../store/context.js';
 
-export function RunScreen() {
+/** Cancel while the job runs; once it has ended: run again, change it, or see the result. */
+function RunActions() {
   const run = useApp((s) => s.run);
   const cancel = useApp((s) => s.cancel);
   const go = useApp((s) => s.go);
   const lastSpec = useApp((s) => s.lastSpec);
   const startSpec = useApp((s) => s.startSpec);
+  if (!isFinished(run)) {
+    return (
+      <button type="button" className="btn danger" onClick={() => void cancel()} disabled={run.status === 'cancelling' || !run.jobId}>
+        {run.status === 'cancelling' ? 'Cancelling…' : 'Cancel'}
+      </button>
+    );
+  }
+  return (
+    <>
+      {lastSpec && <button type="button" className="btn" onClick={() => void startSpec(lastSpec)}>Run again</button>}
+      <button type="button" className="btn" onClick={() => go('job')}>Change the job</button>
+      {run.status !== 'cancelled' && <button type="button" className="btn primary" onClick={() => go('result')}>View result →</button>}
+    </>
+  );
+}
+
+function RunOverall({ sum }: { sum: RunSummary }) {
+  const run = useApp((s) => s.run);
   const resultError = useApp((s) => s.result.error);
+  const segments = useMemo(() => runSegments(run), [run]);
+  return (
+    <section className="card run-overall" data-testid="run-overall" data-status={run.status}>
+      <div className="overall-line">
+        <span className="overall-text" aria-live="polite">{sum.text}</span>
+        <span className="overall-pct">{sum.percent}%</span>
+      </div>
+      <SegmentedBar percent={sum.percent} segments={segments} label="Whole job" />
+      {run.status === 'cancelled' && <p className="muted">Cancelled. Days that were not finished left nothing behind; finished days stay in the catalog.</p>}
+      {run.status === 'failed' && (run.message || resultError) && <div className="alert alert-error" role="alert">{run.message ?? resultError}</div>}
+    </section>
+  );
+}
+
+function DayBarItem({ b }: { b: BarView }) {
+  return (
+    <li className={`day-bar tone-${b.tone}`} data-day={b.day} data-type={b.dataType} data-state={b.tone}>
+      <span className="day-label mono">{b.day}</span>
+      <ProgressBar percent={b.percent} tone={b.tone} label={`${TYPE_LABELS[b.dataType]} ${b.day}`} />
+      <span className="day-state"><Pill tone={b.tone}>{b.stateLabel}</Pill></span>
+      <span className="day-meta">
+        <span>{b.rowsText}</span>
+        {b.rateText && <span>{b.rateText}</span>}
+        {b.etaText && <span>{b.etaText}</span>}
+      </span>
+      {b.error && <div className={`day-error${b.tone === 'failed' ? '' : ' muted'}`} role={b.tone === 'failed' ? 'alert' : undefined}>{b.error}</div>}
+    </li>
+  );
+}
+
+function BarGroupCard({ g }: { g: BarGroup }) {
+  return (
+    <section className="card" aria-labelledby={`g-${g.dataType}`}>
+      <div className="card-head">
+        <h2 id={`g-${g.dataType}`}>{g.label}</h2>
+        <span className="muted small">{g.done} of {g.total} done{g.failed ? ` · ${g.failed} failed` : ''}</span>
+      </div>
+      <ul className="day-bars">
+        {g.bars.map((b) => <DayBarItem key={b.key} b={b} />)}
+      </ul>
+    </section>
+  );
+}
+
+function FileItem({ f }: { f: FileProgress }) {
+  return (
+    <li className={f.state === 'failed' ? 'text-error' : ''}>
+      <span className="mono" title={f.path}>{baseName(f.path)}</span>
+      <span className="muted small">{TYPE_LABELS[f.dataType]}</span>
+      <span className="small">{formatCount(f.rows)} rows</span>
+      {f.state === 'reading' && <span className="small muted">{fileReadPercent(f)}% · {formatRate(f.rowsPerSec)} {formatEta(f.etaSec)}</span>}
+      {f.state === 'done' && <Pill tone="done">read</Pill>}
+      {f.state === 'failed' && <span className="small">{f.error}</span>}
+    </li>
+  );
+}
+
+function FilesRead({ files }: { files: FileProgress[] }) {
+  if (!files.length) return null;
+  return (
+    <section className="card" aria-labelledby="files-progress">
+      <h2 id="files-progress">Files read</h2>
+      <ul className="file-progress">
+        {files.map((f) => <FileItem key={`${f.dataType}|${f.path}`} f={f} />)}
+      </ul>
+    </section>
+  );
+}
+
+function RunLog({ log }: { log: { level: string; message: string }[] }) {
+  if (!log.length) return null;
+  return (
+    <details className="card log">
+      <summary>Log ({log.length})</summary>
+      <ul>{log.map((l, i) => <li key={i} className={`log-${l.level}`}>{l.message}</li>)}</ul>
+    </details>
+  );
+}
+
+export function RunScreen() {
+  const run = useApp((s) => s.run);
+  const lastSpec = useApp((s) => s.lastSpec);
   const groups = useMemo(() => groupBars(run), [run]);
   const sum = useMemo(() => runSummary(run), [run]);
-  const finished = isFinished(run);
-  const files = Object.values(run.files);
-  const segments = useMemo(() => runSegments(run), [run]);
-
   return (
     <div className="screen">
-      <ScreenHeader
-        title={sum.title}
-        actions={
-          finished ? (
-            <>
-              {lastSpec && <button type="button" className="btn" onClick={() => void startSpec(lastSpec)}>Run again</button>}
-              <button type="button" className="btn" onClick={() => go('job')}>Change the job</button>
-              {run.status !== 'cancelled' && <button type="button" className="btn primary" onClick={() => go('result')}>View result →</button>}
-            </>
-          ) : (
-            <button type="button" className="btn danger" onClick={() => void cancel()} disabled={run.status === 'cancelling' || !run.jobId}>
-              {run.status === 'cancelling' ? 'Cancelling…' : 'Cancel'}
-            </button>
-          )
-        }
-      >
-        {lastSpec ? `${lastSpec.symbol} · ${lastSpec.start === lastSpec.end ? lastSpec.start : `${lastSpec.start} → ${lastSpec.end}`} → ${lastSpec.output}` : ''}
+      <ScreenHeader title={sum.title} actions={<RunActions />}>
+        {specLine(lastSpec)}
       </ScreenHeader>
-
-      <section className="card run-overall" data-testid="run-overall" data-status={run.status}>
-        <div className="overall-line">
-          <span className="overall-text" aria-live="polite">{sum.text}</span>
-          <span className="overall-pct">{sum.percent}%</span>
-        </div>
-        <SegmentedBar percent={sum.percent} segments={segments} label="Whole job" />
-        {run.status === 'cancelled' && <p className="muted">Cancelled. Days that were not finished left nothing behind; finished days stay in the catalog.</p>}
-        {run.status === 'failed' && (run.message || resultError) && <div className="alert alert-error" role="alert">{run.message ?? resultError}</div>}
-      </section>
-
-      {groups.map((g) => (
-        <section key={g.dataType} className="card" aria-labelledby={`g-${g.dataType}`}>
-          <div className="card-head">
-            <h2 id={`g-${g.dataType}`}>{g.label}</h2>
-            <span className="muted small">{g.done} of {g.total} done{g.failed ? ` · ${g.failed} failed` : ''}</span>
-          </div>
-          <ul className="day-bars">
-            {g.bars.map((b) => (
-              <li key={b.key} className={`day-bar tone-${b.tone}`} data-day={b.day} data-type={b.dataType} data-state={b.tone}>
-                <span className="day-label mono">{b.day}</span>
-                <ProgressBar percent={b.percent} tone={b.tone} label={`${TYPE_LABELS[b.dataType]} ${b.day}`} />
-                <span className="day-state"><Pill tone={b.tone}>{b.stateLabel}</Pill></span>
-                <span className="day-meta">
-                  <span>{b.rowsText}</span>
-                  {b.rateText && <span>{b.rateText}</span>}
-                  {b.etaText && <span>{b.etaText}</span>}
-                </span>
-                {b.error && <div className={`day-error${b.tone === 'failed' ? '' : ' muted'}`} role={b.tone === 'failed' ? 'alert' : undefined}>{b.error}</div>}
-              </li>
-            ))}
-          </ul>
-        </section>
-      ))}
-
-      {files.length > 0 && (
-        <section className="card" aria-labelledby="files-progress">
-          <h2 id="files-progress">Files read</h2>
-          <ul className="file-progress">
-            {files.map((f) => (
-              <li key={`${f.dataType}|${f.path}`} className={f.state === 'failed' ? 'text-error' : ''}>
-                <span className="mono" title={f.path}>{baseName(f.path)}</span>
-                <span className="muted small">{TYPE_LABELS[f.dataType]}</span>
-                <span className="small">{formatCount(f.rows)} rows</span>
-                {f.state === 'reading' && <span className="small muted">{Math.round((f.bytesRead / Math.max(1, f.bytesTotal)) * 100)}% · {formatRate(f.rowsPerSec)} {formatEta(f.etaSec)}</span>}
-                {f.state === 'done' && <Pill tone="done">read</Pill>}
-                {f.state === 'failed' && <span className="small">{f.error}</span>}
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
-
-      {run.log.length > 0 && (
-        <details className="card log">
-          <summary>Log ({run.log.length})</summary>
-          <ul>{run.log.map((l, i) => <li key={i} className={`log-${l.level}`}>{l.message}</li>)}</ul>
-        </details>
-      )}
+      <RunOverall sum={sum} />
+      {groups.map((g) => <BarGroupCard key={g.dataType} g={g} />)}
+      <FilesRead files={Object.values(run.files)} />
+      <RunLog log={run.log} />
     </div>
   );
 }
