@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
+import { ErrorBoundary } from './components/ErrorBoundary.js';
 import { getApi } from './lib/api.js';
 import { createAppStore } from './store/app.js';
 import { StoreProvider } from './store/context.js';
@@ -15,9 +16,11 @@ async function boot() {
     const store = createAppStore(api, { browserMode });
     root.render(
       <StrictMode>
-        <StoreProvider store={store}>
-          <App />
-        </StoreProvider>
+        <ErrorBoundary>
+          <StoreProvider store={store}>
+            <App />
+          </StoreProvider>
+        </ErrorBoundary>
       </StrictMode>,
     );
     void store.getState().init();

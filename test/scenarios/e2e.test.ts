@@ -58,6 +58,45 @@ let work = '';
 let server: RunningServer | null = null;
 let browser: Browser | null = null;
 
+test('typed days that are not days keep the Job screen and say what is expected; a screen that throws offers Reload', { timeout: 60_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  const { page, errors } = await openApp();
+  await page.getByRole('radio', { name: /Tardis\.dev download/ }).click();
+  await page.getByRole('button', { name: 'Next: job →' }).click();
+  const months = page.locator('.cal-title');
+  const shown = await months.allInnerTexts();
+  assert.equal(shown.length, 2);
+  // Each of these once crashed the window (NaN month) or sent the calendar to 1901.
+  for (const text of ['x', '2', '2024-0', '2024-02-30']) {
+    await page.locator('#start').fill(text);
+    await page.getByTestId('start-error').waitFor();
+    assert.match(await page.getByTestId('start-error').innerText(), /expected YYYY-MM-DD/, text);
+    assert.equal(await page.locator('#start').getAttribute('aria-invalid'), 'true');
+    assert.deepEqual(await months.allInnerTexts(), shown, `"${text}" keeps the months shown`);
+  }
+  await page.getByRole('heading', { name: 'Job' }).waitFor();
+  await shot(page, 'job-typed-day');
+  await page.locator('#start').fill('2024-05-31');
+  assert.equal(await page.getByTestId('start-error').count(), 0);
+  assert.deepEqual(await months.allInnerTexts(), ['May 2024', 'June 2024'], 'a whole day moves the calendar');
+  assert.deepEqual(errors, []);
+
+  // Make drawing a day fail, then redraw the calendar: the boundary shows the error, not a blank page.
+  await page.evaluate(() => {
+    Date.prototype.toLocaleDateString = () => {
+      throw new Error('drawing failed on purpose');
+    };
+  });
+  await page.getByRole('button', { name: 'Next month' }).click();
+  const crash = page.getByTestId('crash');
+  await crash.waitFor();
+  assert.match(await crash.innerText(), /Error: drawing failed on purpose/);
+  await shot(page, 'crash');
+  await page.getByRole('button', { name: 'Reload' }).click();
+  await page.getByRole('heading', { name: 'Where is your data?' }).waitFor();
+  await page.close();
+});
+
 before(async () => {
   if (!HAVE_CHROMIUM) return;
   work = await mkdtemp(join(tmpdir(), 'cb-e2e-'));

@@ -1,23 +1,24 @@
 // A two-month calendar: click the first day, then the last (UTC days). Arrow keys move between days.
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import {
-  addDays, addMonths, arrowStep, inRange, isShown, monthGrid, monthLabel, monthOf, pickDay, rangeSummary, tabDay, toDay, viewReaching,
-  WEEKDAYS, type Month, type Range,
+  addDays, addMonths, arrowStep, inRange, isShown, monthGrid, monthLabel, monthOf, pickDay, rangeSummary, startDay, tabDay, toDay,
+  validRange, viewFor, viewReaching, WEEKDAYS, type Month, type Range,
 } from '../logic/dates.js';
 
 const longDate = (d: string) => new Date(`${d}T00:00:00Z`).toLocaleDateString('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
 
 /** The calendar's own state: which months are shown, the hovered and the focused day, arrow-key moves. */
 function useCalendar(value: Range) {
-  const [view, setView] = useState<Month>(() => monthOf(value.start ?? toDay(new Date())));
+  const [view, setView] = useState<Month>(() => monthOf(startDay(value.start, toDay(new Date()))));
   const [hover, setHover] = useState<string | null>(null);
-  const [focusDay, setFocusDay] = useState<string>(value.start ?? toDay(new Date()));
+  const [focusDay, setFocusDay] = useState<string>(() => startDay(value.start, toDay(new Date())));
   const root = useRef<HTMLDivElement>(null);
   const wantFocus = useRef(false);
 
-  // Show the chosen range when it is set from outside (file names, the sample).
+  // Show the chosen range when it is set from outside (file names, the sample, typing); text that
+  // is not a real day yet keeps the months shown.
   useEffect(() => {
-    if (value.start) setView((v) => (isShown(v, value.start!) ? v : monthOf(value.start!)));
+    setView((v) => viewFor(v, value.start));
   }, [value.start]);
 
   useEffect(() => {
@@ -90,7 +91,8 @@ function CalendarMonth({ m, ...day }: DayProps & { m: Month }) {
   );
 }
 
-export function DateRangePicker({ value, onChange, marked = [] }: { value: Range; onChange: (r: Range) => void; marked?: string[] }) {
+export function DateRangePicker({ value: typed, onChange, marked = [] }: { value: Range; onChange: (r: Range) => void; marked?: string[] }) {
+  const value = validRange(typed);
   const cal = useCalendar(value);
   const { view, setView } = cal;
   const pick = (d: string) => {

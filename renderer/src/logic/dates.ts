@@ -31,8 +31,31 @@ export interface Month {
   month: number;
 }
 
+/** The month of a real day. Throws on anything else: NaN months make Date throw later, "2" makes year 1901. */
 export function monthOf(day: Day): Month {
+  if (!isDay(day)) throw new RangeError(`not a day: "${day}" (expected YYYY-MM-DD)`);
   return { year: Number(day.slice(0, 4)), month: Number(day.slice(5, 7)) - 1 };
+}
+
+/**
+ * The months to show once the first day is typed as `text`: only a whole, real day moves them, so
+ * half-typed or wrong text keeps the last valid view.
+ */
+export function viewFor(view: Month, text: string | null): Month {
+  if (!text || !isDay(text) || isShown(view, text)) return view;
+  return monthOf(text);
+}
+
+/** The day the calendar opens on: the first day when it is a real one, else today. */
+export function startDay(text: string | null, today: Day): Day {
+  return text && isDay(text) ? text : today;
+}
+
+/** What is wrong with a typed day, for the hint under its field; null when empty or right. */
+export function dayFieldError(text: string | null): string | null {
+  if (!text || isDay(text)) return null;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return `${text} is not a day in the calendar (expected YYYY-MM-DD).`;
+  return 'Not a date: expected YYYY-MM-DD, e.g. 2024-01-31.';
 }
 
 export function addMonths(m: Month, n: number): Month {
@@ -67,6 +90,7 @@ export function firstDay(m: Month): Day {
 
 /** The calendar shows two months from `view`: is the day in one of them? */
 export function isShown(view: Month, day: Day): boolean {
+  if (!isDay(day)) return false;
   const m = monthOf(day);
   return [view, addMonths(view, 1)].some((x) => x.year === m.year && x.month === m.month);
 }
@@ -91,6 +115,12 @@ export function tabDay(view: Month, focusDay: Day): Day {
 export interface Range {
   start: Day | null;
   end: Day | null;
+}
+
+/** The range the calendar draws and extends: typed text that is not a real day counts as not chosen yet. */
+export function validRange(r: Range): Range {
+  const ok = (d: Day | null) => (d && isDay(d) ? d : null);
+  return { start: ok(r.start), end: ok(r.end) };
 }
 
 /**

@@ -1,7 +1,7 @@
 // Step 4: what to build — instrument, days, data types, where, and how.
 import { useMemo, useState } from 'react';
 import type { DataType } from '../../../shared/job.js';
-import { isDay } from '../logic/dates.js';
+import { dayFieldError } from '../logic/dates.js';
 import { fileCountText, filesFor, markedDays } from '../logic/files.js';
 import { buildJob, DEFAULT_REJECT_PERCENT, instrumentId, jobBackStep, optionalNumber, presetFor, presetText, toggleDataType, type BuiltJob } from '../logic/job.js';
 import { isBusy } from '../logic/progress.js';
@@ -153,6 +153,19 @@ function InstrumentCard() {
   );
 }
 
+/** A typed day; text that is not one yet says what is expected (the calendar keeps its months meanwhile). */
+function DayField({ id, label, value, onChange }: { id: string; label: string; value: string | null; onChange: (d: string | null) => void }) {
+  const error = dayFieldError(value);
+  return (
+    <div className="field">
+      <label className="label" htmlFor={id}>{label}</label>
+      <input id={id} className="input mono" placeholder="YYYY-MM-DD" value={value ?? ''} spellCheck={false}
+        onChange={(e) => onChange(e.target.value || null)} aria-invalid={!!error} aria-describedby={error ? `${id}-error` : undefined} />
+      {error && <p id={`${id}-error`} className="small text-error" data-testid={`${id}-error`}>{error}</p>}
+    </div>
+  );
+}
+
 function DaysCard() {
   const draft = useApp((s) => s.draft);
   const setDraft = useApp((s) => s.setDraft);
@@ -163,16 +176,8 @@ function DaysCard() {
       <h2 id="dates-title">Days</h2>
       <DateRangePicker value={{ start: draft.start, end: draft.end }} onChange={(r) => setDraft({ start: r.start, end: r.end })} marked={marked} />
       <div className="form-row">
-        <div className="field">
-          <label className="label" htmlFor="start">First day</label>
-          <input id="start" className="input mono" placeholder="YYYY-MM-DD" value={draft.start ?? ''}
-            onChange={(e) => setDraft({ start: e.target.value || null })} aria-invalid={!!draft.start && !isDay(draft.start)} />
-        </div>
-        <div className="field">
-          <label className="label" htmlFor="end">Last day</label>
-          <input id="end" className="input mono" placeholder="YYYY-MM-DD" value={draft.end ?? ''}
-            onChange={(e) => setDraft({ end: e.target.value || null })} aria-invalid={!!draft.end && !isDay(draft.end)} />
-        </div>
+        <DayField id="start" label="First day" value={draft.start} onChange={(start) => setDraft({ start })} />
+        <DayField id="end" label="Last day" value={draft.end} onChange={(end) => setDraft({ end })} />
       </div>
     </section>
   );
