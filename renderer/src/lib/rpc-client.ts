@@ -43,118 +43,171 @@ export function defaultRpcUrl(loc: { protocol: string; host: string; search?: st
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/rpc${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 }
 
-export async function connectApi(url: string, opts: ConnectOptions = {}): Promise<ApiClient> {
-  const factory: SocketFactory = opts.socket ?? ((u) => new WebSocket(u) as unknown as SocketLike);
-  const timeoutMs = opts.openTimeoutMs ?? 10_000;
+const toError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
+
+type Answer = Extract<RpcMessage, { id: number }>;
+
+/** Calls in flight: each waits for the answer with its id, or fails when the socket it went out on closes. */
+function callBook() {
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; socket: SocketLike }>();
-  const listeners = new Set<ProgressListener>();
   let nextId = 1;
-  let socket: SocketLike | null = null;
-  let opening: Promise<SocketLike> | null = null;
-
-  function onMessage(ev: { data?: unknown }) {
-    if (typeof ev.data !== 'string') return;
-    let msg: RpcMessage;
-    try {
-      msg = JSON.parse(ev.data) as RpcMessage;
-    } catch {
-      return;
-    }
-    if ('event' in msg) {
-      if (msg.event !== 'progress') return;
-      for (const cb of [...listeners]) {
+  return {
+    send<T>(ws: SocketLike, method: ApiMethod, args: unknown[]): Promise<T> {
+      const id = nextId++;
+      const req: RpcRequest = { id, method, args };
+      return new Promise<T>((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject, socket: ws });
         try {
-          cb(msg.jobId, msg.data as ProgressEvent);
+          ws.send(JSON.stringify(req));
         } catch (e) {
-          console.error('progress listener failed', e);
-        }
-      }
-      return;
-    }
-    const p = pending.get(msg.id);
-    if (!p) return;
-    pending.delete(msg.id);
-    if (msg.ok) p.resolve(msg.result);
-    else p.reject(new Error(msg.error));
-  }
-
-  function open(): Promise<SocketLike> {
-    if (socket && socket.readyState === OPEN) return Promise.resolve(socket);
-    if (opening) return opening;
-    opening = new Promise<SocketLike>((resolve, reject) => {
-      let ws: SocketLike;
-      try {
-        ws = factory(url);
-      } catch (e) {
-        reject(e instanceof Error ? e : new Error(String(e)));
-        return;
-      }
-      let opened = false;
-      const timer = setTimeout(() => {
-        if (opened) return;
-        ws.close();
-        reject(new Error(`no answer from the engine at ${url}`));
-      }, timeoutMs);
-      ws.addEventListener('open', () => {
-        opened = true;
-        clearTimeout(timer);
-        socket = ws;
-        resolve(ws);
-      });
-      ws.addEventListener('message', onMessage);
-      ws.addEventListener('error', () => {
-        if (!opened) {
-          clearTimeout(timer);
-          reject(new Error(`cannot connect to the engine at ${url}`));
+          pending.delete(id);
+          reject(toError(e));
         }
       });
-      ws.addEventListener('close', () => {
-        clearTimeout(timer);
-        if (!opened) reject(new Error(`cannot connect to the engine at ${url}`));
-        if (socket === ws) socket = null;
-        // Requests sent on this socket will never be answered.
-        for (const [id, p] of pending) {
-          if (p.socket === ws) {
-            pending.delete(id);
-            p.reject(new Error('the connection to the engine was lost'));
-          }
+    },
+    answer(msg: Answer) {
+      const p = pending.get(msg.id);
+      if (!p) return;
+      pending.delete(msg.id);
+      if (msg.ok) p.resolve(msg.result);
+      else p.reject(new Error(msg.error));
+    },
+    /** Requests sent on this socket will never be answered. */
+    socketClosed(ws: SocketLike) {
+      for (const [id, p] of pending) {
+        if (p.socket === ws) {
+          pending.delete(id);
+          p.reject(new Error('the connection to the engine was lost'));
         }
-      });
-    }).finally(() => {
-      opening = null;
-    });
-    return opening;
-  }
-
-  async function call<T>(method: ApiMethod, ...args: unknown[]): Promise<T> {
-    const ws = await open();
-    const id = nextId++;
-    const req: RpcRequest = { id, method, args };
-    return new Promise<T>((resolve, reject) => {
-      pending.set(id, { resolve: resolve as (v: unknown) => void, reject, socket: ws });
-      try {
-        ws.send(JSON.stringify(req));
-      } catch (e) {
-        pending.delete(id);
-        reject(e instanceof Error ? e : new Error(String(e)));
       }
-    });
-  }
+    },
+  };
+}
 
-  await open();
-
-  const api: ApiClient = {
-    ...forwardCalls(call),
-    onProgress(cb) {
+/** The progress listeners; they belong to the client, not to a socket, so they outlive reconnects. */
+function progressHub() {
+  const listeners = new Set<ProgressListener>();
+  return {
+    add(cb: ProgressListener): () => void {
       listeners.add(cb);
       return () => {
         listeners.delete(cb);
       };
+    },
+    emit(jobId: string, e: ProgressEvent) {
+      for (const cb of [...listeners]) {
+        try {
+          cb(jobId, e);
+        } catch (err) {
+          console.error('progress listener failed', err);
+        }
+      }
+    },
+  };
+}
+
+/** One text frame from the server: an answer to a call, a progress event, or (ignored) anything else. */
+function dispatch(data: unknown, calls: ReturnType<typeof callBook>, progress: ReturnType<typeof progressHub>) {
+  if (typeof data !== 'string') return;
+  let msg: RpcMessage;
+  try {
+    msg = JSON.parse(data) as RpcMessage;
+  } catch {
+    return;
+  }
+  if (!('event' in msg)) calls.answer(msg);
+  else if (msg.event === 'progress') progress.emit(msg.jobId, msg.data as ProgressEvent);
+}
+
+interface SocketEvents {
+  onOpen(ws: SocketLike): void;
+  onMessage(ev: { data?: unknown }): void;
+  onClose(ws: SocketLike): void;
+}
+
+/** One attempt to open a socket: resolves once open; rejects if it errors, closes or stays silent first. */
+function openSocket(url: string, factory: SocketFactory, timeoutMs: number, on: SocketEvents): Promise<SocketLike> {
+  return new Promise<SocketLike>((resolve, reject) => {
+    let ws: SocketLike;
+    try {
+      ws = factory(url);
+    } catch (e) {
+      reject(toError(e));
+      return;
+    }
+    let opened = false;
+    const timer = setTimeout(() => {
+      if (opened) return;
+      ws.close();
+      reject(new Error(`no answer from the engine at ${url}`));
+    }, timeoutMs);
+    ws.addEventListener('open', () => {
+      opened = true;
+      clearTimeout(timer);
+      on.onOpen(ws);
+      resolve(ws);
+    });
+    ws.addEventListener('message', on.onMessage);
+    ws.addEventListener('error', () => {
+      if (!opened) {
+        clearTimeout(timer);
+        reject(new Error(`cannot connect to the engine at ${url}`));
+      }
+    });
+    ws.addEventListener('close', () => {
+      clearTimeout(timer);
+      if (!opened) reject(new Error(`cannot connect to the engine at ${url}`));
+      on.onClose(ws);
+    });
+  });
+}
+
+/** The one socket: reused while open, reopened on demand, one opening at a time. */
+function connection(url: string, opts: ConnectOptions, events: Omit<SocketEvents, 'onOpen'>) {
+  const factory: SocketFactory = opts.socket ?? ((u) => new WebSocket(u) as unknown as SocketLike);
+  const timeoutMs = opts.openTimeoutMs ?? 10_000;
+  let socket: SocketLike | null = null;
+  let opening: Promise<SocketLike> | null = null;
+  const on: SocketEvents = {
+    onOpen: (ws) => {
+      socket = ws;
+    },
+    onMessage: events.onMessage,
+    onClose: (ws) => {
+      if (socket === ws) socket = null;
+      events.onClose(ws);
+    },
+  };
+  return {
+    open(): Promise<SocketLike> {
+      if (socket && socket.readyState === OPEN) return Promise.resolve(socket);
+      if (opening) return opening;
+      opening = openSocket(url, factory, timeoutMs, on).finally(() => {
+        opening = null;
+      });
+      return opening;
     },
     close() {
       socket?.close();
       socket = null;
     },
   };
-  return api;
+}
+
+/** The Api over the socket at `url`, once it has opened. */
+export async function connectApi(url: string, opts: ConnectOptions = {}): Promise<ApiClient> {
+  const calls = callBook();
+  const progress = progressHub();
+  const conn = connection(url, opts, {
+    onMessage: (ev) => dispatch(ev.data, calls, progress),
+    onClose: (ws) => calls.socketClosed(ws),
+  });
+  const call = async <T>(method: ApiMethod, ...args: unknown[]): Promise<T> => calls.send<T>(await conn.open(), method, args);
+
+  await conn.open();
+  return {
+    ...forwardCalls(call),
+    onProgress: (cb) => progress.add(cb),
+    close: () => conn.close(),
+  };
 }
