@@ -53,6 +53,15 @@ export function withPageChecksums(part: Uint8Array): Uint8Array {
   }
 }
 
+type Moved = Map<number, { to: number; grow: number }>;
+interface IndexBlob {
+  cc: TStruct;
+  at: number;
+  bytes: Uint8Array;
+  off: number;
+  len: number;
+}
+
 function rewrite(part: Uint8Array): Uint8Array | null {
   const buf = Buffer.from(part.buffer, part.byteOffset, part.byteLength);
   const n = buf.length;
@@ -60,6 +69,40 @@ function rewrite(part: Uint8Array): Uint8Array | null {
   const footerLen = buf.readUInt32LE(n - 8);
   const footer = decodeStruct(buf.subarray(n - 8 - footerLen, n - 8));
   const rgs = (footer.list(FMD_ROW_GROUPS)?.items ?? []) as TStruct[];
+  const chunks = tiledChunks(rgs);
+  if (!chunks) return null;
+  const dataEnd = chunks.length ? chunks[chunks.length - 1]!.end : 4;
+  // New data region, and where each old page went (offset and header growth).
+  const out: Uint8Array[] = [Buffer.from('PAR1')];
+  let at = 4;
+  const moved: Moved = new Map();
+  const growth = new Map<TStruct, bigint>();
+  for (const c of chunks) {
+    const next = rewriteChunk(buf, c, at, out, moved);
+    if (next === null) return null;
+    growth.set(c.rg, (growth.get(c.rg) ?? 0n) + BigInt(next - at - (c.end - c.start)));
+    at = next;
+  }
+  fixRowGroups(rgs, moved, growth);
+  // The page indexes follow the data, in their old order; the offset indexes point at the moved pages.
+  const blobs = pageIndexes(buf, chunks, moved);
+  if (!blobs || blobs.some((b) => b.at < dataEnd)) return null;
+  for (const b of blobs.sort((x, y) => x.at - y.at)) {
+    b.cc.set(b.off, T_I64, BigInt(at));
+    b.cc.set(b.len, T_I32, b.bytes.length);
+    out.push(b.bytes);
+    at += b.bytes.length;
+  }
+  footer.set(FMD_ROW_GROUPS, T_LIST, new TList(T_STRUCT, rgs));
+  const fb = encodeStruct(footer);
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(fb.length, 0);
+  out.push(fb, len, Buffer.from('PAR1'));
+  return Buffer.concat(out);
+}
+
+/** The column chunks in footer order; null unless each has its metadata and they tile the data region from byte 4 on. */
+function tiledChunks(rgs: TStruct[]): Chunk[] | null {
   const chunks: Chunk[] = [];
   for (const rg of rgs) {
     for (const cc of (rg.list(RG_COLUMNS)?.items ?? []) as TStruct[]) {
@@ -70,47 +113,52 @@ function rewrite(part: Uint8Array): Uint8Array | null {
       chunks.push({ rg, cc, md, start, end: start + Number(total) });
     }
   }
-  // The chunks must tile the data region from byte 4 on, in footer order.
   let pos = 4;
   for (const c of chunks) {
     if (c.start !== pos) return null;
     pos = c.end;
   }
-  const dataEnd = pos;
-  // New data region, and where each old page went (offset and header growth).
-  const out: Uint8Array[] = [Buffer.from('PAR1')];
-  let at = 4;
-  const moved = new Map<number, { to: number; grow: number }>();
-  const growth = new Map<TStruct, bigint>();
-  for (const c of chunks) {
-    const newStart = at;
-    for (let p = c.start; p < c.end;) {
-      const { header, len, size } = readPageHeader(buf, p);
-      if (p + len + size > c.end) return null;
-      const body = buf.subarray(p + len, p + len + size);
-      header.set(PH_CRC, T_I32, pageCrc(body));
-      const h = encodeStruct(header);
-      moved.set(p, { to: at, grow: h.length - len });
-      out.push(h, body);
-      at += h.length + size;
-      p += len + size;
-    }
-    const grow = BigInt(at - newStart - (c.end - c.start));
-    growth.set(c.rg, (growth.get(c.rg) ?? 0n) + grow);
-    for (const id of [MD_TOTAL_COMPRESSED, MD_TOTAL_UNCOMPRESSED]) {
-      const v = c.md.i64(id);
-      if (v !== undefined) c.md.set(id, T_I64, v + grow);
-    }
-    for (const id of [MD_DATA_PAGE, MD_INDEX_PAGE, MD_DICT_PAGE]) {
-      const v = c.md.i64(id);
-      if (v !== undefined && v > 0n) c.md.set(id, T_I64, BigInt(moved.get(Number(v))?.to ?? Number(v)));
-    }
-    const fo = c.cc.i64(CC_FILE_OFFSET);
-    if (fo !== undefined && fo > 0n) c.cc.set(CC_FILE_OFFSET, T_I64, BigInt(moved.get(Number(fo))?.to ?? newStart));
+  return chunks;
+}
+
+/**
+ * Writes the chunk's pages, each header with its CRC, to `out` from offset `at`; records where each
+ * page went in `moved` and fixes the chunk's sizes and page offsets. Returns where the next chunk
+ * starts, or null when a page runs past the chunk.
+ */
+function rewriteChunk(buf: Buffer, c: Chunk, at: number, out: Uint8Array[], moved: Moved): number | null {
+  const newStart = at;
+  for (let p = c.start; p < c.end;) {
+    const { header, len, size } = readPageHeader(buf, p);
+    if (p + len + size > c.end) return null;
+    const body = buf.subarray(p + len, p + len + size);
+    header.set(PH_CRC, T_I32, pageCrc(body));
+    const h = encodeStruct(header);
+    moved.set(p, { to: at, grow: h.length - len });
+    out.push(h, body);
+    at += h.length + size;
+    p += len + size;
   }
-  fixRowGroups(rgs, moved, growth);
-  // The page indexes follow the data, in their old order; the offset indexes point at the moved pages.
-  const blobs: { cc: TStruct; at: number; bytes: Uint8Array; off: number; len: number }[] = [];
+  const grow = BigInt(at - newStart - (c.end - c.start));
+  for (const id of [MD_TOTAL_COMPRESSED, MD_TOTAL_UNCOMPRESSED]) {
+    const v = c.md.i64(id);
+    if (v !== undefined) c.md.set(id, T_I64, v + grow);
+  }
+  for (const id of [MD_DATA_PAGE, MD_INDEX_PAGE, MD_DICT_PAGE]) {
+    const v = c.md.i64(id);
+    if (v !== undefined && v > 0n) c.md.set(id, T_I64, BigInt(moved.get(Number(v))?.to ?? Number(v)));
+  }
+  const fo = c.cc.i64(CC_FILE_OFFSET);
+  if (fo !== undefined && fo > 0n) c.cc.set(CC_FILE_OFFSET, T_I64, BigInt(moved.get(Number(fo))?.to ?? newStart));
+  return at;
+}
+
+/**
+ * The chunks' column and offset indexes as they will be written: column indexes as they are, offset
+ * indexes pointing at the moved pages. Null when an offset index names a page that is not there.
+ */
+function pageIndexes(buf: Buffer, chunks: Chunk[], moved: Moved): IndexBlob[] | null {
+  const blobs: IndexBlob[] = [];
   for (const c of chunks) {
     const ci = c.cc.i64(CC_CI_OFFSET), ciLen = c.cc.get(CC_CI_LEN);
     if (ci !== undefined && typeof ciLen === 'number') blobs.push({ cc: c.cc, at: Number(ci), bytes: buf.subarray(Number(ci), Number(ci) + ciLen), off: CC_CI_OFFSET, len: CC_CI_LEN });
@@ -126,23 +174,11 @@ function rewrite(part: Uint8Array): Uint8Array | null {
       blobs.push({ cc: c.cc, at: Number(oi), bytes: encodeStruct(idx), off: CC_OI_OFFSET, len: CC_OI_LEN });
     }
   }
-  if (blobs.some((b) => b.at < dataEnd)) return null;
-  for (const b of blobs.sort((x, y) => x.at - y.at)) {
-    b.cc.set(b.off, T_I64, BigInt(at));
-    b.cc.set(b.len, T_I32, b.bytes.length);
-    out.push(b.bytes);
-    at += b.bytes.length;
-  }
-  footer.set(FMD_ROW_GROUPS, T_LIST, new TList(T_STRUCT, rgs));
-  const fb = encodeStruct(footer);
-  const len = Buffer.alloc(4);
-  len.writeUInt32LE(fb.length, 0);
-  out.push(fb, len, Buffer.from('PAR1'));
-  return Buffer.concat(out);
+  return blobs;
 }
 
 /** Row group offsets and sizes after the pages grew (sizes include the page headers). */
-function fixRowGroups(rgs: TStruct[], moved: Map<number, { to: number; grow: number }>, growth: Map<TStruct, bigint>): void {
+function fixRowGroups(rgs: TStruct[], moved: Moved, growth: Map<TStruct, bigint>): void {
   for (const rg of rgs) {
     const fo = rg.i64(RG_FILE_OFFSET);
     const m = fo !== undefined ? moved.get(Number(fo)) : undefined;
