@@ -3,7 +3,7 @@ import type { FileInfo, SampleJob } from '../../../shared/api.js';
 import type { DataType, JobSpecInput } from '../../../shared/job.js';
 import type { ProgressEvent } from '../../../shared/progress.js';
 import { mergeFiles } from '../logic/files.js';
-import { idleRun, initRun, isFinished, reduceProgress, type RunState } from '../logic/progress.js';
+import { idleRun, initRun, isBusy, isFinished, reduceProgress, type RunState } from '../logic/progress.js';
 import type { AppState } from './app.js';
 import { errText, type SliceContext } from './slice.js';
 
@@ -16,8 +16,6 @@ export interface RunSlice {
   cancel(): Promise<void>;
   onProgress(jobId: string, e: ProgressEvent): void;
 }
-
-const busy = (status: RunState['status']) => status === 'running' || status === 'starting' || status === 'cancelling';
 
 /** Once the job has ended: its report, then (unless cancelled) the catalog's check and chart. */
 async function finishJob({ api, set, get }: SliceContext, jobId: string) {
@@ -62,7 +60,7 @@ export function runSlice(ctx: SliceContext): RunSlice {
     },
 
     async startSpec(spec) {
-      if (busy(get().run.status)) {
+      if (isBusy(get().run.status)) {
         get().notify('error', 'A job is already running: cancel it or wait for it to finish.');
         return;
       }
