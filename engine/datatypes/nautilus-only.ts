@@ -1,6 +1,6 @@
 // Folders NautilusTrader writes that this tool only reads (verify checks them): Bar.
 // When the engine learns to write one, its spec here becomes part of a DataTypeModule in its own file.
-import { FIXED, KEY_BAR_TYPE, KEY_INSTRUMENT_ID, KEY_PRICE_PRECISION, KEY_SIZE_PRECISION, plain, type FolderSpec } from './types.js';
+import { FIXED, KEY_BAR_TYPE, KEY_PRICE_PRECISION, KEY_SIZE_PRECISION, plain, type FolderSpec } from './types.js';
 
 export const BAR_FOLDER: FolderSpec = {
   className: 'Bar',
