@@ -259,3 +259,15 @@ test('preview of a Tardis quotes file: bid/ask values at the instrument precisio
   assert.deepEqual(p.rows.slice(0, 4).map((r) => r.status), ['ok', 'rejected', 'ok', 'rejected']);
   assert.equal(p.rows[1]!.field, 'bid_price');
 });
+
+test('quotes of a symbol without a preset: the precisions are inferred from the quotes (most decimals of prices and of sizes)', async (t) => {
+  if (!needShared(t)) return;
+  const dir = await tempDir(t);
+  const file = join(SOURCES, 'tardis-csv_quotes_huobi-dm-swap_BTC-USD_2020-05-01.csv');
+  const report = await build(dir, { quotes: { file_path: file } }, { symbol: 'BTCUSD', exchange: 'HUOBI', start: '2020-05-01', end: '2020-05-01', dataTypes: ['quotes'] });
+  assert.ok(report.ok, report.errors.join('; '));
+  assert.deepEqual([report.instrument.id, report.instrument.pricePrecision, report.instrument.sizePrecision], ['BTCUSD-PERP.HUOBI', 1, 0]);
+  const got = await quotesOf(join(dir, 'catalog'), { price: 1, size: 0 });
+  assert.deepEqual(got[0], { bid: '8629.2', bidSize: '806', ask: '8629.3', askSize: '5494', tsEvent: 1588291201099000000n, tsInit: 1588291201234268000n });
+  assert.equal(got.length, 10);
+});
