@@ -40,7 +40,7 @@ export async function inspectFile(path: string, options: PreviewRequest['options
   const lineBytes = lines.reduce((a, l) => a + Buffer.byteLength(l.text) + 1, 0);
   const totalOut = opened.uncompressedSize ?? opened.totalBytes * opened.ratio();
   const rowEstimate = lines.length < maxLines ? data : Math.max(data, Math.round((totalOut / Math.max(1, lineBytes)) * lines.length) - (det.hasHeader ? 1 : 0));
-  const feeds = KNOWN_FEEDS[det.format] ?? (det.format === 'generic' ? (['trades', 'mark', 'funding'] as DataType[]) : []);
+  const feeds = KNOWN_FEEDS[det.format] ?? (det.format === 'generic' ? (['trades', 'mark', 'funding', 'quotes'] as DataType[]) : []);
   return {
     info: {
       path, name, size: opened.totalBytes, compression: opened.compression, format: det.format, label: det.label,

@@ -26,11 +26,12 @@ build options:
   --start <YYYY-MM-DD>        first UTC day to write
   --end <YYYY-MM-DD>          last UTC day to write (inclusive)
   --output <dir>              catalog root (data/ goes inside; run reports in <dir>/.catalog-builder/)
-  --data-types <list>         comma-separated: ${DATA_TYPES.join(', ')} (default: every type in the config; tardis: all)
+  --data-types <list>         comma-separated: ${DATA_TYPES.join(', ')} (default: every type in the config; tardis: all but quotes)
   --config <file.json>        {"base_path": "...", "files": {"trades": {"file_path": "...", "columns": {...}}, ...}}
                               file_path may be a list or use * and ?; columns maps target fields
                               (timestamp, local_timestamp, price, size, aggressor_side, trade_id,
-                              mark_price, funding_rate, next_funding_time, funding_interval) to column names
+                              mark_price, funding_rate, next_funding_time, funding_interval,
+                              bid_price, bid_size, ask_price, ask_size) to column names
                               (optional for --source tardis)
   --precision <128|64>        fixed-point width: 128 for Linux/macOS NautilusTrader wheels (default), 64 for Windows
   --price-precision <n>       override the instrument's price precision (decimals)
@@ -50,12 +51,14 @@ Sources:
              "mark": {"file_path": "btcusdt_mark.jsonl.gz"}, "funding": {"file_path": "btcusdt_mark.jsonl.gz"}}}.
              Lines may be raw payloads, {"stream","data"} envelopes (data may be an array), {"ts_recv","msg"},
              Tardis lines "<ISO time> <json>" or Tardis Machine {"localTimestamp","message"}. aggTrade or
-             trade (X=MARKET) -> trades, markPriceUpdate -> mark and funding (funding rows only on change).
+             trade (X=MARKET) -> trades, markPriceUpdate -> mark and funding (funding rows only on change),
+             bookTicker -> quotes.
   tardis     Downloads from Tardis.dev into a cache, then reads the files. Config keys (all optional):
                "api_key"            else the TARDIS_API_KEY environment variable; without a key only
                                     the first day of each month is available
                "mode"               "datasets" (default: daily trades + derivative_ticker CSVs) or
-                                    "replay" (raw aggTrade/markPrice messages, one request per minute)
+                                    "replay" (raw aggTrade/markPrice messages, one request per minute);
+                                    quotes: the "quotes" dataset, or bookTicker messages in replay
                "exchange"           Tardis exchange id (default "binance-futures" = Binance USD-M)
                "trade_channel"      replay: "aggTrade" (default) or "trade"
                "cache_dir"          default: the user's cache folder ($XDG_CACHE_HOME or ~/.cache on Linux)
@@ -158,7 +161,8 @@ async function build(argv: string[]): Promise<number> {
       fail(`cannot use config ${configPath}: ${e instanceof ZodError ? zodIssuesText(e.issues, 'job') : (e as Error).message}`);
     }
   }
-  const defaultTypes = source === 'tardis' ? [...DATA_TYPES] : Object.keys(config.files);
+  // Tardis quotes are large (every top-of-book change): downloaded only when asked for by name.
+  const defaultTypes = source === 'tardis' ? DATA_TYPES.filter((t) => t !== 'quotes') : Object.keys(config.files);
   const dataTypes = (values['data-types'] ? values['data-types'].split(',').map((s) => s.trim()).filter(Boolean) : defaultTypes) as DataType[];
   for (const t of dataTypes) if (!DATA_TYPES.includes(t)) fail(`unknown data type "${t}" (use ${DATA_TYPES.join(', ')})`);
   const precision = values.precision ?? '128';

@@ -1,7 +1,7 @@
 // The job contract: what the CLI, the service and the renderer all agree a build job is.
 import { z } from 'zod';
 
-export const DATA_TYPES = ['trades', 'mark', 'funding'] as const;
+export const DATA_TYPES = ['trades', 'mark', 'funding', 'quotes'] as const;
 export const DataType = z.enum(DATA_TYPES);
 export type DataType = z.infer<typeof DataType>;
 
@@ -42,6 +42,7 @@ const isoDay = z.string().superRefine((v, ctx) => {
 export const MAPPING_FIELDS = [
   'timestamp', 'local_timestamp', 'price', 'size', 'aggressor_side', 'trade_id',
   'mark_price', 'funding_rate', 'next_funding_time', 'funding_interval',
+  'bid_price', 'bid_size', 'ask_price', 'ask_size',
 ] as const;
 export const MappingField = z.enum(MAPPING_FIELDS);
 export type MappingField = z.infer<typeof MappingField>;
@@ -51,6 +52,7 @@ export const FIELDS_FOR: Record<DataType, MappingField[]> = {
   trades: ['timestamp', 'local_timestamp', 'price', 'size', 'aggressor_side', 'trade_id'],
   mark: ['timestamp', 'local_timestamp', 'mark_price'],
   funding: ['timestamp', 'local_timestamp', 'funding_rate', 'next_funding_time', 'funding_interval'],
+  quotes: ['timestamp', 'local_timestamp', 'bid_price', 'bid_size', 'ask_price', 'ask_size'],
 };
 
 /** The fields a data type cannot be built without (the engine refuses a mapping lacking one; the app flags it). */
@@ -58,6 +60,7 @@ export const REQUIRED_FIELDS: Record<DataType, MappingField[]> = {
   trades: ['timestamp', 'price', 'size'],
   mark: ['timestamp', 'mark_price'],
   funding: ['timestamp', 'funding_rate'],
+  quotes: ['timestamp', 'bid_price', 'bid_size', 'ask_price', 'ask_size'],
 };
 
 export const FileConfig = z.object({
@@ -90,6 +93,7 @@ export const SourceConfig = z.object({
     trades: FileConfig.optional(),
     mark: FileConfig.optional(),
     funding: FileConfig.optional(),
+    quotes: FileConfig.optional(),
   }).strict().default({}),
   api_key: z.string().optional(),
 }).passthrough();

@@ -6,7 +6,8 @@ import { formatDecimal, parseDecimal, pow10, toScaled, toScaledRounded } from '.
 import { fixedMode, writeRaw, type FixedMode } from '../numbers/fixed.js';
 import { writeScaled } from '../numbers/fixedfast.js';
 import { NS_PER_DAY } from '../catalog/paths.js';
-import { FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, TRADE } from '../datatypes/index.js';
+import { FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, QUOTE, TRADE } from '../datatypes/index.js';
+import { quoteProblem, type QuoteCheck } from '../sources/quotes/quote.js';
 import { IdSet } from './idset.js';
 import type { RejectSink } from './rejects.js';
 import type { RowSink, SinkAt } from './sink.js';
@@ -95,6 +96,26 @@ export interface NormalizerOptions {
   /** precision scan: record decimals, write nothing */
   scan?: boolean;
 }
+
+/** The four values of a quote as source text ("" for a side the source has no level for). */
+export interface QuoteSides {
+  bidPrice: string;
+  bidSize: string;
+  askPrice: string;
+  askSize: string;
+}
+
+/**
+ * Reject reasons of the quote checks: one text per kind (the values go in the reject's value), so
+ * the per-reason counts of a file stay few.
+ */
+const QUOTE_REASON: Record<QuoteCheck, string> = {
+  empty: 'empty: no level on that side',
+  'not a number': 'not a decimal number',
+  'negative size': 'must be > 0 (negative size)',
+  'zero size': 'must be > 0 (zero size)',
+  crossed: 'crossed quote: bid above ask',
+};
 
 const TRADE_ID_RE = /^[\x21-\x7e]{1,36}$/;
 
@@ -234,18 +255,18 @@ export class Normalizer {
     return raw;
   }
 
-  private size(line: number, text: string, tsInit: bigint): bigint | null {
+  private size(line: number, text: string, tsInit: bigint, field = 'size'): bigint | null {
     const d = parseDecimal(text.trim());
-    if (!d) return this.reject(line, 'size', 'not a decimal number', text, tsInit), null;
-    if (d.neg || d.digits === '') return this.reject(line, 'size', 'must be > 0', text, tsInit), null;
+    if (!d) return this.reject(line, field, 'not a decimal number', text, tsInit), null;
+    if (d.neg || d.digits === '') return this.reject(line, field, 'must be > 0', text, tsInit), null;
     if (this.o.scan) {
       this.maxSizeDecimals = Math.max(this.maxSizeDecimals, d.scale);
       return 1n;
     }
     const p = this.o.sizePrecision;
-    if (d.scale > p) return this.reject(line, 'size', `has ${d.scale} decimals, more than the instrument's size precision ${p}`, text, tsInit), null;
+    if (d.scale > p) return this.reject(line, field, `has ${d.scale} decimals, more than the instrument's size precision ${p}`, text, tsInit), null;
     const raw = toScaled(d, this.o.fm.F);
-    if (raw > this.o.fm.quantityMax) return this.reject(line, 'size', `above the ${this.o.fm.mode}-bit quantity limit`, text, tsInit), null;
+    if (raw > this.o.fm.quantityMax) return this.reject(line, field, `above the ${this.o.fm.mode}-bit quantity limit`, text, tsInit), null;
     return raw;
   }
 
@@ -359,6 +380,41 @@ export class Normalizer {
     const i = b.add(tsInit);
     b.views[MARK.tsEvent]!.setBigUint64(i * 8, tsEvent, true);
     writeRaw(b.views[MARK.value]!, i * this.o.fm.W, price, this.o.fm.W);
+  }
+
+  /**
+   * One top-of-book quote. The quote is checked as a whole first (empty side, not a number, zero or
+   * negative size, crossed; NautilusTrader would keep all but the negative size), then each value as
+   * trade() checks its price and size, at the instrument's precisions, never rounded. Dedupe: a quote
+   * has no id and a book repeats its top with every update of a deeper level, so two equal quotes
+   * are two updates; only a second read of the same file makes its rows duplicates.
+   */
+  quote(line: number, tsEvent: bigint, tsInit: bigint, q: QuoteSides): void {
+    const sink = this.sinkOf(tsInit);
+    if (!sink) return;
+    const bad = quoteProblem({ tsEvent, tsInit, ...q });
+    if (bad) return this.reject(line, bad.field, QUOTE_REASON[bad.kind], `bid ${q.bidPrice} x ${q.bidSize}, ask ${q.askPrice} x ${q.askSize}`, tsInit);
+    const bid = this.price(line, q.bidPrice, tsInit, 'bid_price', false);
+    if (bid === null) return;
+    const ask = this.price(line, q.askPrice, tsInit, 'ask_price', false);
+    if (ask === null) return;
+    const bidSize = this.size(line, q.bidSize, tsInit, 'bid_size');
+    if (bidSize === null) return;
+    const askSize = this.size(line, q.askSize, tsInit, 'ask_size');
+    if (askSize === null || this.o.scan) return;
+    if (this.rereading) {
+      sink.stats.duplicates++;
+      return;
+    }
+    if (this.notKept(sink)) return;
+    const b = sink.builder;
+    const i = b.add(tsInit);
+    const W = this.o.fm.W;
+    b.views[QUOTE.tsEvent]!.setBigUint64(i * 8, tsEvent, true);
+    writeRaw(b.views[QUOTE.bidPrice]!, i * W, bid, W);
+    writeRaw(b.views[QUOTE.askPrice]!, i * W, ask, W);
+    writeRaw(b.views[QUOTE.bidSize]!, i * W, bidSize, W);
+    writeRaw(b.views[QUOTE.askSize]!, i * W, askSize, W);
   }
 
   funding(line: number, tsEvent: bigint, tsInit: bigint, rateText: string, intervalMin: bigint | null, nextNs: bigint | null, dedupe: boolean): void {

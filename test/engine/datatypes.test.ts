@@ -12,7 +12,7 @@ import { encodeBlock } from '../../engine/parquet/encode.js';
 import { readParquetBatches } from '../../engine/parquet/parquet.js';
 import { build, readRows, tempDir } from '../helpers.js';
 import {
-  CRYPTO_PERPETUAL, DATA_TYPE_MODULES, FOLDER_SPECS, FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, TRADE, TYPE_FOLDER,
+  CRYPTO_PERPETUAL, DATA_TYPE_MODULES, FOLDER_SPECS, FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, QUOTE, TRADE, TYPE_FOLDER,
   dataTypeOf, folderSpecOf, type FolderSpec, type TypeMeta,
 } from '../../engine/datatypes/index.js';
 
@@ -50,6 +50,13 @@ const FILL: Record<DataType, (b: BlockBuilder, i: number, fm: FixedMode, r: () =
     b.views[FUNDING.next]!.setBigUint64(i * 8, flags & FUNDING_HAS_NEXT ? BigInt(r()) << 24n : 0n, true);
     b.fixed[FUNDING.flags]![i] = flags;
     b.setVar(FUNDING.rate, i, `${i % 2 ? '-' : ''}0.000${r() % 1000}`);
+  },
+  quotes: (b, i, fm, r) => {
+    b.views[QUOTE.tsEvent]!.setBigUint64(i * 8, BigInt(r()) << 20n, true);
+    writeRaw(b.views[QUOTE.bidPrice]!, i * fm.W, BigInt(r()) * 10n ** 9n - 5n * 10n ** 17n, fm.W);
+    writeRaw(b.views[QUOTE.askPrice]!, i * fm.W, BigInt(r()) * 10n ** 9n, fm.W);
+    writeRaw(b.views[QUOTE.bidSize]!, i * fm.W, BigInt(r()) * 10n ** 7n, fm.W);
+    writeRaw(b.views[QUOTE.askSize]!, i * fm.W, BigInt(r()) * 10n ** 6n, fm.W);
   },
 };
 

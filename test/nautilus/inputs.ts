@@ -184,6 +184,83 @@ export function tardisQuotes(text: string): QuoteIn[] {
   });
 }
 
+/** Tardis `book_snapshot_N` CSV: the quote is level 0, its columns found by their header names (µs times). */
+export function tardisBookTop(text: string): QuoteIn[] {
+  const lines = text.split(/\r?\n/).filter((l) => l !== '');
+  const head = lines.shift()!.split(',');
+  const col = (name: string) => {
+    const i = head.indexOf(name);
+    assert.ok(i >= 0, `no column ${name}`);
+    return i;
+  };
+  const [ts, local, ap, as, bp, bs] = ['timestamp', 'local_timestamp', 'asks[0].price', 'asks[0].amount', 'bids[0].price', 'bids[0].amount'].map(col) as [number, number, number, number, number, number];
+  return lines.map((l) => {
+    const f = l.split(',');
+    return { bidPrice: f[bp]!, bidSize: f[bs]!, askPrice: f[ap]!, askSize: f[as]!, tsEvent: us(f[ts]!), tsInit: us(f[local]!) };
+  });
+}
+
+/** ISO 8601 UTC time with 0 to 9 fractional digits -> ns. */
+function isoToNs(text: string): bigint {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/.exec(text);
+  assert.ok(m, `not an ISO time: ${text}`);
+  return BigInt(Date.parse(`${m[1]}Z`)) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
+}
+
+/**
+ * Binance bookTicker messages of `symbol` in a JSONL capture: raw payloads, combined {stream,data}
+ * envelopes, {ts_recv (ns), msg} wrappers and Tardis data-feed lines "<ISO> <json>". ts_event = T,
+ * else E; ts_init = the receive time when the line has one, else ts_event. Other events are skipped.
+ */
+export function binanceBookTickers(text: string, symbol: string): QuoteIn[] {
+  const out: QuoteIn[] = [];
+  for (const raw of text.split('\n').filter((l) => l.trim())) {
+    let line = raw.trim();
+    let recv: bigint | null = null;
+    if (/^\d/.test(line)) {
+      const sp = line.indexOf(' ');
+      recv = isoToNs(line.slice(0, sp));
+      line = line.slice(sp + 1);
+    }
+    let o = JSON.parse(line) as Obj;
+    if ('ts_recv' in o) { recv = BigInt(o.ts_recv as string); o = o.msg as Obj; }
+    for (const p of ('data' in o ? [o.data].flat() : [o]) as Obj[]) {
+      if (p.e !== 'bookTicker' || String(p.s).toUpperCase() !== symbol) continue;
+      const tsEvent = msNs((p.T ?? p.E) as number);
+      out.push({ bidPrice: String(p.b), bidSize: String(p.B), askPrice: String(p.a), askSize: String(p.A), tsEvent, tsInit: recv ?? tsEvent });
+    }
+  }
+  return out;
+}
+
+/** A CSV with the header time,bid,bid_qty,ask,ask_qty; time in Unix ms, ts_init = ts_event. */
+export function genericQuotes(text: string): QuoteIn[] {
+  return csvRows(text, 'time,bid,bid_qty,ask,ask_qty').map(([time, bid, bidQty, ask, askQty]) => {
+    const ts = msNs(time!);
+    return { bidPrice: bid!, bidSize: bidQty!, askPrice: ask!, askSize: askQty!, tsEvent: ts, tsInit: ts };
+  });
+}
+
+/**
+ * Whether a catalog keeps a quote (README, compatibility): both sides present and numbers, sizes
+ * above 0, bid not above ask (equal is kept), every value within the instrument's precisions.
+ */
+export function quoteKept(q: QuoteIn, pricePrecision: number, sizePrecision: number): boolean {
+  const num = /^-?\d+(\.\d+)?$/;
+  const values = [q.bidPrice, q.bidSize, q.askPrice, q.askSize];
+  if (!values.every((v) => num.test(v))) return false;
+  const places = (v: string) => dec(v).split('.')[1]?.length ?? 0;
+  if (places(q.bidPrice) > pricePrecision || places(q.askPrice) > pricePrecision) return false;
+  if (places(q.bidSize) > sizePrecision || places(q.askSize) > sizePrecision) return false;
+  const scaled = (v: string) => {
+    const [i, f = ''] = v.split('.');
+    return BigInt(i! + f.padEnd(18, '0'));
+  };
+  if (scaled(q.bidSize) <= 0n || scaled(q.askSize) <= 0n) return false;
+  if (scaled(q.bidPrice) <= 0n || scaled(q.askPrice) <= 0n) return false;
+  return scaled(q.bidPrice) <= scaled(q.askPrice);
+}
+
 /**
  * Binance Vision klines (12 columns, header optional, open/close times 13-digit ms or 16-digit µs):
  * a bar closes one time unit after its close_time (…59999 ms -> the next whole minute), and

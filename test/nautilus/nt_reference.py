@@ -8,8 +8,8 @@ can compare them with what our builder writes, field by field.
       TardisCSVDataLoader.load_trades: one line per trade.
   tardis-funding CSV [--instrument-id ID]
       TardisCSVDataLoader.load_funding_rates (derivative_ticker): one line per update.
-  write-reference CATALOG [--trades CSV]... [--funding CSV]... [--instrument-id ID] [--price-precision P --size-precision S]
-      The same loaders into ParquetDataCatalog.write_data: NautilusTrader's own catalog.
+  write-reference CATALOG [--trades CSV]... [--funding CSV]... [--quotes CSV]... [--instrument-id ID] [--price-precision P --size-precision S]
+      The same loaders (quotes: load_quotes) into ParquetDataCatalog.write_data: NautilusTrader's own catalog.
   catalog CATALOG
       ParquetDataCatalog(CATALOG): instruments, trades and funding rates as loaded.
   binance-instruments EXCHANGE_INFO_JSON
@@ -87,6 +87,8 @@ def cmd_write_reference(args) -> None:
         catalog.write_data(ld.load_trades(path))
     for path in args.funding or []:
         catalog.write_data(ld.load_funding_rates(path))
+    for path in args.quotes or []:
+        catalog.write_data(ld.load_quotes(path))
 
 
 def cmd_catalog(args) -> None:
@@ -154,6 +156,7 @@ def main() -> None:
     w.add_argument("catalog")
     w.add_argument("--trades", action="append")
     w.add_argument("--funding", action="append")
+    w.add_argument("--quotes", action="append")
     sub.add_parser("catalog").add_argument("catalog")
     sub.add_parser("binance-instruments").add_argument("exchange_info")
     sub.add_parser("parquet-schema").add_argument("file")

@@ -1,6 +1,6 @@
 // The one Binance USD-M message parser (spec sources.md §3), shared by the WebSocket capture source
 // and the Tardis replay source: an envelope or payload plus an optional receive time in, rows to
-// the Normalizer out. aggTrade/trade -> trades; markPriceUpdate -> mark and funding.
+// the Normalizer out. aggTrade/trade -> trades; markPriceUpdate -> mark and funding; bookTicker -> quotes.
 import type { DataType } from '../../../shared/job.js';
 import { SIDE_BUYER, SIDE_SELLER, type Normalizer } from '../../normalize/normalizer.js';
 
@@ -8,7 +8,7 @@ const MS = 1_000_000n;
 
 /** Binance USD-M events that carry no data this tool builds: ignored, not rejected. */
 const OTHER_EVENTS = new Set([
-  'depthUpdate', 'bookTicker', 'kline', 'continuous_kline', 'forceOrder', '24hrTicker', '24hrMiniTicker',
+  'depthUpdate', 'kline', 'continuous_kline', 'forceOrder', '24hrTicker', '24hrMiniTicker',
   'compositeIndex', 'contractInfo', 'assetIndexUpdate', 'indexPriceUpdate', 'markPriceKline', 'indexPriceKline',
   'tradeLite', 'ORDER_TRADE_UPDATE', 'ACCOUNT_UPDATE', 'MARGIN_CALL', 'listenKeyExpired',
 ]);
@@ -18,6 +18,7 @@ const FEEDS: Record<DataType, Set<string>> = {
   trades: new Set(['aggTrade', 'trade']),
   mark: new Set(['markPriceUpdate']),
   funding: new Set(['markPriceUpdate']),
+  quotes: new Set(['bookTicker']),
 };
 
 type Obj = Record<string, unknown>;
@@ -50,6 +51,9 @@ function idField(v: unknown): string | null {
   if (typeof v === 'string' && /^\d{1,20}$/.test(v)) return v;
   return null;
 }
+
+/** A spot bookTicker payload: no "e", only u, s, b, B, a, A. */
+const isSpotBookTicker = (p: Obj) => p.e === undefined && 'u' in p && 's' in p && 'b' in p && 'a' in p && 'B' in p && 'A' in p;
 
 const show = (v: unknown) => (v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -95,7 +99,7 @@ export class BinanceUsdmParser {
       }
       return this.payload(line, d, recvNs, raw);
     }
-    if ('e' in msg) return this.payload(line, msg, recvNs, raw);
+    if ('e' in msg || isSpotBookTicker(msg)) return this.payload(line, msg, recvNs, raw);
     if ('id' in msg && ('result' in msg || 'error' in msg)) {
       this.stats.control++;
       return;
@@ -110,10 +114,10 @@ export class BinanceUsdmParser {
       this.stats.generated++;
       return;
     }
-    const e = p.e;
+    const e = isSpotBookTicker(p) ? 'bookTicker' : p.e;
     if (typeof e !== 'string' || e === '') return this.rejectLine(line, 'e', 'missing field (event type)', raw);
     if (!FEEDS[this.type].has(e)) {
-      if (FEEDS.trades.has(e) || FEEDS.mark.has(e) || OTHER_EVENTS.has(e)) {
+      if (FEEDS.trades.has(e) || FEEDS.mark.has(e) || FEEDS.quotes.has(e) || OTHER_EVENTS.has(e)) {
         this.stats.otherEvent++;
         return;
       }
@@ -132,6 +136,10 @@ export class BinanceUsdmParser {
       this.norm.counters.rows++;
       if (typeof s !== 'string') return this.norm.reject(line, 's', 'missing field (symbol)', raw);
       this.trade(line, e, p, recvNs, raw);
+    } else if (e === 'bookTicker') {
+      this.norm.counters.rows++;
+      if (typeof s !== 'string') return this.norm.reject(line, 's', 'missing field (symbol)', raw);
+      this.bookTicker(line, p, recvNs);
     } else {
       this.norm.counters.rows++;
       if (typeof s !== 'string') return this.norm.reject(line, 's', 'missing field (symbol)', raw);
@@ -185,6 +193,28 @@ export class BinanceUsdmParser {
     }
     this.run.tradeStream ??= e;
     this.norm.trade(line, tsEvent, tsInit, price, size, p.m ? SIDE_SELLER : SIDE_BUYER, id);
+  }
+
+  /**
+   * ts_event = T (transaction time, as NautilusTrader's BinanceQuoteData), else E; spot payloads
+   * have neither and take the receive time. ts_init = the receive time when the line has one.
+   */
+  private bookTicker(line: number, p: Obj, recvNs: bigint | null): void {
+    const time = p.T !== undefined ? 'T' : p.E !== undefined ? 'E' : null;
+    const tsEvent = time ? msField(p[time]) : recvNs;
+    if (tsEvent === null) {
+      if (time) return this.bad(line, p, time, time === 'T' ? 'transaction time in ms' : 'event time in ms', recvNs ?? undefined);
+      return this.rejectAt(line, 'T', 'missing field (transaction time; a spot bookTicker needs a receive time on its line)', show(p));
+    }
+    const tsInit = recvNs ?? tsEvent;
+    const sides: string[] = [];
+    for (const [key, what] of [['b', 'bid price'], ['B', 'bid quantity'], ['a', 'ask price'], ['A', 'ask quantity']] as const) {
+      const v = this.decimal(line, p, key, what, tsInit);
+      if (v === null) return;
+      sides.push(v);
+    }
+    const [bidPrice, bidSize, askPrice, askSize] = sides as [string, string, string, string];
+    this.norm.quote(line, tsEvent, tsInit, { bidPrice, bidSize, askPrice, askSize });
   }
 
   private markPrice(line: number, p: Obj, recvNs: bigint | null, _raw: string): void {

@@ -27,6 +27,7 @@ export const KNOWN_HEADERS: Record<string, { header: string; label: string }> = 
     label: 'Binance Vision klines',
   },
   'vision.fundingRate': { header: 'calc_time,funding_interval_hours,last_funding_rate', label: 'Binance Vision fundingRate' },
+  'vision.bookTicker': { header: 'update_id,best_bid_price,best_bid_qty,best_ask_price,best_ask_qty,transaction_time,event_time', label: 'Binance Vision bookTicker' },
 };
 
 export function splitCsv(line: string, delimiter: string): string[] {
@@ -89,6 +90,9 @@ export function detect(lines: string[], fileName: string, opts: { delimiter?: st
   }
   if (n === 7 && all((r) => INT.test(r[0]!) && DEC.test(r[1]!) && DEC.test(r[2]!) && INT.test(r[3]!) && INT.test(r[4]!) && isTs13(r[5]!) && BOOL.test(r[6]!))) {
     return { format: 'vision.aggTrades', label: 'Binance Vision aggTrades (no header)', hasHeader: false, delimiter, columns: KNOWN_HEADERS['vision.aggTrades']!.header.split(',') };
+  }
+  if (n === 7 && all((r) => INT.test(r[0]!) && [1, 2, 3, 4].every((k) => DEC.test(r[k]!)) && isTs13(r[5]!) && isTs13(r[6]!))) {
+    return { format: 'vision.bookTicker', label: 'Binance Vision bookTicker (no header)', hasHeader: false, delimiter, columns: KNOWN_HEADERS['vision.bookTicker']!.header.split(',') };
   }
   if (n === 12 && all((r) => isTs13(r[0]!) && isTs13(r[6]!) && DEC.test(r[4]!))) {
     return klines(sample, fileName, delimiter, false, KNOWN_HEADERS['vision.klines']!.header.split(','));

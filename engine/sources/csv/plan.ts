@@ -39,6 +39,11 @@ const KNOWN: Record<string, Partial<Record<DataType, Partial<Record<MappingField
   'vision.trades': { trades: { timestamp: 'time', price: 'price', size: 'qty', aggressor_side: 'is_buyer_maker', trade_id: 'id' } },
   'vision.markPriceKlines': { mark: { timestamp: 'close_time', mark_price: 'close' } },
   'vision.fundingRate': { funding: { timestamp: 'calc_time', funding_rate: 'last_funding_rate', funding_interval: 'funding_interval_hours' } },
+  // Note the order of a Tardis quotes row: ask amount, ask price, bid price, bid amount.
+  'tardis.quotes': { quotes: { timestamp: 'timestamp', local_timestamp: 'local_timestamp', bid_price: 'bid_price', bid_size: 'bid_amount', ask_price: 'ask_price', ask_size: 'ask_amount' } },
+  // book_snapshot_N: the top of book is level 0.
+  'tardis.book_snapshot': { quotes: { timestamp: 'timestamp', local_timestamp: 'local_timestamp', bid_price: 'bids[0].price', bid_size: 'bids[0].amount', ask_price: 'asks[0].price', ask_size: 'asks[0].amount' } },
+  'vision.bookTicker': { quotes: { timestamp: 'transaction_time', bid_price: 'best_bid_price', bid_size: 'best_bid_qty', ask_price: 'best_ask_price', ask_size: 'best_ask_qty' } },
 };
 
 /** Data types each known format can feed. */
@@ -56,6 +61,10 @@ export const ALIASES: Record<MappingField, string[]> = {
   funding_rate: ['fundingrate', 'rate', 'lastfundingrate', 'r'],
   next_funding_time: ['nextfundingtime', 'fundingtimestamp', 'nextfunding', 'fundingtime', 'nextfundingts'],
   funding_interval: ['fundingintervalhours', 'fundinginterval', 'interval', 'intervalhours'],
+  bid_price: ['bidprice', 'bid', 'bestbidprice', 'bestbid', 'bidpx', 'bp', 'b'],
+  bid_size: ['bidsize', 'bidqty', 'bidamount', 'bestbidqty', 'bestbidsize', 'bidquantity', 'bidvolume', 'bidsz', 'bq', 'bs'],
+  ask_price: ['askprice', 'ask', 'bestaskprice', 'bestask', 'askpx', 'ap', 'a'],
+  ask_size: ['asksize', 'askqty', 'askamount', 'bestaskqty', 'bestasksize', 'askquantity', 'askvolume', 'asksz', 'aq', 'as'],
 };
 
 const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');

@@ -50,4 +50,9 @@ function fundingRow(line: number, f: string[], plan: Plan, norm: Normalizer, tsE
   norm.funding(line, tsEvent, tsInit, rate, interval, nextNs, plan.dedupeChanges);
 }
 
-export const ROW_MAPPERS: Record<DataType, RowMapper> = { trades: tradeRow, mark: markRow, funding: fundingRow };
+function quoteRow(line: number, f: string[], plan: Plan, norm: Normalizer, tsEvent: bigint, tsInit: bigint): void {
+  const c = plan.cols;
+  norm.quote(line, tsEvent, tsInit, { bidPrice: f[c.bid_price!]!, bidSize: f[c.bid_size!]!, askPrice: f[c.ask_price!]!, askSize: f[c.ask_size!]! });
+}
+
+export const ROW_MAPPERS: Record<DataType, RowMapper> = { trades: tradeRow, mark: markRow, funding: fundingRow, quotes: quoteRow };

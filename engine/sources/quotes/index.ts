@@ -1,4 +1,4 @@
-// Quotes groundwork (not wired into jobs yet): row parsers for Tardis quotes and book snapshots,
+// Quotes: row parsers for Tardis quotes and book snapshots,
 // Binance bookTicker messages and Vision bookTicker CSV, and the quote checks. Design: docs/quotes-bars.md.
 export * from './quote.js';
 export * from './tardis.js';

@@ -38,7 +38,7 @@ export interface TardisContext {
 /** A failure that ends the job (no access, bad request, server down after all retries). */
 export class TardisError extends Error {}
 
-const DATASET: Record<DataType, string> = { trades: 'trades', mark: 'derivative_ticker', funding: 'derivative_ticker' };
+const DATASET: Record<DataType, string> = { trades: 'trades', mark: 'derivative_ticker', funding: 'derivative_ticker', quotes: 'quotes' };
 const MINUTES_PER_DAY = 1440;
 
 const exists = (p: string) => access(p).then(() => true, () => false);
@@ -173,7 +173,7 @@ async function datasets(spec: JobSpec, types: DataType[], c: ResolvedTardisConfi
 
 /** Replay mode: 1440 gzip minutes per channel and day, joined into one day file once all are cached. */
 async function replay(spec: JobSpec, types: DataType[], c: ResolvedTardisConfig, dl: Downloader): Promise<Map<DataType, TardisTypeFiles>> {
-  const channelOf = (t: DataType) => (t === 'trades' ? c.trade_channel : 'markPrice');
+  const channelOf = (t: DataType) => (t === 'trades' ? c.trade_channel : t === 'quotes' ? 'bookTicker' : 'markPrice');
   const days = daysBetween(spec.start, spec.end);
   const symbol = spec.symbol.toLowerCase();
   const dayFile = new Map<string, string>();

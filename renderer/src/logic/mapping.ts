@@ -33,6 +33,10 @@ export const FIELD_LABELS: Record<MappingField, string> = {
   funding_rate: 'Funding rate',
   next_funding_time: 'Next funding time',
   funding_interval: 'Funding interval',
+  bid_price: 'Bid price',
+  bid_size: 'Bid size',
+  ask_price: 'Ask price',
+  ask_size: 'Ask size',
 };
 
 export const FIELD_HINTS: Record<MappingField, string> = {
@@ -46,6 +50,10 @@ export const FIELD_HINTS: Record<MappingField, string> = {
   funding_rate: 'Decimal funding rate',
   next_funding_time: 'Timestamp of the next funding',
   funding_interval: 'Minutes or hours between fundings',
+  bid_price: 'Best bid price (decimal)',
+  bid_size: 'Quantity at the best bid',
+  ask_price: 'Best ask price (decimal)',
+  ask_size: 'Quantity at the best ask',
 };
 
 export function emptyMapping(): MappingState {
