@@ -1,7 +1,8 @@
 // npm run bench: the CSV -> catalog job on a generated Tardis trades CSV.gz (BENCH_ROWS, default 5M),
 // measured against DuckDB and against NautilusTrader's own pipeline (when NAUTILUS_PYTHON names a
 // Python with nautilus_trader) on the same file, plus a mark-price case and the preview of a 1 GB
-// .csv.gz (BENCH_TRADES_ONLY=1: only the trades case and its peers). Figures go to stdout and
+// .csv.gz, and quotes and bars beside NautilusTrader's own pipelines (bench/types.ts)
+// (BENCH_TRADES_ONLY=1: only the trades case and its peers; BENCH_TYPES_ONLY=1: only quotes and bars). Figures go to stdout and
 // .bench/results.json. Timings live here, never in tests.
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -12,12 +13,15 @@ import { buildEngine } from '../scripts/build-engine.js';
 import { genBinanceCapture, genTardisTicker, genTardisTrades } from '../scripts/gen-data.js';
 import { verifyCatalog } from '../engine/catalog/verify.js';
 import { hostile } from './hostile.js';
+import { benchTypes } from './types.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DIR = resolve(process.env.BENCH_DIR ?? join(ROOT, '.bench'));
 const ROWS = Number(process.env.BENCH_ROWS ?? 5_000_000);
 const SKIP_DUCKDB = process.env.BENCH_NO_DUCKDB === '1';
 const TRADES_ONLY = process.env.BENCH_TRADES_ONLY === '1';
+/** BENCH_TYPES_ONLY=1: only the quotes and bars cases (bench/types.ts) */
+const TYPES_ONLY = process.env.BENCH_TYPES_ONLY === '1';
 const NT_PYTHON = process.env.NAUTILUS_PYTHON;
 
 interface Measure { ms: number; maxRssMb: number; rows?: number; files?: string[] }
@@ -45,6 +49,11 @@ async function main() {
   await mkdir(DIR, { recursive: true });
   CHILD = await buildEngine(join(ROOT, '.bench', 'dist'));
   const results: Record<string, unknown> = { rows: ROWS, node: process.version, date: new Date().toISOString() };
+  if (TYPES_ONLY) {
+    results.types = await benchTypes(DIR, ROOT, child, NT_PYTHON);
+    await writeFile(join(DIR, 'results.json'), JSON.stringify(results, null, 2));
+    return;
+  }
   const days = Math.max(1, Math.round(ROWS / 2_500_000));
   const trades = await ensure(join(DIR, `tardis-trades-${ROWS}.csv.gz`), () => genTardisTrades({ path: join(DIR, `tardis-trades-${ROWS}.csv.gz`), rows: ROWS, start: '2024-01-01', days }));
   const end = new Date(Date.parse('2024-01-01') + (days - 1) * 86_400_000).toISOString().slice(0, 10);
@@ -112,6 +121,8 @@ async function main() {
   const capMsgs = capRows + 86_400;
   results.capture = { ms: cap.ms, messages: capMsgs, messagesPerSec: capMsgs / (cap.ms / 1000), maxRssMb: cap.maxRssMb };
   process.stdout.write(`\nWebSocket capture, ${fmt(capRows)} aggTrade + 86,400 markPrice messages (JSONL.gz): ${fmt(cap.ms / 1000, 2)} s  ${fmt(capMsgs / (cap.ms / 1000))} messages/s  peak RSS ${fmt(cap.maxRssMb)} MB\n`);
+
+  results.types = await benchTypes(DIR, ROOT, child, NT_PYTHON); // 4b. quotes and bars (bench/types.ts)
 
   // 5. Memory as the file grows (BENCH_SCALE=10000000,30000000: extra trades files, no DuckDB).
   const scale: unknown[] = [];

@@ -76,6 +76,61 @@ export async function genTardisTrades(o: TradesOptions): Promise<void> {
   });
 }
 
+/** Tardis `quotes` CSV: exchange,symbol,timestamp,local_timestamp,ask_amount,ask_price,bid_price,bid_amount (µs). */
+export async function genTardisQuotes(o: TradesOptions): Promise<void> {
+  const r = rng(o.seed ?? 3);
+  const t0 = Date.parse(o.start + 'T00:00:00Z') * 1000;
+  const spanUs = o.days * 86_400_000_000;
+  const stepUs = spanUs / o.rows;
+  let bidCents = Math.round((o.startPrice ?? 42000) * 100);
+  const sym = o.symbol ?? 'BTCUSDT';
+  const amt = () => (1 + Math.floor(r() * r() * 30000)) / 1000;
+  await writeLines(o.path, o.gzip ?? true, async (push) => {
+    await push('exchange,symbol,timestamp,local_timestamp,ask_amount,ask_price,bid_price,bid_amount\n');
+    let t = t0;
+    let lastLocal = 0;
+    for (let i = 0; i < o.rows; i++) {
+      t += stepUs * 2 * r();
+      const ts = Math.floor(Math.min(t, t0 + spanUs - 1_000_000) / 1000) * 1000;
+      const local = (lastLocal = Math.max(lastLocal, ts + 2_000 + Math.floor(r() * 50_000)));
+      bidCents += Math.round((r() - 0.5) * 6) * 10; // tick 0.10, spread 1 to 3 ticks
+      if (bidCents < 100_000) bidCents = 100_000;
+      const askCents = bidCents + 10 * (1 + Math.floor(r() * 3));
+      const px = (c: number) => (c / 100).toFixed(2).replace(/\.?0+$/, '');
+      await push(`binance-futures,${sym},${ts},${local},${amt()},${px(askCents)},${px(bidCents)},${amt()}\n`);
+    }
+  });
+}
+
+export interface KlinesOptions {
+  path: string;
+  /** first UTC day, YYYY-MM-DD */
+  start: string;
+  days: number;
+  seed?: number;
+  gzip?: boolean;
+}
+
+/** Binance Vision USD-M 1-minute klines with header (open_time ms … ignore), one bar per minute. */
+export async function genVisionKlines(o: KlinesOptions): Promise<void> {
+  const r = rng(o.seed ?? 5);
+  const t0 = Date.parse(o.start + 'T00:00:00Z');
+  let close = 4_200_000; // cents
+  const px = (c: number) => (c / 100).toFixed(2);
+  await writeLines(o.path, o.gzip ?? false, async (push) => {
+    await push('open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore\n');
+    for (let m = 0; m < o.days * 1440; m++) {
+      const open = close;
+      close = Math.max(100_000, open + Math.round((r() - 0.5) * 400) * 10);
+      const high = Math.max(open, close) + Math.floor(r() * 20) * 10;
+      const low = Math.max(100_000, Math.min(open, close) - Math.floor(r() * 20) * 10);
+      const vol = (Math.floor(r() * 500_000) / 1000).toFixed(3);
+      const ot = t0 + m * 60_000;
+      await push(`${ot},${px(open)},${px(high)},${px(low)},${px(close)},${vol},${ot + 59_999},0,${1 + Math.floor(r() * 900)},0,0,0\n`);
+    }
+  });
+}
+
 export interface TickerOptions {
   path: string;
   start: string;
