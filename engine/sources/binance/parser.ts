@@ -18,6 +18,8 @@ const FEEDS: Record<DataType, Set<string>> = {
   trades: new Set(['aggTrade', 'trade']),
   mark: new Set(['markPriceUpdate']),
   funding: new Set(['markPriceUpdate']),
+  // JobSpec refuses bars from a capture (kline messages are not read)
+  bars: new Set(),
 };
 
 type Obj = Record<string, unknown>;

@@ -38,7 +38,9 @@ export interface TardisContext {
 /** A failure that ends the job (no access, bad request, server down after all retries). */
 export class TardisError extends Error {}
 
-const DATASET: Record<DataType, string> = { trades: 'trades', mark: 'derivative_ticker', funding: 'derivative_ticker' };
+const DATASET: Partial<Record<DataType, string>> = { trades: 'trades', mark: 'derivative_ticker', funding: 'derivative_ticker' };
+/** The data types Tardis feeds (the CLI's default for --source tardis). */
+export const TARDIS_DATA_TYPES = Object.keys(DATASET) as DataType[];
 const MINUTES_PER_DAY = 1440;
 
 const exists = (p: string) => access(p).then(() => true, () => false);
@@ -140,7 +142,7 @@ async function datasets(spec: JobSpec, types: DataType[], c: ResolvedTardisConfi
   const days = daysBetween(spec.start, spec.end);
   const root = join(c.cacheDir, 'datasets', hostTag(c.datasets_endpoint), c.exchange);
   const byKey = new Map<string, Download>();
-  for (const dt of new Set(types.map((t) => DATASET[t]))) {
+  for (const dt of new Set(types.flatMap((t) => DATASET[t] ?? []))) {
     for (const day of days) {
       const [y, m, d] = day.split('-');
       byKey.set(`${dt}/${day}`, {

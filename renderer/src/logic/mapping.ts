@@ -33,6 +33,11 @@ export const FIELD_LABELS: Record<MappingField, string> = {
   funding_rate: 'Funding rate',
   next_funding_time: 'Next funding time',
   funding_interval: 'Funding interval',
+  open: 'Open',
+  high: 'High',
+  low: 'Low',
+  close: 'Close',
+  volume: 'Volume',
 };
 
 export const FIELD_HINTS: Record<MappingField, string> = {
@@ -46,6 +51,11 @@ export const FIELD_HINTS: Record<MappingField, string> = {
   funding_rate: 'Decimal funding rate',
   next_funding_time: 'Timestamp of the next funding',
   funding_interval: 'Minutes or hours between fundings',
+  open: "Decimal first price of the bar",
+  high: 'Decimal highest price of the bar',
+  low: 'Decimal lowest price of the bar',
+  close: 'Decimal last price of the bar',
+  volume: 'Decimal volume (may be 0)',
 };
 
 export function emptyMapping(): MappingState {

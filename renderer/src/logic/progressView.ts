@@ -7,6 +7,7 @@ export const TYPE_LABELS: Record<DataType, string> = {
   trades: 'Trades',
   mark: 'Mark price',
   funding: 'Funding rate',
+  bars: 'Bars',
 };
 
 export type Tone = 'pending' | 'active' | 'done' | 'skipped' | 'failed' | 'cancelled';
