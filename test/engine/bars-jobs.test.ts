@@ -128,6 +128,17 @@ test('markPriceKlines are MARK bars (mark rows stay as they were), indexPriceKli
   assert.match(await refusal(build(dir, { mark: { file_path: 'BTCUSDT-indexPriceKlines-1m-2024-01-01.csv' } }, { start: '2024-01-01', end: '2024-01-01', overwrite: true })), /holds no mark data .*index prices are not prices of the instrument/);
 });
 
+test('a new instrument precision is refused while bar files of the instrument disagree, and allowed when the job rewrites them', async (t) => {
+  const dir = await tempDir(t);
+  const r = await job(dir, { 'k.csv': [HEADER, ...run(0, 5)] }, { file_path: 'k.csv' });
+  assert.ok(r.ok, r.errors.join('; '));
+  await writeFile(join(dir, 't.csv'), ['time,price,size,id', `${T0},100.125,1,1`].join('\n') + '\n');
+  const why = await refusal(build(dir, { trades: { file_path: 't.csv' } }, { start: '2024-01-01', end: '2024-01-01', pricePrecision: 3, overwrite: true }));
+  assert.match(why, /would get price\/size precision 3\/3, but files this job does not replace disagree: \S*bar\/BTCUSDT-PERP\.BINANCE-1-MINUTE-LAST-EXTERNAL\/\S+ holds price_precision 2/);
+  const both = await build(dir, { trades: { file_path: 't.csv' }, bars: { file_path: 'k.csv' } }, { start: '2024-01-01', end: '2024-01-01', pricePrecision: 3, overwrite: true });
+  assert.ok(both.ok, both.errors.join('; '));
+});
+
 test('headerless µs klines and a generic OHLCV CSV with a close-time column', async (t) => {
   const dir = await tempDir(t);
   const us = Array.from({ length: 4 }, (_, k) => { const o = (T0 + k * MIN) * 1000; return `${o},10.5,11,10,10.75,3,${o + 59_999_999},0,0,0,0,0`; });
