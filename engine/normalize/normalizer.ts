@@ -395,8 +395,8 @@ export class Normalizer {
     // The reason without its values (they are in the reject's value), so rejects group by kind.
     if (why) return this.reject(line, why.split(' ')[0]!, why.replace(/ "?[-+.\deE]+"?(?= |$)/g, ''), `open ${t.open}, high ${t.high}, low ${t.low}, close ${t.close}, volume ${t.volume}`, closeNs);
     if (openNs % bo.intervalNs !== 0n) return this.reject(line, 'timestamp', `open time is not on the ${describeNs(bo.intervalNs)} grid counted from 00:00 UTC`, String(openNs), closeNs);
-    // Open times in seconds (a bar interval is whole seconds) key the day's set, as numeric trade ids do.
-    if (!this.idsOf(this.idx).addNum(Number(openNs / 1_000_000_000n))) {
+    // The bar's number on the grid keys the day's set (consecutive bars make one range, as trade ids do).
+    if (!this.idsOf(this.idx).addNum(Number(openNs / bo.intervalNs))) {
       sink.stats.duplicates++;
       return;
     }
