@@ -149,7 +149,8 @@ test('bars from klines, markPriceKlines and a generic OHLCV CSV: NautilusTrader 
   // A BacktestNode subscribed to the bar type sees every bar written, in order. MARK bars need a venue
   // that does not match orders on bars: NautilusTrader's matching engine refuses them (README, compatibility).
   const backtest = (k: number, barType: string, ...flags: string[]) => JSON.parse(runPython([NT_BARS, 'backtest', runs[k]![1], barType, ...flags])) as { bars: number; ts_event: string[] };
-  for (const [k, barType, flags] of [[0, `${INSTRUMENT}-1-MINUTE-LAST-EXTERNAL`, []], [2, `${INSTRUMENT}-1-MINUTE-MARK-EXTERNAL`, ['--no-bar-execution']]] as const) {
+  const cases = [[0, `${INSTRUMENT}-1-MINUTE-LAST-EXTERNAL`, []], [2, `${INSTRUMENT}-1-MINUTE-MARK-EXTERNAL`, ['--no-bar-execution']], [3, `${INSTRUMENT}-1-HOUR-LAST-EXTERNAL`, []]] as const;
+  for (const [k, barType, flags] of cases) {
     const seen = backtest(k, barType, ...flags);
     assert.equal(seen.bars, bars(k).length, `${barType}: the strategy saw every bar`);
     assert.deepEqual(seen.ts_event, bars(k).map((x) => x.ts_event), `${barType}: in order`);
