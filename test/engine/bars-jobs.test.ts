@@ -162,6 +162,10 @@ test('auto-mapping an OHLCV header; ticks from a bar file stay refused; the sour
   assert.deepEqual(plan.cols, { timestamp: 0, open: 1, high: 2, low: 3, close: 4, volume: 5 });
   assert.equal(plan.barTime, 'open');
   assert.deepEqual(autoMap(['t', 'o', 'h', 'l', 'c', 'v'], 'bars').cols, { timestamp: 0, open: 1, high: 2, low: 3, close: 4, volume: 5 });
+  // A klines header other than USD-M's (COIN-M names column 7 base_volume): mapped by name, open time first.
+  const coinM = detect(['open_time,open,high,low,close,volume,close_time,base_volume,count,taker_buy_volume,taker_buy_base_volume,ignore', '1,2,3,1,2,5,9,1,1,1,1,0'], 'c.csv');
+  const cp = makePlan(coinM, 'bars', undefined, 'c.csv');
+  assert.deepEqual([cp.cols, cp.barTime], [{ timestamp: 0, open: 1, high: 2, low: 3, close: 4, volume: 5 }, 'open']);
   assert.throws(() => makePlan(det, 'trades', undefined, 'x.csv'), /holds bars/);
   for (const source of ['websocket', 'tardis'] as const) {
     const r = JobSpec.safeParse({ source, symbol: 'BTCUSDT', start: '2024-01-01', end: '2024-01-01', output: 'o', dataTypes: ['bars'], config: {} });
