@@ -218,8 +218,8 @@ export function makePlan(det: Detected, type: DataType, userColumns: Record<stri
 function barTimes(plan: Plan, det: Detected): void {
   const c = plan.cols;
   const name = (k: number | undefined) => (k === undefined ? '?' : det.hasHeader || det.format.startsWith('vision.') ? `"${det.columns[k]}"` : `#${k}`);
-  const tsName = norm(det.columns[c.timestamp!] ?? '');
-  plan.barTime = /close|end/.test(tsName) ? 'close' : 'open';
+  // A name starting a word with close or end (close_time, "Bar End"), not "calendar" or "weekend".
+  plan.barTime = /(^|[^a-z])(close|end)/.test((det.columns[c.timestamp!] ?? '').toLowerCase()) ? 'close' : 'open';
   const closeTime = det.format.startsWith('vision.') ? det.columns.indexOf('close_time') : -1;
   if (plan.barTime === 'open' && closeTime >= 0 && closeTime !== c.timestamp) plan.closeTimeCol = closeTime;
   const when = plan.barTime === 'open' ? "the bar's open time (ts_event = open + interval)" : "the bar's close time (ts_event = that close, moved to the interval boundary when one unit before it)";
