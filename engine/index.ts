@@ -12,6 +12,7 @@ export { assertNoLinks, realPath, removeQuietly, writeFileAtomic } from './catal
 export { incrementPrecision, presets } from './catalog/instruments.js';
 export { daysBetween, parseFileName, uriSafe } from './catalog/paths.js';
 export { TYPE_FOLDER } from './datatypes/index.js';
+export { TARDIS_DATA_TYPES } from './sources/tardis/index.js';
 export { formatRaw } from './numbers/decimal.js';
 export { mergeDay, type DayAcc } from './parquet/read-ops.js';
 export { readDayStatsIsolated } from './parquet/read-pool.js';

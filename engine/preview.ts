@@ -12,7 +12,8 @@ import { Normalizer } from './normalize/normalizer.js';
 import { MemorySink, type RowSink } from './normalize/sink.js';
 import { detect, splitCsv } from './sources/csv/detect.js';
 import { decideUnits, mapLines, TsColumn } from './sources/csv/index.js';
-import { KNOWN_FEEDS, autoMap, makePlan } from './sources/csv/plan.js';
+import { KNOWN_FEEDS, autoMap, makePlan, ohlcColumns } from './sources/csv/plan.js';
+import { decideBarSpec, sampleBarTimes } from './sources/csv/barspec.js';
 import { dataMembers } from './jobs/inputs.js';
 import { openData, sniff, zipEntries } from './sources/io/open.js';
 import { firstLineError, headLines, type Line } from './sources/io/lines.js';
@@ -40,7 +41,9 @@ export async function inspectFile(path: string, options: PreviewRequest['options
   const lineBytes = lines.reduce((a, l) => a + Buffer.byteLength(l.text) + 1, 0);
   const totalOut = opened.uncompressedSize ?? opened.totalBytes * opened.ratio();
   const rowEstimate = lines.length < maxLines ? data : Math.max(data, Math.round((totalOut / Math.max(1, lineBytes)) * lines.length) - (det.hasHeader ? 1 : 0));
-  const feeds = KNOWN_FEEDS[det.format] ?? (det.format === 'generic' ? (['trades', 'mark', 'funding', 'quotes'] as DataType[]) : []);
+  // A generic file with open/high/low/close columns holds bars (csv/plan.ts refuses it as trades or mark).
+  const generic: DataType[] = ohlcColumns(det.columns) ? ['bars'] : ['trades', 'mark', 'funding', 'quotes'];
+  const feeds = KNOWN_FEEDS[det.format] ?? (det.format === 'generic' ? generic : []);
   return {
     info: {
       path, name, size: opened.totalBytes, compression: opened.compression, format: det.format, label: det.label,
@@ -97,11 +100,18 @@ export async function preview(input: PreviewRequest): Promise<PreviewResult> {
   }
   const fm = fixedMode(128);
   const type = req.dataType;
+  // Bars: the interval from the rows shown (or the one asked for), as a build decides it from a file's first rows.
+  const bar = type === 'bars' ? decideBarSpec([{ label: info.name, det, times: sampleBarTimes(det, plan, dataLines.map((l) => l.text), new TsColumn(req.options?.timestampUnit ?? plan.tsUnit)) }], req.barType) : undefined;
+  if (bar && 'error' in bar) {
+    return { ...base, mapping: mappingOf(plan.cols, info.columns), confidence: plan.confidence, timestampUnit: null, error: bar.error,
+      rows: dataLines.map((l) => ({ line: l.no, cells: splitCsv(l.text, det.delimiter), status: 'ok' as const })) };
+  }
   const mod = dataTypeOf(type);
   // A preview has no date range: every row lands on the one capturing sink.
   const sink = new MemorySink(mod.layout(fm));
   let lastReject: { field: string; reason: string } | null = null;
-  const norm = new Normalizer({ type, fm, symbol: req.symbol, pricePrecision, sizePrecision, startDay: 0, sinkAt: (i) => (i >= 0 ? sink : undefined), rejects: null });
+  const norm = new Normalizer({ type, fm, symbol: req.symbol, pricePrecision, sizePrecision, startDay: 0, sinkAt: (i) => (i >= 0 ? sink : undefined), rejects: null,
+    bar: bar && { intervalNs: bar.intervalNs, round: bar.spec.priceType === 'MARK' } });
   const origReject = norm.reject.bind(norm);
   norm.reject = (line, field, reason, value, tsInit) => {
     lastReject = { field, reason };
@@ -125,9 +135,14 @@ export async function preview(input: PreviewRequest): Promise<PreviewResult> {
     else if (sink.builder.n > before.n) rows.push({ line: l.no, cells, status: 'ok', mapped: mappedRow(mod, sink, before.n, fm, pricePrecision, sizePrecision) });
     else rows.push({ line: l.no, cells, status: 'skipped', reason: 'not written' });
   }
+  return { ...base, mapping: mappingOf(plan.cols, info.columns), confidence: plan.confidence, timestampUnit: ts.unit, rows };
+}
+
+/** The plan's columns by name. */
+function mappingOf(cols: Partial<Record<MappingField, number>>, columns: string[]): Partial<Record<MappingField, string>> {
   const mapping: Partial<Record<MappingField, string>> = {};
-  for (const [f, k] of Object.entries(plan.cols)) if (k !== undefined) mapping[f as MappingField] = info.columns[k]!;
-  return { ...base, mapping, confidence: plan.confidence, timestampUnit: ts.unit, rows };
+  for (const [f, k] of Object.entries(cols)) if (k !== undefined) mapping[f as MappingField] = columns[k]!;
+  return mapping;
 }
 
 /** A row the sink took, as the field texts the preview shows (ts_init first). */

@@ -6,7 +6,7 @@ import { ZodError } from 'zod';
 import { zodIssuesText } from '../shared/errors.js';
 import { DATA_TYPES, SOURCES, SourceConfig, type DataType, type SourceKind } from '../shared/job.js';
 import type { RunReport } from '../shared/report.js';
-import { verifyCatalog, type VerifyResult, JobCancelled, runBuild, TerminalProgress } from '../engine/index.js';
+import { verifyCatalog, type VerifyResult, JobCancelled, runBuild, TerminalProgress, TARDIS_DATA_TYPES } from '../engine/index.js';
 
 const HELP = `catalog-builder: turn crypto market data into NautilusTrader Parquet catalogs
 
@@ -26,12 +26,14 @@ build options:
   --start <YYYY-MM-DD>        first UTC day to write
   --end <YYYY-MM-DD>          last UTC day to write (inclusive)
   --output <dir>              catalog root (data/ goes inside; run reports in <dir>/.catalog-builder/)
-  --data-types <list>         comma-separated: ${DATA_TYPES.join(', ')} (default: every type in the config; tardis: all but quotes)
+  --data-types <list>         comma-separated: ${DATA_TYPES.join(', ')} (default: every type in the config; tardis: ${TARDIS_DATA_TYPES.join(', ')}; quotes when named)
+  --bar-type <spec>           bars: <step>-<SECOND|MINUTE|HOUR|DAY>-<LAST|MARK|BID|ASK|MID>, e.g. 1-MINUTE-LAST
+                              (default: detected from the spacing of the bars; MARK for markPriceKlines)
   --config <file.json>        {"base_path": "...", "files": {"trades": {"file_path": "...", "columns": {...}}, ...}}
                               file_path may be a list or use * and ?; columns maps target fields
                               (timestamp, local_timestamp, price, size, aggressor_side, trade_id,
                               mark_price, funding_rate, next_funding_time, funding_interval,
-                              bid_price, bid_size, ask_price, ask_size) to column names
+                              bid_price, bid_size, ask_price, ask_size, open, high, low, close, volume) to column names
                               (optional for --source tardis)
   --precision <128|64>        fixed-point width: 128 for Linux/macOS NautilusTrader wheels (default), 64 for Windows
   --price-precision <n>       override the instrument's price precision (decimals)
@@ -46,6 +48,8 @@ build options:
 
 Sources:
   csv        Tardis CSV, Binance Vision CSV/zip or any CSV with a column mapping (plain, gz, bz2, zip).
+             Bars (data type bars, {"files": {"bars": {"file_path": "BTCUSDT-1m-2023-01.csv"}}}): Binance
+             Vision klines (LAST) and markPriceKlines (MARK), or any OHLCV CSV; stamped at the bar's close.
   websocket  Binance USD-M WebSocket captures, one JSON message per line (plain, gz, bz2). Config as
              for csv: {"base_path": "./captures", "files": {"trades": {"file_path": "btcusdt_trades.jsonl"},
              "mark": {"file_path": "btcusdt_mark.jsonl.gz"}, "funding": {"file_path": "btcusdt_mark.jsonl.gz"}}}.
@@ -141,7 +145,7 @@ async function build(argv: string[]): Promise<number> {
       output: { type: 'string' }, 'data-types': { type: 'string' }, config: { type: 'string' }, precision: { type: 'string' },
       'price-precision': { type: 'string' }, 'size-precision': { type: 'string' }, compression: { type: 'string' },
       'row-group-size': { type: 'string' }, overwrite: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      'max-reject-ratio': { type: 'string' },
+      'max-reject-ratio': { type: 'string' }, 'bar-type': { type: 'string' },
     },
   });
   if (values.help) {
@@ -161,8 +165,7 @@ async function build(argv: string[]): Promise<number> {
       fail(`cannot use config ${configPath}: ${e instanceof ZodError ? zodIssuesText(e.issues, 'job') : (e as Error).message}`);
     }
   }
-  // Tardis quotes are large (every top-of-book change): downloaded only when asked for by name.
-  const defaultTypes = source === 'tardis' ? DATA_TYPES.filter((t) => t !== 'quotes') : Object.keys(config.files);
+  const defaultTypes = source === 'tardis' ? [...TARDIS_DATA_TYPES] : Object.keys(config.files);
   const dataTypes = (values['data-types'] ? values['data-types'].split(',').map((s) => s.trim()).filter(Boolean) : defaultTypes) as DataType[];
   for (const t of dataTypes) if (!DATA_TYPES.includes(t)) fail(`unknown data type "${t}" (use ${DATA_TYPES.join(', ')})`);
   const precision = values.precision ?? '128';
@@ -183,6 +186,7 @@ async function build(argv: string[]): Promise<number> {
       sizePrecision: intFlag(values['size-precision'], '--size-precision'), overwrite: !!values.overwrite, compression,
       rowGroupSize: intFlag(values['row-group-size'], '--row-group-size'), config, configDir: configPath ? dirname(configPath) : process.cwd(),
       ...(ratio !== undefined ? { maxRejectRatio: Number(ratio) } : {}),
+      ...(values['bar-type'] !== undefined ? { barType: values['bar-type'] } : {}),
     }, { onProgress: bars ? (e) => bars.handle(e) : undefined, signal: ac.signal });
   } catch (e) {
     bars?.finish();

@@ -45,6 +45,8 @@ export const PreviewRequest = z.object({
   pricePrecision: z.number().int().min(0).max(16).optional(),
   sizePrecision: z.number().int().min(0).max(16).optional(),
   rows: z.number().int().min(1).max(1000).default(100),
+  /** bars: the bar spec (e.g. 1-MINUTE-LAST); omitted: detected from the rows shown */
+  barType: z.string().min(1).optional(),
 }).strict();
 export type PreviewRequest = z.input<typeof PreviewRequest>;
 

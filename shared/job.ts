@@ -1,7 +1,7 @@
 // The job contract: what the CLI, the service and the renderer all agree a build job is.
 import { z } from 'zod';
 
-export const DATA_TYPES = ['trades', 'mark', 'funding', 'quotes'] as const;
+export const DATA_TYPES = ['trades', 'mark', 'funding', 'quotes', 'bars'] as const;
 export const DataType = z.enum(DATA_TYPES);
 export type DataType = z.infer<typeof DataType>;
 
@@ -43,6 +43,7 @@ export const MAPPING_FIELDS = [
   'timestamp', 'local_timestamp', 'price', 'size', 'aggressor_side', 'trade_id',
   'mark_price', 'funding_rate', 'next_funding_time', 'funding_interval',
   'bid_price', 'bid_size', 'ask_price', 'ask_size',
+  'open', 'high', 'low', 'close', 'volume',
 ] as const;
 export const MappingField = z.enum(MAPPING_FIELDS);
 export type MappingField = z.infer<typeof MappingField>;
@@ -53,6 +54,8 @@ export const FIELDS_FOR: Record<DataType, MappingField[]> = {
   mark: ['timestamp', 'local_timestamp', 'mark_price'],
   funding: ['timestamp', 'local_timestamp', 'funding_rate', 'next_funding_time', 'funding_interval'],
   quotes: ['timestamp', 'local_timestamp', 'bid_price', 'bid_size', 'ask_price', 'ask_size'],
+  // timestamp: the bar's open time, or its close time when the column is one (csv/plan.ts says which)
+  bars: ['timestamp', 'open', 'high', 'low', 'close', 'volume'],
 };
 
 /** The fields a data type cannot be built without (the engine refuses a mapping lacking one; the app flags it). */
@@ -61,6 +64,7 @@ export const REQUIRED_FIELDS: Record<DataType, MappingField[]> = {
   mark: ['timestamp', 'mark_price'],
   funding: ['timestamp', 'funding_rate'],
   quotes: ['timestamp', 'bid_price', 'bid_size', 'ask_price', 'ask_size'],
+  bars: ['timestamp', 'open', 'high', 'low', 'close', 'volume'],
 };
 
 export const FileConfig = z.object({
@@ -94,6 +98,7 @@ export const SourceConfig = z.object({
     mark: FileConfig.optional(),
     funding: FileConfig.optional(),
     quotes: FileConfig.optional(),
+    bars: FileConfig.optional(),
   }).strict().default({}),
   api_key: z.string().optional(),
 }).passthrough();
@@ -118,11 +123,15 @@ export const JobSpec = z.object({
    * Default 0.5: a file with more rejected than accepted rows fails the run; 0: any reject does.
    */
   maxRejectRatio: z.number().min(0).max(1).default(0.5),
+  /** bars: the bar spec, e.g. 1-MINUTE-LAST (checked by the engine); default: detected from the data */
+  barType: z.string().min(1).optional(),
   config: SourceConfig,
   /** folder the config's relative paths are resolved against */
   configDir: z.string().optional(),
 }).superRefine((j, ctx) => {
   if (!dayProblem(j.start) && !dayProblem(j.end) && j.end < j.start) ctx.addIssue({ code: 'custom', message: `end ${j.end} is before start ${j.start}`, path: ['end'] });
+  // Bars come from kline / OHLCV files only: WebSocket captures and Tardis datasets hold no bars.
+  if (j.source !== 'csv' && j.dataTypes.includes('bars')) ctx.addIssue({ code: 'custom', path: ['dataTypes'], message: `the ${j.source} source cannot feed bars (it holds no klines); build bars from CSV files (Binance Vision klines or any OHLCV CSV) with --source csv` });
 });
 export type JobSpec = z.infer<typeof JobSpec>;
 export type JobSpecInput = z.input<typeof JobSpec>;

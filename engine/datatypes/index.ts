@@ -4,8 +4,8 @@ import { DATA_TYPES, type DataType } from '../../shared/job.js';
 import { FUNDING_RATE_UPDATE } from './funding.js';
 import { CRYPTO_PERPETUAL } from './instrument.js';
 import { MARK_PRICE_UPDATE } from './mark.js';
-import { BAR_FOLDER } from './nautilus-only.js';
 import { QUOTE_TICK } from './quote.js';
+import { BAR_MODULE } from './bar.js';
 import { TRADE_TICK } from './trade.js';
 import type { DataTypeModule, FolderSpec } from './types.js';
 
@@ -15,9 +15,10 @@ export { MARK } from './mark.js';
 export { FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT } from './funding.js';
 export { QUOTE } from './quote.js';
 export { TRADE_TICK, MARK_PRICE_UPDATE, FUNDING_RATE_UPDATE, CRYPTO_PERPETUAL, QUOTE_TICK };
+export { BAR, BAR_MODULE } from './bar.js';
 
 // A Record, so a DataType without a module does not compile.
-const BY_TYPE: Record<DataType, DataTypeModule> = { trades: TRADE_TICK, mark: MARK_PRICE_UPDATE, funding: FUNDING_RATE_UPDATE, quotes: QUOTE_TICK };
+const BY_TYPE: Record<DataType, DataTypeModule> = { trades: TRADE_TICK, mark: MARK_PRICE_UPDATE, funding: FUNDING_RATE_UPDATE, quotes: QUOTE_TICK, bars: BAR_MODULE };
 
 /** The types a job writes, in the order a job handles them (shared/job.ts DATA_TYPES). */
 export const DATA_TYPE_MODULES: readonly DataTypeModule[] = DATA_TYPES.map((t) => BY_TYPE[t]);
@@ -27,7 +28,7 @@ export function dataTypeOf(type: DataType): DataTypeModule {
 }
 
 /** Every folder verify checks the schema of: the written types, the instrument, NautilusTrader-only ones. */
-export const FOLDER_SPECS: readonly FolderSpec[] = [...DATA_TYPE_MODULES, CRYPTO_PERPETUAL, BAR_FOLDER];
+export const FOLDER_SPECS: readonly FolderSpec[] = [...DATA_TYPE_MODULES, CRYPTO_PERPETUAL];
 
 const BY_FOLDER = new Map(FOLDER_SPECS.map((s) => [s.folder, s]));
 

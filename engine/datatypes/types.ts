@@ -22,6 +22,8 @@ export interface TypeMeta {
   instrumentId: string;
   pricePrecision: number;
   sizePrecision: number;
+  /** bars: the full bar type (the folder name and the bar_type metadata) */
+  barType?: string;
 }
 
 /** A schema field as verify expects it: name, Arrow type text at fixed-point byte width w, nullable. */
@@ -80,6 +82,8 @@ export interface DataTypeModule extends FolderSpec {
   /** the job's name of the type (shared/job.ts DataType) */
   type: DataType;
   /** the columns of a block of rows (blocks/block.ts) */
+  /** the identifier folder under `folder` when it is not the instrument's (bars: the bar type) */
+  identFolder?(meta: TypeMeta): string;
   layout(fm: FixedMode): Layout;
   schema(fm: FixedMode, meta: TypeMeta): A.Schema;
   metadata(meta: TypeMeta): Map<string, string>;

@@ -23,6 +23,7 @@ import { takeLock } from './lock.js';
 import { planInputs } from './plan.js';
 import { resolvePrecision } from './precision.js';
 import { readGroup } from './read.js';
+import { gapNotes } from './barspec.js';
 import { runReport, saveReport } from './report.js';
 import { openTypeRun, readGroups, type TypeRun } from './typerun.js';
 
@@ -156,11 +157,12 @@ async function buildCatalog(job: JobContext): Promise<void> {
     const typeFiles = plan.filesByType.get(type);
     if (!typeFiles) continue;
     signal?.throwIfAborted();
-    runs.push(await openTypeRun(job, type, typeFiles, inst, target));
+    runs.push(await openTypeRun(job, type, typeFiles, inst, target, plan.bar));
     job.openSinks = runs.flatMap((r) => r.sinks);
   }
   for (const group of readGroups(runs, job.spec.source)) {
     await readGroup(job, group, plan);
+    for (const run of group) if (run.norm.gaps) job.notes.push(...gapNotes(run.norm.gaps, job.days));
     for (const run of group) await finishRun(job, run);
   }
   if (target.staging) await commitStaged(job, target);

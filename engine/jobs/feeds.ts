@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import type { DataType, FileConfig, SourceKind, SourceConfig } from '../../shared/job.js';
 import { detect } from '../sources/csv/detect.js';
-import { KNOWN_FEEDS } from '../sources/csv/plan.js';
+import { KNOWN_FEEDS, NOT_FED } from '../sources/csv/plan.js';
 import { headLines } from '../sources/io/lines.js';
 import { openData } from '../sources/io/open.js';
 import type { Input } from './inputs.js';
@@ -55,6 +55,7 @@ export async function checkFeeds(source: SourceKind, type: DataType, files: Inpu
     }
     const feeds = KNOWN_FEEDS[det.format];
     if (det.format === 'generic' || feeds?.includes(type)) continue;
-    throw new Error(`${f.label} is a ${det.label} file, which holds no ${type} data (it can feed: ${feeds?.join(', ') || 'nothing this version reads'})`);
+    const why = NOT_FED[det.format] ? `: ${NOT_FED[det.format]}` : '';
+    throw new Error(`${f.label} is a ${det.label} file, which holds no ${type} data (it can feed: ${feeds?.join(', ') || 'nothing this version reads'})${why}`);
   }
 }

@@ -1,5 +1,6 @@
 // The instrument file: written once; an existing one must agree with this job's precision, and a
 // change of precision must suit every file that stays in the catalog.
+import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DataType } from '../../shared/job.js';
 import { JobError, assertNoLinks, removeQuietly } from '../catalog/atomic.js';
@@ -10,6 +11,7 @@ import { Ownership } from '../catalog/owned.js';
 import { dayInterval, dayStartNs, fileName, uriSafe } from '../catalog/paths.js';
 import { CRYPTO_PERPETUAL, DATA_TYPE_MODULES, KEY_CLASS, KEY_PRICE_PRECISION, KEY_SIZE_PRECISION, TYPE_FOLDER } from '../datatypes/index.js';
 import { StreamingParquetWriter, readParquetInfo } from '../parquet/parquet.js';
+import { barTypeString } from '../sources/bars/spec.js';
 import { errText, type JobContext } from './context.js';
 import type { InputPlan } from './plan.js';
 
@@ -65,8 +67,10 @@ async function precisionChanges(job: JobContext, plan: InputPlan, inst: Instrume
   }
   if (changes) {
     // Checked before anything is written: a new precision must suit every file that stays.
+    // Bars live in the folder of their bar type (BTCUSDT-PERP.BINANCE-1-MINUTE-LAST-EXTERNAL).
+    const folderOf = (type: DataType) => (type === 'bars' && plan.bar ? uriSafe(barTypeString(inst.id, plan.bar.spec)) : idFolder);
     const replaced = async (type: DataType, f: { path: string }) => spec.overwrite && plan.filesByType.has(type) &&
-      days.some((d) => f.path === join(out, 'data', TYPE_FOLDER[type], idFolder, fileName(dayInterval(d).start, dayInterval(d).end))) && (await owned.owns(f.path));
+      days.some((d) => f.path === join(out, 'data', TYPE_FOLDER[type], folderOf(type), fileName(dayInterval(d).start, dayInterval(d).end))) && (await owned.owns(f.path));
     const bad = await disagreements(out, idFolder, inst, instState.files, owned, replaced);
     if (bad.length) {
       throw new JobError(`the instrument ${inst.id} would get price/size precision ${inst.pricePrecision}/${inst.sizePrecision}, but files this job does not replace disagree: ${bad.slice(0, 3).join('; ')}${bad.length > 3 ? ` (and ${bad.length - 3} more)` : ''}; nothing was changed. Keep the catalog's precision, or rewrite every day and data type of the instrument in one job with --overwrite`);
@@ -130,8 +134,12 @@ async function disagreements(out: string, idFolder: string, inst: Instrument, in
   for (const f of instFiles) if (!(await owned.owns(f.path))) await check(f.path, true);
   for (const m of DATA_TYPE_MODULES) {
     if (!m.instrumentPrecision.price) continue;
-    for (const f of (await scanFolder(join(out, 'data', m.folder, idFolder))).files) {
-      if (!(await replaced(m.type, f))) await check(f.path, !!m.instrumentPrecision.size);
+    // A type named by more than the instrument (bars: one folder per bar type) has a folder per kind.
+    const subs = m.identFolder ? (await readdir(join(out, 'data', m.folder)).catch(() => [] as string[])).filter((n) => n.startsWith(`${idFolder}-`)) : [idFolder];
+    for (const sub of subs) {
+      for (const f of (await scanFolder(join(out, 'data', m.folder, sub))).files) {
+        if (!(await replaced(m.type, f))) await check(f.path, !!m.instrumentPrecision.size);
+      }
     }
   }
   return found;

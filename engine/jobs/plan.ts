@@ -1,6 +1,8 @@
 // The plan of a build job: which files each data type reads, and through which config entry.
 import type { DataType, FileConfig } from '../../shared/job.js';
+import type { BarDecision } from '../sources/csv/barspec.js';
 import { tardisFiles } from '../sources/tardis/index.js';
+import { resolveBarSpec } from './barspec.js';
 import { TYPE_ORDER, errText, type JobContext } from './context.js';
 import { checkFeeds, entryFor, noEntryText } from './feeds.js';
 import { resolveFiles } from './files.js';
@@ -11,6 +13,8 @@ export interface InputPlan {
   filesByType: Map<DataType, Input[]>;
   // The config entry read for each type (its own, or for mark/funding the other's: engine/jobs/feeds.ts).
   entries: Partial<Record<DataType, FileConfig>>;
+  /** bars: the bar spec, decided before anything is written */
+  bar?: BarDecision;
 }
 
 /**
@@ -57,6 +61,14 @@ export async function planInputs(job: JobContext): Promise<InputPlan> {
       await checkFeeds(spec.source, type, plan.filesByType.get(type)!, entry.fc);
     } catch (e) {
       configErrors.push(`${type}: ${errText(e)}`);
+      continue;
+    }
+    if (type === 'bars') {
+      try {
+        plan.bar = await resolveBarSpec(plan.filesByType.get(type)!, entry.fc, spec.barType);
+      } catch (e) {
+        configErrors.push(`bars: ${errText(e)}`);
+      }
     }
   }
   if (configErrors.length) throw new Error(configErrors.join('; '));

@@ -26,7 +26,8 @@ async function scanPrecision(job: JobContext, plan: InputPlan, scanMod: DataType
   const scanType = scanMod.type;
   const { spec, signal } = job;
   const scratch = job.days.map(() => new MemorySink(scanMod.layout(job.fm), false));
-  const scan = new Normalizer({ type: scanType, fm: job.fm, symbol: spec.symbol, pricePrecision: 0, sizePrecision: 0, startDay: job.startDay, sinkAt: (i) => scratch[i], rejects: null, scan: true });
+  const scan = new Normalizer({ type: scanType, fm: job.fm, symbol: spec.symbol, pricePrecision: 0, sizePrecision: 0, startDay: job.startDay, sinkAt: (i) => scratch[i], rejects: null, scan: true,
+    bar: scanType === 'bars' && plan.bar ? { intervalNs: plan.bar.intervalNs, round: true } : undefined });
   // Why files could not be read: with no rows to infer from, that is the error the user needs.
   const unreadable: string[] = [];
   for (const f of plan.filesByType.get(scanType)!) {

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import type { DataType } from '../../shared/job.js';
 import { folderSignature, overlaps, scanFolder, type ExistingFile } from '../catalog/existing.js';
 import type { Instrument } from '../catalog/instruments.js';
-import { dayInterval, fileName } from '../catalog/paths.js';
+import { dayInterval, fileName, uriSafe } from '../catalog/paths.js';
 import { dataTypeOf } from '../datatypes/index.js';
 import { Normalizer } from '../normalize/normalizer.js';
+import type { BarDecision } from '../sources/csv/barspec.js';
+import { barTypeString } from '../sources/bars/spec.js';
 import type { JobContext } from './context.js';
 import { DaySink, type SinkContext } from './daysink.js';
 import type { Input } from './inputs.js';
@@ -23,14 +25,16 @@ export interface TypeRun {
 }
 
 /** The type's days (each pending, skipped or failed) and its normaliser. */
-export async function openTypeRun(job: JobContext, type: DataType, typeFiles: Input[], inst: Instrument, target: InstrumentTarget): Promise<TypeRun> {
+export async function openTypeRun(job: JobContext, type: DataType, typeFiles: Input[], inst: Instrument, target: InstrumentTarget, bar?: BarDecision): Promise<TypeRun> {
   const { spec, fm, notes, emit } = job;
-  const meta = { instrumentId: inst.id, pricePrecision: inst.pricePrecision, sizePrecision: inst.sizePrecision };
+  const barType = type === 'bars' && bar ? barTypeString(inst.id, bar.spec) : undefined;
+  const meta = { instrumentId: inst.id, pricePrecision: inst.pricePrecision, sizePrecision: inst.sizePrecision, barType };
+  if (barType) notes.push(`bars: bar type ${barType} (${bar!.how}); each bar is stamped at its close (ts_event = ts_init = open + interval)`);
   const mod = dataTypeOf(type);
   const schema = mod.schema(fm, meta);
   const ctx = { type, fm, layout: mod.layout(fm), schema, tmpDir: job.tmpDir, codec: spec.compression, rowGroupSize: spec.rowGroupSize,
     beforeCommit: target.checkLinks, deferCommit: target.staging };
-  const folder = join(job.out, 'data', mod.folder, target.idFolder);
+  const folder = join(job.out, 'data', mod.folder, mod.identFolder ? uriSafe(mod.identFolder(meta)) : target.idFolder);
   const existing = await scanFolder(folder);
   if (existing.foreign.length) {
     notes.push(`${type}: ${folder} holds files not named <start>_<end>.parquet, left untouched (Nautilus's v1 catalog fails on such names): ${existing.foreign.join(', ')}`);
@@ -50,6 +54,7 @@ export async function openTypeRun(job: JobContext, type: DataType, typeFiles: In
   const norm = new Normalizer({
     type, fm, symbol: spec.symbol, pricePrecision: inst.pricePrecision, sizePrecision: inst.sizePrecision,
     startDay: job.startDay, sinkAt: (i) => sinks[i], rejects: job.rejects,
+    bar: bar && type === 'bars' ? { intervalNs: bar.intervalNs, round: bar.spec.priceType === 'MARK' } : undefined,
   });
   return { type, files: typeFiles, sinks, active, norm, failedFiles: new Set<string>() };
 }

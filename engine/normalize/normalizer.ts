@@ -6,8 +6,11 @@ import { formatDecimal, parseDecimal, pow10, toScaled, toScaledRounded } from '.
 import { fixedMode, writeRaw, type FixedMode } from '../numbers/fixed.js';
 import { writeScaled } from '../numbers/fixedfast.js';
 import { NS_PER_DAY } from '../catalog/paths.js';
-import { FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, QUOTE, TRADE } from '../datatypes/index.js';
+import { BAR, FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, QUOTE, TRADE } from '../datatypes/index.js';
 import { quoteProblem, type QuoteCheck } from '../sources/quotes/quote.js';
+import { GapTracker } from '../sources/bars/gaps.js';
+import { checkBar, type OhlcvText } from '../sources/bars/ohlc.js';
+import { describeNs } from '../sources/bars/spec.js';
 import { IdSet } from './idset.js';
 import type { RejectSink } from './rejects.js';
 import type { RowSink, SinkAt } from './sink.js';
@@ -95,6 +98,8 @@ export interface NormalizerOptions {
   rejects: RejectSink | null;
   /** precision scan: record decimals, write nothing */
   scan?: boolean;
+  /** bars: the interval of the job's bar type, and whether prices are rounded (MARK, as mark prices are) */
+  bar?: { intervalNs: bigint; round: boolean };
 }
 
 /** The four values of a quote as source text ("" for a side the source has no level for). */
@@ -168,12 +173,15 @@ export class Normalizer {
   private sizeLim: number[];
   /** the sink tradeFast last placed a row on (its `sources` already holds this file) */
   private fastSink: RowSink | null = null;
+  /** bars: missing bars per UTC day, over every file of the job */
+  readonly gaps: GapTracker | null;
 
   constructor(readonly o: NormalizerOptions) {
     // m * 10^(F - s) <= max  <=>  m <= floor(max / 10^(F - s)); exact as a double for every m below 2^53.
     const lim = (max: bigint) => Array.from({ length: o.fm.F + 1 }, (_, s) => Number(max / pow10(o.fm.F - s)));
     this.priceLim = lim(o.fm.priceMax);
     this.sizeLim = lim(o.fm.quantityMax);
+    this.gaps = o.bar ? new GapTracker(o.bar.intervalNs) : null;
   }
 
   /**
@@ -255,17 +263,20 @@ export class Normalizer {
     return raw;
   }
 
+  /** A quantity at the size precision; a bar's volume (`field` volume) may be 0. */
   private size(line: number, text: string, tsInit: bigint, field = 'size'): bigint | null {
     const d = parseDecimal(text.trim());
+    const zeroOk = field === 'volume';
     if (!d) return this.reject(line, field, 'not a decimal number', text, tsInit), null;
-    if (d.neg || d.digits === '') return this.reject(line, field, 'must be > 0', text, tsInit), null;
+    if (d.neg && d.digits !== '') return this.reject(line, field, zeroOk ? 'must be >= 0' : 'must be > 0', text, tsInit), null;
+    if (d.digits === '' && !zeroOk) return this.reject(line, field, 'must be > 0', text, tsInit), null;
     if (this.o.scan) {
       this.maxSizeDecimals = Math.max(this.maxSizeDecimals, d.scale);
       return 1n;
     }
     const p = this.o.sizePrecision;
     if (d.scale > p) return this.reject(line, field, `has ${d.scale} decimals, more than the instrument's size precision ${p}`, text, tsInit), null;
-    const raw = toScaled(d, this.o.fm.F);
+    const raw = d.neg ? 0n : toScaled(d, this.o.fm.F);
     if (raw > this.o.fm.quantityMax) return this.reject(line, field, `above the ${this.o.fm.mode}-bit quantity limit`, text, tsInit), null;
     return raw;
   }
@@ -415,6 +426,44 @@ export class Normalizer {
     writeRaw(b.views[QUOTE.askPrice]!, i * W, ask, W);
     writeRaw(b.views[QUOTE.bidSize]!, i * W, bidSize, W);
     writeRaw(b.views[QUOTE.askSize]!, i * W, askSize, W);
+  }
+
+  /**
+   * A bar, stamped at its close (ts_event = ts_init = closeNs): prices > 0 at the price precision,
+   * volume >= 0 at the size precision, high/low around open and close, the open time on the bar
+   * type's grid; a second bar with the same open time is a duplicate.
+   */
+  bar(line: number, openNs: bigint, closeNs: bigint, t: OhlcvText): void {
+    const bo = this.o.bar;
+    if (!bo) throw new Error('bar(): the normaliser has no bar interval');
+    const sink = this.sinkOf(closeNs);
+    // A bar closing after the last day (its open on that day) still counts as present for the gaps.
+    if (!sink) return void this.gaps?.add(openNs);
+    const raw: bigint[] = [];
+    for (const k of ['open', 'high', 'low', 'close'] as const) {
+      const v = this.price(line, t[k], closeNs, k, bo.round);
+      if (v === null) return;
+      raw.push(v);
+    }
+    const volume = this.size(line, t.volume, closeNs, 'volume');
+    if (volume === null || this.o.scan) return;
+    const why = checkBar(t);
+    // The reason without its values (they are in the reject's value), so rejects group by kind.
+    if (why) return this.reject(line, why.split(' ')[0]!, why.replace(/ "?[-+.\deE]+"?(?= |$)/g, ''), `open ${t.open}, high ${t.high}, low ${t.low}, close ${t.close}, volume ${t.volume}`, closeNs);
+    if (openNs % bo.intervalNs !== 0n) return this.reject(line, 'timestamp', `open time is not on the ${describeNs(bo.intervalNs)} grid counted from 00:00 UTC`, String(openNs), closeNs);
+    // The bar's number on the grid keys the day's set (consecutive bars make one range, as trade ids do).
+    if (!this.idsOf(this.idx).addNum(Number(openNs / bo.intervalNs))) {
+      sink.stats.duplicates++;
+      return;
+    }
+    this.gaps!.add(openNs);
+    if (this.notKept(sink)) return;
+    const b = sink.builder;
+    const i = b.add(closeNs);
+    const W = this.o.fm.W;
+    b.views[BAR.tsEvent]!.setBigUint64(i * 8, closeNs, true);
+    [BAR.open, BAR.high, BAR.low, BAR.close].forEach((col, k) => writeRaw(b.views[col]!, i * W, raw[k]!, W));
+    writeRaw(b.views[BAR.volume]!, i * W, volume, W);
   }
 
   funding(line: number, tsEvent: bigint, tsInit: bigint, rateText: string, intervalMin: bigint | null, nextNs: bigint | null, dedupe: boolean): void {

@@ -27,7 +27,7 @@ function schemaFor(spec: EncodeSpec): A.Schema {
   let s = schemas.get(key);
   if (!s) {
     const md = new Map(spec.metadata);
-    const base = dataTypeOf(spec.type).schema(fixedMode(spec.mode), { instrumentId: md.get('instrument_id') ?? '', pricePrecision: 0, sizePrecision: 0 });
+    const base = dataTypeOf(spec.type).schema(fixedMode(spec.mode), { instrumentId: md.get('instrument_id') ?? '', pricePrecision: 0, sizePrecision: 0, barType: md.get('bar_type') });
     s = new A.Schema(base.fields, md);
     if (schemas.size > 64) schemas.clear();
     schemas.set(key, s);

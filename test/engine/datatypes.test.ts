@@ -12,11 +12,11 @@ import { encodeBlock } from '../../engine/parquet/encode.js';
 import { readParquetBatches } from '../../engine/parquet/parquet.js';
 import { build, readRows, tempDir } from '../helpers.js';
 import {
-  CRYPTO_PERPETUAL, DATA_TYPE_MODULES, FOLDER_SPECS, FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, QUOTE, TRADE, TYPE_FOLDER,
+  BAR, CRYPTO_PERPETUAL, DATA_TYPE_MODULES, FOLDER_SPECS, FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, QUOTE, TRADE, TYPE_FOLDER,
   dataTypeOf, folderSpecOf, type FolderSpec, type TypeMeta,
 } from '../../engine/datatypes/index.js';
 
-const META: TypeMeta = { instrumentId: 'BTCUSDT-PERP.BINANCE', pricePrecision: 2, sizePrecision: 3 };
+const META: TypeMeta = { instrumentId: 'BTCUSDT-PERP.BINANCE', pricePrecision: 2, sizePrecision: 3, barType: 'BTCUSDT-PERP.BINANCE-1-MINUTE-LAST-EXTERNAL' };
 const MODES = [fixedMode(128), fixedMode(64)];
 
 /** A small deterministic generator (xorshift), so a failure can be replayed. */
@@ -57,6 +57,11 @@ const FILL: Record<DataType, (b: BlockBuilder, i: number, fm: FixedMode, r: () =
     writeRaw(b.views[QUOTE.askPrice]!, i * fm.W, BigInt(r()) * 10n ** 9n, fm.W);
     writeRaw(b.views[QUOTE.bidSize]!, i * fm.W, BigInt(r()) * 10n ** 7n, fm.W);
     writeRaw(b.views[QUOTE.askSize]!, i * fm.W, BigInt(r()) * 10n ** 6n, fm.W);
+  },
+  bars: (b, i, fm, r) => {
+    b.views[BAR.tsEvent]!.setBigUint64(i * 8, BigInt(r()) << 20n, true);
+    for (const col of [BAR.open, BAR.high, BAR.low, BAR.close]) writeRaw(b.views[col]!, i * fm.W, BigInt(r()) * 10n ** 8n, fm.W);
+    writeRaw(b.views[BAR.volume]!, i * fm.W, BigInt(r() % 3) * 10n ** 7n, fm.W);
   },
 };
 

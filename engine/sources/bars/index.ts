@@ -1,5 +1,5 @@
-// Bars groundwork (not wired into jobs yet): spec detection and naming, the close-time rule, gaps
-// per UTC day, OHLCV checks and Binance Vision klines files. Design: docs/quotes-bars.md.
+// Bars: spec detection and naming, the close-time rule, gaps per UTC day, OHLCV checks and Binance
+// Vision klines files. Jobs use them through csv/barspec.ts and jobs/barspec.ts. Design: docs/quotes-bars.md.
 export * from './spec.js';
 export * from './detect.js';
 export * from './gaps.js';

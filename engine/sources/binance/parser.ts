@@ -19,6 +19,8 @@ const FEEDS: Record<DataType, Set<string>> = {
   mark: new Set(['markPriceUpdate']),
   funding: new Set(['markPriceUpdate']),
   quotes: new Set(['bookTicker']),
+  // JobSpec refuses bars from a capture (kline messages are not read)
+  bars: new Set(),
 };
 
 type Obj = Record<string, unknown>;

@@ -54,6 +54,8 @@ const INT = /^-?\d+$/;
 const DEC = /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const BOOL = /^(true|false)$/i;
 const isTs13 = (s: string) => /^\d{13}$/.test(s);
+/** a Unix ms or µs time (Binance Vision spot klines are in µs from 2025) */
+const isTs13or16 = (s: string) => /^(\d{13}|\d{16})$/.test(s);
 const looksNumericRow = (cells: string[]) => cells.length > 0 && DEC.test(cells[0]!.trim());
 
 export function detect(lines: string[], fileName: string, opts: { delimiter?: string; hasHeader?: boolean } = {}): Detected {
@@ -94,7 +96,7 @@ export function detect(lines: string[], fileName: string, opts: { delimiter?: st
   if (n === 7 && all((r) => INT.test(r[0]!) && [1, 2, 3, 4].every((k) => DEC.test(r[k]!)) && isTs13(r[5]!) && isTs13(r[6]!))) {
     return { format: 'vision.bookTicker', label: 'Binance Vision bookTicker (no header)', hasHeader: false, delimiter, columns: KNOWN_HEADERS['vision.bookTicker']!.header.split(',') };
   }
-  if (n === 12 && all((r) => isTs13(r[0]!) && isTs13(r[6]!) && DEC.test(r[4]!))) {
+  if (n === 12 && all((r) => isTs13or16(r[0]!) && isTs13or16(r[6]!) && DEC.test(r[4]!))) {
     return klines(sample, fileName, delimiter, false, KNOWN_HEADERS['vision.klines']!.header.split(','));
   }
   if (n === 3 && all((r) => isTs13(r[0]!) && INT.test(r[1]!) && DEC.test(r[2]!))) {
@@ -104,6 +106,12 @@ export function detect(lines: string[], fileName: string, opts: { delimiter?: st
 }
 
 function klines(dataLines: string[], fileName: string, delimiter: string, hasHeader: boolean, columns: string[]): Detected {
+  // Index and premium-index klines also carry zero volumes: their file name tells them from mark prices.
+  const other = /(indexprice|premiumindex)kline/i.exec(fileName);
+  if (other) {
+    const format = other[1]!.toLowerCase() === 'indexprice' ? 'vision.indexPriceKlines' : 'vision.premiumIndexKlines';
+    return { format, label: `Binance Vision ${format.slice(7)}${hasHeader ? '' : ' (no header)'}`, hasHeader, delimiter, columns };
+  }
   // Mark-price klines: by file name, or by all-zero volume columns (spec §4.2).
   const zeroVolumes = dataLines.length > 0 && dataLines.every((l) => {
     const r = splitCsv(l, delimiter);

@@ -26,6 +26,10 @@ export interface Plan {
   notes: string[];
   /** how sure the automatic mapping is, per field (1 = exact known format) */
   confidence: Partial<Record<MappingField, number>>;
+  /** bars: whether the timestamp column holds the bar's open or its close time */
+  barTime?: 'open' | 'close';
+  /** bars: a Binance close_time column (open + interval - 1 unit), checked against the open time */
+  closeTimeCol?: number;
 }
 
 /** Known formats: field -> header name. */
@@ -37,13 +41,20 @@ const KNOWN: Record<string, Partial<Record<DataType, Partial<Record<MappingField
   },
   'vision.aggTrades': { trades: { timestamp: 'transact_time', price: 'price', size: 'quantity', aggressor_side: 'is_buyer_maker', trade_id: 'agg_trade_id' } },
   'vision.trades': { trades: { timestamp: 'time', price: 'price', size: 'qty', aggressor_side: 'is_buyer_maker', trade_id: 'id' } },
-  'vision.markPriceKlines': { mark: { timestamp: 'close_time', mark_price: 'close' } },
+  'vision.markPriceKlines': { mark: { timestamp: 'close_time', mark_price: 'close' }, bars: { timestamp: 'open_time', open: 'open', high: 'high', low: 'low', close: 'close', volume: 'volume' } },
+  'vision.klines': { bars: { timestamp: 'open_time', open: 'open', high: 'high', low: 'low', close: 'close', volume: 'volume' } },
   'vision.fundingRate': { funding: { timestamp: 'calc_time', funding_rate: 'last_funding_rate', funding_interval: 'funding_interval_hours' } },
   // Note the order of a Tardis quotes row: ask amount, ask price, bid price, bid amount.
   'tardis.quotes': { quotes: { timestamp: 'timestamp', local_timestamp: 'local_timestamp', bid_price: 'bid_price', bid_size: 'bid_amount', ask_price: 'ask_price', ask_size: 'ask_amount' } },
   // book_snapshot_N: the top of book is level 0.
   'tardis.book_snapshot': { quotes: { timestamp: 'timestamp', local_timestamp: 'local_timestamp', bid_price: 'bids[0].price', bid_size: 'bids[0].amount', ask_price: 'asks[0].price', ask_size: 'asks[0].amount' } },
   'vision.bookTicker': { quotes: { timestamp: 'transaction_time', bid_price: 'best_bid_price', bid_size: 'best_bid_qty', ask_price: 'best_ask_price', ask_size: 'best_ask_qty' } },
+};
+
+/** Known formats that feed nothing, with the reason (said when a job asks for them). */
+export const NOT_FED: Record<string, string> = {
+  'vision.indexPriceKlines': 'index prices are not prices of the instrument, and NautilusTrader has no INDEX price type for bars (BarType refuses it)',
+  'vision.premiumIndexKlines': 'a premium index is not a price of the instrument (it can be negative), and NautilusTrader has no bar price type for it',
 };
 
 /** Data types each known format can feed. */
@@ -65,7 +76,15 @@ export const ALIASES: Record<MappingField, string[]> = {
   bid_size: ['bidsize', 'bidqty', 'bidamount', 'bestbidqty', 'bestbidsize', 'bidquantity', 'bidvolume', 'bidsz', 'bq', 'bs'],
   ask_price: ['askprice', 'ask', 'bestaskprice', 'bestask', 'askpx', 'ap', 'a'],
   ask_size: ['asksize', 'askqty', 'askamount', 'bestaskqty', 'bestasksize', 'askquantity', 'askvolume', 'asksz', 'aq', 'as'],
+  open: ['open', 'o', 'openprice', 'op', 'first'],
+  high: ['high', 'h', 'highprice', 'hi', 'max'],
+  low: ['low', 'l', 'lowprice', 'lo', 'min'],
+  close: ['close', 'c', 'closeprice', 'cl', 'last', 'lastprice'],
+  volume: ['volume', 'vol', 'v', 'basevolume', 'qty', 'quantity', 'amount', 'size'],
 };
+
+/** Bars: an open-time column is preferred over any other time column (a close time is read as one). */
+const BAR_OPEN_TIME = ['opentime', 'timeopen', 'openat', 'opents', 'opentimestamp', 'starttime', 'start', 'barstart'];
 
 const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 
@@ -155,8 +174,20 @@ export function makePlan(det: Detected, type: DataType, userColumns: Record<stri
       plan.cols[field as MappingField] = det.columns.indexOf(name);
       plan.confidence[field as MappingField] = 1;
     }
+  } else if (NOT_FED[det.format]) {
+    throw new Error(`${fileLabel} is a ${det.label} file, which cannot be turned into ${type}: ${NOT_FED[det.format]}`);
   } else if (det.format !== 'generic') {
     throw new Error(`${fileLabel} is a ${det.label} file, which this version cannot turn into ${type}`);
+  } else if (type === 'bars') {
+    const a = autoMap(det.columns, type);
+    const names = det.columns.map(norm);
+    const openTime = BAR_OPEN_TIME.map((n) => names.indexOf(n)).find((i) => i >= 0);
+    if (openTime !== undefined && !Object.values(a.cols).includes(openTime)) {
+      a.cols.timestamp = openTime;
+      a.confidence.timestamp = 1;
+    }
+    plan.cols = a.cols;
+    plan.confidence = a.confidence;
   } else {
     const ohlc = ohlcColumns(det.columns);
     if (ohlc) {
@@ -185,5 +216,21 @@ export function makePlan(det: Detected, type: DataType, userColumns: Record<stri
     plan.intervalUnit = 'hours';
   }
   if (det.format.startsWith('tardis.')) plan.tsUnit = 'us';
+  if (type === 'bars') barTimes(plan, det);
   return plan;
+}
+
+/**
+ * Bars: whether the timestamp column is the bar's open or its close (by its name: close, end), the
+ * Binance close_time column checked against it, and a note saying which column was taken as what.
+ */
+function barTimes(plan: Plan, det: Detected): void {
+  const c = plan.cols;
+  const name = (k: number | undefined) => (k === undefined ? '?' : det.hasHeader || det.format.startsWith('vision.') ? `"${det.columns[k]}"` : `#${k}`);
+  // A name starting a word with close or end (close_time, "Bar End"), not "calendar" or "weekend".
+  plan.barTime = /(^|[^a-z])(close|end)/.test((det.columns[c.timestamp!] ?? '').toLowerCase()) ? 'close' : 'open';
+  const closeTime = det.format.startsWith('vision.') ? det.columns.indexOf('close_time') : -1;
+  if (plan.barTime === 'open' && closeTime >= 0 && closeTime !== c.timestamp) plan.closeTimeCol = closeTime;
+  const when = plan.barTime === 'open' ? "the bar's open time (ts_event = open + interval)" : "the bar's close time (ts_event = that close, moved to the interval boundary when one unit before it)";
+  plan.notes.push(`bars: column ${name(c.timestamp)} taken as ${when}${plan.closeTimeCol !== undefined ? `, ${name(plan.closeTimeCol)} checked as open + interval - 1 unit` : ''}; open ${name(c.open)}, high ${name(c.high)}, low ${name(c.low)}, close ${name(c.close)}, volume ${name(c.volume)}`);
 }

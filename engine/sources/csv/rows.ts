@@ -4,6 +4,8 @@
 import type { DataType } from '../../../shared/job.js';
 import { SIDE_NONE, parseSide, type Normalizer } from '../../normalize/normalizer.js';
 import type { TsColumn } from '../timestamp.js';
+import { barCloseFromCloseTime, barCloseNs } from '../bars/detect.js';
+import { cellUnitNs } from './barspec.js';
 import type { Plan } from './plan.js';
 
 type RowMapper = (line: number, f: string[], plan: Plan, norm: Normalizer, tsEvent: bigint, tsInit: bigint, nextCol: TsColumn) => void;
@@ -55,4 +57,24 @@ function quoteRow(line: number, f: string[], plan: Plan, norm: Normalizer, tsEve
   norm.quote(line, tsEvent, tsInit, { bidPrice: f[c.bid_price!]!, bidSize: f[c.bid_size!]!, askPrice: f[c.ask_price!]!, askSize: f[c.ask_size!]! });
 }
 
-export const ROW_MAPPERS: Record<DataType, RowMapper> = { trades: tradeRow, mark: markRow, funding: fundingRow, quotes: quoteRow };
+/** A bar: `tsEvent` is the timestamp column's time, the bar's open or its close (plan.barTime). */
+function barRow(line: number, f: string[], plan: Plan, norm: Normalizer, tsEvent: bigint): void {
+  const c = plan.cols;
+  const interval = norm.o.bar!.intervalNs;
+  let openNs = tsEvent, close: bigint | { error: string };
+  if (plan.barTime === 'close') {
+    close = barCloseFromCloseTime(tsEvent, interval, cellUnitNs(f[c.timestamp!]!));
+    if (typeof close === 'bigint') openNs = close - interval;
+  } else if (plan.closeTimeCol !== undefined) {
+    // Binance: close_time must be open + interval - 1 unit, in the open time's unit.
+    const text = (f[plan.closeTimeCol] ?? '').trim();
+    const unitNs = cellUnitNs(f[c.timestamp!]!);
+    close = /^\d+$/.test(text) ? barCloseNs(tsEvent, interval, BigInt(text) * unitNs, unitNs) : { error: `close_time "${text}" is not a Unix time` };
+  } else {
+    close = barCloseNs(tsEvent, interval);
+  }
+  if (typeof close !== 'bigint') return norm.rejectUnplaced(line, plan.barTime === 'close' ? 'timestamp' : 'close_time', close.error, f[plan.closeTimeCol ?? c.timestamp!]!, tsEvent);
+  norm.bar(line, openNs, close, { open: f[c.open!]!, high: f[c.high!]!, low: f[c.low!]!, close: f[c.close!]!, volume: f[c.volume!]! });
+}
+
+export const ROW_MAPPERS: Record<DataType, RowMapper> = { trades: tradeRow, mark: markRow, funding: fundingRow, quotes: quoteRow, bars: barRow };

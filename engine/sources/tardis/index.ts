@@ -38,7 +38,12 @@ export interface TardisContext {
 /** A failure that ends the job (no access, bad request, server down after all retries). */
 export class TardisError extends Error {}
 
-const DATASET: Record<DataType, string> = { trades: 'trades', mark: 'derivative_ticker', funding: 'derivative_ticker', quotes: 'quotes' };
+const DATASET: Partial<Record<DataType, string>> = { trades: 'trades', mark: 'derivative_ticker', funding: 'derivative_ticker', quotes: 'quotes' };
+/**
+ * The data types a Tardis job downloads when none are named (the CLI's default): all Tardis feeds
+ * but quotes, which are large (every top-of-book change) and downloaded only when asked for by name.
+ */
+export const TARDIS_DATA_TYPES = (Object.keys(DATASET) as DataType[]).filter((t) => t !== 'quotes');
 const MINUTES_PER_DAY = 1440;
 
 const exists = (p: string) => access(p).then(() => true, () => false);
@@ -140,7 +145,7 @@ async function datasets(spec: JobSpec, types: DataType[], c: ResolvedTardisConfi
   const days = daysBetween(spec.start, spec.end);
   const root = join(c.cacheDir, 'datasets', hostTag(c.datasets_endpoint), c.exchange);
   const byKey = new Map<string, Download>();
-  for (const dt of new Set(types.map((t) => DATASET[t]))) {
+  for (const dt of new Set(types.flatMap((t) => DATASET[t] ?? []))) {
     for (const day of days) {
       const [y, m, d] = day.split('-');
       byKey.set(`${dt}/${day}`, {

@@ -37,6 +37,11 @@ export const FIELD_LABELS: Record<MappingField, string> = {
   bid_size: 'Bid size',
   ask_price: 'Ask price',
   ask_size: 'Ask size',
+  open: 'Open',
+  high: 'High',
+  low: 'Low',
+  close: 'Close',
+  volume: 'Volume',
 };
 
 export const FIELD_HINTS: Record<MappingField, string> = {
@@ -54,6 +59,11 @@ export const FIELD_HINTS: Record<MappingField, string> = {
   bid_size: 'Quantity at the best bid',
   ask_price: 'Best ask price (decimal)',
   ask_size: 'Quantity at the best ask',
+  open: "Decimal first price of the bar",
+  high: 'Decimal highest price of the bar',
+  low: 'Decimal lowest price of the bar',
+  close: 'Decimal last price of the bar',
+  volume: 'Decimal volume (may be 0)',
 };
 
 export function emptyMapping(): MappingState {

@@ -8,6 +8,7 @@ export const TYPE_LABELS: Record<DataType, string> = {
   mark: 'Mark price',
   funding: 'Funding rate',
   quotes: 'Quotes',
+  bars: 'Bars',
 };
 
 export type Tone = 'pending' | 'active' | 'done' | 'skipped' | 'failed' | 'cancelled';
