@@ -5,7 +5,7 @@ import { REQUIRED_FIELDS, type MappingField } from '../../../shared/job.js';
 import { typesInUse } from '../logic/files.js';
 import { FIELDS_FOR } from '../logic/job.js';
 import * as M from '../logic/mapping.js';
-import { TYPE_LABELS } from '../logic/progressView.js';
+import { TYPE_LABELS } from '../logic/dataTypes.js';
 import { Empty, Pill, ScreenHeader, StepNav, TypeTabs } from '../components/common.js';
 import { VirtualTable, type VCol } from '../components/VirtualTable.js';
 import { useApp } from '../store/context.js';
@@ -239,7 +239,7 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
     { key: 'status', label: 'Status', width: hasProblems ? 'minmax(260px, 2fr)' : '90px', min: hasProblems ? 260 : 90 },
     ...keys.map((k) => {
       const wide = k.startsWith('ts_') || k.includes('time');
-      return { key: k, label: MAPPED_LABELS[k] ?? k, width: wide ? 'minmax(262px, 1.4fr)' : 'minmax(100px, 1fr)', min: wide ? 262 : 100, className: 'mono' };
+      return { key: k, label: MAPPED_LABELS[k] ?? (k in M.FIELD_LABELS ? M.FIELD_LABELS[k as MappingField].toLowerCase() : k), width: wide ? 'minmax(262px, 1.4fr)' : 'minmax(100px, 1fr)', min: wide ? 262 : 100, className: 'mono' };
     }),
   ];
   return (
