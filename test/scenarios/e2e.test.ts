@@ -6,7 +6,7 @@
 // docs/screenshots/, the README's pictures, when UPDATE_SCREENSHOTS=1).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
@@ -21,6 +21,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-output', 'screenshots');
 const ROWS = 300_000;
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
+/** A real Tardis quotes file (binance-futures BTCUSDT, the first 1,200 rows of 2020-02-22), from ../shared. */
+const QUOTES_FIXTURE = join(ROOT, '..', 'shared', 'fixtures', 'sources', 'tardis-csv_quotes_binance-futures_BTCUSDT_2020-02-22.csv');
 
 function needChromium(t: TestContext): boolean {
   if (HAVE_CHROMIUM) return true;
@@ -380,6 +382,85 @@ test('a broken file fails its own day with a clear error while the other day is 
   await info.locator('summary').click();
   assert.match(await info.innerText(), new RegExp(foreign!.split('/').pop()!.replace(/[.]/g, '\\.')));
   await shot(page, 'result-info');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a Tardis quotes file is proposed as quotes, mapped and built; a bar file is never proposed as trades', { timeout: 120_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  if (!existsSync(QUOTES_FIXTURE)) {
+    if (process.env.CI) throw new Error(`${QUOTES_FIXTURE} is missing; CI must provide the shared fixtures`);
+    t.skip(`${QUOTES_FIXTURE} is missing: the shared fixtures (../shared) are needed for this test`);
+    return;
+  }
+  const dir = join(work, 'quotes');
+  await mkdir(dir, { recursive: true });
+  const quotes = join(dir, 'tardis-csv_quotes_binance-futures_BTCUSDT_2020-02-22.csv');
+  await copyFile(QUOTES_FIXTURE, quotes);
+  // A generic bar file: its close and volume look like a price and a size, but it holds no trades.
+  const bars = join(dir, 'venue-bars-2020-02-22.csv');
+  await writeFile(bars, 'time,open,high,low,close,volume\n' + Array.from({ length: 60 }, (_, i) => `${1582329600000 + i * 60_000},9680.5,9690,9675.25,9682,${12 + i}.5`).join('\n') + '\n');
+  const catalog = join(dir, 'catalog');
+  const { page, errors } = await openApp();
+
+  await page.locator('#path-input').evaluate((el, text) => {
+    const dt = new DataTransfer();
+    dt.setData('text/plain', text);
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  }, `${quotes}\n${bars}\n`);
+  const qRow = page.locator('tr[data-file="tardis-csv_quotes_binance-futures_BTCUSDT_2020-02-22.csv"]');
+  const bRow = page.locator('tr[data-file="venue-bars-2020-02-22.csv"]');
+  await qRow.waitFor();
+  await bRow.waitFor();
+  assert.match(await qRow.innerText(), /Tardis quotes/);
+  // The quotes file is used for Quotes, and offers nothing else.
+  assert.deepEqual(await qRow.locator('button.toggle').allInnerTexts(), ['Quotes']);
+  assert.equal(await qRow.getByRole('button', { name: 'Quotes', exact: true }).getAttribute('aria-pressed'), 'true');
+  // The bar file: Trades offered by the engine (a hand mapping may say otherwise) but not ticked; it says why.
+  assert.equal(await bRow.getByRole('button', { name: 'Trades', exact: true }).getAttribute('aria-pressed'), 'false');
+  assert.equal(await bRow.locator('button.toggle[aria-pressed="true"]').count(), 0);
+  assert.match(await bRow.getByTestId('use-note').innerText(), /Holds bars \(open, high, low, close\): this version cannot use it for trades/);
+  await shot(page, 'source-quotes');
+
+  // Mapping: the known format's fixed mapping fills the four quote fields; the preview shows quotes.
+  await page.locator('button[data-step="mapping"]').click();
+  await page.getByRole('heading', { name: 'Quotes fields' }).waitFor();
+  for (const [field, col] of [['bid_price', 'bid_price'], ['bid_size', 'bid_amount'], ['ask_price', 'ask_price'], ['ask_size', 'ask_amount']]) {
+    await page.locator(`[data-field="${field}"] .assigned-chip`, { hasText: col }).waitFor();
+  }
+  await page.waitForFunction(() => {
+    const counts = document.querySelector('[data-testid=mapped-counts]')?.textContent ?? '';
+    return /\d+ ok/.test(counts) && !counts.includes('updating');
+  });
+  const mapped = await page.getByTestId('mapped-preview').innerText();
+  assert.match(mapped, /bid price/);
+  assert.match(mapped, /9681\.92/, 'the first row\'s bid');
+  assert.match(mapped, /2020-02-22T00:00:01\.096/);
+  await shot(page, 'mapping-quotes');
+
+  // Job: Quotes is the one type ticked; Trades has no file.
+  await page.locator('button[data-step="job"]').click();
+  assert.equal(await page.getByTestId('range-summary').innerText(), '2020-02-22 → 2020-02-22 · 1 day');
+  const check = (label: string) => page.locator('label.check', { hasText: label }).locator('input[type=checkbox]');
+  assert.equal(await check('Quotes').isChecked(), true);
+  assert.equal(await check('Trades').isChecked(), false);
+  assert.equal(await check('Trades').isDisabled(), true, 'no file feeds trades');
+  await page.locator('#output').fill(catalog);
+  await shot(page, 'job-quotes');
+  await page.getByRole('button', { name: 'Run the job' }).click();
+  await page.locator('[data-testid=run-overall][data-status=done]').waitFor({ timeout: 60_000 });
+  assert.equal(await page.locator('li.day-bar').count(), 1);
+
+  await page.getByRole('button', { name: 'View result →' }).click();
+  await page.locator('.verdict-ok').waitFor({ timeout: 30_000 });
+  const v = await verifyCatalog(catalog);
+  assert.deepEqual(v.errors, []);
+  const q = v.summary.find((s) => s.type === 'quote_tick');
+  assert.equal(q?.rows, 1200, 'every quote of the fixture written');
+  assert.equal(v.summary.find((s) => s.type === 'trade_tick'), undefined, 'no trades from a quotes or a bar file');
+  const day = page.locator('tr[data-day="2020-02-22"][data-type="quotes"]');
+  assert.match(await day.innerText(), /^Quotes\s+2020-02-22\s+done\s+1,200\s+1,200\s+0\s+0\b/, 'read and written, none dropped');
+  await shot(page, 'result-quotes');
   assert.deepEqual(errors, []);
   await page.close();
 });
