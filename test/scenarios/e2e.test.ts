@@ -422,9 +422,17 @@ test('a Tardis quotes file is proposed as quotes, mapped and built; a bar file i
   assert.match(await bRow.getByTestId('use-note').innerText(), /Holds bars \(open, high, low, close\): this version cannot use it for trades/);
   await shot(page, 'source-quotes');
 
-  // Mapping: the known format's fixed mapping fills the four quote fields; the preview shows quotes.
-  await page.locator('button[data-step="mapping"]').click();
+  // Live preview: the bar file's raw rows can be looked at...
+  await page.getByRole('button', { name: 'Next: live preview →' }).click();
+  await page.getByLabel('File to preview').selectOption({ label: 'venue-bars-2020-02-22.csv' });
+  await page.getByTestId('raw-preview').getByRole('columnheader', { name: 'close' }).waitFor();
+  await page.waitForFunction(() => !document.querySelector('.file-facts')?.textContent?.includes('updating'));
+  await shot(page, 'preview-bars');
+
+  // ...but the quotes mapping shows only the files used for quotes: the known format's fixed mapping.
+  await page.getByRole('button', { name: 'Next: map columns →' }).click();
   await page.getByRole('heading', { name: 'Quotes fields' }).waitFor();
+  assert.equal(await page.getByLabel('File to preview').count(), 0, 'one file feeds quotes: nothing to pick');
   for (const [field, col] of [['bid_price', 'bid_price'], ['bid_size', 'bid_amount'], ['ask_price', 'ask_price'], ['ask_size', 'ask_amount']]) {
     await page.locator(`[data-field="${field}"] .assigned-chip`, { hasText: col }).waitFor();
   }
@@ -436,6 +444,7 @@ test('a Tardis quotes file is proposed as quotes, mapped and built; a bar file i
   assert.match(mapped, /bid price/);
   assert.match(mapped, /9681\.92/, 'the first row\'s bid');
   assert.match(mapped, /2020-02-22T00:00:01\.096/);
+  assert.match(await page.getByTestId('mapping-status').innerText(), /Every required field/);
   await shot(page, 'mapping-quotes');
 
   // Job: Quotes is the one type ticked; Trades has no file.

@@ -358,7 +358,7 @@ export function MappingScreen() {
       </ScreenHeader>
       <div className="toolbar">
         <TypeTabs types={types} value={t} onChange={setType} label="Data type to map" />
-        <FilePicker />
+        <FilePicker typedOnly />
         <Templates />
       </div>
       {!types.length ? (
