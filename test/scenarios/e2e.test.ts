@@ -447,6 +447,21 @@ test('a Tardis quotes file is proposed as quotes, mapped and built; a bar file i
   assert.match(await page.getByTestId('mapping-status').innerText(), /Every required field/);
   await shot(page, 'mapping-quotes');
 
+  // Ticking Trades on the bar file by hand: the engine's automatic mapping refuses it, and no row is called ok.
+  await page.locator('button[data-step="source"]').click();
+  await bRow.getByRole('button', { name: 'Trades', exact: true }).click();
+  await page.locator('button[data-step="mapping"]').click();
+  await page.getByRole('tab', { name: 'Trades' }).click();
+  const refusal = page.locator('.mapped-preview .alert');
+  await refusal.waitFor();
+  assert.match(await refusal.innerText(), /venue-bars-2020-02-22\.csv holds bars \(columns open, high, low, close\), not trades/);
+  await page.waitForFunction(() => !document.querySelector('[data-testid=mapped-counts]')?.textContent?.includes('updating'));
+  assert.doesNotMatch(await page.getByTestId('mapped-counts').innerText(), /ok/);
+  await shot(page, 'mapping-bars-as-trades');
+  await page.locator('button[data-step="source"]').click();
+  await bRow.getByRole('button', { name: 'Trades', exact: true }).click();
+  assert.equal(await bRow.locator('button.toggle[aria-pressed="true"]').count(), 0);
+
   // Job: Quotes is the one type ticked; Trades has no file.
   await page.locator('button[data-step="job"]').click();
   assert.equal(await page.getByTestId('range-summary').innerText(), '2020-02-22 → 2020-02-22 · 1 day');

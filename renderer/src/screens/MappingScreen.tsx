@@ -247,7 +247,8 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
       <div className="card-head">
         <h2 id="mapped-title">What the engine will write</h2>
         <div className="counts" aria-live="polite" data-testid="mapped-counts">
-          <Pill tone="ok">{counts.ok} ok</Pill>
+          {/* With an error no row was mapped: the raw rows are not "ok". */}
+          {!r.error && <Pill tone="ok">{counts.ok} ok</Pill>}
           {counts.rejected > 0 && <Pill tone="error">{counts.rejected} rejected</Pill>}
           {counts.duplicate > 0 && <Pill tone="warn">{counts.duplicate} duplicate</Pill>}
           {counts.skipped > 0 && <Pill tone="warn">{counts.skipped} skipped</Pill>}
