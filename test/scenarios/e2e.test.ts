@@ -2,8 +2,9 @@
 // built renderer. Add two CSV files by path, see the preview, drag columns onto fields, fix a wrong
 // automatic mapping, pick dates, run, watch the day bars move, cancel, run again, and find a
 // catalog that verify accepts. Another run has a broken file: its day fails with a clear error and
-// the other day is written. Screenshots of every screen go to test-output/screenshots/ (and to
-// docs/screenshots/, the README's pictures, when UPDATE_SCREENSHOTS=1).
+// the other day is written. A real Tardis quotes file is proposed as quotes (a bar file beside it
+// never as trades) and built into verified quote ticks. Screenshots of every screen go to
+// test-output/screenshots/ (and to docs/screenshots/, the README's pictures, when UPDATE_SCREENSHOTS=1).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
