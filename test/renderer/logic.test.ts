@@ -4,7 +4,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { addMonths, datesFromNames, daysBetween, inRange, monthGrid, pickDay } from '../../renderer/src/logic/dates.js';
-import { defaultTypes, mergeFiles, parsePaths } from '../../renderer/src/logic/files.js';
+import { mergeFiles, parsePaths, proposedUse, typesInUse } from '../../renderer/src/logic/files.js';
+import { DATA_TYPE_INFO, TYPE_LABELS } from '../../renderer/src/logic/dataTypes.js';
+import { DATA_TYPES } from '../../shared/job.js';
 import { buildJob, defaultDraft, instrumentId } from '../../renderer/src/logic/job.js';
 import { chartModel } from '../../renderer/src/logic/chart.js';
 import { formatBytes, formatEta, formatRate } from '../../renderer/src/logic/format.js';
@@ -39,14 +41,48 @@ test('typed and pasted paths: one per line, quotes and file URLs', () => {
   assert.deepEqual(parsePaths('file:///C:/data/t.csv'), ['C:/data/t.csv']);
 });
 
-test('what a file is used for by default', () => {
-  assert.deepEqual(defaultTypes(fileInfo('/a', ['time', 'price', 'qty'])), ['trades']);
-  assert.deepEqual(defaultTypes(fileInfo('/a', ['time', 'mark_price'])), ['mark']);
-  assert.deepEqual(defaultTypes(fileInfo('/a', ['time', 'funding_rate'])), ['funding']);
-  assert.deepEqual(defaultTypes(fileInfo('/a', ['x'], { format: 'tardis.derivative_ticker', feeds: ['mark', 'funding'] })), ['mark', 'funding']);
-  assert.deepEqual(defaultTypes(fileInfo('/a', [], { error: 'file not found' })), []);
+test('what a file is used for by default: its own data, never one type from another\'s file', () => {
+  const ALL = [...DATA_TYPES];
+  const types = (columns: string[], extra: Parameters<typeof fileInfo>[2] = {}) => proposedUse(fileInfo('/a', columns, { feeds: ALL, ...extra })).types;
+  assert.deepEqual(types(['time', 'price', 'qty']), ['trades']);
+  assert.deepEqual(types(['time', 'mark_price']), ['mark']);
+  assert.deepEqual(types(['time', 'funding_rate']), ['funding']);
+  assert.deepEqual(types(['time', 'mark_price', 'funding_rate']), ['mark', 'funding'], 'a ticker file feeds both');
+  // Known formats: their own types, whatever the columns say.
+  assert.deepEqual(types(['x'], { format: 'tardis.derivative_ticker', feeds: ['mark', 'funding'] }), ['mark', 'funding']);
+  assert.deepEqual(types(['exchange', 'symbol', 'timestamp', 'local_timestamp', 'ask_amount', 'ask_price', 'bid_price', 'bid_amount'], { format: 'tardis.quotes', feeds: ['quotes'] }), ['quotes']);
+  assert.deepEqual(types(['timestamp', 'asks[0].price', 'bids[0].price'], { format: 'tardis.book_snapshot', feeds: ['quotes'] }), ['quotes']);
+  assert.deepEqual(types(['update_id', 'best_bid_price'], { format: 'vision.bookTicker', feeds: ['quotes'] }), ['quotes']);
+  // Generic quotes: bid and ask columns, even beside a price and a size.
+  assert.deepEqual(types(['ts', 'bid', 'bid_size', 'ask', 'ask_size']), ['quotes']);
+  assert.deepEqual(types(['time', 'Best Bid Price', 'best_bid_qty', 'Best Ask Price', 'best_ask_qty', 'price', 'size']), ['quotes']);
+  assert.deepEqual(types(['time', 'bid_price', 'bid_size']), [], 'one side is not a quote, nor a trade');
+  // OHLC columns are bars, never trades (the engine refuses them as trades): Bars proposed; where the
+  // engine offers no bars for the file, nothing is ticked and the file says why.
+  for (const cols of [['time', 'open', 'high', 'low', 'close', 'volume'], ['t', 'o', 'h', 'l', 'c', 'v'], ['time', 'Open', 'High', 'Low', 'Close', 'price', 'qty']]) {
+    assert.deepEqual(proposedUse(fileInfo('/bars.csv', cols, { feeds: ALL })), { types: ['bars'], warning: null, hint: null }, cols.join(','));
+    const use = proposedUse(fileInfo('/bars.csv', cols, { feeds: ALL.filter((t) => t !== 'bars') }));
+    assert.deepEqual(use.types, [], cols.join(','));
+    assert.match(use.warning ?? '', /^Holds bars \(.+\): it cannot be used for trades\.$/, cols.join(','));
+    assert.equal(use.hint, null);
+  }
+  assert.equal(proposedUse(fileInfo('/a', ['time', 'price', 'qty'])).warning, null);
+  // Nothing recognised: nothing proposed (the user picks), with a hint.
+  assert.deepEqual(proposedUse(fileInfo('/a', ['c0', 'c1', 'c2'], { feeds: ALL, hasHeader: false })), { types: [], warning: null, hint: 'No header: pick what it holds.' });
+  assert.deepEqual(proposedUse(fileInfo('/a', ['foo', 'bar'], { feeds: ALL })).hint, 'Columns not recognised: pick what it holds.');
+  // Only what the engine says the file can feed; unreadable files feed nothing.
+  assert.deepEqual(types(['ts', 'bid', 'bid_size', 'ask', 'ask_size'], { feeds: ['trades', 'mark', 'funding'] }), []);
+  assert.deepEqual(proposedUse(fileInfo('/a', [], { error: 'file not found', feeds: [] })), { types: [], warning: null, hint: null });
   const merged = mergeFiles(mergeFiles([], [fileInfo('/a', ['price'])]), [fileInfo('/a', ['price']), fileInfo('/b', ['price'])]);
   assert.deepEqual(merged.map((f) => f.info.path), ['/a', '/b']);
+  const q = mergeFiles([], [fileInfo('/q', ['ts', 'bid', 'bid_size', 'ask', 'ask_size'], { feeds: ALL }), fileInfo('/t', ['time', 'price', 'qty'])]);
+  assert.deepEqual(typesInUse(q), ['trades', 'quotes'], 'in DATA_TYPES order');
+});
+
+test('one table names and guesses every data type', () => {
+  assert.deepEqual(Object.keys(DATA_TYPE_INFO).sort(), [...DATA_TYPES].sort());
+  assert.deepEqual(Object.keys(TYPE_LABELS).sort(), [...DATA_TYPES].sort());
+  assert.equal(TYPE_LABELS.quotes, 'Quotes');
 });
 
 test('the job spec: files per type, mapping only when changed, options, and what is missing', () => {

@@ -220,3 +220,23 @@ test('the share of rejected rows a file may have reaches the job spec; verify\'s
   assert.equal(v.ok, true, 'a foreign file is a fact, not a problem');
   assert.deepEqual(v.info, [foreign]);
 });
+
+test('a file used for nothing can be previewed raw, but the mapping shows only files used for the type', async () => {
+  const { api, store } = await withFiles();
+  const [f1, f2] = ['/data/venue-trades-2024-03-01.csv', '/data/venue-trades-2024-03-02.csv'];
+  store.getState().toggleFileType(f2, 'trades');
+  assert.deepEqual(store.getState().files[1]!.types, []);
+  await settle();
+  const before = store.getState().mappings.trades;
+  assert.ok(before);
+  store.getState().go('preview');
+  store.getState().selectFile(f2);
+  await settle();
+  assert.equal(previews(api).at(-1)!.path, f2, 'the raw preview shows it');
+  assert.equal(store.getState().preview.result!.file.path, f2);
+  assert.equal(store.getState().mappings.trades, before, 'its columns do not become the trades mapping');
+  store.getState().go('mapping');
+  await settle();
+  assert.equal(previews(api).at(-1)!.path, f1, 'the trades mapping shows a trades file');
+  assert.notEqual(store.getState().mappings.trades, before, 'and takes its automatic mapping');
+});

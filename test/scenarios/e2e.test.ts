@@ -2,11 +2,12 @@
 // built renderer. Add two CSV files by path, see the preview, drag columns onto fields, fix a wrong
 // automatic mapping, pick dates, run, watch the day bars move, cancel, run again, and find a
 // catalog that verify accepts. Another run has a broken file: its day fails with a clear error and
-// the other day is written. Screenshots of every screen go to test-output/screenshots/ (and to
-// docs/screenshots/, the README's pictures, when UPDATE_SCREENSHOTS=1).
+// the other day is written. A real Tardis quotes file is proposed as quotes (a bar file beside it
+// never as trades) and built into verified quote ticks. Screenshots of every screen go to
+// test-output/screenshots/ (and to docs/screenshots/, the README's pictures, when UPDATE_SCREENSHOTS=1).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
@@ -21,6 +22,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-output', 'screenshots');
 const ROWS = 300_000;
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
+/** A real Tardis quotes file (binance-futures BTCUSDT, the first 1,200 rows of 2020-02-22), from ../shared. */
+const QUOTES_FIXTURE = join(ROOT, '..', 'shared', 'fixtures', 'sources', 'tardis-csv_quotes_binance-futures_BTCUSDT_2020-02-22.csv');
 
 function needChromium(t: TestContext): boolean {
   if (HAVE_CHROMIUM) return true;
@@ -380,6 +383,103 @@ test('a broken file fails its own day with a clear error while the other day is 
   await info.locator('summary').click();
   assert.match(await info.innerText(), new RegExp(foreign!.split('/').pop()!.replace(/[.]/g, '\\.')));
   await shot(page, 'result-info');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a Tardis quotes file and an OHLCV file are proposed as quotes and bars (never trades), mapped and built together', { timeout: 120_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  if (!existsSync(QUOTES_FIXTURE)) {
+    if (process.env.CI) throw new Error(`${QUOTES_FIXTURE} is missing; CI must provide the shared fixtures`);
+    t.skip(`${QUOTES_FIXTURE} is missing: the shared fixtures (../shared) are needed for this test`);
+    return;
+  }
+  const dir = join(work, 'quotes');
+  await mkdir(dir, { recursive: true });
+  const quotes = join(dir, 'tardis-csv_quotes_binance-futures_BTCUSDT_2020-02-22.csv');
+  await copyFile(QUOTES_FIXTURE, quotes);
+  // A generic bar file: its close and volume look like a price and a size, but it holds bars, not trades.
+  const bars = join(dir, 'venue-bars-2020-02-22.csv');
+  await writeFile(bars, 'time,open,high,low,close,volume\n' + Array.from({ length: 60 }, (_, i) => `${1582329600000 + i * 60_000},9680.5,9690,9675.25,9682,${12 + i}.5`).join('\n') + '\n');
+  const catalog = join(dir, 'catalog');
+  const { page, errors } = await openApp();
+
+  await page.locator('#path-input').evaluate((el, text) => {
+    const dt = new DataTransfer();
+    dt.setData('text/plain', text);
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  }, `${quotes}\n${bars}\n`);
+  const qRow = page.locator('tr[data-file="tardis-csv_quotes_binance-futures_BTCUSDT_2020-02-22.csv"]');
+  const bRow = page.locator('tr[data-file="venue-bars-2020-02-22.csv"]');
+  await qRow.waitFor();
+  await bRow.waitFor();
+  assert.match(await qRow.innerText(), /Tardis quotes/);
+  // The quotes file is used for Quotes, and offers nothing else.
+  assert.deepEqual(await qRow.locator('button.toggle').allInnerTexts(), ['Quotes']);
+  assert.equal(await qRow.getByRole('button', { name: 'Quotes', exact: true }).getAttribute('aria-pressed'), 'true');
+  // The bar file is used for Bars, and offers nothing else (never Trades: a close is not a trade).
+  assert.deepEqual(await bRow.locator('button.toggle').allInnerTexts(), ['Bars']);
+  assert.equal(await bRow.getByRole('button', { name: 'Bars', exact: true }).getAttribute('aria-pressed'), 'true');
+  await shot(page, 'source-quotes');
+
+  // Live preview: the bar file's raw rows can be looked at...
+  await page.getByRole('button', { name: 'Next: live preview →' }).click();
+  await page.getByRole('tab', { name: 'Bars' }).click();
+  await page.getByTestId('raw-preview').getByRole('columnheader', { name: 'close' }).waitFor();
+  await page.waitForFunction(() => !document.querySelector('.file-facts')?.textContent?.includes('updating'));
+  await shot(page, 'preview-bars');
+
+  // ...and the quotes mapping shows only the files used for quotes: the known format's fixed mapping.
+  await page.getByRole('button', { name: 'Next: map columns →' }).click();
+  await page.getByRole('tab', { name: 'Quotes' }).click();
+  await page.getByRole('heading', { name: 'Quotes fields' }).waitFor();
+  assert.equal(await page.getByLabel('File to preview').count(), 0, 'one file feeds quotes: nothing to pick');
+  for (const [field, col] of [['bid_price', 'bid_price'], ['bid_size', 'bid_amount'], ['ask_price', 'ask_price'], ['ask_size', 'ask_amount']]) {
+    await page.locator(`[data-field="${field}"] .assigned-chip`, { hasText: col }).waitFor();
+  }
+  await page.waitForFunction(() => {
+    const counts = document.querySelector('[data-testid=mapped-counts]')?.textContent ?? '';
+    return /\d+ ok/.test(counts) && !counts.includes('updating');
+  });
+  const mapped = await page.getByTestId('mapped-preview').innerText();
+  assert.match(mapped, /bid price/);
+  assert.match(mapped, /9681\.92/, 'the first row\'s bid');
+  assert.match(mapped, /2020-02-22T00:00:01\.096/);
+  assert.match(await page.getByTestId('mapping-status').innerText(), /Every required field/);
+  await shot(page, 'mapping-quotes');
+
+  // The bars mapping: the OHLCV columns by their names, rows stamped at the bar's close.
+  await page.getByRole('tab', { name: 'Bars' }).click();
+  for (const field of ['open', 'high', 'low', 'close', 'volume']) await page.locator(`[data-field="${field}"] .assigned-chip`, { hasText: field }).waitFor();
+  await page.waitForFunction(() => /60 ok/.test(document.querySelector('[data-testid=mapped-counts]')?.textContent ?? ''));
+  assert.match(await page.getByTestId('mapped-preview').innerText(), /2020-02-22T00:01:00/, 'the first bar closes at 00:01');
+  await shot(page, 'mapping-bars');
+
+  // Job: Quotes and Bars are ticked; Trades has no file.
+  await page.locator('button[data-step="job"]').click();
+  assert.equal(await page.getByTestId('range-summary').innerText(), '2020-02-22 → 2020-02-22 · 1 day');
+  const check = (label: string) => page.locator('label.check', { hasText: label }).locator('input[type=checkbox]');
+  assert.equal(await check('Quotes').isChecked(), true);
+  assert.equal(await check('Bars').isChecked(), true);
+  assert.equal(await check('Trades').isChecked(), false);
+  assert.equal(await check('Trades').isDisabled(), true, 'no file feeds trades');
+  await page.locator('#output').fill(catalog);
+  await shot(page, 'job-quotes');
+  await page.getByRole('button', { name: 'Run the job' }).click();
+  await page.locator('[data-testid=run-overall][data-status=done]').waitFor({ timeout: 60_000 });
+  assert.equal(await page.locator('li.day-bar').count(), 2, 'one day of quotes, one of bars');
+
+  await page.getByRole('button', { name: 'View result →' }).click();
+  await page.locator('.verdict-ok').waitFor({ timeout: 30_000 });
+  const v = await verifyCatalog(catalog);
+  assert.deepEqual(v.errors, []);
+  const q = v.summary.find((s) => s.type === 'quote_tick');
+  assert.equal(q?.rows, 1200, 'every quote of the fixture written');
+  assert.equal(v.summary.find((s) => s.type === 'trade_tick'), undefined, 'no trades from a quotes or a bar file');
+  assert.equal(v.summary.find((s) => s.type === 'bar')?.rows, 60, 'every bar written');
+  const day = page.locator('tr[data-day="2020-02-22"][data-type="quotes"]');
+  assert.match(await day.innerText(), /^Quotes\s+2020-02-22\s+done\s+1,200\s+1,200\s+0\s+0\b/, 'read and written, none dropped');
+  await shot(page, 'result-quotes');
   assert.deepEqual(errors, []);
   await page.close();
 });

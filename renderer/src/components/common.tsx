@@ -1,7 +1,7 @@
 // Small building blocks shared by the screens.
 import type { ReactNode } from 'react';
 import type { DataType } from '../../../shared/job.js';
-import { TYPE_LABELS } from '../logic/progressView.js';
+import { TYPE_LABELS } from '../logic/dataTypes.js';
 import type { Screen } from '../store/app.js';
 import { useApp } from '../store/context.js';
 

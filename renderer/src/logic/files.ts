@@ -1,6 +1,7 @@
 // The files a job reads: parsing typed or pasted paths, which data types each file feeds.
-import type { DataType } from '../../../shared/job.js';
+import { DATA_TYPES, type DataType } from '../../../shared/job.js';
 import type { FileInfo, FileOptions } from '../../../shared/api.js';
+import { DATA_TYPE_INFO, headerOf } from './dataTypes.js';
 import { datesFromNames } from './dates.js';
 
 export interface FileEntry {
@@ -36,17 +37,28 @@ export function parsePaths(text: string): string[] {
   return out;
 }
 
-const MARK_COLS = /mark/;
-const FUNDING_COLS = /funding|rate/;
+export interface ProposedUse {
+  /** the data types the file is ticked for when added */
+  types: DataType[];
+  /** said while the file is listed: it holds data no type of this version is written from */
+  warning: string | null;
+  /** said while nothing is ticked: why nothing was proposed */
+  hint: string | null;
+}
 
-/** What a newly added file is used for: a known format's own types, else a guess from its columns. */
-export function defaultTypes(info: FileInfo): DataType[] {
-  if (info.error || !info.feeds.length) return [];
-  if (info.format !== 'generic') return [...info.feeds];
-  const cols = info.columns.join(' ');
-  if (FUNDING_COLS.test(cols) && !/price|qty|size|amount/.test(cols)) return ['funding'];
-  if (MARK_COLS.test(cols)) return ['mark'];
-  return ['trades'];
+/**
+ * What a newly added file is used for: a known format's own types; a generic CSV's types guessed
+ * from its header (DATA_TYPE_INFO), never one type read from another's file. A bar file (open,
+ * high, low, close) that no type in the table claims is flagged instead of guessed.
+ */
+export function proposedUse(info: FileInfo): ProposedUse {
+  if (info.error || !info.feeds.length) return { types: [], warning: null, hint: null };
+  if (info.format !== 'generic') return { types: [...info.feeds], warning: null, hint: null };
+  const header = headerOf(info.columns);
+  const types = DATA_TYPES.filter((t) => info.feeds.includes(t) && DATA_TYPE_INFO[t].looksLike(header));
+  if (types.length) return { types, warning: null, hint: null };
+  if (header.ohlc) return { types, warning: `Holds bars (${header.ohlc.join(', ')}): it cannot be used for trades.`, hint: null };
+  return { types, warning: null, hint: info.hasHeader ? 'Columns not recognised: pick what it holds.' : 'No header: pick what it holds.' };
 }
 
 /** Adds inspected files, replacing ones with the same path (kept in the order first added). */
@@ -54,7 +66,7 @@ export function mergeFiles(existing: FileEntry[], infos: FileInfo[]): FileEntry[
   const out = [...existing];
   for (const info of infos) {
     const i = out.findIndex((f) => f.info.path === info.path);
-    const entry: FileEntry = { info, types: defaultTypes(info), options: {} };
+    const entry: FileEntry = { info, types: proposedUse(info).types, options: {} };
     if (i >= 0) out[i] = { ...entry, types: out[i]!.types.length ? out[i]!.types : entry.types, options: out[i]!.options };
     else out.push(entry);
   }
@@ -68,8 +80,7 @@ export function toggleType(f: FileEntry, t: DataType): FileEntry {
 
 /** Data types some file feeds, in the canonical order. */
 export function typesInUse(files: FileEntry[]): DataType[] {
-  const order: DataType[] = ['trades', 'mark', 'funding'];
-  return order.filter((t) => files.some((f) => !f.info.error && f.types.includes(t)));
+  return DATA_TYPES.filter((t) => files.some((f) => !f.info.error && f.types.includes(t)));
 }
 
 export function filesFor(files: FileEntry[], t: DataType): FileEntry[] {

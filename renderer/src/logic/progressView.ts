@@ -1,15 +1,9 @@
 // What the Run screen shows for each bar and for the whole job: plain data, no DOM.
 import type { DataType } from '../../../shared/job.js';
+import { TYPE_LABELS } from './dataTypes.js';
 import { formatCount, formatEta, formatRate } from './format.js';
 import type { BarState, DayBar, FileProgress, RunState } from './progress.js';
 
-export const TYPE_LABELS: Record<DataType, string> = {
-  trades: 'Trades',
-  mark: 'Mark price',
-  funding: 'Funding rate',
-  quotes: 'Quotes',
-  bars: 'Bars',
-};
 
 export type Tone = 'pending' | 'active' | 'done' | 'skipped' | 'failed' | 'cancelled';
 

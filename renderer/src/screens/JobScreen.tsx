@@ -1,16 +1,14 @@
 // Step 4: what to build — instrument, days, data types, where, and how.
 import { useMemo, useState } from 'react';
-import type { DataType } from '../../../shared/job.js';
+import { DATA_TYPES } from '../../../shared/job.js';
 import { dayFieldError } from '../logic/dates.js';
 import { fileCountText, filesFor, markedDays } from '../logic/files.js';
 import { buildJob, DEFAULT_REJECT_PERCENT, instrumentId, jobBackStep, optionalNumber, presetFor, presetText, toggleDataType, type BuiltJob } from '../logic/job.js';
 import { isBusy } from '../logic/progress.js';
-import { TYPE_LABELS } from '../logic/progressView.js';
+import { TYPE_LABELS } from '../logic/dataTypes.js';
 import { DateRangePicker } from '../components/DateRangePicker.js';
 import { ScreenHeader, StepNav } from '../components/common.js';
 import { useApp } from '../store/context.js';
-
-const ALL: DataType[] = ['trades', 'mark', 'funding'];
 
 function ApiKeyField() {
   const saved = useApp((s) => s.apiKeySaved);
@@ -192,7 +190,7 @@ function DataTypesCard() {
     <section className="card" aria-labelledby="data-title">
       <h2 id="data-title">Data types</h2>
       <div className="check-list">
-        {ALL.map((t) => {
+        {DATA_TYPES.map((t) => {
           const n = filesFor(files, t).length;
           const disabled = fileSource && n === 0 && !draft.dataTypes.includes(t);
           return (

@@ -5,7 +5,7 @@ import { REQUIRED_FIELDS, type MappingField } from '../../../shared/job.js';
 import { typesInUse } from '../logic/files.js';
 import { FIELDS_FOR } from '../logic/job.js';
 import * as M from '../logic/mapping.js';
-import { TYPE_LABELS } from '../logic/progressView.js';
+import { TYPE_LABELS } from '../logic/dataTypes.js';
 import { Empty, Pill, ScreenHeader, StepNav, TypeTabs } from '../components/common.js';
 import { VirtualTable, type VCol } from '../components/VirtualTable.js';
 import { useApp } from '../store/context.js';
@@ -239,7 +239,7 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
     { key: 'status', label: 'Status', width: hasProblems ? 'minmax(260px, 2fr)' : '90px', min: hasProblems ? 260 : 90 },
     ...keys.map((k) => {
       const wide = k.startsWith('ts_') || k.includes('time');
-      return { key: k, label: MAPPED_LABELS[k] ?? k, width: wide ? 'minmax(262px, 1.4fr)' : 'minmax(100px, 1fr)', min: wide ? 262 : 100, className: 'mono' };
+      return { key: k, label: MAPPED_LABELS[k] ?? (k in M.FIELD_LABELS ? M.FIELD_LABELS[k as MappingField].toLowerCase() : k), width: wide ? 'minmax(262px, 1.4fr)' : 'minmax(100px, 1fr)', min: wide ? 262 : 100, className: 'mono' };
     }),
   ];
   return (
@@ -247,7 +247,8 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
       <div className="card-head">
         <h2 id="mapped-title">What the engine will write</h2>
         <div className="counts" aria-live="polite" data-testid="mapped-counts">
-          <Pill tone="ok">{counts.ok} ok</Pill>
+          {/* With an error no row was mapped: the raw rows are not "ok". */}
+          {!r.error && <Pill tone="ok">{counts.ok} ok</Pill>}
           {counts.rejected > 0 && <Pill tone="error">{counts.rejected} rejected</Pill>}
           {counts.duplicate > 0 && <Pill tone="warn">{counts.duplicate} duplicate</Pill>}
           {counts.skipped > 0 && <Pill tone="warn">{counts.skipped} skipped</Pill>}
@@ -358,7 +359,7 @@ export function MappingScreen() {
       </ScreenHeader>
       <div className="toolbar">
         <TypeTabs types={types} value={t} onChange={setType} label="Data type to map" />
-        <FilePicker />
+        <FilePicker typedOnly />
         <Templates />
       </div>
       {!types.length ? (

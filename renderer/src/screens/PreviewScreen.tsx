@@ -6,6 +6,7 @@ import { formatBytes, formatCount } from '../logic/format.js';
 import { Empty, Pill, ScreenHeader, StepNav, TypeTabs } from '../components/common.js';
 import { VirtualTable, type VCol } from '../components/VirtualTable.js';
 import { useApp } from '../store/context.js';
+import { previewFile } from '../store/preview.js';
 
 const UNITS: { value: NonNullable<FileOptions['timestampUnit']>; label: string }[] = [
   { value: 's', label: 'seconds' },
@@ -74,17 +75,18 @@ function OptionsBar() {
   );
 }
 
-export function FilePicker() {
+/** The files to look at for the type; `typedOnly`: only those used for it (the mapping's). */
+export function FilePicker({ typedOnly = false }: { typedOnly?: boolean }) {
   const files = useApp((s) => s.files);
-  const selectedPath = useApp((s) => s.selectedPath);
+  const shown = useApp((s) => previewFile(s)?.info.path);
   const t = useApp((s) => s.previewType);
   const select = useApp((s) => s.selectFile);
-  const good = files.filter((f) => !f.info.error && (!f.types.length || f.types.includes(t)));
+  const good = files.filter((f) => !f.info.error && ((!typedOnly && !f.types.length) || f.types.includes(t)));
   if (good.length <= 1) return null;
   return (
     <label className="field-inline">
       <span>File</span>
-      <select className="input" value={selectedPath ?? ''} onChange={(e) => select(e.target.value)} aria-label="File to preview">
+      <select className="input" value={shown ?? ''} onChange={(e) => select(e.target.value)} aria-label="File to preview">
         {good.map((f) => <option key={f.info.path} value={f.info.path}>{f.info.name}</option>)}
       </select>
     </label>

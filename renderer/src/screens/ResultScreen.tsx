@@ -2,7 +2,7 @@
 import type { VerifyOutcome } from '../../../shared/api.js';
 import type { DayReport, RunReport } from '../../../shared/report.js';
 import { baseName, dirName, formatCount } from '../logic/format.js';
-import { TYPE_LABELS } from '../logic/progressView.js';
+import { TYPE_LABELS } from '../logic/dataTypes.js';
 import { dayStateLabel, failedDays, resultTitle, stateTone } from '../logic/result.js';
 import { verifyInfoView, verifyTotals } from '../logic/verify.js';
 import { DayChart } from '../components/DayChart.js';

@@ -2,7 +2,8 @@
 import { useMemo } from 'react';
 import { baseName, formatCount, formatEta, formatRate } from '../logic/format.js';
 import { isFinished, type FileProgress } from '../logic/progress.js';
-import { fileReadPercent, groupBars, runSegments, runSummary, specLine, TYPE_LABELS, type BarGroup, type BarView, type RunSummary } from '../logic/progressView.js';
+import { TYPE_LABELS } from '../logic/dataTypes.js';
+import { fileReadPercent, groupBars, runSegments, runSummary, specLine, type BarGroup, type BarView, type RunSummary } from '../logic/progressView.js';
 import { Pill, ProgressBar, ScreenHeader, SegmentedBar } from '../components/common.js';
 import { useApp } from '../store/context.js';
 

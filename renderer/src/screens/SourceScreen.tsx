@@ -1,9 +1,9 @@
 // Step 1: where the data comes from; the files with what was detected in each.
 import { useState, type ClipboardEvent, type FormEvent } from 'react';
-import type { DataType, SourceKind } from '../../../shared/job.js';
-import { compressionLabel } from '../logic/files.js';
+import { DATA_TYPES, type SourceKind } from '../../../shared/job.js';
+import { compressionLabel, proposedUse } from '../logic/files.js';
 import { formatBytes, formatCount } from '../logic/format.js';
-import { TYPE_LABELS } from '../logic/progressView.js';
+import { TYPE_LABELS } from '../logic/dataTypes.js';
 import { Empty, Pill, ScreenHeader, StepNav } from '../components/common.js';
 import { useApp } from '../store/context.js';
 
@@ -12,8 +12,6 @@ const SOURCES: { id: SourceKind; title: string; text: string }[] = [
   { id: 'tardis', title: 'Tardis.dev download', text: 'Fetched for the symbol and days you pick. Needs a Tardis API key except for the 1st of a month.' },
   { id: 'websocket', title: 'WebSocket capture', text: 'JSONL files of Binance USD-M messages recorded from the stream.' },
 ];
-
-const ALL_TYPES: DataType[] = ['trades', 'mark', 'funding'];
 
 function AddFiles() {
   const browserMode = useApp((s) => s.browserMode);
@@ -92,45 +90,50 @@ function FileList() {
           </tr>
         </thead>
         <tbody>
-          {files.map((f) => (
-            <tr key={f.info.path} className={f.info.error ? 'row-error' : ''} data-file={f.info.name}>
-              <td>
-                <div className="file-name">{f.info.name}</div>
-                <div className="file-path mono" title={f.info.path}>{f.info.path}</div>
-              </td>
-              <td>
-                {f.info.error ? (
-                  <span className="text-error">{f.info.error}</span>
-                ) : (
-                  <>
-                    <div>{f.info.label}</div>
-                    <div className="muted small">{compressionLabel(f.info.compression)}{f.info.member ? ` · ${f.info.member}` : ''}{(f.info.members ?? 0) > 1 ? ` (first of ${f.info.dataMembers} data files; ${f.info.members} files in the zip)` : ''}</div>
-                  </>
-                )}
-              </td>
-              <td className="num">{f.info.error ? '–' : formatBytes(f.info.size)}</td>
-              <td className="num">{f.info.error ? '–' : `~${formatCount(f.info.rowEstimate)}`}</td>
-              <td>
-                <div className="chip-row">
-                  {ALL_TYPES.filter((t) => f.info.feeds.includes(t)).map((t) => (
-                    <button
-                      key={t}
-                      type="button"
-                      className={`toggle${f.types.includes(t) ? ' on' : ''}`}
-                      aria-pressed={f.types.includes(t)}
-                      onClick={() => toggle(f.info.path, t)}
-                    >
-                      {TYPE_LABELS[t]}
-                    </button>
-                  ))}
-                  {!f.info.error && !f.info.feeds.length && <Pill tone="warn">no supported data</Pill>}
-                </div>
-              </td>
-              <td className="actions">
-                <button type="button" className="btn ghost small" onClick={() => remove(f.info.path)} aria-label={`Remove ${f.info.name}`}>Remove</button>
-              </td>
-            </tr>
-          ))}
+          {files.map((f) => {
+            const use = proposedUse(f.info);
+            return (
+              <tr key={f.info.path} className={f.info.error ? 'row-error' : ''} data-file={f.info.name}>
+                <td>
+                  <div className="file-name">{f.info.name}</div>
+                  <div className="file-path mono" title={f.info.path}>{f.info.path}</div>
+                </td>
+                <td>
+                  {f.info.error ? (
+                    <span className="text-error">{f.info.error}</span>
+                  ) : (
+                    <>
+                      <div>{f.info.label}</div>
+                      <div className="muted small">{compressionLabel(f.info.compression)}{f.info.member ? ` · ${f.info.member}` : ''}{(f.info.members ?? 0) > 1 ? ` (first of ${f.info.dataMembers} data files; ${f.info.members} files in the zip)` : ''}</div>
+                    </>
+                  )}
+                </td>
+                <td className="num">{f.info.error ? '–' : formatBytes(f.info.size)}</td>
+                <td className="num">{f.info.error ? '–' : `~${formatCount(f.info.rowEstimate)}`}</td>
+                <td>
+                  <div className="chip-row">
+                    {DATA_TYPES.filter((t) => f.info.feeds.includes(t)).map((t) => (
+                      <button
+                        key={t}
+                        type="button"
+                        className={`toggle${f.types.includes(t) ? ' on' : ''}`}
+                        aria-pressed={f.types.includes(t)}
+                        onClick={() => toggle(f.info.path, t)}
+                      >
+                        {TYPE_LABELS[t]}
+                      </button>
+                    ))}
+                    {!f.info.error && !f.info.feeds.length && <Pill tone="warn">no supported data</Pill>}
+                  </div>
+                  {use.warning && <div className="small text-warn use-note" data-testid="use-note">{use.warning}</div>}
+                  {use.hint && !f.types.length && <div className="muted small use-note" data-testid="use-note">{use.hint}</div>}
+                </td>
+                <td className="actions">
+                  <button type="button" className="btn ghost small" onClick={() => remove(f.info.path)} aria-label={`Remove ${f.info.name}`}>Remove</button>
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </section>

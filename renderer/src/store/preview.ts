@@ -25,11 +25,16 @@ export interface PreviewSlice {
   refreshPreview(): void;
 }
 
-/** The file the preview and mapping show: the selected one if it feeds the type, else the type's first. */
+/**
+ * The file the preview and mapping show: the selected one if it feeds the type, else the type's first.
+ * The raw preview also shows a file used for nothing yet; the mapping never does, as the type's
+ * mapping applies to the type's files (a bar file's columns are no quotes mapping).
+ */
 export function previewFile(s: AppState): FileEntry | undefined {
   const sel = s.files.find((f) => f.info.path === s.selectedPath && !f.info.error);
-  if (sel && (sel.types.includes(s.previewType) || !sel.types.length)) return sel;
-  return filesFor(s.files, s.previewType)[0] ?? sel;
+  const anyFile = s.screen !== 'mapping';
+  if (sel && (sel.types.includes(s.previewType) || (anyFile && !sel.types.length))) return sel;
+  return filesFor(s.files, s.previewType)[0] ?? (anyFile ? sel : undefined);
 }
 
 function previewRequest(s: AppState): PreviewRequest | null {
@@ -54,6 +59,8 @@ function withPreview(s: AppState, req: PreviewRequest, key: string, result: Prev
   const files = s.files.map((f) => (f.info.path === req.path ? { ...f, info: { ...f.info, ...result.file, path: f.info.path } } : f));
   const patch: Partial<AppState> = { files, preview: { key, result, loading: false, error: null } };
   const cur = s.mappings[t];
+  // A file not used for the type (previewed raw) says nothing about the type's mapping.
+  if (!s.files.some((f) => f.info.path === req.path && f.types.includes(t))) return patch;
   if (!req.columns) {
     // The automatic mapping: the starting point until the user changes it.
     if (!cur || !cur.touched) patch.mappings = { ...s.mappings, [t]: { ...M.fromPreview(result), past: cur?.past ?? [] } };
