@@ -4,7 +4,7 @@
 import type { DataType } from '../../shared/job.js';
 import { formatDecimal, parseDecimal, pow10, toScaled, toScaledRounded } from '../numbers/decimal.js';
 import { fixedMode, writeRaw, type FixedMode } from '../numbers/fixed.js';
-import { writeScaled } from '../numbers/fixedfast.js';
+import { POW10_NUM, writeScaled } from '../numbers/fixedfast.js';
 import { NS_PER_DAY } from '../catalog/paths.js';
 import { FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, QUOTE, TRADE } from '../datatypes/index.js';
 import { quoteProblem, type QuoteCheck } from '../sources/quotes/quote.js';
@@ -144,6 +144,41 @@ export interface FastTrade {
   idEnd: number;
   /** the id's value when it is all digits, at most 15 of them and no leading zero (as IdSet keys it), else -1 */
   idNum: number;
+}
+
+/**
+ * A quote row the CSV fast path has already taken apart (one object reused for every row): times as
+ * in FastTrade, each value as mant / 10^scale (FastTrade's price). quoteFast decides by quote()'s rules.
+ */
+export interface FastQuote {
+  line: number;
+  day: number;
+  initLo: number;
+  initHi: number;
+  evLo: number;
+  evHi: number;
+  bidMant: number;
+  bidScale: number;
+  askMant: number;
+  askScale: number;
+  bidSizeMant: number;
+  bidSizeScale: number;
+  askSizeMant: number;
+  askSizeScale: number;
+}
+
+/**
+ * Whether bid > ask for two fast-path values (mant / 10^scale), or null when the comparison would
+ * not be exact in doubles (the complete path then decides).
+ */
+function crossedFast(bm: number, bs: number, am: number, as: number): boolean | null {
+  if (bs === as) return bm > am;
+  const k = Math.abs(bs - as);
+  if (k > 22) return null;
+  // Bring both to the larger scale: exact while the product stays below 2^53.
+  const b = bs < as ? bm * POW10_NUM[k]! : bm, a = as < bs ? am * POW10_NUM[k]! : am;
+  if (b > Number.MAX_SAFE_INTEGER || a > Number.MAX_SAFE_INTEGER) return null;
+  return b > a;
 }
 
 export class Normalizer {
@@ -415,6 +450,49 @@ export class Normalizer {
     writeRaw(b.views[QUOTE.askPrice]!, i * W, ask, W);
     writeRaw(b.views[QUOTE.bidSize]!, i * W, bidSize, W);
     writeRaw(b.views[QUOTE.askSize]!, i * W, askSize, W);
+  }
+
+  /**
+   * quote() for a row the CSV fast path parsed, with tradeFast's contract: false, having changed
+   * nothing, unless the row is a plain accepted quote (the complete path then gives the reject);
+   * otherwise counted exactly as quote() counts it (out of range, duplicate on a re-read, written).
+   */
+  quoteFast(r: FastQuote): boolean {
+    const o = this.o;
+    const sink = o.sinkAt(r.day - o.startDay);
+    if (!sink) {
+      this.counters.outOfRange++;
+      return true;
+    }
+    // zero values (a zero size, or a price quote() turns down), crossed, or not surely not crossed
+    if (r.bidMant === 0 || r.askMant === 0 || r.bidSizeMant === 0 || r.askSizeMant === 0) return false;
+    if (crossedFast(r.bidMant, r.bidScale, r.askMant, r.askScale) !== false) return false;
+    if (o.scan) {
+      this.placeFast(sink);
+      this.maxPriceDecimals = Math.max(this.maxPriceDecimals, r.bidScale, r.askScale);
+      this.maxSizeDecimals = Math.max(this.maxSizeDecimals, r.bidSizeScale, r.askSizeScale);
+      return true;
+    }
+    const pp = o.pricePrecision, sp = o.sizePrecision, pl = this.priceLim, sl = this.sizeLim;
+    if (r.bidScale > pp || r.bidMant > pl[r.bidScale]! || r.askScale > pp || r.askMant > pl[r.askScale]!) return false;
+    if (r.bidSizeScale > sp || r.bidSizeMant > sl[r.bidSizeScale]! || r.askSizeScale > sp || r.askSizeMant > sl[r.askSizeScale]!) return false;
+    this.placeFast(sink);
+    if (this.rereading) {
+      sink.stats.duplicates++;
+      return true;
+    }
+    if (this.notKept(sink)) return true;
+    const b = sink.builder;
+    const i = b.addHalves(r.initLo, r.initHi);
+    const ev = b.fixed32[QUOTE.tsEvent]!;
+    ev[2 * i] = r.evLo;
+    ev[2 * i + 1] = r.evHi;
+    const F = o.fm.F, L = o.fm.W >> 1, at = i * L;
+    writeScaled(b.fixed16[QUOTE.bidPrice]!, at, r.bidMant, F - r.bidScale, L);
+    writeScaled(b.fixed16[QUOTE.askPrice]!, at, r.askMant, F - r.askScale, L);
+    writeScaled(b.fixed16[QUOTE.bidSize]!, at, r.bidSizeMant, F - r.bidSizeScale, L);
+    writeScaled(b.fixed16[QUOTE.askSize]!, at, r.askSizeMant, F - r.askSizeScale, L);
+    return true;
   }
 
   funding(line: number, tsEvent: bigint, tsInit: bigint, rateText: string, intervalMin: bigint | null, nextNs: bigint | null, dedupe: boolean): void {
