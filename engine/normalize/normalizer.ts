@@ -2,12 +2,12 @@
 // Every row ends in exactly one bucket: written, duplicate, skipped, rejected, out of range, or
 // (its day not written in this run) existing or discarded.
 import type { DataType } from '../../shared/job.js';
-import { formatDecimal, parseDecimal, pow10, toScaled, toScaledRounded } from '../numbers/decimal.js';
+import { formatDecimal, parseDecimal, pow10, toScaled, toScaledRounded, type Decimal } from '../numbers/decimal.js';
 import { fixedMode, writeRaw, type FixedMode } from '../numbers/fixed.js';
 import { POW10_NUM, writeScaled } from '../numbers/fixedfast.js';
 import { NS_PER_DAY } from '../catalog/paths.js';
 import { FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, QUOTE, TRADE } from '../datatypes/index.js';
-import { quoteProblem, type QuoteCheck } from '../sources/quotes/quote.js';
+import { quoteProblem, type QuoteCheck, type QuoteDecimals } from '../sources/quotes/quote.js';
 import { IdSet } from './idset.js';
 import type { RejectSink } from './rejects.js';
 import type { RowSink, SinkAt } from './sink.js';
@@ -275,6 +275,11 @@ export class Normalizer {
   private price(line: number, text: string, tsInit: bigint, field: string, round: boolean): bigint | null {
     const d = parseDecimal(text.trim());
     if (!d) return this.reject(line, field, 'not a decimal number', text, tsInit), null;
+    return this.priceOf(line, d, text, tsInit, field, round);
+  }
+
+  /** price() for a value already parsed from `text`. */
+  private priceOf(line: number, d: Decimal, text: string, tsInit: bigint, field: string, round: boolean): bigint | null {
     if (d.neg || d.digits === '') return this.reject(line, field, 'must be > 0', text, tsInit), null;
     if (this.o.scan) {
       this.maxPriceDecimals = Math.max(this.maxPriceDecimals, d.scale);
@@ -293,6 +298,11 @@ export class Normalizer {
   private size(line: number, text: string, tsInit: bigint, field = 'size'): bigint | null {
     const d = parseDecimal(text.trim());
     if (!d) return this.reject(line, field, 'not a decimal number', text, tsInit), null;
+    return this.sizeOf(line, d, text, tsInit, field);
+  }
+
+  /** size() for a value already parsed from `text`. */
+  private sizeOf(line: number, d: Decimal, text: string, tsInit: bigint, field: string): bigint | null {
     if (d.neg || d.digits === '') return this.reject(line, field, 'must be > 0', text, tsInit), null;
     if (this.o.scan) {
       this.maxSizeDecimals = Math.max(this.maxSizeDecimals, d.scale);
@@ -427,15 +437,17 @@ export class Normalizer {
   quote(line: number, tsEvent: bigint, tsInit: bigint, q: QuoteSides): void {
     const sink = this.sinkOf(tsInit);
     if (!sink) return;
-    const bad = quoteProblem({ tsEvent, tsInit, ...q });
+    // Each value is parsed once, by the check; price() and size()'s rules then run on the result.
+    const d: QuoteDecimals = {};
+    const bad = quoteProblem(q, d);
     if (bad) return this.reject(line, bad.field, QUOTE_REASON[bad.kind], `bid ${q.bidPrice} x ${q.bidSize}, ask ${q.askPrice} x ${q.askSize}`, tsInit);
-    const bid = this.price(line, q.bidPrice, tsInit, 'bid_price', false);
+    const bid = this.priceOf(line, d.bidPrice!, q.bidPrice, tsInit, 'bid_price', false);
     if (bid === null) return;
-    const ask = this.price(line, q.askPrice, tsInit, 'ask_price', false);
+    const ask = this.priceOf(line, d.askPrice!, q.askPrice, tsInit, 'ask_price', false);
     if (ask === null) return;
-    const bidSize = this.size(line, q.bidSize, tsInit, 'bid_size');
+    const bidSize = this.sizeOf(line, d.bidSize!, q.bidSize, tsInit, 'bid_size');
     if (bidSize === null) return;
-    const askSize = this.size(line, q.askSize, tsInit, 'ask_size');
+    const askSize = this.sizeOf(line, d.askSize!, q.askSize, tsInit, 'ask_size');
     if (askSize === null || this.o.scan) return;
     if (this.rereading) {
       sink.stats.duplicates++;
