@@ -89,7 +89,7 @@ function skipField(buf: Uint8Array, p: number, end: number, d: number): boolean 
   return c !== 34;
 }
 
-/** A plain-integer timestamp into at.v, by the column's rule (FastTradeParser's timestamp branch). */
+/** A plain-integer timestamp into at.v, by the column's rule (TsColumn.parse's plain integers). */
 function readTs(buf: Uint8Array, p: number, end: number, rule: TsRule): boolean {
   const st = p;
   let v = 0, c = 0;
@@ -108,10 +108,7 @@ function readTs(buf: Uint8Array, p: number, end: number, rule: TsRule): boolean 
   return true;
 }
 
-/**
- * digits [. digits] into at.v (mantissa of at most 15 significant digits) and at.scale (without
- * trailing zeros): FastTradeParser's price / size branch.
- */
+/** digits [. digits] into at.v (mantissa of at most 15 significant digits) and at.scale (without trailing zeros). */
 function readDecimal(buf: Uint8Array, p: number, end: number): boolean {
   let m = 0, sig = 0, scale = 0, zeros = 0, nd = 0, c = 0;
   for (;;) {
@@ -154,7 +151,7 @@ function readDecimal(buf: Uint8Array, p: number, end: number): boolean {
 
 /**
  * Quote rows (Tardis quotes and book snapshots, Vision bookTicker, generic quote CSV): timestamps,
- * the four values, every other column skipped. Same syntax and hand-over as FastTradeParser.
+ * the four values, every other column skipped. The same field readers and hand-over as FastTradeParser.
  */
 export class FastQuoteParser implements FastParser {
   private delim: number;
@@ -245,17 +242,7 @@ export class FastTradeParser implements FastParser {
   static roles(det: Detected, plan: Plan, type: DataType): Uint8Array | null {
     const c = plan.cols;
     if (type !== 'trades' || c.timestamp === undefined || c.price === undefined || c.size === undefined || c.trade_id === undefined) return null;
-    if (det.delimiter.length !== 1 || det.delimiter.charCodeAt(0) > 0x7e || det.delimiter === '"') return null;
-    const roles = new Uint8Array(det.columns.length);
-    const set = (col: number | undefined, role: number) => {
-      if (col === undefined) return true;
-      if (col >= roles.length || roles[col] !== R_SKIP) return false;
-      roles[col] = role;
-      return true;
-    };
-    const ok = set(c.timestamp, R_TS) && set(c.local_timestamp, R_INIT) && set(c.price, R_PRICE) && set(c.size, R_SIZE)
-      && set(c.aggressor_side, R_SIDE) && set(c.trade_id, R_ID);
-    return ok ? roles : null;
+    return rolesOf(det, [[c.timestamp, R_TS], [c.local_timestamp, R_INIT], [c.price, R_PRICE], [c.size, R_SIZE], [c.aggressor_side, R_SIDE], [c.trade_id, R_ID]]);
   }
 
   constructor(roles: Uint8Array, det: Detected, plan: Plan, private norm: Normalizer, private ts: TsState, private tsInit: TsState) {
@@ -276,110 +263,72 @@ export class FastTradeParser implements FastParser {
     this.init = tsRule(this.tsInit);
   }
 
+  /** The side field buf[st, st + len): buy / sell, or true / false (buyer is maker); false for anything else. */
+  private side(buf: Uint8Array, st: number, len: number): boolean {
+    const r = this.row;
+    if (this.maker) {
+      if (len === 4 && buf[st] === 116 && buf[st + 1] === 114 && buf[st + 2] === 117 && buf[st + 3] === 101) r.side = SIDE_SELLER; // true
+      else if (len === 5 && buf[st] === 102 && buf[st + 1] === 97 && buf[st + 2] === 108 && buf[st + 3] === 115 && buf[st + 4] === 101) r.side = SIDE_BUYER; // false
+      else return false;
+    } else if (len === 3 && buf[st] === 98 && buf[st + 1] === 117 && buf[st + 2] === 121) r.side = SIDE_BUYER; // buy
+    else if (len === 4 && buf[st] === 115 && buf[st + 1] === 101 && buf[st + 2] === 108 && buf[st + 3] === 108) r.side = SIDE_SELLER; // sell
+    else return false;
+    return true;
+  }
+
+  /** Trade id: 1 to 36 printable ASCII characters, copied as bytes (at.p, at.c as the field readers). */
+  private id(buf: Uint8Array, p: number, end: number): boolean {
+    const r = this.row, d = this.delim, st = p;
+    let v = 0, digits = true, c = 0;
+    for (;;) {
+      if (p >= end) return false;
+      c = buf[p]!;
+      if (c === d || c < 0x21 || c > 0x7e || c === 34) break;
+      if (c < 48 || c > 57) digits = false;
+      else v = v * 10 + (c - 48);
+      p++;
+    }
+    const len = p - st;
+    if (len < 1 || len > 36) return false;
+    r.idStart = st;
+    r.idEnd = p;
+    // "007" is another id than "7": only canonical digit strings are keyed by value.
+    r.idNum = digits && len <= 15 && (len === 1 || buf[st] !== 48) ? v : -1;
+    at.p = p;
+    at.c = c;
+    return true;
+  }
+
   /**
    * Reads the line starting at buf[s] (bytes up to `end`) and hands it to the Normalizer. Returns
    * the index after its '\n', or -1 when the line must take the complete path (or is cut at `end`).
    */
   line(buf: Uint8Array, s: number, end: number, no: number): number {
     const roles = this.roles, n = roles.length, d = this.delim, r = this.row;
-    let p = s, c = 0;
+    let p = s;
     let evV = 0, initV = 0;
     for (let col = 0; col < n; col++) {
       const role = roles[col]!;
-      if (role === R_SKIP || role === R_SIDE) {
-        const st = p;
-        for (;;) {
-          if (p >= end) return -1;
-          c = buf[p]!;
-          if (c === d || c === 10 || c === 13 || c === 34) break;
-          p++;
-        }
-        if (c === 34) return -1;
-        if (role === R_SIDE) {
-          const len = p - st;
-          if (this.maker) {
-            if (len === 4 && buf[st] === 116 && buf[st + 1] === 114 && buf[st + 2] === 117 && buf[st + 3] === 101) r.side = SIDE_SELLER; // true
-            else if (len === 5 && buf[st] === 102 && buf[st + 1] === 97 && buf[st + 2] === 108 && buf[st + 3] === 115 && buf[st + 4] === 101) r.side = SIDE_BUYER; // false
-            else return -1;
-          } else if (len === 3 && buf[st] === 98 && buf[st + 1] === 117 && buf[st + 2] === 121) r.side = SIDE_BUYER; // buy
-          else if (len === 4 && buf[st] === 115 && buf[st + 1] === 101 && buf[st + 2] === 108 && buf[st + 3] === 108) r.side = SIDE_SELLER; // sell
-          else return -1;
-        }
+      if (role === R_SKIP) {
+        if (!skipField(buf, p, end, d)) return -1;
+      } else if (role === R_SIDE) {
+        if (!skipField(buf, p, end, d) || !this.side(buf, p, at.p - p)) return -1;
       } else if (role === R_TS || role === R_INIT) {
-        const st = p;
-        let v = 0;
-        for (;;) {
-          if (p >= end) return -1;
-          c = buf[p]!;
-          if (c < 48 || c > 57) break;
-          v = v * 10 + (c - 48);
-          p++;
-        }
-        const rule = role === R_TS ? this.ev : this.init;
-        const nd = p - st;
-        if (!rule.ok || nd < rule.minDigits || nd > rule.maxDigits || v > MAX_SAFE || (rule.noLeadingZero && buf[st] === 48)) return -1;
-        if (role === R_TS) evV = v;
-        else initV = v;
+        if (!readTs(buf, p, end, role === R_TS ? this.ev : this.init)) return -1;
+        if (role === R_TS) evV = at.v;
+        else initV = at.v;
       } else if (role === R_PRICE || role === R_SIZE) {
-        // digits [. digits]: mantissa of at most 15 significant digits, scale without trailing zeros
-        let m = 0, sig = 0, scale = 0, zeros = 0, nd = 0;
-        for (;;) {
-          if (p >= end) return -1;
-          c = buf[p]!;
-          if (c < 48 || c > 57) break;
-          if (m !== 0 || c !== 48) {
-            if (++sig > 15) return -1;
-            m = m * 10 + (c - 48);
-          }
-          nd++;
-          p++;
-        }
-        if (c === 46) {
-          p++;
-          for (;;) {
-            if (p >= end) return -1;
-            c = buf[p]!;
-            if (c < 48 || c > 57) break;
-            nd++;
-            p++;
-            if (c === 48) zeros++;
-            else {
-              const add = zeros + 1;
-              sig = m === 0 ? 1 : sig + add;
-              if (sig > 15 || add > 16) return -1;
-              m = m * POW10_NUM[add]! + (c - 48);
-              scale += add;
-              zeros = 0;
-            }
-          }
-        }
-        if (nd === 0) return -1;
+        if (!readDecimal(buf, p, end)) return -1;
         if (role === R_PRICE) {
-          r.priceMant = m;
-          r.priceScale = scale;
+          r.priceMant = at.v;
+          r.priceScale = at.scale;
         } else {
-          r.sizeMant = m;
-          r.sizeScale = scale;
+          r.sizeMant = at.v;
+          r.sizeScale = at.scale;
         }
-      } else {
-        // trade id: 1 to 36 printable ASCII characters, copied as bytes
-        const st = p;
-        let v = 0, digits = true;
-        for (;;) {
-          if (p >= end) return -1;
-          c = buf[p]!;
-          if (c === d || c < 0x21 || c > 0x7e || c === 34) break;
-          if (c < 48 || c > 57) digits = false;
-          else v = v * 10 + (c - 48);
-          p++;
-        }
-        const len = p - st;
-        if (len < 1 || len > 36) return -1;
-        r.idStart = st;
-        r.idEnd = p;
-        // "007" is another id than "7": only canonical digit strings are keyed by value.
-        r.idNum = digits && len <= 15 && (len === 1 || buf[st] !== 48) ? v : -1;
-      }
+      } else if (!this.id(buf, p, end)) return -1;
+      p = at.p;
+      const c = at.c;
       if (col < n - 1) {
         if (c !== d) return -1;
         p++;
