@@ -228,6 +228,23 @@ test('fast path on odd quote rows mixed into plain ones: crossed, locked, zero, 
   }
 });
 
+test('fast path on quotes with no preset: the precision scan infers the same precisions (a rejected row counts for nothing)', async (t) => {
+  const dir = await tempDir(t);
+  // Generated quotes have prices with 1 decimal and sizes with 3; after the first batch come a row
+  // with a 3-decimal price and a 5-decimal size, and a crossed row with 6 decimals (rejected: not counted).
+  await genTardisQuotes({ path: join(dir, 'plain.csv'), rows: 40_000, start: '2024-01-01', days: 1, gzip: false, seed: 9 });
+  const lines = (await readFile(join(dir, 'plain.csv'), 'utf8')).split('\n').filter(Boolean);
+  const us = Date.UTC(2024, 0, 1, 12) * 1000;
+  lines.splice(30_000, 0, `binance-futures,FOOUSDT,${us},${us + 5},1.23456,42000.125,42000.1,2`, `binance-futures,FOOUSDT,${us + 1},${us + 6},1,42000.1,42000.123456,2.1234567`);
+  await writeFile(join(dir, 'quotes.csv'), lines.join('\n') + '\n');
+  const [a, b] = await both(t, dir, { quotes: { file_path: 'quotes.csv' } }, { symbol: 'FOOUSDT', dataTypes: ['quotes'] });
+  assert.ok(a.report.ok, a.report.errors.join('\n'));
+  assert.deepEqual([a.report.instrument.pricePrecision, a.report.instrument.sizePrecision], [3, 5]);
+  assert.deepEqual([b.report.instrument.pricePrecision, b.report.instrument.sizePrecision], [3, 5]);
+  assert.equal(a.report.totals.rejected, 1);
+  await assertSame(a, b);
+});
+
 test('row groups encoded on worker threads give the same bytes as row groups encoded in line', async (t) => {
   const dir = await tempDir(t);
   // Row groups of at least pwriter's INLINE_ROWS go to the encoder threads; CB_ENCODE_WORKERS=0 encodes
