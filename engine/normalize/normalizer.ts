@@ -2,12 +2,12 @@
 // Every row ends in exactly one bucket: written, duplicate, skipped, rejected, out of range, or
 // (its day not written in this run) existing or discarded.
 import type { DataType } from '../../shared/job.js';
-import { formatDecimal, parseDecimal, pow10, toScaled, toScaledRounded } from '../numbers/decimal.js';
+import { formatDecimal, parseDecimal, pow10, toScaled, toScaledRounded, type Decimal } from '../numbers/decimal.js';
 import { fixedMode, writeRaw, type FixedMode } from '../numbers/fixed.js';
-import { writeScaled } from '../numbers/fixedfast.js';
+import { POW10_NUM, writeScaled } from '../numbers/fixedfast.js';
 import { NS_PER_DAY } from '../catalog/paths.js';
 import { BAR, FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, QUOTE, TRADE } from '../datatypes/index.js';
-import { quoteProblem, type QuoteCheck } from '../sources/quotes/quote.js';
+import { quoteProblem, type QuoteCheck, type QuoteDecimals } from '../sources/quotes/quote.js';
 import { GapTracker } from '../sources/bars/gaps.js';
 import { checkBar, type OhlcvText } from '../sources/bars/ohlc.js';
 import { describeNs } from '../sources/bars/spec.js';
@@ -151,6 +151,41 @@ export interface FastTrade {
   idNum: number;
 }
 
+/**
+ * A quote row the CSV fast path has already taken apart (one object reused for every row): times as
+ * in FastTrade, each value as mant / 10^scale (FastTrade's price). quoteFast decides by quote()'s rules.
+ */
+export interface FastQuote {
+  line: number;
+  day: number;
+  initLo: number;
+  initHi: number;
+  evLo: number;
+  evHi: number;
+  bidMant: number;
+  bidScale: number;
+  askMant: number;
+  askScale: number;
+  bidSizeMant: number;
+  bidSizeScale: number;
+  askSizeMant: number;
+  askSizeScale: number;
+}
+
+/**
+ * Whether bid > ask for two fast-path values (mant / 10^scale), or null when the comparison would
+ * not be exact in doubles (the complete path then decides).
+ */
+function crossedFast(bm: number, bs: number, am: number, as: number): boolean | null {
+  if (bs === as) return bm > am;
+  const k = Math.abs(bs - as);
+  if (k > 22) return null;
+  // Bring both to the larger scale: exact while the product stays below 2^53.
+  const b = bs < as ? bm * POW10_NUM[k]! : bm, a = as < bs ? am * POW10_NUM[k]! : am;
+  if (b > Number.MAX_SAFE_INTEGER || a > Number.MAX_SAFE_INTEGER) return null;
+  return b > a;
+}
+
 export class Normalizer {
   file = '';
   counters: FileCounters = { rows: 0, outOfRange: 0, rejected: 0, rejectedByReason: {} };
@@ -248,6 +283,11 @@ export class Normalizer {
   private price(line: number, text: string, tsInit: bigint, field: string, round: boolean): bigint | null {
     const d = parseDecimal(text.trim());
     if (!d) return this.reject(line, field, 'not a decimal number', text, tsInit), null;
+    return this.priceOf(line, d, text, tsInit, field, round);
+  }
+
+  /** price() for a value already parsed from `text`. */
+  private priceOf(line: number, d: Decimal, text: string, tsInit: bigint, field: string, round: boolean): bigint | null {
     if (d.neg || d.digits === '') return this.reject(line, field, 'must be > 0', text, tsInit), null;
     if (this.o.scan) {
       this.maxPriceDecimals = Math.max(this.maxPriceDecimals, d.scale);
@@ -266,8 +306,13 @@ export class Normalizer {
   /** A quantity at the size precision; a bar's volume (`field` volume) may be 0. */
   private size(line: number, text: string, tsInit: bigint, field = 'size'): bigint | null {
     const d = parseDecimal(text.trim());
-    const zeroOk = field === 'volume';
     if (!d) return this.reject(line, field, 'not a decimal number', text, tsInit), null;
+    return this.sizeOf(line, d, text, tsInit, field);
+  }
+
+  /** size() for a value already parsed from `text`. */
+  private sizeOf(line: number, d: Decimal, text: string, tsInit: bigint, field: string): bigint | null {
+    const zeroOk = field === 'volume';
     if (d.neg && d.digits !== '') return this.reject(line, field, zeroOk ? 'must be >= 0' : 'must be > 0', text, tsInit), null;
     if (d.digits === '' && !zeroOk) return this.reject(line, field, 'must be > 0', text, tsInit), null;
     if (this.o.scan) {
@@ -403,15 +448,17 @@ export class Normalizer {
   quote(line: number, tsEvent: bigint, tsInit: bigint, q: QuoteSides): void {
     const sink = this.sinkOf(tsInit);
     if (!sink) return;
-    const bad = quoteProblem({ tsEvent, tsInit, ...q });
+    // Each value is parsed once, by the check; price() and size()'s rules then run on the result.
+    const d: QuoteDecimals = {};
+    const bad = quoteProblem(q, d);
     if (bad) return this.reject(line, bad.field, QUOTE_REASON[bad.kind], `bid ${q.bidPrice} x ${q.bidSize}, ask ${q.askPrice} x ${q.askSize}`, tsInit);
-    const bid = this.price(line, q.bidPrice, tsInit, 'bid_price', false);
+    const bid = this.priceOf(line, d.bidPrice!, q.bidPrice, tsInit, 'bid_price', false);
     if (bid === null) return;
-    const ask = this.price(line, q.askPrice, tsInit, 'ask_price', false);
+    const ask = this.priceOf(line, d.askPrice!, q.askPrice, tsInit, 'ask_price', false);
     if (ask === null) return;
-    const bidSize = this.size(line, q.bidSize, tsInit, 'bid_size');
+    const bidSize = this.sizeOf(line, d.bidSize!, q.bidSize, tsInit, 'bid_size');
     if (bidSize === null) return;
-    const askSize = this.size(line, q.askSize, tsInit, 'ask_size');
+    const askSize = this.sizeOf(line, d.askSize!, q.askSize, tsInit, 'ask_size');
     if (askSize === null || this.o.scan) return;
     if (this.rereading) {
       sink.stats.duplicates++;
@@ -464,6 +511,49 @@ export class Normalizer {
     b.views[BAR.tsEvent]!.setBigUint64(i * 8, closeNs, true);
     [BAR.open, BAR.high, BAR.low, BAR.close].forEach((col, k) => writeRaw(b.views[col]!, i * W, raw[k]!, W));
     writeRaw(b.views[BAR.volume]!, i * W, volume, W);
+  }
+
+  /**
+   * quote() for a row the CSV fast path parsed, with tradeFast's contract: false, having changed
+   * nothing, unless the row is a plain accepted quote (the complete path then gives the reject);
+   * otherwise counted exactly as quote() counts it (out of range, duplicate on a re-read, written).
+   */
+  quoteFast(r: FastQuote): boolean {
+    const o = this.o;
+    const sink = o.sinkAt(r.day - o.startDay);
+    if (!sink) {
+      this.counters.outOfRange++;
+      return true;
+    }
+    // zero values (a zero size, or a price quote() turns down), crossed, or not surely not crossed
+    if (r.bidMant === 0 || r.askMant === 0 || r.bidSizeMant === 0 || r.askSizeMant === 0) return false;
+    if (crossedFast(r.bidMant, r.bidScale, r.askMant, r.askScale) !== false) return false;
+    if (o.scan) {
+      this.placeFast(sink);
+      this.maxPriceDecimals = Math.max(this.maxPriceDecimals, r.bidScale, r.askScale);
+      this.maxSizeDecimals = Math.max(this.maxSizeDecimals, r.bidSizeScale, r.askSizeScale);
+      return true;
+    }
+    const pp = o.pricePrecision, sp = o.sizePrecision, pl = this.priceLim, sl = this.sizeLim;
+    if (r.bidScale > pp || r.bidMant > pl[r.bidScale]! || r.askScale > pp || r.askMant > pl[r.askScale]!) return false;
+    if (r.bidSizeScale > sp || r.bidSizeMant > sl[r.bidSizeScale]! || r.askSizeScale > sp || r.askSizeMant > sl[r.askSizeScale]!) return false;
+    this.placeFast(sink);
+    if (this.rereading) {
+      sink.stats.duplicates++;
+      return true;
+    }
+    if (this.notKept(sink)) return true;
+    const b = sink.builder;
+    const i = b.addHalves(r.initLo, r.initHi);
+    const ev = b.fixed32[QUOTE.tsEvent]!;
+    ev[2 * i] = r.evLo;
+    ev[2 * i + 1] = r.evHi;
+    const F = o.fm.F, L = o.fm.W >> 1, at = i * L;
+    writeScaled(b.fixed16[QUOTE.bidPrice]!, at, r.bidMant, F - r.bidScale, L);
+    writeScaled(b.fixed16[QUOTE.askPrice]!, at, r.askMant, F - r.askScale, L);
+    writeScaled(b.fixed16[QUOTE.bidSize]!, at, r.bidSizeMant, F - r.bidSizeScale, L);
+    writeScaled(b.fixed16[QUOTE.askSize]!, at, r.askSizeMant, F - r.askSizeScale, L);
+    return true;
   }
 
   funding(line: number, tsEvent: bigint, tsInit: bigint, rateText: string, intervalMin: bigint | null, nextNs: bigint | null, dedupe: boolean): void {

@@ -1,11 +1,11 @@
-// The CSV fast path for trades: plain numeric rows are read straight from the decompressed bytes,
-// with no per-line or per-field strings and no BigInt. A row the fast path is not sure about (a
-// quote, another column count, a sign, spaces, an odd timestamp, a value it would reject, ...) is
-// handed, as its text line, to the complete path (mapLines), so the result and the reject reasons
-// are the same either way. Validation stays with the Normalizer (tradeFast).
+// The CSV fast path for trades and quotes: plain numeric rows are read straight from the decompressed
+// bytes, with no per-line or per-field strings and no BigInt. A row the fast path is not sure about
+// (a quote character, another column count, a sign, spaces, an odd timestamp, a value it would
+// reject, ...) is handed, as its text line, to the complete path (mapLines), so the result and the
+// reject reasons are the same either way. Validation stays with the Normalizer (tradeFast, quoteFast).
 import type { DataType } from '../../../shared/job.js';
 import { LITTLE_ENDIAN, POW10_NUM, floorDiv, mulPow10U64, u64 } from '../../numbers/fixedfast.js';
-import { SIDE_BUYER, SIDE_NONE, SIDE_SELLER, type FastTrade, type Normalizer } from '../../normalize/normalizer.js';
+import { SIDE_BUYER, SIDE_NONE, SIDE_SELLER, type FastQuote, type FastTrade, type Normalizer } from '../../normalize/normalizer.js';
 import { LONG_LINE, MAX_LINE, QUOTE_CHARS, longHead, type Line } from '../io/lines.js';
 import type { TsUnit } from '../timestamp.js';
 import type { Detected } from './detect.js';
@@ -23,6 +23,7 @@ export function fastPathEnabled(): boolean {
 }
 
 const R_SKIP = 0, R_TS = 1, R_INIT = 2, R_PRICE = 3, R_SIZE = 4, R_SIDE = 5, R_ID = 6;
+const R_BID = 7, R_BID_SIZE = 8, R_ASK = 9, R_ASK_SIZE = 10;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const UNIT_EXP: Record<TsUnit, number> = { s: 9, ms: 6, us: 3, ns: 0 };
 /** Digit counts unitOfDigits() gives each unit (capped at 16: larger values are not exact doubles). */
@@ -51,7 +52,184 @@ function tsRule(col: TsState): TsRule {
   return { ok: true, k, minDigits, maxDigits, noLeadingZero: !col.forced, perDay: 86_400 * POW10_NUM[9 - k]! };
 }
 
-export class FastTradeParser {
+/** A parser of one data type's rows for FastLineReader. */
+export interface FastParser {
+  /** buf[s..] to its '\n': the index after it, or -1 when the line must take the complete path */
+  line(buf: Uint8Array, s: number, end: number, no: number): number;
+  /** re-reads the timestamp units after rows on the complete path */
+  refresh(): void;
+}
+
+/** Roles of the columns for a plan's fields (role per field), or null when two fields share a column. */
+function rolesOf(det: Detected, fields: [number | undefined, number][]): Uint8Array | null {
+  if (det.delimiter.length !== 1 || det.delimiter.charCodeAt(0) > 0x7e || det.delimiter === '"') return null;
+  const roles = new Uint8Array(det.columns.length);
+  for (const [col, role] of fields) {
+    if (col === undefined) continue;
+    if (col >= roles.length || roles[col] !== R_SKIP) return null;
+    roles[col] = role;
+  }
+  return roles;
+}
+
+/** Where the field readers below stopped (at.p), the byte there (at.c) and the value read. */
+const at = { p: 0, c: 0, v: 0, scale: 0 };
+
+/** Skips a field to its delimiter or line end; false at a quote character or the end of buf. */
+function skipField(buf: Uint8Array, p: number, end: number, d: number): boolean {
+  let c = 0;
+  for (;;) {
+    if (p >= end) return false;
+    c = buf[p]!;
+    if (c === d || c === 10 || c === 13 || c === 34) break;
+    p++;
+  }
+  at.p = p;
+  at.c = c;
+  return c !== 34;
+}
+
+/** A plain-integer timestamp into at.v, by the column's rule (TsColumn.parse's plain integers). */
+function readTs(buf: Uint8Array, p: number, end: number, rule: TsRule): boolean {
+  const st = p;
+  let v = 0, c = 0;
+  for (;;) {
+    if (p >= end) return false;
+    c = buf[p]!;
+    if (c < 48 || c > 57) break;
+    v = v * 10 + (c - 48);
+    p++;
+  }
+  const nd = p - st;
+  if (!rule.ok || nd < rule.minDigits || nd > rule.maxDigits || v > MAX_SAFE || (rule.noLeadingZero && buf[st] === 48)) return false;
+  at.p = p;
+  at.c = c;
+  at.v = v;
+  return true;
+}
+
+/** digits [. digits] into at.v (mantissa of at most 15 significant digits) and at.scale (without trailing zeros). */
+function readDecimal(buf: Uint8Array, p: number, end: number): boolean {
+  let m = 0, sig = 0, scale = 0, zeros = 0, nd = 0, c = 0;
+  for (;;) {
+    if (p >= end) return false;
+    c = buf[p]!;
+    if (c < 48 || c > 57) break;
+    if (m !== 0 || c !== 48) {
+      if (++sig > 15) return false;
+      m = m * 10 + (c - 48);
+    }
+    nd++;
+    p++;
+  }
+  if (c === 46) {
+    p++;
+    for (;;) {
+      if (p >= end) return false;
+      c = buf[p]!;
+      if (c < 48 || c > 57) break;
+      nd++;
+      p++;
+      if (c === 48) zeros++;
+      else {
+        const add = zeros + 1;
+        sig = m === 0 ? 1 : sig + add;
+        if (sig > 15 || add > 16) return false;
+        m = m * POW10_NUM[add]! + (c - 48);
+        scale += add;
+        zeros = 0;
+      }
+    }
+  }
+  if (nd === 0) return false;
+  at.p = p;
+  at.c = c;
+  at.v = m;
+  at.scale = scale;
+  return true;
+}
+
+/**
+ * Quote rows (Tardis quotes and book snapshots, Vision bookTicker, generic quote CSV): timestamps,
+ * the four values, every other column skipped. The same field readers and hand-over as FastTradeParser.
+ */
+export class FastQuoteParser implements FastParser {
+  private delim: number;
+  private hasInit: boolean;
+  private ev!: TsRule;
+  private init!: TsRule;
+  private row: FastQuote = {
+    line: 0, day: 0, initLo: 0, initHi: 0, evLo: 0, evHi: 0,
+    bidMant: 0, bidScale: 0, askMant: 0, askScale: 0, bidSizeMant: 0, bidSizeScale: 0, askSizeMant: 0, askSizeScale: 0,
+  };
+
+  /** Column roles when the plan fits the fast path, else null. */
+  static roles(det: Detected, plan: Plan, type: DataType): Uint8Array | null {
+    const c = plan.cols;
+    if (type !== 'quotes' || c.timestamp === undefined || c.bid_price === undefined || c.bid_size === undefined || c.ask_price === undefined || c.ask_size === undefined) return null;
+    return rolesOf(det, [[c.timestamp, R_TS], [c.local_timestamp, R_INIT], [c.bid_price, R_BID], [c.bid_size, R_BID_SIZE], [c.ask_price, R_ASK], [c.ask_size, R_ASK_SIZE]]);
+  }
+
+  constructor(private roles: Uint8Array, det: Detected, plan: Plan, private norm: Normalizer, private ts: TsState, private tsInit: TsState) {
+    this.delim = det.delimiter.charCodeAt(0);
+    this.hasInit = plan.cols.local_timestamp !== undefined;
+    this.refresh();
+  }
+
+  refresh(): void {
+    this.ev = tsRule(this.ts);
+    this.init = tsRule(this.tsInit);
+  }
+
+  line(buf: Uint8Array, s: number, end: number, no: number): number {
+    const roles = this.roles, n = roles.length, d = this.delim, r = this.row;
+    let p = s;
+    let evV = 0, initV = 0;
+    for (let col = 0; col < n; col++) {
+      const role = roles[col]!;
+      if (role === R_SKIP) {
+        if (!skipField(buf, p, end, d)) return -1;
+      } else if (role === R_TS || role === R_INIT) {
+        if (!readTs(buf, p, end, role === R_TS ? this.ev : this.init)) return -1;
+        if (role === R_TS) evV = at.v;
+        else initV = at.v;
+      } else {
+        if (!readDecimal(buf, p, end)) return -1;
+        if (role === R_BID) { r.bidMant = at.v; r.bidScale = at.scale; }
+        else if (role === R_ASK) { r.askMant = at.v; r.askScale = at.scale; }
+        else if (role === R_BID_SIZE) { r.bidSizeMant = at.v; r.bidSizeScale = at.scale; }
+        else { r.askSizeMant = at.v; r.askSizeScale = at.scale; }
+      }
+      p = at.p;
+      const c = at.c;
+      if (col < n - 1) {
+        if (c !== d) return -1;
+        p++;
+      } else if (c === 10) p++;
+      else if (c === 13 && p + 1 < end && buf[p + 1] === 10) p += 2;
+      else return -1;
+    }
+    const ev = this.ev;
+    if (!mulPow10U64(evV, ev.k)) return -1;
+    r.evLo = u64.lo;
+    r.evHi = u64.hi;
+    let iv = evV, ir = ev;
+    if (this.hasInit) {
+      iv = initV;
+      ir = this.init;
+      if (!mulPow10U64(iv, ir.k)) return -1;
+    }
+    r.initLo = u64.lo;
+    r.initHi = u64.hi;
+    r.day = floorDiv(iv, ir.perDay);
+    r.line = no;
+    if (!this.norm.quoteFast(r)) return -1;
+    this.norm.counters.rows++;
+    return p;
+  }
+}
+
+export class FastTradeParser implements FastParser {
   private roles: Uint8Array;
   private delim: number;
   private maker: boolean;
@@ -64,17 +242,7 @@ export class FastTradeParser {
   static roles(det: Detected, plan: Plan, type: DataType): Uint8Array | null {
     const c = plan.cols;
     if (type !== 'trades' || c.timestamp === undefined || c.price === undefined || c.size === undefined || c.trade_id === undefined) return null;
-    if (det.delimiter.length !== 1 || det.delimiter.charCodeAt(0) > 0x7e || det.delimiter === '"') return null;
-    const roles = new Uint8Array(det.columns.length);
-    const set = (col: number | undefined, role: number) => {
-      if (col === undefined) return true;
-      if (col >= roles.length || roles[col] !== R_SKIP) return false;
-      roles[col] = role;
-      return true;
-    };
-    const ok = set(c.timestamp, R_TS) && set(c.local_timestamp, R_INIT) && set(c.price, R_PRICE) && set(c.size, R_SIZE)
-      && set(c.aggressor_side, R_SIDE) && set(c.trade_id, R_ID);
-    return ok ? roles : null;
+    return rolesOf(det, [[c.timestamp, R_TS], [c.local_timestamp, R_INIT], [c.price, R_PRICE], [c.size, R_SIZE], [c.aggressor_side, R_SIDE], [c.trade_id, R_ID]]);
   }
 
   constructor(roles: Uint8Array, det: Detected, plan: Plan, private norm: Normalizer, private ts: TsState, private tsInit: TsState) {
@@ -95,110 +263,72 @@ export class FastTradeParser {
     this.init = tsRule(this.tsInit);
   }
 
+  /** The side field buf[st, st + len): buy / sell, or true / false (buyer is maker); false for anything else. */
+  private side(buf: Uint8Array, st: number, len: number): boolean {
+    const r = this.row;
+    if (this.maker) {
+      if (len === 4 && buf[st] === 116 && buf[st + 1] === 114 && buf[st + 2] === 117 && buf[st + 3] === 101) r.side = SIDE_SELLER; // true
+      else if (len === 5 && buf[st] === 102 && buf[st + 1] === 97 && buf[st + 2] === 108 && buf[st + 3] === 115 && buf[st + 4] === 101) r.side = SIDE_BUYER; // false
+      else return false;
+    } else if (len === 3 && buf[st] === 98 && buf[st + 1] === 117 && buf[st + 2] === 121) r.side = SIDE_BUYER; // buy
+    else if (len === 4 && buf[st] === 115 && buf[st + 1] === 101 && buf[st + 2] === 108 && buf[st + 3] === 108) r.side = SIDE_SELLER; // sell
+    else return false;
+    return true;
+  }
+
+  /** Trade id: 1 to 36 printable ASCII characters, copied as bytes (at.p, at.c as the field readers). */
+  private id(buf: Uint8Array, p: number, end: number): boolean {
+    const r = this.row, d = this.delim, st = p;
+    let v = 0, digits = true, c = 0;
+    for (;;) {
+      if (p >= end) return false;
+      c = buf[p]!;
+      if (c === d || c < 0x21 || c > 0x7e || c === 34) break;
+      if (c < 48 || c > 57) digits = false;
+      else v = v * 10 + (c - 48);
+      p++;
+    }
+    const len = p - st;
+    if (len < 1 || len > 36) return false;
+    r.idStart = st;
+    r.idEnd = p;
+    // "007" is another id than "7": only canonical digit strings are keyed by value.
+    r.idNum = digits && len <= 15 && (len === 1 || buf[st] !== 48) ? v : -1;
+    at.p = p;
+    at.c = c;
+    return true;
+  }
+
   /**
    * Reads the line starting at buf[s] (bytes up to `end`) and hands it to the Normalizer. Returns
    * the index after its '\n', or -1 when the line must take the complete path (or is cut at `end`).
    */
   line(buf: Uint8Array, s: number, end: number, no: number): number {
     const roles = this.roles, n = roles.length, d = this.delim, r = this.row;
-    let p = s, c = 0;
+    let p = s;
     let evV = 0, initV = 0;
     for (let col = 0; col < n; col++) {
       const role = roles[col]!;
-      if (role === R_SKIP || role === R_SIDE) {
-        const st = p;
-        for (;;) {
-          if (p >= end) return -1;
-          c = buf[p]!;
-          if (c === d || c === 10 || c === 13 || c === 34) break;
-          p++;
-        }
-        if (c === 34) return -1;
-        if (role === R_SIDE) {
-          const len = p - st;
-          if (this.maker) {
-            if (len === 4 && buf[st] === 116 && buf[st + 1] === 114 && buf[st + 2] === 117 && buf[st + 3] === 101) r.side = SIDE_SELLER; // true
-            else if (len === 5 && buf[st] === 102 && buf[st + 1] === 97 && buf[st + 2] === 108 && buf[st + 3] === 115 && buf[st + 4] === 101) r.side = SIDE_BUYER; // false
-            else return -1;
-          } else if (len === 3 && buf[st] === 98 && buf[st + 1] === 117 && buf[st + 2] === 121) r.side = SIDE_BUYER; // buy
-          else if (len === 4 && buf[st] === 115 && buf[st + 1] === 101 && buf[st + 2] === 108 && buf[st + 3] === 108) r.side = SIDE_SELLER; // sell
-          else return -1;
-        }
+      if (role === R_SKIP) {
+        if (!skipField(buf, p, end, d)) return -1;
+      } else if (role === R_SIDE) {
+        if (!skipField(buf, p, end, d) || !this.side(buf, p, at.p - p)) return -1;
       } else if (role === R_TS || role === R_INIT) {
-        const st = p;
-        let v = 0;
-        for (;;) {
-          if (p >= end) return -1;
-          c = buf[p]!;
-          if (c < 48 || c > 57) break;
-          v = v * 10 + (c - 48);
-          p++;
-        }
-        const rule = role === R_TS ? this.ev : this.init;
-        const nd = p - st;
-        if (!rule.ok || nd < rule.minDigits || nd > rule.maxDigits || v > MAX_SAFE || (rule.noLeadingZero && buf[st] === 48)) return -1;
-        if (role === R_TS) evV = v;
-        else initV = v;
+        if (!readTs(buf, p, end, role === R_TS ? this.ev : this.init)) return -1;
+        if (role === R_TS) evV = at.v;
+        else initV = at.v;
       } else if (role === R_PRICE || role === R_SIZE) {
-        // digits [. digits]: mantissa of at most 15 significant digits, scale without trailing zeros
-        let m = 0, sig = 0, scale = 0, zeros = 0, nd = 0;
-        for (;;) {
-          if (p >= end) return -1;
-          c = buf[p]!;
-          if (c < 48 || c > 57) break;
-          if (m !== 0 || c !== 48) {
-            if (++sig > 15) return -1;
-            m = m * 10 + (c - 48);
-          }
-          nd++;
-          p++;
-        }
-        if (c === 46) {
-          p++;
-          for (;;) {
-            if (p >= end) return -1;
-            c = buf[p]!;
-            if (c < 48 || c > 57) break;
-            nd++;
-            p++;
-            if (c === 48) zeros++;
-            else {
-              const add = zeros + 1;
-              sig = m === 0 ? 1 : sig + add;
-              if (sig > 15 || add > 16) return -1;
-              m = m * POW10_NUM[add]! + (c - 48);
-              scale += add;
-              zeros = 0;
-            }
-          }
-        }
-        if (nd === 0) return -1;
+        if (!readDecimal(buf, p, end)) return -1;
         if (role === R_PRICE) {
-          r.priceMant = m;
-          r.priceScale = scale;
+          r.priceMant = at.v;
+          r.priceScale = at.scale;
         } else {
-          r.sizeMant = m;
-          r.sizeScale = scale;
+          r.sizeMant = at.v;
+          r.sizeScale = at.scale;
         }
-      } else {
-        // trade id: 1 to 36 printable ASCII characters, copied as bytes
-        const st = p;
-        let v = 0, digits = true;
-        for (;;) {
-          if (p >= end) return -1;
-          c = buf[p]!;
-          if (c === d || c < 0x21 || c > 0x7e || c === 34) break;
-          if (c < 48 || c > 57) digits = false;
-          else v = v * 10 + (c - 48);
-          p++;
-        }
-        const len = p - st;
-        if (len < 1 || len > 36) return -1;
-        r.idStart = st;
-        r.idEnd = p;
-        // "007" is another id than "7": only canonical digit strings are keyed by value.
-        r.idNum = digits && len <= 15 && (len === 1 || buf[st] !== 48) ? v : -1;
-      }
+      } else if (!this.id(buf, p, end)) return -1;
+      p = at.p;
+      const c = at.c;
       if (col < n - 1) {
         if (c !== d) return -1;
         p++;
@@ -239,7 +369,7 @@ export class FastLineReader {
   private long: Buffer | null = null;
 
   /** `lineNo`: lines read so far; `carry`: the bytes after the last of them. */
-  constructor(private parser: FastTradeParser, private lineNo: number, private carry: Buffer | null, private slow: (lines: Line[]) => void) {}
+  constructor(private parser: FastParser, private lineNo: number, private carry: Buffer | null, private slow: (lines: Line[]) => void) {}
 
   /** Runs the complete path on the text records collected so far. */
   flush(): void {

@@ -7,7 +7,7 @@ import { openData, type Compression } from '../io/open.js';
 import { firstLineError, lineBatches, openQuoteAt, UNCLOSED_QUOTE, type Line } from '../io/lines.js';
 import { SAMPLE_LINES, TsColumn } from '../timestamp.js';
 import { detect, splitCsv, type Detected } from './detect.js';
-import { FastLineReader, FastTradeParser, LineTally, fastPathEnabled, readRest } from './fast.js';
+import { FastLineReader, FastQuoteParser, FastTradeParser, LineTally, fastPathEnabled, readRest, type FastParser } from './fast.js';
 import { makePlan, type Plan } from './plan.js';
 import { ROW_MAPPERS } from './rows.js';
 
@@ -67,11 +67,13 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
     const t = tally;
     if (!t) return false;
     tally = null;
-    // Plain numeric trades: the rest of the file is read from the bytes (engine/sources/csv/fast.ts).
-    const roles = headerSkipped && t.settled(batch) && fastPathEnabled() ? FastTradeParser.roles(det!, plan!, type) : null;
-    if (!roles) return false;
+    // Plain numeric trades or quotes: the rest of the file is read from the bytes (engine/sources/csv/fast.ts).
+    if (!headerSkipped || !t.settled(batch) || !fastPathEnabled()) return false;
     const d = det!, p = plan!, a = ts!, b = tsInit!, c = next!;
-    const parser = new FastTradeParser(roles, d, p, norm, a, b);
+    const tradeRoles = FastTradeParser.roles(d, p, type), quoteRoles = FastQuoteParser.roles(d, p, type);
+    const parser: FastParser | null = tradeRoles ? new FastTradeParser(tradeRoles, d, p, norm, a, b)
+      : quoteRoles ? new FastQuoteParser(quoteRoles, d, p, norm, a, b) : null;
+    if (!parser) return false;
     const reader = new FastLineReader(parser, t.lines, t.tail, (ls) => void mapLines(ls, d, p, type, norm, a, b, c, true));
     await readRest(chunks, reader, { signal: hooks.signal, onBatch: () => hooks.onBatch?.(opened.bytesRead(), opened.totalBytes) });
     return true;

@@ -29,9 +29,11 @@ export function checkQuote(q: QuoteRow): { kind: QuoteCheck; reason: string } | 
   return p && { kind: p.kind, reason: p.reason };
 }
 
+/** The four values parsed (quoteProblem fills what it parsed, so that the writer need not parse them again). */
+export type QuoteDecimals = Partial<Record<'bidPrice' | 'bidSize' | 'askPrice' | 'askSize', Decimal>>;
+
 /** checkQuote with the field the problem is in (bid_price for a crossed quote). */
-export function quoteProblem(q: QuoteRow): { kind: QuoteCheck; reason: string; field: (typeof QUOTE_FIELD)[keyof typeof QUOTE_FIELD] } | null {
-  const d: Partial<Record<'bidPrice' | 'bidSize' | 'askPrice' | 'askSize', Decimal>> = {};
+export function quoteProblem(q: Pick<QuoteRow, 'bidPrice' | 'bidSize' | 'askPrice' | 'askSize'>, d: QuoteDecimals = {}): { kind: QuoteCheck; reason: string; field: (typeof QUOTE_FIELD)[keyof typeof QUOTE_FIELD] } | null {
   for (const k of ['bidPrice', 'bidSize', 'askPrice', 'askSize'] as const) {
     const text = q[k].trim();
     if (text === '') return { kind: 'empty', reason: `${label(k)} is empty (no level on that side)`, field: QUOTE_FIELD[k] };

@@ -2,7 +2,7 @@
 // (engine/parquet/pwriter.ts) are speed-ups only: with them on or off, a job must write the same
 // bytes, count the same rows and reject the same lines for the same reasons.
 import assert from 'node:assert/strict';
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,7 +10,7 @@ import { test, type TestContext } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { RunReport } from '../../../shared/report.js';
 import { verifyCatalog } from '../../../engine/catalog/verify.js';
-import { genTardisTrades } from '../../../scripts/gen-data.js';
+import { genTardisQuotes, genTardisTrades } from '../../../scripts/gen-data.js';
 import { ROOT, SOURCES, build, filesUnder, needShared, tempDir } from '../../helpers.js';
 
 /** Runs the same build with the fast path off, then on; returns both reports and output folders. */
@@ -133,6 +133,116 @@ test('fast path on odd rows mixed into plain ones: quoted fields, CRLF, signs, s
   assert.ok(a.report.totals.written > 39_000);
   assert.equal(await assertSame(a, b) >= 3, true);
   assert.equal((await verifyCatalog(b.out)).ok, true);
+});
+
+/** `rows` repeated `copies` more times, timestamp columns `tsCols` shifted by a minute per copy (text otherwise as is). */
+function shifted(rows: string[], copies: number, tsCols: number[], unitPerMinute: number): string[] {
+  const out = [...rows];
+  for (let k = 1; k <= copies; k++) {
+    for (const r of rows) {
+      const f = r.split(',');
+      for (const c of tsCols) f[c] = String(Number(f[c]) + k * unitPerMinute);
+      out.push(f.join(','));
+    }
+  }
+  return out;
+}
+
+test('fast path on the real Tardis quotes and book_snapshot_25 fixtures (and shifted copies): the same catalog, byte for byte', async (t) => {
+  if (!needShared(t)) return;
+  // As for trades: enough copies that most rows come after the first batch, where the fast path takes over.
+  for (const [name, copies, day] of [['tardis-csv_quotes_binance-futures_BTCUSDT_2020-02-22.csv', 40, '2020-02-22'], ['tardis-csv_book_snapshot_25_binance-futures_BTCUSDT_2020-09-01.csv', 300, '2020-09-01']] as const) {
+    const dir = await tempDir(t);
+    const [header, ...rows] = (await readFile(join(SOURCES, name), 'utf8')).split('\n').filter(Boolean);
+    await writeFile(join(dir, 'quotes.csv'), [header!, ...shifted(rows, copies, [2, 3], 60_000_000)].join('\n') + '\n');
+    const [a, b] = await both(t, dir, { quotes: { file_path: 'quotes.csv' } }, { start: day, end: day, dataTypes: ['quotes'] });
+    assert.equal(a.report.ok, true, a.report.errors.join('\n'));
+    assert.equal(a.report.totals.written, rows.length * (copies + 1), name);
+    await assertSame(a, b);
+  }
+});
+
+test('fast path on Binance Vision bookTicker quotes (ms, no receive time): the same catalog', async (t) => {
+  const dir = await tempDir(t);
+  const rows = ['update_id,best_bid_price,best_bid_qty,best_ask_price,best_ask_qty,transaction_time,event_time'];
+  for (let i = 0; i < 40_000; i++) {
+    const ms = Date.UTC(2024, 0, 1) + i * 2000;
+    const bid = 4200000 + ((i * 7919) % 300);
+    rows.push(`${1000 + i},${(bid / 100).toFixed(2)},${(1 + (i % 17) / 8).toFixed(3)},${((bid + 1 + (i % 3)) / 100).toFixed(2)},0.250,${ms},${ms + 3}`);
+  }
+  rows.splice(20_000, 0, `99,42000.30,1.400,42000.20,0.250,${Date.UTC(2024, 0, 1, 12)},1`); // crossed
+  await writeFile(join(dir, 'BTCUSDT-bookTicker-2024-01-01.csv'), rows.join('\n') + '\n');
+  const [a, b] = await both(t, dir, { quotes: { file_path: 'BTCUSDT-bookTicker-2024-01-01.csv' } }, { dataTypes: ['quotes'] });
+  assert.equal(a.report.totals.written, 40_000, a.report.errors.join('\n'));
+  assert.equal(a.report.totals.rejected, 1);
+  await assertSame(a, b);
+});
+
+test('fast path on odd quote rows mixed into plain ones: crossed, locked, zero, empty, signed, spaced, quoted, huge, long, short rows; read twice; 64 and 128 bits', async (t) => {
+  const dir = await tempDir(t);
+  await genTardisQuotes({ path: join(dir, 'plain.csv'), rows: 40_000, start: '2024-01-01', days: 2, gzip: false, seed: 5 });
+  const lines = (await readFile(join(dir, 'plain.csv'), 'utf8')).split('\n').filter(Boolean);
+  const us = (day: number, s: number) => (Date.UTC(2024, 0, 1 + day) + s * 1000) * 1000;
+  let s = 100;
+  /** a row at the next second: ask_amount, ask_price, bid_price, bid_amount */
+  const q = (askSize: string, ask: string, bid: string, bidSize: string) => `binance-futures,BTCUSDT,${us(0, ++s)},${us(0, s) + 10},${askSize},${ask},${bid},${bidSize}`;
+  const odd = [
+    q('1.5', '41999', '42000', '2'), // crossed
+    q('1.5', '42000.05', '42000.1', '2'), // crossed, other scales
+    q('1.5', '42000.1', '42000.05', '2'),
+    q('1.5', '42000.5', '42000.5', '2'), // locked: kept
+    q('1.5', '42000.50', '42000.5', '2.000'),
+    q('1.5', '42000.5', '42000.4', '0'), q('0.000', '42000.5', '42000.4', '2'), q('1.5', '42000.5', '0', '2'), q('1.5', '0.0', '42000.4', '2'),
+    q('1.5', '42000.5', '', ''), q('', '', '42000.4', '2'), q('', '', '', ''), q('1.5', '42000.5', '42000.4', ''),
+    q('-1.5', '42000.5', '42000.4', '2'), q('1.5', '42000.5', '-42000.4', '2'), q('1.5', '+42000.5', '42000.4', '2'),
+    q('1.5', ' 42000.5', '42000.4 ', '2'), q('"1.5"', '"42000.5"', '42000.4', '2'), q('1.5', '42000.5', '42000.4', '2\r'),
+    q('1.5', '99999999999999999999999999.5', '42000.4', '2'), q('1.5', '42000.5', '42000.123456789012345678', '2'),
+    q('1.5', '42000.5', '42000.4', '12345678901234567890.001'), q('1.5', '9999999999.5', '42000.4', '2'), q('1.5', '90071992547410', '9007199254740.99', '2'),
+    q('1.5', '4.2e4', '42000.4', '2'), q('.5', '42000.5', '.5', '5.'), q('1.5', '42000.5', '42000.4', '1.0000000001'), q('1.5', '42000.00000000001', '42000', '2'),
+    q('1.5', '42000.5', '42000.4', '2') + ',extra', q('1.5', '42000.5', '42000.4', '2').split(',').slice(0, 7).join(','),
+    `binance-futures,BTCUSDT,2024-01-01T00:10:00Z,${us(0, 600) + 10},1.5,42000.5,42000.4,2`,
+    `binance-futures,BTCUSDT,${us(0, 601)},,1.5,42000.5,42000.4,2`,
+    `binance-futures,BTCUSDT,0${us(0, 602)},${us(0, 602) + 10},1.5,42000.5,42000.4,2`,
+    `binance-futures,BTCUSDT,${us(1, 10)},${us(0, 603)},1.5,42000.5,42000.4,2`, // ts_init before ts_event
+    `binance-futures,BTCUSDT,${us(5, 1)},${us(5, 1) + 10},1.5,42000.5,42000.4,2`, // out of range
+    `binance-futures,BTCUSDT,${us(5, 2)},${us(5, 2) + 10},1.5,42000.5,42001,2`, // out of range and crossed
+    '',
+  ];
+  const out = [lines[0]!];
+  for (let i = 1; i < lines.length; i++) {
+    out.push(lines[i]!);
+    // after the first batch (about 13,000 rows), where the fast path takes over
+    if (i >= 14_000 && i % 500 === 0 && odd.length) out.push(odd.shift()!);
+  }
+  out.push(...odd);
+  for (const precisionMode of [64, 128] as const) {
+    const sub = join(dir, String(precisionMode));
+    await mkdir(sub);
+    await writeFile(join(sub, 'mixed.csv.gz'), gzipSync(out.join('\n') + '\n'));
+    const [a, b] = await both(t, sub, { quotes: { file_path: ['mixed.csv.gz', './mixed.csv.gz'] } }, { start: '2024-01-01', end: '2024-01-02', dataTypes: ['quotes'], precisionMode, rowGroupSize: 5000, maxRejectRatio: 1 });
+    assert.ok(a.report.totals.rejected >= 2 * 20, `rejected ${a.report.totals.rejected}`);
+    assert.ok(a.report.totals.written > 39_000, `written ${a.report.totals.written}`);
+    assert.equal(a.report.totals.duplicates, a.report.totals.written, 'the second read: every kept row a duplicate');
+    assert.equal(await assertSame(a, b) >= 2, true);
+    assert.equal((await verifyCatalog(b.out)).ok, true);
+  }
+});
+
+test('fast path on quotes with no preset: the precision scan infers the same precisions (a rejected row counts for nothing)', async (t) => {
+  const dir = await tempDir(t);
+  // Generated quotes have prices with 1 decimal and sizes with 3; after the first batch come a row
+  // with a 3-decimal price and a 5-decimal size, and a crossed row with 6 decimals (rejected: not counted).
+  await genTardisQuotes({ path: join(dir, 'plain.csv'), rows: 40_000, start: '2024-01-01', days: 1, gzip: false, seed: 9 });
+  const lines = (await readFile(join(dir, 'plain.csv'), 'utf8')).split('\n').filter(Boolean);
+  const us = Date.UTC(2024, 0, 1, 12) * 1000;
+  lines.splice(30_000, 0, `binance-futures,FOOUSDT,${us},${us + 5},1.23456,42000.125,42000.1,2`, `binance-futures,FOOUSDT,${us + 1},${us + 6},1,42000.1,42000.123456,2.1234567`);
+  await writeFile(join(dir, 'quotes.csv'), lines.join('\n') + '\n');
+  const [a, b] = await both(t, dir, { quotes: { file_path: 'quotes.csv' } }, { symbol: 'FOOUSDT', dataTypes: ['quotes'] });
+  assert.ok(a.report.ok, a.report.errors.join('\n'));
+  assert.deepEqual([a.report.instrument.pricePrecision, a.report.instrument.sizePrecision], [3, 5]);
+  assert.deepEqual([b.report.instrument.pricePrecision, b.report.instrument.sizePrecision], [3, 5]);
+  assert.equal(a.report.totals.rejected, 1);
+  await assertSame(a, b);
 });
 
 test('row groups encoded on worker threads give the same bytes as row groups encoded in line', async (t) => {
