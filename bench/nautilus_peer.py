@@ -16,6 +16,8 @@ from nautilus_trader.adapters.tardis.loaders import TardisCSVDataLoader
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.persistence.catalog import ParquetDataCatalog
 
+from nautilus_peer_types import write_chunks
+
 
 def main() -> None:
     csv, out = sys.argv[1], sys.argv[2]
@@ -25,26 +27,9 @@ def main() -> None:
     t0 = time.perf_counter()
     loader = TardisCSVDataLoader(price_precision=pp, size_precision=sp, instrument_id=InstrumentId.from_str(iid))
     catalog = ParquetDataCatalog(out)
-    rows = 0
-    # write_data names each file by its first and last ts_init and refuses a file whose interval
-    # touches an earlier one, so a chunk ending inside a run of equal ts_init would be refused: the
-    # rows of the last ts_init of each chunk are carried over to the next.
-    carry: list = []
-    # pyo3 objects straight into the catalog: the path its docs give for writing (no Cython copies)
-    for chunk in loader.stream_trades(csv, chunk_size=100_000, as_legacy_cython=False):
-        data = carry + chunk
-        cut = len(data)
-        while cut > 0 and data[cut - 1].ts_init == data[-1].ts_init:
-            cut -= 1
-        if cut == 0:
-            carry = data
-            continue
-        catalog.write_data(data[:cut])
-        rows += cut
-        carry = data[cut:]
-    if carry:
-        catalog.write_data(carry)
-        rows += len(carry)
+    # pyo3 objects straight into the catalog: the path its docs give for writing (no Cython copies);
+    # write_chunks carries each chunk's last ts_init over (write_data refuses touching intervals)
+    rows = write_chunks(catalog, loader.stream_trades(csv, chunk_size=100_000, as_legacy_cython=False))
     ms = (time.perf_counter() - t0) * 1000
     files = [str(p) for p in Path(out).rglob("*.parquet")]
     max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB

@@ -8,6 +8,7 @@ import { fixedMode, type FixedMode } from './numbers/fixed.js';
 import { incrementPrecision, presets } from './catalog/instruments.js';
 import { dataTypeOf, type DataTypeModule } from './datatypes/index.js';
 import { nsToIso } from './catalog/paths.js';
+import { errnoText } from './catalog/atomic.js';
 import { Normalizer } from './normalize/normalizer.js';
 import { MemorySink, type RowSink } from './normalize/sink.js';
 import { detect, splitCsv } from './sources/csv/detect.js';
@@ -64,10 +65,7 @@ export async function inspectFiles(paths: string[]): Promise<FileInfo[]> {
 }
 
 function errorText(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'file not found';
-  if (code === 'EACCES') return 'permission denied';
-  return (e as Error).message;
+  return errnoText(e) ?? (e as Error).message;
 }
 
 export async function preview(input: PreviewRequest): Promise<PreviewResult> {

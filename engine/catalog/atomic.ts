@@ -20,6 +20,15 @@ export function writeErrnoText(e: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The user's words for a file-system error code a read or a write can end with (not found, no
+ * permission, full or read-only disk); undefined for any other error.
+ */
+export function errnoText(e: unknown): string | undefined {
+  if ((e as NodeJS.ErrnoException | null | undefined)?.code === 'ENOENT') return 'file not found';
+  return writeErrnoText(e);
+}
+
 /** What a failed write means to the user (the caller names the file). */
 export function describeWriteError(e: unknown): string {
   return writeErrnoText(e) ?? (e instanceof Error ? e.message : String(e));

@@ -2,7 +2,7 @@
 import type { DataType, JobSpec } from '../../shared/job.js';
 import type { ProgressEvent } from '../../shared/progress.js';
 import type { DayReport, FileReport } from '../../shared/report.js';
-import { writeErrnoText } from '../catalog/atomic.js';
+import { errnoText } from '../catalog/atomic.js';
 import type { Instrument } from '../catalog/instruments.js';
 import { DATA_TYPE_MODULES } from '../datatypes/index.js';
 import type { FixedMode } from '../numbers/fixed.js';
@@ -45,9 +45,8 @@ export function errText(e: unknown): string {
   if (e instanceof OutputError) return errText(e.cause);
   if (e instanceof Error) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return 'file not found';
-    const writeText = writeErrnoText(e);
-    if (writeText) return writeText;
+    const known = errnoText(e);
+    if (known) return known;
     if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(e.message)) return 'compressed data is truncated (unexpected end of file)';
     if (code === 'Z_DATA_ERROR') return `compressed data is corrupt (${e.message})`;
     if (code === 'ENOTDIR') return `not a folder: ${(e as NodeJS.ErrnoException).path ?? e.message}`;
