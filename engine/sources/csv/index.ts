@@ -70,9 +70,7 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
     // Plain numeric trades or quotes: the rest of the file is read from the bytes (engine/sources/csv/fast.ts).
     if (!headerSkipped || !t.settled(batch) || !fastPathEnabled()) return false;
     const d = det!, p = plan!, a = ts!, b = tsInit!, c = next!;
-    const tradeRoles = FastTradeParser.roles(d, p, type), quoteRoles = FastQuoteParser.roles(d, p, type);
-    const parser: FastParser | null = tradeRoles ? new FastTradeParser(tradeRoles, d, p, norm, a, b)
-      : quoteRoles ? new FastQuoteParser(quoteRoles, d, p, norm, a, b) : null;
+    const parser = fastParserFor(d, p, type, norm, a, b);
     if (!parser) return false;
     const reader = new FastLineReader(parser, t.lines, t.tail, (ls) => void mapLines(ls, d, p, type, norm, a, b, c, true));
     await readRest(chunks, reader, { signal: hooks.signal, onBatch: () => hooks.onBatch?.(opened.bytesRead(), opened.totalBytes) });
@@ -123,6 +121,14 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
   if (counters.rows === 0) notes.push('no data rows');
   notes.push(...timestampNotes(ts!, tsInit!, next!));
   return { format: fin.det.format, label: fin.det.label, compression: opened.compression, plan: fin.plan, notes: [...fin.plan.notes, ...notes] };
+}
+
+/** The byte-level parser for a file whose rows are plain numeric trades or quotes, else null. */
+function fastParserFor(d: Detected, p: Plan, type: DataType, norm: Normalizer, ts: TsColumn, tsInit: TsColumn): FastParser | null {
+  const tradeRoles = FastTradeParser.roles(d, p, type);
+  if (tradeRoles) return new FastTradeParser(tradeRoles, d, p, norm, ts, tsInit);
+  const quoteRoles = FastQuoteParser.roles(d, p, type);
+  return quoteRoles ? new FastQuoteParser(quoteRoles, d, p, norm, ts, tsInit) : null;
 }
 
 /** What the reader decided about a file's timestamps, for its report. */

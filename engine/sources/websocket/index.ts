@@ -112,6 +112,113 @@ export interface WebsocketTarget {
   norm: Normalizer;
 }
 
+/** A line's message once its wrapper is taken off: the shape it came in and its receive time. */
+interface Unwrapped { shape: Shape; recv: bigint | null; msg: unknown }
+
+/**
+ * One capture file read for every target: each line parsed once, its wrapper taken off, the message
+ * handed to every type's parser; what the file held (line shapes, empty lines, clocks) kept for notes.
+ */
+class CaptureReader {
+  private readonly clock = new RecvClock();
+  private readonly tardisClock = new RecvClock();
+  private readonly shapes: Partial<Record<Shape, number>> = {};
+  lines = 0;
+  private empty = 0;
+
+  constructor(readonly parsers: BinanceUsdmParser[], private readonly fast: boolean) {}
+
+  private rejectLine(no: number, field: string, reason: string, value: string): void {
+    for (const p of this.parsers) p.rejectLine(no, field, reason, value);
+  }
+
+  /** One line: a reject, a skipped line, or a message handed to every parser. */
+  handleLine(line: Line): void {
+    this.lines++;
+    // Longer than MAX_LINE: never held whole, its start quoted.
+    if (line.error) return this.rejectLine(line.no, 'line', line.error, line.text);
+    const text = line.text.trim();
+    if (text === '') {
+      this.empty++; // a disconnect marker in Tardis captures
+      return;
+    }
+    const prefixed = text.charCodeAt(0) >= 48 && text.charCodeAt(0) <= 57 ? this.tardisPrefix(line.no, text) : { jsonText: text, recv: null };
+    if (!prefixed) return;
+    let obj: unknown = this.fast ? parseFastLine(prefixed.jsonText) : undefined;
+    if (obj === undefined) {
+      try {
+        obj = JSON.parse(prefixed.jsonText);
+      } catch (e) {
+        return this.rejectLine(line.no, 'json', `not valid JSON (${(e as Error).message})`, text);
+      }
+    }
+    const u = prefixed.recv !== null ? { shape: 'tardis' as const, recv: prefixed.recv, msg: obj } : this.unwrap(line.no, text, obj);
+    if (!u) return;
+    this.shapes[u.shape] = (this.shapes[u.shape] ?? 0) + 1;
+    // The parsers only read the message, so one parsed object serves every type.
+    for (const p of this.parsers) p.message(line.no, u.msg, u.recv, text);
+  }
+
+  /** D: "<ISO local timestamp> <json>" (Tardis writes exactly 28 chars; accept other ISO widths). */
+  private tardisPrefix(no: number, text: string): { jsonText: string; recv: bigint } | null {
+    const sp = text.indexOf(' ');
+    if (sp < 0) {
+      this.rejectLine(no, 'local_timestamp', 'a line starting with a digit must be "<ISO timestamp> <json>" (Tardis data-feed line)', text);
+      return null;
+    }
+    const ts = this.tardisClock.parse(text.slice(0, sp), text, '', 'local_timestamp');
+    if (typeof ts === 'string') {
+      this.rejectLine(no, 'local_timestamp', ts, text.slice(0, sp));
+      return null;
+    }
+    return { jsonText: text.slice(sp + 1), recv: ts };
+  }
+
+  /** A JSON line's wrapper: {ts_recv,msg}, Tardis Machine {localTimestamp,message}, combined {stream,data}, or none. */
+  private unwrap(no: number, text: string, obj: unknown): Unwrapped | null {
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return { shape: 'raw', recv: null, msg: obj };
+    const o = obj as Record<string, unknown>;
+    if ('ts_recv' in o) {
+      const ts = this.clock.parse(o.ts_recv, text, 'ts_recv');
+      if (typeof ts === 'string') return this.rejectLine(no, 'ts_recv', ts, JSON.stringify(o.ts_recv) ?? ''), null;
+      if (!('msg' in o)) return this.rejectLine(no, 'msg', 'missing field (the message of a {ts_recv,msg} line)', text), null;
+      return { shape: 'ts_recv', recv: ts, msg: o.msg };
+    }
+    if ('localTimestamp' in o && 'message' in o) {
+      const ts = this.tardisClock.parse(o.localTimestamp, text, 'localTimestamp');
+      if (typeof ts === 'string') return this.rejectLine(no, 'localTimestamp', ts, JSON.stringify(o.localTimestamp) ?? ''), null;
+      return { shape: 'tardis-machine', recv: ts, msg: o.message };
+    }
+    return { shape: 'stream' in o && 'data' in o ? 'combined' : 'raw', recv: null, msg: obj };
+  }
+
+  /** Decides the receive-time units from the held first lines (a bounded sample). */
+  decideClocks(held: Line[]): void {
+    const wrapped: { v: unknown; raw: string; key: string }[] = [], tardis: typeof wrapped = [];
+    for (const l of held) {
+      const text = l.error ? '' : l.text.trim();
+      const r = text === '' ? null : sampleRecv(text, this.fast);
+      if (r) (r.tardis ? tardis : wrapped).push({ v: r.v, raw: text, key: r.key });
+    }
+    this.clock.decide(wrapped);
+    this.tardisClock.decide(tardis);
+  }
+
+  /** What every target's report says of the file. */
+  commonNotes(): string[] {
+    const common: string[] = [];
+    if (this.lines === 0) common.push('the file is empty');
+    const seen = (Object.entries(this.shapes) as [Shape, number][]).map(([k, v]) => `${SHAPE_TEXT[k]} ×${v}`);
+    if (seen.length) common.push(`line shapes: ${seen.join(', ')}`);
+    if (this.empty) common.push(`${this.empty} empty line(s) skipped (disconnect markers)`);
+    for (const c of [this.clock, this.tardisClock]) {
+      const n = c.note();
+      if (n) common.push(n);
+    }
+    return common;
+  }
+}
+
 /**
  * Reads a capture file once for several data types (trades, mark and funding usually come from one
  * file): each line is parsed once and handed to every type's parser, which counts and rejects it
@@ -119,105 +226,14 @@ export interface WebsocketTarget {
  */
 export async function readWebsocketTargets(path: string, targets: WebsocketTarget[], hooks: ReadHooks = {}): Promise<WebsocketFileResult[]> {
   const opened = await openData(path, { member: hooks.member });
-  const parsers = targets.map((t) => new BinanceUsdmParser(t.norm, t.type));
-  const rejectLine = (no: number, field: string, reason: string, value: string) => {
-    for (const p of parsers) p.rejectLine(no, field, reason, value);
-  };
-  const clock = new RecvClock();
-  const tardisClock = new RecvClock();
-  const shapes: Partial<Record<Shape, number>> = {};
-  let lines = 0, empty = 0;
+  const reader = new CaptureReader(targets.map((t) => new BinanceUsdmParser(t.norm, t.type)), jsonFastPathEnabled());
   const source = opened.stream;
-  const fast = jsonFastPathEnabled();
-  /** One line: a reject, a skipped line, or a message handed to every parser. */
-  const handleLine = (line: Line): void => {
-    lines++;
-    if (line.error) {
-      // Longer than MAX_LINE: never held whole, its start quoted.
-      rejectLine(line.no, 'line', line.error, line.text);
-      return;
-    }
-    const text = line.text.trim();
-    if (text === '') {
-      empty++; // a disconnect marker in Tardis captures
-      return;
-    }
-    let jsonText = text;
-    let recv: bigint | null = null;
-    let shape: Shape;
-    if (text.charCodeAt(0) >= 48 && text.charCodeAt(0) <= 57) {
-      // D: "<ISO local timestamp> <json>" (Tardis writes exactly 28 chars; accept other ISO widths)
-      const sp = text.indexOf(' ');
-      if (sp < 0) {
-        rejectLine(line.no, 'local_timestamp', 'a line starting with a digit must be "<ISO timestamp> <json>" (Tardis data-feed line)', text);
-        return;
-      }
-      const ts = tardisClock.parse(text.slice(0, sp), text, '', 'local_timestamp');
-      if (typeof ts === 'string') {
-        rejectLine(line.no, 'local_timestamp', ts, text.slice(0, sp));
-        return;
-      }
-      recv = ts;
-      jsonText = text.slice(sp + 1);
-      shape = 'tardis';
-    } else shape = 'raw';
-    let obj: unknown = fast ? parseFastLine(jsonText) : undefined;
-    if (obj === undefined) {
-      try {
-        obj = JSON.parse(jsonText);
-      } catch (e) {
-        rejectLine(line.no, 'json', `not valid JSON (${(e as Error).message})`, text);
-        return;
-      }
-    }
-    let msg: unknown = obj;
-    if (shape === 'raw' && typeof obj === 'object' && obj !== null && !Array.isArray(obj)) {
-      const o = obj as Record<string, unknown>;
-      if ('ts_recv' in o) {
-        shape = 'ts_recv';
-        const ts = clock.parse(o.ts_recv, text, 'ts_recv');
-        if (typeof ts === 'string') {
-          rejectLine(line.no, 'ts_recv', ts, JSON.stringify(o.ts_recv) ?? '');
-          return;
-        }
-        if (!('msg' in o)) {
-          rejectLine(line.no, 'msg', 'missing field (the message of a {ts_recv,msg} line)', text);
-          return;
-        }
-        recv = ts;
-        msg = o.msg;
-      } else if ('localTimestamp' in o && 'message' in o) {
-        shape = 'tardis-machine';
-        const ts = tardisClock.parse(o.localTimestamp, text, 'localTimestamp');
-        if (typeof ts === 'string') {
-          rejectLine(line.no, 'localTimestamp', ts, JSON.stringify(o.localTimestamp) ?? '');
-          return;
-        }
-        recv = ts;
-        msg = o.message;
-      } else if ('stream' in o && 'data' in o) shape = 'combined';
-    }
-    shapes[shape] = (shapes[shape] ?? 0) + 1;
-    // The parsers only read the message, so one parsed object serves every type.
-    for (const p of parsers) p.message(line.no, msg, recv, text);
-  };
-  /** Decides the receive-time units from the held first lines (a bounded sample). */
-  const decideClocks = (held: Line[]): void => {
-    const wrapped: { v: unknown; raw: string; key: string }[] = [], tardis: typeof wrapped = [];
-    for (const l of held) {
-      const text = l.error ? '' : l.text.trim();
-      const r = text === '' ? null : sampleRecv(text, fast);
-      if (r) (r.tardis ? tardis : wrapped).push({ v: r.v, raw: text, key: r.key });
-    }
-    clock.decide(wrapped);
-    tardisClock.decide(tardis);
-  };
   // The first lines are held until the receive-time units are decided from many of them.
   let held: Line[] | null = [];
   let heldLines = 0;
   const release = (first: Line[]): void => {
-    decideClocks(first);
-    for (const l of first) handleLine(l);
+    reader.decideClocks(first);
+    for (const l of first) reader.handleLine(l);
   };
   try {
     for await (const batch of lineBatches(source)) {
@@ -228,24 +244,16 @@ export async function readWebsocketTargets(path: string, targets: WebsocketTarge
         if (heldLines <= SAMPLE_LINES) continue;
         release(held);
         held = null;
-      } else for (const line of batch) handleLine(line);
+      } else for (const line of batch) reader.handleLine(line);
       await hooks.onBatch?.(opened.bytesRead(), opened.totalBytes);
     }
     if (held) release(held);
   } finally {
     source.destroy();
   }
-  const common: string[] = [];
-  if (lines === 0) common.push('the file is empty');
-  const seen = (Object.entries(shapes) as [Shape, number][]).map(([k, v]) => `${SHAPE_TEXT[k]} ×${v}`);
-  if (seen.length) common.push(`line shapes: ${seen.join(', ')}`);
-  if (empty) common.push(`${empty} empty line(s) skipped (disconnect markers)`);
-  for (const c of [clock, tardisClock]) {
-    const n = c.note();
-    if (n) common.push(n);
-  }
+  const common = reader.commonNotes();
   return targets.map(({ type, norm }, i) => {
-    const parser = parsers[i]!;
+    const parser = reader.parsers[i]!;
     const notes = [...common];
     if (type === 'trades' && parser.tradeStream) notes.push(`trades from the ${parser.tradeStream} stream (trade ids: ${parser.tradeStream === 'aggTrade' ? 'a' : 't'})`);
     notes.push(...parser.notes());
