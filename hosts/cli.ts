@@ -104,7 +104,9 @@ function intFlag(v: string | undefined, name: string): number | undefined {
 
 function printReport(r: RunReport): void {
   const out = process.stdout;
-  out.write(`\nInstrument ${r.instrument.id}: price precision ${r.instrument.pricePrecision}, size precision ${r.instrument.sizePrecision} (${r.instrument.precisionSource})\n`);
+  out.write(r.instrument.id
+    ? `\nInstrument ${r.instrument.id}: price precision ${r.instrument.pricePrecision}, size precision ${r.instrument.sizePrecision} (${r.instrument.precisionSource})\n`
+    : '\nInstrument: not decided (the job stopped before it)\n');
   for (const f of r.files) {
     out.write(`  ${f.dataType} ${f.path} [${f.format}, ${f.compression}] rows ${f.rows}, outside range ${f.outOfRange}, rejected ${f.rejected}${f.error ? `\n    ERROR ${f.error}` : ''}\n`);
     for (const n of f.notes) out.write(`    note: ${n}\n`);

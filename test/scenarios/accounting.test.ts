@@ -230,6 +230,17 @@ test('CLI: a refusal before any work (output is a file) is one line, or JSON und
   assert.match(out.error, /cannot write to the output folder/);
 });
 
+test('CLI: a job refused before its instrument is known does not print a made-up one', async (t) => {
+  const dir = await tempDir(t);
+  // Headerless bars: no bar type can be told before the columns are mapped.
+  await writeFile(join(dir, 'bars.csv'), '1704067200,42000.0,42016.9,41948.1,41963.4,13.5,263\n1704070800,41963.4,41998.9,41955.8,41989.5,11.2,259\n');
+  const r = cli(dir, { bars: { file_path: 'bars.csv' } }, ['--start', '2024-01-01', '--end', '2024-01-01', '--data-types', 'bars']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /bars: cannot tell the bar type: .*bars\.csv: no column for timestamp, open, high, low, close, volume/);
+  assert.doesNotMatch(r.stdout, /Instrument\s+:|precision -1/, r.stdout);
+  assert.match(r.stdout, /Instrument: not decided \(the job stopped before it\)/);
+});
+
 test('CLI: a bad flag under --json is JSON too', async (t) => {
   const dir = await tempDir(t);
   const r = cli(dir, { trades: { file_path: 'trades.csv' } }, ['--start', '2024-01-01', '--end', '2024-01-01', '--json', '--no-such-flag']);
