@@ -53,6 +53,12 @@ export function gapNotes(gaps: GapTracker, days: string[]): string[] {
     const rest = bad.slice(GAP_DAYS_LISTED);
     notes.push(`bars: ${rest.length} more day(s) with gaps, ${rest.reduce((a, d) => a + d.missing, 0)} bars missing in all`);
   }
+  // Where the data starts and ends, when not at the range's edges (the days beyond hold no bars: not gaps).
+  const rangeStart = BigInt(Date.parse(`${days[0]}T00:00:00Z`)) * 1_000_000n;
+  const rangeLastOpen = BigInt(Date.parse(`${days[days.length - 1]}T00:00:00Z`)) * 1_000_000n + 86_400_000_000_000n - gaps.intervalNs;
+  if (gaps.first !== null && gaps.lastOpen !== null && (gaps.first > rangeStart || gaps.lastOpen < rangeLastOpen)) {
+    notes.push(`bars: the data's bars open from ${nsToIso(gaps.first)} to ${nsToIso(gaps.lastOpen)}; the range's time outside that holds no bars (not counted as gaps)`);
+  }
   if (gaps.outOfOrder) notes.push(`bars: ${gaps.outOfOrder} bar(s) came after later ones (files or rows out of order); the gap counts leave them out`);
   return notes;
 }

@@ -76,11 +76,13 @@ test('bad bars are rejected with file, line and reason; volume 0 is kept; a repe
   // ts_event = ts_init = the close: open + 1 minute.
   assert.equal(written[0]!.ts_event, BigInt(T0 + MIN) * 1_000_000n);
   assert.equal(written[0]!.ts_init, written[0]!.ts_event);
-  // A repeated open time is reported as a duplicate, and the gap note counts the rejected bars as missing.
-  assert.ok(r.notes.some((n) => /^bars: 2024-01-01: 1429 of 1440 bars missing \(not filled\), the first opening at 2024-01-01T00:10:00/.test(n)), r.notes.join('\n'));
+  // A repeated open time is reported as a duplicate; the gap note counts the rejected bars as missing,
+  // between the data's first bar (00:00) and its last (00:14): the rest of the day is not a gap.
+  assert.ok(r.notes.some((n) => /^bars: 2024-01-01: 4 of 15 bars missing \(not filled\), the first opening at 2024-01-01T00:10:00/.test(n)), r.notes.join('\n'));
+  assert.ok(r.notes.includes("bars: the data's bars open from 2024-01-01T00:00:00.000000000Z to 2024-01-01T00:14:00.000000000Z; the range's time outside that holds no bars (not counted as gaps)"), r.notes.join('\n'));
 });
 
-test('gaps: each day with missing bars is reported with its count and first missing bar; a complete day is not', async (t) => {
+test('gaps: each day with missing bars is reported with its count and first missing bar; a complete day is not, nor the range beyond the data', async (t) => {
   const dir = await tempDir(t);
   const day2 = 1440;
   const rows = [HEADER, ...run(0, 1440), ...run(day2, 100), ...run(day2 + 130, 1440 - 130)];
@@ -89,8 +91,9 @@ test('gaps: each day with missing bars is reported with its count and first miss
   const gaps = r.notes.filter((n) => /bars missing/.test(n));
   assert.deepEqual(gaps, [
     'bars: 2024-01-02: 30 of 1440 bars missing (not filled), the first opening at 2024-01-02T01:40:00.000000000Z',
-    'bars: 2024-01-03: 1440 of 1440 bars missing (not filled), the first opening at 2024-01-03T00:00:00.000000000Z',
   ]);
+  // The range's third day is after the data's last bar: said once, not counted as 1440 missing bars.
+  assert.ok(r.notes.some((n) => /^bars: the data's bars open from 2024-01-01T00:00:00\.000000000Z to 2024-01-02T23:59:00\.000000000Z;/.test(n)), r.notes.join('\n'));
 });
 
 test('the bar type: detected per file, the files must agree (both named), --bar-type checked against the data, refused when NautilusTrader would refuse it', async (t) => {

@@ -109,13 +109,16 @@ test('GapTracker: per UTC day, how many bars are missing and the first missing o
     { day: '2024-01-03', expected: 24, present: 0, missing: 24, firstMissingNs: T0 + 2n * DAY },
     { day: '2024-01-04', expected: 24, present: 24, missing: 0, firstMissingNs: null },
   ]);
-  const ranged = g.days({ first: '2023-12-31', last: '2024-01-01' });
-  assert.deepEqual(ranged.map((d) => [d.day, d.missing]), [['2023-12-31', 24], ['2024-01-01', 2]]);
-  // A day that starts late misses its first bar.
-  const late = new GapTracker(MIN);
-  late.add(T0 + 3n * MIN);
-  assert.equal(late.days()[0]!.firstMissingNs, T0);
-  assert.equal(late.days()[0]!.missing, 1439);
+  // A range wider than the data: the days before the first bar and after the last one hold no gaps.
+  const ranged = g.days({ first: '2023-12-31', last: '2024-01-09' });
+  assert.deepEqual(ranged.map((d) => [d.day, d.missing]), [['2024-01-01', 2], ['2024-01-02', 14], ['2024-01-03', 24], ['2024-01-04', 0]]);
+  assert.deepEqual(g.days({ first: '2024-01-02', last: '2024-01-02' }).map((d) => [d.day, d.missing]), [['2024-01-02', 14]]);
+  // Data that starts and ends inside a day (an hour's file): counted from its first bar to its last.
+  const hour = new GapTracker(MIN);
+  for (let m = 3n; m < 63n; m++) if (m !== 10n) hour.add(T0 + m * MIN);
+  assert.deepEqual(hour.days(), [{ day: '2024-01-01', expected: 60, present: 59, missing: 1, firstMissingNs: T0 + 10n * MIN }]);
+  assert.equal(hour.first, T0 + 3n * MIN);
+  assert.equal(hour.lastOpen, T0 + 62n * MIN);
   assert.throws(() => new GapTracker(7n * MIN), /does not divide a day/);
 });
 
