@@ -57,3 +57,9 @@ export interface RunReport {
   notes: string[];
   errors: string[];
 }
+
+/** Catalog folders of instrument definitions (NautilusTrader names them after the instrument class). */
+export const INSTRUMENT_FOLDERS: readonly string[] = [
+  'crypto_perpetual', 'crypto_future', 'crypto_option', 'currency_pair', 'equity', 'futures_contract', 'futures_spread',
+  'option_contract', 'option_spread', 'binary_option', 'betting_instrument', 'cfd', 'commodity', 'index_instrument', 'synthetic_instrument',
+];

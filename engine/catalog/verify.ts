@@ -3,6 +3,7 @@
 // magic bytes, every page decoded, statistics against the values (check-file.ts), the manifest of
 // the files this tool wrote (manifest.ts), and an instrument for every data folder. Every Parquet
 // read runs on a reader thread (read-pool.ts): a file that crashes the reader is that file's error.
+import { INSTRUMENT_FOLDERS } from '../../shared/report.js';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { overlaps, scanFolder } from './existing.js';
@@ -34,11 +35,6 @@ export interface VerifyResult {
   summary: VerifySummary[];
 }
 
-/** Folders of instrument definitions (NautilusTrader names them after the instrument class). */
-const INSTRUMENT_FOLDERS = [
-  'crypto_perpetual', 'crypto_future', 'crypto_option', 'currency_pair', 'equity', 'futures_contract', 'futures_spread',
-  'option_contract', 'option_spread', 'binary_option', 'betting_instrument', 'cfd', 'commodity', 'index_instrument', 'synthetic_instrument',
-];
 /** Data folders whose rows belong to an instrument: NautilusTrader needs its definition to use them. */
 const NEEDS_INSTRUMENT = new Set([
   ...FOLDER_SPECS.filter((s) => s.needsInstrument).map((s) => s.folder),

@@ -48,8 +48,11 @@ test('result screen: the title counts failed days; day states read as pills; ver
   assert.equal(resultTitle({ ok: false, days: [day('done')] }), 'The job failed');
   assert.deepEqual((['done', 'skipped', 'failed'] as const).map(stateTone), ['done', 'skipped', 'failed']);
   assert.deepEqual((['done', 'skipped', 'failed'] as const).map(dayStateLabel), ['done', 'kept', 'failed']);
-  assert.deepEqual(verifyTotals([{ files: 2, rows: 10 }, { files: 1, rows: 5 }]), { files: 3, rows: 15 });
-  assert.deepEqual(verifyTotals([]), { files: 0, rows: 0 });
+  assert.deepEqual(verifyTotals([{ files: 2, rows: 10 }, { files: 1, rows: 5 }]), { files: 3, rows: 15, instruments: 0 });
+  assert.deepEqual(verifyTotals([]), { files: 0, rows: 0, instruments: 0 });
+  // The instrument row is not a data row (1,200 quotes + 60 bars were shown as 1,261 rows).
+  assert.deepEqual(verifyTotals([{ type: 'quote_tick', files: 1, rows: 1200 }, { type: 'bar', files: 1, rows: 60 }, { type: 'crypto_perpetual', files: 1, rows: 1 }]),
+    { files: 3, rows: 1260, instruments: 1 });
 });
 
 test('run screen: the job in one line, the share of a file read', () => {

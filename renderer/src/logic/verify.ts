@@ -1,5 +1,6 @@
 // verify's info lines (facts, not problems) as the result screen shows them: the files another
 // program wrote, counted and named per folder, and any other line as it is.
+import { INSTRUMENT_FOLDERS } from '../../../shared/report.js';
 export interface ForeignFiles {
   folder: string;
   names: string[];
@@ -32,6 +33,12 @@ export function verifyInfoView(info: readonly string[] | undefined): VerifyInfoV
 }
 
 /** Files and rows over verify's summary, for its one-line verdict. */
-export function verifyTotals(summary: readonly { files: number; rows: number }[]): { files: number; rows: number } {
-  return { files: summary.reduce((a, x) => a + x.files, 0), rows: summary.reduce((a, x) => a + x.rows, 0) };
+/** Files and data rows of a verified catalog; instrument definitions counted apart (they are not data rows). */
+export function verifyTotals(summary: readonly { type?: string; files: number; rows: number }[]): { files: number; rows: number; instruments: number } {
+  const isInstrument = (x: { type?: string }) => x.type !== undefined && INSTRUMENT_FOLDERS.includes(x.type);
+  return {
+    files: summary.reduce((a, x) => a + x.files, 0),
+    rows: summary.reduce((a, x) => a + (isInstrument(x) ? 0 : x.rows), 0),
+    instruments: summary.reduce((a, x) => a + (isInstrument(x) ? x.rows : 0), 0),
+  };
 }

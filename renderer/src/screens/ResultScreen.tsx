@@ -76,7 +76,7 @@ function VerdictText({ v, verifying }: { v: VerifyOutcome | null; verifying: boo
   const totals = verifyTotals(v.summary);
   return (
     <>
-      <strong>✓ Verified.</strong> The catalog reads back as NautilusTrader expects: {totals.files} files, {formatCount(totals.rows)} rows.
+      <strong>✓ Verified.</strong> The catalog reads back as NautilusTrader expects: {totals.files} files, {formatCount(totals.rows)} rows of data{totals.instruments ? ` and ${formatCount(totals.instruments)} instrument definition${totals.instruments === 1 ? '' : 's'}` : ''}.
     </>
   );
 }
