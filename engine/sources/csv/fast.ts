@@ -150,6 +150,34 @@ function readDecimal(buf: Uint8Array, p: number, end: number): boolean {
 }
 
 /**
+ * Where the next field starts after one ending at `p` on `c` (the delimiter, or the line end for the
+ * last field: LF or CRLF); -1 when the line does not have that shape (the complete path decides).
+ */
+function nextField(buf: Uint8Array, p: number, end: number, c: number, last: boolean, d: number): number {
+  if (!last) return c === d ? p + 1 : -1;
+  if (c === 10) return p + 1;
+  if (c === 13 && p + 1 < end && buf[p + 1] === 10) return p + 2;
+  return -1;
+}
+
+/** A row's timestamps as nanosecond halves and its ts_init day; false when one is beyond 64 bits. */
+function stampRow(r: { evLo: number; evHi: number; initLo: number; initHi: number; day: number }, evV: number, ev: TsRule, initV: number | null, init: TsRule): boolean {
+  if (!mulPow10U64(evV, ev.k)) return false;
+  r.evLo = u64.lo;
+  r.evHi = u64.hi;
+  let iv = evV, ir = ev;
+  if (initV !== null) {
+    iv = initV;
+    ir = init;
+    if (!mulPow10U64(iv, ir.k)) return false;
+  }
+  r.initLo = u64.lo;
+  r.initHi = u64.hi;
+  r.day = floorDiv(iv, ir.perDay);
+  return true;
+}
+
+/**
  * Quote rows (Tardis quotes and book snapshots, Vision bookTicker, generic quote CSV): timestamps,
  * the four values, every other column skipped. The same field readers and hand-over as FastTradeParser.
  */
@@ -200,28 +228,10 @@ export class FastQuoteParser implements FastParser {
         else if (role === R_BID_SIZE) { r.bidSizeMant = at.v; r.bidSizeScale = at.scale; }
         else { r.askSizeMant = at.v; r.askSizeScale = at.scale; }
       }
-      p = at.p;
-      const c = at.c;
-      if (col < n - 1) {
-        if (c !== d) return -1;
-        p++;
-      } else if (c === 10) p++;
-      else if (c === 13 && p + 1 < end && buf[p + 1] === 10) p += 2;
-      else return -1;
+      p = nextField(buf, at.p, end, at.c, col === n - 1, d);
+      if (p < 0) return -1;
     }
-    const ev = this.ev;
-    if (!mulPow10U64(evV, ev.k)) return -1;
-    r.evLo = u64.lo;
-    r.evHi = u64.hi;
-    let iv = evV, ir = ev;
-    if (this.hasInit) {
-      iv = initV;
-      ir = this.init;
-      if (!mulPow10U64(iv, ir.k)) return -1;
-    }
-    r.initLo = u64.lo;
-    r.initHi = u64.hi;
-    r.day = floorDiv(iv, ir.perDay);
+    if (!stampRow(r, evV, this.ev, this.hasInit ? initV : null, this.init)) return -1;
     r.line = no;
     if (!this.norm.quoteFast(r)) return -1;
     this.norm.counters.rows++;
@@ -327,28 +337,10 @@ export class FastTradeParser implements FastParser {
           r.sizeScale = at.scale;
         }
       } else if (!this.id(buf, p, end)) return -1;
-      p = at.p;
-      const c = at.c;
-      if (col < n - 1) {
-        if (c !== d) return -1;
-        p++;
-      } else if (c === 10) p++;
-      else if (c === 13 && p + 1 < end && buf[p + 1] === 10) p += 2;
-      else return -1;
+      p = nextField(buf, at.p, end, at.c, col === n - 1, d);
+      if (p < 0) return -1;
     }
-    const ev = this.ev;
-    if (!mulPow10U64(evV, ev.k)) return -1;
-    r.evLo = u64.lo;
-    r.evHi = u64.hi;
-    let iv = evV, ir = ev;
-    if (this.hasInit) {
-      iv = initV;
-      ir = this.init;
-      if (!mulPow10U64(iv, ir.k)) return -1;
-    }
-    r.initLo = u64.lo;
-    r.initHi = u64.hi;
-    r.day = floorDiv(iv, ir.perDay);
+    if (!stampRow(r, evV, this.ev, this.hasInit ? initV : null, this.init)) return -1;
     r.line = no;
     r.idBuf = buf;
     if (!this.norm.tradeFast(r)) return -1;
