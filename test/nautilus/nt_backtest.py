@@ -15,13 +15,14 @@ import json
 import sys
 import traceback
 
-from nautilus_trader.backtest.config import BacktestDataConfig, BacktestEngineConfig, BacktestRunConfig, BacktestVenueConfig
-from nautilus_trader.backtest.node import BacktestNode
-from nautilus_trader.config import ImportableStrategyConfig, LoggingConfig, StrategyConfig
+from nautilus_trader.backtest.config import BacktestDataConfig
+from nautilus_trader.config import StrategyConfig
 from nautilus_trader.model.data import FundingRateUpdate, MarkPriceUpdate, TradeTick
 from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.trading.strategy import Strategy
+
+from nt_node import run_node
 
 
 class CountingConfig(StrategyConfig, frozen=True):
@@ -72,22 +73,12 @@ def main(catalog: str, instrument_id: str) -> dict:
         BacktestDataConfig(catalog_path=catalog, data_cls=cls, instrument_id=InstrumentId.from_str(instrument_id))
         for cls in (TradeTick, MarkPriceUpdate, FundingRateUpdate)
     ]
-    venue = BacktestVenueConfig(name="BINANCE", oms_type="NETTING", account_type="MARGIN", starting_balances=["1000000 USDT"])
-    strategy = ImportableStrategyConfig(
-        strategy_path="nt_backtest:CountingStrategy",
-        config_path="nt_backtest:CountingConfig",
-        config={"instrument_id": instrument_id},
-    )
-    engine = BacktestEngineConfig(strategies=[strategy], logging=LoggingConfig(log_level="ERROR"))
-    node = BacktestNode(configs=[BacktestRunConfig(engine=engine, venues=[venue], data=data, dispose_on_completion=False)])
-    results = node.run()
-    engine_obj = node.get_engine(node.configs[0].id)
-    (s,) = engine_obj.trader.strategies()  # the nt_backtest module's class, not this __main__'s
+    engine_obj, s, result = run_node(data, "BINANCE", "nt_backtest:CountingStrategy", {"instrument_id": instrument_id})
     return {
         **s.seen,
         "fills": s.fills,
         "first_last_ts_init": {k: [str(a), str(b)] for k, (a, b) in s.ts.items()},
-        "iterations": results[0].iterations,
+        "iterations": result.iterations,
         "positions": [
             {
                 "realized_pnl": str(p.realized_pnl),

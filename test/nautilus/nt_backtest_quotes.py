@@ -14,12 +14,13 @@ import json
 import sys
 import traceback
 
-from nautilus_trader.backtest.config import BacktestDataConfig, BacktestEngineConfig, BacktestRunConfig, BacktestVenueConfig
-from nautilus_trader.backtest.node import BacktestNode
-from nautilus_trader.config import ImportableStrategyConfig, LoggingConfig, StrategyConfig
+from nautilus_trader.backtest.config import BacktestDataConfig
+from nautilus_trader.config import StrategyConfig
 from nautilus_trader.model.data import QuoteTick
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.trading.strategy import Strategy
+
+from nt_node import run_node
 
 
 class QuoteCountingConfig(StrategyConfig, frozen=True):
@@ -43,17 +44,8 @@ class QuoteCountingStrategy(Strategy):
 
 def main(catalog: str, instrument_id: str) -> dict:
     data = [BacktestDataConfig(catalog_path=catalog, data_cls=QuoteTick, instrument_id=InstrumentId.from_str(instrument_id))]
-    venue = BacktestVenueConfig(name=InstrumentId.from_str(instrument_id).venue.value, oms_type="NETTING", account_type="MARGIN", starting_balances=["1000000 USDT"])
-    strategy = ImportableStrategyConfig(
-        strategy_path="nt_backtest_quotes:QuoteCountingStrategy",
-        config_path="nt_backtest_quotes:QuoteCountingConfig",
-        config={"instrument_id": instrument_id},
-    )
-    engine = BacktestEngineConfig(strategies=[strategy], logging=LoggingConfig(log_level="ERROR"))
-    node = BacktestNode(configs=[BacktestRunConfig(engine=engine, venues=[venue], data=data, dispose_on_completion=False)])
-    results = node.run()
-    (s,) = node.get_engine(node.configs[0].id).trader.strategies()  # the module's class, not this __main__'s
-    return {"quotes": s.seen, "iterations": results[0].iterations}
+    _, s, result = run_node(data, InstrumentId.from_str(instrument_id).venue.value, "nt_backtest_quotes:QuoteCountingStrategy", {"instrument_id": instrument_id})
+    return {"quotes": s.seen, "iterations": result.iterations}
 
 
 if __name__ == "__main__":

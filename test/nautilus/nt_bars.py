@@ -20,12 +20,13 @@ import json
 import sys
 import traceback
 
-from nautilus_trader.backtest.config import BacktestDataConfig, BacktestEngineConfig, BacktestRunConfig, BacktestVenueConfig
-from nautilus_trader.backtest.node import BacktestNode
-from nautilus_trader.config import ImportableStrategyConfig, LoggingConfig, StrategyConfig
+from nautilus_trader.backtest.config import BacktestDataConfig
+from nautilus_trader.config import StrategyConfig
 from nautilus_trader.model.data import Bar, BarType
 from nautilus_trader.persistence.catalog import ParquetDataCatalog
 from nautilus_trader.trading.strategy import Strategy
+
+from nt_node import run_node
 
 
 class BarCountingConfig(StrategyConfig, frozen=True):
@@ -53,17 +54,7 @@ def backtest(catalog: str, bar_type: str, *flags: str) -> dict:
     bt = BarType.from_str(bar_type)
     spec = str(bt.spec)  # e.g. 1-MINUTE-LAST
     data = [BacktestDataConfig(catalog_path=catalog, data_cls=Bar, instrument_id=bt.instrument_id, bar_spec=spec)]
-    venue = BacktestVenueConfig(name=bt.instrument_id.venue.value, oms_type="NETTING", account_type="MARGIN", starting_balances=["1000000 USDT"],
-                                bar_execution="--no-bar-execution" not in flags)
-    strategy = ImportableStrategyConfig(
-        strategy_path="nt_bars:BarCountingStrategy",
-        config_path="nt_bars:BarCountingConfig",
-        config={"bar_type": bar_type},
-    )
-    engine = BacktestEngineConfig(strategies=[strategy], logging=LoggingConfig(log_level="ERROR"))
-    node = BacktestNode(configs=[BacktestRunConfig(engine=engine, venues=[venue], data=data, dispose_on_completion=False)])
-    node.run()
-    (s,) = node.get_engine(node.configs[0].id).trader.strategies()
+    _, s, _ = run_node(data, bt.instrument_id.venue.value, "nt_bars:BarCountingStrategy", {"bar_type": bar_type}, bar_execution="--no-bar-execution" not in flags)
     return {"bars": len(s.ts_event), "ts_event": s.ts_event, "closes": s.closes}
 
 
