@@ -241,6 +241,15 @@ export function genericQuotes(text: string): QuoteIn[] {
   });
 }
 
+/** Binance Vision futures `bookTicker` CSV, with or without its header: ts_event = ts_init = transaction_time (ms). */
+export function visionBookTicker(text: string): QuoteIn[] {
+  const header = 'update_id,best_bid_price,best_bid_qty,best_ask_price,best_ask_qty,transaction_time,event_time';
+  return csvRows(text, text.startsWith('update_id') ? header : null).map(([, bid, bidQty, ask, askQty, tx]) => {
+    const ts = msNs(tx!);
+    return { bidPrice: bid!, bidSize: bidQty!, askPrice: ask!, askSize: askQty!, tsEvent: ts, tsInit: ts };
+  });
+}
+
 /**
  * Whether a catalog keeps a quote (README, compatibility): both sides present and numbers, sizes
  * above 0, bid not above ask (equal is kept), every value within the instrument's precisions.

@@ -12,7 +12,7 @@ import type { JobSpecInput } from '../../shared/job.js';
 import type { RunReport } from '../../shared/report.js';
 import { ROOT, SOURCES, build, needShared, tempDir } from '../helpers.js';
 import { needNautilus, ntLoad, runPython, type NtObject } from '../support/nautilus.js';
-import { binanceBookTickers, dec, genericQuotes, quoteKept, tardisBookTop, tardisQuotes, type QuoteIn } from './inputs.js';
+import { binanceBookTickers, dec, genericQuotes, quoteKept, tardisBookTop, tardisQuotes, visionBookTicker, type QuoteIn } from './inputs.js';
 
 const BINANCE_QUOTES = join(SOURCES, 'tardis-csv_quotes_binance-futures_BTCUSDT_2020-02-22.csv');
 const HUOBI_QUOTES = join(SOURCES, 'tardis-csv_quotes_huobi-dm-swap_BTC-USD_2020-05-01.csv');
@@ -79,6 +79,19 @@ function genGenericCsv(): string {
   return rows.join('\n') + '\n';
 }
 
+/** A Binance Vision futures bookTicker day file (ms times), with a crossed and a zero-size row. */
+function genVisionBookTicker(header: boolean): string {
+  const rows = header ? ['update_id,best_bid_price,best_bid_qty,best_ask_price,best_ask_qty,transaction_time,event_time'] : [];
+  const t0 = Date.UTC(2024, 0, 1, 8);
+  for (let i = 0; i < 400; i++) {
+    const bid = (42000 + (i % 23) / 10).toFixed(1);
+    const ask = i % 61 === 7 ? (Number(bid) - 0.1).toFixed(1) : (Number(bid) + 0.1 * (1 + (i % 2))).toFixed(1);
+    const bidQty = i % 89 === 11 ? '0.000' : `${1 + (i % 5)}.${String((i * 7) % 1000).padStart(3, '0')}`;
+    rows.push(`${9_000_000_000 + i},${bid},${bidQty},${ask},${(i % 9) + 1}.5,${t0 + i * 137},${t0 + i * 137 + 3}`);
+  }
+  return rows.join('\n') + '\n';
+}
+
 const CASES: Case[] = [
   {
     name: 'Tardis quotes, binance-futures BTCUSDT', files: { 'q.csv': BINANCE_QUOTES }, config: { quotes: { file_path: 'q.csv' } },
@@ -96,6 +109,16 @@ const CASES: Case[] = [
   {
     name: 'generated bookTicker capture (4 line shapes, 2 days)', files: { 'cap.jsonl': genCapture(2000) }, config: { quotes: { file_path: 'cap.jsonl' } },
     job: { source: 'websocket', start: '2024-01-01', end: '2024-01-02', maxRejectRatio: 1 }, quotes: (t) => binanceBookTickers(t, 'BTCUSDT'), precision: { price: 2, size: 3 },
+  },
+  {
+    name: 'Binance Vision bookTicker with header', files: { 'BTCUSDT-bookTicker-2024-01-01.csv': genVisionBookTicker(true) },
+    config: { quotes: { file_path: 'BTCUSDT-bookTicker-2024-01-01.csv' } },
+    job: { start: '2024-01-01', end: '2024-01-01', maxRejectRatio: 1 }, quotes: visionBookTicker, precision: { price: 2, size: 3 },
+  },
+  {
+    name: 'Binance Vision bookTicker without header', files: { 'BTCUSDT-bookTicker-2024-01-01.csv': genVisionBookTicker(false) },
+    config: { quotes: { file_path: 'BTCUSDT-bookTicker-2024-01-01.csv' } },
+    job: { start: '2024-01-01', end: '2024-01-01', maxRejectRatio: 1 }, quotes: visionBookTicker, precision: { price: 2, size: 3 },
   },
   {
     name: 'generic CSV (time,bid,bid_qty,ask,ask_qty)', files: { 'g.csv': genGenericCsv() }, config: { quotes: { file_path: 'g.csv' } },
@@ -124,7 +147,7 @@ const inKey = (q: QuoteIn) => keyOf({ tsInit: q.tsInit, tsEvent: q.tsEvent, bid:
 
 const places = (s: unknown) => String(s).split('.')[1]?.length ?? 0;
 
-test('QuoteTick catalogs from Tardis quotes (two venues), book_snapshot_25, a bookTicker capture and a generic CSV load through NautilusTrader, quote by quote equal to the input; a BacktestNode sees every quote', async (t) => {
+test('QuoteTick catalogs from Tardis quotes (two venues), book_snapshot_25, a bookTicker capture, Binance Vision bookTicker (with and without header) and a generic CSV load through NautilusTrader, quote by quote equal to the input; a BacktestNode sees every quote', async (t) => {
   if (!needNautilus(t) || !needShared(t)) return;
   const root = await tempDir(t, 'cb-nt-quotes-');
   const built: { dir: string; report: RunReport; input: QuoteIn[] }[] = [];
