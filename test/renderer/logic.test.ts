@@ -114,6 +114,21 @@ test('the job spec: files per type, mapping only when changed, options, and what
   assert.equal(instrumentId('btcusdt', ''), 'BTCUSDT-PERP.BINANCE');
 });
 
+test('the job spec: a bar type typed for bars goes to the engine as is; a malformed one is refused; empty means detected', () => {
+  const files = [{ info: fileInfo('/d/k.csv', ['time', 'open', 'high', 'low', 'close', 'volume']), types: ['bars' as const], options: {} }];
+  const draft = { ...defaultDraft(), start: '2024-01-01', end: '2024-01-01', output: '/cat', dataTypes: ['bars' as const] };
+  assert.equal(buildJob(draft, files, {}).spec!.barType, undefined, 'empty: detected from the data');
+  assert.equal(buildJob({ ...draft, barType: ' 4-hour-mark ' }, files, {}).spec!.barType, '4-HOUR-MARK');
+  for (const bad of ['1-MINUTE', 'MINUTE-LAST', '0-MINUTE-LAST', '1-WEEK-LAST', '1-MINUTE-INDEX']) {
+    const b = buildJob({ ...draft, barType: bad }, files, {});
+    assert.equal(b.spec, null, bad);
+    assert.match(b.errors[0]!, new RegExp(`^Bar type "${bad}": expected step-unit-price, e\\.g\\. 1-MINUTE-LAST`), bad);
+  }
+  // Without bars among the data types, a leftover bar type is not sent.
+  const trades = [{ info: fileInfo('/d/t.csv', ['time', 'price', 'size']), types: ['trades' as const], options: {} }];
+  assert.equal(buildJob({ ...draft, dataTypes: ['trades'], barType: 'nonsense' }, trades, {}).spec!.barType, undefined);
+});
+
 test('the job spec: the share of rows a file may have rejected, as a percent on screen and a ratio in the spec', () => {
   const files = [{ info: fileInfo('/d/t1.csv', ['ts', 'p', 'q']), types: ['trades' as const], options: {} }];
   const draft = { ...defaultDraft(), start: '2024-01-01', end: '2024-01-01', output: '/cat' };

@@ -461,6 +461,8 @@ test('a Tardis quotes file and an OHLCV file are proposed as quotes and bars (ne
   const check = (label: string) => page.locator('label.check', { hasText: label }).locator('input[type=checkbox]');
   assert.equal(await check('Quotes').isChecked(), true);
   assert.equal(await check('Bars').isChecked(), true);
+  // The bar type can be given; left empty it is detected from the bars' spacing (the result says which).
+  assert.equal(await page.locator('#bar-type').inputValue(), '');
   assert.equal(await check('Trades').isChecked(), false);
   assert.equal(await check('Trades').isDisabled(), true, 'no file feeds trades');
   await page.locator('#output').fill(catalog);

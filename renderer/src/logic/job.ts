@@ -26,7 +26,12 @@ export interface JobDraft {
   tardisExchange: string;
   /** percent of a file's rows that may be rejected before the run fails (spec maxRejectRatio × 100); null = the default */
   maxRejectPercent: number | null;
+  /** bars: the bar spec (e.g. 1-MINUTE-LAST); '' = detected from the data */
+  barType: string;
 }
+
+/** A bar spec as the engine reads it: <step>-<SECOND|MINUTE|HOUR|DAY>-<LAST|MARK|BID|ASK|MID> (the engine checks the step). */
+const BAR_SPEC = /^[1-9]\d*-(SECOND|MINUTE|HOUR|DAY)-(LAST|MARK|BID|ASK|MID)$/;
 
 export const DEFAULT_REJECT_PERCENT = 50;
 
@@ -34,7 +39,7 @@ export function defaultDraft(): JobDraft {
   return {
     source: 'csv', symbol: DEFAULT_SYMBOL, exchange: 'BINANCE', start: null, end: null, dataTypes: ['trades'], output: '',
     precisionMode: 128, pricePrecision: null, sizePrecision: null, overwrite: false, tardisExchange: 'binance-futures',
-    maxRejectPercent: DEFAULT_REJECT_PERCENT,
+    maxRejectPercent: DEFAULT_REJECT_PERCENT, barType: '',
   };
 }
 
@@ -75,6 +80,8 @@ export function buildJob(d: JobDraft, files: FileEntry[], mappings: Partial<Reco
   if (presets.length && !hasPreset && (d.pricePrecision === null) !== (d.sizePrecision === null)) {
     warnings.push('Give both price and size precision, or neither (then they come from the data).');
   }
+  const barType = d.dataTypes.includes('bars') ? d.barType.trim().toUpperCase() : '';
+  if (barType && !BAR_SPEC.test(barType)) errors.push(`Bar type "${d.barType.trim()}": expected step-unit-price, e.g. 1-MINUTE-LAST or 4-HOUR-MARK (or leave it empty to detect it).`);
   const rejectPercent = d.maxRejectPercent ?? DEFAULT_REJECT_PERCENT;
   if (!(rejectPercent >= 0 && rejectPercent <= 100)) errors.push('Rejected rows allowed per file: a percent from 0 to 100.');
   let config: JobSpecInput['config'] = { files: {} };
@@ -98,6 +105,7 @@ export function buildJob(d: JobDraft, files: FileEntry[], mappings: Partial<Reco
     maxRejectRatio: Number((rejectPercent / 100).toPrecision(12)),
     ...(d.pricePrecision !== null ? { pricePrecision: d.pricePrecision } : {}),
     ...(d.sizePrecision !== null ? { sizePrecision: d.sizePrecision } : {}),
+    ...(barType ? { barType } : {}),
   };
   if (errors.length) return { spec: null, errors, warnings };
   const r = JobSpec.safeParse(input);

@@ -202,7 +202,22 @@ function DataTypesCard() {
           );
         })}
       </div>
+      {draft.dataTypes.includes('bars') && <BarTypeField />}
     </section>
+  );
+}
+
+/** The bars' spec, when the data cannot say (detected from the bars' spacing otherwise). */
+function BarTypeField() {
+  const value = useApp((s) => s.draft.barType);
+  const setDraft = useApp((s) => s.setDraft);
+  return (
+    <div className="field">
+      <label className="label" htmlFor="bar-type">Bar type</label>
+      <input id="bar-type" className="input mono" value={value} spellCheck={false} placeholder="detected, e.g. 1-MINUTE-LAST" aria-describedby="bar-type-hint"
+        onChange={(e) => setDraft({ barType: e.target.value.toUpperCase() })} />
+      <p id="bar-type-hint" className="muted small">Step, unit and price, as NautilusTrader names bars. Empty: detected from the spacing of the bars (MARK for mark-price klines).</p>
+    </div>
   );
 }
 
