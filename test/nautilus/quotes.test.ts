@@ -17,6 +17,7 @@ import { binanceBookTickers, dec, genericQuotes, quoteKept, tardisBookTop, tardi
 const BINANCE_QUOTES = join(SOURCES, 'tardis-csv_quotes_binance-futures_BTCUSDT_2020-02-22.csv');
 const HUOBI_QUOTES = join(SOURCES, 'tardis-csv_quotes_huobi-dm-swap_BTC-USD_2020-05-01.csv');
 const BOOK_25 = join(SOURCES, 'tardis-csv_book_snapshot_25_binance-futures_BTCUSDT_2020-09-01.csv');
+const BOOK_5 = join(SOURCES, 'tardis-csv_book_snapshot_5_binance-futures_BTCUSDT_2020-09-01.csv');
 const DAY_NS = 86_400_000_000_000n;
 
 interface Case {
@@ -103,6 +104,10 @@ const CASES: Case[] = [
     job: { symbol: 'BTCUSD', exchange: 'HUOBI', start: '2020-05-01', end: '2020-05-01', pricePrecision: 1, sizePrecision: 0 }, quotes: tardisQuotes, precision: { price: 1, size: 0 },
   },
   {
+    name: 'Tardis book_snapshot_5 top of book', files: { 'b.csv': BOOK_5 }, config: { quotes: { file_path: 'b.csv' } },
+    job: { start: '2020-09-01', end: '2020-09-01' }, quotes: tardisBookTop, precision: { price: 2, size: 3 },
+  },
+  {
     name: 'Tardis book_snapshot_25 top of book', files: { 'b.csv': BOOK_25 }, config: { quotes: { file_path: 'b.csv' } },
     job: { start: '2020-09-01', end: '2020-09-01' }, quotes: tardisBookTop, precision: { price: 2, size: 3 },
   },
@@ -147,7 +152,7 @@ const inKey = (q: QuoteIn) => keyOf({ tsInit: q.tsInit, tsEvent: q.tsEvent, bid:
 
 const places = (s: unknown) => String(s).split('.')[1]?.length ?? 0;
 
-test('QuoteTick catalogs from Tardis quotes (two venues), book_snapshot_25, a bookTicker capture, Binance Vision bookTicker (with and without header) and a generic CSV load through NautilusTrader, quote by quote equal to the input; a BacktestNode sees every quote', async (t) => {
+test('QuoteTick catalogs from Tardis quotes (two venues), book_snapshot_5 and _25, a bookTicker capture, Binance Vision bookTicker (with and without header) and a generic CSV load through NautilusTrader, quote by quote equal to the input; a BacktestNode sees every quote', async (t) => {
   if (!needNautilus(t) || !needShared(t)) return;
   const root = await tempDir(t, 'cb-nt-quotes-');
   const built: { dir: string; report: RunReport; input: QuoteIn[] }[] = [];
