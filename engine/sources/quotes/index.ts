@@ -1,5 +1,4 @@
-// Quotes: row parsers for Tardis quotes and book snapshots,
-// Binance bookTicker messages and Vision bookTicker CSV, and the quote checks. Design: docs/quotes-bars.md.
+// Quotes: the quote checks (crossed, empty, zero or negative size) the normaliser applies. The rows
+// themselves are read by the CSV source (csv/plan.ts, rows.ts, fast.ts) and the Binance message
+// parser (binance/parser.ts). Design: docs/quotes-bars.md.
 export * from './quote.js';
-export * from './tardis.js';
-export * from './binance.js';

@@ -1,12 +1,11 @@
 // engine/sources/bars: spec detection and naming (NautilusTrader's own step rules), the close-time
-// rule, gaps per UTC day, exact OHLCV checks and Binance Vision klines file detection.
+// rule, gaps per UTC day and exact OHLCV checks.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  GapTracker, KLINES_HEADER, barCloseFromCloseTime, barCloseNs, barTypeString, checkBar, detectBarSpec, detectKlinesFile,
-  intervalNs, parseBarSpec, parseBarType, parseKlineRow, specFromInterval, stepError,
+  GapTracker, barCloseFromCloseTime, barCloseNs, barTypeString, checkBar, detectBarSpec,
+  intervalNs, parseBarSpec, parseBarType, specFromInterval, stepError,
 } from '../../../engine/sources/bars/index.js';
-import { visionKlines } from '../../nautilus/inputs.js';
 
 const MIN = 60_000_000_000n, HOUR = 60n * MIN, DAY = 24n * HOUR;
 const T0 = 1_704_067_200_000_000_000n; // 2024-01-01T00:00:00Z
@@ -138,64 +137,3 @@ test('checkBar compares the decimal text exactly', () => {
   assert.match(checkBar({ ...bar, open: 'NaN' }) ?? '', /open "NaN" is not a number/);
 });
 
-// Real rows: the binance-public-data README (USD-M, COIN-M, spot ms) and a spot 2026 µs row.
-const UM = '1499040000000,0.01634790,0.80000000,0.01575800,0.01577100,148976.11427815,1499644799999,2434.19055334,308,1756.87402397,28.46694368,17928899.62484339';
-const CM = '1591258320000,9640.7,9642.4,9640.6,9642.0,206,1591258379999,2.13660389,48,119,1.23424865,0';
-const SPOT_US = '1780272000000000,73674.39000000,74092.00000000,70686.68000000,71408.90000000,23921.09184000,1780358399999999,1723958338.68287760,4237773,11600.30396000,835109172.11680740,0';
-
-test('detectKlinesFile: header or not, ms or µs, from the first lines', () => {
-  assert.deepEqual(detectKlinesFile([KLINES_HEADER, UM]), { header: true, unit: 'ms', unitNs: 1_000_000n });
-  assert.deepEqual(detectKlinesFile(['\uFEFF' + KLINES_HEADER.toUpperCase() + '\r', UM + '\r']), { header: true, unit: 'ms', unitNs: 1_000_000n });
-  assert.deepEqual(detectKlinesFile([CM, CM]), { header: false, unit: 'ms', unitNs: 1_000_000n });
-  assert.deepEqual(detectKlinesFile([SPOT_US, '']), { header: false, unit: 'us', unitNs: 1_000n });
-  assert.deepEqual(detectKlinesFile([KLINES_HEADER, SPOT_US]), { header: true, unit: 'us', unitNs: 1_000n });
-  assert.match((detectKlinesFile([]) as { error: string }).error, /empty/);
-  assert.match((detectKlinesFile([KLINES_HEADER]) as { error: string }).error, /no rows/);
-  assert.match((detectKlinesFile([UM, SPOT_US]) as { error: string }).error, /line 2: open_time is in us but earlier rows are in ms/);
-  assert.match((detectKlinesFile(['id,price,qty,quote_qty,time,is_buyer_maker', '1,2,3,4,5,true']) as { error: string }).error, /line 1: 6 columns/);
-  const mixed = UM.replace('1499644799999', '1499644799999000');
-  assert.match((detectKlinesFile([mixed]) as { error: string }).error, /close_time .* is not in the unit of open_time/);
-});
-
-test('parseKlineRow: times in the file unit to ns, OHLCV as text; with the close rule gives ts_event', () => {
-  const file = detectKlinesFile([SPOT_US]);
-  assert.ok(!('error' in file));
-  const row = parseKlineRow(SPOT_US.split(','), file);
-  assert.deepEqual(row, {
-    openNs: 1_780_272_000_000_000_000n, closeNs: 1_780_358_399_999_999_000n,
-    open: '73674.39000000', high: '74092.00000000', low: '70686.68000000', close: '71408.90000000', volume: '23921.09184000',
-  });
-  assert.ok(!('error' in row));
-  assert.equal(barCloseNs(row.openNs, DAY, row.closeNs, file.unitNs), 1_780_358_400_000_000_000n);
-  assert.equal(checkBar(row), null);
-  const ms = detectKlinesFile([UM]);
-  assert.ok(!('error' in ms));
-  assert.match((parseKlineRow(SPOT_US.split(','), ms) as { error: string }).error, /open_time .* is not a Unix ms time/);
-  assert.match((parseKlineRow(UM.split(',').slice(0, 11), ms) as { error: string }).error, /11 columns/);
-});
-
-test('a klines file read with detectKlinesFile + parseKlineRow + barCloseNs gives the bars the independent parser gives', () => {
-  // Three USD-M 1m rows with header, and the same opens as a headerless spot µs file.
-  const ms = [KLINES_HEADER, ...[0, 1, 2].map((i) => {
-    const open = 1_704_067_200_000 + i * 60_000;
-    return `${open},42283.5${i},42300.00,42250.1,4229${i}.0,12.34${i},${open + 59_999},521000.1,100,6.1,258000.2,0`;
-  })].join('\n') + '\n';
-  const us = ms.split('\n').slice(1).map((l) => l.replace(/^(\d{13}),(.*?),(\d{13}),/, (_, o: string, mid: string, c: string) => `${o}000,${mid},${c}999,`)).join('\n');
-  for (const text of [ms, us]) {
-    const lines = text.split('\n').filter((l) => l);
-    const file = detectKlinesFile(lines.slice(0, 10));
-    assert.ok(!('error' in file));
-    const rows = lines.slice(file.header ? 1 : 0).map((l) => parseKlineRow(l.split(','), file));
-    const opens = rows.map((r) => ('error' in r ? assert.fail(r.error) : r.openNs));
-    const det = detectBarSpec(opens);
-    assert.ok('spec' in det);
-    const bars = rows.map((r) => {
-      if ('error' in r) return assert.fail(r.error);
-      const ts = barCloseNs(r.openNs, det.intervalNs, r.closeNs, file.unitNs);
-      if (typeof ts !== 'bigint') return assert.fail(ts.error);
-      return { open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume, tsEvent: ts, tsInit: ts };
-    });
-    assert.deepEqual(bars, visionKlines(text));
-    assert.equal(bars[0]!.tsEvent, T0 + MIN);
-  }
-});
