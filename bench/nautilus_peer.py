@@ -6,17 +6,14 @@ after the imports, as the node child's does.
   python bench/nautilus_peer.py CSV CATALOG [INSTRUMENT_ID PRICE_PRECISION SIZE_PRECISION]
 """
 
-import json
-import resource
 import sys
 import time
-from pathlib import Path
 
 from nautilus_trader.adapters.tardis.loaders import TardisCSVDataLoader
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.persistence.catalog import ParquetDataCatalog
 
-from nautilus_peer_types import write_chunks
+from nautilus_peer_types import print_result, write_chunks
 
 
 def main() -> None:
@@ -30,10 +27,7 @@ def main() -> None:
     # pyo3 objects straight into the catalog: the path its docs give for writing (no Cython copies);
     # write_chunks carries each chunk's last ts_init over (write_data refuses touching intervals)
     rows = write_chunks(catalog, loader.stream_trades(csv, chunk_size=100_000, as_legacy_cython=False))
-    ms = (time.perf_counter() - t0) * 1000
-    files = [str(p) for p in Path(out).rglob("*.parquet")]
-    max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
-    print(json.dumps({"ms": ms, "maxRssMb": max_rss_mb, "rows": rows, "files": files}))
+    print_result(t0, out, rows)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,14 @@ def write_chunks(catalog: ParquetDataCatalog, chunks) -> int:
     return rows
 
 
+def print_result(t0: float, out: str, rows: int) -> None:
+    """The one JSON line the bench reads: time since t0, peak RSS, rows and the files written."""
+    ms = (time.perf_counter() - t0) * 1000
+    files = [str(p) for p in Path(out).rglob("*.parquet")]
+    max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    print(json.dumps({"ms": ms, "maxRssMb": max_rss_mb, "rows": rows, "files": files}))
+
+
 def instrument(iid: str, pp: int, sp: int) -> CryptoPerpetual:
     inc = lambda p: "0." + "0" * (p - 1) + "1" if p else "1"  # noqa: E731
     return CryptoPerpetual(
@@ -78,10 +86,7 @@ def main() -> None:
         rows = bars(csv, catalog, iid, pp, sp)
     else:
         raise SystemExit(f"unknown kind {kind}")
-    ms = (time.perf_counter() - t0) * 1000
-    files = [str(p) for p in Path(out).rglob("*.parquet")]
-    max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
-    print(json.dumps({"ms": ms, "maxRssMb": max_rss_mb, "rows": rows, "files": files}))
+    print_result(t0, out, rows)
 
 
 if __name__ == "__main__":
