@@ -12,9 +12,6 @@ export interface QuoteRow {
   askSize: string;
 }
 
-/** A row that cannot be read at all (names the field). */
-export interface QuoteError { error: string }
-
 export type QuoteCheck = 'empty' | 'not a number' | 'negative size' | 'zero size' | 'crossed';
 
 /** The job's field name of each side's value (shared/job.ts MAPPING_FIELDS). */
