@@ -5,7 +5,8 @@ import { FIELDS_FOR, REQUIRED_FIELDS, type DataType, type MappingField } from '.
 import type { FileInfo, PreviewRequest, PreviewResult, PreviewRow } from '../shared/api.js';
 import { PreviewRequest as PreviewRequestSchema } from '../shared/api.js';
 import { fixedMode, type FixedMode } from './numbers/fixed.js';
-import { incrementPrecision, presets } from './catalog/instruments.js';
+import { incrementPrecision } from './instruments/definition.js';
+import { presets } from './instruments/presets.js';
 import { dataTypeOf, type DataTypeModule } from './datatypes/index.js';
 import { nsToIso } from './catalog/paths.js';
 import { errnoText } from './catalog/atomic.js';

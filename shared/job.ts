@@ -104,10 +104,56 @@ export const SourceConfig = z.object({
 }).passthrough();
 export type SourceConfig = z.infer<typeof SourceConfig>;
 
+/** The instrument kinds a job writes: CryptoPerpetual, CryptoFuture (dated), CurrencyPair (spot). */
+export const INSTRUMENT_KINDS = ['perpetual', 'future', 'spot'] as const;
+
+const decimalText = z.string().regex(/^\d+(\.\d+)?$/, 'expected a decimal such as 0.01');
+const moneyText = z.string().regex(/^\d+(\.\d+)? [A-Z0-9]{1,16}$/, 'expected an amount and a currency, e.g. "10 USDT"');
+const currency = z.string().regex(/^[A-Z0-9]{1,16}$/, 'expected a currency code such as BTC or USDT');
+const isoTime = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'expected a date or time, e.g. 2024-03-29 or 2024-03-29T08:00:00Z');
+
+/**
+ * An instrument as the user enters it (CLI flags, the app's form, a config's `instrument`), in the
+ * venue's field names; over a found definition each field replaces that one, alone it must say
+ * everything NautilusTrader needs (engine/instruments/resolve.ts says what is missing).
+ */
+export const InstrumentEntry = z.object({
+  kind: z.enum(INSTRUMENT_KINDS).optional(),
+  base: currency.optional(),
+  quote: currency.optional(),
+  settlement: currency.optional(),
+  is_inverse: z.boolean().optional(),
+  price_increment: decimalText.optional(),
+  size_increment: decimalText.optional(),
+  multiplier: decimalText.optional(),
+  lot_size: decimalText.optional(),
+  min_quantity: decimalText.optional(),
+  max_quantity: decimalText.optional(),
+  min_notional: moneyText.optional(),
+  max_notional: moneyText.optional(),
+  min_price: decimalText.optional(),
+  max_price: decimalText.optional(),
+  margin_init: decimalText.optional(),
+  margin_maint: decimalText.optional(),
+  maker_fee: z.string().regex(/^-?\d+(\.\d+)?$/, 'expected a decimal fee such as 0.0002 (negative for a rebate)').optional(),
+  taker_fee: z.string().regex(/^-?\d+(\.\d+)?$/, 'expected a decimal fee such as 0.0005').optional(),
+  activation: isoTime.optional(),
+  expiration: isoTime.optional(),
+}).strict();
+export type InstrumentEntry = z.infer<typeof InstrumentEntry>;
+
+/** A venue symbol as venues write them: BTCUSDT, BTC-USDT-SWAP, BTCUSD_PERP, BTC-29MAR24. */
+export const SYMBOL_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{1,39}$/;
+
 export const JobSpec = z.object({
   source: SourceKind,
-  symbol: z.string().regex(/^[A-Za-z0-9_]{2,32}$/, 'symbol must be letters, digits or _ (e.g. BTCUSDT)'),
-  exchange: z.string().regex(/^[A-Za-z0-9_]{2,32}$/).default('BINANCE'),
+  symbol: z.string().regex(SYMBOL_RE, 'symbol must be letters, digits, _ or - (e.g. BTCUSDT, BTC-USDT-SWAP)'),
+  /** a venue (BINANCE, BYBIT, OKX, BITMEX, DERIBIT), a market (binance-spot, bybit-inverse…) or a Tardis exchange id (binance-futures) */
+  exchange: z.string().regex(/^[A-Za-z0-9_-]{2,32}$/, 'exchange must be a venue, a market or a Tardis exchange id (e.g. BINANCE, bybit-inverse, binance-futures)').default('BINANCE'),
+  /** a venue's saved instrument list (Binance exchangeInfo, Bybit instruments-info, OKX instruments) */
+  instrumentsFile: z.string().min(1).optional(),
+  /** the instrument's fields as the user entered them */
+  instrument: InstrumentEntry.optional(),
   start: isoDay,
   end: isoDay,
   output: z.string().min(1),

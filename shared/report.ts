@@ -41,7 +41,11 @@ export interface RunReport {
   finishedAt: string;
   ok: boolean;
   job: Record<string, unknown>;
-  instrument: { id: string; pricePrecision: number; sizePrecision: number; precisionSource: string; file?: string };
+  instrument: {
+    id: string; pricePrecision: number; sizePrecision: number; precisionSource: string; file?: string;
+    /** NautilusTrader's class (CryptoPerpetual, CryptoFuture, CurrencyPair), the market and what a unit of size is */
+    className?: string; market?: string; isInverse?: boolean; multiplier?: string; settlement?: string;
+  };
   files: FileReport[];
   days: DayReport[];
   /**

@@ -12,7 +12,7 @@ import { STATE_DIR, uriSafe, nsToIso } from './paths.js';
 import type { FileCheckResult } from './check-file.js';
 import { checkFileIsolated, readInstrumentIsolated } from '../parquet/read-pool.js';
 import {
-  CRYPTO_PERPETUAL, FOLDER_SPECS, KEY_BAR_TYPE, KEY_CLASS, KEY_INSTRUMENT_ID, KEY_PRICE_PRECISION, KEY_SIZE_PRECISION, KEY_TYPE,
+  CRYPTO_PERPETUAL, FOLDER_SPECS, INSTRUMENT_MODULES, KEY_BAR_TYPE, KEY_CLASS, KEY_INSTRUMENT_ID, KEY_PRICE_PRECISION, KEY_SIZE_PRECISION, KEY_TYPE,
   folderSpecOf, type FolderSpec,
 } from '../datatypes/index.js';
 
@@ -60,8 +60,8 @@ async function readInstruments(dataDir: string, r: Report): Promise<{ precisions
     for (const id of await listDirs(join(dataDir, folder))) {
       const st = await scanFolder(join(dataDir, folder, id));
       if (st.files.length || st.foreign.length) ids.add(id);
-      // Only CryptoPerpetual files are read for their precisions (the other classes: only that they exist).
-      if (folder !== CRYPTO_PERPETUAL.folder) continue;
+      // Only the classes this tool writes are read for their precisions (the others: only that they exist).
+      if (!INSTRUMENT_MODULES.some((m) => m.folder === folder)) continue;
       for (const f of st.files) {
         try {
           for (const row of await readInstrumentIsolated(f.path)) precisions.set(uriSafe(row.id), { price: row.price, size: row.size, file: f.path });

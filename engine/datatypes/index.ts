@@ -2,19 +2,19 @@
 // and the folders verify knows. Adding a type is adding its module file and a line here.
 import { DATA_TYPES, type DataType } from '../../shared/job.js';
 import { FUNDING_RATE_UPDATE } from './funding.js';
-import { CRYPTO_PERPETUAL } from './instrument.js';
+import { CRYPTO_FUTURE, CRYPTO_PERPETUAL, CURRENCY_PAIR, INSTRUMENT_MODULES } from './instrument.js';
 import { MARK_PRICE_UPDATE } from './mark.js';
 import { QUOTE_TICK } from './quote.js';
 import { BAR_MODULE } from './bar.js';
 import { TRADE_TICK } from './trade.js';
-import type { DataTypeModule, FolderSpec } from './types.js';
+import type { DataTypeModule, FolderSpec, InstrumentModule } from './types.js';
 
 export * from './types.js';
 export { TRADE } from './trade.js';
 export { MARK } from './mark.js';
 export { FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT } from './funding.js';
 export { QUOTE } from './quote.js';
-export { TRADE_TICK, MARK_PRICE_UPDATE, FUNDING_RATE_UPDATE, CRYPTO_PERPETUAL, QUOTE_TICK };
+export { TRADE_TICK, MARK_PRICE_UPDATE, FUNDING_RATE_UPDATE, CRYPTO_PERPETUAL, CRYPTO_FUTURE, CURRENCY_PAIR, INSTRUMENT_MODULES, QUOTE_TICK };
 export { BAR, BAR_MODULE } from './bar.js';
 
 // A Record, so a DataType without a module does not compile.
@@ -28,7 +28,7 @@ export function dataTypeOf(type: DataType): DataTypeModule {
 }
 
 /** Every folder verify checks the schema of: the written types, the instrument, NautilusTrader-only ones. */
-export const FOLDER_SPECS: readonly FolderSpec[] = [...DATA_TYPE_MODULES, CRYPTO_PERPETUAL];
+export const FOLDER_SPECS: readonly FolderSpec[] = [...DATA_TYPE_MODULES, ...INSTRUMENT_MODULES];
 
 const BY_FOLDER = new Map(FOLDER_SPECS.map((s) => [s.folder, s]));
 
@@ -37,7 +37,11 @@ export function folderSpecOf(folder: string): FolderSpec | undefined {
   return BY_FOLDER.get(folder);
 }
 
-/** Each job type's catalog folder, and the instrument's. */
-export const TYPE_FOLDER = Object.fromEntries([
-  ...DATA_TYPE_MODULES.map((m) => [m.type, m.folder]), ['instrument', CRYPTO_PERPETUAL.folder],
-]) as Record<DataType | 'instrument', string>;
+/** Each job type's catalog folder (an instrument's follows its class: instrumentModuleOf). */
+export const TYPE_FOLDER = Object.fromEntries(DATA_TYPE_MODULES.map((m) => [m.type, m.folder])) as Record<DataType, string>;
+
+const BY_CLASS = { CryptoPerpetual: CRYPTO_PERPETUAL, CryptoFuture: CRYPTO_FUTURE, CurrencyPair: CURRENCY_PAIR } as const;
+/** The module (folder, schema) of an instrument class this tool writes. */
+export function instrumentModuleOf(className: keyof typeof BY_CLASS): InstrumentModule {
+  return BY_CLASS[className];
+}

@@ -12,16 +12,16 @@ import { JobError, assertNoLinks, removeQuietly } from '../catalog/atomic.js';
 import { realPath } from '../catalog/atomic.js';
 import { Ownership, applyJournal } from '../catalog/owned.js';
 import { fixedMode } from '../numbers/fixed.js';
-import { instrumentId } from '../catalog/instruments.js';
+import { MARKET, instrumentIdFor } from '../instruments/markets.js';
 import { NS_PER_DAY, STATE_DIR, dayStartNs, daysBetween, uriSafe } from '../catalog/paths.js';
-import { TYPE_FOLDER } from '../datatypes/index.js';
+import { INSTRUMENT_MODULES, TYPE_FOLDER } from '../datatypes/index.js';
 import { RejectSink } from '../normalize/rejects.js';
 import { COMMIT_JOURNAL, TYPE_ORDER, errText, type JobContext } from './context.js';
 import { commitStaged, finishRun } from './finish.js';
 import { prepareInstrument } from './instrument.js';
 import { takeLock } from './lock.js';
 import { planInputs } from './plan.js';
-import { resolvePrecision } from './precision.js';
+import { jobMarket, resolvePrecision } from './precision.js';
 import { readGroup } from './read.js';
 import { gapNotes } from './barspec.js';
 import { runReport, saveReport } from './report.js';
@@ -102,15 +102,18 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   const days = daysBetween(spec.start, spec.end);
   const startDay = Number(dayStartNs(spec.start) / NS_PER_DAY);
 
-  const idFolder0 = uriSafe(instrumentId(spec.symbol, spec.exchange));
-  const folders = Object.values(TYPE_FOLDER).map((f) => join(out, 'data', f, idFolder0));
+  // Every folder the instrument's id could name (its kind is settled later, in the lock).
+  const market = jobMarket(spec.exchange, spec.symbol);
+  const ids = MARKET[market].kinds.map((k) => uriSafe(instrumentIdFor(market, k, spec.symbol)));
+  const typeFolders = [...Object.values(TYPE_FOLDER), ...INSTRUMENT_MODULES.map((m) => m.folder)];
+  const folders = ids.flatMap((id) => typeFolders.map((f) => join(out, 'data', f, id)));
   const unlock = await openCatalog(out, jobId, { stateDir, runDir, tmpRoot, tmpDir, folders });
   const rejects = new RejectSink(join(runDir, 'rejects.jsonl'));
   emit({ kind: 'job', state: 'started' });
 
   const job: JobContext = {
     spec, emit, signal, bufferBudget: opts.bufferBudget, fm, out, stateDir, tmpDir, configDir, days, startDay, rejects,
-    notes: [], errors: [], files: [], dayReports: [], instrument: null, instrumentFile: undefined, keepTmp: false, openSinks: [],
+    notes: [], errors: [], files: [], dayReports: [], instrument: null, instrumentFile: undefined, supersededInstruments: [], keepTmp: false, openSinks: [],
   };
   let cancelled = false;
   /** the job stopped part-way (cancelled, or an error no file or day could take) */

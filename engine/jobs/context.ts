@@ -3,7 +3,7 @@ import type { DataType, JobSpec } from '../../shared/job.js';
 import type { ProgressEvent } from '../../shared/progress.js';
 import type { DayReport, FileReport } from '../../shared/report.js';
 import { errnoText } from '../catalog/atomic.js';
-import type { Instrument } from '../catalog/instruments.js';
+import type { Resolved } from '../instruments/resolve.js';
 import { DATA_TYPE_MODULES } from '../datatypes/index.js';
 import type { FixedMode } from '../numbers/fixed.js';
 import type { RejectSink } from '../normalize/rejects.js';
@@ -32,8 +32,10 @@ export interface JobContext {
   errors: string[];
   files: FileReport[];
   dayReports: DayReport[];
-  instrument: (Instrument & { source: string }) | null;
+  instrument: Resolved | null;
   instrumentFile: string | undefined;
+  /** our instrument files of the same id under another class, removed when this job's lands */
+  supersededInstruments: string[];
   /** a commit journal still needs the job's temporary files */
   keepTmp: boolean;
   // Days of the data types opened so far; on any exit they release their writers and temp files.

@@ -104,7 +104,7 @@ export async function commitStaged(job: JobContext, target: InstrumentTarget): P
   job.keepTmp = true;
   const path = join(job.stateDir, COMMIT_JOURNAL);
   try {
-    await runJournal(path, { moves, removes: others }, owned);
+    await runJournal(path, { moves, removes: [...others, ...job.supersededInstruments] }, owned);
   } catch (e) {
     throw new Error(`committing the new precision stopped part-way: ${errText(e)}; the next job on this catalog completes it (${path})`);
   }

@@ -5,11 +5,13 @@ import { dirname, join } from 'node:path';
 import type { DataType } from '../../shared/job.js';
 import { JobError, assertNoLinks, removeQuietly } from '../catalog/atomic.js';
 import { folderSignature, scanFolder, type ExistingFile, type FolderState } from '../catalog/existing.js';
-import { instrumentBatch, type Instrument } from '../catalog/instruments.js';
+import { instrumentBatch } from '../instruments/batch.js';
+import { CLASS_OF } from '../instruments/definition.js';
+import type { Resolved as Instrument } from '../instruments/resolve.js';
 import { commitCatalogFile, forgetCatalogFiles } from '../catalog/manifest.js';
 import { Ownership } from '../catalog/owned.js';
 import { dayInterval, dayStartNs, fileName, uriSafe } from '../catalog/paths.js';
-import { CRYPTO_PERPETUAL, DATA_TYPE_MODULES, KEY_CLASS, KEY_PRICE_PRECISION, KEY_SIZE_PRECISION, TYPE_FOLDER } from '../datatypes/index.js';
+import { DATA_TYPE_MODULES, INSTRUMENT_MODULES, KEY_CLASS, KEY_PRICE_PRECISION, KEY_SIZE_PRECISION, TYPE_FOLDER, instrumentModuleOf } from '../datatypes/index.js';
 import { StreamingParquetWriter, readParquetInfo } from '../parquet/parquet.js';
 import { barTypeString } from '../sources/bars/spec.js';
 import { errText, type JobContext } from './context.js';
@@ -37,7 +39,9 @@ export async function prepareInstrument(job: JobContext, plan: InputPlan, inst: 
   const idFolder = uriSafe(inst.id);
   const owned = await Ownership.open(out, job.stateDir);
   const checkLinks = (dest: string) => assertNoLinks(out, dirname(dest));
-  const instDir = join(out, 'data', TYPE_FOLDER.instrument, idFolder);
+  const instMod = instrumentModuleOf(CLASS_OF[inst.kind]);
+  const instDir = join(out, 'data', instMod.folder, idFolder);
+  await checkOtherClasses(job, inst, instMod.folder, idFolder, owned);
   const instState = await scanFolder(instDir);
   const instSig = await folderSignature(instState);
   const ts0 = dayStartNs(spec.start);
@@ -79,6 +83,24 @@ async function precisionChanges(job: JobContext, plan: InputPlan, inst: Instrume
   return changes;
 }
 
+/**
+ * One id, one class: NautilusTrader would load an id defined in two class folders twice. Our own
+ * definition under another class goes with --overwrite (the new one supersedes it); another writer's is refused.
+ */
+async function checkOtherClasses(job: JobContext, inst: Instrument, folder: string, idFolder: string, owned: Ownership): Promise<void> {
+  for (const m of INSTRUMENT_MODULES) {
+    if (m.folder === folder) continue;
+    const files = (await scanFolder(join(job.out, 'data', m.folder, idFolder))).files;
+    for (const f of files) {
+      const ours = await owned.owns(f.path);
+      if (!ours || !job.spec.overwrite) {
+        throw new JobError(`the catalog already defines ${inst.id} as a ${m.className} (${f.path}); this job defines it as a ${CLASS_OF[inst.kind]}. ${ours ? 'Rewrite it with --overwrite, or use another output folder' : 'That file was not written by catalog-builder: remove it yourself or use another output folder'}`);
+      }
+      job.supersededInstruments.push(f.path);
+    }
+  }
+}
+
 /** The instrument file in the job's temp folder; none when another writer's file holds its name. */
 async function writeInstrument(job: JobContext, inst: Instrument, target: InstrumentTarget, ts0: bigint): Promise<string | undefined> {
   const dest = target.dest;
@@ -89,7 +111,7 @@ async function writeInstrument(job: JobContext, inst: Instrument, target: Instru
   }
   const tmp = join(job.tmpDir, 'instrument.parquet.tmp');
   try {
-    const w = new StreamingParquetWriter(tmp, { codec: job.spec.compression, rowGroupSize: 1000, keyValue: new Map([[KEY_CLASS, CRYPTO_PERPETUAL.className]]) });
+    const w = new StreamingParquetWriter(tmp, { codec: job.spec.compression, rowGroupSize: 1000, keyValue: new Map([[KEY_CLASS, CLASS_OF[inst.kind]]]) });
     const batch = instrumentBatch(inst, ts0);
     await w.write(batch);
     await w.close();
@@ -114,6 +136,10 @@ async function placeInstrument(job: JobContext, target: InstrumentTarget): Promi
       await removeQuietly(f.path);
       await forgetCatalogFiles([f.path]);
     } else job.notes.push(`${f.path} was not written by catalog-builder: left untouched`);
+  }
+  for (const path of job.supersededInstruments) {
+    await removeQuietly(path);
+    await forgetCatalogFiles([path]);
   }
   job.instrumentFile = dest;
 }

@@ -1,5 +1,8 @@
-// The instrument's precision: a preset or the job's overrides, else a first pass over the data.
-import { resolveInstrument, type Instrument } from '../catalog/instruments.js';
+// The job's instrument: its market, a definition (the user's list, a preset, the user's entries),
+// the precision overrides; with no definition, the precision of a first pass over the data.
+import { findDefinition } from '../instruments/find.js';
+import { parseExchange, marketOf, MARKETS, type MarketKey } from '../instruments/markets.js';
+import { DefinitionError, resolveInstrument, type Resolved } from '../instruments/resolve.js';
 import { DATA_TYPE_MODULES, type DataTypeModule } from '../datatypes/index.js';
 import { Normalizer } from '../normalize/normalizer.js';
 import { MemorySink } from '../normalize/sink.js';
@@ -7,20 +10,31 @@ import { readerFor } from '../sources/index.js';
 import { errText, type JobContext } from './context.js';
 import type { InputPlan } from './plan.js';
 
-/** The job's instrument; a precision above what the catalog's number width holds is refused (the caller checks). */
-export async function resolvePrecision(job: JobContext, plan: InputPlan): Promise<Instrument & { source: string }> {
-  const { spec } = job;
-  try {
-    return resolveInstrument(spec.symbol, spec.exchange, { price: spec.pricePrecision, size: spec.sizePrecision });
-  } catch {
-    // The first type (in job order) whose values are on the instrument's price grid; its sizes too, if it has them.
-    const scanMod = DATA_TYPE_MODULES.find((m) => m.instrumentPrecision.price && plan.filesByType.has(m.type));
-    if (!scanMod) throw new Error(`no preset for ${spec.symbol}: pass --price-precision and --size-precision`);
-    const fromData = await scanPrecision(job, plan, scanMod);
-    return resolveInstrument(spec.symbol, spec.exchange, { price: spec.pricePrecision, size: spec.sizePrecision }, fromData);
-  }
+/** The market a job's exchange and symbol name; an exchange the tool does not know is refused with the ones it does. */
+export function jobMarket(exchange: string, symbol: string): MarketKey {
+  const ref = parseExchange(exchange);
+  const market = ref && marketOf(ref, symbol);
+  if (!market) throw new Error(`unknown exchange ${JSON.stringify(exchange)}: give a venue (BINANCE, BYBIT, OKX, BITMEX, DERIBIT), a market (${MARKETS.join(', ')}) or a Tardis exchange id (binance-futures, bitmex, deribit, …)`);
+  return market;
 }
 
+/** The job's instrument; a precision above what the catalog's number width holds is refused (the caller checks). */
+export async function resolvePrecision(job: JobContext, plan: InputPlan): Promise<Resolved> {
+  const { spec } = job;
+  const market = jobMarket(spec.exchange, spec.symbol);
+  const found = await findDefinition({ market, symbol: spec.symbol, instrumentsFile: spec.instrumentsFile, configDir: job.configDir, signal: job.signal });
+  const input = { market, symbol: spec.symbol, found, entered: spec.instrument, over: { price: spec.pricePrecision, size: spec.sizePrecision } };
+  try {
+    return resolveInstrument(input);
+  } catch (e) {
+    if (e instanceof DefinitionError) throw e;
+    // The first type (in job order) whose values are on the instrument's price grid; its sizes too, if it has them.
+    const scanMod = DATA_TYPE_MODULES.find((m) => m.instrumentPrecision.price && plan.filesByType.has(m.type));
+    if (!scanMod) throw e;
+    const fromData = await scanPrecision(job, plan, scanMod);
+    return resolveInstrument({ ...input, data: fromData });
+  }
+}
 /** The most decimals the rows of the range show (overrides kept); no valid row at all is an error. */
 async function scanPrecision(job: JobContext, plan: InputPlan, scanMod: DataTypeModule): Promise<{ price: number; size: number }> {
   const scanType = scanMod.type;

@@ -1,5 +1,6 @@
 // The run report: totals, the checks that every row is accounted for and that files were not mostly
 // rejected, and its writing beside the catalog.
+import { CLASS_OF } from '../instruments/definition.js';
 import { join } from 'node:path';
 import type { DayReport, FileReport, RunReport } from '../../shared/report.js';
 import { writeFileAtomic } from '../catalog/atomic.js';
@@ -22,7 +23,10 @@ export function runReport(job: JobContext, run: { runId: string; startedAt: stri
     runId: run.runId, startedAt: run.startedAt, finishedAt: new Date().toISOString(), ok: errors.length === 0,
     job: { ...spec, config: { ...spec.config, api_key: spec.config.api_key ? '(set)' : undefined } },
     instrument: instrument
-      ? { id: instrument.id, pricePrecision: instrument.pricePrecision, sizePrecision: instrument.sizePrecision, precisionSource: instrument.source, file: job.instrumentFile }
+      ? {
+        id: instrument.id, pricePrecision: instrument.pricePrecision, sizePrecision: instrument.sizePrecision, precisionSource: instrument.source, file: job.instrumentFile,
+        className: CLASS_OF[instrument.kind], market: instrument.market, isInverse: instrument.isInverse, multiplier: instrument.multiplier, settlement: instrument.settlement,
+      }
       : { id: '', pricePrecision: -1, sizePrecision: -1, precisionSource: 'none' },
     files, days: dayReports, totals,
     rejectsFile: rejects.count && !rejects.error ? rejects.path : undefined,

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { DataType } from '../../shared/job.js';
 import { folderSignature, overlaps, scanFolder, type ExistingFile } from '../catalog/existing.js';
-import type { Instrument } from '../catalog/instruments.js';
+import type { Instrument } from '../instruments/definition.js';
 import { dayInterval, fileName, uriSafe } from '../catalog/paths.js';
 import { dataTypeOf } from '../datatypes/index.js';
 import { Normalizer } from '../normalize/normalizer.js';

@@ -1,5 +1,6 @@
 // The data type registry (engine/datatypes/): each module's encoder and decoder are inverses, its
 // schema is what verify expects of its folder, and every folder belongs to one module.
+import { INSTRUMENT_FOLDERS } from '../../shared/report.js';
 import assert from 'node:assert/strict';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { encodeBlock } from '../../engine/parquet/encode.js';
 import { readParquetBatches } from '../../engine/parquet/parquet.js';
 import { build, readRows, tempDir } from '../helpers.js';
 import {
-  BAR, CRYPTO_PERPETUAL, DATA_TYPE_MODULES, FOLDER_SPECS, FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, QUOTE, TRADE, TYPE_FOLDER,
+  BAR, DATA_TYPE_MODULES, INSTRUMENT_MODULES, FOLDER_SPECS, FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, QUOTE, TRADE, TYPE_FOLDER,
   dataTypeOf, folderSpecOf, type FolderSpec, type TypeMeta,
 } from '../../engine/datatypes/index.js';
 
@@ -148,7 +149,7 @@ const expectedTexts = (spec: FolderSpec, w: number) => spec.fields.map(([n, t, n
 test("each module's schema is what verify expects of its folder, with the metadata keys verify requires", () => {
   const written: [FolderSpec, (fm: FixedMode) => A.Schema][] = [
     ...DATA_TYPE_MODULES.map((m) => [m, (fm: FixedMode) => m.schema(fm, META)] as [FolderSpec, (fm: FixedMode) => A.Schema]),
-    [CRYPTO_PERPETUAL, () => CRYPTO_PERPETUAL.schema(META)],
+    ...INSTRUMENT_MODULES.map((m) => [m, () => m.schema(META)] as [FolderSpec, (fm: FixedMode) => A.Schema]),
   ];
   for (const [spec, schemaAt] of written) {
     for (const fm of MODES) {
@@ -173,7 +174,9 @@ test('the registry: one module per job type, one spec per folder, each folder fo
   assert.equal(new Set(classes).size, classes.length, 'one class per folder');
   for (const s of FOLDER_SPECS) assert.equal(folderSpecOf(s.folder), s, `${s.folder} resolves to the spec that declares it`);
   assert.equal(folderSpecOf('order_book_deltas'), undefined, 'a folder no spec claims is unknown');
-  assert.deepEqual(Object.values(TYPE_FOLDER), [...DATA_TYPE_MODULES.map((m) => m.folder), CRYPTO_PERPETUAL.folder]);
+  assert.deepEqual(Object.values(TYPE_FOLDER), DATA_TYPE_MODULES.map((m) => m.folder));
+  assert.deepEqual(INSTRUMENT_MODULES.map((m) => [m.className, m.folder]), [['CryptoPerpetual', 'crypto_perpetual'], ['CryptoFuture', 'crypto_future'], ['CurrencyPair', 'currency_pair']]);
+  for (const m of INSTRUMENT_MODULES) assert.ok(INSTRUMENT_FOLDERS.includes(m.folder), `${m.folder} is an instrument folder to the report and verify`);
 });
 
 test('trade_tick row rules count bad aggressor sides and trade ids', () => {

@@ -10,7 +10,10 @@ import { gunzipSync } from 'node:zlib';
 import { build, needShared, ROOT, SOURCES, tempDir } from '../helpers.js';
 import { needNautilus, runPython } from '../support/nautilus.js';
 import { StreamingParquetWriter } from '../../engine/parquet/parquet.js';
-import { instrumentBatch, presets, resolveInstrument } from '../../engine/catalog/instruments.js';
+import { instrumentBatch } from '../../engine/instruments/batch.js';
+import { presets } from '../../engine/instruments/presets.js';
+import { resolveInstrument } from '../../engine/instruments/resolve.js';
+import { CRYPTO_PERPETUAL } from '../../engine/datatypes/index.js';
 import { dayStartNs, fileName, uriSafe } from '../../engine/catalog/paths.js';
 import { TYPE_FOLDER } from '../../engine/datatypes/index.js';
 
@@ -25,9 +28,9 @@ function nt(...args: string[]): Row[] {
 
 /** Our instrument for `symbol`, written as the build writes it, into `catalog`. */
 async function writeOurInstrument(catalog: string, symbol: string): Promise<void> {
-  const inst = resolveInstrument(symbol, 'BINANCE', {});
+  const inst = resolveInstrument({ market: 'binance-usdm', symbol });
   const ts = dayStartNs('2024-01-01');
-  const dir = join(catalog, 'data', TYPE_FOLDER.instrument, uriSafe(inst.id));
+  const dir = join(catalog, 'data', CRYPTO_PERPETUAL.folder, uriSafe(inst.id));
   await mkdir(dir, { recursive: true });
   const w = new StreamingParquetWriter(join(dir, fileName(ts, ts)), { codec: 'zstd', rowGroupSize: 1000, keyValue: new Map([['class', 'CryptoPerpetual']]) });
   await w.write(instrumentBatch(inst, ts));

@@ -1,0 +1,122 @@
+// Venues and their markets, named as NautilusTrader's own adapters name them (README, "Instrument
+// ids"): which Tardis exchange feeds each, and how a venue symbol becomes an instrument id.
+import type { InstrumentKind } from './definition.js';
+
+export const MARKETS = [
+  'binance-spot', 'binance-usdm', 'binance-coinm',
+  'bybit-linear', 'bybit-inverse', 'bybit-spot',
+  'okx-swap', 'okx-futures', 'okx-spot',
+  'bitmex', 'deribit',
+] as const;
+export type MarketKey = (typeof MARKETS)[number];
+
+export interface Market {
+  key: MarketKey;
+  venue: string;
+  label: string;
+  /** Tardis exchange ids whose data this market's instruments have */
+  tardis: string[];
+  /** the kinds a symbol of this market can be */
+  kinds: InstrumentKind[];
+  /** sizes are contracts of `multiplier` (inverse and contract-sized venues) */
+  contracts: boolean;
+}
+
+export const MARKET: Record<MarketKey, Market> = {
+  'binance-spot': { key: 'binance-spot', venue: 'BINANCE', label: 'Binance spot', tardis: ['binance'], kinds: ['spot'], contracts: false },
+  'binance-usdm': { key: 'binance-usdm', venue: 'BINANCE', label: 'Binance USD-M futures', tardis: ['binance-futures'], kinds: ['perpetual', 'future'], contracts: false },
+  'binance-coinm': { key: 'binance-coinm', venue: 'BINANCE', label: 'Binance COIN-M futures', tardis: ['binance-delivery'], kinds: ['perpetual', 'future'], contracts: true },
+  'bybit-linear': { key: 'bybit-linear', venue: 'BYBIT', label: 'Bybit linear', tardis: ['bybit'], kinds: ['perpetual', 'future'], contracts: false },
+  'bybit-inverse': { key: 'bybit-inverse', venue: 'BYBIT', label: 'Bybit inverse', tardis: ['bybit'], kinds: ['perpetual', 'future'], contracts: true },
+  'bybit-spot': { key: 'bybit-spot', venue: 'BYBIT', label: 'Bybit spot', tardis: ['bybit-spot'], kinds: ['spot'], contracts: false },
+  'okx-swap': { key: 'okx-swap', venue: 'OKX', label: 'OKX perpetual swaps', tardis: ['okex-swap'], kinds: ['perpetual'], contracts: true },
+  'okx-futures': { key: 'okx-futures', venue: 'OKX', label: 'OKX futures', tardis: ['okex-futures'], kinds: ['future'], contracts: true },
+  'okx-spot': { key: 'okx-spot', venue: 'OKX', label: 'OKX spot', tardis: ['okex'], kinds: ['spot'], contracts: false },
+  bitmex: { key: 'bitmex', venue: 'BITMEX', label: 'BitMEX', tardis: ['bitmex'], kinds: ['perpetual', 'future', 'spot'], contracts: true },
+  deribit: { key: 'deribit', venue: 'DERIBIT', label: 'Deribit', tardis: ['deribit'], kinds: ['perpetual', 'future'], contracts: true },
+};
+
+export const VENUES = ['BINANCE', 'BYBIT', 'OKX', 'BITMEX', 'DERIBIT'] as const;
+
+const isLinearQuote = (s: string) => /(USDT|USDC|FDUSD|BUSD)$/.test(s);
+
+/** The market of a venue symbol when only the venue is known (bare `BINANCE`: USD-M, as before markets existed). */
+export function marketOfVenue(venue: string, symbol: string): MarketKey | null {
+  const s = symbol.toUpperCase();
+  switch (venue.toUpperCase()) {
+    case 'BINANCE': return /_PERP$|^[A-Z0-9]+USD_\d{6}$/.test(s) ? 'binance-coinm' : 'binance-usdm';
+    case 'BYBIT': return /-SPOT$/.test(s) ? 'bybit-spot' : isLinearQuote(s.replace(/-\d{2}[A-Z]{3}\d{2}$/, '')) || /-\d{2}[A-Z]{3}\d{2}$/.test(s) ? 'bybit-linear' : 'bybit-inverse';
+    case 'OKX': case 'OKEX': return /-SWAP$/.test(s) ? 'okx-swap' : /-\d{6}$/.test(s) ? 'okx-futures' : 'okx-spot';
+    case 'BITMEX': return 'bitmex';
+    case 'DERIBIT': return 'deribit';
+    default: return null;
+  }
+}
+
+/** The market of a Tardis exchange id and symbol (`bybit` holds linear and inverse contracts). */
+export function tardisMarket(exchange: string, symbol: string): MarketKey | null {
+  const ex = exchange.toLowerCase();
+  if (ex === 'bybit') return marketOfVenue('BYBIT', symbol) === 'bybit-linear' ? 'bybit-linear' : 'bybit-inverse';
+  return MARKETS.find((k) => MARKET[k].tardis.includes(ex)) ?? null;
+}
+
+/** What a job's `exchange` names: a market key, a Tardis exchange id, or a venue (its market then follows the symbol). */
+export interface ExchangeRef {
+  venue: string;
+  /** null: the venue only; the data or the symbol says which market */
+  market: MarketKey | null;
+  text: string;
+}
+
+export function parseExchange(text: string): ExchangeRef | null {
+  const t = text.trim();
+  const low = t.toLowerCase();
+  if ((MARKETS as readonly string[]).includes(low)) return { venue: MARKET[low as MarketKey].venue, market: low as MarketKey, text: t };
+  // A bare venue name (any case) before Tardis ids: `binance` is the venue, as the CLI always took it.
+  const venue = low === 'okex' ? 'OKX' : VENUES.find((v) => v.toLowerCase() === low);
+  if (venue) return { venue, market: null, text: t };
+  if (low === 'bybit-spot') return { venue: 'BYBIT', market: 'bybit-spot', text: t };
+  const m = MARKETS.find((k) => MARKET[k].tardis.includes(low) && low !== 'bybit');
+  if (m) return { venue: MARKET[m].venue, market: m, text: t };
+  return null;
+}
+
+/** The market a job means: its own, else the venue's for this symbol. */
+export function marketOf(ref: ExchangeRef, symbol: string): MarketKey | null {
+  return ref.market ?? marketOfVenue(ref.venue, symbol);
+}
+
+/** The kind a symbol of a market has when no definition says (from the venue's symbol shapes). */
+export function guessKind(market: MarketKey, symbol: string): InstrumentKind {
+  const s = symbol.toUpperCase();
+  switch (market) {
+    case 'binance-spot': case 'bybit-spot': case 'okx-spot': return 'spot';
+    case 'binance-usdm': case 'binance-coinm': return /_\d{6}$/.test(s) ? 'future' : 'perpetual';
+    case 'bybit-linear': case 'bybit-inverse': return /-\d{2}[A-Z]{3}\d{2}$|[FGHJKMNQUVXZ]\d{2}$/.test(s) && !/USDT$|USD$/.test(s) ? 'future' : 'perpetual';
+    case 'okx-swap': return 'perpetual';
+    case 'okx-futures': return 'future';
+    // BitMEX futures end in a month code and a two-digit year (XBTZ24); the rest here are perpetual swaps.
+    case 'bitmex': return /[FGHJKMNQUVXZ]\d{2}$/.test(s) ? 'future' : 'perpetual';
+    case 'deribit': return /-PERPETUAL$/.test(s) ? 'perpetual' : 'future';
+  }
+}
+
+/**
+ * NautilusTrader's instrument id for a venue symbol, as its adapter for the venue names it:
+ * Binance (BinanceSymbol.parse_as_nautilus): perpetuals get -PERP (COIN-M BTCUSD_PERP becomes
+ * BTCUSD-PERP), dated futures and spot keep the symbol; Bybit appends -LINEAR/-INVERSE/-SPOT; OKX,
+ * BitMEX and Deribit keep the venue symbol.
+ */
+export function instrumentIdFor(market: MarketKey, kind: InstrumentKind, rawSymbol: string): string {
+  const s = rawSymbol.toUpperCase();
+  const venue = MARKET[market].venue;
+  switch (market) {
+    case 'binance-usdm': case 'binance-coinm':
+      if (kind !== 'perpetual') return `${s}.${venue}`;
+      return s.endsWith('_PERP') ? `${s.slice(0, -5)}-PERP.${venue}` : `${s}-PERP.${venue}`;
+    case 'bybit-linear': return `${s}-LINEAR.${venue}`;
+    case 'bybit-inverse': return `${s}-INVERSE.${venue}`;
+    case 'bybit-spot': return `${s}-SPOT.${venue}`;
+    default: return `${s}.${venue}`;
+  }
+}
