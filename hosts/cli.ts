@@ -4,9 +4,42 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
 import { zodIssuesText } from '../shared/errors.js';
-import { DATA_TYPES, SOURCES, SourceConfig, type DataType, type SourceKind } from '../shared/job.js';
+import { DATA_TYPES, SOURCES, SourceConfig, type DataType, type InstrumentEntry, type SourceKind } from '../shared/job.js';
+import { MARKETS } from '../shared/markets.js';
 import type { RunReport } from '../shared/report.js';
 import { verifyCatalog, type VerifyResult, JobCancelled, runBuild, TerminalProgress, TARDIS_DATA_TYPES } from '../engine/index.js';
+
+/** CLI flags of the instrument's fields (shared/job.ts InstrumentEntry): flag, field, help. */
+const ENTRY_FLAGS: [string, keyof InstrumentEntry, string][] = [
+  ['kind <perpetual|future|spot>', 'kind', 'CryptoPerpetual, CryptoFuture (dated) or CurrencyPair'],
+  ['base <CCY>', 'base', 'base currency (a future\'s underlying), e.g. BTC, XBT'],
+  ['quote <CCY>', 'quote', 'quote currency, e.g. USDT, USD'],
+  ['settlement <CCY>', 'settlement', 'what PnL is paid in (default: base when inverse, else quote)'],
+  ['inverse', 'is_inverse', 'an inverse contract (priced in quote, settled in base)'],
+  ['multiplier <n>', 'multiplier', 'what one contract is worth (1 for linear; 100 for 100-USD contracts)'],
+  ['price-increment <n>', 'price_increment', 'tick size, e.g. 0.5; its decimals are the price precision'],
+  ['size-increment <n>', 'size_increment', 'size step, e.g. 0.001 or 1 (contracts)'],
+  ['lot-size <n>', 'lot_size', 'lot size (default 1)'],
+  ['min-quantity <n>', 'min_quantity', 'smallest order size'],
+  ['max-quantity <n>', 'max_quantity', 'largest order size'],
+  ['margin-init <n>', 'margin_init', 'initial margin ratio (default 1)'],
+  ['margin-maint <n>', 'margin_maint', 'maintenance margin ratio (default 1)'],
+  ['maker-fee <n>', 'maker_fee', 'maker fee rate, e.g. 0.0002 (negative: a rebate)'],
+  ['taker-fee <n>', 'taker_fee', 'taker fee rate, e.g. 0.0005'],
+  ['activation <time>', 'activation', 'future: listing time, e.g. 2023-12-29T08:00:00Z'],
+  ['expiry <time>', 'expiration', 'future: expiry, e.g. 2024-03-29T08:00:00Z'],
+];
+const flagName = (f: string) => f.split(' ')[0]!;
+
+/** The instrument fields given as flags; undefined when none was. */
+function entryFromFlags(values: Record<string, string | boolean | undefined>): InstrumentEntry | undefined {
+  const entry: Record<string, unknown> = {};
+  for (const [flag, field] of ENTRY_FLAGS) {
+    const v = values[flagName(flag)];
+    if (v !== undefined) entry[field] = v;
+  }
+  return Object.keys(entry).length ? (entry as InstrumentEntry) : undefined;
+}
 
 const HELP = `catalog-builder: turn crypto market data into NautilusTrader Parquet catalogs
 
@@ -21,8 +54,12 @@ Usage:
 
 build options:
   --source <csv|websocket|tardis>  where the data comes from (default csv; see Sources below)
-  --symbol <SYMBOL>           exchange symbol, e.g. BTCUSDT (instrument id BTCUSDT-PERP.<EXCHANGE>)
-  --exchange <NAME>           venue of the instrument id (default BINANCE)
+  --symbol <SYMBOL>           the venue's symbol: BTCUSDT, XBTUSD, BTC-USDT-SWAP, BTCUSD_PERP, BTC-PERPETUAL
+  --exchange <NAME>           a venue (BINANCE = USD-M futures, BYBIT, OKX, BITMEX, DERIBIT), a market
+                              (${MARKETS.join(', ')})
+                              or a Tardis exchange id (binance-futures, binance-delivery, bitmex, deribit, okex-swap, …);
+                              default BINANCE. The instrument id follows NautilusTrader's adapter for the
+                              venue: BTCUSDT-PERP.BINANCE, XBTUSD.BITMEX, BTCUSDT-LINEAR.BYBIT, BTC-USDT-SWAP.OKX
   --start <YYYY-MM-DD>        first UTC day to write
   --end <YYYY-MM-DD>          last UTC day to write (inclusive)
   --output <dir>              catalog root (data/ goes inside; run reports in <dir>/.catalog-builder/)
@@ -38,6 +75,14 @@ build options:
   --precision <128|64>        fixed-point width: 128 for Linux/macOS NautilusTrader wheels (default), 64 for Windows
   --price-precision <n>       override the instrument's price precision (decimals)
   --size-precision <n>        override the instrument's size precision (decimals)
+
+instrument (default: a bundled preset for common symbols, else precision from the data for linear/spot):
+  --instruments <file.json>   the venue's saved instrument list: Binance exchangeInfo (spot, USD-M, COIN-M),
+                              Bybit instruments-info, OKX instruments
+${ENTRY_FLAGS.map(([flag, , what]) => `  --${flag.padEnd(26)}${flag.length >= 26 ? `\n${" ".repeat(30)}` : ""}${what}`).join('\n')}
+                              Entered fields replace the definition's; with no definition they must say
+                              all NautilusTrader needs (the job says what is missing)
+
   --compression <zstd|snappy> Parquet codec (default zstd)
   --row-group-size <n>        rows per Parquet row group (default 100000)
   --overwrite                 replace days already in the catalog (atomically); default skips them
@@ -105,7 +150,7 @@ function intFlag(v: string | undefined, name: string): number | undefined {
 function printReport(r: RunReport): void {
   const out = process.stdout;
   out.write(r.instrument.id
-    ? `\nInstrument ${r.instrument.id}: price precision ${r.instrument.pricePrecision}, size precision ${r.instrument.sizePrecision} (${r.instrument.precisionSource})\n`
+    ? `\nInstrument ${r.instrument.id}${instrumentKindText(r.instrument)}: price precision ${r.instrument.pricePrecision}, size precision ${r.instrument.sizePrecision} (${r.instrument.precisionSource})\n`
     : '\nInstrument: not decided (the job stopped before it)\n');
   for (const f of r.files) {
     out.write(`  ${f.dataType} ${f.path} [${f.format}, ${f.compression}] rows ${f.rows}, outside range ${f.outOfRange}, rejected ${f.rejected}${f.error ? `\n    ERROR ${f.error}` : ''}\n`);
@@ -147,7 +192,8 @@ async function build(argv: string[]): Promise<number> {
       output: { type: 'string' }, 'data-types': { type: 'string' }, config: { type: 'string' }, precision: { type: 'string' },
       'price-precision': { type: 'string' }, 'size-precision': { type: 'string' }, compression: { type: 'string' },
       'row-group-size': { type: 'string' }, overwrite: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      'max-reject-ratio': { type: 'string' }, 'bar-type': { type: 'string' },
+      'max-reject-ratio': { type: 'string' }, 'bar-type': { type: 'string' }, instruments: { type: 'string' },
+      ...Object.fromEntries(ENTRY_FLAGS.map(([flag, field]) => [flagName(flag), { type: field === 'is_inverse' ? 'boolean' as const : 'string' as const }])),
     },
   });
   if (values.help) {
@@ -176,6 +222,7 @@ async function build(argv: string[]): Promise<number> {
   if (compression !== 'zstd' && compression !== 'snappy') fail(`--compression must be zstd or snappy`);
   const ratio = values['max-reject-ratio'];
   if (ratio !== undefined && !(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(ratio))) fail(`--max-reject-ratio must be a number from 0 to 1, got "${ratio}"`);
+  const entry = entryFromFlags(values as Record<string, string | boolean | undefined>);
   const showBars = !values.json && process.stdout.isTTY;
   const bars = showBars ? new TerminalProgress(process.stdout) : null;
   const ac = new AbortController();
@@ -189,6 +236,8 @@ async function build(argv: string[]): Promise<number> {
       rowGroupSize: intFlag(values['row-group-size'], '--row-group-size'), config, configDir: configPath ? dirname(configPath) : process.cwd(),
       ...(ratio !== undefined ? { maxRejectRatio: Number(ratio) } : {}),
       ...(values['bar-type'] !== undefined ? { barType: values['bar-type'] } : {}),
+      ...(values.instruments !== undefined ? { instrumentsFile: resolve(values.instruments) } : {}),
+      ...(entry ? { instrument: entry } : {}),
     }, { onProgress: bars ? (e) => bars.handle(e) : undefined, signal: ac.signal });
   } catch (e) {
     bars?.finish();
@@ -222,6 +271,15 @@ async function verify(argv: string[]): Promise<number> {
   if (values.json) process.stdout.write(JSON.stringify(v, null, 2) + '\n');
   else printVerify(root, v);
   return v.ok ? 0 : 1;
+}
+
+/** " (inverse CryptoPerpetual, 1 contract = 100 USD-quoted units, settled in XBT)": what a unit of size is. */
+function instrumentKindText(i: RunReport['instrument']): string {
+  if (!i.className) return '';
+  const parts = [`${i.isInverse ? 'inverse ' : ''}${i.className}`];
+  if (i.multiplier && i.multiplier !== '1') parts.push(`multiplier ${i.multiplier}`);
+  if (i.settlement && i.className !== 'CurrencyPair') parts.push(`settled in ${i.settlement}`);
+  return ` (${parts.join(', ')})`;
 }
 
 /** An error's message, with its stack only when CB_DEBUG is set. */

@@ -39,11 +39,13 @@ function fromData(market: MarketKey, symbol: string, entered: EnteredFields, dat
   if (contractSized) missing.push('its contract size (multiplier)');
   if (!split) missing.push('its base and quote currencies');
   if (kind === 'future' && !entered.expiration) missing.push('its expiry');
-  if (!data && !(entered.price_increment && entered.size_increment)) missing.push('its price and size increments (or data to infer them from)');
+  // The increments may still come from a pass over the data: the only gap that does not end the job now.
+  const noIncrements = !data && !(entered.price_increment && entered.size_increment);
+  if (noIncrements && !missing.length) {
+    throw new Error(`no preset for ${symbol} (${m.label}): pass --price-precision and --size-precision, or include data to infer them from`);
+  }
   if (missing.length) {
-    // Only the increments can come from a pass over the data; anything else missing ends the job now.
-    const onlyIncrements = missing.length === 1 && !data && !(entered.price_increment && entered.size_increment);
-    throw new (onlyIncrements ? Error : DefinitionError)(`no definition of ${symbol} on ${m.label} is known: ${missing.join(', ')} cannot be guessed. Give the venue's instrument list (--instruments FILE), a Tardis API key, or enter the instrument (CLI flags --kind, --base, --quote, --multiplier, --inverse, --expiry, --price-increment, --size-increment)`);
+    throw new DefinitionError(`no definition of ${symbol} on ${m.label} is known: ${missing.join(', ')} cannot be guessed. Give the venue's instrument list (--instruments FILE), a Tardis API key, or enter the instrument (CLI flags --kind, --base, --quote, --multiplier, --inverse, --expiry, --price-increment, --size-increment)`);
   }
   const spot = kind === 'spot';
   const entry: PresetEntry = {
