@@ -54,7 +54,8 @@ Usage:
 
 build options:
   --source <csv|websocket|tardis>  where the data comes from (default csv; see Sources below)
-  --symbol <SYMBOL>           the venue's symbol: BTCUSDT, XBTUSD, BTC-USDT-SWAP, BTCUSD_PERP, BTC-PERPETUAL
+  --symbol <SYMBOL[,SYMBOL…]>  the venue's symbol: BTCUSDT, XBTUSD, BTC-USDT-SWAP, BTCUSD_PERP, BTC-PERPETUAL;
+                              several (BTCUSDT,ETHUSDT): each is built as its own instrument from the same files
   --exchange <NAME>           a venue (BINANCE = USD-M futures, BYBIT, OKX, BITMEX, DERIBIT), a market
                               (${MARKETS.join(', ')})
                               or a Tardis exchange id (binance-futures, binance-delivery, bitmex, deribit, okex-swap, …);
@@ -148,6 +149,17 @@ function intFlag(v: string | undefined, name: string): number | undefined {
 }
 
 function printReport(r: RunReport): void {
+  if (r.sections) {
+    // Several instruments: each section as a job of its own, then the job's totals and errors.
+    for (const s of r.sections) printSection({ ...s, errors: [] });
+    printTotals(r);
+    return;
+  }
+  printSection(r);
+  printTotals(r);
+}
+
+function printSection(r: RunReport): void {
   const out = process.stdout;
   out.write(r.instrument.id
     ? `\nInstrument ${r.instrument.id}${instrumentKindText(r.instrument)}: price precision ${r.instrument.pricePrecision}, size precision ${r.instrument.sizePrecision} (${r.instrument.precisionSource})\n`
@@ -162,6 +174,10 @@ function printReport(r: RunReport): void {
   }
   for (const n of r.notes) out.write(`note: ${n}\n`);
   if (r.rejectsFile) out.write(`Rejected rows with file, line, field and reason: ${r.rejectsFile}\n`);
+}
+
+function printTotals(r: RunReport): void {
+  const out = process.stdout;
   const t = r.totals;
   out.write(`Total: read ${t.read}, written ${t.written}, duplicates ${t.duplicates}, rejected ${t.rejected}, outside the date range ${t.outOfRange}${buckets(t)}; days skipped ${t.skippedDays}, failed ${t.failedDays}\n`);
   for (const e of r.errors) process.stderr.write(`error: ${e}\n`);
@@ -222,6 +238,7 @@ async function build(argv: string[]): Promise<number> {
   if (compression !== 'zstd' && compression !== 'snappy') fail(`--compression must be zstd or snappy`);
   const ratio = values['max-reject-ratio'];
   if (ratio !== undefined && !(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(ratio))) fail(`--max-reject-ratio must be a number from 0 to 1, got "${ratio}"`);
+  const symbols = values.symbol!.split(',').map((s) => s.trim()).filter(Boolean);
   const entry = entryFromFlags(values as Record<string, string | boolean | undefined>);
   const showBars = !values.json && process.stdout.isTTY;
   const bars = showBars ? new TerminalProgress(process.stdout) : null;
@@ -230,7 +247,7 @@ async function build(argv: string[]): Promise<number> {
   let report: RunReport;
   try {
     report = await runBuild({
-      source: source as SourceKind, symbol: values.symbol!, exchange: values.exchange ?? 'BINANCE', start: values.start!, end: values.end!, output: values.output!,
+      source: source as SourceKind, symbol: symbols[0]!, ...(symbols.length > 1 ? { symbols } : {}), exchange: values.exchange ?? 'BINANCE', start: values.start!, end: values.end!, output: values.output!,
       dataTypes, precisionMode: precision === '64' ? 64 : 128, pricePrecision: intFlag(values['price-precision'], '--price-precision'),
       sizePrecision: intFlag(values['size-precision'], '--size-precision'), overwrite: !!values.overwrite, compression,
       rowGroupSize: intFlag(values['row-group-size'], '--row-group-size'), config, configDir: configPath ? dirname(configPath) : process.cwd(),

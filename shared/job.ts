@@ -150,6 +150,8 @@ export const JobSpec = z.object({
   symbol: z.string().regex(SYMBOL_RE, 'symbol must be letters, digits, _ or - (e.g. BTCUSDT, BTC-USDT-SWAP)'),
   /** a venue (BINANCE, BYBIT, OKX, BITMEX, DERIBIT), a market (binance-spot, bybit-inverse…) or a Tardis exchange id (binance-futures) */
   exchange: z.string().regex(/^[A-Za-z0-9_-]{2,32}$/, 'exchange must be a venue, a market or a Tardis exchange id (e.g. BINANCE, bybit-inverse, binance-futures)').default('BINANCE'),
+  /** several venue symbols of one file set, each built as its own instrument (a Tardis file or capture holding several) */
+  symbols: z.array(z.string().regex(SYMBOL_RE, 'each symbol must be letters, digits, _ or -')).min(1).optional(),
   /** a venue's saved instrument list (Binance exchangeInfo, Bybit instruments-info, OKX instruments) */
   instrumentsFile: z.string().min(1).optional(),
   /** the instrument's fields as the user entered them */

@@ -9,6 +9,8 @@ export const MARKETS = [
   'bybit-linear', 'bybit-inverse', 'bybit-spot',
   'okx-swap', 'okx-futures', 'okx-spot',
   'bitmex', 'deribit',
+  // any other venue: the id is SYMBOL.VENUE and nothing is assumed of its contracts (they must be entered)
+  'other',
 ] as const;
 export type MarketKey = (typeof MARKETS)[number];
 
@@ -36,6 +38,7 @@ export const MARKET: Record<MarketKey, Market> = {
   'okx-spot': { key: 'okx-spot', venue: 'OKX', label: 'OKX spot', tardis: ['okex'], kinds: ['spot'], contracts: false },
   bitmex: { key: 'bitmex', venue: 'BITMEX', label: 'BitMEX', tardis: ['bitmex'], kinds: ['perpetual', 'future', 'spot'], contracts: true },
   deribit: { key: 'deribit', venue: 'DERIBIT', label: 'Deribit', tardis: ['deribit'], kinds: ['perpetual', 'future'], contracts: true },
+  other: { key: 'other', venue: '', label: 'another venue', tardis: [], kinds: ['perpetual', 'future', 'spot'], contracts: true },
 };
 
 export const VENUES = ['BINANCE', 'BYBIT', 'OKX', 'BITMEX', 'DERIBIT'] as const;

@@ -8,12 +8,12 @@ export type DayState = z.infer<typeof DayState>;
 export const ProgressEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('job'), state: z.enum(['started', 'done', 'failed', 'cancelled']), message: z.string().optional() }),
   z.object({
-    kind: z.literal('file'), dataType: DataType, path: z.string(), format: z.string().optional(),
+    kind: z.literal('file'), dataType: DataType, instrument: z.string().optional(), path: z.string(), format: z.string().optional(),
     bytesRead: z.number(), bytesTotal: z.number(), rows: z.number(), rowsPerSec: z.number(), etaSec: z.number().nullable(),
     state: z.enum(['reading', 'done', 'failed']), error: z.string().optional(),
   }),
   z.object({
-    kind: z.literal('day'), dataType: DataType, day: z.string(), state: DayState,
+    kind: z.literal('day'), dataType: DataType, instrument: z.string().optional(), day: z.string(), state: DayState,
     rows: z.number(), written: z.number().optional(), fraction: z.number().min(0).max(1),
     rowsPerSec: z.number(), etaSec: z.number().nullable(), error: z.string().optional(), file: z.string().optional(),
   }),

@@ -3,6 +3,8 @@ import type { DataType } from './job.js';
 
 export interface DayReport {
   dataType: DataType;
+  /** a job of several instruments: whose day this is */
+  instrument?: string;
   day: string;
   state: 'done' | 'skipped' | 'failed';
   /** rows read from sources that fell on this day */
@@ -24,6 +26,8 @@ export interface DayReport {
 
 export interface FileReport {
   dataType: DataType;
+  /** a job of several instruments: whose rows were read */
+  instrument?: string;
   path: string;
   format: string;
   compression: string;
@@ -60,6 +64,8 @@ export interface RunReport {
   rejectsFile?: string;
   notes: string[];
   errors: string[];
+  /** a job of several instruments: each one's own report, in order; the fields above add them up */
+  sections?: RunReport[];
 }
 
 /** Catalog folders of instrument definitions (NautilusTrader names them after the instrument class). */

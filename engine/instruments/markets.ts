@@ -45,6 +45,8 @@ export function parseExchange(text: string): ExchangeRef | null {
   if (low === 'bybit-spot') return { venue: 'BYBIT', market: 'bybit-spot', text: t };
   const m = MARKETS.find((k) => MARKET[k].tardis.includes(low) && low !== 'bybit');
   if (m) return { venue: MARKET[m].venue, market: m, text: t };
+  // Another venue (HUOBI, KRAKEN): its own name, nothing assumed of its instruments.
+  if (/^[A-Za-z][A-Za-z0-9_]{1,31}$/.test(t)) return { venue: t.toUpperCase(), market: 'other', text: t };
   return null;
 }
 
@@ -65,6 +67,7 @@ export function guessKind(market: MarketKey, symbol: string): InstrumentKind {
     // BitMEX futures end in a month code and a two-digit year (XBTZ24); the rest here are perpetual swaps.
     case 'bitmex': return /[FGHJKMNQUVXZ]\d{2}$/.test(s) ? 'future' : 'perpetual';
     case 'deribit': return /-PERPETUAL$/.test(s) ? 'perpetual' : 'future';
+    case 'other': return 'perpetual';
   }
 }
 
@@ -74,9 +77,9 @@ export function guessKind(market: MarketKey, symbol: string): InstrumentKind {
  * BTCUSD-PERP), dated futures and spot keep the symbol; Bybit appends -LINEAR/-INVERSE/-SPOT; OKX,
  * BitMEX and Deribit keep the venue symbol.
  */
-export function instrumentIdFor(market: MarketKey, kind: InstrumentKind, rawSymbol: string): string {
+export function instrumentIdFor(market: MarketKey, kind: InstrumentKind, rawSymbol: string, otherVenue = 'OTHER'): string {
   const s = rawSymbol.toUpperCase();
-  const venue = MARKET[market].venue;
+  const venue = market === 'other' ? otherVenue.toUpperCase() : MARKET[market].venue;
   switch (market) {
     case 'binance-usdm': case 'binance-coinm':
       if (kind !== 'perpetual') return `${s}.${venue}`;

@@ -52,10 +52,10 @@ export function presets(): Record<string, PresetEntry> {
 const isoNs = (iso: string) => BigInt(Date.parse(iso)) * 1_000_000n;
 
 /** A definition from the venue's field names (presets and user entries share them). */
-export function definitionFromEntry(market: MarketKey, rawSymbol: string, e: PresetEntry, source: string): InstrumentDef {
+export function definitionFromEntry(market: MarketKey, rawSymbol: string, e: PresetEntry, source: string, venue?: string): InstrumentDef {
   const inverse = e.is_inverse ?? false;
   return {
-    kind: e.kind, id: instrumentIdFor(market, e.kind, rawSymbol), rawSymbol: rawSymbol.toUpperCase(),
+    kind: e.kind, id: instrumentIdFor(market, e.kind, rawSymbol, venue), rawSymbol: rawSymbol.toUpperCase(),
     base: e.base, quote: e.quote, settlement: e.settlement ?? (e.kind === 'spot' ? e.quote : inverse ? e.base : e.quote), isInverse: inverse,
     priceIncrement: e.price_increment, sizeIncrement: e.size_increment, multiplier: e.multiplier ?? '1', lotSize: e.lot_size ?? '1',
     minQuantity: e.min_quantity ?? null, maxQuantity: e.max_quantity ?? null, minNotional: e.min_notional ?? null, maxNotional: e.max_notional ?? null,

@@ -30,8 +30,8 @@ export function splitSymbol(symbol: string): { base: string; quote: string } | n
 }
 
 /** Without any definition: what the data and the user say, for a market whose sizes are plain units. */
-function fromData(market: MarketKey, symbol: string, entered: EnteredFields, data: { price: number; size: number } | undefined): InstrumentDef {
-  const m = MARKET[market];
+function fromData(market: MarketKey, symbol: string, entered: EnteredFields, data: { price: number; size: number } | undefined, venue: string | undefined, overridden: boolean): InstrumentDef {
+  const m = { ...MARKET[market], label: market === 'other' ? venue ?? 'another venue' : MARKET[market].label };
   const kind = entered.kind ?? guessKind(market, symbol);
   const split = entered.base && entered.quote ? { base: entered.base, quote: entered.quote } : splitSymbol(symbol);
   const contractSized = m.contracts && !entered.multiplier;
@@ -57,8 +57,8 @@ function fromData(market: MarketKey, symbol: string, entered: EnteredFields, dat
     margin_init: '1', margin_maint: '1', maker_fee: spot ? '0.001' : '0.0002', taker_fee: spot ? '0.001' : '0.0005',
     ...entered,
   };
-  const how = entered.price_increment && entered.size_increment ? 'entered' : 'inferred from the data (most decimals seen)';
-  return definitionFromEntry(market, symbol, entry, how);
+  const how = entered.price_increment && entered.size_increment ? 'entered' : overridden ? '--price-precision + --size-precision' : 'inferred from the data (most decimals seen)';
+  return definitionFromEntry(market, symbol, entry, how, venue);
 }
 
 /** The user's entries over a found definition (the id follows the kind). */
@@ -81,6 +81,8 @@ export interface ResolveInput {
   found?: InstrumentDef | null;
   entered?: EnteredFields;
   over?: { price?: number; size?: number };
+  /** the venue of market `other` (HUOBI) */
+  venue?: string;
   /** the most decimals the data shows, when it was scanned */
   data?: { price: number; size: number };
 }
@@ -89,7 +91,9 @@ export interface ResolveInput {
 export function resolveInstrument(input: ResolveInput): Resolved {
   const { market, symbol, entered = {}, over = {} } = input;
   const base = input.found ?? presetDefinition(market, symbol);
-  let def = base ? applyEntered(base, market, entered) : fromData(market, symbol, entered, input.data ?? (over.price !== undefined && over.size !== undefined ? over as { price: number; size: number } : undefined));
+  // Both precisions given: nothing to infer from the data.
+  const both = over.price !== undefined && over.size !== undefined ? { price: over.price, size: over.size } : undefined;
+  let def = base ? applyEntered(base, market, entered) : fromData(market, symbol, entered, input.data ?? both, input.venue, !input.data && !!both);
   const sources = [def.source];
   if (over.price !== undefined && over.price !== incrementPrecision(def.priceIncrement)) {
     def = { ...def, priceIncrement: incrementOf(over.price) };

@@ -25,6 +25,7 @@ import { jobMarket, resolvePrecision } from './precision.js';
 import { readGroup } from './read.js';
 import { gapNotes } from './barspec.js';
 import { runReport, saveReport } from './report.js';
+import { buildSections } from './sections.js';
 import { openTypeRun, readGroups, type TypeRun } from './typerun.js';
 
 export interface BuildOptions {
@@ -85,7 +86,17 @@ async function openCatalog(out: string, jobId: string, paths: { stateDir: string
   return unlock;
 }
 
+/**
+ * A build job. One naming several symbols builds each as its own instrument, one after the other
+ * (each in the catalog's lock, with its own report section and progress tagged with its symbol).
+ */
 export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Promise<RunReport> {
+  const spec = JobSpec.parse(input);
+  if (!spec.symbols || spec.symbols.length < 2) return buildInstrument(spec.symbols ? { ...spec, symbol: spec.symbols[0]!, symbols: undefined } : spec, opts);
+  return buildSections(spec, opts, buildInstrument);
+}
+
+async function buildInstrument(input: JobSpecInput, opts: BuildOptions): Promise<RunReport> {
   const spec = JobSpec.parse(input);
   const emit = opts.onProgress ?? (() => undefined);
   const signal = opts.signal;
@@ -103,8 +114,8 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   const startDay = Number(dayStartNs(spec.start) / NS_PER_DAY);
 
   // Every folder the instrument's id could name (its kind is settled later, in the lock).
-  const market = jobMarket(spec.exchange, spec.symbol);
-  const ids = MARKET[market].kinds.map((k) => uriSafe(instrumentIdFor(market, k, spec.symbol)));
+  const { market, venue } = jobMarket(spec.exchange, spec.symbol);
+  const ids = MARKET[market].kinds.map((k) => uriSafe(instrumentIdFor(market, k, spec.symbol, venue)));
   const typeFolders = [...Object.values(TYPE_FOLDER), ...INSTRUMENT_MODULES.map((m) => m.folder)];
   const folders = ids.flatMap((id) => typeFolders.map((f) => join(out, 'data', f, id)));
   const unlock = await openCatalog(out, jobId, { stateDir, runDir, tmpRoot, tmpDir, folders });

@@ -11,19 +11,19 @@ import { errText, type JobContext } from './context.js';
 import type { InputPlan } from './plan.js';
 
 /** The market a job's exchange and symbol name; an exchange the tool does not know is refused with the ones it does. */
-export function jobMarket(exchange: string, symbol: string): MarketKey {
+export function jobMarket(exchange: string, symbol: string): { market: MarketKey; venue: string } {
   const ref = parseExchange(exchange);
   const market = ref && marketOf(ref, symbol);
-  if (!market) throw new Error(`unknown exchange ${JSON.stringify(exchange)}: give a venue (BINANCE, BYBIT, OKX, BITMEX, DERIBIT), a market (${MARKETS.join(', ')}) or a Tardis exchange id (binance-futures, bitmex, deribit, …)`);
-  return market;
+  if (market) return { market, venue: ref.venue };
+  throw new Error(`unknown exchange ${JSON.stringify(exchange)}: give a venue (BINANCE, BYBIT, OKX, BITMEX, DERIBIT), a market (${MARKETS.join(', ')}) or a Tardis exchange id (binance-futures, bitmex, deribit, …)`);
 }
 
 /** The job's instrument; a precision above what the catalog's number width holds is refused (the caller checks). */
 export async function resolvePrecision(job: JobContext, plan: InputPlan): Promise<Resolved> {
   const { spec } = job;
-  const market = jobMarket(spec.exchange, spec.symbol);
+  const { market, venue } = jobMarket(spec.exchange, spec.symbol);
   const found = await findDefinition({ market, symbol: spec.symbol, instrumentsFile: spec.instrumentsFile, configDir: job.configDir, signal: job.signal });
-  const input = { market, symbol: spec.symbol, found, entered: spec.instrument, over: { price: spec.pricePrecision, size: spec.sizePrecision } };
+  const input = { market, venue, symbol: spec.symbol, found, entered: spec.instrument, over: { price: spec.pricePrecision, size: spec.sizePrecision } };
   try {
     return resolveInstrument(input);
   } catch (e) {

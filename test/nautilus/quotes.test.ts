@@ -101,7 +101,7 @@ const CASES: Case[] = [
   {
     // No preset for a Huobi inverse swap: the precisions are given (prices 0.1, sizes whole contracts).
     name: 'Tardis quotes, huobi-dm-swap BTC-USD', files: { 'q.csv': HUOBI_QUOTES }, config: { quotes: { file_path: 'q.csv' } },
-    job: { symbol: 'BTCUSD', exchange: 'HUOBI', start: '2020-05-01', end: '2020-05-01', pricePrecision: 1, sizePrecision: 0 }, quotes: tardisQuotes, precision: { price: 1, size: 0 },
+    job: { symbol: 'BTC-USD', exchange: 'HUOBI', start: '2020-05-01', end: '2020-05-01', pricePrecision: 1, sizePrecision: 0, instrument: { kind: 'perpetual', base: 'BTC', quote: 'USD', is_inverse: true, multiplier: '100' } }, quotes: tardisQuotes, precision: { price: 1, size: 0 },
   },
   {
     name: 'Tardis book_snapshot_5 top of book', files: { 'b.csv': BOOK_5 }, config: { quotes: { file_path: 'b.csv' } },

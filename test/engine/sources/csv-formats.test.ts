@@ -463,11 +463,11 @@ test('a preset symbol uses the preset, and an override replaces it and says so',
   const dir = await tempDir(t);
   await write(dir, { 'x.csv': genericRows(',') });
   const r1 = await ok(dir, { trades: { file_path: 'x.csv' } }, {});
-  assert.deepEqual([r1.instrument.pricePrecision, r1.instrument.sizePrecision, r1.instrument.precisionSource], [2, 3, 'preset BTCUSDT']);
+  assert.deepEqual([r1.instrument.pricePrecision, r1.instrument.sizePrecision, r1.instrument.precisionSource], [2, 3, 'preset Binance USD-M futures BTCUSDT']);
   const dir2 = await tempDir(t);
   await write(dir2, { 'x.csv': genericRows(',') });
   const r2 = await ok(dir2, { trades: { file_path: 'x.csv' } }, { pricePrecision: 4 });
-  assert.deepEqual([r2.instrument.pricePrecision, r2.instrument.sizePrecision, r2.instrument.precisionSource], [4, 3, 'preset BTCUSDT + --price-precision']);
+  assert.deepEqual([r2.instrument.pricePrecision, r2.instrument.sizePrecision, r2.instrument.precisionSource], [4, 3, 'preset Binance USD-M futures BTCUSDT + --price-precision']);
   assert.deepEqual(tradeTuples(await dayRows(r2, 'trades')), GENERIC_EXPECTED);
 });
 

@@ -264,9 +264,14 @@ test('quotes of a symbol without a preset: the precisions are inferred from the 
   if (!needShared(t)) return;
   const dir = await tempDir(t);
   const file = join(SOURCES, 'tardis-csv_quotes_huobi-dm-swap_BTC-USD_2020-05-01.csv');
-  const report = await build(dir, { quotes: { file_path: file } }, { symbol: 'BTCUSD', exchange: 'HUOBI', start: '2020-05-01', end: '2020-05-01', dataTypes: ['quotes'] });
+  const report = await build(dir, { quotes: { file_path: file } }, {
+    symbol: 'BTC-USD', exchange: 'HUOBI', start: '2020-05-01', end: '2020-05-01', dataTypes: ['quotes'],
+    // Huobi's coin-margined swap: inverse, 100 USD a contract (sizes are contracts); no preset knows it.
+    instrument: { kind: 'perpetual', base: 'BTC', quote: 'USD', is_inverse: true, multiplier: '100' },
+  });
   assert.ok(report.ok, report.errors.join('; '));
-  assert.deepEqual([report.instrument.id, report.instrument.pricePrecision, report.instrument.sizePrecision], ['BTCUSD-PERP.HUOBI', 1, 0]);
+  assert.deepEqual([report.instrument.id, report.instrument.pricePrecision, report.instrument.sizePrecision], ['BTC-USD.HUOBI', 1, 0]);
+  assert.deepEqual([report.instrument.className, report.instrument.isInverse, report.instrument.multiplier, report.instrument.settlement], ['CryptoPerpetual', true, '100', 'BTC']);
   const got = await quotesOf(join(dir, 'catalog'), { price: 1, size: 0 });
   assert.deepEqual(got[0], { bid: '8629.2', bidSize: '806', ask: '8629.3', askSize: '5494', tsEvent: 1588291201099000000n, tsInit: 1588291201234268000n });
   assert.equal(got.length, 10);
