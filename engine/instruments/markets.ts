@@ -11,7 +11,8 @@ const isLinearQuote = (s: string) => /(USDT|USDC|FDUSD|BUSD)$/.test(s);
 export function marketOfVenue(venue: string, symbol: string): MarketKey | null {
   const s = symbol.toUpperCase();
   switch (venue.toUpperCase()) {
-    case 'BINANCE': return /_PERP$|^[A-Z0-9]+USD_\d{6}$/.test(s) ? 'binance-coinm' : 'binance-usdm';
+    // COIN-M: BTCUSD_PERP, BTCUSD_240329 (base + USD); USD-M dated: BTCUSDT_240329, BTCBUSD_210129.
+    case 'BINANCE': return /_PERP$/.test(s) || (/^[A-Z0-9]+USD_\d{6}$/.test(s) && !isLinearQuote(s.slice(0, -7))) ? 'binance-coinm' : 'binance-usdm';
     case 'BYBIT': return /-SPOT$/.test(s) ? 'bybit-spot' : isLinearQuote(s.replace(/-\d{2}[A-Z]{3}\d{2}$/, '')) || /-\d{2}[A-Z]{3}\d{2}$/.test(s) ? 'bybit-linear' : 'bybit-inverse';
     case 'OKX': case 'OKEX': return /-SWAP$/.test(s) ? 'okx-swap' : /-\d{6}$/.test(s) ? 'okx-futures' : 'okx-spot';
     case 'BITMEX': return 'bitmex';
@@ -89,4 +90,23 @@ export function instrumentIdFor(market: MarketKey, kind: InstrumentKind, rawSymb
     case 'bybit-spot': return `${s}-SPOT.${venue}`;
     default: return `${s}.${venue}`;
   }
+}
+
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+
+/**
+ * A dated future's expiry when its venue writes the date into the symbol and settles at a fixed
+ * hour: Binance (_YYMMDD), OKX (-YYMMDD), Deribit and Bybit (-DDMMMYY), all at 08:00 UTC by their
+ * contract specifications. Null when the symbol does not say (BitMEX's month codes).
+ */
+export function expiryFromSymbol(market: MarketKey, symbol: string): string | null {
+  const s = symbol.toUpperCase();
+  let y: number, mo: number, d: number;
+  const ymd = /[-_](\d{2})(\d{2})(\d{2})$/.exec(s);
+  const dmy = /-(\d{1,2})([A-Z]{3})(\d{2})$/.exec(s);
+  if (ymd && (market === 'binance-usdm' || market === 'binance-coinm' || market === 'okx-futures')) [y, mo, d] = [2000 + +ymd[1]!, +ymd[2]!, +ymd[3]!];
+  else if (dmy && (market === 'deribit' || market === 'bybit-linear' || market === 'bybit-inverse') && MONTHS.includes(dmy[2]!)) [y, mo, d] = [2000 + +dmy[3]!, MONTHS.indexOf(dmy[2]!) + 1, +dmy[1]!];
+  else return null;
+  const t = new Date(Date.UTC(y, mo - 1, d, 8));
+  return t.getUTCMonth() === mo - 1 && t.getUTCDate() === d ? t.toISOString() : null;
 }

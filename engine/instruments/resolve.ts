@@ -2,7 +2,7 @@
 // entries, a saved venue list, Tardis's API, a bundled preset), completed by what the user entered
 // and the precision overrides; with none, a linear or spot instrument from the data's precision.
 import { incrementOf, incrementPrecision, definitionProblems, withPrecision, type Instrument, type InstrumentDef } from './definition.js';
-import { MARKET, guessKind, instrumentIdFor, type MarketKey } from './markets.js';
+import { MARKET, expiryFromSymbol, guessKind, instrumentIdFor, type MarketKey } from './markets.js';
 import { definitionFromEntry, presetDefinition, type PresetEntry } from './presets.js';
 
 /** Fields the user gave (CLI flags, the app's form, a config's `instrument`), in the venue's names. */
@@ -38,7 +38,8 @@ function fromData(market: MarketKey, symbol: string, entered: EnteredFields, dat
   const missing: string[] = [];
   if (contractSized) missing.push('its contract size (multiplier)');
   if (!split) missing.push('its base and quote currencies');
-  if (kind === 'future' && !entered.expiration) missing.push('its expiry');
+  const expiry = entered.expiration ?? (kind === 'future' ? expiryFromSymbol(market, symbol) : null);
+  if (kind === 'future' && !expiry) missing.push('its expiry');
   // The increments may still come from a pass over the data: the only gap that does not end the job now.
   const noIncrements = !data && !(entered.price_increment && entered.size_increment);
   if (noIncrements && !missing.length) {
@@ -55,9 +56,11 @@ function fromData(market: MarketKey, symbol: string, entered: EnteredFields, dat
     // What NautilusTrader's Binance providers set when the venue gives nothing better: margins 1/1
     // (they ignore the API's values) and fee tier 0 (their table without credentials).
     margin_init: '1', margin_maint: '1', maker_fee: spot ? '0.001' : '0.0002', taker_fee: spot ? '0.001' : '0.0005',
+    ...(expiry ? { expiration: expiry } : {}),
     ...entered,
   };
-  const how = entered.price_increment && entered.size_increment ? 'entered' : overridden ? '--price-precision + --size-precision' : 'inferred from the data (most decimals seen)';
+  const how0 = entered.price_increment && entered.size_increment ? 'entered' : overridden ? '--price-precision + --size-precision' : 'inferred from the data (most decimals seen)';
+  const how = expiry && !entered.expiration ? `${how0}; expiry ${expiry} from the symbol` : how0;
   return definitionFromEntry(market, symbol, entry, how, venue);
 }
 

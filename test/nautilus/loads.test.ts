@@ -230,7 +230,7 @@ test('NautilusTrader loads every catalog the suite builds from real inputs, each
   if (!needShared(t) || !needNautilus(t)) return;
   const root = await tempDir(t, 'cb-nt-loads-');
   const built = await buildAll(root);
-  const presets = JSON.parse(await readFile(join(ROOT, 'resources', 'instruments.json'), 'utf8')) as Record<string, Preset>;
+  const presets = (JSON.parse(await readFile(join(ROOT, 'resources', 'instruments.json'), 'utf8')) as Record<string, Record<string, Preset>>)['binance-usdm']!;
   // The sample again, in two runs into one folder: day 1 with snappy and 1000-row groups, then days 2-3.
   const twoRuns = join(root, 'sample-two-runs');
   const cfg = JSON.parse(await readFile(join(SAMPLE, 'csv_config.json'), 'utf8')) as { files: Record<string, unknown> };

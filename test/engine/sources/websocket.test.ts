@@ -109,7 +109,9 @@ test('delivery contract markPrice (r "0.00000000", T 0): a mark row, no funding 
   const report = await ws(dir, { mark: { file_path: COMBINED }, funding: { file_path: COMBINED } },
     { symbol: 'btcbusd_210129', start: '2021-01-05', end: '2021-01-05', pricePrecision: 8, sizePrecision: 3 });
   assert.equal(report.ok, true, report.errors.join('\n'));
-  assert.equal(report.instrument.id, 'BTCBUSD_210129-PERP.BINANCE');
+  // A dated USD-M future: NautilusTrader's Binance adapter keeps the symbol (no -PERP), expiry from it.
+  assert.deepEqual([report.instrument.id, report.instrument.className], ['BTCBUSD_210129.BINANCE', 'CryptoFuture']);
+  assert.match(report.instrument.precisionSource, /expiry 2021-01-29T08:00:00.000Z from the symbol/);
   assert.deepEqual(marks(await dayRows(report, 'mark')), [[raw('31799.2773'), ms(1609830121004), ms(1609830121004)]]);
   const fd = report.days.find((d) => d.dataType === 'funding')!;
   assert.deepEqual([fd.read, fd.written, fd.skipped, fd.file], [1, 0, 1, undefined]);
