@@ -1,9 +1,10 @@
 // NautilusTrader 1.231 judges the three instrument kinds: an inverse perpetual (BitMEX XBTUSD), a
-// dated future (Binance USD-M BTCUSDT_240329) and a spot pair (Binance BTCUSDT), each built by
-// runBuild from a Tardis-style trades CSV and an instrument entry, into one catalog. Its
-// ParquetDataCatalog loads each as its class with the entry's fields and every trade as written
-// (nt_check.py); one BacktestNode run makes a round trip on each (nt_kinds.py), and the realised
-// PnL of the inverse one equals Q × multiplier × (1/E − 1/X) in XBT, worked out here exactly.
+// dated future (Binance USD-M BTCUSDT_240329), a spot pair (Binance BTCUSDT) and an inverse dated
+// future of 100 USD contracts (OKX BTC-USD-240329), each built by runBuild from a Tardis-style
+// trades CSV and an instrument entry, into one catalog. Its ParquetDataCatalog loads each as its
+// class with the entry's fields and every trade as written (nt_check.py); one BacktestNode run makes
+// a round trip on each (nt_kinds.py), and the realised PnL of the inverse ones equals
+// Q × multiplier × (1/E − 1/X) in the settlement currency, worked out here exactly.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -83,6 +84,22 @@ const KINDS: Kind[] = [
     trades: [['42000.01', '0.00010', 'buy'], ['42001.5', '0.25000', 'sell'], ['42100', '0.00300', 'buy'], ['42200.99', '0.25000', 'sell'], ['42300', '0.0025', 'buy'], ['42310.2', '0.25', 'sell']],
     qty: '0.00250', buyOn: 2, sellOn: 4,
   },
+  {
+    // An inverse dated future whose contract is not 1: OKX BTC-USD-240329, as NautilusTrader's OKX
+    // adapter (crates/adapters/okx/src/common/parse.rs, parse_futures_instrument) builds one from the
+    // venue's record (test_data http_get_instruments_futures.json, BTC-USD-24xxxx): multiplier
+    // ctVal × ctMult = 100 (USD a contract), size increment and lot lotSz 1, min minSz 1, max
+    // maxMktSz 10000, tick 0.1, settlement BTC. (The adapter's underlying is the code "BTC-USD",
+    // from uly; an entry's currencies are codes such as BTC.) This round trip loses.
+    cls: 'CryptoFuture', ntClass: 'FUTURE', exchange: 'okx-futures', tardis: 'okex-futures', symbol: 'BTC-USD-240329', id: 'BTC-USD-240329.OKX',
+    instrument: {
+      kind: 'future', base: 'BTC', quote: 'USD', settlement: 'BTC', is_inverse: true, price_increment: '0.1', size_increment: '1', multiplier: '100',
+      lot_size: '1', min_quantity: '1', max_quantity: '10000', margin_init: '0.1', margin_maint: '0.05', maker_fee: '0', taker_fee: '0',
+      activation: '2023-09-15T08:00:00Z', expiration: '2024-03-29T08:00:00Z',
+    },
+    trades: [['42500.3', '40', 'buy'], ['42000.3', '35', 'buy'], ['41800', '2', 'sell'], ['41900.5', '1', 'buy'], ['41500.7', '60', 'sell'], ['41510', '3', 'buy']],
+    qty: '35', buyOn: 1, sellOn: 4,
+  },
 ];
 
 /** A Tardis `trades` CSV of the kind's trades, a minute apart (a few µs between the instruments), received 1.5 ms later. */
@@ -128,8 +145,9 @@ function frac(text: string): [bigint, bigint] {
   return [text.trim().startsWith('-') ? -n : n, 10n ** BigInt(f.length)];
 }
 
-/** n / d (positive) rounded half-up to p decimals, as text with p decimals: the exact value a Money of that precision shows. */
+/** n / d (d > 0) rounded half away from zero to p decimals, as text with p decimals: what a Money of that precision shows. */
 function toFixed(n: bigint, d: bigint, p: number): string {
+  if (n < 0n) return `-${toFixed(-n, d, p)}`;
   const s = ((n * 10n ** BigInt(p) * 2n + d) / (2n * d)).toString().padStart(p + 1, '0');
   return p ? `${s.slice(0, -p)}.${s.slice(-p)}` : s;
 }
@@ -140,7 +158,7 @@ function linearPnl(q: string, e: string, x: string, p: number): string {
   return toFixed(qn * (xn * ed - en * xd), qd * ed * xd, p);
 }
 
-/** Q × M × (1/E − 1/X) for an inverse contract, exact (E < X here), at p decimals. */
+/** Q × M × (1/E − 1/X) for an inverse contract, exact, at p decimals. */
 function inversePnl(q: string, m: string, e: string, x: string, p: number): string {
   const [qn, qd] = frac(q), [mn, md] = frac(m), [en, ed] = frac(e), [xn, xd] = frac(x);
   // 1/E − 1/X = ed/en − xd/xn = (ed·xn − xd·en) / (en·xn)
@@ -177,7 +195,9 @@ function checkInstrument(k: Kind, inst: NtObject): void {
   assert.equal(nt.settlement.code, e.settlement ?? e.quote);
   if (k.cls === 'CryptoFuture') {
     assert.deepEqual([inst.activation_ns, inst.expiration_ns], [isoNs(e.activation!), isoNs(e.expiration!)]);
-    assert.deepEqual([nt.activation_utc, nt.expiration_utc], ['2023-09-29 08:00:00+00:00', '2024-03-29 08:00:00+00:00']);
+    // pandas' Timestamp text: "2024-03-29 08:00:00+00:00"
+    const utc = (iso: string) => new Date(iso).toISOString().replace('T', ' ').replace('.000Z', '+00:00');
+    assert.deepEqual([nt.activation_utc, nt.expiration_utc], [utc(e.activation!), utc(e.expiration!)]);
   } else {
     assert.equal(nt.expiration_utc, null);
   }
@@ -188,11 +208,9 @@ test('NautilusTrader loads each kind from one catalog: CryptoPerpetual (inverse,
   if (!needNautilus(t)) return;
   const { catalog: out, csv } = await catalog();
   const nt = ntLoad([out]).get(out)!;
-  for (const cls of ['CryptoPerpetual', 'CryptoFuture', 'CurrencyPair']) assert.equal(nt[cls]?.length, 1, `one ${cls}`);
+  for (const cls of ['CryptoPerpetual', 'CryptoFuture', 'CurrencyPair']) assert.deepEqual(nt[cls]?.map((o) => o.id).sort(), KINDS.filter((k) => k.cls === cls).map((k) => k.id).sort(), cls);
   for (const k of KINDS) {
-    const [inst] = nt[k.cls]!;
-    assert.equal(inst!.id, k.id);
-    checkInstrument(k, inst!);
+    checkInstrument(k, nt[k.cls]!.find((o) => o.id === k.id)!);
     const ticks = (nt.TradeTick ?? []).filter((o) => o.instrument_id === k.id);
     // Each price and size at the instrument's precision, equal to the input row.
     const pp = places(k.instrument.price_increment!), sp = places(k.instrument.size_increment!);
@@ -233,20 +251,21 @@ function roundTrip(out: KindsOut, k: Kind): string {
   return pos[0]!.realized_pnl;
 }
 
-test('BacktestNode over the three kinds: a round trip fills on each, the inverse PnL in XBT is Q × multiplier × (1/E − 1/X)', async (t) => {
+test('BacktestNode over the kinds: a round trip fills on each, the inverse PnL (XBT, BTC) is Q × multiplier × (1/E − 1/X)', async (t) => {
   if (!needNautilus(t)) return;
   const { catalog: out } = await catalog();
   // NautilusTrader names Binance spot and USD-M instruments on one venue, BINANCE, and refuses a
   // CryptoFuture at a CASH venue: both trade on one MARGIN account there. No base currency: the
-  // accounts hold several (XBT at BitMEX; USDT and BTC at Binance).
+  // accounts hold several (XBT at BitMEX; USDT and BTC at Binance; BTC at OKX).
   const out1 = runKinds(out, {
-    venues: [{ name: 'BITMEX', account_type: 'MARGIN', starting_balances: ['10 XBT'] }, { name: 'BINANCE', account_type: 'MARGIN', starting_balances: ['1000000 USDT', '10 BTC'] }],
+    venues: [{ name: 'BITMEX', account_type: 'MARGIN', starting_balances: ['10 XBT'] }, { name: 'BINANCE', account_type: 'MARGIN', starting_balances: ['1000000 USDT', '10 BTC'] },
+      { name: 'OKX', account_type: 'MARGIN', starting_balances: ['1 BTC'] }],
     legs: KINDS.map(legOf),
   });
   assert.deepEqual(out1.refused, []);
   assert.equal(out1.iterations, KINDS.reduce((a, k) => a + k.trades.length, 0), 'every trade of the catalog was played');
   for (const k of KINDS) assert.equal(out1.trades[k.id], k.trades.length, `${k.id}: trades the strategy saw`);
-  const [xbt, fut, spot] = KINDS as [Kind, Kind, Kind];
+  const [xbt, fut, spot, okx] = KINDS as [Kind, Kind, Kind, Kind];
 
   // The inverse contract, by hand: 1200 contracts of 1 USD from 42010 to 43010.5 earn
   // 1200 × (1/42010 − 1/43010.5) XBT, at XBT's 8 decimals.
@@ -262,14 +281,22 @@ test('BacktestNode over the three kinds: a round trip fills on each, the inverse
   const spotPnl = linearPnl(spot.qty, spot.trades[spot.buyOn]![0], spot.trades[spot.sellOn]![0], 8);
   assert.equal(roundTrip(out1, fut), `${futPnl} USDT`);
   assert.equal(roundTrip(out1, spot), `${spotPnl} USDT`);
-  t.diagnostic(`NautilusTrader round trips: XBTUSD.BITMEX ${pnl} (by hand ${byHand} XBT), BTCUSDT_240329.BINANCE ${futPnl} USDT, BTCUSDT.BINANCE ${spotPnl} USDT`);
+
+  // The inverse future of 100 USD contracts, a loss: 35 × 100 × (1/42000.3 − 1/41500.7) BTC.
+  const okxByHand = inversePnl(okx.qty, okx.instrument.multiplier!, okx.trades[okx.buyOn]![0], okx.trades[okx.sellOn]![0], 8);
+  assert.equal(okxByHand, '-0.00100319'); // −0.001003188764… (Python's Decimal, 50 digits)
+  const okxPnl = roundTrip(out1, okx);
+  assert.equal(okxPnl, `${okxByHand} BTC`);
+  assert.deepEqual(out1.balances.OKX, [`${plus(1n, okxByHand)} BTC`], 'the BTC account: 1 + the PnL');
+  t.diagnostic(`NautilusTrader round trips: XBTUSD.BITMEX ${pnl} (by hand ${byHand} XBT), BTC-USD-240329.OKX ${okxPnl} (by hand ${okxByHand} BTC), `
+    + `BTCUSDT_240329.BINANCE ${futPnl} USDT, BTCUSDT.BINANCE ${spotPnl} USDT`);
 });
 
 test('The spot pair alone trades on a CASH account; a CASH venue refuses the dated future', async (t) => {
   if (!needNautilus(t)) return;
   const { catalog: out } = await catalog();
   const spot = KINDS.find((k) => k.cls === 'CurrencyPair')!;
-  const fut = KINDS.find((k) => k.cls === 'CryptoFuture')!;
+  const fut = KINDS.find((k) => k.id === 'BTCUSDT_240329.BINANCE')!;
   const cash = runKinds(out, { venues: [{ name: 'BINANCE', account_type: 'CASH', starting_balances: ['1000 USDT', '0 BTC'] }], legs: [legOf(spot)] });
   assert.deepEqual(cash.refused, []);
   roundTrip(cash, spot);
