@@ -24,7 +24,11 @@ export interface InstrumentDef {
   isInverse: boolean;
   priceIncrement: string;
   sizeIncrement: string;
-  /** what one unit of size is: 1 for linear, the contract's value for contract-sized instruments (100 USD for XBTUSD) */
+  /**
+   * what one unit of size is worth: 1 for linear, the contract's value for contract-sized instruments
+   * (100 for OKX BTC-USD-SWAP's 100 USD contracts; 1 for BitMEX XBTUSD, 1 USD a contract, where
+   * NautilusTrader's BitMEX adapter writes 100000000 and its inverse PnL comes out 10^8 too large)
+   */
   multiplier: string;
   lotSize: string | null;
   minQuantity: string | null;

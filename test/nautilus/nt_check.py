@@ -18,6 +18,7 @@ import traceback
 from decimal import Decimal
 
 from nautilus_trader.model.data import FundingRateUpdate, MarkPriceUpdate
+from nautilus_trader.model.enums import currency_type_to_str, instrument_class_to_str
 from nautilus_trader.persistence.catalog import ParquetDataCatalog
 
 
@@ -95,11 +96,27 @@ def fundings(catalog):
         }
 
 
+def currency(c):
+    """What NautilusTrader makes of a currency code it reads (XBT, or one it has never heard of)."""
+    return {"code": c.code, "precision": c.precision, "type": currency_type_to_str(c.currency_type), "name": c.name}
+
+
 def instruments(catalog):
     for i in catalog.instruments():
         d = type(i).to_dict(i)  # every field of the instrument class, already as text where it matters
         out = {k: (text(v) if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) and not k.endswith("precision") else v)
                for k, v in d.items() if k != "type"}
+        # NautilusTrader's own reading of it: the class of contract, and the currencies PnL and costs are in
+        out["nt"] = {
+            "instrument_class": instrument_class_to_str(i.instrument_class),
+            "is_inverse": i.is_inverse,
+            "base": currency(i.get_base_currency()) if i.get_base_currency() else None,
+            "quote": currency(i.quote_currency),
+            "settlement": currency(i.get_settlement_currency()),
+            "cost": currency(i.get_cost_currency()),
+            "activation_utc": str(i.activation_utc) if hasattr(i, "activation_utc") else None,
+            "expiration_utc": str(i.expiration_utc) if hasattr(i, "expiration_utc") else None,
+        }
         yield type(i).__name__, out
 
 
