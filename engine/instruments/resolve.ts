@@ -106,6 +106,8 @@ export function resolveInstrument(input: ResolveInput): Resolved {
     def = { ...def, sizeIncrement: incrementOf(over.size) };
     sources.push('--size-precision');
   }
+  // The venue's limits are on its own grid: with an increment overridden they are left out (null).
+  if (sources.length > 1) def = { ...def, minQuantity: null, maxQuantity: null, minPrice: null, maxPrice: null, minNotional: null, maxNotional: null };
   def = { ...def, source: sources.join(' + ') };
   const bad = definitionProblems(def);
   if (bad.length) throw new DefinitionError(`the instrument ${def.id} cannot be built: ${bad.join('; ')}`);

@@ -177,7 +177,10 @@ function checkInstrument(inst: NtObject, report: RunReport, preset: Preset | und
   // A preset applies when its increments have the job's precisions (Binance's tickSize 0.10 is precision 2).
   const usePreset = preset && decimals(preset.price_increment) === pp && decimals(preset.size_increment) === sp;
   const increment = (p: number) => dec(p ? `0.${'1'.padStart(p, '0')}` : '1');
-  assert.deepEqual([inst.type, inst.id, inst.raw_symbol, inst.is_inverse, inst.price_precision, inst.size_precision], ['CryptoPerpetual', `${symbol}-PERP.BINANCE`, symbol, false, pp, sp]);
+  // A dated future (BTCBUSD_210129) keeps its symbol; perpetuals get -PERP (NautilusTrader's Binance adapter).
+  const dated = report.instrument.className === 'CryptoFuture';
+  assert.deepEqual([inst.type, inst.id, inst.raw_symbol, inst.is_inverse, inst.price_precision, inst.size_precision],
+    [report.instrument.className, dated ? `${symbol}.BINANCE` : `${symbol}-PERP.BINANCE`, symbol, false, pp, sp]);
   assert.deepEqual([dec(inst.price_increment as string), dec(inst.size_increment as string)],
     usePreset ? [dec(preset.price_increment), dec(preset.size_increment)] : [increment(pp), increment(sp)]);
   assert.deepEqual([inst.multiplier, inst.lot_size, inst.ts_event, inst.ts_init], ['1', '1', String(startNs), String(startNs)]);
@@ -204,11 +207,12 @@ function judge(b: Built, nt: NtCatalog, presets: Record<string, Preset>): Expect
   assert.equal(report.ok, true, report.errors.join('\n'));
   const job = report.job as { symbol: string; start: string; end: string; dataTypes: string[] };
   const symbol = job.symbol.toUpperCase();
-  assert.equal(nt.CryptoPerpetual?.length, 1, 'one instrument');
-  checkInstrument(nt.CryptoPerpetual[0]!, report, presets[symbol], symbol, dayNs(job.start));
+  const cls = report.instrument.className!;
+  assert.equal(nt[cls]?.length, 1, `one instrument, a ${cls}`);
+  checkInstrument(nt[cls][0]!, report, presets[symbol], symbol, dayNs(job.start));
 
   const exp = expected(b.events, dayNs(job.start), dayNs(job.end) + 86_400_000_000_000n, report.instrument.pricePrecision);
-  const got = tuples(nt, exp, `${symbol}-PERP.BINANCE`);
+  const got = tuples(nt, exp, report.instrument.id);
   for (const type of ['trades', 'mark', 'funding'] as const) {
     const [ntRows, inputRows] = got[type];
     if (!job.dataTypes.includes(type)) {
