@@ -15,7 +15,6 @@ import { presets } from '../../engine/instruments/presets.js';
 import { resolveInstrument } from '../../engine/instruments/resolve.js';
 import { CRYPTO_PERPETUAL } from '../../engine/datatypes/index.js';
 import { dayStartNs, fileName, uriSafe } from '../../engine/catalog/paths.js';
-import { TYPE_FOLDER } from '../../engine/datatypes/index.js';
 
 const SCRIPT = join(ROOT, 'test', 'nautilus', 'nt_reference.py');
 const EXCHANGE_INFO = join(ROOT, 'resources', 'binance-futures-exchange-info.json');
