@@ -34,6 +34,8 @@ export async function checkSpec(input: unknown, allow: AllowList, secrets: Secre
   }
   const output = allow.check(spec.output, 'output folder (or inside one)');
   const configDir = resolve(spec.configDir ?? process.cwd());
+  // A venue's saved instrument list is read like an input file.
+  if (spec.instrumentsFile) allow.check(resolve(configDir, spec.instrumentsFile), 'file');
   if (spec.source !== 'tardis') {
     await checkInputs(spec, configDir, allow);
   } else {

@@ -150,10 +150,15 @@ test('paths from the renderer cannot leave the chosen folders: not with ../, not
   await assert.rejects(service.startJob(job('../outside/secret.csv.gz')), refused);
   await assert.rejects(service.startJob(job('*.csv.gz')), refused, 'the pattern matches zz-link.csv.gz');
   await assert.rejects(service.startJob(job('mine.csv.gz', join(inDir, 'link-dir', 'catalog'))), refused);
+  // A saved instrument list is read like any input: only one the user chose.
+  await writeFile(join(outside, 'exchangeInfo.json'), '{}');
+  for (const list of [join(outside, 'exchangeInfo.json'), join(inDir, 'link-dir', 'exchangeInfo.json')]) {
+    await assert.rejects(service.startJob({ ...job('mine.csv.gz'), instrumentsFile: list }), refused, list);
+  }
   await assert.rejects(service.verify(join(inDir, 'link-dir')), refused);
   await assert.rejects(service.dailyStats(join(inDir, 'link-dir'), 'BTCUSDT-PERP.BINANCE'), refused);
   await assert.rejects(service.openFolder(join(inDir, 'link-dir')), /picked|not available/);
-  assert.deepEqual(await readdir(outside), ['secret.csv.gz'], 'nothing was written outside');
+  assert.deepEqual(await readdir(outside), ['exchangeInfo.json', 'secret.csv.gz'], 'nothing was written outside');
 
   // A chosen folder that is itself a link stays usable, and a link that stays inside is fine.
   const alias = join(dir, 'alias');
