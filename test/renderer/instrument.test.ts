@@ -8,6 +8,7 @@ import {
   emptyEntry, entryErrors, entryFieldError, entrySpec, instrumentView, marketGroups, marketOfExchange, symbolError, type EntryDraft,
 } from '../../renderer/src/logic/instrument.js';
 import { buildJob, defaultDraft, type JobDraft } from '../../renderer/src/logic/job.js';
+import { instrumentFacts } from '../../renderer/src/logic/result.js';
 import { fileInfo } from '../support/fake-api.js';
 
 const BTC: PresetInfo = { market: 'binance-usdm', symbol: 'BTCUSDT', kind: 'perpetual', isInverse: false, multiplier: '1', pricePrecision: 2, sizePrecision: 3, priceIncrement: '0.10', sizeIncrement: '0.001' };
@@ -26,6 +27,8 @@ test('the id shown is the one each venue adapter writes, with the kind and inver
   assert.equal(instrumentView('okx-swap', 'BTC-USDT-SWAP', 'file', none, undefined).id, 'BTC-USDT-SWAP.OKX');
   assert.equal(instrumentView('bybit-inverse', 'BTCUSD', 'file', none, undefined).id, 'BTCUSD-INVERSE.BYBIT');
   assert.equal(instrumentView('bybit-inverse', 'BTCUSD', 'file', none, undefined).inverse, null, 'a list says for itself');
+  assert.equal(instrumentView('bitmex', 'XBTUSD', 'preset', none, undefined).inverse, null, 'no preset on a contract market: a definition must say');
+  assert.equal(instrumentView('binance-usdm', 'FOOUSDT', 'preset', none, undefined).inverse, false, 'from the data: linear');
   // Entered: the market's inverse-ness until the box says otherwise; the kind from the select.
   assert.equal(instrumentView('bybit-inverse', 'BTCUSD', 'enter', none, undefined).inverse, true);
   const xbt = instrumentView('bitmex', 'xbtusd', 'enter', entry({}, { isInverse: true }), undefined);
@@ -68,11 +71,11 @@ test('the entered definition goes into the spec; a bad field or a missing contra
 
   const bad = buildJob({ ...draft, definition: 'enter', entry: entry({ ...fields, price_increment: '0,5' }) }, files, {}, [BTC]);
   assert.equal(bad.spec, null);
-  assert.deepEqual(bad.errors, ['Instrument Price increment: expected a decimal such as 0.01.']);
+  assert.deepEqual(bad.errors, ['Price increment (instrument): expected a decimal such as 0.01.']);
   const noMult = buildJob({ ...draft, definition: 'enter', entry: entry({ ...fields, multiplier: '' }) }, files, {}, [BTC]);
-  assert.match(noMult.errors[0]!, /Multiplier: BitMEX sizes are contracts/);
+  assert.match(noMult.errors[0]!, /^Multiplier \(instrument\): BitMEX sizes are contracts/);
   const future = buildJob({ ...draft, symbol: 'XBTZ24', definition: 'enter', entry: entry(fields) }, files, {}, [BTC]);
-  assert.deepEqual(future.errors, ['Instrument Expiry: a dated future needs its expiry.']);
+  assert.deepEqual(future.errors, ['Expiry (instrument): a dated future needs its expiry.']);
   assert.deepEqual(entrySpec(entry({ ...fields, expiration: '2024-12-27' }), 'bitmex', 'XBTUSD').expiration, undefined, 'a perpetual sends no expiry');
   assert.deepEqual(entryErrors(entry({ ...fields, expiration: '2024-12-27' }), 'bitmex', 'XBTZ24'), []);
 
@@ -88,4 +91,12 @@ test('the entered definition goes into the spec; a bad field or a missing contra
   // A linear market's symbol with no preset: precision from the data, or as set.
   const linear = buildJob({ ...draft, market: 'binance-usdm', symbol: 'FOOUSDT', pricePrecision: 3, sizePrecision: 0 }, files, {}, [BTC]);
   assert.deepEqual([linear.errors, linear.spec!.pricePrecision, linear.spec!.sizePrecision], [[], 3, 0]);
+});
+
+test('the result names the instrument written: class, market, inverse, contract size, settlement', () => {
+  const base = { id: 'XBTUSD.BITMEX', pricePrecision: 1, sizePrecision: 0, precisionSource: 'entered' };
+  assert.deepEqual(instrumentFacts({ ...base, className: 'CryptoPerpetual', market: 'bitmex', isInverse: true, multiplier: '1', settlement: 'XBT' }),
+    ['CryptoPerpetual', 'BitMEX', 'inverse', 'multiplier 1', 'settled in XBT']);
+  assert.deepEqual(instrumentFacts({ ...base, className: 'CurrencyPair', market: 'okx-spot', isInverse: false, multiplier: '1', settlement: 'USDT' }), ['CurrencyPair', 'OKX spot']);
+  assert.deepEqual(instrumentFacts(base), [], 'an older report says nothing it does not know');
 });

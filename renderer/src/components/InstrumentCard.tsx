@@ -112,7 +112,7 @@ function MarketSymbolFields({ presets }: { presets: PresetInfo[] }) {
 function InstrumentLine({ preset }: { preset: PresetInfo | undefined }) {
   const draft = useApp((s) => s.draft);
   const v = instrumentView(draft.market, draft.symbol, draft.definition, draft.entry, preset);
-  const inverse = v.inverse === null ? 'linear or inverse: as the list says' : v.inverse ? 'inverse (sizes in contracts, settled in the base)' : v.kind === 'spot' ? 'spot pair' : 'linear';
+  const inverse = v.inverse === null ? 'linear or inverse: as the definition says' : v.inverse ? 'inverse (sizes in contracts, settled in the base)' : v.kind === 'spot' ? 'spot pair' : 'linear';
   return (
     <p className="instrument-line" data-testid="instrument-id">
       Written as <strong className="mono">{v.id}</strong>
@@ -122,8 +122,8 @@ function InstrumentLine({ preset }: { preset: PresetInfo | undefined }) {
 }
 
 const SOURCES: { value: DefinitionSource; label: string }[] = [
-  { value: 'preset', label: 'Bundled preset' },
-  { value: 'file', label: 'Saved instrument list' },
+  { value: 'preset', label: 'Preset' },
+  { value: 'file', label: 'Saved list file' },
   { value: 'enter', label: 'Enter it' },
 ];
 
@@ -186,7 +186,7 @@ function EntryInput({ field }: { field: EntryField }) {
 }
 
 /** The fields NautilusTrader's instrument needs, as the venue names them; empty ones are not sent. */
-function EntryForm() {
+function EntryForm({ preset }: { preset: PresetInfo | undefined }) {
   const draft = useApp((s) => s.draft);
   const setDraft = useApp((s) => s.setDraft);
   const { entry, market } = draft;
@@ -210,6 +210,8 @@ function EntryForm() {
           </label>
         )}
       </div>
+      {/* The engine lays entries over a preset of the symbol (engine/instruments/resolve.ts). */}
+      {preset && <p className="muted small">Fields left empty keep the preset’s values ({MARKET[market].label} {preset.symbol}).</p>}
       <div className="entry-grid">
         {shown.map((f) => <EntryInput key={f} field={f} />)}
       </div>
@@ -233,7 +235,7 @@ function DefinitionFields({ preset }: { preset: PresetInfo | undefined }) {
       </div>
       {source === 'preset' && <PresetChoice preset={preset} />}
       {source === 'file' && <FileChoice />}
-      {source === 'enter' && <EntryForm />}
+      {source === 'enter' && <EntryForm preset={preset} />}
     </fieldset>
   );
 }

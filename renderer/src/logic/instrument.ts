@@ -41,8 +41,8 @@ export const ENTRY_INFO: Record<EntryField, { label: string; hint: string; examp
   max_quantity: { label: 'Max quantity', hint: 'the largest order size; empty: none', example: '1000' },
   margin_init: { label: 'Initial margin', hint: 'share of the notional to open a position; empty: 1', example: '1' },
   margin_maint: { label: 'Maintenance margin', hint: 'share of the notional to keep it open; empty: 1', example: '1' },
-  maker_fee: { label: 'Maker fee', hint: 'a share of the notional; negative for a rebate', example: '0.0002' },
-  taker_fee: { label: 'Taker fee', hint: 'a share of the notional', example: '0.0005' },
+  maker_fee: { label: 'Maker fee', hint: 'a share of the notional, negative for a rebate; empty: 0.0002 (spot 0.001)', example: '0.0002' },
+  taker_fee: { label: 'Taker fee', hint: 'a share of the notional; empty: 0.0005 (spot 0.001)', example: '0.0005' },
   expiration: { label: 'Expiry', hint: 'when the future settles (UTC)', example: '2024-03-29T08:00:00Z' },
 };
 
@@ -76,12 +76,12 @@ export function entryInverse(e: EntryDraft, market: MarketKey, kind: InstrumentK
 export function entryErrors(e: EntryDraft, market: MarketKey, symbol: string): string[] {
   const errors = ENTRY_FIELDS.flatMap((f) => {
     const why = entryFieldError(f, e.fields[f]);
-    return why ? [`${ENTRY_INFO[f].label}: ${why}.`] : [];
+    return why ? [`${ENTRY_INFO[f].label} (instrument): ${why}.`] : [];
   });
   const kind = entryKind(e, market, symbol);
   // The two things no data can say (engine/instruments/resolve.ts refuses them missing too).
-  if (kind === 'future' && !e.fields.expiration.trim()) errors.push('Expiry: a dated future needs its expiry.');
-  if (MARKET[market].contracts && kind !== 'spot' && !e.fields.multiplier.trim()) errors.push(`Multiplier: ${MARKET[market].label} sizes are contracts; say what one is worth.`);
+  if (kind === 'future' && !e.fields.expiration.trim()) errors.push('Expiry (instrument): a dated future needs its expiry.');
+  if (MARKET[market].contracts && kind !== 'spot' && !e.fields.multiplier.trim()) errors.push(`Multiplier (instrument): ${MARKET[market].label} sizes are contracts; say what one is worth.`);
   return errors;
 }
 
@@ -155,8 +155,9 @@ export function instrumentView(market: MarketKey, symbol: string, source: Defini
     inverse = preset.isInverse;
   } else {
     kind = guessKind(market, sym);
-    // From the data alone the engine writes a linear instrument; a venue's list says for itself.
-    inverse = source === 'file' ? null : false;
+    // From the data alone the engine writes a linear instrument; a venue's list says for itself, and
+    // a contract market's symbol needs a definition first.
+    inverse = source === 'file' || MARKET[market].contracts ? null : false;
   }
   const kindGuessed = source === 'file' || (source === 'preset' && !preset);
   return { id: instrumentIdFor(market, kind, sym), kind, className: CLASS_OF[kind], inverse, kindGuessed };

@@ -87,7 +87,7 @@ function instrumentPart(d: JobDraft, presets: PresetInfo[], errors: string[], wa
     return { instrumentsFile: d.instrumentsFile.trim() };
   }
   if (d.definition === 'enter') {
-    errors.push(...entryErrors(d.entry, d.market, symbol).map((e) => `Instrument ${e}`));
+    errors.push(...entryErrors(d.entry, d.market, symbol));
     return { instrument: entrySpec(d.entry, d.market, symbol) };
   }
   if (presetFor(presets, d.market, symbol)) return {};
