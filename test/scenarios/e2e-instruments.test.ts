@@ -164,3 +164,49 @@ test('a BitMEX XBTUSD file becomes an inverse CryptoPerpetual XBTUSD.BITMEX from
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a saved instrument list is typed in browser mode, and one outside the allowed folders is refused before the run; ids follow each venue', { timeout: 60_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  const dir = join(work, 'coinm');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'binance-delivery_trades_2024-05-02_BTCUSD_PERP.csv');
+  await writeFile(file, bitmexTrades('2024-05-02', 10).replace(/bitmex,XBTUSD/g, 'binance-delivery,BTCUSD_PERP'));
+  const { page, errors } = await openApp();
+  await page.locator('#path-input').fill(file);
+  await page.locator('#path-input').press('Enter');
+  await page.locator(`tr[data-file="${file.split('/').pop()}"]`).waitFor();
+  await page.locator('button[data-step="job"]').click();
+  const id = page.getByTestId('instrument-id');
+
+  // Each venue's adapter names its symbols its own way.
+  await page.locator('#market').selectOption('okx-swap');
+  await page.locator('#symbol').fill('BTC-USDT-SWAP');
+  assert.match(await id.innerText(), /Written as BTC-USDT-SWAP\.OKX · perpetual/);
+  await page.locator('#market').selectOption('bybit-inverse');
+  await page.locator('#symbol').fill('BTCUSD');
+  assert.match(await id.innerText(), /Written as BTCUSD-INVERSE\.BYBIT/);
+  await page.locator('#symbol').fill('BTC/USD');
+  assert.match(await page.getByTestId('symbol-error').innerText(), /letters, digits, _ or -/);
+  await page.locator('#market').selectOption('binance-coinm');
+  await page.locator('#symbol').fill('BTCUSD_PERP');
+  assert.equal(await page.getByTestId('symbol-error').count(), 0);
+  assert.match(await id.innerText(), /Written as BTCUSD-PERP\.BINANCE · perpetual/);
+
+  // Saved list file: no dialog in browser mode, the path is typed; until then Run waits for it.
+  await page.getByRole('radio', { name: 'Saved list file' }).check();
+  const run = page.getByRole('button', { name: 'Run the job' });
+  assert.equal(await run.isDisabled(), true);
+  assert.match(await page.getByTestId('job-issues').innerText(), /Choose the venue’s saved instrument list/);
+  await page.locator('.definition').getByRole('button', { name: 'Choose…' }).click();
+  await page.getByText('Browser mode has no file dialog: type the instrument list’s path.').waitFor();
+  assert.match(await id.innerText(), /linear or inverse: as the definition says/);
+  const outside = join(tmpdir(), 'not-allowed-exchangeInfo.json');
+  await page.locator('#instruments-file').fill(outside);
+  await page.locator('#output').fill(join(dir, 'catalog'));
+  await shot(page, 'instrument-list-file');
+  await run.click();
+  await page.locator('[data-testid=run-overall][data-status=failed]').waitFor({ timeout: 30_000 });
+  assert.match(await page.locator('.main').innerText(), /not a file \(instrument list\) you picked or dropped/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

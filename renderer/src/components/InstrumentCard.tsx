@@ -75,7 +75,7 @@ function MarketSymbolFields({ presets }: { presets: PresetInfo[] }) {
   const setDraft = useApp((s) => s.setDraft);
   const error = symbolError(draft.symbol);
   return (
-    <div className="form-row">
+    <div className="form-row market-row">
       <div className="field">
         <label className="label" htmlFor="market">Market</label>
         {/* "Let the data say" (no market chosen) belongs first in this list once the engine can tell. */}
@@ -102,7 +102,7 @@ function MarketSymbolFields({ presets }: { presets: PresetInfo[] }) {
         </datalist>
         {error
           ? <p id="symbol-error" className="small text-error" data-testid="symbol-error">{error}</p>
-          : <p id="symbol-hint" className="muted small">As the venue writes it: BTCUSDT, BTC-USDT-SWAP, BTCUSD_PERP, XBTUSD.</p>}
+          : <p id="symbol-hint" className="muted small">As the venue writes it: <span className="nowrap">BTC-USDT-SWAP</span>, <span className="nowrap">BTCUSD_PERP</span></p>}
       </div>
     </div>
   );
