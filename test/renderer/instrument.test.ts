@@ -79,6 +79,14 @@ test('the entered definition goes into the spec; a bad field or a missing contra
   assert.deepEqual(entrySpec(entry({ ...fields, expiration: '2024-12-27' }), 'bitmex', 'XBTUSD').expiration, undefined, 'a perpetual sends no expiry');
   assert.deepEqual(entryErrors(entry({ ...fields, expiration: '2024-12-27' }), 'bitmex', 'XBTZ24'), []);
 
+  // Entered over a preset: its kind and inverse-ness stand unless changed, and it gives what is not entered.
+  const inversePreset: PresetInfo = { ...BTC, market: 'bitmex', symbol: 'XBTUSD', isInverse: true };
+  const over = buildJob({ ...draft, definition: 'enter', entry: entry({ price_increment: '0.5' }) }, files, {}, [inversePreset]);
+  assert.deepEqual(over.errors, []);
+  assert.deepEqual(over.spec!.instrument, { kind: 'perpetual', is_inverse: true, price_increment: '0.5' });
+  const linearNow = buildJob({ ...draft, definition: 'enter', entry: entry({}, { isInverse: false }) }, files, {}, [inversePreset]);
+  assert.equal(linearNow.spec!.instrument!.is_inverse, false, 'unticked: linear');
+
   // No preset on a contract market: the data cannot define it; a list file or entries can.
   const none = buildJob(draft, files, {}, [BTC]);
   assert.match(none.errors[0]!, /^No preset for XBTUSD on BitMEX: its sizes are contracts/);

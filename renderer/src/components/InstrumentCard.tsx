@@ -190,8 +190,8 @@ function EntryForm({ preset }: { preset: PresetInfo | undefined }) {
   const draft = useApp((s) => s.draft);
   const setDraft = useApp((s) => s.setDraft);
   const { entry, market } = draft;
-  const kind = entryKind(entry, market, draft.symbol);
-  const inverse = entryInverse(entry, market, kind);
+  const kind = entryKind(entry, market, draft.symbol, preset);
+  const inverse = entryInverse(entry, market, kind, preset);
   // Spot pairs have no contract size, settlement or inverse; only futures expire.
   const shown = ENTRY_FIELDS.filter((f) => (kind !== 'spot' || !['multiplier', 'settlement'].includes(f)) && (f !== 'expiration' || kind === 'future'));
   return (

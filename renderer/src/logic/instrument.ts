@@ -64,31 +64,39 @@ export function entryFieldError(field: EntryField, text: string): string | null 
 /** Markets whose contracts are inverse by definition. */
 const INVERSE_MARKETS: ReadonlySet<MarketKey> = new Set(['binance-coinm', 'bybit-inverse']);
 
-export function entryKind(e: EntryDraft, market: MarketKey, symbol: string): InstrumentKind {
-  return e.kind && MARKET[market].kinds.includes(e.kind) ? e.kind : guessKind(market, symbol || 'X');
+/** A preset of the symbol under the entered fields (the engine lays entries over it). */
+type Under = Pick<PresetInfo, 'kind' | 'isInverse'> | undefined;
+
+/** The kind: as chosen, else the preset's, else what the symbol looks like. */
+export function entryKind(e: EntryDraft, market: MarketKey, symbol: string, preset?: Under): InstrumentKind {
+  const kinds = MARKET[market].kinds;
+  if (e.kind && kinds.includes(e.kind)) return e.kind;
+  return preset && kinds.includes(preset.kind) ? preset.kind : guessKind(market, symbol || 'X');
 }
 
-export function entryInverse(e: EntryDraft, market: MarketKey, kind: InstrumentKind): boolean {
-  return kind !== 'spot' && (e.isInverse ?? INVERSE_MARKETS.has(market));
+/** Inverse: as ticked, else the preset's, else the market's (inverse markets' contracts are). */
+export function entryInverse(e: EntryDraft, market: MarketKey, kind: InstrumentKind, preset?: Under): boolean {
+  return kind !== 'spot' && (e.isInverse ?? preset?.isInverse ?? INVERSE_MARKETS.has(market));
 }
 
 /** The problems that keep the entered definition from being one (shown on the job screen, blocking Run). */
-export function entryErrors(e: EntryDraft, market: MarketKey, symbol: string): string[] {
+export function entryErrors(e: EntryDraft, market: MarketKey, symbol: string, preset?: Under): string[] {
   const errors = ENTRY_FIELDS.flatMap((f) => {
     const why = entryFieldError(f, e.fields[f]);
     return why ? [`${ENTRY_INFO[f].label} (instrument): ${why}.`] : [];
   });
-  const kind = entryKind(e, market, symbol);
-  // The two things no data can say (engine/instruments/resolve.ts refuses them missing too).
+  const kind = entryKind(e, market, symbol, preset);
+  // The two things no data can say (engine/instruments/resolve.ts refuses them missing too); a preset says them.
+  if (preset) return errors;
   if (kind === 'future' && !e.fields.expiration.trim()) errors.push('Expiry (instrument): a dated future needs its expiry.');
   if (MARKET[market].contracts && kind !== 'spot' && !e.fields.multiplier.trim()) errors.push(`Multiplier (instrument): ${MARKET[market].label} sizes are contracts; say what one is worth.`);
   return errors;
 }
 
 /** The entered definition as the job spec's `instrument` (only the fields given). */
-export function entrySpec(e: EntryDraft, market: MarketKey, symbol: string): InstrumentEntry {
-  const kind = entryKind(e, market, symbol);
-  const out: Record<string, unknown> = { kind, is_inverse: entryInverse(e, market, kind) };
+export function entrySpec(e: EntryDraft, market: MarketKey, symbol: string, preset?: Under): InstrumentEntry {
+  const kind = entryKind(e, market, symbol, preset);
+  const out: Record<string, unknown> = { kind, is_inverse: entryInverse(e, market, kind, preset) };
   for (const f of ENTRY_FIELDS) {
     const v = e.fields[f].trim();
     if (!v || (f === 'expiration' && kind !== 'future')) continue;
@@ -148,8 +156,8 @@ export function instrumentView(market: MarketKey, symbol: string, source: Defini
   let kind: InstrumentKind;
   let inverse: boolean | null;
   if (source === 'enter') {
-    kind = entryKind(entry, market, sym);
-    inverse = entryInverse(entry, market, kind);
+    kind = entryKind(entry, market, sym, preset);
+    inverse = entryInverse(entry, market, kind, preset);
   } else if (source === 'preset' && preset) {
     kind = preset.kind;
     inverse = preset.isInverse;

@@ -86,11 +86,12 @@ function instrumentPart(d: JobDraft, presets: PresetInfo[], errors: string[], wa
     if (!d.instrumentsFile.trim()) errors.push('Choose the venue’s saved instrument list, or take the definition from elsewhere.');
     return { instrumentsFile: d.instrumentsFile.trim() };
   }
+  const preset = presetFor(presets, d.market, symbol);
   if (d.definition === 'enter') {
-    errors.push(...entryErrors(d.entry, d.market, symbol));
-    return { instrument: entrySpec(d.entry, d.market, symbol) };
+    errors.push(...entryErrors(d.entry, d.market, symbol, preset));
+    return { instrument: entrySpec(d.entry, d.market, symbol, preset) };
   }
-  if (presetFor(presets, d.market, symbol)) return {};
+  if (preset) return {};
   const m = MARKET[d.market];
   // A contract's size is in no data; Tardis's instruments API may know it (the engine asks it with a key).
   if (m.contracts && d.source !== 'tardis') errors.push(`No preset for ${symbol || 'this symbol'} on ${m.label}: its sizes are contracts, which the data cannot define; give the venue’s instrument list or enter the definition.`);
