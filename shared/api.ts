@@ -133,6 +133,7 @@ export interface VerifyOutcome {
 export interface Api {
   inspectFiles(paths: string[]): Promise<FileInfo[]>;
   preview(req: PreviewRequest): Promise<PreviewResult>;
+  /** the bundled presets of every market (a symbol has one only on its own market) */
   presets(): Promise<PresetInfo[]>;
   sampleJob(): Promise<SampleJob>;
   startJob(spec: z.input<typeof JobSpec>): Promise<{ jobId: string }>;
