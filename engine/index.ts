@@ -10,7 +10,7 @@ export type { FromWorker, ToWorker, WorkerInput } from './jobs/worker-protocol.j
 export { verifyCatalog, type VerifyResult } from './catalog/verify.js';
 export { assertNoLinks, realPath, removeQuietly, writeFileAtomic } from './catalog/atomic.js';
 export { incrementPrecision } from './instruments/definition.js';
-export { presets } from './instruments/presets.js';
+export { presetTable } from './instruments/presets.js';
 export { daysBetween, parseFileName, uriSafe } from './catalog/paths.js';
 export { TYPE_FOLDER } from './datatypes/index.js';
 export { TARDIS_DATA_TYPES } from './sources/tardis/index.js';

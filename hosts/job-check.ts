@@ -34,8 +34,8 @@ export async function checkSpec(input: unknown, allow: AllowList, secrets: Secre
   }
   const output = allow.check(spec.output, 'output folder (or inside one)');
   const configDir = resolve(spec.configDir ?? process.cwd());
-  // A venue's saved instrument list is read like an input file.
-  if (spec.instrumentsFile) allow.check(resolve(configDir, spec.instrumentsFile), 'file');
+  // The venue's instrument list is read by the engine like any input: only one the user chose.
+  if (spec.instrumentsFile) allow.check(resolve(configDir, spec.instrumentsFile), 'file (instrument list)');
   if (spec.source !== 'tardis') {
     await checkInputs(spec, configDir, allow);
   } else {

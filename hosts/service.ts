@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Api, PresetInfo, SampleJob } from '../shared/api.js';
 import type { ProgressEvent } from '../shared/progress.js';
-import { incrementPrecision, inspectFiles, preview, presets as presetTable, verifyCatalog } from '../engine/index.js';
+import { incrementPrecision, inspectFiles, preview, presetTable, verifyCatalog } from '../engine/index.js';
 import { AllowList } from './allowlist.js';
 import { checkSpec } from './job-check.js';
 import { JobRunner } from './jobs.js';
@@ -61,14 +61,15 @@ export function defaultDocumentsDir(): string {
   }
 }
 
-/** The bundled presets, with the precisions their increments give, by symbol. */
+/** The bundled presets of every market, with the precisions their increments give, by market and symbol. */
 function presetList(): PresetInfo[] {
-  return Object.entries(presetTable())
+  return Object.entries(presetTable()).flatMap(([market, table]) => Object.entries(table ?? {})
     .map(([symbol, p]) => ({
-      symbol, priceIncrement: p.price_increment, sizeIncrement: p.size_increment,
+      market: market as PresetInfo['market'], symbol, kind: p.kind, isInverse: p.is_inverse ?? false, multiplier: p.multiplier ?? '1',
+      priceIncrement: p.price_increment, sizeIncrement: p.size_increment,
       pricePrecision: incrementPrecision(p.price_increment), sizePrecision: incrementPrecision(p.size_increment),
     }))
-    .sort((a, b) => a.symbol.localeCompare(b.symbol));
+    .sort((a, b) => a.symbol.localeCompare(b.symbol)));
 }
 
 /** The bundled sample (resources/sample) as a ready job writing to <outputRoot>/sample-catalog. */

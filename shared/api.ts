@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { zodIssuesText } from './errors.js';
 import { DEFAULT_SYMBOL, DataType, JobSpec, MappingField, SourceConfig } from './job.js';
+import type { InstrumentKind, MarketKey } from './markets.js';
 import type { ProgressEvent } from './progress.js';
 import type { RunReport } from './report.js';
 
@@ -75,8 +76,15 @@ export interface PreviewResult {
   error?: string;
 }
 
+/** A bundled instrument definition, as the app names it ("preset: Bybit inverse BTCUSD"). */
 export interface PresetInfo {
+  /** the market the preset belongs to; a symbol has a preset only on its own market */
+  market: MarketKey;
   symbol: string;
+  kind: InstrumentKind;
+  isInverse: boolean;
+  /** what one unit of size is worth: 1 for linear instruments, the contract's value otherwise */
+  multiplier: string;
   pricePrecision: number;
   sizePrecision: number;
   priceIncrement: string;
@@ -125,6 +133,7 @@ export interface VerifyOutcome {
 export interface Api {
   inspectFiles(paths: string[]): Promise<FileInfo[]>;
   preview(req: PreviewRequest): Promise<PreviewResult>;
+  /** the bundled presets of every market (a symbol has one only on its own market) */
   presets(): Promise<PresetInfo[]>;
   sampleJob(): Promise<SampleJob>;
   startJob(spec: z.input<typeof JobSpec>): Promise<{ jobId: string }>;

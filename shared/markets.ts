@@ -1,8 +1,9 @@
 // The venues and markets a job can name (facts defined once: the engine maps symbols and Tardis
-// exchange ids onto them, engine/instruments/markets.ts; the app offers them).
+// exchange ids onto them, engine/instruments/markets.ts; the app offers them), and the id a venue
+// symbol gets in NautilusTrader, shown by the app and written by the engine.
 import type { INSTRUMENT_KINDS } from './job.js';
 
-type InstrumentKind = (typeof INSTRUMENT_KINDS)[number];
+export type InstrumentKind = (typeof INSTRUMENT_KINDS)[number];
 
 export const MARKETS = [
   'binance-spot', 'binance-usdm', 'binance-coinm',
@@ -42,3 +43,39 @@ export const MARKET: Record<MarketKey, Market> = {
 };
 
 export const VENUES = ['BINANCE', 'BYBIT', 'OKX', 'BITMEX', 'DERIBIT'] as const;
+
+/** The kind a symbol of a market has when no definition says (from the venue's symbol shapes). */
+export function guessKind(market: MarketKey, symbol: string): InstrumentKind {
+  const s = symbol.toUpperCase();
+  switch (market) {
+    case 'binance-spot': case 'bybit-spot': case 'okx-spot': return 'spot';
+    case 'binance-usdm': case 'binance-coinm': return /_\d{6}$/.test(s) ? 'future' : 'perpetual';
+    case 'bybit-linear': case 'bybit-inverse': return /-\d{2}[A-Z]{3}\d{2}$|[FGHJKMNQUVXZ]\d{2}$/.test(s) && !/USDT$|USD$/.test(s) ? 'future' : 'perpetual';
+    case 'okx-swap': return 'perpetual';
+    case 'okx-futures': return 'future';
+    // BitMEX futures end in a month code and a two-digit year (XBTZ24); the rest here are perpetual swaps.
+    case 'bitmex': return /[FGHJKMNQUVXZ]\d{2}$/.test(s) ? 'future' : 'perpetual';
+    case 'deribit': return /-PERPETUAL$/.test(s) ? 'perpetual' : 'future';
+    case 'other': return 'perpetual';
+  }
+}
+
+/**
+ * NautilusTrader's instrument id for a venue symbol, as its adapter for the venue names it:
+ * Binance (BinanceSymbol.parse_as_nautilus): perpetuals get -PERP (COIN-M BTCUSD_PERP becomes
+ * BTCUSD-PERP), dated futures and spot keep the symbol; Bybit appends -LINEAR/-INVERSE/-SPOT; OKX,
+ * BitMEX and Deribit keep the venue symbol.
+ */
+export function instrumentIdFor(market: MarketKey, kind: InstrumentKind, rawSymbol: string, otherVenue = 'OTHER'): string {
+  const s = rawSymbol.toUpperCase();
+  const venue = market === 'other' ? otherVenue.toUpperCase() : MARKET[market].venue;
+  switch (market) {
+    case 'binance-usdm': case 'binance-coinm':
+      if (kind !== 'perpetual') return `${s}.${venue}`;
+      return s.endsWith('_PERP') ? `${s.slice(0, -5)}-PERP.${venue}` : `${s}-PERP.${venue}`;
+    case 'bybit-linear': return `${s}-LINEAR.${venue}`;
+    case 'bybit-inverse': return `${s}-INVERSE.${venue}`;
+    case 'bybit-spot': return `${s}-SPOT.${venue}`;
+    default: return `${s}.${venue}`;
+  }
+}

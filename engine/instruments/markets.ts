@@ -1,8 +1,7 @@
 // Venues and their markets, named as NautilusTrader's own adapters name them (README, "Instrument
-// ids"): which Tardis exchange feeds each, and how a venue symbol becomes an instrument id.
-import type { InstrumentKind } from './definition.js';
-
-export { MARKETS, MARKET, VENUES, type MarketKey, type Market } from '../../shared/markets.js';
+// ids"): which market a venue, a Tardis exchange id or a symbol names. The markets table, the id
+// rule and the kind guess are defined once in shared/markets.ts (the app shows the id the engine writes).
+export { MARKETS, MARKET, VENUES, guessKind, instrumentIdFor, type MarketKey, type Market } from '../../shared/markets.js';
 import { MARKETS, MARKET, VENUES, type MarketKey } from '../../shared/markets.js';
 
 const isLinearQuote = (s: string) => /(USDT|USDC|FDUSD|BUSD)$/.test(s);
@@ -39,7 +38,7 @@ export interface ExchangeRef {
 export function parseExchange(text: string): ExchangeRef | null {
   const t = text.trim();
   const low = t.toLowerCase();
-  if ((MARKETS as readonly string[]).includes(low)) return { venue: MARKET[low as MarketKey].venue, market: low as MarketKey, text: t };
+  if ((MARKETS as readonly string[]).includes(low) && low !== 'other') return { venue: MARKET[low as MarketKey].venue, market: low as MarketKey, text: t };
   // A bare venue name (any case) before Tardis ids: `binance` is the venue, as the CLI always took it.
   const venue = low === 'okex' ? 'OKX' : VENUES.find((v) => v.toLowerCase() === low);
   if (venue) return { venue, market: null, text: t };
@@ -55,43 +54,6 @@ export function parseExchange(text: string): ExchangeRef | null {
 export function marketOf(ref: ExchangeRef, symbol: string): MarketKey | null {
   return ref.market ?? marketOfVenue(ref.venue, symbol);
 }
-
-/** The kind a symbol of a market has when no definition says (from the venue's symbol shapes). */
-export function guessKind(market: MarketKey, symbol: string): InstrumentKind {
-  const s = symbol.toUpperCase();
-  switch (market) {
-    case 'binance-spot': case 'bybit-spot': case 'okx-spot': return 'spot';
-    case 'binance-usdm': case 'binance-coinm': return /_\d{6}$/.test(s) ? 'future' : 'perpetual';
-    case 'bybit-linear': case 'bybit-inverse': return /-\d{2}[A-Z]{3}\d{2}$|[FGHJKMNQUVXZ]\d{2}$/.test(s) && !/USDT$|USD$/.test(s) ? 'future' : 'perpetual';
-    case 'okx-swap': return 'perpetual';
-    case 'okx-futures': return 'future';
-    // BitMEX futures end in a month code and a two-digit year (XBTZ24); the rest here are perpetual swaps.
-    case 'bitmex': return /[FGHJKMNQUVXZ]\d{2}$/.test(s) ? 'future' : 'perpetual';
-    case 'deribit': return /-PERPETUAL$/.test(s) ? 'perpetual' : 'future';
-    case 'other': return 'perpetual';
-  }
-}
-
-/**
- * NautilusTrader's instrument id for a venue symbol, as its adapter for the venue names it:
- * Binance (BinanceSymbol.parse_as_nautilus): perpetuals get -PERP (COIN-M BTCUSD_PERP becomes
- * BTCUSD-PERP), dated futures and spot keep the symbol; Bybit appends -LINEAR/-INVERSE/-SPOT; OKX,
- * BitMEX and Deribit keep the venue symbol.
- */
-export function instrumentIdFor(market: MarketKey, kind: InstrumentKind, rawSymbol: string, otherVenue = 'OTHER'): string {
-  const s = rawSymbol.toUpperCase();
-  const venue = market === 'other' ? otherVenue.toUpperCase() : MARKET[market].venue;
-  switch (market) {
-    case 'binance-usdm': case 'binance-coinm':
-      if (kind !== 'perpetual') return `${s}.${venue}`;
-      return s.endsWith('_PERP') ? `${s.slice(0, -5)}-PERP.${venue}` : `${s}-PERP.${venue}`;
-    case 'bybit-linear': return `${s}-LINEAR.${venue}`;
-    case 'bybit-inverse': return `${s}-INVERSE.${venue}`;
-    case 'bybit-spot': return `${s}-SPOT.${venue}`;
-    default: return `${s}.${venue}`;
-  }
-}
-
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 
 /**

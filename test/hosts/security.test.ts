@@ -133,7 +133,7 @@ test('paths from the renderer cannot leave the chosen folders: not with ../, not
   await symlink(join(outside, 'secret.csv.gz'), join(inDir, 'link-file.csv.gz'));
   await symlink(join(outside, 'secret.csv.gz'), join(inDir, 'zz-link.csv.gz'));
 
-  const refused = /not a (file|folder|catalog folder|output folder \(or inside one\)) you picked or dropped/;
+  const refused = /not a (file|file \(instrument list\)|folder|catalog folder|output folder \(or inside one\)) you picked or dropped/;
   // Reading.
   assert.equal((await service.inspectFiles([join(inDir, 'mine.csv.gz')])).length, 1, 'a real file inside the folder is fine');
   for (const p of [join(inDir, '..', 'outside', 'secret.csv.gz'), join(inDir, 'link-file.csv.gz'), join(inDir, 'link-dir', 'secret.csv.gz'), `${inDir}/./link-dir/../link-dir/secret.csv.gz`]) {

@@ -5,6 +5,7 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { JobSpec } from '../../shared/job.js';
+import { MARKETS } from '../../shared/markets.js';
 import type { ProgressEvent } from '../../shared/progress.js';
 import { readParquetInfo } from '../../engine/parquet/parquet.js';
 import { verifyCatalog } from '../../engine/catalog/verify.js';
@@ -55,7 +56,12 @@ test('presets, sample job, inspect and preview of the bundled sample', async (t)
 
   const presets = await svc.presets();
   const btc = presets.find((p) => p.symbol === 'BTCUSDT');
-  assert.deepEqual(btc, { symbol: 'BTCUSDT', priceIncrement: '0.10', sizeIncrement: '0.001', pricePrecision: 2, sizePrecision: 3 });
+  assert.deepEqual(btc, {
+    market: 'binance-usdm', symbol: 'BTCUSDT', kind: 'perpetual', isInverse: false, multiplier: '1',
+    priceIncrement: '0.10', sizeIncrement: '0.001', pricePrecision: 2, sizePrecision: 3,
+  });
+  // Every preset names its market (the app says "no preset" for a symbol of another market).
+  for (const p of presets) assert.ok(MARKETS.includes(p.market), `${p.symbol}: ${p.market}`);
 
   const sample = await svc.sampleJob();
   const spec = JobSpec.parse(sample.spec);
@@ -350,6 +356,7 @@ test('paths outside what the user picked or dropped are refused', async (t) => {
   await assert.rejects(svc.startJob({ ...sample.spec, config: { files: { trades: { file_path: join(outside, 'secret.csv') } } }, dataTypes: ['trades'] }), refused);
   await assert.rejects(svc.startJob({ ...sample.spec, config: { files: { trades: { file_path: join(outside, '*.csv') } } }, dataTypes: ['trades'] }), /not a folder/);
   await assert.rejects(svc.startJob({ ...sample.spec, configDir: outside, config: { base_path: '.', files: { trades: { file_path: 'secret.csv' } } }, dataTypes: ['trades'] }), refused);
+  await assert.rejects(svc.startJob({ ...sample.spec, instrumentsFile: join(outside, 'secret.csv') }), /not a file \(instrument list\) you picked/);
   await assert.rejects(svc.startJob({ ...sample.spec, start: 'yesterday' }), /invalid job: start: expected a date/);
   await assert.rejects(svc.startJob({ nonsense: true } as never), /invalid job/);
 

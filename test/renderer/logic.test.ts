@@ -7,7 +7,7 @@ import { addMonths, datesFromNames, daysBetween, inRange, monthGrid, pickDay } f
 import { mergeFiles, parsePaths, proposedUse, typesInUse } from '../../renderer/src/logic/files.js';
 import { DATA_TYPE_INFO, TYPE_LABELS } from '../../renderer/src/logic/dataTypes.js';
 import { DATA_TYPES } from '../../shared/job.js';
-import { buildJob, defaultDraft, instrumentId } from '../../renderer/src/logic/job.js';
+import { buildJob, defaultDraft } from '../../renderer/src/logic/job.js';
 import { chartModel } from '../../renderer/src/logic/chart.js';
 import { formatBytes, formatEta, formatRate } from '../../renderer/src/logic/format.js';
 import * as M from '../../renderer/src/logic/mapping.js';
@@ -111,7 +111,7 @@ test('the job spec: files per type, mapping only when changed, options, and what
   assert.match(backwards.errors[0]!, /end 2024-01-02 is before start 2024-01-05/);
   const tardis = buildJob({ ...draft, source: 'tardis' }, [], {});
   assert.deepEqual(tardis.spec!.config, { files: {}, exchange: 'binance-futures' });
-  assert.equal(instrumentId('btcusdt', ''), 'BTCUSDT-PERP.BINANCE');
+  assert.equal(built.spec!.exchange, 'binance-usdm', 'the market names the exchange');
 });
 
 test('the job spec: a bar type typed for bars goes to the engine as is; a malformed one is refused; empty means detected', () => {

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import { arrowStep, firstDay, isShown, rangeSummary, tabDay, viewReaching } from '../../renderer/src/logic/dates.js';
 import { fileCountText, markedDays } from '../../renderer/src/logic/files.js';
 import { missingText, slotLabel } from '../../renderer/src/logic/mapping.js';
-import { jobBackStep, optionalNumber, presetFor, toggleDataType } from '../../renderer/src/logic/job.js';
+import { jobBackStep, optionalNumber, toggleDataType } from '../../renderer/src/logic/job.js';
+import { presetFor } from '../../renderer/src/logic/instrument.js';
 import { isBusy } from '../../renderer/src/logic/progress.js';
 import { fileReadPercent, specLine } from '../../renderer/src/logic/progressView.js';
 import { dayStateLabel, failedDays, resultTitle, stateTone } from '../../renderer/src/logic/result.js';
@@ -17,10 +18,14 @@ test('job screen: data types toggle in a fixed order, presets by typed symbol, n
   assert.deepEqual(toggleDataType(['trades', 'funding'], 'mark'), ['trades', 'mark', 'funding']);
   assert.deepEqual(toggleDataType(['trades', 'mark'], 'trades'), ['mark']);
   assert.deepEqual(toggleDataType([], 'mark'), ['mark']);
-  const preset = (symbol: string) => ({ symbol, pricePrecision: 1, sizePrecision: 3, priceIncrement: '0.1', sizeIncrement: '0.001' });
-  const presets = [preset('BTCUSDT'), preset('ETHUSDT')];
-  assert.equal(presetFor(presets, ' ethusdt ')?.symbol, 'ETHUSDT');
-  assert.equal(presetFor(presets, 'SOLUSDT'), undefined);
+  const preset = (symbol: string, market: 'binance-usdm' | 'bybit-inverse' = 'binance-usdm') => ({
+    market, symbol, kind: 'perpetual' as const, isInverse: market === 'bybit-inverse', multiplier: '1', pricePrecision: 1, sizePrecision: 3, priceIncrement: '0.1', sizeIncrement: '0.001',
+  });
+  const presets = [preset('BTCUSDT'), preset('ETHUSDT'), preset('BTCUSD', 'bybit-inverse')];
+  assert.equal(presetFor(presets, 'binance-usdm', ' ethusdt ')?.symbol, 'ETHUSDT');
+  assert.equal(presetFor(presets, 'binance-usdm', 'SOLUSDT'), undefined);
+  assert.equal(presetFor(presets, 'bybit-inverse', 'btcusd')?.isInverse, true);
+  assert.equal(presetFor(presets, 'bybit-linear', 'BTCUSD'), undefined, 'a preset belongs to its own market only');
   assert.equal(optionalNumber(''), null);
   assert.equal(optionalNumber('0'), 0);
   assert.equal(optionalNumber('2.5'), 2.5);

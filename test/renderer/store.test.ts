@@ -240,3 +240,20 @@ test('a file used for nothing can be previewed raw, but the mapping shows only f
   assert.equal(previews(api).at(-1)!.path, f1, 'the trades mapping shows a trades file');
   assert.notEqual(store.getState().mappings.trades, before, 'and takes its automatic mapping');
 });
+
+test('the instrument list from the dialog; browser mode, with no dialog, says to type it; the sample names its market', async () => {
+  const api = fakeApi();
+  api.pickFiles = async () => ['/lists/exchangeInfo.json', '/lists/other.json'];
+  const store = createAppStore(api, { debounceMs: DEBOUNCE });
+  await store.getState().init();
+  await store.getState().pickInstrumentsFile();
+  assert.equal(store.getState().draft.instrumentsFile, '/lists/exchangeInfo.json');
+  const browser = createAppStore(fakeApi(), { debounceMs: DEBOUNCE, browserMode: true });
+  await browser.getState().pickInstrumentsFile();
+  assert.equal(browser.getState().draft.instrumentsFile, '');
+  assert.match(browser.getState().notice!.text, /type the instrument list’s path/);
+  // The sample job's bare BINANCE is the USD-M market; a sample's draft takes the preset.
+  store.getState().setDraft({ market: 'bitmex', definition: 'enter' });
+  await store.getState().runSample();
+  assert.deepEqual([store.getState().draft.market, store.getState().draft.definition], ['binance-usdm', 'preset']);
+});

@@ -238,7 +238,8 @@ test('a user maps two CSV files by drag and drop, cancels a run, runs again and 
 
   // Job: pick the days on the calendar, type the output folder.
   await page.getByRole('button', { name: 'Next: job →' }).click();
-  assert.match(await page.getByTestId('precision').innerText(), /Preset BTCUSDT/);
+  assert.match(await page.getByTestId('precision').innerText(), /Preset: Binance USD-M futures BTCUSDT/);
+  assert.match(await page.getByTestId('instrument-id').innerText(), /Written as BTCUSDT-PERP\.BINANCE · perpetual \(CryptoPerpetual\) · linear/);
   await page.locator('button[data-day="2024-03-01"]').click();
   assert.match(await page.getByTestId('range-summary').innerText(), /now pick the last day/);
   await page.locator('button[data-day="2024-03-02"]').click();

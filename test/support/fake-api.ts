@@ -61,7 +61,7 @@ export function fakeApi(): FakeApi {
       return { ...base, mapping: { ...columns }, confidence: req.columns ? {} : { timestamp: 0.85, price: 1, size: 0.8 }, rows: rowsFor(req, columns) };
     },
     async presets() {
-      return [{ symbol: 'BTCUSDT', pricePrecision: 1, sizePrecision: 3, priceIncrement: '0.10', sizeIncrement: '0.001' }];
+      return [{ market: 'binance-usdm', symbol: 'BTCUSDT', kind: 'perpetual', isInverse: false, multiplier: '1', pricePrecision: 1, sizePrecision: 3, priceIncrement: '0.10', sizeIncrement: '0.001' }];
     },
     async sampleJob() {
       return {

@@ -5,6 +5,8 @@ import { zodIssueText } from '../../../shared/errors.js';
 import type { FileEntry } from './files.js';
 import { filesFor } from './files.js';
 import type { MappingState } from './mapping.js';
+import { MARKET, type MarketKey } from '../../../shared/markets.js';
+import { DEFAULT_MARKET, emptyEntry, entryErrors, entrySpec, presetFor, type DefinitionSource, type EntryDraft } from './instrument.js';
 import { restrict } from './mapping.js';
 
 export { FIELDS_FOR };
@@ -12,13 +14,20 @@ export { FIELDS_FOR };
 export interface JobDraft {
   source: SourceKind;
   symbol: string;
-  exchange: string;
+  /** the job's market (the spec's `exchange`) */
+  market: MarketKey;
+  /** where the instrument's definition comes from */
+  definition: DefinitionSource;
+  /** definition 'file': the venue's saved instrument list */
+  instrumentsFile: string;
+  /** definition 'enter': the fields as typed */
+  entry: EntryDraft;
   start: string | null;
   end: string | null;
   dataTypes: DataType[];
   output: string;
   precisionMode: 128 | 64;
-  /** only for symbols without a preset; null = from the data */
+  /** only for symbols without a preset (definition 'preset'); null = from the data */
   pricePrecision: number | null;
   sizePrecision: number | null;
   overwrite: boolean;
@@ -37,7 +46,7 @@ export const DEFAULT_REJECT_PERCENT = 50;
 
 export function defaultDraft(): JobDraft {
   return {
-    source: 'csv', symbol: DEFAULT_SYMBOL, exchange: 'BINANCE', start: null, end: null, dataTypes: ['trades'], output: '',
+    source: 'csv', symbol: DEFAULT_SYMBOL, market: DEFAULT_MARKET, definition: 'preset', instrumentsFile: '', entry: emptyEntry(), start: null, end: null, dataTypes: ['trades'], output: '',
     precisionMode: 128, pricePrecision: null, sizePrecision: null, overwrite: false, tardisExchange: 'binance-futures',
     maxRejectPercent: DEFAULT_REJECT_PERCENT, barType: '',
   };
@@ -70,16 +79,38 @@ function fileConfig(t: DataType, files: FileEntry[], mapping: MappingState | und
   return fc;
 }
 
+/** The spec's definition of the instrument (a list file, the entered fields, or precisions for a symbol with no preset). */
+function instrumentPart(d: JobDraft, presets: PresetInfo[], errors: string[], warnings: string[]): Partial<JobSpecInput> {
+  const symbol = d.symbol.trim().toUpperCase();
+  if (d.definition === 'file') {
+    if (!d.instrumentsFile.trim()) errors.push('Choose the venue’s saved instrument list, or take the definition from elsewhere.');
+    return { instrumentsFile: d.instrumentsFile.trim() };
+  }
+  const preset = presetFor(presets, d.market, symbol);
+  if (d.definition === 'enter') {
+    errors.push(...entryErrors(d.entry, d.market, symbol, preset));
+    return { instrument: entrySpec(d.entry, d.market, symbol, preset) };
+  }
+  if (preset) return {};
+  const m = MARKET[d.market];
+  // A contract's size is in no data; Tardis's instruments API may know it (the engine asks it with a key).
+  if (m.contracts && d.source !== 'tardis') errors.push(`No preset for ${symbol || 'this symbol'} on ${m.label}: its sizes are contracts, which the data cannot define; give the venue’s instrument list or enter the definition.`);
+  if (presets.length && (d.pricePrecision === null) !== (d.sizePrecision === null)) {
+    warnings.push('Give both price and size precision, or neither (then they come from the data).');
+  }
+  return {
+    ...(d.pricePrecision !== null ? { pricePrecision: d.pricePrecision } : {}),
+    ...(d.sizePrecision !== null ? { sizePrecision: d.sizePrecision } : {}),
+  };
+}
+
 export function buildJob(d: JobDraft, files: FileEntry[], mappings: Partial<Record<DataType, MappingState>>, presets: PresetInfo[] = []): BuiltJob {
   const errors: string[] = [];
   const warnings: string[] = [];
   if (!d.start || !d.end) errors.push('Pick the first and last day on the calendar.');
   if (!d.output.trim()) errors.push('Choose an output folder.');
   if (!d.dataTypes.length) errors.push('Pick at least one data type.');
-  const hasPreset = presets.some((p) => p.symbol === d.symbol.toUpperCase());
-  if (presets.length && !hasPreset && (d.pricePrecision === null) !== (d.sizePrecision === null)) {
-    warnings.push('Give both price and size precision, or neither (then they come from the data).');
-  }
+  const instrument = instrumentPart(d, presets, errors, warnings);
   const barType = d.dataTypes.includes('bars') ? d.barType.trim().toUpperCase() : '';
   if (barType && !BAR_SPEC.test(barType)) errors.push(`Bar type "${d.barType.trim()}": expected step-unit-price, e.g. 1-MINUTE-LAST or 4-HOUR-MARK (or leave it empty to detect it).`);
   const rejectPercent = d.maxRejectPercent ?? DEFAULT_REJECT_PERCENT;
@@ -98,13 +129,11 @@ export function buildJob(d: JobDraft, files: FileEntry[], mappings: Partial<Reco
     }
   }
   const input: JobSpecInput = {
-    source: d.source, symbol: d.symbol.trim().toUpperCase(), exchange: d.exchange.trim().toUpperCase() || 'BINANCE',
+    source: d.source, symbol: d.symbol.trim().toUpperCase(), exchange: d.market, ...instrument,
     start: d.start ?? '', end: d.end ?? '', output: d.output.trim(), dataTypes: d.dataTypes, precisionMode: d.precisionMode,
     overwrite: d.overwrite, config,
     // percent to ratio without float noise (2.5 -> 0.025, not 0.025000000000000001)
     maxRejectRatio: Number((rejectPercent / 100).toPrecision(12)),
-    ...(d.pricePrecision !== null ? { pricePrecision: d.pricePrecision } : {}),
-    ...(d.sizePrecision !== null ? { sizePrecision: d.sizePrecision } : {}),
     ...(barType ? { barType } : {}),
   };
   if (errors.length) return { spec: null, errors, warnings };
@@ -122,16 +151,6 @@ export function presetText(p: PresetInfo): string {
   return `price step ${p.priceIncrement} (${dp(p.pricePrecision)}) · size step ${p.sizeIncrement} (${dp(p.sizePrecision)})`;
 }
 
-/** Instrument id the engine will write, e.g. BTCUSDT-PERP.BINANCE. */
-export function instrumentId(symbol: string, exchange: string): string {
-  return `${symbol.trim().toUpperCase()}-PERP.${(exchange.trim() || 'BINANCE').toUpperCase()}`;
-}
-
-/** The preset of a symbol as typed (any case, spaces around). */
-export function presetFor(presets: readonly PresetInfo[], symbol: string): PresetInfo | undefined {
-  const sym = symbol.trim().toUpperCase();
-  return presets.find((p) => p.symbol === sym);
-}
 
 /** Ticks or unticks a data type; the list keeps the DATA_TYPES order. */
 export function toggleDataType(selected: readonly DataType[], t: DataType): DataType[] {

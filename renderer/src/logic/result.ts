@@ -1,4 +1,5 @@
 // What the result screen says about a finished run: its title, and how each day's state reads.
+import { MARKET, MARKETS, type MarketKey } from '../../../shared/markets.js';
 import type { DayReport, RunReport } from '../../../shared/report.js';
 
 export function failedDays(days: readonly DayReport[]): number {
@@ -17,4 +18,18 @@ export function stateTone(s: DayReport['state']): 'done' | 'skipped' | 'failed' 
 /** A skipped day was already in the catalog and is kept as it was. */
 export function dayStateLabel(s: DayReport['state']): string {
   return s === 'skipped' ? 'kept' : s;
+}
+
+/**
+ * What the catalog's instrument is, in the words the job screen used: its class, market, linear or
+ * inverse, contract size and settlement (reports written before instruments had kinds say none of it).
+ */
+export function instrumentFacts(i: RunReport['instrument']): string[] {
+  const facts: string[] = [];
+  if (i.className) facts.push(i.className);
+  if (i.market) facts.push((MARKETS as readonly string[]).includes(i.market) ? MARKET[i.market as MarketKey].label : i.market);
+  if (i.isInverse !== undefined && i.className !== 'CurrencyPair') facts.push(i.isInverse ? 'inverse' : 'linear');
+  if (i.multiplier !== undefined && i.className !== 'CurrencyPair') facts.push(`multiplier ${i.multiplier}`);
+  if (i.settlement && i.className !== 'CurrencyPair') facts.push(`settled in ${i.settlement}`);
+  return facts;
 }

@@ -3,52 +3,13 @@ import { useMemo, useState } from 'react';
 import { DATA_TYPES } from '../../../shared/job.js';
 import { dayFieldError } from '../logic/dates.js';
 import { fileCountText, filesFor, markedDays } from '../logic/files.js';
-import { buildJob, DEFAULT_REJECT_PERCENT, instrumentId, jobBackStep, optionalNumber, presetFor, presetText, toggleDataType, type BuiltJob } from '../logic/job.js';
+import { buildJob, DEFAULT_REJECT_PERCENT, jobBackStep, optionalNumber, toggleDataType, type BuiltJob } from '../logic/job.js';
 import { isBusy } from '../logic/progress.js';
 import { TYPE_LABELS } from '../logic/dataTypes.js';
 import { DateRangePicker } from '../components/DateRangePicker.js';
+import { InstrumentCard } from '../components/InstrumentCard.js';
 import { ScreenHeader, StepNav } from '../components/common.js';
 import { useApp } from '../store/context.js';
-
-function ApiKeyField() {
-  const saved = useApp((s) => s.apiKeySaved);
-  const save = useApp((s) => s.saveApiKey);
-  const [key, setKey] = useState('');
-  const [editing, setEditing] = useState(false);
-  if (saved && !editing) {
-    return (
-      <div className="field">
-        <span className="label">Tardis API key</span>
-        <div className="input-row">
-          <span className="saved-key" role="status">✓ saved</span>
-          <button type="button" className="btn ghost small" onClick={() => setEditing(true)}>Replace</button>
-        </div>
-        <p className="muted small">Stored encrypted by the engine; it is never shown or sent back to this window.</p>
-      </div>
-    );
-  }
-  return (
-    <form
-      className="field"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save(key).then((ok) => {
-          if (ok) {
-            setKey('');
-            setEditing(false);
-          }
-        });
-      }}
-    >
-      <label className="label" htmlFor="api-key">Tardis API key</label>
-      <div className="input-row">
-        <input id="api-key" className="input mono" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} placeholder="TD.xxxxxxxx" />
-        <button type="submit" className="btn" disabled={!key.trim()}>Save key</button>
-      </div>
-      <p className="muted small">Without a key only the first day of each month can be downloaded.</p>
-    </form>
-  );
-}
 
 /** Advanced: how many of a file's rows may be rejected before the run counts as failed. */
 function RejectLimit() {
@@ -73,81 +34,6 @@ function RejectLimit() {
         </p>
       </div>
     </details>
-  );
-}
-
-/** Price and size decimals, asked only when no preset knows the symbol. */
-function PrecisionFields() {
-  const draft = useApp((s) => s.draft);
-  const setDraft = useApp((s) => s.setDraft);
-  return (
-    <div className="form-row">
-      <div className="field">
-        <label className="label" htmlFor="pp">Price decimals</label>
-        <input id="pp" className="input" type="number" min={0} max={16} placeholder="from data" value={draft.pricePrecision ?? ''}
-          onChange={(e) => setDraft({ pricePrecision: optionalNumber(e.target.value) })} />
-      </div>
-      <div className="field">
-        <label className="label" htmlFor="sp">Size decimals</label>
-        <input id="sp" className="input" type="number" min={0} max={16} placeholder="from data" value={draft.sizePrecision ?? ''}
-          onChange={(e) => setDraft({ sizePrecision: optionalNumber(e.target.value) })} />
-      </div>
-    </div>
-  );
-}
-
-function SymbolFields() {
-  const draft = useApp((s) => s.draft);
-  const setDraft = useApp((s) => s.setDraft);
-  const presets = useApp((s) => s.presets);
-  return (
-    <div className="form-row">
-      <div className="field">
-        <label className="label" htmlFor="symbol">Symbol</label>
-        <input
-          id="symbol" className="input mono" list="symbol-presets" value={draft.symbol} spellCheck={false}
-          onChange={(e) => setDraft({ symbol: e.target.value.toUpperCase() })}
-        />
-        <datalist id="symbol-presets">
-          {presets.map((p) => <option key={p.symbol} value={p.symbol}>{presetText(p)}</option>)}
-        </datalist>
-      </div>
-      <div className="field">
-        <label className="label" htmlFor="exchange">Exchange</label>
-        <input id="exchange" className="input mono" value={draft.exchange} spellCheck={false} onChange={(e) => setDraft({ exchange: e.target.value.toUpperCase() })} />
-      </div>
-    </div>
-  );
-}
-
-function InstrumentCard() {
-  const draft = useApp((s) => s.draft);
-  const setDraft = useApp((s) => s.setDraft);
-  const presets = useApp((s) => s.presets);
-  const preset = presetFor(presets, draft.symbol);
-  return (
-    <section className="card" aria-labelledby="inst-title">
-      <h2 id="inst-title">Instrument</h2>
-      <SymbolFields />
-      <p className="precision-line" data-testid="precision">
-        {preset ? (
-          <>Preset <strong>{preset.symbol}</strong>: {presetText(preset)}</>
-        ) : (
-          <>No preset for {draft.symbol || 'this symbol'}: precision comes from the data unless you set it.</>
-        )}
-      </p>
-      {!preset && <PrecisionFields />}
-      <p className="muted small">Written as <span className="mono">{instrumentId(draft.symbol || 'SYMBOL', draft.exchange)}</span></p>
-      {draft.source === 'tardis' && (
-        <>
-          <div className="field">
-            <label className="label" htmlFor="tardis-ex">Tardis exchange</label>
-            <input id="tardis-ex" className="input mono" value={draft.tardisExchange} onChange={(e) => setDraft({ tardisExchange: e.target.value })} />
-          </div>
-          <ApiKeyField />
-        </>
-      )}
-    </section>
   );
 }
 

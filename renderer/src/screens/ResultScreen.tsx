@@ -3,7 +3,7 @@ import type { VerifyOutcome } from '../../../shared/api.js';
 import type { DayReport, RunReport } from '../../../shared/report.js';
 import { baseName, dirName, formatCount } from '../logic/format.js';
 import { TYPE_LABELS } from '../logic/dataTypes.js';
-import { dayStateLabel, failedDays, resultTitle, stateTone } from '../logic/result.js';
+import { dayStateLabel, failedDays, instrumentFacts, resultTitle, stateTone } from '../logic/result.js';
 import { verifyInfoView, verifyTotals } from '../logic/verify.js';
 import { DayChart } from '../components/DayChart.js';
 import { Empty, Pill, ScreenHeader } from '../components/common.js';
@@ -42,6 +42,20 @@ function VerifyInfo({ info }: { info?: string[] }) {
   );
 }
 
+/** The instrument written: its id, class, market, inverse-ness, contract size, settlement and precisions. */
+function InstrumentSummary({ r, symbol }: { r: RunReport; symbol?: string }) {
+  const i = r.instrument;
+  const facts = instrumentFacts(i);
+  return (
+    <span data-testid="result-instrument">
+      <strong className="mono">{i.id || symbol}</strong>
+      {facts.length > 0 && <> · {facts.join(' · ')}</>}
+      <br />
+      Price {i.pricePrecision} / size {i.sizePrecision} decimals ({i.precisionSource})
+    </span>
+  );
+}
+
 function ResultHeader({ r, output }: { r: RunReport; output: string }) {
   const spec = useApp((s) => s.lastSpec);
   const openFolder = useApp((s) => s.openFolder);
@@ -58,7 +72,9 @@ function ResultHeader({ r, output }: { r: RunReport; output: string }) {
         </>
       }
     >
-      <span className="mono">{output}</span> · {r.instrument.id || spec?.symbol} · price {r.instrument.pricePrecision} / size {r.instrument.sizePrecision} decimals ({r.instrument.precisionSource})
+      <span className="mono">{output}</span>
+      <br />
+      <InstrumentSummary r={r} symbol={spec?.symbol} />
     </ScreenHeader>
   );
 }

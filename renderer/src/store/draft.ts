@@ -13,6 +13,8 @@ export interface DraftSlice {
   outputRoot: string | null;
   setDraft(patch: Partial<JobDraft>): void;
   pickOutput(): Promise<void>;
+  /** the venue's saved instrument list, through the file dialog (browser mode: typed) */
+  pickInstrumentsFile(): Promise<void>;
   saveApiKey(key: string): Promise<boolean>;
   /** the spec the draft makes, or the errors that keep it from being one */
   job(): BuiltJob;
@@ -57,6 +59,16 @@ export function draftSlice({ api, set, get }: SliceContext): DraftSlice {
         const p = await api.pickFolder();
         if (p) get().setDraft({ output: p });
         else if (get().browserMode) get().notify('info', 'Browser mode has no folder dialog: type the output folder’s path.');
+      } catch (e) {
+        get().notify('error', errText(e));
+      }
+    },
+
+    async pickInstrumentsFile() {
+      try {
+        const [p] = await api.pickFiles();
+        if (p) get().setDraft({ instrumentsFile: p });
+        else if (get().browserMode) get().notify('info', 'Browser mode has no file dialog: type the instrument list’s path.');
       } catch (e) {
         get().notify('error', errText(e));
       }

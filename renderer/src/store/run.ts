@@ -3,6 +3,7 @@ import type { FileInfo, SampleJob } from '../../../shared/api.js';
 import type { DataType, JobSpecInput } from '../../../shared/job.js';
 import type { ProgressEvent } from '../../../shared/progress.js';
 import { mergeFiles } from '../logic/files.js';
+import { marketOfExchange } from '../logic/instrument.js';
 import { idleRun, initRun, isBusy, isFinished, reduceProgress, type RunState } from '../logic/progress.js';
 import type { AppState } from './app.js';
 import { errText, type SliceContext } from './slice.js';
@@ -35,7 +36,7 @@ function withSample(s: AppState, infos: FileInfo[], spec: SampleJob['spec']): Pa
     files: mergeFiles(s.files, infos),
     source: spec.source,
     draft: {
-      ...s.draft, source: spec.source, symbol: spec.symbol, exchange: spec.exchange ?? 'BINANCE', start: spec.start, end: spec.end,
+      ...s.draft, source: spec.source, symbol: spec.symbol, market: marketOfExchange(spec.exchange), definition: 'preset', start: spec.start, end: spec.end,
       dataTypes: [...spec.dataTypes], output: spec.output, precisionMode: (spec.precisionMode ?? 128) as 128 | 64,
     },
   };

@@ -1,0 +1,212 @@
+// End to end in headless Chromium (browser mode, the real engine): an instrument of another venue
+// and kind. A BitMEX XBTUSD trades file in Tardis's format, the market chosen, the definition
+// entered field by field (an inverse perpetual, one-dollar contracts), built and verified as
+// XBTUSD.BITMEX; a bad increment is named under its field and keeps the job from running.
+// Screenshots at 1280×800 go to test-output/screenshots/instrument-*.png.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test, type TestContext } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { verifyCatalog } from '../../engine/catalog/verify.js';
+import type { RunningServer } from '../../hosts/server.js';
+import { ROOT } from '../helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(ROOT, 'test-output', 'screenshots');
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const ROWS = 2_000;
+
+function needChromium(t: TestContext): boolean {
+  if (HAVE_CHROMIUM) return true;
+  if (process.env.CI) throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium)`);
+  t.skip(`${CHROMIUM} is missing: install it (apt-get install -y chromium) to run the end-to-end tests`);
+  return false;
+}
+
+/** Tardis trades of BitMEX XBTUSD: prices on a 0.5 grid, sizes in whole one-dollar contracts. */
+function bitmexTrades(day: string, n: number): string {
+  const t0 = Date.parse(`${day}T00:00:00Z`) * 1000;
+  const out = ['exchange,symbol,timestamp,local_timestamp,id,side,price,amount'];
+  for (let i = 0; i < n; i++) {
+    const ts = t0 + Math.floor((i * 86_000_000_000) / n);
+    out.push(`bitmex,XBTUSD,${ts},${ts + 700},t${i},${i % 3 ? 'buy' : 'sell'},${(63000 + (i % 40) / 2).toFixed(1)},${100 * (1 + (i % 7))}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+let work = '';
+let server: RunningServer | null = null;
+let browser: Browser | null = null;
+
+before(async () => {
+  if (!HAVE_CHROMIUM) return;
+  work = await mkdtemp(join(tmpdir(), 'cb-e2e-inst-'));
+  const dist = join(work, 'dist');
+  const { build } = await import('vite');
+  await build({ configFile: join(ROOT, 'renderer', 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
+  const { startServer } = await import('../../hosts/server.js');
+  server = await startServer({ port: 0, staticDir: dist, serviceOptions: { configDir: join(work, 'config'), outputRoot: join(work, 'out'), allow: [work] } });
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  await mkdir(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close().catch(() => undefined);
+  await server?.close().catch(() => undefined);
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+async function openApp(): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(server!.url);
+  await page.getByRole('heading', { name: 'Where is your data?' }).waitFor();
+  return { page, errors };
+}
+
+/** The screen as a 1280×800 window shows it, and the whole of it (the viewport grown to the page). */
+async function shot(page: Page, name: string) {
+  await page.evaluate(() => document.querySelector('.main')?.scrollTo(0, 0));
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  const vp = page.viewportSize()!;
+  const h = await page.evaluate(() => document.querySelector('.main')?.scrollHeight ?? document.body.scrollHeight);
+  await page.setViewportSize({ width: vp.width, height: Math.min(Math.max(vp.height, h), 2400) });
+  await page.screenshot({ path: join(SHOTS, `${name}-full.png`) });
+  await page.setViewportSize(vp);
+}
+
+test('a BitMEX XBTUSD file becomes an inverse CryptoPerpetual XBTUSD.BITMEX from a definition entered in the form', { timeout: 180_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  const dir = join(work, 'bitmex');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'bitmex_trades_2024-05-01_XBTUSD.csv');
+  await writeFile(file, bitmexTrades('2024-05-01', ROWS));
+  const catalog = join(dir, 'catalog');
+  const { page, errors } = await openApp();
+
+  await page.locator('#path-input').fill(file);
+  await page.locator('#path-input').press('Enter');
+  await page.locator('tr[data-file="bitmex_trades_2024-05-01_XBTUSD.csv"]').waitFor();
+  assert.match(await page.locator('.files-table').innerText(), /Tardis trades/);
+  await page.locator('button[data-step="job"]').click();
+  assert.equal(await page.getByTestId('range-summary').innerText(), '2024-05-01 → 2024-05-01 · 1 day');
+
+  // Binance USD-M by default; BitMEX chosen, the symbol as BitMEX writes it.
+  assert.equal(await page.locator('#market').inputValue(), 'binance-usdm');
+  assert.match(await page.getByTestId('precision').innerText(), /^Preset: Binance USD-M futures BTCUSDT · price step 0\.10/);
+  await page.locator('#market').selectOption({ label: 'BitMEX' });
+  await page.locator('#symbol').fill('xbtusd');
+  assert.equal(await page.locator('#symbol').inputValue(), 'XBTUSD');
+  await page.locator('#output').fill(catalog);
+  const precision = page.getByTestId('precision');
+  assert.match(await precision.innerText(), /No preset for XBTUSD on BitMEX: give a list file or enter it/);
+  const run = page.getByRole('button', { name: 'Run the job' });
+  assert.equal(await run.isDisabled(), true, 'a contract market without a definition cannot run');
+  assert.match(await page.getByTestId('instrument-id').innerText(), /Written as XBTUSD\.BITMEX · perpetual \(CryptoPerpetual, from the symbol’s shape\) · linear or inverse: as the definition says/);
+  assert.match(await page.getByTestId('job-issues').innerText(), /sizes are contracts/);
+  await shot(page, 'instrument-no-preset');
+
+  // Enter it: an inverse perpetual of one-dollar contracts on a 0.5 price grid.
+  await page.getByRole('radio', { name: 'Enter it' }).check();
+  await page.getByTestId('entry-form').waitFor();
+  assert.equal(await page.locator('#entry-kind').inputValue(), 'perpetual', 'XBTUSD looks like a perpetual');
+  await page.getByRole('checkbox', { name: /Inverse/ }).check();
+  for (const [id, v] of [['base', 'xbt'], ['quote', 'USD'], ['settlement', 'XBT'], ['multiplier', '1'], ['size-increment', '1'], ['price-increment', '0.5']] as const) {
+    await page.locator(`#entry-${id}`).fill(v);
+  }
+  assert.equal(await page.locator('#entry-base').inputValue(), 'XBT', 'currency codes are raised as typed');
+  assert.match(await page.getByTestId('instrument-id').innerText(), /Written as XBTUSD\.BITMEX · perpetual \(CryptoPerpetual\) · inverse/);
+  assert.match(await page.locator('#entry-multiplier-hint').innerText(), /what one contract is worth; 1 for linear/);
+
+  // A bad increment: named under its field, listed with the job's problems, and Run is blocked.
+  await page.locator('#entry-price-increment').fill('0.5.0');
+  const fieldError = page.getByTestId('entry-price-increment-error');
+  await fieldError.waitFor();
+  assert.equal(await fieldError.innerText(), 'expected a decimal such as 0.01');
+  assert.equal(await page.locator('#entry-price-increment').getAttribute('aria-invalid'), 'true');
+  assert.match(await page.getByTestId('job-issues').innerText(), /Price increment \(instrument\): expected a decimal such as 0\.01/);
+  assert.equal(await run.isDisabled(), true);
+  await page.locator('#entry-size-increment').fill('0');
+  assert.equal(await page.getByTestId('entry-size-increment-error').innerText(), 'must be more than 0');
+  await shot(page, 'instrument-entry-error');
+  await page.locator('#entry-size-increment').fill('1');
+  await page.locator('#entry-price-increment').fill('0.5');
+  assert.equal(await fieldError.count(), 0);
+  assert.equal(await page.getByTestId('job-issues').count(), 0);
+  assert.equal(await run.isDisabled(), false);
+  await shot(page, 'instrument-entry');
+
+  await run.click();
+  await page.locator('[data-testid=run-overall][data-status=done]').waitFor({ timeout: 90_000 });
+  await page.getByRole('button', { name: 'View result →' }).click();
+  await page.locator('.verdict-ok').waitFor({ timeout: 30_000 });
+  const inst = await page.getByTestId('result-instrument').innerText();
+  assert.match(inst, /^XBTUSD\.BITMEX · CryptoPerpetual · BitMEX · inverse · multiplier 1 · settled in XBT\nPrice 1 \/ size 0 decimals/);
+  assert.match(await page.locator('tr[data-day="2024-05-01"]').innerText(), new RegExp(`done\\s+${ROWS.toLocaleString('en-US')}\\s+${ROWS.toLocaleString('en-US')}`));
+  await shot(page, 'instrument-result');
+
+  // On disk: the instrument is an inverse perpetual under its BitMEX id, with every trade.
+  const v = await verifyCatalog(catalog);
+  assert.deepEqual(v.errors, []);
+  assert.deepEqual(v.summary.find((s) => s.type === 'crypto_perpetual')?.identifier, 'XBTUSD.BITMEX');
+  assert.equal(v.summary.find((s) => s.type === 'trade_tick' && s.identifier === 'XBTUSD.BITMEX')?.rows, ROWS);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a saved instrument list is typed in browser mode, and one outside the allowed folders is refused before the run; ids follow each venue', { timeout: 60_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  const dir = join(work, 'coinm');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'binance-delivery_trades_2024-05-02_BTCUSD_PERP.csv');
+  await writeFile(file, bitmexTrades('2024-05-02', 10).replace(/bitmex,XBTUSD/g, 'binance-delivery,BTCUSD_PERP'));
+  const { page, errors } = await openApp();
+  await page.locator('#path-input').fill(file);
+  await page.locator('#path-input').press('Enter');
+  await page.locator(`tr[data-file="${file.split('/').pop()}"]`).waitFor();
+  await page.locator('button[data-step="job"]').click();
+  const id = page.getByTestId('instrument-id');
+
+  // Each venue's adapter names its symbols its own way.
+  await page.locator('#market').selectOption('okx-swap');
+  await page.locator('#symbol').fill('BTC-USDT-SWAP');
+  assert.match(await id.innerText(), /Written as BTC-USDT-SWAP\.OKX · perpetual/);
+  await page.locator('#market').selectOption('bybit-inverse');
+  await page.locator('#symbol').fill('BTCUSD');
+  assert.match(await id.innerText(), /Written as BTCUSD-INVERSE\.BYBIT/);
+  await page.locator('#symbol').fill('BTC/USD');
+  assert.match(await page.getByTestId('symbol-error').innerText(), /letters, digits, _ or -/);
+  await page.locator('#market').selectOption('binance-coinm');
+  await page.locator('#symbol').fill('BTCUSD_PERP');
+  assert.equal(await page.getByTestId('symbol-error').count(), 0);
+  assert.match(await id.innerText(), /Written as BTCUSD-PERP\.BINANCE · perpetual/);
+
+  // Saved list file: no dialog in browser mode, the path is typed; until then Run waits for it.
+  await page.getByRole('radio', { name: 'Saved list file' }).check();
+  const run = page.getByRole('button', { name: 'Run the job' });
+  assert.equal(await run.isDisabled(), true);
+  assert.match(await page.getByTestId('job-issues').innerText(), /Choose the venue’s saved instrument list/);
+  await page.locator('.definition').getByRole('button', { name: 'Choose…' }).click();
+  await page.getByText('Browser mode has no file dialog: type the instrument list’s path.').waitFor();
+  assert.match(await id.innerText(), /linear or inverse: as the definition says/);
+  const outside = join(tmpdir(), 'not-allowed-exchangeInfo.json');
+  await page.locator('#instruments-file').fill(outside);
+  await page.locator('#output').fill(join(dir, 'catalog'));
+  await shot(page, 'instrument-list-file');
+  await run.click();
+  await page.locator('[data-testid=run-overall][data-status=failed]').waitFor({ timeout: 30_000 });
+  assert.match(await page.locator('.main').innerText(), /not a file \(instrument list\) you picked or dropped/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
