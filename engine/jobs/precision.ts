@@ -7,6 +7,7 @@ import { DATA_TYPE_MODULES, type DataTypeModule } from '../datatypes/index.js';
 import { Normalizer } from '../normalize/normalizer.js';
 import { MemorySink } from '../normalize/sink.js';
 import { readerFor } from '../sources/index.js';
+import { tardisConfig } from '../sources/tardis/config.js';
 import { errText, type JobContext } from './context.js';
 import type { InputPlan } from './plan.js';
 
@@ -22,7 +23,9 @@ export function jobMarket(exchange: string, symbol: string): MarketKey {
 export async function resolvePrecision(job: JobContext, plan: InputPlan): Promise<Resolved> {
   const { spec } = job;
   const market = jobMarket(spec.exchange, spec.symbol);
-  const found = await findDefinition({ market, symbol: spec.symbol, instrumentsFile: spec.instrumentsFile, configDir: job.configDir, signal: job.signal });
+  // A Tardis job with an API key may ask Tardis's instruments API for the definition.
+  const tardis = spec.source === 'tardis' ? tardisConfig(spec.config as Record<string, unknown>, job.configDir) : undefined;
+  const found = await findDefinition({ market, symbol: spec.symbol, instrumentsFile: spec.instrumentsFile, configDir: job.configDir, tardis, start: spec.start, signal: job.signal });
   const input = { market, symbol: spec.symbol, found, entered: spec.instrument, over: { price: spec.pricePrecision, size: spec.sizePrecision } };
   try {
     return resolveInstrument(input);
