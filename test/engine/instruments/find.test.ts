@@ -9,7 +9,7 @@ import { runBuild } from '../../../engine/jobs/build.js';
 import { findDefinition } from '../../../engine/instruments/find.js';
 import { resolveInstrument } from '../../../engine/instruments/resolve.js';
 import { tardisConfig } from '../../../engine/sources/tardis/config.js';
-import { needShared, tempDir } from '../../helpers.js';
+import { build, needShared, ROOT, tempDir } from '../../helpers.js';
 import { TardisMock } from '../../support/tardis-mock.js';
 import { FIX } from './fixtures.js';
 
@@ -134,4 +134,20 @@ test('a Tardis job with a key takes its instrument from Tardis’s API (the repo
   assert.equal(free.ok, true, free.errors.join('; '));
   assert.match(free.instrument.precisionSource, /^preset BitMEX XBTUSD/);
   assert.equal(mock.log('instruments').length, 1, 'no lookup without a key');
+});
+
+test('a CSV job with --instruments: the instrument comes from the saved list (the report names it; a spot list makes a CurrencyPair); a list lacking the symbol fails the job with the list’s error', async (t) => {
+  const dir = await tempDir(t);
+  const trades = { trades: { file_path: join(ROOT, 'resources', 'sample', 'binance-futures_trades_2024-01-01_BTCUSDT.csv.gz') } };
+  const usdm = join(ROOT, 'resources', 'binance-futures-exchange-info.json');
+  const a = await build(dir, trades, { instrumentsFile: usdm, output: join(dir, 'a') });
+  assert.equal(a.ok, true, a.errors.join('; '));
+  assert.deepEqual([a.instrument.id, a.instrument.pricePrecision, a.instrument.sizePrecision, a.instrument.className], ['BTCUSDT-PERP.BINANCE', 2, 3, 'CryptoPerpetual']);
+  assert.equal(a.instrument.precisionSource, `USD-M exchangeInfo ${usdm}`);
+  const b = await build(dir, trades, { exchange: 'binance-spot', instrumentsFile: join(FIX, 'binance-spot-exchange-info.json'), output: join(dir, 'b') });
+  assert.equal(b.ok, true, b.errors.join('; '));
+  assert.deepEqual([b.instrument.id, b.instrument.className, b.instrument.pricePrecision, b.instrument.sizePrecision], ['BTCUSDT.BINANCE', 'CurrencyPair', 8, 8]);
+  const c = await build(dir, trades, { exchange: 'bybit-linear', instrumentsFile: join(FIX, 'bybit-spot.json'), output: join(dir, 'c') });
+  assert.equal(c.ok, false);
+  assert.match(c.errors.join('\n'), /bybit-spot\.json is a Bybit v5 instruments-info, of bybit-spot; the job's BTCUSDT is on bybit-linear/);
 });
