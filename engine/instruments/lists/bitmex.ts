@@ -2,10 +2,9 @@
 // BitMEX adapter builds them (crates/adapters/bitmex/src/http/parse.rs parse_perpetual_instrument /
 // parse_futures_instrument / parse_spot_instrument): sizes in the contract units its
 // derive_contract_decimal_and_increment gives (1 for inverse contracts such as XBTUSD).
-import { parseDecimal } from '../../numbers/decimal.js';
 import { decimalText, type InstrumentDef, type InstrumentKind } from '../definition.js';
 import { instrumentIdFor } from '../markets.js';
-import { atPrecision, isoToNs, isRec, num, optNum, precisionOf, readRecords, RecordError, str, type ListFormat, type ListRead, type Rec } from './common.js';
+import { atPrecision, isoToNs, isRec, num, optNum, precisionOf, product, readRecords, RecordError, str, type ListFormat, type ListRead, type Rec } from './common.js';
 
 // BitMEX's instrument type codes (`typ`): perpetual swaps, dated futures, spot pairs.
 const TYPES: Record<string, InstrumentKind> = { FFWCSX: 'perpetual', FFWCSF: 'perpetual', FFCCSX: 'future', IFXXXP: 'spot' };
@@ -29,15 +28,6 @@ function reciprocal(n: bigint, field: string): string {
   throw new RecordError(`1/${field} (1/${n}) has no exact decimal`);
 }
 
-/** value × contract (contract = 1 or 1/n) as decimal text. */
-function times(value: string, contract: string): string {
-  const a = parseDecimal(value)!, b = parseDecimal(contract)!;
-  const digits = (BigInt(a.digits || '0') * BigInt(b.digits || '0')).toString();
-  const scale = a.scale + b.scale;
-  const s = digits.padStart(scale + 1, '0');
-  return scale ? `${s.slice(0, -scale)}.${s.slice(-scale)}`.replace(/\.?0+$/, '') : s;
-}
-
 function record(r: Rec, file: string): InstrumentDef {
   const raw = str(r, 'symbol');
   const kind = TYPES[String(r.typ)];
@@ -57,7 +47,7 @@ function record(r: Rec, file: string): InstrumentDef {
   const pp = precisionOf(priceIncrement);
   const lot = optNum(r, 'lotSize'), maxQ = optNum(r, 'maxOrderQty'), maxP = optNum(r, 'maxPrice');
   const base = str(r, 'underlying').toUpperCase(), quote = str(r, 'quoteCurrency').toUpperCase();
-  const lotSize = lot === null ? null : times(lot, contract);
+  const lotSize = lot === null ? null : product(lot, contract);
   // Deliberate difference: NautilusTrader writes BitMEX's raw |multiplier| (100000000 for XBTUSD, in
   // satoshi). An inverse contract here is worth |multiplier| / |underlyingToSettleMultiplier| of the
   // quote (1 USD for XBTUSD), the multiplier NautilusTrader's inverse notional (qty × multiplier / price) needs.
@@ -67,7 +57,7 @@ function record(r: Rec, file: string): InstrumentDef {
     kind, id: instrumentIdFor('bitmex', kind, raw), rawSymbol: raw, base, quote,
     settlement: kind === 'spot' ? quote : (typeof r.settlCurrency === 'string' ? r.settlCurrency : quote).toUpperCase(), isInverse: inverse,
     priceIncrement, sizeIncrement, multiplier, lotSize,
-    minQuantity: lotSize === null ? null : atPrecision(lotSize, sp), maxQuantity: maxQ === null ? null : atPrecision(times(maxQ, contract), sp),
+    minQuantity: lotSize === null ? null : atPrecision(lotSize, sp), maxQuantity: maxQ === null ? null : atPrecision(product(maxQ, contract), sp),
     minNotional: null, maxNotional: null, minPrice: null, maxPrice: maxP === null ? null : atPrecision(maxP, pp),
     marginInit: optNum(r, 'initMargin') ?? '0', marginMaint: optNum(r, 'maintMargin') ?? '0',
     makerFee: feeText(r, 'makerFee'), takerFee: feeText(r, 'takerFee'),

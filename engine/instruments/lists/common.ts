@@ -77,6 +77,14 @@ export function atPrecision(value: string, precision: number): string {
   return formatRaw(toScaledRounded(d, precision), precision, precision);
 }
 
+/** a × b of two decimal texts, exactly, without trailing fractional zeros ("1" × "0.01" -> "0.01", "100" × "1" -> "100"). */
+export function product(a: string, b: string): string {
+  const x = parseDecimal(a), y = parseDecimal(b);
+  if (!x || !y) throw new RecordError(`${JSON.stringify(a)} × ${JSON.stringify(b)} is not a product of decimals`);
+  const digits = BigInt(x.digits || '0') * BigInt(y.digits || '0');
+  return formatDecimal(parseDecimal(formatRaw(x.neg !== y.neg ? -digits : digits, x.scale + y.scale, x.scale + y.scale))!);
+}
+
 /** The precision of an increment, for atPrecision. */
 export const precisionOf = incrementPrecision;
 

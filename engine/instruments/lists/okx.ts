@@ -1,10 +1,9 @@
 // OKX v5 /api/v5/public/instruments (instType SWAP, FUTURES or SPOT; `data`) as definitions, as
 // NautilusTrader's OKX adapter builds them (crates/adapters/okx/src/common/parse.rs
 // parse_swap_instrument / parse_futures_instrument / parse_spot_instrument).
-import { parseDecimal } from '../../numbers/decimal.js';
 import type { InstrumentDef, InstrumentKind } from '../definition.js';
 import { instrumentIdFor, type MarketKey } from '../markets.js';
-import { atPrecision, dec, isRec, msToNs, optDec, precisionOf, readRecords, RecordError, str, type ListFormat, type ListRead, type Rec } from './common.js';
+import { atPrecision, dec, isRec, msToNs, optDec, precisionOf, product, readRecords, RecordError, str, type ListFormat, type ListRead, type Rec } from './common.js';
 
 const TYPES: Record<string, { market: MarketKey; kind: InstrumentKind }> = {
   SWAP: { market: 'okx-swap', kind: 'perpetual' },
@@ -19,14 +18,7 @@ function dataOf(json: unknown): Rec[] | null {
 /** What one size unit is: ctMult × ctVal (0.01 BTC for BTC-USDT-SWAP, 100 USD for BTC-USD-SWAP); 1 when neither is given (spot). */
 function multiplier(r: Rec): string {
   const mult = optDec(r, 'ctMult'), val = optDec(r, 'ctVal');
-  if (mult === null && val === null) return '1';
-  const a = parseDecimal(mult ?? '1')!, b = parseDecimal(val ?? '1')!;
-  const digits = (BigInt(a.digits || '0') * BigInt(b.digits || '0')).toString();
-  const scale = a.scale + b.scale;
-  const s = digits.padStart(scale + 1, '0');
-  const text = scale ? `${s.slice(0, -scale)}.${s.slice(-scale)}` : s;
-  // rust_decimal's product prints without trailing zeros beyond the operands' scale; the value is what matters.
-  return scale ? text.replace(/\.?0+$/, '') : text;
+  return mult === null && val === null ? '1' : product(mult ?? '1', val ?? '1');
 }
 
 /** The underlying's two halves, "BTC-USD" -> BTC, USD. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT } from '../../helpers.js';
 import { definitionProblems, type InstrumentDef } from '../../../engine/instruments/definition.js';
-import { atPrecision, money } from '../../../engine/instruments/lists/common.js';
+import { atPrecision, money, product } from '../../../engine/instruments/lists/common.js';
 import { definitionsFromList, parseJsonKeepingNumbers, type InstrumentList } from '../../../engine/instruments/lists/index.js';
 import { FIX, readList } from './fixtures.js';
 import { resolveInstrument } from '../../../engine/instruments/resolve.js';
@@ -175,4 +175,6 @@ test('a value at a precision as NautilusTrader prints Quantity/Price (half away 
   assert.equal(money('10', 'USD'), '10.00 USD');
   assert.equal(money('1', 'XRP'), '1.000000 XRP');
   assert.equal(money('100', 'JPY'), '100 JPY');
+  // Contract values (OKX ctMult × ctVal, BitMEX lot × contract): exact, no trailing zeros.
+  assert.deepEqual([product('1', '0.01'), product('100', '1'), product('1000', '0.000001'), product('0.1', '10')], ['0.01', '100', '0.001', '1']);
 });
