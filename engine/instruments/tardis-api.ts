@@ -62,7 +62,14 @@ export function definitionFromTardis(r: Rec, market: MarketKey, atNs: bigint | u
   const kind = KINDS[String(r.type)];
   if (!kind) throw new TardisInstrumentError(`${where}: type ${JSON.stringify(r.type)} is not built (options are not)`);
   const raw = String(r.id ?? '').toUpperCase();
-  const base = String(r.baseCurrency ?? '').toUpperCase(), quote = String(r.quoteCurrency ?? '').toUpperCase();
+  // Deliberate difference: Tardis (and so NautilusTrader's Tardis parser) names BitMEX's bitcoin BTC;
+  // we keep XBT there, as NautilusTrader's BitMEX adapter (and our BitMEX list reader and preset) do,
+  // so an XBTUSD.BITMEX instrument is the same whichever source defined it.
+  const code = (v: unknown) => {
+    const c = String(v ?? '').toUpperCase();
+    return market === 'bitmex' && c === 'BTC' ? 'XBT' : c;
+  };
+  const base = code(r.baseCurrency), quote = code(r.quoteCurrency);
   const inverse = kind !== 'spot' && r.inverse === true;
   const g = inForce(r, {
     price: num(r, 'priceIncrement', where), amount: num(r, 'amountIncrement', where),
@@ -75,7 +82,7 @@ export function definitionFromTardis(r: Rec, market: MarketKey, atNs: bigint | u
   if (kind === 'future' && expiry === null) throw new TardisInstrumentError(`${where}: a future without its expiry`);
   return {
     kind, id: instrumentIdFor(market, kind, raw), rawSymbol: raw, base, quote,
-    settlement: kind === 'spot' ? quote : String(r.settlementCurrency ?? (inverse ? base : quote)).toUpperCase(), isInverse: inverse,
+    settlement: kind === 'spot' ? quote : r.settlementCurrency ? code(r.settlementCurrency) : inverse ? base : quote, isInverse: inverse,
     priceIncrement: g.price, sizeIncrement, multiplier: g.multiplier ?? '1', lotSize: sizeIncrement,
     minQuantity: num(r, 'minTradeAmount', where), maxQuantity: null, minNotional: null, maxNotional: null, minPrice: null, maxPrice: null,
     // NautilusTrader's Tardis parser: margins 0 ("TBD"); Tardis's fees are illustrative, as Tardis says.

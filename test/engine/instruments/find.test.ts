@@ -70,8 +70,9 @@ test('Tardis API: XBTUSD as in force on the job’s first day (its `changes`), w
   const tardis = config(mock, dir, { exchange: 'bitmex' });
   const early = await findDefinition({ market: 'bitmex', symbol: 'XBTUSD', configDir: dir, tardis, start: '2020-01-01' });
   // Before 2021-06-08 the amount step was 1, before 2024-07-31 the tick 0.5; the fee-only change is not applied (as NautilusTrader).
+  // Bitcoin is XBT on BitMEX (as NautilusTrader's BitMEX adapter names it), though Tardis says BTC.
   assert.deepEqual(early && [early.id, early.kind, early.base, early.quote, early.settlement, early.isInverse, early.priceIncrement, early.sizeIncrement, early.multiplier, early.minQuantity, early.makerFee, early.takerFee, early.marginInit],
-    ['XBTUSD.BITMEX', 'perpetual', 'BTC', 'USD', 'BTC', true, '0.5', '1', '1', '100', '0.0005', '0.0005', '0']);
+    ['XBTUSD.BITMEX', 'perpetual', 'XBT', 'USD', 'XBT', true, '0.5', '1', '1', '100', '0.0005', '0.0005', '0']);
   const late = await findDefinition({ market: 'bitmex', symbol: 'XBTUSD', configDir: dir, tardis, start: '2025-01-01' });
   assert.deepEqual(late && [late.priceIncrement, late.sizeIncrement], ['0.1', '100']);
   const asked = mock.log('instruments');
