@@ -38,7 +38,7 @@ export async function findDefinition(ctx: FindContext): Promise<InstrumentDef | 
   } catch (e) {
     throw new Error(`the instrument list ${path} cannot be read: ${(e as Error).message}`);
   }
-  const list = definitionsFromList(json, path);
+  const list = definitionsFromList(json, path, ctx.start ? BigInt(Date.parse(`${ctx.start}T00:00:00Z`)) * 1_000_000n : undefined);
   const sym = ctx.symbol.toUpperCase();
   // The symbol on the job's market (a Bybit spot list and a linear list both hold BTCUSDT).
   const hit = list.defs.find((d) => d.rawSymbol.toUpperCase() === sym && d.id === instrumentIdFor(ctx.market, d.kind, sym));

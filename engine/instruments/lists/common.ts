@@ -10,7 +10,8 @@ export interface ListFormat {
   name: string;
   /** the format's name when `json` has its shape, else null */
   recognise(json: unknown): string | null;
-  read(json: unknown, file: string): ListRead;
+  /** `atNs`: the job's first day, for formats whose records hold their past values (Tardis's `changes`) */
+  read(json: unknown, file: string, atNs?: bigint): ListRead;
 }
 
 export interface ListRead {

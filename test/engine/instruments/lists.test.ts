@@ -178,3 +178,17 @@ test('a value at a precision as NautilusTrader prints Quantity/Price (half away 
   // Contract values (OKX ctMult × ctVal, BitMEX lot × contract): exact, no trailing zeros.
   assert.deepEqual([product('1', '0.01'), product('100', '1'), product('1000', '0.000001'), product('0.1', '10')], ['0.01', '100', '0.001', '1']);
 });
+
+test('a saved Tardis instruments API answer (an array of records): each record on its market, as in force at the given time; options skipped', () => {
+  const text = `[${['perpetual', 'spot', 'future', 'option'].map((k) => readFileSync(join(FIX, `tardis-instrument-${k}.json`), 'utf8')).join(',')}]`;
+  const at2020 = definitionsFromList(parseJsonKeepingNumbers(text), 'tardis.json', BigInt(Date.parse('2020-01-01')) * 1_000_000n);
+  assert.deepEqual([at2020.format, at2020.markets], ['Tardis instruments API answer', ['bitmex', 'deribit']]);
+  assert.deepEqual(at2020.defs.map((d) => [d.id, d.kind, d.priceIncrement, d.sizeIncrement]), [
+    ['XBTUSD.BITMEX', 'perpetual', '0.5', '1'], ['BTC_USDC.DERIBIT', 'spot', '0.01', '0.0001'], ['BTC-14FEB25.DERIBIT', 'future', '2.5', '10'],
+  ]);
+  assert.deepEqual(at2020.skipped.map((s) => s.symbol), ['BTC-25APR25-200000-P']);
+  assert.match(at2020.skipped[0]!.why, /type "option" is not built/);
+  // Without a time: the record's current values.
+  const now = readList(join(FIX, 'tardis-instrument-perpetual.json'));
+  assert.deepEqual(now.defs.map((d) => [d.id, d.priceIncrement, d.sizeIncrement, d.source]), [['XBTUSD.BITMEX', '0.1', '100', `Tardis instruments ${join(FIX, 'tardis-instrument-perpetual.json')}`]]);
+});
