@@ -1,12 +1,14 @@
 // The job's instrument: its market, a definition (the user's list, a preset, the user's entries),
 // the precision overrides; with no definition, the precision of a first pass over the data.
 import { findDefinition } from '../instruments/find.js';
+import { presetDefinition } from '../instruments/presets.js';
 import { parseExchange, marketOf, MARKETS, type MarketKey } from '../instruments/markets.js';
 import { DefinitionError, resolveInstrument, type Resolved } from '../instruments/resolve.js';
 import { DATA_TYPE_MODULES, type DataTypeModule } from '../datatypes/index.js';
 import { Normalizer } from '../normalize/normalizer.js';
 import { MemorySink } from '../normalize/sink.js';
 import { readerFor } from '../sources/index.js';
+import { tardisConfig } from '../sources/tardis/config.js';
 import { errText, type JobContext } from './context.js';
 import type { InputPlan } from './plan.js';
 
@@ -22,7 +24,11 @@ export function jobMarket(exchange: string, symbol: string): { market: MarketKey
 export async function resolvePrecision(job: JobContext, plan: InputPlan): Promise<Resolved> {
   const { spec } = job;
   const { market, venue } = jobMarket(spec.exchange, spec.symbol);
-  const found = await findDefinition({ market, symbol: spec.symbol, instrumentsFile: spec.instrumentsFile, configDir: job.configDir, signal: job.signal });
+  // A Tardis job with an API key asks Tardis's instruments API for a symbol no preset knows. A preset
+  // comes first: it is what NautilusTrader's own adapter builds from the venue's record (Tardis gives
+  // increments as numbers, 0.1 for Binance's "0.10", so its precision would differ from the adapter's).
+  const tardis = spec.source === 'tardis' && !presetDefinition(market, spec.symbol) ? tardisConfig(spec.config as Record<string, unknown>, job.configDir) : undefined;
+  const found = await findDefinition({ market, symbol: spec.symbol, instrumentsFile: spec.instrumentsFile, configDir: job.configDir, tardis, start: spec.start, signal: job.signal });
   const input = { market, venue, symbol: spec.symbol, found, entered: spec.instrument, over: { price: spec.pricePrecision, size: spec.sizePrecision } };
   try {
     return resolveInstrument(input);

@@ -15,6 +15,9 @@ can compare them with what our builder writes, field by field.
   binance-instruments EXCHANGE_INFO_JSON
       BinanceFuturesInstrumentProvider.load_all_async on that response (no credentials: fee tier
       0), the HTTP request answered from the file: one line per instrument.
+  binance-spot-instruments EXCHANGE_INFO_JSON
+      BinanceSpotInstrumentProvider.load_all_async on that /api/v3/exchangeInfo response (no
+      credentials: fees 0), the request answered from the file: one line per instrument.
   parquet-schema FILE
       Arrow schema of a Parquet file: fields (name, type, nullable) and key-value metadata.
 """
@@ -129,6 +132,34 @@ def cmd_binance_instruments(args) -> None:
     emit(instrument_row(i) for i in provider.list_all())
 
 
+def answered_from(path: str, endpoint: str, base_url: str):
+    """A Binance HTTP client whose one request (`endpoint`) is answered from the file."""
+    from nautilus_trader.adapters.binance.http.client import BinanceHttpClient
+    from nautilus_trader.common.component import LiveClock
+
+    response = Path(path).read_bytes()
+    clock = LiveClock()
+    client = BinanceHttpClient(clock=clock, api_key=None, api_secret=None, base_url=base_url)
+
+    async def send_request(http_method, url_path, payload=None, ratelimiter_keys=None):
+        if not url_path.endswith(endpoint):
+            raise RuntimeError(f"unexpected request {url_path}")
+        return response
+
+    client.send_request = send_request
+    return client, clock
+
+
+def cmd_binance_spot_instruments(args) -> None:
+    from nautilus_trader.adapters.binance.common.enums import BinanceAccountType
+    from nautilus_trader.adapters.binance.spot.providers import BinanceSpotInstrumentProvider
+
+    client, clock = answered_from(args.exchange_info, "/exchangeInfo", "https://api.binance.com")
+    provider = BinanceSpotInstrumentProvider(client=client, clock=clock, account_type=BinanceAccountType.SPOT)
+    asyncio.run(provider.load_all_async())
+    emit(instrument_row(i) for i in provider.list_all())
+
+
 def cmd_parquet_schema(args) -> None:
     import pyarrow.parquet as pq
 
@@ -159,6 +190,7 @@ def main() -> None:
     w.add_argument("--quotes", action="append")
     sub.add_parser("catalog").add_argument("catalog")
     sub.add_parser("binance-instruments").add_argument("exchange_info")
+    sub.add_parser("binance-spot-instruments").add_argument("exchange_info")
     sub.add_parser("parquet-schema").add_argument("file")
     args = p.parse_args()
     {
@@ -167,6 +199,7 @@ def main() -> None:
         "write-reference": cmd_write_reference,
         "catalog": cmd_catalog,
         "binance-instruments": cmd_binance_instruments,
+        "binance-spot-instruments": cmd_binance_spot_instruments,
         "parquet-schema": cmd_parquet_schema,
     }[args.cmd](args)
 

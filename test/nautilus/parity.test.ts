@@ -1,4 +1,4 @@
-// Same as NautilusTrader's own code: instruments as its Binance futures provider parses them, trades
+// Same as NautilusTrader's own code: instruments as its Binance futures and spot providers parse them, trades
 // and funding rates as its Tardis loader reads them and its catalog writes them. Each test runs
 // NautilusTrader itself (test/nautilus/nt_reference.py) and compares, field by field.
 import assert from 'node:assert/strict';
@@ -13,7 +13,10 @@ import { StreamingParquetWriter } from '../../engine/parquet/parquet.js';
 import { instrumentBatch } from '../../engine/instruments/batch.js';
 import { presets } from '../../engine/instruments/presets.js';
 import { resolveInstrument } from '../../engine/instruments/resolve.js';
-import { CRYPTO_PERPETUAL } from '../../engine/datatypes/index.js';
+import { instrumentModuleOf } from '../../engine/datatypes/index.js';
+import { CLASS_OF, type Instrument } from '../../engine/instruments/definition.js';
+import { definitionsFromList, parseJsonKeepingNumbers } from '../../engine/instruments/lists/index.js';
+import type { MarketKey } from '../../engine/instruments/markets.js';
 import { dayStartNs, fileName, uriSafe } from '../../engine/catalog/paths.js';
 
 const SCRIPT = join(ROOT, 'test', 'nautilus', 'nt_reference.py');
@@ -25,37 +28,62 @@ function nt(...args: string[]): Row[] {
   return runPython([SCRIPT, ...args]).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
 }
 
-/** Our instrument for `symbol`, written as the build writes it, into `catalog`. */
-async function writeOurInstrument(catalog: string, symbol: string): Promise<void> {
-  const inst = resolveInstrument({ market: 'binance-usdm', symbol });
+/** Our instrument, written as the build writes it, into `catalog`. */
+async function writeOurInstrument(catalog: string, inst: Instrument): Promise<void> {
   const ts = dayStartNs('2024-01-01');
-  const dir = join(catalog, 'data', CRYPTO_PERPETUAL.folder, uriSafe(inst.id));
+  const cls = CLASS_OF[inst.kind];
+  const dir = join(catalog, 'data', instrumentModuleOf(cls).folder, uriSafe(inst.id));
   await mkdir(dir, { recursive: true });
-  const w = new StreamingParquetWriter(join(dir, fileName(ts, ts)), { codec: 'zstd', rowGroupSize: 1000, keyValue: new Map([['class', 'CryptoPerpetual']]) });
+  const w = new StreamingParquetWriter(join(dir, fileName(ts, ts)), { codec: 'zstd', rowGroupSize: 1000, keyValue: new Map([['class', cls]]) });
   await w.write(instrumentBatch(inst, ts));
   await w.close();
 }
 
-test('each preset instrument equals what NautilusTrader’s Binance futures provider parses from the same exchangeInfo', async (t) => {
-  if (!needNautilus(t)) return;
-  const dir = await tempDir(t);
-  const symbols = Object.keys(presets()).sort();
-  for (const s of symbols) await writeOurInstrument(dir, s);
-  const ours = new Map(nt('catalog', dir).filter((r) => r.kind === 'instrument').map((r) => [r.id as string, r]));
-  const theirs = nt('binance-instruments', EXCHANGE_INFO);
-  assert.deepEqual(theirs.map((r) => r.raw_symbol).sort(), symbols, 'the excerpt holds exactly the preset symbols');
+/**
+ * Our instruments as NautilusTrader loads them from our catalog against its own parse of the same
+ * venue answer, field by field. ts_event/ts_init differ on purpose: NautilusTrader stamps the
+ * exchangeInfo server time and its clock; we stamp the first day of the job (README, compatibility).
+ */
+async function compareWithNautilus(dir: string, ours: Instrument[], theirs: Row[]): Promise<void> {
+  for (const inst of ours) await writeOurInstrument(dir, inst);
+  const loadedOurs = new Map(nt('catalog', dir).filter((r) => r.kind === 'instrument').map((r) => [r.id as string, r]));
+  assert.deepEqual(theirs.map((r) => r.id).sort(), ours.map((i) => i.id).sort(), 'the same instruments');
   const diffs: string[] = [];
   for (const ref of theirs) {
-    const our = ours.get(ref.id as string);
+    const our = loadedOurs.get(ref.id as string);
     assert.ok(our, `${String(ref.id)} is in our catalog`);
-    // ts_event/ts_init differ on purpose: NautilusTrader stamps the exchangeInfo server time and
-    // its clock; we stamp the first day of the job (README, compatibility).
     for (const k of Object.keys(ref)) {
       if (k === 'ts_event' || k === 'ts_init') continue;
       if (JSON.stringify(our[k]) !== JSON.stringify(ref[k])) diffs.push(`${String(ref.id)} ${k}: ours ${JSON.stringify(our[k])}, NautilusTrader ${JSON.stringify(ref[k])}`);
     }
   }
   assert.deepEqual(diffs, []);
+}
+
+test('each preset instrument equals what NautilusTrader’s Binance futures provider parses from the same exchangeInfo', async (t) => {
+  if (!needNautilus(t)) return;
+  const symbols = Object.keys(presets()).sort();
+  const theirs = nt('binance-instruments', EXCHANGE_INFO);
+  assert.deepEqual(theirs.map((r) => r.raw_symbol).sort(), symbols, 'the excerpt holds exactly the preset symbols');
+  await compareWithNautilus(await tempDir(t), symbols.map((s) => resolveInstrument({ market: 'binance-usdm', symbol: s })), theirs);
+});
+
+/** Every definition our list reader builds from `file`, resolved as a job resolves a found one. */
+function fromList(file: string, market: MarketKey): Instrument[] {
+  const list = definitionsFromList(parseJsonKeepingNumbers(readFileSync(file, 'utf8')), file);
+  assert.deepEqual(list.skipped, []);
+  return list.defs.map((d) => resolveInstrument({ market, symbol: d.rawSymbol, found: d }));
+}
+
+test('Binance USD-M exchangeInfo through our list reader: each instrument equals NautilusTrader’s BinanceFuturesInstrumentProvider parse of the same file', async (t) => {
+  if (!needNautilus(t)) return;
+  await compareWithNautilus(await tempDir(t), fromList(EXCHANGE_INFO, 'binance-usdm'), nt('binance-instruments', EXCHANGE_INFO));
+});
+
+test('Binance spot exchangeInfo through our list reader: each CurrencyPair equals NautilusTrader’s BinanceSpotInstrumentProvider parse of the same file', async (t) => {
+  if (!needNautilus(t)) return;
+  const file = join(ROOT, 'test', 'fixtures', 'instruments', 'binance-spot-exchange-info.json');
+  await compareWithNautilus(await tempDir(t), fromList(file, 'binance-spot'), nt('binance-spot-instruments', file));
 });
 
 const INSTRUMENT = 'BTCUSDT-PERP.BINANCE';

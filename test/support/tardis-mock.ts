@@ -31,7 +31,7 @@ export interface LoggedRequest {
   path: string;
   query: Record<string, string>;
   headers: http.IncomingHttpHeaders;
-  route: 'data-feeds' | 'datasets' | 'other';
+  route: 'data-feeds' | 'datasets' | 'instruments' | 'other';
   /** UTC day the request is about (YYYY-MM-DD) */
   day?: string;
   status?: number;
@@ -117,6 +117,8 @@ export class TardisMock {
   messages: FeedMessage[] = [];
   /** dataset CSV text by `${exchange}/${dataType}/${YYYY-MM-DD}/${SYMBOL}` */
   datasets = new Map<string, string>();
+  /** instruments API answers (the JSON text, as Tardis sends it) by `${exchange}/${SYMBOL}`; others are 404 */
+  instruments = new Map<string, string>();
   private faults: FaultRule[] = [];
   private sockets = new Set<Socket>();
   private t0 = Date.now();
@@ -150,9 +152,9 @@ export class TardisMock {
     this.faults.push({ fault, times: opts.times ?? 1, match: opts.match });
   }
 
-  /** Requests of one route. */
+  /** Requests of one route; without one, the data requests (instruments lookups are asked for by their route). */
   log(route?: LoggedRequest['route']): LoggedRequest[] {
-    return route ? this.requests.filter((r) => r.route === route) : this.requests;
+    return route ? this.requests.filter((r) => r.route === route) : this.requests.filter((r) => r.route !== 'instruments');
   }
 
   async close(): Promise<void> {
@@ -176,8 +178,17 @@ export class TardisMock {
     let headers: Record<string, string> = {};
     const feed = /^\/v1\/data-feeds\/([^/]+)$/.exec(u.pathname);
     const ds = /^\/v1\/([^/]+)\/([^/]+)\/(\d{4})\/(\d{2})\/(\d{2})\/([^/]+)\.csv\.gz$/.exec(u.pathname);
+    const inst = /^\/v1\/instruments\/([^/]+)\/([^/]+)$/.exec(u.pathname);
     let notFound = false;
-    if (feed) {
+    if (inst) {
+      entry.route = 'instruments';
+      const text = this.instruments.get(`${decodeURIComponent(inst[1]!)}/${decodeURIComponent(inst[2]!).toUpperCase()}`);
+      if (text === undefined) notFound = true;
+      else {
+        body = Buffer.from(text);
+        headers = { 'Content-Type': 'application/json' };
+      }
+    } else if (feed) {
       entry.route = 'data-feeds';
       const from = u.searchParams.get('from') ?? '';
       const fromMs = Date.parse(from);
@@ -220,7 +231,8 @@ export class TardisMock {
       return json(404, { code: 404, message: `no route for ${u.pathname}` });
     }
 
-    const rule = this.faults.find((f) => f.times > 0 && (!f.match || f.match(entry)));
+    // A fault without `match` is for the data routes; an instruments lookup gets one only by matching it.
+    const rule = this.faults.find((f) => f.times > 0 && (f.match ? f.match(entry) : entry.route !== 'instruments'));
     if (rule) {
       rule.times--;
       const f = rule.fault;
