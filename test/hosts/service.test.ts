@@ -55,7 +55,7 @@ test('presets, sample job, inspect and preview of the bundled sample', async (t)
   t.after(() => svc.close());
 
   const presets = await svc.presets();
-  const btc = presets.find((p) => p.symbol === 'BTCUSDT');
+  const btc = presets.find((p) => p.symbol === 'BTCUSDT' && p.market === 'binance-usdm');
   assert.deepEqual(btc, {
     market: 'binance-usdm', symbol: 'BTCUSDT', kind: 'perpetual', isInverse: false, multiplier: '1',
     priceIncrement: '0.10', sizeIncrement: '0.001', pricePrecision: 2, sizePrecision: 3,

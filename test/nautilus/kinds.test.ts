@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { JobSpecInput } from '../../shared/job.js';
 import { runBuild } from '../../engine/jobs/build.js';
+import { presetTable } from '../../engine/instruments/presets.js';
+import type { MarketKey } from '../../shared/markets.js';
 import { ROOT } from '../helpers.js';
 import { needNautilus, ntLoad, runPython, type NtObject } from '../support/nautilus.js';
 import { dec, tardisTrades, type TradeIn } from './inputs.js';
@@ -184,11 +186,15 @@ function checkInstrument(k: Kind, inst: NtObject): void {
   assert.deepEqual([inst.base_currency ?? inst.underlying, inst.quote_currency], [e.base, e.quote]);
   if (k.cls !== 'CurrencyPair') assert.equal(inst.settlement_currency, e.settlement);
   for (const f of ['lot_size', 'min_quantity', 'max_quantity', 'max_price', 'margin_init', 'margin_maint', 'maker_fee', 'taker_fee'] as const) {
-    const want = e[f] ?? (f === 'lot_size' ? '1' : null);
+    // An entry replaces the preset's field (a bundled preset of the market, if there is one); the rest stays the preset's.
+    const preset = presetTable()[k.exchange as MarketKey]?.[k.symbol] as Record<string, string | undefined> | undefined;
+    const want = e[f] ?? preset?.[f] ?? (f === 'lot_size' ? '1' : null);
     assert.equal(inst[f] === null ? null : dec(inst[f] as string), want === null ? null : dec(want), `${k.id} ${f}`);
   }
   // Money: NautilusTrader shows the currency's precision ("5.00000000 USDT").
-  assert.equal(inst.min_notional === null ? null : (inst.min_notional as string).replace(/^(\d+(?:\.\d*)?)/, (m) => dec(m)), e.min_notional ?? null);
+  const presetNotional = (presetTable()[k.exchange as MarketKey]?.[k.symbol]?.min_notional ?? null);
+  assert.equal(inst.min_notional === null ? null : (inst.min_notional as string).replace(/^(\d+(?:\.\d*)?)/, (m) => dec(m)),
+    e.min_notional ?? (presetNotional === null ? null : presetNotional.replace(/^(\d+(?:\.\d*)?)/, (m) => dec(m))));
   // NautilusTrader's own reading: the contract class, and what PnL is paid in.
   assert.equal(nt.instrument_class, k.ntClass);
   assert.equal(nt.is_inverse, e.is_inverse ?? false);
