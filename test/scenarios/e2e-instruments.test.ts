@@ -1,7 +1,7 @@
 // End to end in headless Chromium (browser mode, the real engine): an instrument of another venue
-// and kind. A BitMEX XBTUSD trades file in Tardis's format, the market chosen, the definition
-// entered field by field (an inverse perpetual, one-dollar contracts), built and verified as
-// XBTUSD.BITMEX; a bad increment is named under its field and keeps the job from running.
+// and kind. A BitMEX XBTEUR trades file in Tardis's format, the market chosen, the definition
+// entered field by field (an inverse perpetual, one-euro contracts), built and verified as
+// XBTEUR.BITMEX; a bad increment is named under its field and keeps the job from running.
 // Screenshots at 1280×800 go to test-output/screenshots/instrument-*.png.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -26,13 +26,13 @@ function needChromium(t: TestContext): boolean {
   return false;
 }
 
-/** Tardis trades of BitMEX XBTUSD: prices on a 0.5 grid, sizes in whole one-dollar contracts. */
+/** Tardis trades of BitMEX XBTEUR: prices on a 0.5 grid, sizes in whole one-euro contracts. */
 function bitmexTrades(day: string, n: number): string {
   const t0 = Date.parse(`${day}T00:00:00Z`) * 1000;
   const out = ['exchange,symbol,timestamp,local_timestamp,id,side,price,amount'];
   for (let i = 0; i < n; i++) {
     const ts = t0 + Math.floor((i * 86_000_000_000) / n);
-    out.push(`bitmex,XBTUSD,${ts},${ts + 700},t${i},${i % 3 ? 'buy' : 'sell'},${(63000 + (i % 40) / 2).toFixed(1)},${100 * (1 + (i % 7))}`);
+    out.push(`bitmex,XBTEUR,${ts},${ts + 700},t${i},${i % 3 ? 'buy' : 'sell'},${(63000 + (i % 40) / 2).toFixed(1)},${100 * (1 + (i % 7))}`);
   }
   return out.join('\n') + '\n';
 }
@@ -86,18 +86,18 @@ async function shot(page: Page, name: string) {
   await page.setViewportSize(vp);
 }
 
-test('a BitMEX XBTUSD file becomes an inverse CryptoPerpetual XBTUSD.BITMEX from a definition entered in the form', { timeout: 180_000 }, async (t) => {
+test('a BitMEX XBTEUR file becomes an inverse CryptoPerpetual XBTEUR.BITMEX from a definition entered in the form', { timeout: 180_000 }, async (t) => {
   if (!needChromium(t)) return;
   const dir = join(work, 'bitmex');
   await mkdir(dir, { recursive: true });
-  const file = join(dir, 'bitmex_trades_2024-05-01_XBTUSD.csv');
+  const file = join(dir, 'bitmex_trades_2024-05-01_XBTEUR.csv');
   await writeFile(file, bitmexTrades('2024-05-01', ROWS));
   const catalog = join(dir, 'catalog');
   const { page, errors } = await openApp();
 
   await page.locator('#path-input').fill(file);
   await page.locator('#path-input').press('Enter');
-  await page.locator('tr[data-file="bitmex_trades_2024-05-01_XBTUSD.csv"]').waitFor();
+  await page.locator('tr[data-file="bitmex_trades_2024-05-01_XBTEUR.csv"]').waitFor();
   assert.match(await page.locator('.files-table').innerText(), /Tardis trades/);
   await page.locator('button[data-step="job"]').click();
   assert.equal(await page.getByTestId('range-summary').innerText(), '2024-05-01 → 2024-05-01 · 1 day');
@@ -106,27 +106,27 @@ test('a BitMEX XBTUSD file becomes an inverse CryptoPerpetual XBTUSD.BITMEX from
   assert.equal(await page.locator('#market').inputValue(), 'binance-usdm');
   assert.match(await page.getByTestId('precision').innerText(), /^Preset: Binance USD-M futures BTCUSDT · price step 0\.10/);
   await page.locator('#market').selectOption({ label: 'BitMEX' });
-  await page.locator('#symbol').fill('xbtusd');
-  assert.equal(await page.locator('#symbol').inputValue(), 'XBTUSD');
+  await page.locator('#symbol').fill('xbteur');
+  assert.equal(await page.locator('#symbol').inputValue(), 'XBTEUR');
   await page.locator('#output').fill(catalog);
   const precision = page.getByTestId('precision');
-  assert.match(await precision.innerText(), /No preset for XBTUSD on BitMEX: give a list file or enter it/);
+  assert.match(await precision.innerText(), /No preset for XBTEUR on BitMEX: give a list file or enter it/);
   const run = page.getByRole('button', { name: 'Run the job' });
   assert.equal(await run.isDisabled(), true, 'a contract market without a definition cannot run');
-  assert.match(await page.getByTestId('instrument-id').innerText(), /Written as XBTUSD\.BITMEX · perpetual \(CryptoPerpetual, from the symbol’s shape\) · linear or inverse: as the definition says/);
+  assert.match(await page.getByTestId('instrument-id').innerText(), /Written as XBTEUR\.BITMEX · perpetual \(CryptoPerpetual, from the symbol’s shape\) · linear or inverse: as the definition says/);
   assert.match(await page.getByTestId('job-issues').innerText(), /sizes are contracts/);
   await shot(page, 'instrument-no-preset');
 
-  // Enter it: an inverse perpetual of one-dollar contracts on a 0.5 price grid.
+  // Enter it: an inverse perpetual of one-euro contracts on a 0.5 price grid.
   await page.getByRole('radio', { name: 'Enter it' }).check();
   await page.getByTestId('entry-form').waitFor();
-  assert.equal(await page.locator('#entry-kind').inputValue(), 'perpetual', 'XBTUSD looks like a perpetual');
+  assert.equal(await page.locator('#entry-kind').inputValue(), 'perpetual', 'XBTEUR looks like a perpetual');
   await page.getByRole('checkbox', { name: /Inverse/ }).check();
-  for (const [id, v] of [['base', 'xbt'], ['quote', 'USD'], ['settlement', 'XBT'], ['multiplier', '1'], ['size-increment', '1'], ['price-increment', '0.5']] as const) {
+  for (const [id, v] of [['base', 'xbt'], ['quote', 'EUR'], ['settlement', 'XBT'], ['multiplier', '1'], ['size-increment', '1'], ['price-increment', '0.5']] as const) {
     await page.locator(`#entry-${id}`).fill(v);
   }
   assert.equal(await page.locator('#entry-base').inputValue(), 'XBT', 'currency codes are raised as typed');
-  assert.match(await page.getByTestId('instrument-id').innerText(), /Written as XBTUSD\.BITMEX · perpetual \(CryptoPerpetual\) · inverse/);
+  assert.match(await page.getByTestId('instrument-id').innerText(), /Written as XBTEUR\.BITMEX · perpetual \(CryptoPerpetual\) · inverse/);
   assert.match(await page.locator('#entry-multiplier-hint').innerText(), /what one contract is worth; 1 for linear/);
 
   // A bad increment: named under its field, listed with the job's problems, and Run is blocked.
@@ -152,15 +152,15 @@ test('a BitMEX XBTUSD file becomes an inverse CryptoPerpetual XBTUSD.BITMEX from
   await page.getByRole('button', { name: 'View result →' }).click();
   await page.locator('.verdict-ok').waitFor({ timeout: 30_000 });
   const inst = await page.getByTestId('result-instrument').innerText();
-  assert.match(inst, /^XBTUSD\.BITMEX · CryptoPerpetual · BitMEX · inverse · multiplier 1 · settled in XBT\nPrice 1 \/ size 0 decimals/);
+  assert.match(inst, /^XBTEUR\.BITMEX · CryptoPerpetual · BitMEX · inverse · multiplier 1 · settled in XBT\nPrice 1 \/ size 0 decimals/);
   assert.match(await page.locator('tr[data-day="2024-05-01"]').innerText(), new RegExp(`done\\s+${ROWS.toLocaleString('en-US')}\\s+${ROWS.toLocaleString('en-US')}`));
   await shot(page, 'instrument-result');
 
   // On disk: the instrument is an inverse perpetual under its BitMEX id, with every trade.
   const v = await verifyCatalog(catalog);
   assert.deepEqual(v.errors, []);
-  assert.deepEqual(v.summary.find((s) => s.type === 'crypto_perpetual')?.identifier, 'XBTUSD.BITMEX');
-  assert.equal(v.summary.find((s) => s.type === 'trade_tick' && s.identifier === 'XBTUSD.BITMEX')?.rows, ROWS);
+  assert.deepEqual(v.summary.find((s) => s.type === 'crypto_perpetual')?.identifier, 'XBTEUR.BITMEX');
+  assert.equal(v.summary.find((s) => s.type === 'trade_tick' && s.identifier === 'XBTEUR.BITMEX')?.rows, ROWS);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -170,7 +170,7 @@ test('a saved instrument list is typed in browser mode, and one outside the allo
   const dir = join(work, 'coinm');
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'binance-delivery_trades_2024-05-02_BTCUSD_PERP.csv');
-  await writeFile(file, bitmexTrades('2024-05-02', 10).replace(/bitmex,XBTUSD/g, 'binance-delivery,BTCUSD_PERP'));
+  await writeFile(file, bitmexTrades('2024-05-02', 10).replace(/bitmex,XBTEUR/g, 'binance-delivery,BTCUSD_PERP'));
   const { page, errors } = await openApp();
   await page.locator('#path-input').fill(file);
   await page.locator('#path-input').press('Enter');
