@@ -21,8 +21,13 @@ Usage:
 
 build options:
   --source <csv|websocket|tardis>  where the data comes from (default csv; see Sources below)
-  --symbol <SYMBOL>           exchange symbol, e.g. BTCUSDT (instrument id BTCUSDT-PERP.<EXCHANGE>)
-  --exchange <NAME>           venue of the instrument id (default BINANCE)
+  --symbol <SYMBOL>           exchange symbol, e.g. BTCUSDT (instrument id BTCUSDT-PERP.<EXCHANGE>);
+                              default: the one the files name (Tardis CSV symbol column, Binance Vision
+                              file name, capture messages); required for --source tardis
+  --exchange <NAME>           venue, market or Tardis exchange id (BINANCE, binance-spot, bitmex, …);
+                              default: the one the files say, else BINANCE
+  --allow-mismatch            build even where a file names another symbol or exchange than the job's
+                              (renamed files); a note says what was overridden
   --start <YYYY-MM-DD>        first UTC day to write
   --end <YYYY-MM-DD>          last UTC day to write (inclusive)
   --output <dir>              catalog root (data/ goes inside; run reports in <dir>/.catalog-builder/)
@@ -147,7 +152,7 @@ async function build(argv: string[]): Promise<number> {
       output: { type: 'string' }, 'data-types': { type: 'string' }, config: { type: 'string' }, precision: { type: 'string' },
       'price-precision': { type: 'string' }, 'size-precision': { type: 'string' }, compression: { type: 'string' },
       'row-group-size': { type: 'string' }, overwrite: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      'max-reject-ratio': { type: 'string' }, 'bar-type': { type: 'string' },
+      'max-reject-ratio': { type: 'string' }, 'bar-type': { type: 'string' }, 'allow-mismatch': { type: 'boolean' },
     },
   });
   if (values.help) {
@@ -157,7 +162,8 @@ async function build(argv: string[]): Promise<number> {
   const source = values.source ?? 'csv';
   if (!(SOURCES as readonly string[]).includes(source)) fail(`unknown --source "${source}" (use ${SOURCES.join(', ')})`);
   // A Tardis job can run on defaults (key from TARDIS_API_KEY); file sources need their config.
-  for (const k of ['symbol', 'start', 'end', 'output', 'config'] as const) if (!values[k] && !(k === 'config' && source === 'tardis')) fail(`--${k} is required`);
+  // The symbol may come from the files, except for a Tardis download (fetched per symbol).
+  for (const k of ['symbol', 'start', 'end', 'output', 'config'] as const) if (!values[k] && !(k === 'config' && source === 'tardis') && !(k === 'symbol' && source !== 'tardis')) fail(`--${k} is required`);
   const configPath = values.config ? resolve(values.config) : null;
   let config: SourceConfig = SourceConfig.parse({});
   if (configPath) {
@@ -183,7 +189,7 @@ async function build(argv: string[]): Promise<number> {
   let report: RunReport;
   try {
     report = await runBuild({
-      source: source as SourceKind, symbol: values.symbol!, exchange: values.exchange ?? 'BINANCE', start: values.start!, end: values.end!, output: values.output!,
+      source: source as SourceKind, symbol: values.symbol, exchange: values.exchange, allowMismatch: !!values['allow-mismatch'], start: values.start!, end: values.end!, output: values.output!,
       dataTypes, precisionMode: precision === '64' ? 64 : 128, pricePrecision: intFlag(values['price-precision'], '--price-precision'),
       sizePrecision: intFlag(values['size-precision'], '--size-precision'), overwrite: !!values.overwrite, compression,
       rowGroupSize: intFlag(values['row-group-size'], '--row-group-size'), config, configDir: configPath ? dirname(configPath) : process.cwd(),

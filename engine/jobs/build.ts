@@ -20,6 +20,7 @@ import { COMMIT_JOURNAL, TYPE_ORDER, errText, type JobContext } from './context.
 import { commitStaged, finishRun } from './finish.js';
 import { prepareInstrument } from './instrument.js';
 import { takeLock } from './lock.js';
+import { settleJob } from './identity.js';
 import { planInputs } from './plan.js';
 import { jobMarket, resolvePrecision } from './precision.js';
 import { readGroup } from './read.js';
@@ -86,7 +87,10 @@ async function openCatalog(out: string, jobId: string, paths: { stateDir: string
 }
 
 export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Promise<RunReport> {
-  const spec = JobSpec.parse(input);
+  const parsed = JobSpec.parse(input);
+  const configDir = parsed.configDir ?? process.cwd();
+  // The symbol and exchange, checked against (or read from) the files before anything is written.
+  const { spec, notes: identityNotes, rowSymbols } = await settleJob(parsed, configDir);
   const emit = opts.onProgress ?? (() => undefined);
   const signal = opts.signal;
   const fm = fixedMode(spec.precisionMode);
@@ -97,7 +101,6 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
   const tmpRoot = join(stateDir, 'tmp');
   const jobId = opts.jobId ?? runId;
   const tmpDir = join(tmpRoot, jobId);
-  const configDir = spec.configDir ?? process.cwd();
   const startedAt = new Date().toISOString();
   const days = daysBetween(spec.start, spec.end);
   const startDay = Number(dayStartNs(spec.start) / NS_PER_DAY);
@@ -113,7 +116,7 @@ export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Pr
 
   const job: JobContext = {
     spec, emit, signal, bufferBudget: opts.bufferBudget, fm, out, stateDir, tmpDir, configDir, days, startDay, rejects,
-    notes: [], errors: [], files: [], dayReports: [], instrument: null, instrumentFile: undefined, supersededInstruments: [], keepTmp: false, openSinks: [],
+    notes: [...identityNotes], errors: [], files: [], rowSymbols, dayReports: [], instrument: null, instrumentFile: undefined, supersededInstruments: [], keepTmp: false, openSinks: [],
   };
   let cancelled = false;
   /** the job stopped part-way (cancelled, or an error no file or day could take) */
