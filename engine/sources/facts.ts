@@ -8,6 +8,7 @@ import { dayOfNs } from '../catalog/paths.js';
 import { detect, splitCsv } from './csv/detect.js';
 import { headLines, type Line } from './io/lines.js';
 import { openData } from './io/open.js';
+import { SYMBOL_CELL } from './csv/symbols.js';
 
 export type { FileFacts };
 
@@ -74,8 +75,9 @@ function factsFromTardisRows(lines: Line[]): FileFacts | null {
   for (const text of texts.slice(1)) {
     const f = splitCsv(text, det.delimiter);
     const ex = f[0]?.trim(), sym = f[1]?.trim();
-    if (ex) exchanges.add(ex.toLowerCase());
-    if (sym) symbols.add(sym.toUpperCase());
+    // A mangled cell says nothing (the reader rejects or keeps its row as it does any other).
+    if (ex && /^[a-z0-9-]{2,40}$/i.test(ex)) exchanges.add(ex.toLowerCase());
+    if (sym && SYMBOL_CELL.test(sym)) symbols.add(sym.toUpperCase());
     first ??= dayOf(f[2], 1000n);
   }
   const syms = [...symbols];
@@ -125,7 +127,7 @@ function factsFromMessages(lines: Line[]): FileFacts | null {
       // "!markPrice@arr" streams are of every symbol: the payloads say which.
       const fromStream = stream && !stream.startsWith('!') && stream.includes('@') ? stream.slice(0, stream.indexOf('@')).toUpperCase() : undefined;
       const s = typeof p.s === 'string' && p.s ? p.s.toUpperCase() : fromStream;
-      if (s) symbols.add(s);
+      if (s && SYMBOL_CELL.test(s)) symbols.add(s);
       if (typeof p.e === 'string' || stream?.includes('@')) binance = true;
       first ??= dayOf(p.T ?? p.E, 1_000_000n);
     }

@@ -10,7 +10,7 @@ import { LONG_LINE, MAX_LINE, QUOTE_CHARS, longHead, type Line } from '../io/lin
 import type { TsUnit } from '../timestamp.js';
 import type { Detected } from './detect.js';
 import type { Plan } from './plan.js';
-import type { SymbolFilter } from './symbols.js';
+import { symbolByte, type SymbolFilter } from './symbols.js';
 
 /** A timestamp column as the complete path sees it (TsColumn). */
 export interface TsState {
@@ -81,13 +81,14 @@ function rolesOf(det: Detected, fields: [number | undefined, number][]): Uint8Ar
 function symbolField(only: SymbolFilter, buf: Uint8Array, s: number, fs: number, fe: number, end: number): number {
   const want = only.bytes;
   let same = fe - fs === want.length;
-  for (let i = fs; i < fe; i++) {
+  for (let i = fs; i < fe && same; i++) {
     const c = buf[i]!;
-    if (c <= 0x20 || c > 0x7e) return -1;
-    if (same && (c >= 97 && c <= 122 ? c - 32 : c) !== want[i - fs]) same = false;
+    if ((c >= 97 && c <= 122 ? c - 32 : c) !== want[i - fs]) same = false;
   }
   if (same) return -2;
-  if (fe === fs) return -1;
+  // Another symbol only when the cell is one (SYMBOL_CELL); the complete path trims and decides the rest.
+  if (fe === fs || fe - fs > 64) return -1;
+  for (let i = fs; i < fe; i++) if (!symbolByte(buf[i]!, i === fs)) return -1;
   const nl = buf.indexOf(10, fe);
   if (nl < 0 || nl >= end || nl - s > MAX_LINE) return -1;
   only.count(only.wantsNames ? Buffer.from(buf.buffer, buf.byteOffset + fs, fe - fs).toString('latin1') : '');

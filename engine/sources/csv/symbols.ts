@@ -1,10 +1,20 @@
 // Rows of other symbols in a file that names each row's symbol (a Tardis CSV's symbol column, or a
 // grouped file of every perpetual): skipped, not counted as rows, as the WebSocket reader ignores
 // messages of other symbols; the file's report says how many, and of which symbols.
-import { splitCsv } from './detect.js';
-
 /** Symbol names a note lists before "…". */
 const NAMED = 5;
+
+/**
+ * A cell that can be a symbol (BTCUSDT, BTC-PERPETUAL, XBT/USD, BTC-29MAR24-50000-C). Anything else
+ * (a mangled cell) is not taken for another symbol: the row is read, its own checks decide it.
+ */
+export const SYMBOL_CELL = /^[A-Za-z0-9][A-Za-z0-9_\-/.:]{0,63}$/;
+
+/** The byte-level SYMBOL_CELL, for the fast path: ASCII letters, digits, and _ - / . : after the first. */
+export function symbolByte(c: number, first: boolean): boolean {
+  if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) return true;
+  return !first && (c === 95 || c === 45 || c === 47 || c === 46 || c === 58);
+}
 
 export class SymbolFilter {
   /** the symbol as bytes (upper case), for the fast path */
@@ -18,10 +28,14 @@ export class SymbolFilter {
     this.bytes = Buffer.from(this.symbol, 'utf8');
   }
 
-  /** True when the line is another symbol's row (counted then); an empty cell is left to the row checks. */
+  /**
+   * True when the line is another symbol's row (counted then). A line with a quote character, or
+   * whose cell is no symbol (empty, mangled), is left to the row checks (market data is unquoted).
+   */
   otherSymbol(text: string, delimiter: string): boolean {
-    const cell = (text.includes('"') ? splitCsv(text, delimiter)[this.col] : cellAt(text, delimiter, this.col))?.trim();
-    if (!cell || cell.toUpperCase() === this.symbol) return false;
+    if (text.includes('"')) return false;
+    const cell = cellAt(text, delimiter, this.col)?.trim();
+    if (!cell || !SYMBOL_CELL.test(cell) || cell.toUpperCase() === this.symbol) return false;
     this.count(cell);
     return true;
   }
