@@ -20,7 +20,7 @@ const TARDIS_NAME = /^([a-z0-9-]+)_([A-Za-z0-9_]+?)_(\d{4}-\d{2}-\d{2})_(.+?)\.c
 /** Tardis's grouped files (every symbol of a kind in one file): the name's "symbol" is none. */
 const TARDIS_GROUPS = new Set(['PERPETUALS', 'SPOT', 'FUTURES', 'OPTIONS']);
 /** Binance Vision: SYMBOL-trades-2024-01-01.zip, SYMBOL-1m-2024-01.csv, SYMBOL-fundingRate-2024-01.zip, … */
-const VISION_NAME = /^([A-Z0-9]{2,}(?:_[A-Z0-9]+)?)-(trades|aggTrades|bookTicker|fundingRate|metrics|bookDepth|\d+(?:s|m|h|d|w|mo))-(\d{4}-\d{2}(?:-\d{2})?)\.(?:csv|zip)$/;
+const VISION_NAME = /^([A-Z0-9]{2,}(?:_[A-Z0-9]+)?)-(trades|aggTrades|bookTicker|fundingRate|metrics|bookDepth|(?:(?:markPrice|indexPrice|premiumIndex)Klines-)?\d+(?:s|m|h|d|w|mo))-(\d{4}-\d{2}(?:-\d{2})?)\.(?:csv|zip)$/;
 
 /** The last day of a month YYYY-MM. */
 function monthEnd(month: string): string {
