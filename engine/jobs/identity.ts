@@ -14,7 +14,7 @@ import { expandInputs } from './inputs.js';
 export interface InputFacts {
   label: string;
   facts: FileFacts;
-  /** how messages say where it says it (default: by facts.from) */
+  /** how messages say where it says it ('its "exchange" says'; default: by facts.from) */
   says?: string;
 }
 
@@ -27,8 +27,8 @@ export interface Identity {
   rowSymbols: Map<string, string>;
 }
 
-/** Where an input says it: "its rows", "its file name", "its messages". */
-const said = (x: InputFacts) => x.says ?? (x.facts.from === 'column' ? 'its rows' : x.facts.from === 'file name' ? 'its file name' : 'its messages');
+/** Where an input says it: "its rows say", "its file name says", "its messages say". */
+const said = (x: InputFacts) => x.says ?? (x.facts.from === 'column' ? 'its rows say' : x.facts.from === 'file name' ? 'its file name says' : 'its messages say');
 
 /**
  * The facts of every input a CSV or WebSocket job would read (a Tardis job downloads its files per
@@ -45,7 +45,7 @@ export async function gatherFacts(spec: JobSpec, configDir: string): Promise<Inp
       return out; // the plan reports a bad config
     }
     const market = tardisMarket(exchange, spec.symbol ?? '') ?? undefined;
-    out.push({ label: 'the Tardis config', says: 'its "exchange"', facts: { exchange, market, venue: market && MARKET[market].venue, symbols: [], from: 'column' } });
+    out.push({ label: 'the Tardis config', says: 'its "exchange" says', facts: { exchange, market, venue: market && MARKET[market].venue, symbols: [], from: 'column' } });
     return out;
   }
   const seen = new Set<string>();
@@ -125,10 +125,10 @@ function settleSymbol(spec: JobSpec, files: InputFacts[], out: Findings): string
       continue;
     }
     if (spec.allowMismatch) {
-      out.notes.push(`${x.label}: ${said(x)} say symbol ${syms.join(', ')}; built as the job's ${spec.symbol} (allowMismatch)`);
+      out.notes.push(`${x.label}: ${said(x)} symbol ${syms.join(', ')}; built as the job's ${spec.symbol} (allowMismatch)`);
       // A renamed file of one symbol: its rows are the job's.
       if (syms.length === 1) out.rowSymbols.set(x.label, syms[0]!);
-    } else out.mismatches.push(`${x.label}: ${said(x)} say symbol ${syms.join(', ')}, the job's symbol is ${spec.symbol}`);
+    } else out.mismatches.push(`${x.label}: ${said(x)} symbol ${syms.join(', ')}, the job's symbol is ${spec.symbol}`);
   }
   return spec.symbol;
 }
@@ -155,8 +155,8 @@ function settleExchange(spec: JobSpec, symbol: string, files: InputFacts[], out:
   for (const x of files) {
     if (!placeOf(x.facts)) continue;
     if (!given || compatible(given, x.facts)) agreeing.push(x);
-    else if (spec.allowMismatch) out.notes.push(`${x.label}: ${said(x)} say exchange ${exchangeText(x.facts)}; built as the job's ${spec.exchange} (allowMismatch)`);
-    else out.mismatches.push(`${x.label}: ${said(x)} say exchange ${exchangeText(x.facts)}, the job's exchange is ${spec.exchange}`);
+    else if (spec.allowMismatch) out.notes.push(`${x.label}: ${said(x)} exchange ${exchangeText(x.facts)}; built as the job's ${spec.exchange} (allowMismatch)`);
+    else out.mismatches.push(`${x.label}: ${said(x)} exchange ${exchangeText(x.facts)}, the job's exchange is ${spec.exchange}`);
   }
   if (given?.market) return spec.exchange!;
   const unknown = group(agreeing.filter((x) => !x.facts.venue), (f) => f.exchange);
