@@ -157,3 +157,33 @@ test('CLI: without --symbol and --exchange the files say them; a mismatch is ref
   assert.equal(tardis.status, 2);
   assert.match(tardis.stderr, /--symbol is required/);
 });
+
+test('Tardis quotes and derivative_ticker of several symbols: only the job symbol\'s rows are read (fast and complete paths)', async (t) => {
+  const dir = await tempDir(t);
+  const quotes = ['exchange,symbol,timestamp,local_timestamp,ask_amount,ask_price,bid_price,bid_amount'];
+  const dt = ['exchange,symbol,timestamp,local_timestamp,funding_timestamp,funding_rate,predicted_funding_rate,open_interest,last_price,index_price,mark_price'];
+  for (let k = 0; k < 2000; k++) {
+    const sym = k % 3 === 0 ? 'ETHUSDT' : 'BTCUSDT';
+    const ts = T0 + k * 1_000_000;
+    quotes.push(`binance-futures,${sym},${ts},${ts + 5},1.5,42000.${(k % 9) + 1},42000.0,2.5`);
+    dt.push(`binance-futures,${sym},${ts},${ts + 5},${T0 + 28_800_000_000},0.000${k % 7},,,,,4200${k % 10}.1`);
+  }
+  await writeFile(join(dir, 'q.csv'), quotes.join('\n') + '\n');
+  await writeFile(join(dir, 'dt.csv'), dt.join('\n') + '\n');
+  for (const fast of ['1', '0']) {
+    const prev = process.env.CB_FAST_PATH;
+    process.env.CB_FAST_PATH = fast;
+    try {
+      const r = await build(dir, { quotes: { file_path: 'q.csv' }, mark: { file_path: 'dt.csv' } }, { output: join(dir, `out${fast}`) });
+      assert.ok(r.ok, r.errors.join('; '));
+      for (const f of r.files) {
+        assert.equal(f.rows, 1333, `${f.dataType}: the BTCUSDT rows`);
+        assert.ok(f.notes.includes('667 row(s) of other symbols (ETHUSDT) skipped: only BTCUSDT is read'), f.notes.join('\n'));
+      }
+      assert.equal(r.days.find((d) => d.dataType === 'quotes')!.written, 1333);
+    } finally {
+      if (prev === undefined) delete process.env.CB_FAST_PATH;
+      else process.env.CB_FAST_PATH = prev;
+    }
+  }
+});
