@@ -18,6 +18,7 @@ import { KNOWN_FEEDS, autoMap, makePlan, ohlcColumns } from './sources/csv/plan.
 import { decideBarSpec, sampleBarTimes } from './sources/csv/barspec.js';
 import { dataMembers } from './jobs/inputs.js';
 import { openData, sniff, zipEntries } from './sources/io/open.js';
+import { readFacts } from './sources/facts.js';
 import { firstLineError, headLines, type Line } from './sources/io/lines.js';
 
 async function readHead(path: string, maxLines: number) {
@@ -72,12 +73,15 @@ function errorText(e: unknown): string {
 export async function preview(input: PreviewRequest): Promise<PreviewResult> {
   const req = PreviewRequestSchema.parse(input);
   const { info, lines } = await inspectFile(req.path, req.options, req.rows + 1);
+  // What the file says of its symbol, exchange and days: the app fills the job's from it.
+  const facts = await readFacts(req.path, { member: info.member });
   const det = { format: info.format, label: info.label, hasHeader: info.hasHeader, delimiter: info.delimiter, columns: info.columns };
   const preset = presets()[req.symbol.toUpperCase()];
   const pricePrecision = req.pricePrecision ?? (preset ? incrementPrecision(preset.price_increment) : 8);
   const sizePrecision = req.sizePrecision ?? (preset ? incrementPrecision(preset.size_increment) : 8);
   const base: Omit<PreviewResult, 'rows' | 'mapping' | 'confidence' | 'timestampUnit'> = {
     file: info, fields: FIELDS_FOR[req.dataType], required: REQUIRED_FIELDS[req.dataType], pricePrecision, sizePrecision,
+    ...(facts ? { facts } : {}),
   };
   const dataLines = lines.filter((l, k) => !(k === 0 && det.hasHeader) && l.text.trim() !== '');
   let plan;

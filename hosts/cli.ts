@@ -55,12 +55,17 @@ Usage:
 build options:
   --source <csv|websocket|tardis>  where the data comes from (default csv; see Sources below)
   --symbol <SYMBOL[,SYMBOL…]>  the venue's symbol: BTCUSDT, XBTUSD, BTC-USDT-SWAP, BTCUSD_PERP, BTC-PERPETUAL;
-                              several (BTCUSDT,ETHUSDT): each is built as its own instrument from the same files
+                              default: the one the files name (Tardis CSV symbol column, Binance Vision
+                              file name, capture messages); required for --source tardis. Several
+                              (BTCUSDT,ETHUSDT), or none when the files hold several: each is built as
+                              its own instrument from the same files
   --exchange <NAME>           a venue (BINANCE = USD-M futures, BYBIT, OKX, BITMEX, DERIBIT), a market
                               (${MARKETS.join(', ')})
                               or a Tardis exchange id (binance-futures, binance-delivery, bitmex, deribit, okex-swap, …);
-                              default BINANCE. The instrument id follows NautilusTrader's adapter for the
-                              venue: BTCUSDT-PERP.BINANCE, XBTUSD.BITMEX, BTCUSDT-LINEAR.BYBIT, BTC-USDT-SWAP.OKX
+                              default: the one the files say, else BINANCE. The instrument id follows NautilusTrader's
+                              adapter for the venue: BTCUSDT-PERP.BINANCE, XBTUSD.BITMEX, BTCUSDT-LINEAR.BYBIT, BTC-USDT-SWAP.OKX
+  --allow-mismatch            build even where a file names another symbol or exchange than the job's
+                              (renamed files); a note says what was overridden
   --start <YYYY-MM-DD>        first UTC day to write
   --end <YYYY-MM-DD>          last UTC day to write (inclusive)
   --output <dir>              catalog root (data/ goes inside; run reports in <dir>/.catalog-builder/)
@@ -208,7 +213,7 @@ async function build(argv: string[]): Promise<number> {
       output: { type: 'string' }, 'data-types': { type: 'string' }, config: { type: 'string' }, precision: { type: 'string' },
       'price-precision': { type: 'string' }, 'size-precision': { type: 'string' }, compression: { type: 'string' },
       'row-group-size': { type: 'string' }, overwrite: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      'max-reject-ratio': { type: 'string' }, 'bar-type': { type: 'string' }, instruments: { type: 'string' },
+      'max-reject-ratio': { type: 'string' }, 'bar-type': { type: 'string' }, instruments: { type: 'string' }, 'allow-mismatch': { type: 'boolean' },
       ...Object.fromEntries(ENTRY_FLAGS.map(([flag, field]) => [flagName(flag), { type: field === 'is_inverse' ? 'boolean' as const : 'string' as const }])),
     },
   });
@@ -219,7 +224,8 @@ async function build(argv: string[]): Promise<number> {
   const source = values.source ?? 'csv';
   if (!(SOURCES as readonly string[]).includes(source)) fail(`unknown --source "${source}" (use ${SOURCES.join(', ')})`);
   // A Tardis job can run on defaults (key from TARDIS_API_KEY); file sources need their config.
-  for (const k of ['symbol', 'start', 'end', 'output', 'config'] as const) if (!values[k] && !(k === 'config' && source === 'tardis')) fail(`--${k} is required`);
+  // The symbol may come from the files, except for a Tardis download (fetched per symbol).
+  for (const k of ['symbol', 'start', 'end', 'output', 'config'] as const) if (!values[k] && !(k === 'config' && source === 'tardis') && !(k === 'symbol' && source !== 'tardis')) fail(`--${k} is required`);
   const configPath = values.config ? resolve(values.config) : null;
   let config: SourceConfig = SourceConfig.parse({});
   if (configPath) {
@@ -238,7 +244,7 @@ async function build(argv: string[]): Promise<number> {
   if (compression !== 'zstd' && compression !== 'snappy') fail(`--compression must be zstd or snappy`);
   const ratio = values['max-reject-ratio'];
   if (ratio !== undefined && !(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(ratio))) fail(`--max-reject-ratio must be a number from 0 to 1, got "${ratio}"`);
-  const symbols = values.symbol!.split(',').map((s) => s.trim()).filter(Boolean);
+  const symbols = (values.symbol ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const entry = entryFromFlags(values as Record<string, string | boolean | undefined>);
   const showBars = !values.json && process.stdout.isTTY;
   const bars = showBars ? new TerminalProgress(process.stdout) : null;
@@ -247,7 +253,8 @@ async function build(argv: string[]): Promise<number> {
   let report: RunReport;
   try {
     report = await runBuild({
-      source: source as SourceKind, symbol: symbols[0]!, ...(symbols.length > 1 ? { symbols } : {}), exchange: values.exchange ?? 'BINANCE', start: values.start!, end: values.end!, output: values.output!,
+      source: source as SourceKind, symbol: symbols[0], ...(symbols.length > 1 ? { symbols } : {}), exchange: values.exchange, allowMismatch: !!values['allow-mismatch'],
+      start: values.start!, end: values.end!, output: values.output!,
       dataTypes, precisionMode: precision === '64' ? 64 : 128, pricePrecision: intFlag(values['price-precision'], '--price-precision'),
       sizePrecision: intFlag(values['size-precision'], '--size-precision'), overwrite: !!values.overwrite, compression,
       rowGroupSize: intFlag(values['row-group-size'], '--row-group-size'), config, configDir: configPath ? dirname(configPath) : process.cwd(),

@@ -61,8 +61,32 @@ export interface PreviewRow {
   reason?: string;
 }
 
+/**
+ * What a file says about itself, read from its name and first rows (engine/sources/facts.ts): the
+ * app fills the job's symbol and venue from it, a build checks the job against it.
+ */
+export interface FileFacts {
+  /** the Tardis exchange id the file names (its exchange column or file name) */
+  exchange?: string;
+  /** the market that exchange id is (none for an exchange this tool has no market for) */
+  market?: MarketKey;
+  /** the venue the data is of (BINANCE for Binance Vision files and captures, whose market the name does not say) */
+  venue?: string;
+  /** the distinct symbols of the first rows (or the one the file name says), upper case */
+  symbols: string[];
+  /** the first and last UTC day the file holds, when its name or first row says (YYYY-MM-DD) */
+  first?: string;
+  last?: string;
+  /** where the symbols and exchange were read: a column of the rows, the file name, or the messages */
+  from: 'column' | 'file name' | 'messages';
+  /** the symbols come from the first rows only; the file goes on */
+  partial?: boolean;
+}
+
 export interface PreviewResult {
   file: FileInfo;
+  /** what the file says about its symbol, exchange and days (absent when it says nothing) */
+  facts?: FileFacts;
   /** field -> column name */
   mapping: Partial<Record<MappingField, string>>;
   /** field -> 0..1, how sure the automatic mapping is */
@@ -92,7 +116,8 @@ export interface PresetInfo {
 }
 
 export interface SampleJob {
-  spec: z.input<typeof JobSpec>;
+  /** the sample names its symbol (the app's form shows it) */
+  spec: z.input<typeof JobSpec> & { symbol: string };
   files: string[];
 }
 

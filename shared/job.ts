@@ -147,9 +147,15 @@ export const SYMBOL_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{1,39}$/;
 
 export const JobSpec = z.object({
   source: SourceKind,
-  symbol: z.string().regex(SYMBOL_RE, 'symbol must be letters, digits, _ or - (e.g. BTCUSDT, BTC-USDT-SWAP)'),
-  /** a venue (BINANCE, BYBIT, OKX, BITMEX, DERIBIT), a market (binance-spot, bybit-inverse…) or a Tardis exchange id (binance-futures) */
-  exchange: z.string().regex(/^[A-Za-z0-9_-]{2,32}$/, 'exchange must be a venue, a market or a Tardis exchange id (e.g. BINANCE, bybit-inverse, binance-futures)').default('BINANCE'),
+  /** the venue symbol; absent: the one the files name (engine/jobs/identity.ts; a Tardis download needs it) */
+  symbol: z.string().regex(SYMBOL_RE, 'symbol must be letters, digits, _ or - (e.g. BTCUSDT, BTC-USDT-SWAP)').optional(),
+  /**
+   * a venue (BINANCE, BYBIT, OKX, BITMEX, DERIBIT), a market (binance-spot, bybit-inverse…) or a Tardis
+   * exchange id (binance-futures); absent: the one the files say, else BINANCE
+   */
+  exchange: z.string().regex(/^[A-Za-z0-9_-]{2,32}$/, 'exchange must be a venue, a market or a Tardis exchange id (e.g. BINANCE, bybit-inverse, binance-futures)').optional(),
+  /** build even where a file names another symbol or exchange than the job's (renamed files): the job's are used, a note says so */
+  allowMismatch: z.boolean().default(false),
   /** several venue symbols of one file set, each built as its own instrument (a Tardis file or capture holding several) */
   symbols: z.array(z.string().regex(SYMBOL_RE, 'each symbol must be letters, digits, _ or -')).min(1).optional(),
   /** a venue's saved instrument list (Binance exchangeInfo, Bybit instruments-info, OKX instruments) */
@@ -177,9 +183,13 @@ export const JobSpec = z.object({
   /** folder the config's relative paths are resolved against */
   configDir: z.string().optional(),
 }).superRefine((j, ctx) => {
+  // Tardis files are downloaded per symbol: the symbol cannot come from them.
+  if (j.source === 'tardis' && !j.symbol) ctx.addIssue({ code: 'custom', path: ['symbol'], message: 'a Tardis download needs the symbol (e.g. BTCUSDT)' });
   if (!dayProblem(j.start) && !dayProblem(j.end) && j.end < j.start) ctx.addIssue({ code: 'custom', message: `end ${j.end} is before start ${j.start}`, path: ['end'] });
   // Bars come from kline / OHLCV files only: WebSocket captures and Tardis datasets hold no bars.
   if (j.source !== 'csv' && j.dataTypes.includes('bars')) ctx.addIssue({ code: 'custom', path: ['dataTypes'], message: `the ${j.source} source cannot feed bars (it holds no klines); build bars from CSV files (Binance Vision klines or any OHLCV CSV) with --source csv` });
 });
 export type JobSpec = z.infer<typeof JobSpec>;
+/** A job once its symbol and exchange are settled (given, or read from the files: engine/jobs/identity.ts). */
+export type SettledJobSpec = JobSpec & { symbol: string; exchange: string };
 export type JobSpecInput = z.input<typeof JobSpec>;

@@ -20,6 +20,7 @@ import { COMMIT_JOURNAL, TYPE_ORDER, errText, type JobContext } from './context.
 import { commitStaged, finishRun } from './finish.js';
 import { prepareInstrument } from './instrument.js';
 import { takeLock } from './lock.js';
+import { settleJob, symbolsOfFiles } from './identity.js';
 import { planInputs } from './plan.js';
 import { jobMarket, resolvePrecision } from './precision.js';
 import { readGroup } from './read.js';
@@ -35,6 +36,8 @@ export interface BuildOptions {
   bufferBudget?: number;
   /** owner of the catalog's lock and name of the job's temp folder (the service's job id); default: the run id */
   jobId?: string;
+  /** internal: this build is one symbol of a job of several (engine/jobs/sections.ts) */
+  section?: boolean;
 }
 
 export class JobCancelled extends Error {
@@ -91,13 +94,18 @@ async function openCatalog(out: string, jobId: string, paths: { stateDir: string
  * (each in the catalog's lock, with its own report section and progress tagged with its symbol).
  */
 export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Promise<RunReport> {
-  const spec = JobSpec.parse(input);
-  if (!spec.symbols || spec.symbols.length < 2) return buildInstrument(spec.symbols ? { ...spec, symbol: spec.symbols[0]!, symbols: undefined } : spec, opts);
-  return buildSections(spec, opts, buildInstrument);
+  const parsed = JobSpec.parse(input);
+  // Several symbols named, or none named and the files hold several: one section per symbol.
+  const symbols = parsed.symbols ?? (parsed.symbol ? undefined : await symbolsOfFiles(parsed, parsed.configDir ?? process.cwd()));
+  if (!symbols || symbols.length < 2) return buildInstrument(symbols ? { ...parsed, symbol: symbols[0]!, symbols: undefined } : parsed, opts);
+  return buildSections({ ...parsed, symbols }, opts, buildInstrument);
 }
 
 async function buildInstrument(input: JobSpecInput, opts: BuildOptions): Promise<RunReport> {
-  const spec = JobSpec.parse(input);
+  const parsed = JobSpec.parse(input);
+  const configDir = parsed.configDir ?? process.cwd();
+  // The symbol and exchange, checked against (or read from) the files before anything is written.
+  const { spec, notes: identityNotes, rowSymbols } = await settleJob(parsed, configDir, { section: !!opts.section });
   const emit = opts.onProgress ?? (() => undefined);
   const signal = opts.signal;
   const fm = fixedMode(spec.precisionMode);
@@ -108,7 +116,6 @@ async function buildInstrument(input: JobSpecInput, opts: BuildOptions): Promise
   const tmpRoot = join(stateDir, 'tmp');
   const jobId = opts.jobId ?? runId;
   const tmpDir = join(tmpRoot, jobId);
-  const configDir = spec.configDir ?? process.cwd();
   const startedAt = new Date().toISOString();
   const days = daysBetween(spec.start, spec.end);
   const startDay = Number(dayStartNs(spec.start) / NS_PER_DAY);
@@ -124,7 +131,7 @@ async function buildInstrument(input: JobSpecInput, opts: BuildOptions): Promise
 
   const job: JobContext = {
     spec, emit, signal, bufferBudget: opts.bufferBudget, fm, out, stateDir, tmpDir, configDir, days, startDay, rejects,
-    notes: [], errors: [], files: [], dayReports: [], instrument: null, instrumentFile: undefined, supersededInstruments: [], keepTmp: false, openSinks: [],
+    notes: [...identityNotes], errors: [], files: [], rowSymbols, dayReports: [], instrument: null, instrumentFile: undefined, supersededInstruments: [], keepTmp: false, openSinks: [],
   };
   let cancelled = false;
   /** the job stopped part-way (cancelled, or an error no file or day could take) */

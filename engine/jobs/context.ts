@@ -1,5 +1,5 @@
 // What every step of a build job (engine/jobs/build.ts) reads and adds to, and how it words a failure.
-import type { DataType, JobSpec } from '../../shared/job.js';
+import type { DataType, SettledJobSpec } from '../../shared/job.js';
 import type { ProgressEvent } from '../../shared/progress.js';
 import type { DayReport, FileReport } from '../../shared/report.js';
 import { errnoText } from '../catalog/atomic.js';
@@ -15,7 +15,8 @@ export const COMMIT_JOURNAL = 'commit.json';
 
 /** One build job: its settings and folders, and what its steps report (in the order they add it). */
 export interface JobContext {
-  spec: JobSpec;
+  /** the job, its symbol and exchange settled (engine/jobs/identity.ts) */
+  spec: SettledJobSpec;
   emit: (e: ProgressEvent) => void;
   signal: AbortSignal | undefined;
   /** bytes of buffered rows before days spill to disk */
@@ -30,6 +31,8 @@ export interface JobContext {
   rejects: RejectSink;
   notes: string[];
   errors: string[];
+  /** inputs (by label) whose rows are read under another symbol than the job's (identity.ts) */
+  rowSymbols: Map<string, string>;
   files: FileReport[];
   dayReports: DayReport[];
   instrument: Resolved | null;

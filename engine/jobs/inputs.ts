@@ -16,6 +16,8 @@ export interface Input {
   identity: string;
   /** the archive holds nothing to read: this input fails with this message */
   error?: string;
+  /** the symbol whose rows are read, when not the job's (a renamed file the job allowed) */
+  symbol?: string;
 }
 
 /** Member names that hold data for a source kind (a README.txt or a checksum file is not data). */

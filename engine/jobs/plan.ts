@@ -28,6 +28,10 @@ export async function planInputs(job: JobContext): Promise<InputPlan> {
   const setFiles = async (type: DataType, paths: string[]) => {
     const { inputs, notes: skipped } = await expandInputs(paths, spec.source);
     notes.push(...skipped.map((n) => `${type}: ${n}`));
+    for (const input of inputs) {
+      const symbol = job.rowSymbols.get(input.label);
+      if (symbol) input.symbol = symbol;
+    }
     plan.filesByType.set(type, inputs);
   };
   // Tardis: the files are downloaded into the cache first (fatal errors such as no access throw).

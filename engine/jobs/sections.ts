@@ -15,7 +15,7 @@ export async function buildSections(spec: JobSpec, opts: BuildOptions, buildOne:
     emit({ kind: 'log', level: 'info', message: `instrument ${i + 1} of ${symbols.length}: ${symbol}` });
     const tag = { onProgress: (e: Parameters<NonNullable<BuildOptions['onProgress']>>[0]) => emit(e.kind === 'file' || e.kind === 'day' ? { ...e, instrument: symbol } : e) };
     try {
-      sections.push(await buildOne({ ...spec, symbol, symbols: undefined }, { ...opts, ...tag, jobId: opts.jobId ? `${opts.jobId}-${i + 1}` : undefined }));
+      sections.push(await buildOne({ ...spec, symbol, symbols: undefined }, { ...opts, ...tag, section: true, jobId: opts.jobId ? `${opts.jobId}-${i + 1}` : undefined }));
     } catch (e) {
       const partial = (e as { report?: RunReport }).report;
       // Refused before it began (another job holds the catalog, a link): the other symbols go on.

@@ -49,3 +49,17 @@ test('a missing required column keeps the automatic guesses for the other fields
   assert.equal(fixed.error, undefined);
   assert.equal(fixed.rows[0]!.mapped!.price, '1.50');
 });
+
+test('the preview says what the file says of itself (facts): a Tardis file\'s exchange, market, symbols and day; a Vision name; nothing for a plain CSV', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'binance-futures_trades_2024-01-01_BTCUSDT.csv'), header + row(0) + row(1));
+  const p = await preview({ path: join(dir, 'binance-futures_trades_2024-01-01_BTCUSDT.csv'), dataType: 'trades', symbol: 'ETHUSDT' });
+  assert.deepEqual(p.facts, { exchange: 'binance-futures', market: 'binance-usdm', venue: 'BINANCE', symbols: ['BTCUSDT'], first: '2024-01-01', last: '2024-01-01', from: 'column' });
+  // The preview shows the rows as they are, whatever symbol it is asked for (the job checks the symbol).
+  assert.deepEqual(p.rows.map((r) => r.status), ['ok', 'ok']);
+  await writeFile(join(dir, 'ETHUSDT-aggTrades-2024-01-02.csv'), '1,2300.10,0.500,1,1,1704153600000,true\n');
+  const v = await preview({ path: join(dir, 'ETHUSDT-aggTrades-2024-01-02.csv'), dataType: 'trades', symbol: 'ETHUSDT' });
+  assert.deepEqual(v.facts, { venue: 'BINANCE', symbols: ['ETHUSDT'], first: '2024-01-02', last: '2024-01-02', from: 'file name' });
+  await writeFile(join(dir, 'plain.csv'), 'time,price,size\n1704153600000,1,1\n');
+  assert.equal((await preview({ path: join(dir, 'plain.csv'), dataType: 'trades' })).facts, undefined);
+});

@@ -19,6 +19,7 @@ import { verifyCatalog } from '../../engine/catalog/verify.js';
 import { STATE_DIR, runBuild } from '../../engine/jobs/build.js';
 import type { Reject } from '../../engine/normalize/rejects.js';
 import { UNCLOSED_QUOTE } from '../../engine/sources/io/lines.js';
+import { SYMBOL_CELL } from '../../engine/sources/csv/symbols.js';
 import { assertBucketsAddUp, tempDir } from '../helpers.js';
 import { zipOf } from '../support/zip.js';
 
@@ -226,6 +227,19 @@ function expectedRecords(bytes: Buffer, header: boolean): number {
   return Math.max(0, nonBlank.length - (header && nonBlank.length ? 1 : 0));
 }
 
+/**
+ * Records of a Tardis CSV that are another symbol's rows (the reader skips them, uncounted): no quote
+ * character, and a symbol cell that is a symbol (a mangled cell is not) other than BTCUSDT.
+ */
+function otherSymbolRecords(bytes: Buffer, header: boolean): number {
+  const records = new TextDecoder('utf-8').decode(bytes).split('\n').map((r) => r.replace(/\r$/, ''));
+  const data = records.filter((r, i) => (i === 0 ? r.replace(/^\ufeff/, '') : r).trim() !== '').slice(header ? 1 : 0);
+  return data.filter((r) => {
+    const cell = r.split(',')[1]?.trim();
+    return !r.includes('"') && !!cell && SYMBOL_CELL.test(cell) && cell.toUpperCase() !== 'BTCUSDT';
+  }).length;
+}
+
 interface Format {
   name: string;
   header: string | null;
@@ -370,6 +384,10 @@ test('bad input: random and mangled CSV files never crash a job, and every row r
     try {
       report = await runBuild({ source: 'csv', symbol: 'BTCUSDT', start: '2024-01-01', end: '2024-01-02', output: out, dataTypes: ['trades'], config, configDir: runDir, precisionMode: mode });
     } catch (e) {
+      // Mangled exchange or symbol cells can make a file say another symbol or exchange than the job:
+      // the job is refused up front, naming the file, with nothing written.
+      const msg = (e as Error).message;
+      if (msg.startsWith('the job was refused before writing anything') && msg.includes(runDir) && !existsSync(out)) return;
       assert.fail(`runBuild threw instead of reporting: ${(e as Error).stack}`);
     }
     ctx.log(JSON.stringify({ errors: report.errors, files: report.files.map((f) => [f.rows, f.rejected, f.outOfRange, f.error]) }));
@@ -390,7 +408,8 @@ test('bad input: random and mangled CSV files never crash a job, and every row r
       assert.ok(f.rows >= f.rejected + f.outOfRange, `${names[i]}: rows ${f.rows} >= rejected ${f.rejected} + out of range ${f.outOfRange}`);
       // The oracle: a file read to the end holds exactly the records the CSV rules find in it.
       if (r.plain && !f.error) {
-        const want = expectedRecords(r.plain, r.header);
+        // Rows of other symbols (a mangled symbol cell can read as one) are skipped, not read.
+        const want = expectedRecords(r.plain, r.header) - (f.format.startsWith('tardis.') ? otherSymbolRecords(r.plain, r.header) : 0);
         assert.equal(f.rows, want, `${names[i]}: every data row of the file was read`);
       }
       if (f.error) {
@@ -439,9 +458,10 @@ test('bad input: random and mangled CSV files never crash a job, and every row r
     // Rows lost: rows of readable files that no bucket holds.
     for (let i = 0; i < names.length; i++) {
       const r = rendered[i]!;
-      if (r.plain && !report.files[i]!.error) {
-        const want = expectedRecords(r.plain, r.header);
-        rowsLost += Math.max(0, want - report.files[i]!.rows);
+      const f = report.files[i]!;
+      if (r.plain && !f.error) {
+        const want = expectedRecords(r.plain, r.header) - (f.format.startsWith('tardis.') ? otherSymbolRecords(r.plain, r.header) : 0);
+        rowsLost += Math.max(0, want - f.rows);
       }
     }
   }), { numRuns: 200 });

@@ -64,8 +64,9 @@ export class BinanceUsdmParser {
   private readonly symbol: string;
   private readonly run: { tradeStream: 'aggTrade' | 'trade' | null };
 
-  constructor(private readonly norm: Normalizer, private readonly type: DataType) {
-    this.symbol = norm.o.symbol.toUpperCase();
+  /** `symbol`: the one whose messages are read (default: the Normalizer's, the job's). */
+  constructor(private readonly norm: Normalizer, private readonly type: DataType, symbol?: string) {
+    this.symbol = (symbol ?? norm.o.symbol).toUpperCase();
     let st = RUN_STATE.get(norm);
     if (!st) RUN_STATE.set(norm, (st = { tradeStream: null }));
     this.run = st;

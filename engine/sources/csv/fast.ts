@@ -10,6 +10,7 @@ import { LONG_LINE, MAX_LINE, QUOTE_CHARS, longHead, type Line } from '../io/lin
 import type { TsUnit } from '../timestamp.js';
 import type { Detected } from './detect.js';
 import type { Plan } from './plan.js';
+import { symbolByte, type SymbolFilter } from './symbols.js';
 
 /** A timestamp column as the complete path sees it (TsColumn). */
 export interface TsState {
@@ -23,7 +24,7 @@ export function fastPathEnabled(): boolean {
 }
 
 const R_SKIP = 0, R_TS = 1, R_INIT = 2, R_PRICE = 3, R_SIZE = 4, R_SIDE = 5, R_ID = 6;
-const R_BID = 7, R_BID_SIZE = 8, R_ASK = 9, R_ASK_SIZE = 10;
+const R_BID = 7, R_BID_SIZE = 8, R_ASK = 9, R_ASK_SIZE = 10, R_SYMBOL = 11;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const UNIT_EXP: Record<TsUnit, number> = { s: 9, ms: 6, us: 3, ns: 0 };
 /** Digit counts unitOfDigits() gives each unit (capped at 16: larger values are not exact doubles). */
@@ -70,6 +71,28 @@ function rolesOf(det: Detected, fields: [number | undefined, number][]): Uint8Ar
     roles[col] = role;
   }
   return roles;
+}
+
+/**
+ * The symbol field buf[fs, fe) against the filter's: -2 when it is the symbol (read the row on), the
+ * index after the line's '\n' when it is another symbol's row (counted, skipped as the complete path
+ * skips it), -1 when unsure (empty, spaces, non-ASCII, a long or cut line: the complete path decides).
+ */
+function symbolField(only: SymbolFilter, buf: Uint8Array, s: number, fs: number, fe: number, end: number): number {
+  const want = only.bytes;
+  let same = fe - fs === want.length;
+  for (let i = fs; i < fe && same; i++) {
+    const c = buf[i]!;
+    if ((c >= 97 && c <= 122 ? c - 32 : c) !== want[i - fs]) same = false;
+  }
+  if (same) return -2;
+  // Another symbol only when the cell is one (SYMBOL_CELL); the complete path trims and decides the rest.
+  if (fe === fs || fe - fs > 64) return -1;
+  for (let i = fs; i < fe; i++) if (!symbolByte(buf[i]!, i === fs)) return -1;
+  const nl = buf.indexOf(10, fe);
+  if (nl < 0 || nl >= end || nl - s > MAX_LINE) return -1;
+  only.count(only.wantsNames ? Buffer.from(buf.buffer, buf.byteOffset + fs, fe - fs).toString('latin1') : '');
+  return nl + 1;
 }
 
 /** Where the field readers below stopped (at.p), the byte there (at.c) and the value read. */
@@ -192,13 +215,13 @@ export class FastQuoteParser implements FastParser {
   };
 
   /** Column roles when the plan fits the fast path, else null. */
-  static roles(det: Detected, plan: Plan, type: DataType): Uint8Array | null {
+  static roles(det: Detected, plan: Plan, type: DataType, only: SymbolFilter | null = null): Uint8Array | null {
     const c = plan.cols;
     if (type !== 'quotes' || c.timestamp === undefined || c.bid_price === undefined || c.bid_size === undefined || c.ask_price === undefined || c.ask_size === undefined) return null;
-    return rolesOf(det, [[c.timestamp, R_TS], [c.local_timestamp, R_INIT], [c.bid_price, R_BID], [c.bid_size, R_BID_SIZE], [c.ask_price, R_ASK], [c.ask_size, R_ASK_SIZE]]);
+    return rolesOf(det, [[c.timestamp, R_TS], [c.local_timestamp, R_INIT], [c.bid_price, R_BID], [c.bid_size, R_BID_SIZE], [c.ask_price, R_ASK], [c.ask_size, R_ASK_SIZE], [only?.col, R_SYMBOL]]);
   }
 
-  constructor(private roles: Uint8Array, det: Detected, plan: Plan, private norm: Normalizer, private ts: TsState, private tsInit: TsState) {
+  constructor(private roles: Uint8Array, det: Detected, plan: Plan, private norm: Normalizer, private ts: TsState, private tsInit: TsState, private only: SymbolFilter | null = null) {
     this.delim = det.delimiter.charCodeAt(0);
     this.hasInit = plan.cols.local_timestamp !== undefined;
     this.refresh();
@@ -217,6 +240,10 @@ export class FastQuoteParser implements FastParser {
       const role = roles[col]!;
       if (role === R_SKIP) {
         if (!skipField(buf, p, end, d)) return -1;
+      } else if (role === R_SYMBOL) {
+        if (!skipField(buf, p, end, d)) return -1;
+        const other = symbolField(this.only!, buf, s, p, at.p, end);
+        if (other !== -2) return other;
       } else if (role === R_TS || role === R_INIT) {
         if (!readTs(buf, p, end, role === R_TS ? this.ev : this.init)) return -1;
         if (role === R_TS) evV = at.v;
@@ -249,13 +276,13 @@ export class FastTradeParser implements FastParser {
   private row: FastTrade;
 
   /** Column roles when the plan fits the fast path, else null. */
-  static roles(det: Detected, plan: Plan, type: DataType): Uint8Array | null {
+  static roles(det: Detected, plan: Plan, type: DataType, only: SymbolFilter | null = null): Uint8Array | null {
     const c = plan.cols;
     if (type !== 'trades' || c.timestamp === undefined || c.price === undefined || c.size === undefined || c.trade_id === undefined) return null;
-    return rolesOf(det, [[c.timestamp, R_TS], [c.local_timestamp, R_INIT], [c.price, R_PRICE], [c.size, R_SIZE], [c.aggressor_side, R_SIDE], [c.trade_id, R_ID]]);
+    return rolesOf(det, [[c.timestamp, R_TS], [c.local_timestamp, R_INIT], [c.price, R_PRICE], [c.size, R_SIZE], [c.aggressor_side, R_SIDE], [c.trade_id, R_ID], [only?.col, R_SYMBOL]]);
   }
 
-  constructor(roles: Uint8Array, det: Detected, plan: Plan, private norm: Normalizer, private ts: TsState, private tsInit: TsState) {
+  constructor(roles: Uint8Array, det: Detected, plan: Plan, private norm: Normalizer, private ts: TsState, private tsInit: TsState, private only: SymbolFilter | null = null) {
     this.roles = roles;
     this.delim = det.delimiter.charCodeAt(0);
     this.maker = plan.sideMode === 'maker';
@@ -321,6 +348,10 @@ export class FastTradeParser implements FastParser {
       const role = roles[col]!;
       if (role === R_SKIP) {
         if (!skipField(buf, p, end, d)) return -1;
+      } else if (role === R_SYMBOL) {
+        if (!skipField(buf, p, end, d)) return -1;
+        const other = symbolField(this.only!, buf, s, p, at.p, end);
+        if (other !== -2) return other;
       } else if (role === R_SIDE) {
         if (!skipField(buf, p, end, d) || !this.side(buf, p, at.p - p)) return -1;
       } else if (role === R_TS || role === R_INIT) {

@@ -10,6 +10,7 @@ import { detect, splitCsv, type Detected } from './detect.js';
 import { FastLineReader, FastQuoteParser, FastTradeParser, LineTally, fastPathEnabled, readRest, type FastParser } from './fast.js';
 import { makePlan, type Plan } from './plan.js';
 import { ROW_MAPPERS } from './rows.js';
+import { SymbolFilter } from './symbols.js';
 
 export interface CsvFileResult {
   format: string;
@@ -25,6 +26,8 @@ export interface ReadHooks {
   onBatch?: (bytesRead: number, bytesTotal: number) => void | Promise<void>;
   /** the zip member to read (engine/jobs/inputs.ts); without it, a zip's first data member */
   member?: string;
+  /** the symbol whose rows or messages are read (default: the job's); others are skipped */
+  symbol?: string;
 }
 
 // The timestamp column and the sample size live in ../timestamp.ts (the WebSocket reader uses them too).
@@ -49,6 +52,8 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
   let plan: Plan | null = null;
   let ts: TsColumn | null = null, tsInit: TsColumn | null = null, next: TsColumn | null = null;
   let headerSkipped = false;
+  // A file naming each row's symbol (Tardis CSV): rows of other symbols are skipped.
+  const filter: { only: SymbolFilter | null } = { only: null };
   const source = opened.stream;
   const counters = norm.counters;
   // Chunks pass through here so that, after the first batch, the fast path can take over the bytes.
@@ -62,7 +67,7 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
   };
   /** Maps a batch; true when the fast path took over and read the rest of the file. */
   const handle = async (batch: Line[]): Promise<boolean> => {
-    headerSkipped = mapLines(batch, det!, plan!, type, norm, ts!, tsInit!, next!, headerSkipped);
+    headerSkipped = mapLines(batch, det!, plan!, type, norm, ts!, tsInit!, next!, headerSkipped, filter.only);
     await hooks.onBatch?.(opened.bytesRead(), opened.totalBytes);
     const t = tally;
     if (!t) return false;
@@ -70,9 +75,10 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
     // Plain numeric trades or quotes: the rest of the file is read from the bytes (engine/sources/csv/fast.ts).
     if (!headerSkipped || !t.settled(batch) || !fastPathEnabled()) return false;
     const d = det!, p = plan!, a = ts!, b = tsInit!, c = next!;
-    const parser = fastParserFor(d, p, type, norm, a, b);
+    const only = filter.only;
+    const parser = fastParserFor(d, p, type, norm, a, b, only);
     if (!parser) return false;
-    const reader = new FastLineReader(parser, t.lines, t.tail, (ls) => void mapLines(ls, d, p, type, norm, a, b, c, true));
+    const reader = new FastLineReader(parser, t.lines, t.tail, (ls) => void mapLines(ls, d, p, type, norm, a, b, c, true, only));
     await readRest(chunks, reader, { signal: hooks.signal, onBatch: () => hooks.onBatch?.(opened.bytesRead(), opened.totalBytes) });
     return true;
   };
@@ -83,6 +89,7 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
     if (bad) throw bad;
     det = detect(sample.filter((l) => !l.error).map((l) => l.text), opened.member ?? label, { delimiter: cfg?.delimiter, hasHeader: cfg?.has_header });
     plan = makePlan(det, type, cfg?.columns, label);
+    if (det.format.startsWith('tardis.') && det.columns[1] === 'symbol') filter.only = new SymbolFilter(1, hooks.symbol ?? norm.o.symbol);
     const forced = cfg?.timestamp_unit ?? plan.tsUnit;
     ts = new TsColumn(forced);
     tsInit = new TsColumn(forced);
@@ -118,17 +125,19 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
   // (assigned inside closures, which type narrowing does not follow)
   const fin = { det: det as Detected | null, plan: plan as Plan | null };
   if (!fin.det || !fin.plan) throw new Error('the file is empty');
-  if (counters.rows === 0) notes.push('no data rows');
+  const skipped = filter.only?.note();
+  if (skipped) notes.push(skipped);
+  if (counters.rows === 0) notes.push(filter.only?.skipped ? `no rows of ${filter.only.symbol}` : 'no data rows');
   notes.push(...timestampNotes(ts!, tsInit!, next!));
   return { format: fin.det.format, label: fin.det.label, compression: opened.compression, plan: fin.plan, notes: [...fin.plan.notes, ...notes] };
 }
 
 /** The byte-level parser for a file whose rows are plain numeric trades or quotes, else null. */
-function fastParserFor(d: Detected, p: Plan, type: DataType, norm: Normalizer, ts: TsColumn, tsInit: TsColumn): FastParser | null {
-  const tradeRoles = FastTradeParser.roles(d, p, type);
-  if (tradeRoles) return new FastTradeParser(tradeRoles, d, p, norm, ts, tsInit);
-  const quoteRoles = FastQuoteParser.roles(d, p, type);
-  return quoteRoles ? new FastQuoteParser(quoteRoles, d, p, norm, ts, tsInit) : null;
+function fastParserFor(d: Detected, p: Plan, type: DataType, norm: Normalizer, ts: TsColumn, tsInit: TsColumn, only: SymbolFilter | null): FastParser | null {
+  const tradeRoles = FastTradeParser.roles(d, p, type, only);
+  if (tradeRoles) return new FastTradeParser(tradeRoles, d, p, norm, ts, tsInit, only);
+  const quoteRoles = FastQuoteParser.roles(d, p, type, only);
+  return quoteRoles ? new FastQuoteParser(quoteRoles, d, p, norm, ts, tsInit, only) : null;
 }
 
 /** What the reader decided about a file's timestamps, for its report. */
@@ -143,8 +152,8 @@ function timestampNotes(ts: TsColumn, tsInit: TsColumn, next: TsColumn): string[
   return notes;
 }
 
-/** Maps a batch of lines; returns whether the header (if any) has been passed. */
-export function mapLines(lines: Line[], det: Detected, plan: Plan, type: DataType, norm: Normalizer, ts: TsColumn, tsInitCol: TsColumn, nextCol: TsColumn, headerDone: boolean): boolean {
+/** Maps a batch of lines (rows of other symbols than `only`'s skipped); returns whether the header (if any) has been passed. */
+export function mapLines(lines: Line[], det: Detected, plan: Plan, type: DataType, norm: Normalizer, ts: TsColumn, tsInitCol: TsColumn, nextCol: TsColumn, headerDone: boolean, only: SymbolFilter | null = null): boolean {
   const c = plan.cols;
   const counters = norm.counters;
   const ncols = det.columns.length;
@@ -157,6 +166,7 @@ export function mapLines(lines: Line[], det: Detected, plan: Plan, type: DataTyp
       headerDone = true;
       continue;
     }
+    if (only && !line.error && only.otherSymbol(line.text, det.delimiter)) continue;
     counters.rows++;
     if (line.error) {
       // Too long to be read: its own reject.

@@ -7,7 +7,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { access, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { DataType, FileConfig, JobSpec } from '../../../shared/job.js';
+import type { DataType, FileConfig, SettledJobSpec as JobSpec } from '../../../shared/job.js';
 import type { ProgressEvent } from '../../../shared/progress.js';
 import { removeQuietly } from '../../catalog/atomic.js';
 import { daysBetween } from '../../catalog/paths.js';

@@ -226,7 +226,7 @@ class CaptureReader {
  */
 export async function readWebsocketTargets(path: string, targets: WebsocketTarget[], hooks: ReadHooks = {}): Promise<WebsocketFileResult[]> {
   const opened = await openData(path, { member: hooks.member });
-  const reader = new CaptureReader(targets.map((t) => new BinanceUsdmParser(t.norm, t.type)), jsonFastPathEnabled());
+  const reader = new CaptureReader(targets.map((t) => new BinanceUsdmParser(t.norm, t.type, hooks.symbol)), jsonFastPathEnabled());
   const source = opened.stream;
   // The first lines are held until the receive-time units are decided from many of them.
   let held: Line[] | null = [];

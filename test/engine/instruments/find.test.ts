@@ -3,6 +3,7 @@
 // 127.0.0.1 mock serving NautilusTrader's Tardis test responses (found, 404 -> presets, 401 -> error).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { runBuild } from '../../../engine/jobs/build.js';
@@ -149,10 +150,14 @@ test('a CSV job with --instruments: the instrument comes from the saved list (th
   assert.equal(a.ok, true, a.errors.join('; '));
   assert.deepEqual([a.instrument.id, a.instrument.pricePrecision, a.instrument.sizePrecision, a.instrument.className], ['BTCUSDT-PERP.BINANCE', 2, 3, 'CryptoPerpetual']);
   assert.equal(a.instrument.precisionSource, `USD-M exchangeInfo ${usdm}`);
-  const b = await build(dir, trades, { exchange: 'binance-spot', instrumentsFile: join(FIX, 'binance-spot-exchange-info.json'), output: join(dir, 'b') });
+  // Spot and Bybit trades of their own (a job refuses files of another market than its own).
+  const tardisCsv = (exchange: string) => `exchange,symbol,timestamp,local_timestamp,id,side,price,amount\n${exchange},BTCUSDT,1704067200123000,1704067200223000,1,buy,42283.51,0.00120\n`;
+  await writeFile(join(dir, 'spot.csv'), tardisCsv('binance'));
+  await writeFile(join(dir, 'bybit.csv'), tardisCsv('bybit'));
+  const b = await build(dir, { trades: { file_path: 'spot.csv' } }, { exchange: 'binance-spot', instrumentsFile: join(FIX, 'binance-spot-exchange-info.json'), output: join(dir, 'b') });
   assert.equal(b.ok, true, b.errors.join('; '));
   assert.deepEqual([b.instrument.id, b.instrument.className, b.instrument.pricePrecision, b.instrument.sizePrecision], ['BTCUSDT.BINANCE', 'CurrencyPair', 8, 8]);
-  const c = await build(dir, trades, { exchange: 'bybit-linear', instrumentsFile: join(FIX, 'bybit-spot.json'), output: join(dir, 'c') });
+  const c = await build(dir, { trades: { file_path: 'bybit.csv' } }, { exchange: 'bybit-linear', instrumentsFile: join(FIX, 'bybit-spot.json'), output: join(dir, 'c') });
   assert.equal(c.ok, false);
   assert.match(c.errors.join('\n'), /bybit-spot\.json is a Bybit v5 instruments-info, of bybit-spot; the job's BTCUSDT is on bybit-linear/);
 });

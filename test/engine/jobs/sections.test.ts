@@ -44,3 +44,14 @@ test('a symbol the files do not hold is its own failed section; the other is bui
   assert.equal(r.ok, false, 'a section that failed fails the job');
   assert.ok(r.errors.every((e) => e.startsWith('NOPEUSDT')), r.errors.join('\n'));
 });
+
+test('several symbols with a file that does not say its symbol: each symbol is refused (its rows would go to every one)', async (t) => {
+  const dir = await tempDir(t);
+  await capture(dir);
+  await writeFile(join(dir, 'plain.csv'), 'time,price,qty\n1704067201000,42000.5,0.010\n');
+  const r = await build(dir, { trades: { file_path: ['cap.jsonl', 'plain.csv'], columns: { timestamp: 'time', price: 'price', size: 'qty' } } }, { source: 'csv', symbols: ['BTCUSDT', 'ETHUSDT'] });
+  assert.equal(r.ok, false);
+  assert.equal(r.totals.written, 0);
+  assert.deepEqual(r.sections?.map((s) => s.errors.length > 0), [true, true]);
+  assert.match(r.errors.join('\n'), /plain\.csv does not say which symbol its rows are; a job of several symbols needs every file to say it/);
+});

@@ -233,7 +233,8 @@ test('fast path on quotes with no preset: the precision scan infers the same pre
   // Generated quotes have prices with 1 decimal and sizes with 3; after the first batch come a row
   // with a 3-decimal price and a 5-decimal size, and a crossed row with 6 decimals (rejected: not counted).
   await genTardisQuotes({ path: join(dir, 'plain.csv'), rows: 40_000, start: '2024-01-01', days: 1, gzip: false, seed: 9 });
-  const lines = (await readFile(join(dir, 'plain.csv'), 'utf8')).split('\n').filter(Boolean);
+  // The generator writes BTCUSDT rows: they become FOOUSDT's, the symbol the job builds (other symbols' rows are skipped).
+  const lines = (await readFile(join(dir, 'plain.csv'), 'utf8')).split('\n').filter(Boolean).map((l) => l.replace(',BTCUSDT,', ',FOOUSDT,'));
   const us = Date.UTC(2024, 0, 1, 12) * 1000;
   lines.splice(30_000, 0, `binance-futures,FOOUSDT,${us},${us + 5},1.23456,42000.125,42000.1,2`, `binance-futures,FOOUSDT,${us + 1},${us + 6},1,42000.1,42000.123456,2.1234567`);
   await writeFile(join(dir, 'quotes.csv'), lines.join('\n') + '\n');
