@@ -52,7 +52,6 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
   let plan: Plan | null = null;
   let ts: TsColumn | null = null, tsInit: TsColumn | null = null, next: TsColumn | null = null;
   let headerSkipped = false;
-  // A file naming each row's symbol (Tardis CSV): rows of other symbols are skipped.
   const filter: { only: SymbolFilter | null } = { only: null };
   const source = opened.stream;
   const counters = norm.counters;
@@ -82,19 +81,10 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
     await readRest(chunks, reader, { signal: hooks.signal, onBatch: () => hooks.onBatch?.(opened.bytesRead(), opened.totalBytes) });
     return true;
   };
-  /** Format, column plan and timestamp units, decided from the sample lines. */
   const start = (sample: Line[]) => {
-    // A first line too long to read (or a bare-CR file, one long line) fails the file: no header.
-    const bad = firstLineError(sample);
-    if (bad) throw bad;
-    det = detect(sample.filter((l) => !l.error).map((l) => l.text), opened.member ?? label, { delimiter: cfg?.delimiter, hasHeader: cfg?.has_header });
-    plan = makePlan(det, type, cfg?.columns, label);
-    if (det.format.startsWith('tardis.') && det.columns[1] === 'symbol') filter.only = new SymbolFilter(1, hooks.symbol ?? norm.o.symbol);
-    const forced = cfg?.timestamp_unit ?? plan.tsUnit;
-    ts = new TsColumn(forced);
-    tsInit = new TsColumn(forced);
-    next = new TsColumn(forced);
-    decideUnits(sample, det, plan, [ts, tsInit, next]);
+    const f = planFile(sample, opened.member ?? label, label, type, cfg, hooks.symbol ?? norm.o.symbol);
+    ({ det, plan, only: filter.only } = f);
+    [ts, tsInit, next] = f.cols;
   };
   let held: Line[] = [];
   let heldRows = 0;
@@ -125,11 +115,32 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
   // (assigned inside closures, which type narrowing does not follow)
   const fin = { det: det as Detected | null, plan: plan as Plan | null };
   if (!fin.det || !fin.plan) throw new Error('the file is empty');
-  const skipped = filter.only?.note();
-  if (skipped) notes.push(skipped);
-  if (counters.rows === 0) notes.push(filter.only?.skipped ? `no rows of ${filter.only.symbol}` : 'no data rows');
-  notes.push(...timestampNotes(ts!, tsInit!, next!));
+  notes.push(...endNotes(filter.only, counters.rows, [ts!, tsInit!, next!]));
   return { format: fin.det.format, label: fin.det.label, compression: opened.compression, plan: fin.plan, notes: [...fin.plan.notes, ...notes] };
+}
+
+/** Format, column plan, symbol filter and timestamp units, decided from the sample lines. */
+function planFile(sample: Line[], name: string, label: string, type: DataType, cfg: FileConfig | undefined, symbol: string) {
+  // A first line too long to read (or a bare-CR file, one long line) fails the file: no header.
+  const bad = firstLineError(sample);
+  if (bad) throw bad;
+  const det = detect(sample.filter((l) => !l.error).map((l) => l.text), name, { delimiter: cfg?.delimiter, hasHeader: cfg?.has_header });
+  const plan = makePlan(det, type, cfg?.columns, label);
+  // A file naming each row's symbol (Tardis CSV): rows of other symbols are skipped.
+  const only = det.format.startsWith('tardis.') && det.columns[1] === 'symbol' ? new SymbolFilter(1, symbol) : null;
+  const forced = cfg?.timestamp_unit ?? plan.tsUnit;
+  const cols: [TsColumn, TsColumn, TsColumn] = [new TsColumn(forced), new TsColumn(forced), new TsColumn(forced)];
+  decideUnits(sample, det, plan, cols);
+  return { det, plan, only, cols };
+}
+
+/** What reading the file showed: rows of other symbols skipped, no rows at all, the timestamp units. */
+function endNotes(only: SymbolFilter | null, rows: number, [ts, tsInit, next]: [TsColumn, TsColumn, TsColumn]): string[] {
+  const notes: string[] = [];
+  const skipped = only?.note();
+  if (skipped) notes.push(skipped);
+  if (rows === 0) notes.push(only?.skipped ? `no rows of ${only.symbol}` : 'no data rows');
+  return [...notes, ...timestampNotes(ts, tsInit, next)];
 }
 
 /** The byte-level parser for a file whose rows are plain numeric trades or quotes, else null. */
