@@ -30,7 +30,9 @@ export class TerminalProgress {
         : e.state === 'skipped' ? 'already in the catalog, skipped'
         : e.state === 'failed' ? `FAILED: ${e.error ?? ''}`
         : `${fmtInt(e.state === 'writing' ? e.written ?? 0 : e.rows)} rows  ${fmtRate(e.rowsPerSec)}  ${fmtEta(e.etaSec)}`;
-      this.lines.set(`${e.dataType} ${e.day}`, `${e.dataType.padEnd(7)} ${e.day} ${bar} ${e.state.padEnd(7)} ${tail}`);
+      // A job of several instruments: one line per instrument, type and day.
+      const who = e.instrument ? `${e.instrument} ` : '';
+      this.lines.set(`${who}${e.dataType} ${e.day}`, `${who}${e.dataType.padEnd(7)} ${e.day} ${bar} ${e.state.padEnd(7)} ${tail}`);
     } else if (e.kind === 'file') {
       this.file = e.state === 'reading' ? `reading ${e.path} ${Math.round((e.bytesRead / Math.max(e.bytesTotal, 1)) * 100)}%  ${fmtRate(e.rowsPerSec)} ${fmtEta(e.etaSec)}` : '';
     }
