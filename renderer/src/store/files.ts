@@ -1,7 +1,10 @@
 // The source and its files: adding (typed, picked, dropped), removing, what each file feeds, options.
-import type { FileInfo, FileOptions } from '../../../shared/api.js';
+import type { FileFacts, FileInfo, FileOptions } from '../../../shared/api.js';
 import type { DataType, SourceKind } from '../../../shared/job.js';
 import { datesFromNames } from '../logic/dates.js';
+import { combineFacts, type NamedFacts } from '../logic/facts.js';
+import { fillFromFacts } from '../logic/job.js';
+import { defaultOutput } from './draft.js';
 import { mergeFiles, parsePaths, toggleType, typesInUse, type FileEntry } from '../logic/files.js';
 import type { AppState } from './app.js';
 import { errText, type SliceContext } from './slice.js';
@@ -11,6 +14,10 @@ export interface FilesSlice {
   files: FileEntry[];
   adding: boolean;
   addError: string | null;
+  /** what each file says of its symbol, exchange and days (null: nothing; absent: not read yet) */
+  facts: Record<string, FileFacts | null>;
+  /** a file's facts arrived (from the preview, or read when it was added): the draft fills from them */
+  setFacts(path: string, facts: FileFacts | null): void;
   setSource(s: SourceKind): void;
   addPaths(paths: string[]): Promise<void>;
   addTyped(text: string): Promise<void>;
@@ -41,6 +48,34 @@ function withAdded(s: AppState, infos: FileInfo[]): Partial<AppState> {
   };
 }
 
+/** The facts of the files the job reads (marked for a data type it builds), named as the screen names them. */
+export function jobFacts(s: Pick<AppState, 'files' | 'facts' | 'draft'>): NamedFacts[] {
+  return s.files
+    .filter((f) => !f.info.error && f.types.some((t) => s.draft.dataTypes.includes(t)) && s.facts[f.info.path] !== undefined)
+    .map((f) => ({ name: f.info.name, facts: s.facts[f.info.path] ?? { symbols: [], from: 'file name' } }));
+}
+
+/** The draft filled from the files' facts where the user has not chosen (the default output folder follows the symbol). */
+export function refilled(s: AppState): Partial<AppState> {
+  if (s.source === 'tardis') return {};
+  const draft = fillFromFacts(s.draft, combineFacts(jobFacts(s)));
+  if (s.outputRoot && s.draft.output === defaultOutput(s.outputRoot, s.draft.symbol)) draft.output = defaultOutput(s.outputRoot, draft.symbol);
+  return { draft };
+}
+
+/** Reads what each new file says (a one-row preview brings its facts), a few at a time. */
+async function readNewFacts({ api, set, get }: SliceContext, files: FileEntry[]) {
+  const queue = files.filter((f) => !f.info.error && get().facts[f.info.path] === undefined);
+  const worker = async () => {
+    for (let f = queue.shift(); f; f = queue.shift()) {
+      const got = await api.preview({ path: f.info.path, dataType: f.types[0] ?? 'trades', rows: 1 }).then((r) => r.facts ?? null, () => null);
+      set((s) => ({ facts: { ...s.facts, [f!.info.path]: got } }));
+    }
+  };
+  await Promise.all([worker(), worker(), worker()]);
+  set((s) => refilled(s));
+}
+
 /** A file's options with a change applied; an undefined value removes the option (back to automatic). */
 function mergeOptions(cur: FileOptions, change: FileOptions): FileOptions {
   const next: FileOptions = { ...cur, ...change };
@@ -48,12 +83,21 @@ function mergeOptions(cur: FileOptions, change: FileOptions): FileOptions {
   return next;
 }
 
-export function filesSlice({ api, set, get }: SliceContext): FilesSlice {
+export function filesSlice(ctx: SliceContext): FilesSlice {
+  const { api, set, get } = ctx;
   return {
     source: 'csv',
     files: [],
     adding: false,
     addError: null,
+    facts: {},
+
+    setFacts(path, facts) {
+      const cur = get().facts[path];
+      if (cur !== undefined && JSON.stringify(cur) === JSON.stringify(facts)) return;
+      set((s) => ({ facts: { ...s.facts, [path]: facts } }));
+      set((s) => refilled(s));
+    },
 
     setSource(source) {
       set((s) => ({ source, draft: { ...s.draft, source } }));
@@ -66,6 +110,9 @@ export function filesSlice({ api, set, get }: SliceContext): FilesSlice {
       try {
         const infos = await api.inspectFiles(list);
         set((s) => withAdded(s, infos));
+        const added = new Set(infos.map((i) => i.path));
+        // The facts first: the preview is asked for with the symbol they may fill in.
+        await readNewFacts(ctx, get().files.filter((f) => added.has(f.info.path)));
         get().refreshPreview();
       } catch (e) {
         set({ adding: false, addError: errText(e) });
@@ -95,8 +142,10 @@ export function filesSlice({ api, set, get }: SliceContext): FilesSlice {
       set((s) => {
         const files = s.files.filter((f) => f.info.path !== path);
         const types = typesInUse(files);
+        const facts = { ...s.facts };
+        delete facts[path];
         return {
-          files,
+          files, facts,
           selectedPath: s.selectedPath === path ? files[0]?.info.path ?? null : s.selectedPath,
           draft: types.length ? { ...s.draft, dataTypes: types } : s.draft,
         };
