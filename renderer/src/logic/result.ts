@@ -33,3 +33,9 @@ export function instrumentFacts(i: RunReport['instrument']): string[] {
   if (i.settlement && i.className !== 'CurrencyPair') facts.push(`settled in ${i.settlement}`);
   return facts;
 }
+
+/** How an instrument of a job of several is named: its id, or (refused before it had one) its symbol. */
+export function sectionLabel(r: Pick<RunReport, 'instrument' | 'job'>): string {
+  return r.instrument.id || String((r.job as { symbol?: unknown }).symbol ?? '?');
+}
+
