@@ -34,6 +34,8 @@ export function steps(s: AppState): Step[] {
   const touched = types.filter((t) => s.mappings[t]?.touched);
   const sum = runSummary(s.run);
   const d = s.draft;
+  // Several symbols ticked: "2 symbols"; else the one symbol.
+  const who = d.symbolChoices.length && d.symbols.length > 1 ? `${d.symbols.length} symbols` : d.symbol;
   return [
     {
       id: 'source', title: 'Source', enabled: true, done: fileSource ? good.length > 0 : true,
@@ -46,7 +48,7 @@ export function steps(s: AppState): Step[] {
     },
     {
       id: 'job', title: 'Job', enabled: !fileSource || good.length > 0, done: !!(d.start && d.end && d.output),
-      detail: d.start && d.end ? `${d.symbol} · ${d.start === d.end ? d.start : `${d.start} → ${d.end}`}` : d.symbol,
+      detail: d.start && d.end ? `${who} · ${d.start === d.end ? d.start : `${d.start} → ${d.end}`}` : who,
     },
     { id: 'run', title: 'Run', enabled: s.run.status !== 'idle', done: s.run.status === 'done', detail: s.run.status === 'idle' ? 'Not started' : sum.title },
     {

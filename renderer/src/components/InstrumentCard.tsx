@@ -158,14 +158,14 @@ export function MismatchPanel({ mismatches }: { mismatches: Mismatch[] }) {
   if (!mismatches.length) return null;
   const key = mismatchKey(mismatches);
   const confirmed = draft.allowMismatch === key;
-  const as = `${jobSymbols(draft).join(', ')} on ${MARKET[draft.market].label}`;
+
   return (
     <div className={`alert ${confirmed ? 'alert-warn' : 'alert-error'} mismatch`} role="alert" data-testid="mismatch">
       <strong>The files say otherwise.</strong>
       <ul>{mismatches.map((m) => <li key={`${m.file}|${m.what}`}>{m.text}</li>)}</ul>
       <label className="check">
         <input type="checkbox" checked={confirmed} onChange={(e) => confirm(e.target.checked ? key : null)} />
-        <span>The files were renamed; build as <strong className="mono">{as}</strong></span>
+        <span>The files were renamed; build as <strong className="mono">{jobSymbols(draft).join(', ')}</strong> on <strong>{MARKET[draft.market].label}</strong></span>
       </label>
       {!confirmed && <p className="small">Or change the symbol or market to what the files say.</p>}
     </div>
