@@ -63,17 +63,17 @@ export function refilled(s: AppState): Partial<AppState> {
   return { draft };
 }
 
-/** Reads what each new file says (a one-row preview brings its facts), a few at a time. */
-async function readNewFacts({ api, set, get }: SliceContext, files: FileEntry[]) {
-  const queue = files.filter((f) => !f.info.error && get().facts[f.info.path] === undefined);
+/** What each new file says (a one-row preview brings its facts), read a few at a time. */
+async function readNewFacts(api: SliceContext['api'], known: AppState['facts'], infos: FileInfo[]): Promise<AppState['facts']> {
+  const queue = infos.filter((i) => !i.error && known[i.path] === undefined);
+  const out: AppState['facts'] = {};
   const worker = async () => {
-    for (let f = queue.shift(); f; f = queue.shift()) {
-      const got = await api.preview({ path: f.info.path, dataType: f.types[0] ?? 'trades', rows: 1 }).then((r) => r.facts ?? null, () => null);
-      set((s) => ({ facts: { ...s.facts, [f!.info.path]: got } }));
+    for (let i = queue.shift(); i; i = queue.shift()) {
+      out[i.path] = await api.preview({ path: i.path, dataType: i.feeds[0] ?? 'trades', rows: 1 }).then((r) => r.facts ?? null, () => null);
     }
   };
   await Promise.all([worker(), worker(), worker()]);
-  set((s) => refilled(s));
+  return out;
 }
 
 /** A file's options with a change applied; an undefined value removes the option (back to automatic). */
@@ -83,8 +83,7 @@ function mergeOptions(cur: FileOptions, change: FileOptions): FileOptions {
   return next;
 }
 
-export function filesSlice(ctx: SliceContext): FilesSlice {
-  const { api, set, get } = ctx;
+export function filesSlice({ api, set, get }: SliceContext): FilesSlice {
   return {
     source: 'csv',
     files: [],
@@ -109,10 +108,13 @@ export function filesSlice(ctx: SliceContext): FilesSlice {
       set({ adding: true, addError: null });
       try {
         const infos = await api.inspectFiles(list);
-        set((s) => withAdded(s, infos));
-        const added = new Set(infos.map((i) => i.path));
-        // The facts first: the preview is asked for with the symbol they may fill in.
-        await readNewFacts(ctx, get().files.filter((f) => added.has(f.info.path)));
+        const facts = await readNewFacts(api, get().facts, infos);
+        // The files and what they say arrive together: the job is filled in as the files appear,
+        // and the preview is asked for with the symbol they name.
+        set((s) => {
+          const added = { ...withAdded(s, infos), facts: { ...s.facts, ...facts } };
+          return { ...added, ...refilled({ ...s, ...added }) };
+        });
         get().refreshPreview();
       } catch (e) {
         set({ adding: false, addError: errText(e) });
