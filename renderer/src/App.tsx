@@ -3,6 +3,7 @@ import { useEffect, useState, type DragEvent } from 'react';
 import { REQUIRED_FIELDS } from '../../shared/job.js';
 import { typesInUse } from './logic/files.js';
 import { missingRequired } from './logic/mapping.js';
+import { jobSymbols } from './logic/job.js';
 import { runSummary } from './logic/progressView.js';
 import { pathForFile } from './lib/api.js';
 import type { AppState, Screen } from './store/app.js';
@@ -35,7 +36,7 @@ export function steps(s: AppState): Step[] {
   const sum = runSummary(s.run);
   const d = s.draft;
   // Several symbols ticked: "2 symbols"; else the one symbol.
-  const who = d.symbolChoices.length && d.symbols.length > 1 ? `${d.symbols.length} symbols` : d.symbol;
+  const who = jobSymbols(d).length > 1 ? `${jobSymbols(d).length} symbols` : d.symbol;
   return [
     {
       id: 'source', title: 'Source', enabled: true, done: fileSource ? good.length > 0 : true,

@@ -64,6 +64,10 @@ test('several symbols are offered, all ticked; one ticked is the symbol, several
   // A file that does not say its symbol cannot be shared out among several.
   built = buildJob({ ...d, symbols: ['BTCUSDT', 'ETHUSDT'] }, files, {}, [], [...facts, { name: 'plain.csv', facts: { symbols: [], from: 'file name' } }]);
   assert.match(built.errors.join('\n'), /plain\.csv does not say which symbol its rows are/);
+  // A Tardis download is of the one symbol typed, whatever files were added before.
+  built = buildJob({ ...d, source: 'tardis', symbol: 'SOLUSDT', symbols: [] }, files, {}, [], facts);
+  assert.equal(built.spec!.symbol, 'SOLUSDT');
+  assert.equal(built.spec!.symbols, undefined);
   // One entered definition is one instrument.
   built = buildJob({ ...d, symbols: ['BTCUSDT', 'ETHUSDT'], definition: 'enter' }, files, {}, [], facts);
   assert.match(built.errors.join('\n'), /An entered definition describes one instrument/);
@@ -123,9 +127,11 @@ test('the store reads the added files’ facts and fills the job; the user’s s
   store.getState().typeSymbol(false);
   d = store.getState().draft;
   assert.deepEqual(d.symbolChoices, ['XBTUSD', 'BTCUSDT', 'ETHUSDT']);
+  assert.equal(d.output, '/out/XBTUSD-catalog', 'the default folder follows the filled symbol');
   store.getState().toggleSymbol('XBTUSD');
   assert.deepEqual(store.getState().draft.symbols, ['BTCUSDT', 'ETHUSDT']);
   assert.equal(store.getState().draft.symbol, 'BTCUSDT', 'the first ticked is the one shown');
+  assert.equal(store.getState().draft.output, '/out/BTCUSDT-catalog', 'the default folder follows it');
   store.getState().typeSymbol(true);
   assert.deepEqual(store.getState().draft.symbolChoices, []);
   store.getState().removeFile('/d/pair.csv');

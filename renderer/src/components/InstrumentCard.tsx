@@ -146,7 +146,7 @@ function MarketSymbolFields({ presets }: { presets: PresetInfo[] }) {
           ))}
         </select>
       </div>
-      {draft.symbolChoices.length ? <SymbolChoices /> : <SymbolField presets={presets} />}
+      {draft.symbolChoices.length && draft.source !== 'tardis' ? <SymbolChoices /> : <SymbolField presets={presets} />}
     </div>
   );
 }

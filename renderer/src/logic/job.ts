@@ -129,14 +129,15 @@ function instrumentPart(d: JobDraft, symbols: string[], presets: PresetInfo[], e
 }
 
 /** The symbols the job builds: the ticked ones when the files offer several, else the one typed. */
-export function jobSymbols(d: Pick<JobDraft, 'symbol' | 'symbolChoices' | 'symbols'>): string[] {
-  if (d.symbolChoices.length) return d.symbolChoices.filter((s) => d.symbols.includes(s));
+export function jobSymbols(d: Pick<JobDraft, 'source' | 'symbol' | 'symbolChoices' | 'symbols'>): string[] {
+  // A Tardis download is asked for one symbol; the files' symbols are of files.
+  if (d.symbolChoices.length && d.source !== 'tardis') return d.symbolChoices.filter((s) => d.symbols.includes(s));
   return [d.symbol.trim().toUpperCase()];
 }
 
 /** The spec's symbol part, and the check of the job against what its files say. */
 function identityPart(d: JobDraft, symbols: string[], facts: readonly NamedFacts[], errors: string[]): Partial<JobSpecInput> & { mismatches: Mismatch[] } {
-  if (d.symbolChoices.length && !symbols.length) errors.push('Tick at least one of the files’ symbols.');
+  if (d.symbolChoices.length && d.source !== 'tardis' && !symbols.length) errors.push('Tick at least one of the files’ symbols.');
   const ids: Partial<JobSpecInput> = symbols.length > 1 ? { symbols } : { symbol: symbols[0] ?? '' };
   if (d.source === 'tardis') return { ...ids, mismatches: [] };
   if (symbols.length > 1) {

@@ -74,8 +74,11 @@ export function draftSlice({ api, set, get }: SliceContext): DraftSlice {
         const on = s.draft.symbols.includes(symbol);
         const symbols = s.draft.symbolChoices.filter((x) => (x === symbol ? !on : s.draft.symbols.includes(x)));
         // The symbol shown (instrument line, preview, default folder) is the first ticked.
-        return { draft: { ...s.draft, symbols, symbol: symbols[0] ?? s.draft.symbol } };
+        const draft = { ...s.draft, symbols, symbol: symbols[0] ?? s.draft.symbol };
+        if (s.outputRoot && s.draft.output === defaultOutput(s.outputRoot, s.draft.symbol)) draft.output = defaultOutput(s.outputRoot, draft.symbol);
+        return { draft };
       });
+      get().refreshPreview();
     },
 
     typeSymbol(typed) {
