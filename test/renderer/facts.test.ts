@@ -9,7 +9,7 @@ import { combineFacts, findMismatches, marketFromFacts, mismatchKey } from '../.
 import { buildJob, defaultDraft, fillFromFacts } from '../../renderer/src/logic/job.js';
 import { barKey, initRun, reduceAll } from '../../renderer/src/logic/progress.js';
 import { groupBars, groupByInstrument, specLine } from '../../renderer/src/logic/progressView.js';
-import { sectionLabel } from '../../renderer/src/logic/result.js';
+import { resultTitle, sectionLabel } from '../../renderer/src/logic/result.js';
 import { createAppStore } from '../../renderer/src/store/app.js';
 import { fakeApi, fileInfo, tick } from '../support/fake-api.js';
 
@@ -165,6 +165,8 @@ test('a result of several instruments loads each one’s per-day figures; a refu
   });
   const sections = [section('BTCUSDT-PERP.BINANCE', true), section('ETHUSDT-PERP.BINANCE', false)];
   assert.deepEqual(sections.map(sectionLabel), ['BTCUSDT-PERP.BINANCE', 'ETHUSDT']);
+  assert.equal(resultTitle({ ok: false, days: [], sections }), 'Written, 1 of 2 instruments failed');
+  assert.equal(resultTitle({ ok: false, days: [], sections: [sections[1]!] }), 'The job failed');
   api.report = { ...section('BTCUSDT-PERP.BINANCE, ETHUSDT-PERP.BINANCE', false), sections };
   const store = createAppStore(api, { debounceMs: 5 });
   await store.getState().startSpec({ source: 'csv', symbols: ['BTCUSDT', 'ETHUSDT'], start: '2024-05-02', end: '2024-05-02', output: '/o', dataTypes: ['trades'], config: { files: {} } });

@@ -219,3 +219,36 @@ test('a Tardis CSV of BTCUSDT and ETHUSDT builds both: each ticked, its own prog
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('an instrument of several that fails shows its errors first in its own section, while the other is written', { timeout: 180_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  const dir = join(work, 'half');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'usdm-half-bad.csv');
+  // ETHUSDT's prices are no numbers: every one of its rows is rejected, failing its file.
+  await writeFile(file, tardisTrades('binance-futures', '2024-05-03', 200, [
+    { symbol: 'BTCUSDT', price: (i) => (64000 + (i % 50) / 10).toFixed(1), size: () => '0.001' },
+    { symbol: 'ETHUSDT', price: () => 'n/a', size: () => '0.010' },
+  ]));
+  const { page, errors } = await openApp();
+  await addFile(page, file);
+  await page.locator('button[data-step="job"]').click();
+  await page.getByTestId('symbol-choices').waitFor();
+  await page.locator('#output').fill(join(dir, 'catalog'));
+  await page.getByRole('button', { name: 'Run the job' }).click();
+  await page.locator('[data-testid=run-overall][data-status=done], [data-testid=run-overall][data-status=failed]').waitFor({ timeout: 90_000 });
+  await page.getByRole('button', { name: 'View result →' }).click();
+  const result = page.getByTestId('result-section');
+  await result.nth(1).waitFor();
+  assert.equal(await page.locator('.screen-header h1').innerText(), 'Written, 1 of 2 instruments failed');
+  assert.deepEqual(await result.evaluateAll((els) => els.map((e) => [e.getAttribute('data-instrument'), e.getAttribute('data-ok')])), [['BTCUSDT-PERP.BINANCE', 'true'], ['ETHUSDT-PERP.BINANCE', 'false']]);
+  const failed = result.nth(1);
+  // Its errors come before its figures and days.
+  const order = await failed.evaluate((el) => Array.from(el.children, (c) => c.getAttribute('role') ?? c.getAttribute('data-testid') ?? c.className));
+  assert.deepEqual(order.slice(0, 3), ['instrument-section-head', 'alert', 'section-counts']);
+  assert.match(await failed.getByRole('alert').innerText(), /reject/i);
+  assert.match(await result.nth(0).getByTestId('section-counts').innerText(), /^200 rows written/);
+  await shot(page, 'symbols-section-failed');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
