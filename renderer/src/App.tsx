@@ -3,6 +3,7 @@ import { useEffect, useState, type DragEvent } from 'react';
 import { REQUIRED_FIELDS } from '../../shared/job.js';
 import { typesInUse } from './logic/files.js';
 import { missingRequired } from './logic/mapping.js';
+import { jobSymbols } from './logic/job.js';
 import { runSummary } from './logic/progressView.js';
 import { pathForFile } from './lib/api.js';
 import type { AppState, Screen } from './store/app.js';
@@ -34,6 +35,8 @@ export function steps(s: AppState): Step[] {
   const touched = types.filter((t) => s.mappings[t]?.touched);
   const sum = runSummary(s.run);
   const d = s.draft;
+  // Several symbols ticked: "2 symbols"; else the one symbol.
+  const who = jobSymbols(d).length > 1 ? `${jobSymbols(d).length} symbols` : d.symbol;
   return [
     {
       id: 'source', title: 'Source', enabled: true, done: fileSource ? good.length > 0 : true,
@@ -46,7 +49,7 @@ export function steps(s: AppState): Step[] {
     },
     {
       id: 'job', title: 'Job', enabled: !fileSource || good.length > 0, done: !!(d.start && d.end && d.output),
-      detail: d.start && d.end ? `${d.symbol} · ${d.start === d.end ? d.start : `${d.start} → ${d.end}`}` : d.symbol,
+      detail: d.start && d.end ? `${who} · ${d.start === d.end ? d.start : `${d.start} → ${d.end}`}` : who,
     },
     { id: 'run', title: 'Run', enabled: s.run.status !== 'idle', done: s.run.status === 'done', detail: s.run.status === 'idle' ? 'Not started' : sum.title },
     {

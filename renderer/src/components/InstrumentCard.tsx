@@ -7,8 +7,10 @@ import {
   CURRENCY_FIELDS, ENTRY_FIELDS, ENTRY_INFO, KIND_LABEL, entryFieldError, entryInverse, entryKind, instrumentView, marketGroups,
   presetFor, symbolError, type DefinitionSource, type EntryField,
 } from '../logic/instrument.js';
-import { optionalNumber, presetText } from '../logic/job.js';
+import { combineFacts, mismatchKey, type Mismatch } from '../logic/facts.js';
+import { jobSymbols, optionalNumber, presetText } from '../logic/job.js';
 import { useApp } from '../store/context.js';
+import { jobFacts } from '../store/files.js';
 
 function ApiKeyField() {
   const saved = useApp((s) => s.apiKeySaved);
@@ -70,20 +72,72 @@ function PrecisionFields() {
   );
 }
 
+/** "from the files" next to a value the files filled in. */
+function FromFiles({ on, what }: { on: boolean; what: string }) {
+  return on ? <span className="from-files" data-testid={`${what}-from-files`}>from the files</span> : null;
+}
+
+/** The files' symbols, each a checkbox (each ticked one is built as its own instrument). */
+function SymbolChoices() {
+  const draft = useApp((s) => s.draft);
+  const toggle = useApp((s) => s.toggleSymbol);
+  const typeSymbol = useApp((s) => s.typeSymbol);
+  const n = draft.symbols.length;
+  return (
+    <fieldset className="field symbol-choices" data-testid="symbol-choices">
+      <legend className="label">Symbols <FromFiles on={draft.filled.symbol} what="symbol" /></legend>
+      <div className="check-row">
+        {draft.symbolChoices.map((sym) => (
+          <label key={sym} className="check">
+            <input type="checkbox" checked={draft.symbols.includes(sym)} onChange={() => toggle(sym)} />
+            <span className="mono">{sym}</span>
+          </label>
+        ))}
+      </div>
+      <p className={`small ${n ? 'muted' : 'text-error'}`}>
+        {n > 1 ? `The files hold ${draft.symbolChoices.length} symbols; each ticked one is built as its own instrument.` : n === 1 ? 'One symbol ticked: one instrument.' : 'Tick at least one symbol.'}{' '}
+        <button type="button" className="link-btn" onClick={() => typeSymbol(true)}>Type a symbol instead</button>
+      </p>
+    </fieldset>
+  );
+}
+
+function SymbolField({ presets }: { presets: PresetInfo[] }) {
+  const draft = useApp((s) => s.draft);
+  const setDraft = useApp((s) => s.setDraft);
+  const typeSymbol = useApp((s) => s.typeSymbol);
+  const offered = useApp((s) => s.source !== 'tardis' && combineFacts(jobFacts(s)).symbols.length > 1);
+  const error = symbolError(draft.symbol);
+  return (
+    <div className="field">
+      <label className="label" htmlFor="symbol">Symbol <FromFiles on={draft.filled.symbol} what="symbol" /></label>
+      <input id="symbol" className="input mono" list="symbol-presets" value={draft.symbol} spellCheck={false}
+        aria-invalid={!!error} aria-describedby={error ? 'symbol-error' : 'symbol-hint'}
+        onChange={(e) => setDraft({ symbol: e.target.value.toUpperCase() })} />
+      <datalist id="symbol-presets">
+        {presets.filter((p) => p.market === draft.market).map((p) => <option key={p.symbol} value={p.symbol}>{presetText(p)}</option>)}
+      </datalist>
+      {error
+        ? <p id="symbol-error" className="small text-error" data-testid="symbol-error">{error}</p>
+        : <p id="symbol-hint" className="muted small">As the venue writes it: <span className="nowrap">BTC-USDT-SWAP</span>, <span className="nowrap">BTCUSD_PERP</span></p>}
+      {offered && <p className="small"><button type="button" className="link-btn" onClick={() => typeSymbol(false)}>Pick from the files’ symbols</button></p>}
+    </div>
+  );
+}
+
 function MarketSymbolFields({ presets }: { presets: PresetInfo[] }) {
   const draft = useApp((s) => s.draft);
   const setDraft = useApp((s) => s.setDraft);
-  const error = symbolError(draft.symbol);
   return (
     <div className="form-row market-row">
       <div className="field">
-        <label className="label" htmlFor="market">Market</label>
-        {/* "Let the data say" (no market chosen) belongs first in this list once the engine can tell. */}
+        <label className="label" htmlFor="market">Market <FromFiles on={draft.filled.market} what="market" /></label>
+        {/* Filled from what the files say until the user picks one (store/files.ts refilled). */}
         <select id="market" className="input" value={draft.market}
           onChange={(e) => {
             const market = e.target.value as typeof draft.market;
             // A Tardis download follows the market (the box below can still name another feed).
-            setDraft({ market, tardisExchange: MARKET[market].tardis[0]! });
+            setDraft({ market, tardisExchange: MARKET[market].tardis[0] ?? draft.tardisExchange });
           }}>
           {marketGroups().map((g) => (
             <optgroup key={g.venue} label={g.venue}>
@@ -92,32 +146,50 @@ function MarketSymbolFields({ presets }: { presets: PresetInfo[] }) {
           ))}
         </select>
       </div>
-      <div className="field">
-        <label className="label" htmlFor="symbol">Symbol</label>
-        <input id="symbol" className="input mono" list="symbol-presets" value={draft.symbol} spellCheck={false}
-          aria-invalid={!!error} aria-describedby={error ? 'symbol-error' : 'symbol-hint'}
-          onChange={(e) => setDraft({ symbol: e.target.value.toUpperCase() })} />
-        <datalist id="symbol-presets">
-          {presets.filter((p) => p.market === draft.market).map((p) => <option key={p.symbol} value={p.symbol}>{presetText(p)}</option>)}
-        </datalist>
-        {error
-          ? <p id="symbol-error" className="small text-error" data-testid="symbol-error">{error}</p>
-          : <p id="symbol-hint" className="muted small">As the venue writes it: <span className="nowrap">BTC-USDT-SWAP</span>, <span className="nowrap">BTCUSD_PERP</span></p>}
-      </div>
+      {draft.symbolChoices.length && draft.source !== 'tardis' ? <SymbolChoices /> : <SymbolField presets={presets} />}
     </div>
   );
 }
 
-/** The id, kind and inverse-ness the job will write, in plain words. */
-function InstrumentLine({ preset }: { preset: PresetInfo | undefined }) {
+/** Where the job disagrees with its files: each file and both values, and the confirm that builds anyway. */
+export function MismatchPanel({ mismatches }: { mismatches: Mismatch[] }) {
   const draft = useApp((s) => s.draft);
-  const v = instrumentView(draft.market, draft.symbol, draft.definition, draft.entry, preset);
-  const inverse = v.inverse === null ? 'linear or inverse: as the definition says' : v.inverse ? 'inverse (sizes in contracts, settled in the base)' : v.kind === 'spot' ? 'spot pair' : 'linear';
+  const confirm = useApp((s) => s.confirmMismatch);
+  if (!mismatches.length) return null;
+  const key = mismatchKey(mismatches);
+  const confirmed = draft.allowMismatch === key;
+
   return (
-    <p className="instrument-line" data-testid="instrument-id">
-      Written as <strong className="mono">{v.id}</strong>
-      <span className="muted"> · {KIND_LABEL[v.kind]} ({v.className}{v.kindGuessed ? ', from the symbol’s shape' : ''}) · {inverse}</span>
-    </p>
+    <div className={`alert ${confirmed ? 'alert-warn' : 'alert-error'} mismatch`} role="alert" data-testid="mismatch">
+      <strong>The files say otherwise.</strong>
+      <ul>{mismatches.map((m) => <li key={`${m.file}|${m.what}`}>{m.text}</li>)}</ul>
+      <label className="check">
+        <input type="checkbox" checked={confirmed} onChange={(e) => confirm(e.target.checked ? key : null)} />
+        <span>The files were renamed; build as <strong className="mono">{jobSymbols(draft).join(', ')}</strong> on <strong>{MARKET[draft.market].label}</strong></span>
+      </label>
+      {!confirmed && <p className="small">Or change the symbol or market to what the files say.</p>}
+    </div>
+  );
+}
+
+/** The id, kind and inverse-ness the job will write, in plain words (one line per instrument). */
+function InstrumentLine() {
+  const draft = useApp((s) => s.draft);
+  const presets = useApp((s) => s.presets);
+  const symbols = jobSymbols(draft);
+  return (
+    <>
+      {(symbols.length ? symbols : [draft.symbol]).map((sym) => {
+        const v = instrumentView(draft.market, sym, draft.definition, draft.entry, presetFor(presets, draft.market, sym));
+        const inverse = v.inverse === null ? 'linear or inverse: as the definition says' : v.inverse ? 'inverse (sizes in contracts, settled in the base)' : v.kind === 'spot' ? 'spot pair' : 'linear';
+        return (
+          <p key={sym} className="instrument-line" data-testid="instrument-id">
+            Written as <strong className="mono">{v.id}</strong>
+            <span className="muted"> · {KIND_LABEL[v.kind]} ({v.className}{v.kindGuessed ? ', from the symbol’s shape' : ''}) · {inverse}</span>
+          </p>
+        );
+      })}
+    </>
   );
 }
 
@@ -127,16 +199,24 @@ const SOURCES: { value: DefinitionSource; label: string }[] = [
   { value: 'enter', label: 'Enter it' },
 ];
 
-function PresetChoice({ preset }: { preset: PresetInfo | undefined }) {
+function PresetChoice() {
   const draft = useApp((s) => s.draft);
+  const presets = useApp((s) => s.presets);
   const m = MARKET[draft.market];
-  const sym = draft.symbol.trim() || 'this symbol';
-  if (preset) {
-    return <p className="precision-line" data-testid="precision">Preset: <strong>{m.label} {preset.symbol}</strong> · {presetText(preset)}</p>;
+  const symbols = jobSymbols(draft);
+  const found = symbols.map((sym) => presetFor(presets, draft.market, sym)).filter((p) => !!p);
+  const without = symbols.filter((sym) => !presetFor(presets, draft.market, sym));
+  if (symbols.length === 1 && found[0]) {
+    return <p className="precision-line" data-testid="precision">Preset: <strong>{m.label} {found[0].symbol}</strong> · {presetText(found[0])}</p>;
   }
+  if (!without.length) {
+    return <p className="precision-line" data-testid="precision">Presets: <strong>{m.label} {found.map((p) => p.symbol).join(', ')}</strong></p>;
+  }
+  const sym = without.join(', ') || draft.symbol.trim() || 'this symbol';
   return (
     <>
       <p className="precision-line" data-testid="precision">
+        {found.length > 0 && <>Presets: <strong>{found.map((p) => p.symbol).join(', ')}</strong>. </>}
         No preset for <strong>{sym}</strong> on {m.label}: give a list file or enter it.
         {!m.contracts && ' Without either, the precision comes from the data unless you set it here.'}
       </p>
@@ -233,14 +313,14 @@ function DefinitionFields({ preset }: { preset: PresetInfo | undefined }) {
           </label>
         ))}
       </div>
-      {source === 'preset' && <PresetChoice preset={preset} />}
+      {source === 'preset' && <PresetChoice />}
       {source === 'file' && <FileChoice />}
       {source === 'enter' && <EntryForm preset={preset} />}
     </fieldset>
   );
 }
 
-export function InstrumentCard() {
+export function InstrumentCard({ mismatches }: { mismatches: Mismatch[] }) {
   const draft = useApp((s) => s.draft);
   const setDraft = useApp((s) => s.setDraft);
   const presets = useApp((s) => s.presets);
@@ -249,7 +329,8 @@ export function InstrumentCard() {
     <section className={`card instrument-card${draft.definition === 'enter' ? ' wide' : ''}`} aria-labelledby="inst-title">
       <h2 id="inst-title">Instrument</h2>
       <MarketSymbolFields presets={presets} />
-      <InstrumentLine preset={preset} />
+      <MismatchPanel mismatches={mismatches} />
+      <InstrumentLine />
       <DefinitionFields preset={preset} />
       {draft.source === 'tardis' && (
         <>

@@ -7,6 +7,7 @@ import { filesFor } from './files.js';
 import type { MappingState } from './mapping.js';
 import { MARKET, type MarketKey } from '../../../shared/markets.js';
 import { DEFAULT_MARKET, emptyEntry, entryErrors, entrySpec, presetFor, type DefinitionSource, type EntryDraft } from './instrument.js';
+import { findMismatches, marketFromFacts, mismatchKey, silentFiles, type FilesFacts, type Mismatch, type NamedFacts } from './facts.js';
 import { restrict } from './mapping.js';
 
 export { FIELDS_FOR };
@@ -37,6 +38,23 @@ export interface JobDraft {
   maxRejectPercent: number | null;
   /** bars: the bar spec (e.g. 1-MINUTE-LAST); '' = detected from the data */
   barType: string;
+  /** the symbols the files hold, offered as checkboxes when there are several (empty: the symbol box) */
+  symbolChoices: string[];
+  /** the ones ticked: each is built as its own instrument */
+  symbols: string[];
+  /** the mismatches (mismatchKey) the user confirmed as renamed files; null: none confirmed */
+  allowMismatch: string | null;
+  /** what was filled in from the files (the screen says so) */
+  filled: Picks;
+  /** what the user chose: the files never change it */
+  userSet: Picks;
+}
+
+/** The draft's values the files can fill in. */
+export interface Picks {
+  market: boolean;
+  symbol: boolean;
+  days: boolean;
 }
 
 /** A bar spec as the engine reads it: <step>-<SECOND|MINUTE|HOUR|DAY>-<LAST|MARK|BID|ASK|MID> (the engine checks the step). */
@@ -48,7 +66,8 @@ export function defaultDraft(): JobDraft {
   return {
     source: 'csv', symbol: DEFAULT_SYMBOL, market: DEFAULT_MARKET, definition: 'preset', instrumentsFile: '', entry: emptyEntry(), start: null, end: null, dataTypes: ['trades'], output: '',
     precisionMode: 128, pricePrecision: null, sizePrecision: null, overwrite: false, tardisExchange: 'binance-futures',
-    maxRejectPercent: DEFAULT_REJECT_PERCENT, barType: '',
+    maxRejectPercent: DEFAULT_REJECT_PERCENT, barType: '', symbolChoices: [], symbols: [], allowMismatch: null,
+    filled: { market: false, symbol: false, days: false }, userSet: { market: false, symbol: false, days: false },
   };
 }
 
@@ -56,6 +75,8 @@ export interface BuiltJob {
   spec: JobSpecInput | null;
   errors: string[];
   warnings: string[];
+  /** where the job disagrees with what its files say (confirmed or not) */
+  mismatches: Mismatch[];
 }
 
 function fileConfig(t: DataType, files: FileEntry[], mapping: MappingState | undefined, warnings: string[]): FileConfig {
@@ -79,22 +100,25 @@ function fileConfig(t: DataType, files: FileEntry[], mapping: MappingState | und
   return fc;
 }
 
-/** The spec's definition of the instrument (a list file, the entered fields, or precisions for a symbol with no preset). */
-function instrumentPart(d: JobDraft, presets: PresetInfo[], errors: string[], warnings: string[]): Partial<JobSpecInput> {
-  const symbol = d.symbol.trim().toUpperCase();
+/** The spec's definition of the instrument(s) (a list file, the entered fields, or precisions for a symbol with no preset). */
+function instrumentPart(d: JobDraft, symbols: string[], presets: PresetInfo[], errors: string[], warnings: string[]): Partial<JobSpecInput> {
+  const symbol = symbols[0] ?? '';
   if (d.definition === 'file') {
     if (!d.instrumentsFile.trim()) errors.push('Choose the venue’s saved instrument list, or take the definition from elsewhere.');
     return { instrumentsFile: d.instrumentsFile.trim() };
   }
-  const preset = presetFor(presets, d.market, symbol);
   if (d.definition === 'enter') {
+    // One entered definition (base, quote, increments) describes one instrument.
+    if (symbols.length > 1) errors.push(`An entered definition describes one instrument: tick one symbol, or take the ${symbols.length} symbols’ definitions from presets or the venue’s list.`);
+    const preset = presetFor(presets, d.market, symbol);
     errors.push(...entryErrors(d.entry, d.market, symbol, preset));
     return { instrument: entrySpec(d.entry, d.market, symbol, preset) };
   }
-  if (preset) return {};
+  const without = symbols.filter((s) => !presetFor(presets, d.market, s));
+  if (!without.length) return {};
   const m = MARKET[d.market];
   // A contract's size is in no data; Tardis's instruments API may know it (the engine asks it with a key).
-  if (m.contracts && d.source !== 'tardis') errors.push(`No preset for ${symbol || 'this symbol'} on ${m.label}: its sizes are contracts, which the data cannot define; give the venue’s instrument list or enter the definition.`);
+  if (m.contracts && d.source !== 'tardis') errors.push(`No preset for ${without.join(', ') || 'this symbol'} on ${m.label}: its sizes are contracts, which the data cannot define; give the venue’s instrument list or enter the definition.`);
   if (presets.length && (d.pricePrecision === null) !== (d.sizePrecision === null)) {
     warnings.push('Give both price and size precision, or neither (then they come from the data).');
   }
@@ -104,13 +128,64 @@ function instrumentPart(d: JobDraft, presets: PresetInfo[], errors: string[], wa
   };
 }
 
-export function buildJob(d: JobDraft, files: FileEntry[], mappings: Partial<Record<DataType, MappingState>>, presets: PresetInfo[] = []): BuiltJob {
+/** The symbols the job builds: the ticked ones when the files offer several, else the one typed. */
+export function jobSymbols(d: Pick<JobDraft, 'source' | 'symbol' | 'symbolChoices' | 'symbols'>): string[] {
+  // A Tardis download is asked for one symbol; the files' symbols are of files.
+  if (d.symbolChoices.length && d.source !== 'tardis') return d.symbolChoices.filter((s) => d.symbols.includes(s));
+  return [d.symbol.trim().toUpperCase()];
+}
+
+/** The spec's symbol part, and the check of the job against what its files say. */
+function identityPart(d: JobDraft, symbols: string[], facts: readonly NamedFacts[], errors: string[]): Partial<JobSpecInput> & { mismatches: Mismatch[] } {
+  if (d.symbolChoices.length && d.source !== 'tardis' && !symbols.length) errors.push('Tick at least one of the files’ symbols.');
+  const ids: Partial<JobSpecInput> = symbols.length > 1 ? { symbols } : { symbol: symbols[0] ?? '' };
+  if (d.source === 'tardis') return { ...ids, mismatches: [] };
+  if (symbols.length > 1) {
+    for (const name of silentFiles(facts)) errors.push(`${name} does not say which symbol its rows are: a job of several symbols needs every file to say it (a symbol column, a file name or messages). Tick one symbol, or leave the file out.`);
+  }
+  const mismatches = findMismatches(facts, symbols, d.market);
+  if (!mismatches.length) return { ...ids, mismatches };
+  if (d.allowMismatch === mismatchKey(mismatches)) return { ...ids, allowMismatch: true, mismatches };
+  errors.push('The job disagrees with its files (see Instrument): confirm the files were renamed, or change the symbol or market.');
+  return { ...ids, mismatches };
+}
+
+/**
+ * The draft with what its files say filled in where the user has not chosen: the market (or the
+ * venue's usual one), the symbol (several: offered, all ticked), and the days they hold.
+ */
+export function fillFromFacts(d: JobDraft, f: FilesFacts): JobDraft {
+  const out: JobDraft = { ...d, filled: { ...d.filled } };
+  const market = d.userSet.market ? null : marketFromFacts(f, d.market);
+  if (market) {
+    out.market = market;
+    out.tardisExchange = MARKET[market].tardis[0] ?? d.tardisExchange;
+    out.filled.market = true;
+  }
+  if (!d.userSet.symbol && f.symbols.length) {
+    out.symbol = f.symbols[0]!;
+    out.filled.symbol = true;
+    // Symbols already offered keep their tick; new ones come ticked.
+    out.symbolChoices = f.symbols.length > 1 ? [...f.symbols] : [];
+    out.symbols = f.symbols.length > 1 ? f.symbols.filter((s) => !d.symbolChoices.includes(s) || d.symbols.includes(s)) : [];
+  }
+  if (!d.userSet.days && f.first && f.last) {
+    out.start = f.first;
+    out.end = f.last;
+    out.filled.days = true;
+  }
+  return out;
+}
+
+export function buildJob(d: JobDraft, files: FileEntry[], mappings: Partial<Record<DataType, MappingState>>, presets: PresetInfo[] = [], facts: readonly NamedFacts[] = []): BuiltJob {
   const errors: string[] = [];
   const warnings: string[] = [];
+  const symbols = jobSymbols(d);
+  const { mismatches, ...identity } = identityPart(d, symbols, facts, errors);
   if (!d.start || !d.end) errors.push('Pick the first and last day on the calendar.');
   if (!d.output.trim()) errors.push('Choose an output folder.');
   if (!d.dataTypes.length) errors.push('Pick at least one data type.');
-  const instrument = instrumentPart(d, presets, errors, warnings);
+  const instrument = instrumentPart(d, symbols, presets, errors, warnings);
   const barType = d.dataTypes.includes('bars') ? d.barType.trim().toUpperCase() : '';
   if (barType && !BAR_SPEC.test(barType)) errors.push(`Bar type "${d.barType.trim()}": expected step-unit-price, e.g. 1-MINUTE-LAST or 4-HOUR-MARK (or leave it empty to detect it).`);
   const rejectPercent = d.maxRejectPercent ?? DEFAULT_REJECT_PERCENT;
@@ -129,20 +204,20 @@ export function buildJob(d: JobDraft, files: FileEntry[], mappings: Partial<Reco
     }
   }
   const input: JobSpecInput = {
-    source: d.source, symbol: d.symbol.trim().toUpperCase(), exchange: d.market, ...instrument,
+    source: d.source, ...identity, exchange: d.market, ...instrument,
     start: d.start ?? '', end: d.end ?? '', output: d.output.trim(), dataTypes: d.dataTypes, precisionMode: d.precisionMode,
     overwrite: d.overwrite, config,
     // percent to ratio without float noise (2.5 -> 0.025, not 0.025000000000000001)
     maxRejectRatio: Number((rejectPercent / 100).toPrecision(12)),
     ...(barType ? { barType } : {}),
   };
-  if (errors.length) return { spec: null, errors, warnings };
+  if (errors.length) return { spec: null, errors, warnings, mismatches };
   const r = JobSpec.safeParse(input);
   if (!r.success) {
     for (const i of r.error.issues) errors.push(zodIssueText(i, 'job'));
-    return { spec: null, errors, warnings };
+    return { spec: null, errors, warnings, mismatches };
   }
-  return { spec: input, errors, warnings };
+  return { spec: input, errors, warnings, mismatches };
 }
 
 /** "0.10 · 1 decimal" for the symbol field. */

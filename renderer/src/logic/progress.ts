@@ -7,6 +7,8 @@ import { daysBetween } from './dates.js';
 export type BarState = DayState | 'cancelled';
 
 export interface DayBar {
+  /** a job of several instruments: whose day (the symbol) */
+  instrument?: string;
   dataType: DataType;
   day: string;
   state: BarState;
@@ -21,6 +23,8 @@ export interface DayBar {
 }
 
 export interface FileProgress {
+  /** a job of several instruments: whose rows are read (the symbol) */
+  instrument?: string;
   dataType: DataType;
   path: string;
   format?: string;
@@ -40,8 +44,10 @@ export interface RunState {
   status: RunStatus;
   /** bar key -> bar */
   bars: Record<string, DayBar>;
-  /** bar keys in display order: data type, then day */
+  /** bar keys in display order: instrument, data type, then day */
   order: string[];
+  /** a job of several instruments: their symbols, in the job's order */
+  instruments: string[];
   files: Record<string, FileProgress>;
   log: { level: 'info' | 'warn' | 'error'; message: string }[];
   message?: string;
@@ -52,28 +58,44 @@ export interface RunState {
 export const TERMINAL: readonly BarState[] = ['done', 'skipped', 'failed', 'cancelled'];
 const LOG_LIMIT = 200;
 
-export function barKey(dataType: DataType, day: string): string {
-  return `${dataType}|${day}`;
+/** A bar's key: its data type and day, under its instrument in a job of several (the same day of two instruments are two bars). */
+export function barKey(dataType: DataType, day: string, instrument?: string): string {
+  return instrument ? `${instrument}|${dataType}|${day}` : `${dataType}|${day}`;
 }
 
-function sortKeys(keys: string[]): string[] {
-  const rank = (k: string) => DATA_TYPES.indexOf(k.split('|')[0] as DataType);
-  return [...keys].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+/** Keys in display order: the instruments in the job's order (others after, by name), then data type, then day. */
+function sortKeys(keys: string[], bars: Record<string, DayBar>, instruments: readonly string[]): string[] {
+  const inst = (k: string) => {
+    const i = bars[k]?.instrument;
+    if (!i) return [-1, ''] as const;
+    const at = instruments.indexOf(i);
+    return [at < 0 ? instruments.length : at, i] as const;
+  };
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...keys].sort((a, b) => {
+    const [ia, na] = inst(a);
+    const [ib, nb] = inst(b);
+    const ba = bars[a]!;
+    const bb = bars[b]!;
+    return ia - ib || cmp(na, nb) || DATA_TYPES.indexOf(ba.dataType) - DATA_TYPES.indexOf(bb.dataType) || cmp(ba.day, bb.day);
+  });
 }
 
 export function idleRun(): RunState {
-  return { jobId: null, status: 'idle', bars: {}, order: [], files: {}, log: [] };
+  return { jobId: null, status: 'idle', bars: {}, order: [], instruments: [], files: {}, log: [] };
 }
 
-/** A pending bar for every day of the range and every data type, before any event arrives. */
-export function initRun(dataTypes: readonly DataType[], start: string, end: string, now = Date.now()): RunState {
+/** A pending bar for every day of the range, every data type (and every instrument of a job of several), before any event arrives. */
+export function initRun(dataTypes: readonly DataType[], start: string, end: string, now = Date.now(), instruments: readonly string[] = []): RunState {
   const bars: Record<string, DayBar> = {};
-  for (const t of dataTypes) {
-    for (const day of daysBetween(start, end)) {
-      bars[barKey(t, day)] = { dataType: t, day, state: 'pending', rows: 0, fraction: 0, rowsPerSec: 0, etaSec: null };
+  for (const instrument of instruments.length ? instruments : [undefined]) {
+    for (const t of dataTypes) {
+      for (const day of daysBetween(start, end)) {
+        bars[barKey(t, day, instrument)] = { ...(instrument ? { instrument } : {}), dataType: t, day, state: 'pending', rows: 0, fraction: 0, rowsPerSec: 0, etaSec: null };
+      }
     }
   }
-  return { ...idleRun(), status: 'starting', bars, order: sortKeys(Object.keys(bars)), startedAt: now };
+  return { ...idleRun(), status: 'starting', bars, instruments: [...instruments], order: sortKeys(Object.keys(bars), bars, instruments), startedAt: now };
 }
 
 export function isTerminal(state: BarState): boolean {
@@ -92,27 +114,28 @@ export function isBusy(status: RunStatus): boolean {
 export function reduceProgress(s: RunState, e: ProgressEvent, now = Date.now()): RunState {
   switch (e.kind) {
     case 'day': {
-      const key = barKey(e.dataType, e.day);
+      const key = barKey(e.dataType, e.day, e.instrument);
       const prev = s.bars[key];
       // A late "reading" event never reopens a finished day.
       if (prev && isTerminal(prev.state) && !isTerminal(e.state)) return s;
       const terminal = isTerminal(e.state);
       const fraction = terminal ? 1 : Math.max(prev && !isTerminal(prev.state) ? prev.fraction : 0, e.fraction);
       const bar: DayBar = {
-        dataType: e.dataType, day: e.day, state: e.state, rows: e.rows, written: e.written ?? prev?.written,
+        ...(e.instrument ? { instrument: e.instrument } : {}), dataType: e.dataType, day: e.day, state: e.state, rows: e.rows, written: e.written ?? prev?.written,
         fraction, rowsPerSec: e.rowsPerSec, etaSec: terminal ? null : e.etaSec, error: e.error, file: e.file ?? prev?.file,
       };
       const bars = { ...s.bars, [key]: bar };
-      const order = prev ? s.order : sortKeys([...s.order, key]);
+      const order = prev ? s.order : sortKeys([...s.order, key], bars, s.instruments);
       const status = s.status === 'starting' || s.status === 'idle' ? 'running' : s.status;
       return { ...s, bars, order, status };
     }
     case 'file': {
+      const fileKey = barKey(e.dataType, e.path, e.instrument);
       const f: FileProgress = {
-        dataType: e.dataType, path: e.path, format: e.format ?? s.files[e.path]?.format, bytesRead: e.bytesRead, bytesTotal: e.bytesTotal,
+        ...(e.instrument ? { instrument: e.instrument } : {}), dataType: e.dataType, path: e.path, format: e.format ?? s.files[fileKey]?.format, bytesRead: e.bytesRead, bytesTotal: e.bytesTotal,
         rows: e.rows, rowsPerSec: e.rowsPerSec, etaSec: e.etaSec, state: e.state, error: e.error,
       };
-      return { ...s, files: { ...s.files, [`${e.dataType}|${e.path}`]: f } };
+      return { ...s, files: { ...s.files, [fileKey]: f } };
     }
     case 'log':
       return { ...s, log: [...s.log, { level: e.level, message: e.message }].slice(-LOG_LIMIT) };

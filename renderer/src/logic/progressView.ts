@@ -2,13 +2,14 @@
 import type { DataType } from '../../../shared/job.js';
 import { TYPE_LABELS } from './dataTypes.js';
 import { formatCount, formatEta, formatRate } from './format.js';
-import type { BarState, DayBar, FileProgress, RunState } from './progress.js';
+import { barKey, type BarState, type DayBar, type FileProgress, type RunState } from './progress.js';
 
 
 export type Tone = 'pending' | 'active' | 'done' | 'skipped' | 'failed' | 'cancelled';
 
 export interface BarView {
   key: string;
+  instrument?: string;
   dataType: DataType;
   day: string;
   /** 0..100, whole numbers */
@@ -51,12 +52,14 @@ export function barView(b: DayBar): BarView {
   if (b.state === 'done' && b.error) stateLabel = 'Done, empty';
   if (b.state === 'cancelled') stateLabel = 'Cancelled — nothing written';
   return {
-    key: `${b.dataType}|${b.day}`, dataType: b.dataType, day: b.day, percent: b.state === 'cancelled' ? Math.floor(b.fraction * 100) : percent, tone, stateLabel,
+    key: barKey(b.dataType, b.day, b.instrument), ...(b.instrument ? { instrument: b.instrument } : {}), dataType: b.dataType, day: b.day, percent: b.state === 'cancelled' ? Math.floor(b.fraction * 100) : percent, tone, stateLabel,
     rowsText, rateText: active ? formatRate(b.rowsPerSec) : '', etaText: active ? formatEta(b.etaSec) : '', error: b.error, file: b.file,
   };
 }
 
 export interface BarGroup {
+  /** a job of several instruments: whose days (the symbol) */
+  instrument?: string;
   dataType: DataType;
   label: string;
   bars: BarView[];
@@ -70,9 +73,9 @@ export function groupBars(s: RunState): BarGroup[] {
   for (const k of s.order) {
     const b = s.bars[k];
     if (!b) continue;
-    let g = groups.find((x) => x.dataType === b.dataType);
+    let g = groups.find((x) => x.dataType === b.dataType && x.instrument === b.instrument);
     if (!g) {
-      g = { dataType: b.dataType, label: TYPE_LABELS[b.dataType], bars: [], done: 0, failed: 0, total: 0 };
+      g = { ...(b.instrument ? { instrument: b.instrument } : {}), dataType: b.dataType, label: TYPE_LABELS[b.dataType], bars: [], done: 0, failed: 0, total: 0 };
       groups.push(g);
     }
     const v = barView(b);
@@ -142,10 +145,37 @@ export function runSegments(s: RunState): Segment[] {
   return order.filter((t) => acc.has(t)).map((tone) => ({ tone, percent: (acc.get(tone)! / bars.length) * 100 }));
 }
 
-/** The Run screen's subtitle: "BTCUSDT · 2024-01-01 → 2024-01-03 → /out/cat" (one day shown once). */
-export function specLine(spec: { symbol: string; start: string; end: string; output: string } | null): string {
+export interface InstrumentGroups {
+  /** the symbol; absent in a job of one instrument */
+  instrument?: string;
+  groups: BarGroup[];
+  done: number;
+  failed: number;
+  total: number;
+}
+
+/** The groups under their instrument's heading (one heading-less set in a job of one instrument). */
+export function groupByInstrument(groups: readonly BarGroup[]): InstrumentGroups[] {
+  const out: InstrumentGroups[] = [];
+  for (const g of groups) {
+    let x = out.find((o) => o.instrument === g.instrument);
+    if (!x) {
+      x = { ...(g.instrument ? { instrument: g.instrument } : {}), groups: [], done: 0, failed: 0, total: 0 };
+      out.push(x);
+    }
+    x.groups.push(g);
+    x.done += g.done;
+    x.failed += g.failed;
+    x.total += g.total;
+  }
+  return out;
+}
+
+/** The Run screen's subtitle: "BTCUSDT · 2024-01-01 → 2024-01-03 → /out/cat" (one day shown once; several symbols listed). */
+export function specLine(spec: { symbol?: string; symbols?: string[]; start: string; end: string; output: string } | null): string {
   if (!spec) return '';
-  return `${spec.symbol} · ${spec.start === spec.end ? spec.start : `${spec.start} → ${spec.end}`} → ${spec.output}`;
+  const who = spec.symbols?.length ? spec.symbols.join(', ') : spec.symbol ?? 'the files’ symbol';
+  return `${who} · ${spec.start === spec.end ? spec.start : `${spec.start} → ${spec.end}`} → ${spec.output}`;
 }
 
 /** How much of a file has been read, in whole percent (an empty file counts as 1 byte). */

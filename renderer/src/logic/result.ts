@@ -6,7 +6,10 @@ export function failedDays(days: readonly DayReport[]): number {
   return days.filter((d) => d.state === 'failed').length;
 }
 
-export function resultTitle(r: Pick<RunReport, 'ok' | 'days'>): string {
+export function resultTitle(r: Pick<RunReport, 'ok' | 'days'> & { sections?: Pick<RunReport, 'ok'>[] }): string {
+  // A job of several: how many instruments failed, when some were written.
+  const bad = r.sections?.filter((s) => !s.ok).length ?? 0;
+  if (r.sections && bad && bad < r.sections.length) return `Written, ${bad} of ${r.sections.length} instruments failed`;
   const failed = failedDays(r.days);
   return r.ok ? 'Catalog written' : failed ? `Written, ${failed} day${failed === 1 ? '' : 's'} failed` : 'The job failed';
 }
@@ -33,3 +36,9 @@ export function instrumentFacts(i: RunReport['instrument']): string[] {
   if (i.settlement && i.className !== 'CurrencyPair') facts.push(`settled in ${i.settlement}`);
   return facts;
 }
+
+/** How an instrument of a job of several is named: its id, or (refused before it had one) its symbol. */
+export function sectionLabel(r: Pick<RunReport, 'instrument' | 'job'>): string {
+  return r.instrument.id || String((r.job as { symbol?: unknown }).symbol ?? '?');
+}
+

@@ -10,6 +10,7 @@ import { DateRangePicker } from '../components/DateRangePicker.js';
 import { InstrumentCard } from '../components/InstrumentCard.js';
 import { ScreenHeader, StepNav } from '../components/common.js';
 import { useApp } from '../store/context.js';
+import { jobFacts } from '../store/files.js';
 
 /** Advanced: how many of a file's rows may be rejected before the run counts as failed. */
 function RejectLimit() {
@@ -57,7 +58,7 @@ function DaysCard() {
   const marked = useMemo(() => markedDays(files), [files]);
   return (
     <section className="card" aria-labelledby="dates-title">
-      <h2 id="dates-title">Days</h2>
+      <h2 id="dates-title">Days {draft.filled.days && <span className="from-files" data-testid="days-from-files">from the files</span>}</h2>
       <DateRangePicker value={{ start: draft.start, end: draft.end }} onChange={(r) => setDraft({ start: r.start, end: r.end })} marked={marked} />
       <div className="form-row">
         <DayField id="start" label="First day" value={draft.start} onChange={(start) => setDraft({ start })} />
@@ -168,13 +169,14 @@ export function JobScreen() {
   const startJob = useApp((s) => s.startJob);
   const runStatus = useApp((s) => s.run.status);
   const mappings = useApp((s) => s.mappings);
-  const built = useMemo(() => buildJob(draft, files, mappings, presets), [draft, files, mappings, presets]);
+  const facts = useApp((s) => s.facts);
+  const built = useMemo(() => buildJob(draft, files, mappings, presets, jobFacts({ files, facts, draft })), [draft, files, mappings, presets, facts]);
   const busy = isBusy(runStatus);
   return (
     <div className="screen">
       <ScreenHeader title="Job">What to build and where. The catalog is written day by day; days already in it are kept unless you replace them.</ScreenHeader>
       <div className="job-grid">
-        <InstrumentCard />
+        <InstrumentCard mismatches={built.mismatches} />
         <DaysCard />
         <DataTypesCard />
         <OutputCard />

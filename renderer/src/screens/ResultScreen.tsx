@@ -3,7 +3,7 @@ import type { VerifyOutcome } from '../../../shared/api.js';
 import type { DayReport, RunReport } from '../../../shared/report.js';
 import { baseName, dirName, formatCount } from '../logic/format.js';
 import { TYPE_LABELS } from '../logic/dataTypes.js';
-import { dayStateLabel, failedDays, instrumentFacts, resultTitle, stateTone } from '../logic/result.js';
+import { dayStateLabel, failedDays, instrumentFacts, resultTitle, sectionLabel, stateTone } from '../logic/result.js';
 import { verifyInfoView, verifyTotals } from '../logic/verify.js';
 import { DayChart } from '../components/DayChart.js';
 import { Empty, Pill, ScreenHeader } from '../components/common.js';
@@ -45,6 +45,13 @@ function VerifyInfo({ info }: { info?: string[] }) {
 /** The instrument written: its id, class, market, inverse-ness, contract size, settlement and precisions. */
 function InstrumentSummary({ r, symbol }: { r: RunReport; symbol?: string }) {
   const i = r.instrument;
+  if (r.sections?.length) {
+    return (
+      <span data-testid="result-instrument">
+        {r.sections.length} instruments: <strong className="mono">{r.sections.map(sectionLabel).join(', ')}</strong>
+      </span>
+    );
+  }
   const facts = instrumentFacts(i);
   return (
     <span data-testid="result-instrument">
@@ -152,12 +159,12 @@ function DayRow({ d }: { d: DayReport }) {
   );
 }
 
-function DaysCard({ r }: { r: RunReport }) {
+function DaysCard({ r, idPrefix = '', title = 'Per day' }: { r: RunReport; idPrefix?: string; title?: string }) {
   const openFolder = useApp((s) => s.openFolder);
   return (
-    <section className="card" aria-labelledby="days-title">
+    <section className="card" aria-labelledby={`${idPrefix}days-title`}>
       <div className="card-head">
-        <h2 id="days-title">Per day</h2>
+        <h2 id={`${idPrefix}days-title`}>{title}</h2>
         {r.rejectsFile && (
           <span className="rejects-link">
             Rejected rows: <span className="mono" title={r.rejectsFile}>{baseName(r.rejectsFile)}</span>{' '}
@@ -179,7 +186,7 @@ function DaysCard({ r }: { r: RunReport }) {
           </tr>
         </thead>
         <tbody>
-          {r.days.map((d) => <DayRow key={`${d.dataType}|${d.day}`} d={d} />)}
+          {r.days.map((d) => <DayRow key={`${d.instrument ?? ''}|${d.dataType}|${d.day}`} d={d} />)}
         </tbody>
       </table>
       {r.rejectsFile && <p className="muted small">Every rejected row is in <span className="mono">{r.rejectsFile}</span> with its file, line, field and reason.</p>}
@@ -221,6 +228,46 @@ function NotesCard({ r }: { r: RunReport }) {
   );
 }
 
+/** The figures of one instrument of several, in a line. */
+function SectionCounts({ r }: { r: RunReport }) {
+  const failed = failedDays(r.days);
+  const parts = [
+    `${formatCount(r.totals.written)} rows written`, `${formatCount(r.totals.duplicates)} duplicates`,
+    `${formatCount(r.totals.rejected)} rejected`, `${formatCount(r.totals.outOfRange)} outside the days`,
+    `${r.days.length - failed}/${r.days.length} days ok`,
+  ];
+  return <p className="section-counts" data-testid="section-counts">{parts.join(' · ')}</p>;
+}
+
+/** One instrument of a job of several: what it is, its figures, its days; a failed one's errors first. */
+function SectionCard({ r, index }: { r: RunReport; index: number }) {
+  const stats = useApp((s) => s.result.sectionStats?.[r.instrument.id]);
+  const spec = useApp((s) => s.lastSpec);
+  const i = r.instrument;
+  const facts = instrumentFacts(i);
+  const label = sectionLabel(r);
+  return (
+    <div className="instrument-section" data-testid="result-section" data-instrument={label} data-ok={r.ok}>
+      <div className="instrument-section-head">
+        <h2 className="mono">{label}</h2>
+        <Pill tone={r.ok ? 'done' : 'failed'}>{r.ok ? 'written' : 'failed'}</Pill>
+        <span className="muted small">{facts.join(' · ')}{i.pricePrecision >= 0 && ` · price ${i.pricePrecision} / size ${i.sizePrecision} decimals (${i.precisionSource})`}</span>
+      </div>
+      {!r.ok && r.errors.length > 0 && (
+        <div className="alert alert-error" role="alert"><ul className="notes">{r.errors.map((e) => <li key={e}>{e}</li>)}</ul></div>
+      )}
+      <SectionCounts r={r} />
+      {stats && stats.length > 0 && (
+        <section className="card" aria-labelledby={`s${index}-chart-title`}>
+          <h2 id={`s${index}-chart-title`}>Trades and close price per day</h2>
+          <DayChart points={stats} start={spec?.start} end={spec?.end} />
+        </section>
+      )}
+      {r.days.length > 0 && <DaysCard r={r} idPrefix={`s${index}-`} />}
+    </div>
+  );
+}
+
 export function ResultScreen() {
   const result = useApp((s) => s.result);
   const spec = useApp((s) => s.lastSpec);
@@ -247,7 +294,9 @@ export function ResultScreen() {
           <DayChart points={result.stats} start={spec?.start} end={spec?.end} />
         </section>
       )}
-      <DaysCard r={r} />
+      {r.sections?.length
+        ? r.sections.map((x, k) => <SectionCard key={`${k}|${sectionLabel(x)}`} r={x} index={k} />)
+        : <DaysCard r={r} />}
       {v && v.summary.length > 0 && <CatalogSummary summary={v.summary} />}
       <NotesCard r={r} />
     </div>

@@ -3,7 +3,7 @@ import { useMemo } from 'react';
 import { baseName, formatCount, formatEta, formatRate } from '../logic/format.js';
 import { isFinished, type FileProgress } from '../logic/progress.js';
 import { TYPE_LABELS } from '../logic/dataTypes.js';
-import { fileReadPercent, groupBars, runSegments, runSummary, specLine, type BarGroup, type BarView, type RunSummary } from '../logic/progressView.js';
+import { fileReadPercent, groupBars, groupByInstrument, runSegments, runSummary, specLine, type BarGroup, type BarView, type InstrumentGroups, type RunSummary } from '../logic/progressView.js';
 import { Pill, ProgressBar, ScreenHeader, SegmentedBar } from '../components/common.js';
 import { useApp } from '../store/context.js';
 
@@ -64,10 +64,11 @@ function DayBarItem({ b }: { b: BarView }) {
 }
 
 function BarGroupCard({ g }: { g: BarGroup }) {
+  const id = `g-${g.instrument ? `${g.instrument}-` : ''}${g.dataType}`;
   return (
-    <section className="card" aria-labelledby={`g-${g.dataType}`}>
+    <section className="card" aria-labelledby={id} data-instrument={g.instrument}>
       <div className="card-head">
-        <h2 id={`g-${g.dataType}`}>{g.label}</h2>
+        <h2 id={id}>{g.label}</h2>
         <span className="muted small">{g.done} of {g.total} done{g.failed ? ` · ${g.failed} failed` : ''}</span>
       </div>
       <ul className="day-bars">
@@ -77,9 +78,24 @@ function BarGroupCard({ g }: { g: BarGroup }) {
   );
 }
 
+/** A job of several instruments: each one's days under a heading with its symbol. */
+function InstrumentBars({ x }: { x: InstrumentGroups }) {
+  if (!x.instrument) return <>{x.groups.map((g) => <BarGroupCard key={g.dataType} g={g} />)}</>;
+  return (
+    <div className="instrument-section" data-testid="run-instrument" data-instrument={x.instrument}>
+      <div className="instrument-section-head">
+        <h2 className="mono">{x.instrument}</h2>
+        <span className="muted small">{x.done} of {x.total} day{x.total === 1 ? '' : 's'} done{x.failed ? ` · ${x.failed} failed` : ''}</span>
+      </div>
+      {x.groups.map((g) => <BarGroupCard key={g.dataType} g={g} />)}
+    </div>
+  );
+}
+
 function FileItem({ f }: { f: FileProgress }) {
   return (
     <li className={f.state === 'failed' ? 'text-error' : ''}>
+      {f.instrument && <span className="mono small">{f.instrument}</span>}
       <span className="mono" title={f.path}>{baseName(f.path)}</span>
       <span className="muted small">{TYPE_LABELS[f.dataType]}</span>
       <span className="small">{formatCount(f.rows)} rows</span>
@@ -96,7 +112,7 @@ function FilesRead({ files }: { files: FileProgress[] }) {
     <section className="card" aria-labelledby="files-progress">
       <h2 id="files-progress">Files read</h2>
       <ul className="file-progress">
-        {files.map((f) => <FileItem key={`${f.dataType}|${f.path}`} f={f} />)}
+        {files.map((f) => <FileItem key={`${f.instrument ?? ''}|${f.dataType}|${f.path}`} f={f} />)}
       </ul>
     </section>
   );
@@ -115,7 +131,7 @@ function RunLog({ log }: { log: { level: string; message: string }[] }) {
 export function RunScreen() {
   const run = useApp((s) => s.run);
   const lastSpec = useApp((s) => s.lastSpec);
-  const groups = useMemo(() => groupBars(run), [run]);
+  const groups = useMemo(() => groupByInstrument(groupBars(run)), [run]);
   const sum = useMemo(() => runSummary(run), [run]);
   return (
     <div className="screen">
@@ -123,7 +139,7 @@ export function RunScreen() {
         {specLine(lastSpec)}
       </ScreenHeader>
       <RunOverall sum={sum} />
-      {groups.map((g) => <BarGroupCard key={g.dataType} g={g} />)}
+      {groups.map((x) => <InstrumentBars key={x.instrument ?? ''} x={x} />)}
       <FilesRead files={Object.values(run.files)} />
       <RunLog log={run.log} />
     </div>

@@ -3,6 +3,7 @@
 import type { PresetInfo } from '../../../shared/api.js';
 import { DEFAULT_SYMBOL } from '../../../shared/job.js';
 import { buildJob, defaultDraft, type BuiltJob, type JobDraft } from '../logic/job.js';
+import { jobFacts, refilled } from './files.js';
 import { errText, type SliceContext } from './slice.js';
 
 export interface DraftSlice {
@@ -11,7 +12,14 @@ export interface DraftSlice {
   apiKeySaved: boolean;
   /** the folder default outputs go in (from the engine) */
   outputRoot: string | null;
+  /** what the user changes: a market, symbol or days set here are theirs, never refilled from the files */
   setDraft(patch: Partial<JobDraft>): void;
+  /** ticks or unticks one of the files' symbols */
+  toggleSymbol(symbol: string): void;
+  /** the symbol box instead of the files' symbols (true), or back to the files' symbols (false) */
+  typeSymbol(typed: boolean): void;
+  /** confirms the mismatches (their mismatchKey) as renamed files, or takes the confirm back (null) */
+  confirmMismatch(key: string | null): void;
   pickOutput(): Promise<void>;
   /** the venue's saved instrument list, through the file dialog (browser mode: typed) */
   pickInstrumentsFile(): Promise<void>;
@@ -44,6 +52,13 @@ export function draftSlice({ api, set, get }: SliceContext): DraftSlice {
       const before = get().draft;
       set((s) => {
         const draft = { ...s.draft, ...patch };
+        // The user's choice wins over the files from now on, and is no longer "from the files".
+        const mine = { market: patch.market !== undefined, symbol: patch.symbol !== undefined, days: patch.start !== undefined || patch.end !== undefined };
+        for (const k of ['market', 'symbol', 'days'] as const) {
+          if (!mine[k]) continue;
+          draft.userSet = { ...draft.userSet, [k]: true };
+          draft.filled = { ...draft.filled, [k]: false };
+        }
         // The default output folder follows the symbol until the user types their own.
         if (patch.symbol !== undefined && s.outputRoot && s.draft.output === defaultOutput(s.outputRoot, s.draft.symbol)) {
           draft.output = defaultOutput(s.outputRoot, patch.symbol);
@@ -52,6 +67,31 @@ export function draftSlice({ api, set, get }: SliceContext): DraftSlice {
       });
       // The preview is asked for with the symbol (the engine reads its rows for that instrument).
       if (patch.symbol !== undefined && patch.symbol !== before.symbol) get().refreshPreview();
+    },
+
+    toggleSymbol(symbol) {
+      set((s) => {
+        const on = s.draft.symbols.includes(symbol);
+        const symbols = s.draft.symbolChoices.filter((x) => (x === symbol ? !on : s.draft.symbols.includes(x)));
+        // The symbol shown (instrument line, preview, default folder) is the first ticked.
+        const draft = { ...s.draft, symbols, symbol: symbols[0] ?? s.draft.symbol };
+        if (s.outputRoot && s.draft.output === defaultOutput(s.outputRoot, s.draft.symbol)) draft.output = defaultOutput(s.outputRoot, draft.symbol);
+        return { draft };
+      });
+      get().refreshPreview();
+    },
+
+    typeSymbol(typed) {
+      if (typed) {
+        set((s) => ({ draft: { ...s.draft, symbolChoices: [], symbols: [], userSet: { ...s.draft.userSet, symbol: true }, filled: { ...s.draft.filled, symbol: false } } }));
+        return;
+      }
+      set((s) => ({ draft: { ...s.draft, userSet: { ...s.draft.userSet, symbol: false } } }));
+      set((s) => refilled(s));
+    },
+
+    confirmMismatch(key) {
+      set((s) => ({ draft: { ...s.draft, allowMismatch: key } }));
     },
 
     async pickOutput() {
@@ -90,7 +130,7 @@ export function draftSlice({ api, set, get }: SliceContext): DraftSlice {
 
     job() {
       const s = get();
-      return buildJob(s.draft, s.files, s.mappings, s.presets);
+      return buildJob(s.draft, s.files, s.mappings, s.presets, jobFacts(s));
     },
   };
 }

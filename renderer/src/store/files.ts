@@ -1,7 +1,10 @@
 // The source and its files: adding (typed, picked, dropped), removing, what each file feeds, options.
-import type { FileInfo, FileOptions } from '../../../shared/api.js';
+import type { FileFacts, FileInfo, FileOptions } from '../../../shared/api.js';
 import type { DataType, SourceKind } from '../../../shared/job.js';
 import { datesFromNames } from '../logic/dates.js';
+import { combineFacts, type NamedFacts } from '../logic/facts.js';
+import { fillFromFacts } from '../logic/job.js';
+import { defaultOutput } from './draft.js';
 import { mergeFiles, parsePaths, toggleType, typesInUse, type FileEntry } from '../logic/files.js';
 import type { AppState } from './app.js';
 import { errText, type SliceContext } from './slice.js';
@@ -11,6 +14,10 @@ export interface FilesSlice {
   files: FileEntry[];
   adding: boolean;
   addError: string | null;
+  /** what each file says of its symbol, exchange and days (null: nothing; absent: not read yet) */
+  facts: Record<string, FileFacts | null>;
+  /** a file's facts arrived (from the preview, or read when it was added): the draft fills from them */
+  setFacts(path: string, facts: FileFacts | null): void;
   setSource(s: SourceKind): void;
   addPaths(paths: string[]): Promise<void>;
   addTyped(text: string): Promise<void>;
@@ -41,6 +48,34 @@ function withAdded(s: AppState, infos: FileInfo[]): Partial<AppState> {
   };
 }
 
+/** The facts of the files the job reads (marked for a data type it builds), named as the screen names them. */
+export function jobFacts(s: Pick<AppState, 'files' | 'facts' | 'draft'>): NamedFacts[] {
+  return s.files
+    .filter((f) => !f.info.error && f.types.some((t) => s.draft.dataTypes.includes(t)) && s.facts[f.info.path] !== undefined)
+    .map((f) => ({ name: f.info.name, facts: s.facts[f.info.path] ?? { symbols: [], from: 'file name' } }));
+}
+
+/** The draft filled from the files' facts where the user has not chosen (the default output folder follows the symbol). */
+export function refilled(s: AppState): Partial<AppState> {
+  if (s.source === 'tardis') return {};
+  const draft = fillFromFacts(s.draft, combineFacts(jobFacts(s)));
+  if (s.outputRoot && s.draft.output === defaultOutput(s.outputRoot, s.draft.symbol)) draft.output = defaultOutput(s.outputRoot, draft.symbol);
+  return { draft };
+}
+
+/** What each new file says (a one-row preview brings its facts), read a few at a time. */
+async function readNewFacts(api: SliceContext['api'], known: AppState['facts'], infos: FileInfo[]): Promise<AppState['facts']> {
+  const queue = infos.filter((i) => !i.error && known[i.path] === undefined);
+  const out: AppState['facts'] = {};
+  const worker = async () => {
+    for (let i = queue.shift(); i; i = queue.shift()) {
+      out[i.path] = await api.preview({ path: i.path, dataType: i.feeds[0] ?? 'trades', rows: 1 }).then((r) => r.facts ?? null, () => null);
+    }
+  };
+  await Promise.all([worker(), worker(), worker()]);
+  return out;
+}
+
 /** A file's options with a change applied; an undefined value removes the option (back to automatic). */
 function mergeOptions(cur: FileOptions, change: FileOptions): FileOptions {
   const next: FileOptions = { ...cur, ...change };
@@ -54,6 +89,14 @@ export function filesSlice({ api, set, get }: SliceContext): FilesSlice {
     files: [],
     adding: false,
     addError: null,
+    facts: {},
+
+    setFacts(path, facts) {
+      const cur = get().facts[path];
+      if (cur !== undefined && JSON.stringify(cur) === JSON.stringify(facts)) return;
+      set((s) => ({ facts: { ...s.facts, [path]: facts } }));
+      set((s) => refilled(s));
+    },
 
     setSource(source) {
       set((s) => ({ source, draft: { ...s.draft, source } }));
@@ -65,7 +108,13 @@ export function filesSlice({ api, set, get }: SliceContext): FilesSlice {
       set({ adding: true, addError: null });
       try {
         const infos = await api.inspectFiles(list);
-        set((s) => withAdded(s, infos));
+        const facts = await readNewFacts(api, get().facts, infos);
+        // The files and what they say arrive together: the job is filled in as the files appear,
+        // and the preview is asked for with the symbol they name.
+        set((s) => {
+          const added = { ...withAdded(s, infos), facts: { ...s.facts, ...facts } };
+          return { ...added, ...refilled({ ...s, ...added }) };
+        });
         get().refreshPreview();
       } catch (e) {
         set({ adding: false, addError: errText(e) });
@@ -95,8 +144,10 @@ export function filesSlice({ api, set, get }: SliceContext): FilesSlice {
       set((s) => {
         const files = s.files.filter((f) => f.info.path !== path);
         const types = typesInUse(files);
+        const facts = { ...s.facts };
+        delete facts[path];
         return {
-          files,
+          files, facts,
           selectedPath: s.selectedPath === path ? files[0]?.info.path ?? null : s.selectedPath,
           draft: types.length ? { ...s.draft, dataTypes: types } : s.draft,
         };

@@ -9,7 +9,18 @@ export interface ResultState {
   verify: VerifyOutcome | null;
   verifying: boolean;
   stats: DayPoint[] | null;
+  /** a job of several instruments: each one's per-day figures, by instrument id */
+  sectionStats?: Record<string, DayPoint[]>;
   error: string | null;
+}
+
+/** Each instrument's per-day figures (a failed one's are none); the job's own when it built one. */
+async function statsOf(api: SliceContext['api'], output: string, ids: string[]): Promise<Record<string, DayPoint[]>> {
+  const got = await Promise.allSettled(ids.map((id) => api.dailyStats(output, id)));
+  return Object.fromEntries(ids.map((id, k) => {
+    const g = got[k]!;
+    return [id, g.status === 'fulfilled' ? g.value : []];
+  }));
 }
 
 export interface ResultSlice {
@@ -27,15 +38,20 @@ export function resultSlice({ api, set, get }: SliceContext): ResultSlice {
       const output = s.result.output ?? s.lastSpec?.output;
       if (!output) return;
       set((st) => ({ result: { ...st.result, verifying: true } }));
-      const instrument = s.result.report?.instrument.id;
+      const report = s.result.report;
+      const sections = report?.sections ?? [];
+      // A job of several: each instrument's own; the job's id lists them all.
+      const ids = sections.length ? sections.map((x) => x.instrument.id).filter(Boolean) : report?.instrument.id ? [report.instrument.id] : [];
       // The per-day figures come from the trades; a catalog without them has none.
-      const wantsStats = !!instrument && (s.lastSpec?.dataTypes ?? []).includes('trades');
-      const [v, st] = await Promise.allSettled([api.verify(output), wantsStats ? api.dailyStats(output, instrument!) : Promise.resolve([] as DayPoint[])]);
+      const wantsStats = ids.length > 0 && (s.lastSpec?.dataTypes ?? []).includes('trades');
+      const [v, st] = await Promise.allSettled([api.verify(output), wantsStats ? statsOf(api, output, ids) : Promise.resolve({} as Record<string, DayPoint[]>)]);
+      const byId = st.status === 'fulfilled' ? st.value : {};
       set((x) => ({
         result: {
           ...x.result, verifying: false,
           verify: v.status === 'fulfilled' ? v.value : { ok: false, errors: [`verify could not run: ${errText(v.reason)}`], warnings: [], summary: [] },
-          stats: st.status === 'fulfilled' ? st.value : [],
+          stats: sections.length ? [] : byId[ids[0] ?? ''] ?? [],
+          ...(sections.length ? { sectionStats: byId } : {}),
         },
       }));
     },

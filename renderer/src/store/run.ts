@@ -67,8 +67,10 @@ export function runSlice(ctx: SliceContext): RunSlice {
       }
       early = [];
       const dataTypes = (spec.dataTypes ?? []) as DataType[];
+      // A job of several symbols: each one's days under its own heading (events name the symbol).
+      const instruments = [...new Set((spec.symbols ?? []).map((x) => x.toUpperCase()))];
       set({
-        run: initRun(dataTypes, spec.start, spec.end), lastSpec: spec, screen: 'run',
+        run: initRun(dataTypes, spec.start, spec.end, Date.now(), instruments.length > 1 ? instruments : []), lastSpec: spec, screen: 'run',
         result: { report: null, output: spec.output, verify: null, verifying: false, stats: null, error: null },
       });
       try {

@@ -1,0 +1,254 @@
+// End to end in headless Chromium (browser mode, the real engine): the symbol, market and days read
+// from the files. A Tardis CSV of BitMEX XBTUSD fills in BitMEX and XBTUSD ("from the files"); the
+// symbol changed to XBTEUR is a mismatch named with the file and both values, Run is blocked until
+// the files are confirmed renamed, then it is built as XBTEUR (allowMismatch). A Tardis CSV of
+// Binance USD-M BTCUSDT and ETHUSDT rows offers both, ticked: the run shows each one's progress,
+// the result a section each, and the catalog holds both. Screenshots at 1280×800 go to
+// test-output/screenshots/symbols-*.png.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test, type TestContext } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { verifyCatalog } from '../../engine/catalog/verify.js';
+import type { RunningServer } from '../../hosts/server.js';
+import { ROOT } from '../helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(ROOT, 'test-output', 'screenshots');
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const ROWS = 2_000;
+
+function needChromium(t: TestContext): boolean {
+  if (HAVE_CHROMIUM) return true;
+  if (process.env.CI) throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium)`);
+  t.skip(`${CHROMIUM} is missing: install it (apt-get install -y chromium) to run the end-to-end tests`);
+  return false;
+}
+
+let work = '';
+let server: RunningServer | null = null;
+let browser: Browser | null = null;
+
+before(async () => {
+  if (!HAVE_CHROMIUM) return;
+  work = await mkdtemp(join(tmpdir(), 'cb-e2e-sym-'));
+  const dist = join(work, 'dist');
+  const { build } = await import('vite');
+  await build({ configFile: join(ROOT, 'renderer', 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
+  const { startServer } = await import('../../hosts/server.js');
+  server = await startServer({ port: 0, staticDir: dist, serviceOptions: { configDir: join(work, 'config'), outputRoot: join(work, 'out'), allow: [work] } });
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  await mkdir(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close().catch(() => undefined);
+  await server?.close().catch(() => undefined);
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+async function openApp(): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(server!.url);
+  await page.getByRole('heading', { name: 'Where is your data?' }).waitFor();
+  return { page, errors };
+}
+
+/** The screen as a 1280×800 window shows it, and the whole of it (the viewport grown to the page). */
+async function shot(page: Page, name: string) {
+  await page.evaluate(() => document.querySelector('.main')?.scrollTo(0, 0));
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  const vp = page.viewportSize()!;
+  const h = await page.evaluate(() => document.querySelector('.main')?.scrollHeight ?? document.body.scrollHeight);
+  await page.setViewportSize({ width: vp.width, height: Math.min(Math.max(vp.height, h), 2400) });
+  await page.screenshot({ path: join(SHOTS, `${name}-full.png`) });
+  await page.setViewportSize(vp);
+}
+
+/**
+ * Tardis trades (exchange,symbol,timestamp,…) of `n` rows a symbol over a day, the symbols' rows
+ * interleaved; prices on each symbol's grid, sizes on its lot step.
+ */
+function tardisTrades(exchange: string, day: string, n: number, symbols: { symbol: string; price: (i: number) => string; size: (i: number) => string }[]): string {
+  const t0 = Date.parse(`${day}T00:00:00Z`) * 1000;
+  const out = ['exchange,symbol,timestamp,local_timestamp,id,side,price,amount'];
+  for (let i = 0; i < n; i++) {
+    for (const [k, s] of symbols.entries()) {
+      const ts = t0 + Math.floor((i * 86_000_000_000) / n) + k;
+      out.push(`${exchange},${s.symbol},${ts},${ts + 700},${s.symbol}-${i},${i % 3 ? 'buy' : 'sell'},${s.price(i)},${s.size(i)}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+async function addFile(page: Page, file: string) {
+  await page.locator('#path-input').fill(file);
+  await page.locator('#path-input').press('Enter');
+  await page.locator(`tr[data-file="${file.split('/').pop()}"]`).waitFor();
+}
+
+test('a BitMEX XBTUSD file fills in its market, symbol and day; renamed to XBTEUR it is refused until confirmed, then built as XBTEUR', { timeout: 180_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  const dir = join(work, 'bitmex');
+  await mkdir(dir, { recursive: true });
+  const name = 'bitmex_trades_2024-05-01_XBTUSD.csv';
+  const file = join(dir, name);
+  await writeFile(file, tardisTrades('bitmex', '2024-05-01', ROWS, [{ symbol: 'XBTUSD', price: (i) => (63000 + (i % 40) / 2).toFixed(1), size: (i) => String(100 * (1 + (i % 7))) }]));
+  const catalog = join(dir, 'catalog');
+  const { page, errors } = await openApp();
+  await addFile(page, file);
+  await page.locator('button[data-step="job"]').click();
+
+  // (a) What the file says, filled in and said to be from it.
+  await page.getByTestId('market-from-files').waitFor();
+  assert.equal(await page.locator('#market').inputValue(), 'bitmex');
+  assert.equal(await page.locator('#symbol').inputValue(), 'XBTUSD');
+  assert.equal(await page.getByTestId('symbol-from-files').innerText(), 'from the files');
+  assert.equal(await page.getByTestId('days-from-files').count(), 1);
+  assert.equal(await page.getByTestId('range-summary').innerText(), '2024-05-01 → 2024-05-01 · 1 day');
+  assert.match(await page.getByTestId('precision').innerText(), /^Preset: BitMEX XBTUSD/);
+  assert.match(await page.getByTestId('instrument-id').innerText(), /Written as XBTUSD\.BITMEX · perpetual \(CryptoPerpetual\) · inverse/);
+  assert.equal(await page.getByTestId('mismatch').count(), 0);
+  await page.locator('#output').fill(catalog);
+  const run = page.getByRole('button', { name: 'Run the job' });
+  assert.equal(await run.isDisabled(), false);
+  await shot(page, 'symbols-filled');
+
+  // (b) Another symbol than the file's: named with the file and both values; Run waits for the confirm.
+  await page.locator('#symbol').fill('XBTEUR');
+  assert.equal(await page.getByTestId('symbol-from-files').count(), 0, 'the user’s symbol is not "from the files"');
+  await page.getByRole('radio', { name: 'Enter it' }).check();
+  await page.getByRole('checkbox', { name: /Inverse/ }).check();
+  for (const [id, v] of [['base', 'XBT'], ['quote', 'EUR'], ['settlement', 'XBT'], ['multiplier', '1'], ['size-increment', '1'], ['price-increment', '0.5']] as const) {
+    await page.locator(`#entry-${id}`).fill(v);
+  }
+  const mismatch = page.getByTestId('mismatch');
+  assert.match(await mismatch.innerText(), new RegExp(`${name.replace(/\./g, '\\.')}: its rows say symbol XBTUSD; the job’s symbol is XBTEUR\\.`));
+  assert.match(await page.getByTestId('job-issues').innerText(), /The job disagrees with its files/);
+  assert.equal(await run.isDisabled(), true, 'not without the confirm');
+  await shot(page, 'symbols-mismatch');
+  const confirm = mismatch.getByRole('checkbox', { name: /The files were renamed; build as XBTEUR on BitMEX/ });
+  await confirm.check();
+  assert.equal(await page.getByTestId('job-issues').count(), 0);
+  assert.equal(await run.isDisabled(), false);
+  await shot(page, 'symbols-mismatch-confirmed');
+
+  await run.click();
+  await page.locator('[data-testid=run-overall][data-status=done]').waitFor({ timeout: 90_000 });
+  await page.getByRole('button', { name: 'View result →' }).click();
+  await page.locator('.verdict-ok').waitFor({ timeout: 30_000 });
+  assert.match(await page.getByTestId('result-instrument').innerText(), /^XBTEUR\.BITMEX · CryptoPerpetual · BitMEX · inverse/);
+  assert.match(await page.locator('.notes').innerText(), /symbol XBTUSD; built as the job's XBTEUR \(allowMismatch\)/);
+  await shot(page, 'symbols-mismatch-result');
+  const v = await verifyCatalog(catalog);
+  assert.deepEqual(v.errors, []);
+  assert.equal(v.summary.find((s) => s.type === 'trade_tick' && s.identifier === 'XBTEUR.BITMEX')?.rows, ROWS);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a Tardis CSV of BTCUSDT and ETHUSDT builds both: each ticked, its own progress, its own result section and catalog folders', { timeout: 180_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  const dir = join(work, 'pair');
+  await mkdir(dir, { recursive: true });
+  const name = 'usdm-pair-trades.csv';
+  const file = join(dir, name);
+  await writeFile(file, tardisTrades('binance-futures', '2024-05-02', ROWS, [
+    { symbol: 'BTCUSDT', price: (i) => (64000 + (i % 50) / 10).toFixed(1), size: (i) => (0.001 * (1 + (i % 9))).toFixed(3) },
+    { symbol: 'ETHUSDT', price: (i) => (3100 + (i % 70) / 100).toFixed(2), size: (i) => (0.01 * (1 + (i % 5))).toFixed(3) },
+  ]));
+  const catalog = join(dir, 'catalog');
+  const { page, errors } = await openApp();
+  await addFile(page, file);
+  await page.locator('button[data-step="job"]').click();
+
+  const choices = page.getByTestId('symbol-choices');
+  await choices.waitFor();
+  assert.equal(await page.locator('#market').inputValue(), 'binance-usdm');
+  for (const sym of ['BTCUSDT', 'ETHUSDT']) assert.equal(await choices.getByRole('checkbox', { name: sym }).isChecked(), true, `${sym} offered and ticked`);
+  assert.match(await choices.innerText(), /The files hold 2 symbols; each ticked one is built as its own instrument/);
+  const ids = await page.getByTestId('instrument-id').allInnerTexts();
+  assert.deepEqual(ids.map((x) => x.split(' · ')[0]), ['Written as BTCUSDT-PERP.BINANCE', 'Written as ETHUSDT-PERP.BINANCE']);
+  assert.match(await page.getByTestId('precision').innerText(), /^Presets: Binance USD-M futures BTCUSDT, ETHUSDT/);
+  assert.equal(await page.getByTestId('range-summary').innerText(), '2024-05-02 → 2024-05-02 · 1 day');
+  await page.locator('#output').fill(catalog);
+  await shot(page, 'symbols-several-job');
+
+  await page.getByRole('button', { name: 'Run the job' }).click();
+  await page.locator('[data-testid=run-overall][data-status=done]').waitFor({ timeout: 120_000 });
+  const sections = page.getByTestId('run-instrument');
+  assert.deepEqual(await sections.evaluateAll((els) => els.map((e) => e.getAttribute('data-instrument'))), ['BTCUSDT', 'ETHUSDT']);
+  for (const sym of ['BTCUSDT', 'ETHUSDT']) {
+    const bar = page.locator(`[data-testid=run-instrument][data-instrument=${sym}] li.day-bar[data-day="2024-05-02"]`);
+    assert.equal(await bar.getAttribute('data-state'), 'done', `${sym}'s day is done`);
+  }
+  assert.match(await page.getByTestId('run-overall').innerText(), /2 of 2 days finished/);
+  await shot(page, 'symbols-several-run');
+
+  await page.getByRole('button', { name: 'View result →' }).click();
+  await page.locator('.verdict-ok').waitFor({ timeout: 30_000 });
+  assert.match(await page.getByTestId('result-instrument').innerText(), /2 instruments: BTCUSDT-PERP\.BINANCE, ETHUSDT-PERP\.BINANCE/);
+  const result = page.getByTestId('result-section');
+  assert.deepEqual(await result.evaluateAll((els) => els.map((e) => [e.getAttribute('data-instrument'), e.getAttribute('data-ok')])), [['BTCUSDT-PERP.BINANCE', 'true'], ['ETHUSDT-PERP.BINANCE', 'true']]);
+  for (const k of [0, 1]) {
+    assert.match(await result.nth(k).getByTestId('section-counts').innerText(), new RegExp(`^${ROWS.toLocaleString('en-US')} rows written`));
+    assert.match(await result.nth(k).locator('tr[data-day="2024-05-02"]').innerText(), /done/);
+  }
+  await shot(page, 'symbols-several-result');
+
+  // On disk: both instruments, each with its own trades.
+  const v = await verifyCatalog(catalog);
+  assert.deepEqual(v.errors, []);
+  for (const id of ['BTCUSDT-PERP.BINANCE', 'ETHUSDT-PERP.BINANCE']) {
+    assert.ok(existsSync(join(catalog, 'data', 'trade_tick', id)), `${id}'s trades folder`);
+    assert.ok(existsSync(join(catalog, 'data', 'crypto_perpetual', id)), `${id}'s definition folder`);
+    assert.equal(v.summary.find((s) => s.type === 'trade_tick' && s.identifier === id)?.rows, ROWS);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('an instrument of several that fails shows its errors first in its own section, while the other is written', { timeout: 180_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  const dir = join(work, 'half');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'usdm-half-bad.csv');
+  // ETHUSDT's prices are no numbers: every one of its rows is rejected, failing its file.
+  await writeFile(file, tardisTrades('binance-futures', '2024-05-03', 200, [
+    { symbol: 'BTCUSDT', price: (i) => (64000 + (i % 50) / 10).toFixed(1), size: () => '0.001' },
+    { symbol: 'ETHUSDT', price: () => 'n/a', size: () => '0.010' },
+  ]));
+  const { page, errors } = await openApp();
+  await addFile(page, file);
+  await page.locator('button[data-step="job"]').click();
+  await page.getByTestId('symbol-choices').waitFor();
+  await page.locator('#output').fill(join(dir, 'catalog'));
+  await page.getByRole('button', { name: 'Run the job' }).click();
+  await page.locator('[data-testid=run-overall][data-status=done], [data-testid=run-overall][data-status=failed]').waitFor({ timeout: 90_000 });
+  await page.getByRole('button', { name: 'View result →' }).click();
+  const result = page.getByTestId('result-section');
+  await result.nth(1).waitFor();
+  assert.equal(await page.locator('.screen-header h1').innerText(), 'Written, 1 of 2 instruments failed');
+  assert.deepEqual(await result.evaluateAll((els) => els.map((e) => [e.getAttribute('data-instrument'), e.getAttribute('data-ok')])), [['BTCUSDT-PERP.BINANCE', 'true'], ['ETHUSDT-PERP.BINANCE', 'false']]);
+  const failed = result.nth(1);
+  // Its errors come before its figures and days.
+  const order = await failed.evaluate((el) => Array.from(el.children, (c) => c.getAttribute('role') ?? c.getAttribute('data-testid') ?? c.className));
+  assert.deepEqual(order.slice(0, 3), ['instrument-section-head', 'alert', 'section-counts']);
+  assert.match(await failed.getByRole('alert').innerText(), /reject/i);
+  assert.match(await result.nth(0).getByTestId('section-counts').innerText(), /^200 rows written/);
+  await shot(page, 'symbols-section-failed');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
