@@ -59,7 +59,9 @@ export async function inspectFile(path: string, options: PreviewRequest['options
 export async function inspectFiles(paths: string[]): Promise<FileInfo[]> {
   return Promise.all(paths.map(async (p) => {
     try {
-      return (await inspectFile(p, {}, 200)).info;
+      const info = (await inspectFile(p, {}, 200)).info;
+      // What the file says of itself, so the app fills symbol, market and days as files are added.
+      return { ...info, facts: await readFacts(p, { member: info.member }) };
     } catch (e) {
       return { path: p, name: basename(p), size: 0, compression: '?', format: '?', label: 'unreadable', delimiter: ',', hasHeader: false, columns: [], rowEstimate: 0, feeds: [], error: errorText(e) };
     }

@@ -33,6 +33,8 @@ export interface FileInfo {
   member?: string;
   members?: number;
   dataMembers?: number;
+  /** what the file says about itself (symbol, venue, days); null when it says nothing */
+  facts?: FileFacts | null;
   error?: string;
 }
 

@@ -63,3 +63,12 @@ test('the preview says what the file says of itself (facts): a Tardis file\'s ex
   await writeFile(join(dir, 'plain.csv'), 'time,price,size\n1704153600000,1,1\n');
   assert.equal((await preview({ path: join(dir, 'plain.csv'), dataType: 'trades' })).facts, undefined);
 });
+
+test('inspecting files gives what each says of itself (the app fills symbol, market and days from it); a file that says nothing: null', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'bitmex_trades_2024-05-01_XBTUSD.csv'), 'exchange,symbol,timestamp,local_timestamp,id,side,price,amount\nbitmex,XBTUSD,1714521600123000,1714521600223000,a1,buy,63000.5,100\n');
+  await writeFile(join(dir, 'plain.csv'), 'time,price,qty\n1714521600123,63000.5,1\n');
+  const [tardis, plain] = await inspectFiles([join(dir, 'bitmex_trades_2024-05-01_XBTUSD.csv'), join(dir, 'plain.csv')]);
+  assert.deepEqual([tardis!.facts?.exchange, tardis!.facts?.market, tardis!.facts?.symbols, tardis!.facts?.first], ['bitmex', 'bitmex', ['XBTUSD'], '2024-05-01']);
+  assert.equal(plain!.facts, null);
+});

@@ -98,10 +98,11 @@ test('a job disagreeing with its files is blocked, naming the file and both valu
 });
 
 /** The fake Api with facts in its preview answers, as the engine's preview gives them. */
+/** The fake Api, with each file's facts where the engine gives them: with the file's inspection. */
 function factsApi(byPath: Record<string, FileFacts>) {
   const api = fakeApi();
-  const preview = api.preview.bind(api);
-  api.preview = async (req: PreviewRequest) => ({ ...(await preview(req)), ...(byPath[req.path] ? { facts: byPath[req.path] } : {}) });
+  const inspect = api.inspectFiles.bind(api);
+  api.inspectFiles = async (paths: string[]) => (await inspect(paths)).map((i) => ({ ...i, facts: byPath[i.path] ?? null }));
   return api;
 }
 

@@ -63,17 +63,9 @@ export function refilled(s: AppState): Partial<AppState> {
   return { draft };
 }
 
-/** What each new file says (a one-row preview brings its facts), read a few at a time. */
-async function readNewFacts(api: SliceContext['api'], known: AppState['facts'], infos: FileInfo[]): Promise<AppState['facts']> {
-  const queue = infos.filter((i) => !i.error && known[i.path] === undefined);
-  const out: AppState['facts'] = {};
-  const worker = async () => {
-    for (let i = queue.shift(); i; i = queue.shift()) {
-      out[i.path] = await api.preview({ path: i.path, dataType: i.feeds[0] ?? 'trades', rows: 1 }).then((r) => r.facts ?? null, () => null);
-    }
-  };
-  await Promise.all([worker(), worker(), worker()]);
-  return out;
+/** What each new file says (inspectFiles reads it with the file's head). */
+function newFacts(known: AppState['facts'], infos: FileInfo[]): AppState['facts'] {
+  return Object.fromEntries(infos.filter((i) => !i.error && known[i.path] === undefined).map((i) => [i.path, i.facts ?? null]));
 }
 
 /** A file's options with a change applied; an undefined value removes the option (back to automatic). */
@@ -108,7 +100,7 @@ export function filesSlice({ api, set, get }: SliceContext): FilesSlice {
       set({ adding: true, addError: null });
       try {
         const infos = await api.inspectFiles(list);
-        const facts = await readNewFacts(api, get().facts, infos);
+        const facts = newFacts(get().facts, infos);
         // The files and what they say arrive together: the job is filled in as the files appear,
         // and the preview is asked for with the symbol they name.
         set((s) => {

@@ -89,8 +89,8 @@ export function previewSlice({ api, opts, set, get }: SliceContext): PreviewSlic
     try {
       const result = await api.preview(req);
       if (mine === seq) set((s) => withPreview(s, req, key, result));
-      // What the file says of its symbol and venue: the job's may fill in from it.
-      get().setFacts(req.path, result.facts ?? null);
+      // What the file says of its symbol and venue (the preview reads a zip's chosen member): the job's may fill in from it.
+      if (result.facts !== undefined) get().setFacts(req.path, result.facts);
     } catch (e) {
       if (mine === seq) set((s) => ({ preview: { ...s.preview, key, loading: false, error: errText(e) } }));
     }
