@@ -4,27 +4,14 @@
 // XBTEUR.BITMEX; a bad increment is named under its field and keeps the job from running.
 // Screenshots at 1280×800 go to test-output/screenshots/instrument-*.png.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test, type TestContext } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { after, before, test } from 'node:test';
 import { verifyCatalog } from '../../engine/catalog/verify.js';
-import type { RunningServer } from '../../hosts/server.js';
-import { ROOT } from '../helpers.js';
+import { needChromium, openApp as openAppOf, shot, startBrowserApp, type BrowserApp } from '../support/browser-app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(ROOT, 'test-output', 'screenshots');
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const ROWS = 2_000;
-
-function needChromium(t: TestContext): boolean {
-  if (HAVE_CHROMIUM) return true;
-  if (process.env.CI) throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium)`);
-  t.skip(`${CHROMIUM} is missing: install it (apt-get install -y chromium) to run the end-to-end tests`);
-  return false;
-}
 
 /** Tardis trades of BitMEX XBTEUR: prices on a 0.5 grid, sizes in whole one-euro contracts. */
 function bitmexTrades(day: string, n: number): string {
@@ -37,54 +24,20 @@ function bitmexTrades(day: string, n: number): string {
   return out.join('\n') + '\n';
 }
 
+let app: BrowserApp | null = null;
 let work = '';
-let server: RunningServer | null = null;
-let browser: Browser | null = null;
 
 before(async () => {
-  if (!HAVE_CHROMIUM) return;
-  work = await mkdtemp(join(tmpdir(), 'cb-e2e-inst-'));
-  const dist = join(work, 'dist');
-  const { build } = await import('vite');
-  await build({ configFile: join(ROOT, 'renderer', 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
-  const { startServer } = await import('../../hosts/server.js');
-  server = await startServer({ port: 0, staticDir: dist, serviceOptions: { configDir: join(work, 'config'), outputRoot: join(work, 'out'), allow: [work] } });
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  await mkdir(SHOTS, { recursive: true });
+  app = await startBrowserApp('cb-e2e-inst-');
+  work = app?.work ?? '';
 });
 
 after(async () => {
-  await browser?.close().catch(() => undefined);
-  await server?.close().catch(() => undefined);
-  if (work) await rm(work, { recursive: true, force: true });
+  await app?.close();
 });
 
-async function openApp(): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  await page.goto(server!.url);
-  await page.getByRole('heading', { name: 'Where is your data?' }).waitFor();
-  return { page, errors };
-}
+const openApp = () => openAppOf(app!);
 
-/** The screen as a 1280×800 window shows it, and the whole of it (the viewport grown to the page). */
-async function shot(page: Page, name: string) {
-  await page.evaluate(() => document.querySelector('.main')?.scrollTo(0, 0));
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-  const vp = page.viewportSize()!;
-  const h = await page.evaluate(() => document.querySelector('.main')?.scrollHeight ?? document.body.scrollHeight);
-  await page.setViewportSize({ width: vp.width, height: Math.min(Math.max(vp.height, h), 2400) });
-  await page.screenshot({ path: join(SHOTS, `${name}-full.png`) });
-  await page.setViewportSize(vp);
-}
 
 test('a BitMEX XBTEUR file becomes an inverse CryptoPerpetual XBTEUR.BITMEX from a definition entered in the form', { timeout: 180_000 }, async (t) => {
   if (!needChromium(t)) return;

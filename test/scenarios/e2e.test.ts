@@ -7,30 +7,19 @@
 // test-output/screenshots/ (and to docs/screenshots/, the README's pictures, when UPDATE_SCREENSHOTS=1).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test, type TestContext } from 'node:test';
+import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { manifestPath, readManifest } from '../../engine/catalog/manifest.js';
 import { verifyCatalog } from '../../engine/catalog/verify.js';
-import type { RunningServer } from '../../hosts/server.js';
 import { ROOT } from '../helpers.js';
+import { needChromium, openApp as openAppOf, shot as shotOf, startBrowserApp, type BrowserApp } from '../support/browser-app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-output', 'screenshots');
 const ROWS = 300_000;
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 /** A real Tardis quotes file (binance-futures BTCUSDT, the first 1,200 rows of 2020-02-22), from ../shared. */
 const QUOTES_FIXTURE = join(ROOT, '..', 'shared', 'fixtures', 'sources', 'tardis-csv_quotes_binance-futures_BTCUSDT_2020-02-22.csv');
-
-function needChromium(t: TestContext): boolean {
-  if (HAVE_CHROMIUM) return true;
-  if (process.env.CI) throw new Error(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium)`);
-  t.skip(`${CHROMIUM} is missing: install it (apt-get install -y chromium) to run the end-to-end tests`);
-  return false;
-}
 
 /** A CSV of our own venue: `time` is a time of day (the tempting wrong timestamp), `ts` the real one. */
 function venueCsv(day: string, n: number): string {
@@ -57,9 +46,8 @@ function tardisCsv(day: string, n: number): string {
   return out.join('\n') + '\n';
 }
 
+let app: BrowserApp | null = null;
 let work = '';
-let server: RunningServer | null = null;
-let browser: Browser | null = null;
 
 test('typed days that are not days keep the Job screen and say what is expected; a screen that throws offers Reload', { timeout: 60_000 }, async (t) => {
   if (!needChromium(t)) return;
@@ -101,51 +89,17 @@ test('typed days that are not days keep the Job screen and say what is expected;
 });
 
 before(async () => {
-  if (!HAVE_CHROMIUM) return;
-  work = await mkdtemp(join(tmpdir(), 'cb-e2e-'));
-  const dist = join(work, 'dist');
-  const { build } = await import('vite');
-  await build({ configFile: join(ROOT, 'renderer', 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
-  const { startServer } = await import('../../hosts/server.js');
-  server = await startServer({
-    port: 0, staticDir: dist,
-    serviceOptions: { configDir: join(work, 'config'), outputRoot: join(work, 'out'), allow: [work] },
-  });
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  await mkdir(SHOTS, { recursive: true });
+  app = await startBrowserApp('cb-e2e-');
+  work = app?.work ?? '';
 });
 
 after(async () => {
-  await browser?.close().catch(() => undefined);
-  await server?.close().catch(() => undefined);
-  if (work) await rm(work, { recursive: true, force: true });
+  await app?.close();
 });
 
-async function openApp(): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser!.newPage({ viewport: { width: 1360, height: 940 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  await page.goto(server!.url);
-  await page.getByRole('heading', { name: 'Where is your data?' }).waitFor();
-  return { page, errors };
-}
+const openApp = () => openAppOf(app!, { width: 1360, height: 940 });
 
-/** The whole screen, however long: the viewport grows to the page for the picture. */
-async function shot(page: Page, name: string) {
-  const vp = page.viewportSize()!;
-  const h = await page.evaluate(() => document.querySelector('.main')?.scrollHeight ?? document.body.scrollHeight);
-  await page.setViewportSize({ width: vp.width, height: Math.min(Math.max(vp.height, h), 2400) });
-  await page.evaluate(() => document.querySelector('.main')?.scrollTo(0, 0));
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-  await page.setViewportSize(vp);
-}
+const shot = (page: Page, name: string) => shotOf(page, name, { window: false, full: true });
 
 async function barValue(page: Page, day: string): Promise<number> {
   const v = await page.locator(`li.day-bar[data-day="${day}"] [role=progressbar]`).getAttribute('aria-valuenow');
