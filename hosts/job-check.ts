@@ -10,9 +10,9 @@ import { withStoredKey, type SecretStore } from './secrets.js';
 /** Every input file of a file-based job (csv, …) must be allowed; a pattern, its folder and each file it matches. */
 async function checkInputs(spec: JobSpec, configDir: string, allow: AllowList): Promise<void> {
   const base = spec.config.base_path ? resolve(configDir, spec.config.base_path) : configDir;
-  for (const type of spec.dataTypes) {
-    const fc = spec.config.files[type];
-    if (!fc) continue; // runBuild reports the missing entry
+  // Every entry, not only those of the job's types: a type may read another's (mark from the funding files).
+  for (const fc of Object.values(spec.config.files)) {
+    if (!fc) continue;
     for (const p of Array.isArray(fc.file_path) ? fc.file_path : [fc.file_path]) {
       const full = isAbsolute(p) ? p : join(base, p);
       // A pattern (* ?) reads a folder: the folder itself must have been chosen.

@@ -150,6 +150,9 @@ test('paths from the renderer cannot leave the chosen folders: not with ../, not
   await assert.rejects(service.startJob(job('../outside/secret.csv.gz')), refused);
   await assert.rejects(service.startJob(job('*.csv.gz')), refused, 'the pattern matches zz-link.csv.gz');
   await assert.rejects(service.startJob(job('mine.csv.gz', join(inDir, 'link-dir', 'catalog'))), refused);
+  // A config entry the job reads for another type (mark from the funding files) is checked too.
+  const fallback = { ...job('mine.csv.gz'), dataTypes: ['mark' as const], config: { base_path: inDir, files: { funding: { file_path: '../outside/secret.csv.gz' } } } };
+  await assert.rejects(service.startJob(fallback), refused, 'mark read from files.funding');
   // A saved instrument list is read like any input: only one the user chose.
   await writeFile(join(outside, 'exchangeInfo.json'), '{}');
   for (const list of [join(outside, 'exchangeInfo.json'), join(inDir, 'link-dir', 'exchangeInfo.json')]) {
