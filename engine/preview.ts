@@ -6,7 +6,8 @@ import type { FileInfo, PreviewRequest, PreviewResult, PreviewRow } from '../sha
 import { PreviewRequest as PreviewRequestSchema } from '../shared/api.js';
 import { fixedMode, type FixedMode } from './numbers/fixed.js';
 import { incrementPrecision } from './instruments/definition.js';
-import { presets } from './instruments/presets.js';
+import { presetTable } from './instruments/presets.js';
+import { marketOf, parseExchange } from './instruments/markets.js';
 import { dataTypeOf, type DataTypeModule } from './datatypes/index.js';
 import { nsToIso } from './catalog/paths.js';
 import { errnoText } from './catalog/atomic.js';
@@ -78,7 +79,10 @@ export async function preview(input: PreviewRequest): Promise<PreviewResult> {
   // What the file says of its symbol, exchange and days: the app fills the job's from it.
   const facts = await readFacts(req.path, { member: info.member });
   const det = { format: info.format, label: info.label, hasHeader: info.hasHeader, delimiter: info.delimiter, columns: info.columns };
-  const preset = presets()[req.symbol.toUpperCase()];
+  // The symbol's preset on the job's market (Binance USD-M when none is named), as a build takes it.
+  const ref = parseExchange(req.exchange ?? 'BINANCE');
+  const market = ref && marketOf(ref, req.symbol);
+  const preset = market ? presetTable()[market]?.[req.symbol.toUpperCase()] : undefined;
   const pricePrecision = req.pricePrecision ?? (preset ? incrementPrecision(preset.price_increment) : 8);
   const sizePrecision = req.sizePrecision ?? (preset ? incrementPrecision(preset.size_increment) : 8);
   const base: Omit<PreviewResult, 'rows' | 'mapping' | 'confidence' | 'timestampUnit'> = {

@@ -45,6 +45,8 @@ export const PreviewRequest = z.object({
   /** target field -> column name; omitted: the automatic mapping */
   columns: z.partialRecord(MappingField, z.string()).optional(),
   symbol: z.string().min(1).default(DEFAULT_SYMBOL),
+  /** the job's market, venue or Tardis exchange id: the preset of the symbol there gives the precisions */
+  exchange: z.string().min(1).max(32).optional(),
   pricePrecision: z.number().int().min(0).max(16).optional(),
   sizePrecision: z.number().int().min(0).max(16).optional(),
   rows: z.number().int().min(1).max(1000).default(100),

@@ -71,4 +71,9 @@ test('inspecting files gives what each says of itself (the app fills symbol, mar
   const [tardis, plain] = await inspectFiles([join(dir, 'bitmex_trades_2024-05-01_XBTUSD.csv'), join(dir, 'plain.csv')]);
   assert.deepEqual([tardis!.facts?.exchange, tardis!.facts?.market, tardis!.facts?.symbols, tardis!.facts?.first], ['bitmex', 'bitmex', ['XBTUSD'], '2024-05-01']);
   assert.equal(plain!.facts, null);
+  // The preview writes values at the precision of the symbol's preset on the job's market.
+  const onBitmex = await preview({ path: join(dir, 'bitmex_trades_2024-05-01_XBTUSD.csv'), dataType: 'trades', symbol: 'XBTUSD', exchange: 'bitmex' });
+  assert.deepEqual([onBitmex.pricePrecision, onBitmex.sizePrecision, onBitmex.rows[0]!.mapped?.price], [1, 0, '63000.5']);
+  const unknown = await preview({ path: join(dir, 'bitmex_trades_2024-05-01_XBTUSD.csv'), dataType: 'trades', symbol: 'XBTUSD' });
+  assert.equal(unknown.pricePrecision, 8, 'no preset on Binance USD-M: the most decimals a value may have');
 });

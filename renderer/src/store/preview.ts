@@ -44,12 +44,12 @@ function previewRequest(s: AppState): PreviewRequest | null {
   const columns = m?.touched ? M.restrict(m.columns, FIELDS_FOR[s.previewType]) : undefined;
   return {
     path: f.info.path, dataType: s.previewType, options: Object.keys(f.options).length ? f.options : undefined,
-    columns, symbol: s.draft.symbol.trim().toUpperCase() || DEFAULT_SYMBOL, rows: 100,
+    columns, symbol: s.draft.symbol.trim().toUpperCase() || DEFAULT_SYMBOL, exchange: s.draft.market, rows: 100,
   };
 }
 
 function previewKey(r: PreviewRequest): string {
-  return JSON.stringify([r.path, r.dataType, r.options ?? {}, r.columns ?? null, r.symbol]);
+  return JSON.stringify([r.path, r.dataType, r.options ?? {}, r.columns ?? null, r.symbol, r.exchange]);
 }
 
 /** The state with the engine's answer to `req` in it. */
