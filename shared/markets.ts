@@ -44,6 +44,9 @@ export const MARKET: Record<MarketKey, Market> = {
 
 export const VENUES = ['BINANCE', 'BYBIT', 'OKX', 'BITMEX', 'DERIBIT'] as const;
 
+/** The market a bare venue names before a symbol says more (BINANCE: USD-M, as the CLI always took it). */
+export const VENUE_MARKET: Record<string, MarketKey> = { BINANCE: 'binance-usdm', BYBIT: 'bybit-linear', OKX: 'okx-swap', BITMEX: 'bitmex', DERIBIT: 'deribit' };
+
 /** The kind a symbol of a market has when no definition says (from the venue's symbol shapes). */
 export function guessKind(market: MarketKey, symbol: string): InstrumentKind {
   const s = symbol.toUpperCase();

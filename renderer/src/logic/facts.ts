@@ -2,7 +2,7 @@
 // together for the job screen: the values it fills in when the user has not chosen, and where the
 // user's choice disagrees with a file (shown, and confirmed before the run as a renamed file).
 import type { FileFacts } from '../../../shared/api.js';
-import { MARKET, type MarketKey } from '../../../shared/markets.js';
+import { MARKET, VENUE_MARKET, type MarketKey } from '../../../shared/markets.js';
 
 /** One file's facts, named as the screen names the file. */
 export interface NamedFacts {
@@ -22,8 +22,6 @@ export interface FilesFacts {
   last?: string;
 }
 
-/** A bare venue names its usual market (Binance Vision files say BINANCE only). */
-const VENUE_MARKET: Record<string, MarketKey> = { BINANCE: 'binance-usdm', BYBIT: 'bybit-linear', OKX: 'okx-swap', BITMEX: 'bitmex', DERIBIT: 'deribit' };
 
 /** The venue a file says (from its market when it names one). */
 function venueOf(f: FileFacts): string | undefined {

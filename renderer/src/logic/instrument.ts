@@ -3,7 +3,7 @@
 // definition's fields, each checked as it is typed with the job contract's own rules.
 import type { PresetInfo } from '../../../shared/api.js';
 import { InstrumentEntry, SYMBOL_RE } from '../../../shared/job.js';
-import { MARKET, MARKETS, VENUES, guessKind, instrumentIdFor, type InstrumentKind, type MarketKey } from '../../../shared/markets.js';
+import { MARKET, MARKETS, VENUES, VENUE_MARKET, guessKind, instrumentIdFor, type InstrumentKind, type MarketKey } from '../../../shared/markets.js';
 
 /** Where the definition comes from: a bundled preset (or, with none, the data), a venue's saved list, or the user. */
 export type DefinitionSource = 'preset' | 'file' | 'enter';
@@ -113,8 +113,6 @@ export function marketGroups(): { venue: string; markets: { key: MarketKey; labe
   return VENUES.map((venue) => ({ venue, markets: MARKETS.filter((k) => MARKET[k].venue === venue).map((k) => ({ key: k, label: MARKET[k].label })) }));
 }
 
-/** A bare venue names its usual market (the sample's BINANCE: USD-M, as the engine takes it). */
-const VENUE_MARKET: Record<string, MarketKey> = { BINANCE: 'binance-usdm', BYBIT: 'bybit-linear', OKX: 'okx-swap', BITMEX: 'bitmex', DERIBIT: 'deribit' };
 
 /** The market a spec's `exchange` names, for the screens (a market key, a Tardis exchange id, or a venue). */
 export function marketOfExchange(exchange: string | undefined): MarketKey {
