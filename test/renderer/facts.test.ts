@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FileFacts, PreviewRequest } from '../../shared/api.js';
 import type { RunReport } from '../../shared/report.js';
-import { combineFacts, findMismatches, marketFromFacts, mismatchKey } from '../../renderer/src/logic/facts.js';
+import { combineFacts, daysOutsideFiles, findMismatches, futureDays, marketFromFacts, mismatchKey } from '../../renderer/src/logic/facts.js';
 import { buildJob, defaultDraft, fillFromFacts } from '../../renderer/src/logic/job.js';
 import { barKey, initRun, reduceAll } from '../../renderer/src/logic/progress.js';
 import { groupBars, groupByInstrument, specLine } from '../../renderer/src/logic/progressView.js';
@@ -178,4 +178,25 @@ test('a result of several instruments loads each one’s per-day figures; a refu
   assert.deepEqual(api.calls.filter((c) => c.method === 'dailyStats').map((c) => c.args[1]), ['BTCUSDT-PERP.BINANCE'], 'each instrument’s own id, not the joined one');
   assert.deepEqual(Object.keys(r.sectionStats ?? {}), ['BTCUSDT-PERP.BINANCE']);
   assert.deepEqual(r.stats, []);
+});
+
+test('days that would write nothing are said before the run: all files start after them, or all end before them; days after today', () => {
+  const may = { name: 'binance-futures_trades_2023-05-01_BTCUSDT.csv.gz', facts: { exchange: 'binance-futures', market: 'binance-usdm' as const, symbols: ['BTCUSDT'], first: '2023-05-01', last: '2023-05-01', from: 'column' as const } };
+  const june = { name: 'june.csv', facts: { symbols: ['BTCUSDT'], first: '2023-06-01', last: '2023-06-30', from: 'file name' as const } };
+  assert.match(daysOutsideFiles('2024-01-01', '2024-01-31', [may, june])!, /^The chosen days 2024-01-01 … 2024-01-31 are after every file's rows: the files hold 2023-05-01 … 2023-06-30/);
+  assert.match(daysOutsideFiles('2023-01-01', '2023-04-30', [may, june])!, /are before any file's rows: the files hold 2023-05-01 … 2023-06-30/);
+  assert.equal(daysOutsideFiles('2023-05-01', '2023-05-01', [may, june]), null, 'days a file holds');
+  assert.equal(daysOutsideFiles('2023-05-15', '2023-05-20', [may, june]), null, 'between the files: not said (the days of a file are its first row and name only)');
+  // A file read in part, or without its last day, may go on: only "before" can be said.
+  const open = { name: 'cap.jsonl', facts: { symbols: ['BTCUSDT'], first: '2023-05-01', from: 'messages' as const, partial: true } };
+  assert.equal(daysOutsideFiles('2024-01-01', '2024-01-02', [open]), null);
+  assert.match(daysOutsideFiles('2023-01-01', '2023-01-02', [open])!, /the files hold from 2023-05-01/);
+  assert.equal(daysOutsideFiles('2024-01-01', '2024-01-02', [may, { name: 'x.csv', facts: { symbols: [], from: 'file name' as const } }]), null, 'a file that does not say its days: nothing said');
+  assert.match(futureDays('2026-12-03', '2026-12-01')!, /days after today \(2026-12-01\) hold no data yet; the last chosen day is 2026-12-03/);
+  assert.equal(futureDays('2026-12-01', '2026-12-01'), null);
+  // On the job screen: a warning, the job can still run.
+  const files = [fileInfo('/d/may.csv', ['symbol'])].map((info) => ({ info, types: ['trades' as const], options: {} }));
+  const built = buildJob({ ...defaultDraft(), output: '/out/x', symbol: 'BTCUSDT', start: '2024-01-01', end: '2024-01-31' }, files, {}, [], [may]);
+  assert.ok(built.spec, built.errors.join('\n'));
+  assert.match(built.warnings.join('\n'), /after every file's rows: the files hold 2023-05-01 … 2023-05-01/);
 });

@@ -80,6 +80,16 @@ test('a BitMEX XBTUSD file fills in its market, symbol and day; renamed to XBTEU
   assert.equal(await run.isDisabled(), false);
   await shot(page, 'symbols-filled');
 
+  // Days the file does not hold: said before the run (the job may still run: the user decides).
+  await page.locator('#end').fill('2024-06-02');
+  await page.locator('#start').fill('2024-06-01');
+  assert.match(await page.getByTestId('job-issues').innerText(), /The chosen days 2024-06-01 … 2024-06-02 are after every file's rows: the files hold 2024-05-01 … 2024-05-01\. Pick days they hold\./);
+  assert.equal(await run.isDisabled(), false);
+  await shot(page, 'symbols-days-outside');
+  await page.locator('#start').fill('2024-05-01');
+  await page.locator('#end').fill('2024-05-01');
+  assert.equal(await page.getByTestId('job-issues').count(), 0);
+
   // (b) Another symbol than the file's: named with the file and both values; Run waits for the confirm.
   await page.locator('#symbol').fill('XBTEUR');
   assert.equal(await page.getByTestId('symbol-from-files').count(), 0, 'the user’s symbol is not "from the files"');

@@ -120,3 +120,25 @@ export function mismatchKey(ms: readonly Mismatch[]): string {
 export function silentFiles(files: readonly NamedFacts[]): string[] {
   return files.filter((f) => !f.facts.symbols.length).map((f) => f.name);
 }
+
+/**
+ * Why the chosen days would write nothing, from the days the files say they hold: all of them
+ * start after the last chosen day, or (when each file says its last day too) all end before the
+ * first. Null when the days may meet a file's rows, or a file does not say its days.
+ */
+export function daysOutsideFiles(start: string, end: string, files: readonly NamedFacts[]): string | null {
+  if (!start || !end || !files.length || files.some((f) => !f.facts.first)) return null;
+  const first = files.map((f) => f.facts.first!).sort()[0]!;
+  const held = (f: NamedFacts) => (f.facts.partial ? undefined : f.facts.last);
+  const lasts = files.map(held);
+  const last = lasts.every((l) => l) ? (lasts as string[]).sort().at(-1)! : undefined;
+  const span = last ? `${first} … ${last}` : `from ${first}`;
+  if (end < first) return `The chosen days ${start} … ${end} are before any file's rows: the files hold ${span}. Pick days they hold.`;
+  if (last && start > last) return `The chosen days ${start} … ${end} are after every file's rows: the files hold ${span}. Pick days they hold.`;
+  return null;
+}
+
+/** Days after today (UTC) hold no data yet: said when the chosen range reaches past it. */
+export function futureDays(end: string, today = new Date().toISOString().slice(0, 10)): string | null {
+  return end && end > today ? `The days after today (${today}) hold no data yet; the last chosen day is ${end}.` : null;
+}

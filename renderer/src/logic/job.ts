@@ -7,7 +7,7 @@ import { filesFor } from './files.js';
 import type { MappingState } from './mapping.js';
 import { MARKET, type MarketKey } from '../../../shared/markets.js';
 import { DEFAULT_MARKET, emptyEntry, entryErrors, entrySpec, presetFor, type DefinitionSource, type EntryDraft } from './instrument.js';
-import { findMismatches, marketFromFacts, mismatchKey, silentFiles, type FilesFacts, type Mismatch, type NamedFacts } from './facts.js';
+import { daysOutsideFiles, findMismatches, futureDays, marketFromFacts, mismatchKey, silentFiles, type FilesFacts, type Mismatch, type NamedFacts } from './facts.js';
 import { restrict } from './mapping.js';
 
 export { FIELDS_FOR };
@@ -183,6 +183,8 @@ export function buildJob(d: JobDraft, files: FileEntry[], mappings: Partial<Reco
   const symbols = jobSymbols(d);
   const { mismatches, ...identity } = identityPart(d, symbols, facts, errors);
   if (!d.start || !d.end) errors.push('Pick the first and last day on the calendar.');
+  // Before the run: days that would write nothing (the files' own days, the future).
+  if (d.start && d.end) for (const w of [daysOutsideFiles(d.start, d.end, facts), futureDays(d.end)]) if (w) warnings.push(w);
   if (!d.output.trim()) errors.push('Choose an output folder.');
   if (!d.dataTypes.length) errors.push('Pick at least one data type.');
   const instrument = instrumentPart(d, symbols, presets, errors, warnings);
