@@ -8,6 +8,7 @@ import { COMMIT_JOURNAL, errText, type JobContext } from './context.js';
 import type { DaySink } from './daysink.js';
 import type { InstrumentTarget } from './instrument.js';
 import type { TypeRun } from './typerun.js';
+import { etaOf, rateOf } from './rate.js';
 
 /** Fails the days fed by unreadable files, then writes and commits the type's days. */
 export async function finishRun(job: JobContext, run: TypeRun): Promise<void> {
@@ -51,8 +52,8 @@ async function finishDay(job: JobContext, run: TypeRun, s: DaySink): Promise<voi
         const now = performance.now();
         if (now - last < 100) return;
         last = now;
-        const rate = written / Math.max((now - t0) / 1000, 1e-3);
-        emit({ kind: 'day', dataType: type, day: s.day, state: 'writing', rows: s.stats.read, written, fraction: 0.9 + 0.1 * (written / total), rowsPerSec: rate, etaSec: (total - written) / Math.max(rate, 1) });
+        const secs = (now - t0) / 1000;
+        emit({ kind: 'day', dataType: type, day: s.day, state: 'writing', rows: s.stats.read, written, fraction: 0.9 + 0.1 * (written / total), rowsPerSec: rateOf(written, secs), etaSec: etaOf(written / total, secs) });
       });
       if (s.stats.written === 0) s.error = 'no rows for this day';
     } catch (e) {

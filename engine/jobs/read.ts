@@ -9,6 +9,7 @@ import { OutputError, relieveSinks } from './daysink.js';
 import type { Input } from './inputs.js';
 import type { InputPlan } from './plan.js';
 import type { TypeRun } from './typerun.js';
+import { etaOf, rateOf } from './rate.js';
 
 /** What one data type keeps of the file being read. */
 interface Reading {
@@ -81,8 +82,8 @@ function batchProgress(job: JobContext, f: string, each: Reading[], t0: number):
     const secs = (now - t0) / 1000;
     const frac = total ? Math.min(1, read / total) : 0;
     for (const { run, counters } of each) {
-      const rate = counters.rows / Math.max(secs, 1e-3);
-      const eta = frac > 0.01 ? (secs / frac) * (1 - frac) : null;
+      const rate = rateOf(counters.rows, secs);
+      const eta = etaOf(frac, secs);
       emit({ kind: 'file', dataType: run.type, path: f, bytesRead: read, bytesTotal: total, rows: counters.rows, rowsPerSec: rate, etaSec: eta, state: 'reading' });
       for (const s of run.active) {
         if (!s.sources.has(f)) continue;

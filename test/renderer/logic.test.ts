@@ -183,4 +183,8 @@ test('formatting', () => {
   assert.equal(formatRate(1234), '1.2k rows/s');
   assert.equal(formatEta(null), '');
   assert.equal(formatEta(3700), 'ETA 1 h 1 min');
+  // Under a second left says nothing (not "ETA 0 s").
+  assert.equal(formatEta(0), '');
+  assert.equal(formatEta(0.4), '');
+  assert.equal(formatEta(1.2), 'ETA 1 s');
 });

@@ -98,6 +98,10 @@ test('bar texts for each state', () => {
   assert.equal(barView({ ...base, state: 'pending', rows: 0 }).stateLabel, 'Waiting');
   assert.equal(barView({ ...base, state: 'writing', written: 2000, fraction: 0.92 }).rowsText, '2,000 of 12,345 rows written');
   assert.equal(barView({ ...base, state: 'done', written: 12000, fraction: 1 }).rowsText, '12,000 rows written');
+  // One row is "1 row".
+  assert.equal(barView({ ...base, state: 'done', written: 1, fraction: 1 }).rowsText, '1 row written');
+  assert.equal(barView({ ...base, state: 'writing', rows: 1, written: 0, fraction: 0.9 }).rowsText, '0 of 1 row written');
+  assert.equal(barView({ ...base, state: 'reading', rows: 1, fraction: 0.5 }).rowsText, '1 row');
   assert.equal(barView({ ...base, state: 'done', written: 0, fraction: 1, error: 'no rows for this day' }).stateLabel, 'Done, empty');
   assert.equal(barView({ ...base, state: 'reading', fraction: 0.999, rowsPerSec: 2_500_000, etaSec: 75 }).percent, 99);
   assert.equal(barView({ ...base, state: 'reading', fraction: 0.5, rowsPerSec: 2_500_000, etaSec: 75 }).rateText, '2.5M rows/s');

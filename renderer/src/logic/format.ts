@@ -29,9 +29,9 @@ export function formatRate(perSec: number): string {
   return `${Math.round(perSec)} rows/s`;
 }
 
-/** seconds -> "ETA 4 s", "ETA 2 min 5 s", "" when unknown */
+/** seconds -> "ETA 4 s", "ETA 2 min 5 s", "" when unknown or under a second (never "ETA 0 s") */
 export function formatEta(sec: number | null | undefined): string {
-  if (sec === null || sec === undefined || !Number.isFinite(sec) || sec < 0) return '';
+  if (sec === null || sec === undefined || !Number.isFinite(sec) || sec < 1) return '';
   return `ETA ${formatDuration(sec)}`;
 }
 

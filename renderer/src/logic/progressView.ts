@@ -1,7 +1,7 @@
 // What the Run screen shows for each bar and for the whole job: plain data, no DOM.
 import type { DataType } from '../../../shared/job.js';
 import { TYPE_LABELS } from './dataTypes.js';
-import { formatCount, formatEta, formatRate } from './format.js';
+import { formatCount, formatEta, formatRate, plural } from './format.js';
 import { barKey, type BarState, type DayBar, type FileProgress, type RunState } from './progress.js';
 
 
@@ -44,9 +44,9 @@ export function barView(b: DayBar): BarView {
   const percent = Math.max(0, Math.min(100, Math.floor(b.fraction * 100)));
   let rowsText = '';
   if (b.state === 'skipped') rowsText = 'kept as it was';
-  else if (b.state === 'done' && b.written !== undefined) rowsText = `${formatCount(b.written)} rows written`;
-  else if (b.state === 'writing' && b.written !== undefined) rowsText = `${formatCount(b.written)} of ${formatCount(b.rows)} rows written`;
-  else if (b.rows > 0 || b.state !== 'pending') rowsText = `${formatCount(b.rows)} rows`;
+  else if (b.state === 'done' && b.written !== undefined) rowsText = `${plural(b.written, 'row')} written`;
+  else if (b.state === 'writing' && b.written !== undefined) rowsText = `${formatCount(b.written)} of ${plural(b.rows, 'row')} written`;
+  else if (b.rows > 0 || b.state !== 'pending') rowsText = plural(b.rows, 'row');
   const active = tone === 'active';
   let stateLabel = STATE_LABELS[b.state];
   if (b.state === 'done' && b.error) stateLabel = 'Done, empty';
@@ -112,7 +112,7 @@ export function runSummary(s: RunState): RunSummary {
   const parts = [`${done + skipped} of ${total} day${total === 1 ? '' : 's'} finished`];
   if (skipped) parts.push(`${skipped} already in catalog`);
   if (failed) parts.push(`${failed} failed`);
-  if (rows) parts.push(`${formatCount(rows)} rows read`);
+  if (rows) parts.push(`${plural(rows, 'row')} read`);
   const title = {
     idle: 'Not started',
     starting: 'Starting…',

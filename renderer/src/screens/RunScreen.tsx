@@ -1,6 +1,6 @@
 // Step 5: one bar per day per data type, streamed from the job; cancel at any time.
 import { useMemo } from 'react';
-import { baseName, formatCount, formatEta, formatRate } from '../logic/format.js';
+import { baseName, formatEta, formatRate, plural } from '../logic/format.js';
 import { isFinished, type FileProgress } from '../logic/progress.js';
 import { TYPE_LABELS } from '../logic/dataTypes.js';
 import { fileReadPercent, groupBars, groupByInstrument, runSegments, runSummary, specLine, type BarGroup, type BarView, type InstrumentGroups, type RunSummary } from '../logic/progressView.js';
@@ -98,7 +98,7 @@ function FileItem({ f }: { f: FileProgress }) {
       {f.instrument && <span className="mono small">{f.instrument}</span>}
       <span className="mono" title={f.path}>{baseName(f.path)}</span>
       <span className="muted small">{TYPE_LABELS[f.dataType]}</span>
-      <span className="small">{formatCount(f.rows)} rows</span>
+      <span className="small">{plural(f.rows, 'row')}</span>
       {f.state === 'reading' && <span className="small muted">{fileReadPercent(f)}% · {formatRate(f.rowsPerSec)} {formatEta(f.etaSec)}</span>}
       {f.state === 'done' && <Pill tone="done">read</Pill>}
       {f.state === 'failed' && <span className="small">{f.error}</span>}
