@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { verifyCatalog } from '../../engine/catalog/verify.js';
-import { needChromium, openApp as openAppOf, shot, startBrowserApp, type BrowserApp } from '../support/browser-app.js';
+import { addFile, needChromium, openApp as openAppOf, shot, startBrowserApp, type BrowserApp } from '../support/browser-app.js';
 
 const ROWS = 2_000;
 
@@ -48,9 +48,7 @@ test('a BitMEX XBTEUR file becomes an inverse CryptoPerpetual XBTEUR.BITMEX from
   const catalog = join(dir, 'catalog');
   const { page, errors } = await openApp();
 
-  await page.locator('#path-input').fill(file);
-  await page.locator('#path-input').press('Enter');
-  await page.locator('tr[data-file="bitmex_trades_2024-05-01_XBTEUR.csv"]').waitFor();
+  await addFile(page, file);
   assert.match(await page.locator('.files-table').innerText(), /Tardis trades/);
   await page.locator('button[data-step="job"]').click();
   assert.equal(await page.getByTestId('range-summary').innerText(), '2024-05-01 → 2024-05-01 · 1 day');
@@ -125,9 +123,7 @@ test('a saved instrument list is typed in browser mode, and one outside the allo
   const file = join(dir, 'binance-delivery_trades_2024-05-02_BTCUSD_PERP.csv');
   await writeFile(file, bitmexTrades('2024-05-02', 10).replace(/bitmex,XBTEUR/g, 'binance-delivery,BTCUSD_PERP'));
   const { page, errors } = await openApp();
-  await page.locator('#path-input').fill(file);
-  await page.locator('#path-input').press('Enter');
-  await page.locator(`tr[data-file="${file.split('/').pop()}"]`).waitFor();
+  await addFile(page, file);
   await page.locator('button[data-step="job"]').click();
   const id = page.getByTestId('instrument-id');
 

@@ -10,9 +10,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { verifyCatalog } from '../../engine/catalog/verify.js';
-import { needChromium, openApp as openAppOf, shot, startBrowserApp, type BrowserApp } from '../support/browser-app.js';
+import { addFile, needChromium, openApp as openAppOf, shot, startBrowserApp, type BrowserApp } from '../support/browser-app.js';
 
 const ROWS = 2_000;
 
@@ -45,12 +44,6 @@ function tardisTrades(exchange: string, day: string, n: number, symbols: { symbo
     }
   }
   return out.join('\n') + '\n';
-}
-
-async function addFile(page: Page, file: string) {
-  await page.locator('#path-input').fill(file);
-  await page.locator('#path-input').press('Enter');
-  await page.locator(`tr[data-file="${file.split('/').pop()}"]`).waitFor();
 }
 
 test('a BitMEX XBTUSD file fills in its market, symbol and day; renamed to XBTEUR it is refused until confirmed, then built as XBTEUR', { timeout: 180_000 }, async (t) => {

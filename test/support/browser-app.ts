@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../../hosts/server.js';
@@ -65,6 +65,13 @@ export async function openApp(app: BrowserApp, viewport = { width: 1280, height:
   await page.goto(app.server.url);
   await page.getByRole('heading', { name: 'Where is your data?' }).waitFor();
   return { page, errors };
+}
+
+/** Adds one file as a browser-mode user does (its path typed, Enter) and waits for its row. */
+export async function addFile(page: Page, file: string): Promise<void> {
+  await page.locator('#path-input').fill(file);
+  await page.locator('#path-input').press('Enter');
+  await page.locator(`tr[data-file="${basename(file)}"]`).waitFor();
 }
 
 /** The screen as the window shows it (`name`.png) and, with `full`, the whole of it (`name`-full.png). */
