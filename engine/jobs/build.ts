@@ -20,7 +20,7 @@ import { COMMIT_JOURNAL, TYPE_ORDER, errText, type JobContext } from './context.
 import { commitStaged, finishRun } from './finish.js';
 import { prepareInstrument } from './instrument.js';
 import { takeLock } from './lock.js';
-import { settleJob, symbolsOfFiles } from './identity.js';
+import { gatherFacts, settleJob, severalSymbols, type InputFacts } from './identity.js';
 import { planInputs } from './plan.js';
 import { jobMarket, resolvePrecision } from './precision.js';
 import { readGroup } from './read.js';
@@ -38,6 +38,8 @@ export interface BuildOptions {
   jobId?: string;
   /** internal: this build is one symbol of a job of several (engine/jobs/sections.ts) */
   section?: boolean;
+  /** internal: what the job's files say, gathered once by runBuild */
+  facts?: InputFacts[];
 }
 
 export class JobCancelled extends Error {
@@ -95,17 +97,21 @@ async function openCatalog(out: string, jobId: string, paths: { stateDir: string
  */
 export async function runBuild(input: JobSpecInput, opts: BuildOptions = {}): Promise<RunReport> {
   const parsed = JobSpec.parse(input);
+  // What the files say, read once for the job: each symbol's build is checked against the same facts.
+  // (A Tardis job's facts are its config's, and its market can follow the symbol: gathered per build.)
+  const facts = parsed.source === 'tardis' ? undefined : await gatherFacts(parsed, parsed.configDir ?? process.cwd());
+  const withFacts = { ...opts, facts };
   // Several symbols named, or none named and the files hold several: one section per symbol.
-  const symbols = parsed.symbols ?? (parsed.symbol ? undefined : await symbolsOfFiles(parsed, parsed.configDir ?? process.cwd()));
-  if (!symbols || symbols.length < 2) return buildInstrument(symbols ? { ...parsed, symbol: symbols[0]!, symbols: undefined } : parsed, opts);
-  return buildSections({ ...parsed, symbols }, opts, buildInstrument);
+  const symbols = parsed.symbols ?? (parsed.symbol || !facts ? undefined : severalSymbols(facts));
+  if (!symbols || symbols.length < 2) return buildInstrument(symbols ? { ...parsed, symbol: symbols[0]!, symbols: undefined } : parsed, withFacts);
+  return buildSections({ ...parsed, symbols }, withFacts, buildInstrument);
 }
 
 async function buildInstrument(input: JobSpecInput, opts: BuildOptions): Promise<RunReport> {
   const parsed = JobSpec.parse(input);
   const configDir = parsed.configDir ?? process.cwd();
   // The symbol and exchange, checked against (or read from) the files before anything is written.
-  const { spec, notes: identityNotes, rowSymbols } = await settleJob(parsed, configDir, { section: !!opts.section });
+  const { spec, notes: identityNotes, rowSymbols } = await settleJob(parsed, configDir, { section: !!opts.section, facts: opts.facts });
   const emit = opts.onProgress ?? (() => undefined);
   const signal = opts.signal;
   const fm = fixedMode(spec.precisionMode);

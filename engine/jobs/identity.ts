@@ -203,8 +203,8 @@ export function settleIdentity(spec: JobSpec, files: InputFacts[], opts: { secti
 }
 
 /** The job settled: its facts gathered and its symbol and exchange decided (see settleIdentity). */
-export async function settleJob(spec: JobSpec, configDir: string, opts: { section?: boolean } = {}): Promise<{ spec: SettledJobSpec; notes: string[]; rowSymbols: Map<string, string> }> {
-  const id = settleIdentity(spec, await gatherFacts(spec, configDir), opts);
+export async function settleJob(spec: JobSpec, configDir: string, opts: { section?: boolean; facts?: InputFacts[] } = {}): Promise<{ spec: SettledJobSpec; notes: string[]; rowSymbols: Map<string, string> }> {
+  const id = settleIdentity(spec, opts.facts ?? await gatherFacts(spec, configDir), opts);
   return { spec: { ...spec, symbol: id.symbol, exchange: id.exchange }, notes: id.notes, rowSymbols: id.rowSymbols };
 }
 
@@ -212,8 +212,7 @@ export async function settleJob(spec: JobSpec, configDir: string, opts: { sectio
  * The symbols a job naming none would build: those its files name (from each file's first rows),
  * when they are several; undefined otherwise (one symbol, or none: settleJob decides or refuses).
  */
-export async function symbolsOfFiles(spec: JobSpec, configDir: string): Promise<string[] | undefined> {
-  if (spec.source === 'tardis') return undefined;
-  const by = symbolsOf(await gatherFacts(spec, configDir));
+export function severalSymbols(files: InputFacts[]): string[] | undefined {
+  const by = symbolsOf(files);
   return by.size > 1 ? [...by.keys()].sort() : undefined;
 }
