@@ -1,12 +1,13 @@
 // catalog-builder CLI: `build` a NautilusTrader catalog from source files, `verify` one.
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ZodError } from 'zod';
-import { zodIssuesText } from '../shared/errors.js';
+import { didYouMean, zodIssuesText } from '../shared/errors.js';
 import { DATA_TYPES, SOURCES, SourceConfig, type DataType, type InstrumentEntry, type SourceKind } from '../shared/job.js';
 import { MARKETS } from '../shared/markets.js';
 import type { RunReport } from '../shared/report.js';
+import { NAUTILUS_VERSION } from '../shared/version.js';
 import { verifyCatalog, type VerifyResult, JobCancelled, runBuild, TerminalProgress, TARDIS_DATA_TYPES } from '../engine/index.js';
 
 /** CLI flags of the instrument's fields (shared/job.ts InstrumentEntry): flag, field, help. */
@@ -170,27 +171,45 @@ function printSection(r: RunReport): void {
     ? `\nInstrument ${r.instrument.id}${instrumentKindText(r.instrument)}: price precision ${r.instrument.pricePrecision}, size precision ${r.instrument.sizePrecision} (${r.instrument.precisionSource})\n`
     : '\nInstrument: not decided (the job stopped before it)\n');
   for (const f of r.files) {
-    out.write(`  ${f.dataType} ${f.path} [${f.format}, ${f.compression}] rows ${f.rows}, outside range ${f.outOfRange}, rejected ${f.rejected}${f.error ? `\n    ERROR ${f.error}` : ''}\n`);
+    out.write(`  ${f.dataType} ${f.path} [${f.format}, ${f.compression}] rows ${grouped(f.rows)}, outside range ${grouped(f.outOfRange)}, rejected ${grouped(f.rejected)}${f.error ? `\n    ERROR ${f.error}` : ''}\n`);
     for (const n of f.notes) out.write(`    note: ${n}\n`);
   }
   for (const d of r.days) {
-    const rej = Object.entries(d.rejected).map(([k, v]) => `${k} ×${v}`).join('; ');
-    out.write(`  ${d.dataType.padEnd(7)} ${d.day} ${d.state.padEnd(7)} read ${d.read}, written ${d.written}, duplicates ${d.duplicates}, rejected ${Object.values(d.rejected).reduce((a, b) => a + b, 0)}${rej ? ` (${rej})` : ''}${buckets(d)}${d.error ? `  — ${d.error}` : ''}\n`);
+    const rej = Object.entries(d.rejected).map(([k, v]) => `${k} ×${grouped(v)}`).join('; ');
+    out.write(`  ${d.dataType.padEnd(7)} ${d.day} ${d.state.padEnd(7)} read ${grouped(d.read)}, written ${grouped(d.written)}, duplicates ${grouped(d.duplicates)}, rejected ${grouped(Object.values(d.rejected).reduce((a, b) => a + b, 0))}${rej ? ` (${rej})` : ''}${buckets(d)}${d.error ? `  — ${d.error}` : ''}\n`);
   }
   for (const n of r.notes) out.write(`note: ${n}\n`);
   if (r.rejectsFile) out.write(`Rejected rows with file, line, field and reason: ${r.rejectsFile}\n`);
 }
 
+/** A count with thousands grouped (12,345,678): the summary is read, not parsed (--json is for that). */
+export const grouped = (n: number): string => n.toLocaleString('en-US');
+
 function printTotals(r: RunReport): void {
   const out = process.stdout;
   const t = r.totals;
-  out.write(`Total: read ${t.read}, written ${t.written}, duplicates ${t.duplicates}, rejected ${t.rejected}, outside the date range ${t.outOfRange}${buckets(t)}; days skipped ${t.skippedDays}, failed ${t.failedDays}\n`);
+  out.write(`Total: read ${grouped(t.read)}, written ${grouped(t.written)}, duplicates ${grouped(t.duplicates)}, rejected ${grouped(t.rejected)}, outside the date range ${grouped(t.outOfRange)}${buckets(t)}; days skipped ${t.skippedDays}, failed ${t.failedDays}\n`);
   for (const e of r.errors) process.stderr.write(`error: ${e}\n`);
+}
+
+/** The last line: where the catalog is, how long the job took, and its verdict. */
+function printSummary(r: RunReport, output: string, ms: number): void {
+  const days = r.days.length;
+  const ok = r.days.filter((d) => d.state !== 'failed').length;
+  process.stdout.write(`${r.ok ? 'Done' : 'Finished with errors'}: ${grouped(r.totals.written)} rows written to ${resolve(output)} in ${elapsed(ms)}; ${ok}/${days} day${days === 1 ? '' : 's'} ok${r.totals.rejected ? `, ${grouped(r.totals.rejected)} rejected` : ''}\n`);
+}
+
+/** "850 ms", "12.3 s", "4 min 05 s". */
+export function elapsed(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
 }
 
 /** The buckets most runs leave at 0, shown when not (every row read is in one bucket). */
 function buckets(c: { skipped: number; existing: number; discarded: number }): string {
-  return `${c.skipped ? `, no value ${c.skipped}` : ''}${c.existing ? `, already in the catalog ${c.existing}` : ''}${c.discarded ? `, discarded with a failed day ${c.discarded}` : ''}`;
+  return `${c.skipped ? `, no value ${grouped(c.skipped)}` : ''}${c.existing ? `, already in the catalog ${grouped(c.existing)}` : ''}${c.discarded ? `, discarded with a failed day ${grouped(c.discarded)}` : ''}`;
 }
 
 function printVerify(root: string, v: VerifyResult): void {
@@ -205,24 +224,39 @@ function printVerify(root: string, v: VerifyResult): void {
   out.write(v.ok ? 'OK: the catalog matches the NautilusTrader format.\n' : `FAILED: ${v.errors.length} problem(s).\n`);
 }
 
+const BUILD_OPTIONS = {
+  source: { type: 'string' }, symbol: { type: 'string' }, exchange: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' },
+  output: { type: 'string' }, 'data-types': { type: 'string' }, config: { type: 'string' }, precision: { type: 'string' },
+  'price-precision': { type: 'string' }, 'size-precision': { type: 'string' }, compression: { type: 'string' },
+  'row-group-size': { type: 'string' }, overwrite: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  'max-reject-ratio': { type: 'string' }, 'bar-type': { type: 'string' }, instruments: { type: 'string' }, 'allow-mismatch': { type: 'boolean' },
+  ...Object.fromEntries(ENTRY_FLAGS.map(([flag, field]) => [flagName(flag), { type: field === 'is_inverse' ? 'boolean' as const : 'string' as const }])),
+} as const satisfies ParseArgsConfig['options'];
+const VERIFY_OPTIONS = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const satisfies ParseArgsConfig['options'];
+const COMMANDS = ['build', 'verify', 'help'];
+
+/** parseArgs's refusal of a flag, with the nearest flag the command knows. */
+function flagError(e: Error, cmd: string): string {
+  const m = /Unknown option '(--?[^']+)'/.exec(e.message);
+  if (!m) return e.message;
+  const known = Object.keys(cmd === 'verify' ? VERIFY_OPTIONS : BUILD_OPTIONS).map((k) => `--${k}`);
+  return `unknown option ${m[1]} for ${cmd}${didYouMean(m[1]!, known)}`;
+}
+
+/** "catalog-builder 0.1.0": the package's version, read from package.json beside the code. */
+async function versionText(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `catalog-builder ${pkg.version} (writes NautilusTrader ${NAUTILUS_VERSION} catalogs; Node ${process.versions.node})`;
+}
+
 async function build(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv, allowPositionals: false, strict: true,
-    options: {
-      source: { type: 'string' }, symbol: { type: 'string' }, exchange: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' },
-      output: { type: 'string' }, 'data-types': { type: 'string' }, config: { type: 'string' }, precision: { type: 'string' },
-      'price-precision': { type: 'string' }, 'size-precision': { type: 'string' }, compression: { type: 'string' },
-      'row-group-size': { type: 'string' }, overwrite: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      'max-reject-ratio': { type: 'string' }, 'bar-type': { type: 'string' }, instruments: { type: 'string' }, 'allow-mismatch': { type: 'boolean' },
-      ...Object.fromEntries(ENTRY_FLAGS.map(([flag, field]) => [flagName(flag), { type: field === 'is_inverse' ? 'boolean' as const : 'string' as const }])),
-    },
-  });
+  const { values } = parseArgs({ args: argv, allowPositionals: false, strict: true, options: BUILD_OPTIONS });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
   }
   const source = values.source ?? 'csv';
-  if (!(SOURCES as readonly string[]).includes(source)) fail(`unknown --source "${source}" (use ${SOURCES.join(', ')})`);
+  if (!(SOURCES as readonly string[]).includes(source)) fail(`unknown --source "${source}"${didYouMean(source, SOURCES)} (use ${SOURCES.join(', ')})`);
   // A Tardis job can run on defaults (key from TARDIS_API_KEY); file sources need their config.
   // The symbol may come from the files, except for a Tardis download (fetched per symbol).
   for (const k of ['symbol', 'start', 'end', 'output', 'config'] as const) if (!values[k] && !(k === 'config' && source === 'tardis') && !(k === 'symbol' && source !== 'tardis')) fail(`--${k} is required`);
@@ -237,11 +271,11 @@ async function build(argv: string[]): Promise<number> {
   }
   const defaultTypes = source === 'tardis' ? [...TARDIS_DATA_TYPES] : Object.keys(config.files);
   const dataTypes = (values['data-types'] ? values['data-types'].split(',').map((s) => s.trim()).filter(Boolean) : defaultTypes) as DataType[];
-  for (const t of dataTypes) if (!DATA_TYPES.includes(t)) fail(`unknown data type "${t}" (use ${DATA_TYPES.join(', ')})`);
+  for (const t of dataTypes) if (!DATA_TYPES.includes(t)) fail(`unknown data type "${t}"${didYouMean(t, DATA_TYPES)} (use ${DATA_TYPES.join(', ')})`);
   const precision = values.precision ?? '128';
   if (precision !== '128' && precision !== '64') fail(`--precision must be 128 or 64, got ${precision}`);
   const compression = values.compression ?? 'zstd';
-  if (compression !== 'zstd' && compression !== 'snappy') fail(`--compression must be zstd or snappy`);
+  if (compression !== 'zstd' && compression !== 'snappy') fail(`--compression must be zstd or snappy, got "${compression}"${didYouMean(compression, ['zstd', 'snappy'])}`);
   const ratio = values['max-reject-ratio'];
   if (ratio !== undefined && !(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(ratio))) fail(`--max-reject-ratio must be a number from 0 to 1, got "${ratio}"`);
   const symbols = (values.symbol ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -250,6 +284,7 @@ async function build(argv: string[]): Promise<number> {
   const bars = showBars ? new TerminalProgress(process.stdout) : null;
   const ac = new AbortController();
   process.once('SIGINT', () => ac.abort());
+  const started = performance.now();
   let report: RunReport;
   try {
     report = await runBuild({
@@ -279,12 +314,15 @@ async function build(argv: string[]): Promise<number> {
   }
   bars?.finish();
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  else printReport(report);
+  else {
+    printReport(report);
+    printSummary(report, values.output!, performance.now() - started);
+  }
   return report.ok ? 0 : 1;
 }
 
 async function verify(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: VERIFY_OPTIONS });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
@@ -322,9 +360,13 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(HELP);
       return cmd ? 0 : 2;
     }
-    fail(`unknown command "${cmd}"`);
+    if (cmd === '--version' || cmd === '-V' || cmd === 'version') {
+      process.stdout.write(`${await versionText()}\n`);
+      return 0;
+    }
+    fail(`unknown command "${cmd}"${didYouMean(cmd.replace(/^-+/, ''), COMMANDS)} (use build, verify, --help or --version)`);
   } catch (e) {
-    if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) fail((e as Error).message);
+    if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) fail(flagError(e as Error, cmd!));
     refuse(errorText(e), false);
     return 1;
   }

@@ -168,7 +168,7 @@ test('CLI: a failed day exits 1 and the summary shows its discarded rows; rows a
   assertBucketsAddUp(report);
   const text = cli(dir, null, ['--start', '2024-01-01', '--end', '2024-01-01']);
   assert.equal(text.code, 1);
-  assert.match(text.stdout, new RegExp(`discarded with a failed day ${report.totals.discarded}`));
+  assert.match(text.stdout, new RegExp(`discarded with a failed day ${report.totals.discarded.toLocaleString('en-US')}`));
 });
 
 const BAD_DATES: [string, string, string, RegExp][] = [
