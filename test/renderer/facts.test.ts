@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FileFacts, PreviewRequest } from '../../shared/api.js';
 import type { RunReport } from '../../shared/report.js';
-import { combineFacts, daysOutsideFiles, findMismatches, futureDays, marketFromFacts, mismatchKey } from '../../renderer/src/logic/facts.js';
+import { combineFacts, daysOutsideFiles, findMismatches, futureDays, marketFromFacts, mismatchKey, tardisDaysWithoutKey } from '../../renderer/src/logic/facts.js';
 import { buildJob, defaultDraft, fillFromFacts } from '../../renderer/src/logic/job.js';
 import { barKey, initRun, reduceAll } from '../../renderer/src/logic/progress.js';
 import { groupBars, groupByInstrument, specLine } from '../../renderer/src/logic/progressView.js';
@@ -199,4 +199,17 @@ test('days that would write nothing are said before the run: all files start aft
   const built = buildJob({ ...defaultDraft(), output: '/out/x', symbol: 'BTCUSDT', start: '2024-01-01', end: '2024-01-31' }, files, {}, [], [may]);
   assert.ok(built.spec, built.errors.join('\n'));
   assert.match(built.warnings.join('\n'), /after every file's rows: the files hold 2023-05-01 … 2023-05-01/);
+});
+
+test('a Tardis job without a key is told before the run which of its days would fail (only 1sts are served), counted by month', () => {
+  assert.equal(tardisDaysWithoutKey('2024-01-01', '2024-01-01', false), null, 'a 1st alone needs no key');
+  assert.equal(tardisDaysWithoutKey('2024-01-01', '2024-03-01', true), null, 'with a key every day is served');
+  assert.match(tardisDaysWithoutKey('2024-01-01', '2024-01-03', false)!, /^Without a Tardis API key only the 1st of each month is served: 2 of the chosen days \(from 2024-01-02\) would fail/);
+  assert.match(tardisDaysWithoutKey('2024-01-31', '2024-03-01', false)!, /: 29 of the chosen days \(from 2024-01-31\)/, '31 Jan + 28 of February 2024 (29 days, the 1st served)');
+  const decades = tardisDaysWithoutKey('2000-01-01', '2030-12-31', false)!;
+  assert.match(decades, new RegExp(`: ${11_323 - 372} of the chosen days`), '31 years: 372 months have a 1st');
+  const tardis = { ...defaultDraft(), source: 'tardis' as const, output: '/out/x', symbol: 'BTCUSDT', start: '2024-01-01', end: '2024-01-02' };
+  assert.ok(buildJob(tardis, [], {}, [], [], { apiKeySaved: false }).warnings.some((w) => w.startsWith('Without a Tardis API key')));
+  assert.ok(!buildJob(tardis, [], {}, [], [], { apiKeySaved: true }).warnings.some((w) => w.startsWith('Without a Tardis API key')));
+  assert.ok(!buildJob({ ...tardis, source: 'csv' }, [], {}, [], [], { apiKeySaved: false }).warnings.some((w) => w.startsWith('Without')), 'files need no key');
 });

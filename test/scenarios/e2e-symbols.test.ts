@@ -209,3 +209,29 @@ test('an instrument of several that fails shows its errors first in its own sect
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('before a Tardis download: days that need a missing API key, and days in the future, are said; saving a key clears the first', { timeout: 60_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  const { page, errors } = await openApp();
+  await page.getByRole('radio', { name: /Tardis\.dev download/ }).click();
+  await page.locator('button[data-step="job"]').click();
+  await page.locator('#symbol').fill('BTCUSDT');
+  await page.locator('#end').fill('2024-01-05');
+  await page.locator('#start').fill('2024-01-01');
+  const issues = page.getByTestId('job-issues');
+  assert.match(await issues.innerText(), /Without a Tardis API key only the 1st of each month is served: 4 of the chosen days \(from 2024-01-02\) would fail\./);
+  const run = page.getByRole('button', { name: 'Run the job' });
+  assert.equal(await run.isDisabled(), false, 'a warning: the user decides');
+  await shot(page, 'symbols-tardis-no-key');
+  // Days after today: said too (tomorrow is always after today).
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  await page.locator('#end').fill(tomorrow);
+  assert.match(await issues.innerText(), new RegExp(`The days after today \\(\\d{4}-\\d{2}-\\d{2}\\) hold no data yet; the last chosen day is ${tomorrow}\\.`));
+  await page.locator('#end').fill('2024-01-05');
+  await page.locator('#api-key').fill('TD.test-key');
+  await page.getByRole('button', { name: 'Save key' }).click();
+  await page.getByText('✓ saved').waitFor();
+  assert.equal(await page.getByTestId('job-issues').count(), 0, 'with a key, nothing to say');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -142,3 +142,29 @@ export function daysOutsideFiles(start: string, end: string, files: readonly Nam
 export function futureDays(end: string, today = new Date().toISOString().slice(0, 10)): string | null {
   return end && end > today ? `The days after today (${today}) hold no data yet; the last chosen day is ${end}.` : null;
 }
+
+/**
+ * Without a Tardis API key only the first day of each month is served: the chosen days that are not
+ * a 1st would fail. Said before the run, with how many and the first of them.
+ */
+export function tardisDaysWithoutKey(start: string, end: string, hasKey: boolean): string | null {
+  if (hasKey || !start || !end || end < start) return null;
+  let n = 0;
+  let firstOne: string | undefined;
+  const t0 = Date.parse(`${start}T00:00:00Z`), t1 = Date.parse(`${end}T00:00:00Z`);
+  if (Number.isNaN(t0) || Number.isNaN(t1)) return null;
+  // Counted by month, not day by day: a range of decades stays instant.
+  for (let m = new Date(t0); m.getTime() <= t1; m = new Date(Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 1))) {
+    const from = Math.max(m.getTime(), t0);
+    const monthEnd = Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 1) - 86_400_000;
+    const to = Math.min(monthEnd, t1);
+    const days = Math.round((to - from) / 86_400_000) + 1;
+    const notFirst = days - (new Date(from).getUTCDate() === 1 ? 1 : 0);
+    if (notFirst > 0) {
+      n += notFirst;
+      firstOne ??= new Date(new Date(from).getUTCDate() === 1 ? from + 86_400_000 : from).toISOString().slice(0, 10);
+    }
+  }
+  if (!n) return null;
+  return `Without a Tardis API key only the 1st of each month is served: ${n} of the chosen days (from ${firstOne}) would fail. Save the key in the Instrument card, or pick 1sts only.`;
+}

@@ -7,7 +7,7 @@ import { filesFor } from './files.js';
 import type { MappingState } from './mapping.js';
 import { MARKET, type MarketKey } from '../../../shared/markets.js';
 import { DEFAULT_MARKET, emptyEntry, entryErrors, entrySpec, presetFor, type DefinitionSource, type EntryDraft } from './instrument.js';
-import { daysOutsideFiles, findMismatches, futureDays, marketFromFacts, mismatchKey, silentFiles, type FilesFacts, type Mismatch, type NamedFacts } from './facts.js';
+import { daysOutsideFiles, findMismatches, futureDays, marketFromFacts, tardisDaysWithoutKey, mismatchKey, silentFiles, type FilesFacts, type Mismatch, type NamedFacts } from './facts.js';
 import { restrict } from './mapping.js';
 
 export { FIELDS_FOR };
@@ -177,14 +177,23 @@ export function fillFromFacts(d: JobDraft, f: FilesFacts): JobDraft {
   return out;
 }
 
-export function buildJob(d: JobDraft, files: FileEntry[], mappings: Partial<Record<DataType, MappingState>>, presets: PresetInfo[] = [], facts: readonly NamedFacts[] = []): BuiltJob {
+/** What the job screen knows besides the draft that changes what is said before the run. */
+export interface JobContext {
+  /** a Tardis API key is saved (without one only 1sts of months are served) */
+  apiKeySaved?: boolean;
+}
+
+export function buildJob(d: JobDraft, files: FileEntry[], mappings: Partial<Record<DataType, MappingState>>, presets: PresetInfo[] = [], facts: readonly NamedFacts[] = [], ctx: JobContext = {}): BuiltJob {
   const errors: string[] = [];
   const warnings: string[] = [];
   const symbols = jobSymbols(d);
   const { mismatches, ...identity } = identityPart(d, symbols, facts, errors);
   if (!d.start || !d.end) errors.push('Pick the first and last day on the calendar.');
   // Before the run: days that would write nothing (the files' own days, the future).
-  if (d.start && d.end) for (const w of [daysOutsideFiles(d.start, d.end, facts), futureDays(d.end)]) if (w) warnings.push(w);
+  if (d.start && d.end) {
+    const keyless = d.source === 'tardis' ? tardisDaysWithoutKey(d.start, d.end, !!ctx.apiKeySaved) : null;
+    for (const w of [daysOutsideFiles(d.start, d.end, facts), futureDays(d.end), keyless]) if (w) warnings.push(w);
+  }
   if (!d.output.trim()) errors.push('Choose an output folder.');
   if (!d.dataTypes.length) errors.push('Pick at least one data type.');
   const instrument = instrumentPart(d, symbols, presets, errors, warnings);

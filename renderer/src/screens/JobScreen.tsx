@@ -170,7 +170,8 @@ export function JobScreen() {
   const runStatus = useApp((s) => s.run.status);
   const mappings = useApp((s) => s.mappings);
   const facts = useApp((s) => s.facts);
-  const built = useMemo(() => buildJob(draft, files, mappings, presets, jobFacts({ files, facts, draft })), [draft, files, mappings, presets, facts]);
+  const apiKeySaved = useApp((s) => s.apiKeySaved);
+  const built = useMemo(() => buildJob(draft, files, mappings, presets, jobFacts({ files, facts, draft }), { apiKeySaved }), [draft, files, mappings, presets, facts, apiKeySaved]);
   const busy = isBusy(runStatus);
   return (
     <div className="screen">

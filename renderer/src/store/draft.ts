@@ -130,7 +130,7 @@ export function draftSlice({ api, set, get }: SliceContext): DraftSlice {
 
     job() {
       const s = get();
-      return buildJob(s.draft, s.files, s.mappings, s.presets, jobFacts(s));
+      return buildJob(s.draft, s.files, s.mappings, s.presets, jobFacts(s), { apiKeySaved: s.apiKeySaved });
     },
   };
 }
