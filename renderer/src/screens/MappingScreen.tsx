@@ -277,7 +277,7 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
         <h2 id="mapped-title">What the engine will write</h2>
         <div className="counts" aria-live="polite" data-testid="mapped-counts">
           {/* With an error no row was mapped: the raw rows are not "ok". */}
-          {!r.error && (hasProblems ? badge('ok', 'ok') : <Pill tone="ok">{counts.ok} ok</Pill>)}
+          {!r.error && (hasProblems && counts.ok > 0 ? badge('ok', 'ok') : <Pill tone="ok">{counts.ok} ok</Pill>)}
           {counts.rejected > 0 && badge('rejected', 'error')}
           {counts.duplicate > 0 && badge('duplicate', 'warn')}
           {counts.skipped > 0 && badge('skipped', 'warn')}
