@@ -16,6 +16,7 @@ import { MemorySink, type RowSink } from './normalize/sink.js';
 import { detect, splitCsv } from './sources/csv/detect.js';
 import { decideUnits, mapLines, TsColumn } from './sources/csv/index.js';
 import { KNOWN_FEEDS, autoMap, makePlan, ohlcColumns } from './sources/csv/plan.js';
+import { proposeLocale } from './sources/csv/locale.js';
 import { decideBarSpec, sampleBarTimes } from './sources/csv/barspec.js';
 import { dataMembers } from './jobs/inputs.js';
 import { openData, sniff, zipEntries } from './sources/io/open.js';
@@ -90,9 +91,11 @@ export async function preview(input: PreviewRequest): Promise<PreviewResult> {
     ...(facts ? { facts } : {}),
   };
   const dataLines = lines.filter((l, k) => !(k === 0 && det.hasHeader) && l.text.trim() !== '');
+  const o = req.options ?? {};
+  const dates = o.dateFormat;
   let plan;
   try {
-    plan = makePlan(det, req.dataType, req.columns, info.name);
+    plan = makePlan(det, req.dataType, req.columns, info.name, { decimal: o.decimal, sideValues: o.sideValues });
   } catch (e) {
     // No usable mapping yet: show the raw rows and the automatic guesses (or the user's partial
     // mapping) so only the missing fields need a column.
@@ -104,13 +107,16 @@ export async function preview(input: PreviewRequest): Promise<PreviewResult> {
     } else {
       for (const [f, k] of Object.entries(guess.cols)) if (k !== undefined) { mapping[f as MappingField] = info.columns[k]!; confidence[f as MappingField] = guess.confidence[f as MappingField]!; }
     }
-    return { ...base, mapping, confidence, timestampUnit: null, error: (e as Error).message,
-      rows: dataLines.map((l) => ({ line: l.no, cells: splitCsv(l.text, det.delimiter), status: 'ok' as const })) };
+    const cells = dataLines.map((l) => splitCsv(l.text, det.delimiter));
+    const at = (f: MappingField) => (mapping[f] !== undefined ? info.columns.indexOf(mapping[f]!.toLowerCase()) : -1);
+    const proposals = proposeLocale(cells, det.delimiter, { timestamp: at('timestamp') >= 0 ? at('timestamp') : undefined, side: at('aggressor_side') >= 0 ? at('aggressor_side') : undefined, sideName: mapping.aggressor_side, sideMode: 'text' });
+    return { ...base, mapping, confidence, timestampUnit: null, error: (e as Error).message, proposals,
+      rows: dataLines.map((l, k) => ({ line: l.no, cells: cells[k]!, status: 'ok' as const })) };
   }
   const fm = fixedMode(128);
   const type = req.dataType;
   // Bars: the interval from the rows shown (or the one asked for), as a build decides it from a file's first rows.
-  const bar = type === 'bars' ? decideBarSpec([{ label: info.name, det, times: sampleBarTimes(det, plan, dataLines.map((l) => l.text), new TsColumn(req.options?.timestampUnit ?? plan.tsUnit)) }], req.barType) : undefined;
+  const bar = type === 'bars' ? decideBarSpec([{ label: info.name, det, times: sampleBarTimes(det, plan, dataLines.map((l) => l.text), new TsColumn(o.timestampUnit ?? plan.tsUnit, dates)) }], req.barType) : undefined;
   if (bar && 'error' in bar) {
     return { ...base, mapping: mappingOf(plan.cols, info.columns), confidence: plan.confidence, timestampUnit: null, error: bar.error,
       rows: dataLines.map((l) => ({ line: l.no, cells: splitCsv(l.text, det.delimiter), status: 'ok' as const })) };
@@ -127,8 +133,8 @@ export async function preview(input: PreviewRequest): Promise<PreviewResult> {
     origReject(line, field, reason, value, tsInit);
   };
   norm.startFile(req.path);
-  const forced = req.options?.timestampUnit ?? plan.tsUnit;
-  const ts = new TsColumn(forced), tsInit = new TsColumn(forced), next = new TsColumn(forced);
+  const forced = o.timestampUnit ?? plan.tsUnit;
+  const ts = new TsColumn(forced, dates), tsInit = new TsColumn(forced, dates), next = new TsColumn(forced, dates);
   // As a build decides the units: from the rows shown, not from the first one alone.
   decideUnits(dataLines, { ...det, hasHeader: false }, plan, [ts, tsInit, next]);
   const rows: PreviewRow[] = [];
@@ -144,7 +150,9 @@ export async function preview(input: PreviewRequest): Promise<PreviewResult> {
     else if (sink.builder.n > before.n) rows.push({ line: l.no, cells, status: 'ok', mapped: mappedRow(mod, sink, before.n, fm, pricePrecision, sizePrecision) });
     else rows.push({ line: l.no, cells, status: 'skipped', reason: 'not written' });
   }
-  return { ...base, mapping: mappingOf(plan.cols, info.columns), confidence: plan.confidence, timestampUnit: ts.unit, rows };
+  const c = plan.cols;
+  const proposals = proposeLocale(rows.map((r) => r.cells), det.delimiter, { timestamp: c.timestamp, side: c.aggressor_side, sideName: c.aggressor_side !== undefined ? info.columns[c.aggressor_side] : undefined, sideMode: plan.sideMode });
+  return { ...base, mapping: mappingOf(plan.cols, info.columns), confidence: plan.confidence, timestampUnit: ts.unit, rows, proposals };
 }
 
 /** The plan's columns by name. */

@@ -2,7 +2,7 @@
 // Every request is validated with these zod schemas on the engine side before it runs.
 import { z } from 'zod';
 import { zodIssuesText } from './errors.js';
-import { DEFAULT_SYMBOL, DataType, JobSpec, MappingField, SourceConfig } from './job.js';
+import { DATE_FORMATS, DECIMAL_SEPARATORS, DEFAULT_SYMBOL, DataType, JobSpec, MappingField, SIDE_NAMES, SourceConfig, type DateFormat, type SideName } from './job.js';
 import type { InstrumentKind, MarketKey } from './markets.js';
 import type { ProgressEvent } from './progress.js';
 import type { RunReport } from './report.js';
@@ -11,6 +11,12 @@ export const FileOptions = z.object({
   delimiter: z.string().length(1).optional(),
   hasHeader: z.boolean().optional(),
   timestampUnit: z.enum(['s', 'ms', 'us', 'ns']).optional(),
+  /** the file's decimal separator (config `decimal`) */
+  decimal: z.enum(DECIMAL_SEPARATORS).optional(),
+  /** day-first or month-first text dates (config `date_format`) */
+  dateFormat: z.enum(DATE_FORMATS).optional(),
+  /** trade side value -> buyer / seller / none (config `side_values`) */
+  sideValues: z.record(z.string().min(1).max(40), z.enum(SIDE_NAMES)).optional(),
 }).strict();
 export type FileOptions = z.infer<typeof FileOptions>;
 
@@ -101,7 +107,19 @@ export interface PreviewResult {
   pricePrecision: number;
   sizePrecision: number;
   rows: PreviewRow[];
+  /** what the rows shown suggest for the file's options (decimal comma, day-first dates, side values); the user confirms */
+  proposals?: LocaleProposals;
   error?: string;
+}
+
+/** Options the first rows suggest (engine/sources/csv/locale.ts); none is applied until the user takes it. */
+export interface LocaleProposals {
+  /** numbers such as 42000,5: a decimal comma; `example` is a cell that says so */
+  decimal?: { value: ','; example: string };
+  /** dates such as 31.01.2024 10:00:00; `sure`: a day (or month) above 12 or a "." separator decides it */
+  dateFormat?: { value: DateFormat; example: string; sure: boolean };
+  /** the side column's values the default reading does not know: every value shown, with a guess ('' = none) */
+  sideValues?: { column: string; values: Record<string, SideName | ''>; unknown: string[] };
 }
 
 /** A bundled instrument definition, as the app names it ("preset: Bybit inverse BTCUSD"). */

@@ -67,6 +67,15 @@ export const REQUIRED_FIELDS: Record<DataType, MappingField[]> = {
   bars: ['timestamp', 'open', 'high', 'low', 'close', 'volume'],
 };
 
+/** A CSV's decimal separator (config `decimal`). */
+export const DECIMAL_SEPARATORS = ['.', ','] as const;
+/** Text dates with the day first (31.01.2024) or the month first (01/31/2024) (config `date_format`). */
+export const DATE_FORMATS = ['day-first', 'month-first'] as const;
+export type DateFormat = (typeof DATE_FORMATS)[number];
+/** What a trade side value means (config `side_values`): NautilusTrader's AggressorSide BUYER, SELLER, NO_AGGRESSOR. */
+export const SIDE_NAMES = ['buyer', 'seller', 'none'] as const;
+export type SideName = (typeof SIDE_NAMES)[number];
+
 export const FileConfig = z.object({
   file_path: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
   /** target field -> source column name (or 0-based index as a string for headerless files) */
@@ -75,7 +84,21 @@ export const FileConfig = z.object({
   timestamp_unit: z.enum(['s', 'ms', 'us', 'ns']).optional(),
   delimiter: z.string().length(1).optional(),
   has_header: z.boolean().optional(),
+  /** the decimal separator of the file's numbers: "," for 42000,5 (a "." in such a number is refused, never read as thousands) */
+  decimal: z.enum(DECIMAL_SEPARATORS).optional(),
+  /** text timestamps with the day (or the month) first: 31.01.2024 10:00:00, 31/01/2024 10:00:00.5; read as UTC */
+  date_format: z.enum(DATE_FORMATS).optional(),
+  /** trade side values -> the aggressor (e.g. {"Kauf": "buyer", "Verkauf": "seller"}); compared trimmed, ignoring case; others read as usual */
+  side_values: z.record(z.string().min(1).max(40), z.enum(SIDE_NAMES)).optional(),
 }).strict().superRefine((fc, ctx) => {
+  if (fc.date_format && fc.timestamp_unit) ctx.addIssue({ code: 'custom', path: ['date_format'], message: `date_format (${fc.date_format} dates) and timestamp_unit (Unix ${fc.timestamp_unit}) cannot both be set: timestamps are either dates or Unix numbers` });
+  // Kauf and KAUF are one value: two meanings for it would depend on the key order.
+  const sides = new Map<string, string>();
+  for (const [v, side] of Object.entries(fc.side_values ?? {})) {
+    const key = v.trim().toLowerCase();
+    if (sides.has(key) && sides.get(key) !== side) ctx.addIssue({ code: 'custom', path: ['side_values', v], message: `side value "${v}" is mapped twice (values are compared ignoring case), to ${sides.get(key)} and ${side}` });
+    sides.set(key, side);
+  }
   // Two fields read from one column (price and size both "p") would write wrong data without a reject.
   // A local_timestamp on the timestamp's column is the default anyway (ts_init = ts_event): allowed.
   const byCol = new Map<string, string>();

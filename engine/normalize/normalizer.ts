@@ -28,9 +28,15 @@ const MAKER_TEXT: Record<string, number> = {
   false: SIDE_BUYER, f: SIDE_BUYER, '0': SIDE_BUYER, no: SIDE_BUYER,
 };
 
-/** Aggressor from side text or a buyer-is-maker flag; -1 when unrecognised. */
-export function parseSide(text: string, mode: 'text' | 'maker'): number {
-  const v = (mode === 'text' ? SIDE_TEXT : MAKER_TEXT)[text.trim().toLowerCase()];
+/**
+ * Aggressor from side text or a buyer-is-maker flag; -1 when unrecognised. `custom` (the file's
+ * side values, keys trimmed and lower case) is asked first: it may give a value another meaning.
+ */
+export function parseSide(text: string, mode: 'text' | 'maker', custom: ReadonlyMap<string, number> | null = null): number {
+  const key = text.trim().toLowerCase();
+  const table = mode === 'text' ? SIDE_TEXT : MAKER_TEXT;
+  // hasOwn: a cell "constructor" is no side either.
+  const v = custom?.get(key) ?? (Object.hasOwn(table, key) ? table[key] : undefined);
   return v === undefined ? -1 : v;
 }
 

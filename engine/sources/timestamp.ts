@@ -1,5 +1,7 @@
 // Timestamps to BigInt nanoseconds: Unix s/ms/µs/ns (unit decided once per file by the magnitude
-// of most of its first values, spec §0) or ISO 8601 (no zone means UTC).
+// of most of its first values, spec §0) or ISO 8601 (no zone means UTC), or, when the file's options
+// say so, day-first or month-first dates (31.01.2024 10:00:00; no zone means UTC too).
+import type { DateFormat } from '../../shared/job.js';
 
 export type TsUnit = 's' | 'ms' | 'us' | 'ns';
 export const UNIT_MULT: Record<TsUnit, bigint> = { s: 1_000_000_000n, ms: 1_000_000n, us: 1_000n, ns: 1n };
@@ -63,6 +65,23 @@ export function parseIso(text: string): TsResult {
   }
   if (ns < 0n) return { error: 'before 1970' };
   return { ns, unit: 'iso', zoned: !!zone };
+}
+
+/**
+ * Day-first (31.01.2024) or month-first (01/31/2024) dates with ".", "/" or "-", optionally a time
+ * HH:MM[:SS[.fraction]] (fraction with "." or ","), then optionally a zone (Z, +01:00) as in ISO 8601.
+ */
+export const DMY_RE = /^(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/** A day-first or month-first date, as nanoseconds since 1970 UTC (without a zone, the text is read as UTC). */
+export function parseDayDate(text: string, format: DateFormat): TsResult {
+  const m = DMY_RE.exec(text);
+  if (!m) return { error: `not a ${format === 'day-first' ? 'day-first date such as 31.01.2024 10:00:00' : 'month-first date such as 01/31/2024 10:00:00'}` };
+  const [a, b] = [m[1]!.padStart(2, '0'), m[3]!.padStart(2, '0')];
+  const [day, month] = format === 'day-first' ? [a, b] : [b, a];
+  const time = m[5] ? `T${m[5].padStart(2, '0')}:${m[6]}${m[7] ? `:${m[7]}` : ''}${m[8] ? `.${m[8]}` : ''}` : '';
+  // The same checks (real date, hours, zone) as ISO text: rebuilt as ISO 8601.
+  return parseIso(`${m[4]}-${month}-${day}${time}${m[9] ?? ''}`);
 }
 
 /** True when the text is one or more ASCII digits and nothing else. */
@@ -134,8 +153,10 @@ export class TsColumn {
   otherUnit = 0;
   /** how the unit was decided: values sampled, how many of them agreed */
   sample: { sampled: number; agreeing: number } | null = null;
-  constructor(readonly forced?: TsUnit) {
-    this.unit = forced ?? null;
+  /** `dates`: the file's text dates are day-first or month-first (config date_format); they take the place of a unit */
+  constructor(readonly forced?: TsUnit, readonly dates?: DateFormat) {
+    // Text, as ISO: the fast path leaves such a column to the complete path.
+    this.unit = dates ? 'iso' : forced ?? null;
   }
 
   /** Decides the unit from the column's first values, so no single odd first row decides it. */
@@ -148,7 +169,7 @@ export class TsColumn {
 
   parse(text: string): bigint | string {
     const t = text.trim();
-    const r = this.forced ? parseWithUnit(t, this.forced) : parseTimestamp(t, this.unit);
+    const r = this.dates ? parseDayDate(t, this.dates) : this.forced ? parseWithUnit(t, this.forced) : parseTimestamp(t, this.unit);
     if ('error' in r) {
       if (r.other) this.otherUnit++;
       return r.error;

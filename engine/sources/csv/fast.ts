@@ -62,8 +62,10 @@ export interface FastParser {
 }
 
 /** Roles of the columns for a plan's fields (role per field), or null when two fields share a column. */
-function rolesOf(det: Detected, fields: [number | undefined, number][]): Uint8Array | null {
+function rolesOf(det: Detected, plan: Plan, fields: [number | undefined, number][]): Uint8Array | null {
   if (det.delimiter.length !== 1 || det.delimiter.charCodeAt(0) > 0x7e || det.delimiter === '"') return null;
+  // A decimal comma in a comma-separated file is only in quoted cells: the complete path's.
+  if (det.delimiter === plan.decimal) return null;
   const roles = new Uint8Array(det.columns.length);
   for (const [col, role] of fields) {
     if (col === undefined) continue;
@@ -131,8 +133,12 @@ function readTs(buf: Uint8Array, p: number, end: number, rule: TsRule): boolean 
   return true;
 }
 
-/** digits [. digits] into at.v (mantissa of at most 15 significant digits) and at.scale (without trailing zeros). */
-function readDecimal(buf: Uint8Array, p: number, end: number): boolean {
+/**
+ * digits [point digits] into at.v (mantissa of at most 15 significant digits) and at.scale (without
+ * trailing zeros); `point` is the file's decimal separator ('.' 46 or ',' 44): the other one ends the
+ * field, which then fails nextField (the complete path decides, as for a thousands separator).
+ */
+function readDecimal(buf: Uint8Array, p: number, end: number, point: number): boolean {
   let m = 0, sig = 0, scale = 0, zeros = 0, nd = 0, c = 0;
   for (;;) {
     if (p >= end) return false;
@@ -145,7 +151,7 @@ function readDecimal(buf: Uint8Array, p: number, end: number): boolean {
     nd++;
     p++;
   }
-  if (c === 46) {
+  if (c === point) {
     p++;
     for (;;) {
       if (p >= end) return false;
@@ -206,6 +212,8 @@ function stampRow(r: { evLo: number; evHi: number; initLo: number; initHi: numbe
  */
 export class FastQuoteParser implements FastParser {
   private delim: number;
+  /** the decimal separator's byte */
+  private point: number;
   private hasInit: boolean;
   private ev!: TsRule;
   private init!: TsRule;
@@ -218,11 +226,12 @@ export class FastQuoteParser implements FastParser {
   static roles(det: Detected, plan: Plan, type: DataType, only: SymbolFilter | null = null): Uint8Array | null {
     const c = plan.cols;
     if (type !== 'quotes' || c.timestamp === undefined || c.bid_price === undefined || c.bid_size === undefined || c.ask_price === undefined || c.ask_size === undefined) return null;
-    return rolesOf(det, [[c.timestamp, R_TS], [c.local_timestamp, R_INIT], [c.bid_price, R_BID], [c.bid_size, R_BID_SIZE], [c.ask_price, R_ASK], [c.ask_size, R_ASK_SIZE], [only?.col, R_SYMBOL]]);
+    return rolesOf(det, plan, [[c.timestamp, R_TS], [c.local_timestamp, R_INIT], [c.bid_price, R_BID], [c.bid_size, R_BID_SIZE], [c.ask_price, R_ASK], [c.ask_size, R_ASK_SIZE], [only?.col, R_SYMBOL]]);
   }
 
   constructor(private roles: Uint8Array, det: Detected, plan: Plan, private norm: Normalizer, private ts: TsState, private tsInit: TsState, private only: SymbolFilter | null = null) {
     this.delim = det.delimiter.charCodeAt(0);
+    this.point = plan.decimal.charCodeAt(0);
     this.hasInit = plan.cols.local_timestamp !== undefined;
     this.refresh();
   }
@@ -249,7 +258,7 @@ export class FastQuoteParser implements FastParser {
         if (role === R_TS) evV = at.v;
         else initV = at.v;
       } else {
-        if (!readDecimal(buf, p, end)) return -1;
+        if (!readDecimal(buf, p, end, this.point)) return -1;
         if (role === R_BID) { r.bidMant = at.v; r.bidScale = at.scale; }
         else if (role === R_ASK) { r.askMant = at.v; r.askScale = at.scale; }
         else if (role === R_BID_SIZE) { r.bidSizeMant = at.v; r.bidSizeScale = at.scale; }
@@ -269,7 +278,10 @@ export class FastQuoteParser implements FastParser {
 export class FastTradeParser implements FastParser {
   private roles: Uint8Array;
   private delim: number;
+  private point: number;
   private maker: boolean;
+  /** the file's side values (Plan.sides), asked before buy/sell as parseSide asks them */
+  private sides: ReadonlyMap<string, number> | null;
   private hasInit: boolean;
   private ev!: TsRule;
   private init!: TsRule;
@@ -279,13 +291,15 @@ export class FastTradeParser implements FastParser {
   static roles(det: Detected, plan: Plan, type: DataType, only: SymbolFilter | null = null): Uint8Array | null {
     const c = plan.cols;
     if (type !== 'trades' || c.timestamp === undefined || c.price === undefined || c.size === undefined || c.trade_id === undefined) return null;
-    return rolesOf(det, [[c.timestamp, R_TS], [c.local_timestamp, R_INIT], [c.price, R_PRICE], [c.size, R_SIZE], [c.aggressor_side, R_SIDE], [c.trade_id, R_ID], [only?.col, R_SYMBOL]]);
+    return rolesOf(det, plan, [[c.timestamp, R_TS], [c.local_timestamp, R_INIT], [c.price, R_PRICE], [c.size, R_SIZE], [c.aggressor_side, R_SIDE], [c.trade_id, R_ID], [only?.col, R_SYMBOL]]);
   }
 
   constructor(roles: Uint8Array, det: Detected, plan: Plan, private norm: Normalizer, private ts: TsState, private tsInit: TsState, private only: SymbolFilter | null = null) {
     this.roles = roles;
     this.delim = det.delimiter.charCodeAt(0);
+    this.point = plan.decimal.charCodeAt(0);
     this.maker = plan.sideMode === 'maker';
+    this.sides = plan.sides;
     this.hasInit = plan.cols.local_timestamp !== undefined;
     this.row = {
       line: 0, day: 0, initLo: 0, initHi: 0, evLo: 0, evHi: 0, priceMant: 0, priceScale: 0, sizeMant: 0, sizeScale: 0,
@@ -300,9 +314,17 @@ export class FastTradeParser implements FastParser {
     this.init = tsRule(this.tsInit);
   }
 
-  /** The side field buf[st, st + len): buy / sell, or true / false (buyer is maker); false for anything else. */
+  /** The side field buf[st, st + len): a side value of the file's, buy / sell, or true / false (buyer is maker); false for anything else. */
   private side(buf: Uint8Array, st: number, len: number): boolean {
     const r = this.row;
+    if (this.sides && len <= 40) {
+      // The cell's exact bytes: one with spaces around it misses here and takes the complete path (which trims).
+      const v = this.sides.get(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8', st, st + len).toLowerCase());
+      if (v !== undefined) {
+        r.side = v;
+        return true;
+      }
+    }
     if (this.maker) {
       if (len === 4 && buf[st] === 116 && buf[st + 1] === 114 && buf[st + 2] === 117 && buf[st + 3] === 101) r.side = SIDE_SELLER; // true
       else if (len === 5 && buf[st] === 102 && buf[st + 1] === 97 && buf[st + 2] === 108 && buf[st + 3] === 115 && buf[st + 4] === 101) r.side = SIDE_BUYER; // false
@@ -359,7 +381,7 @@ export class FastTradeParser implements FastParser {
         if (role === R_TS) evV = at.v;
         else initV = at.v;
       } else if (role === R_PRICE || role === R_SIZE) {
-        if (!readDecimal(buf, p, end)) return -1;
+        if (!readDecimal(buf, p, end, this.point)) return -1;
         if (role === R_PRICE) {
           r.priceMant = at.v;
           r.priceScale = at.scale;

@@ -125,11 +125,12 @@ function planFile(sample: Line[], name: string, label: string, type: DataType, c
   const bad = firstLineError(sample);
   if (bad) throw bad;
   const det = detect(sample.filter((l) => !l.error).map((l) => l.text), name, { delimiter: cfg?.delimiter, hasHeader: cfg?.has_header });
-  const plan = makePlan(det, type, cfg?.columns, label);
+  const plan = makePlan(det, type, cfg?.columns, label, { decimal: cfg?.decimal, sideValues: cfg?.side_values });
   // A file naming each row's symbol (Tardis CSV): rows of other symbols are skipped.
   const only = det.format.startsWith('tardis.') && det.columns[1] === 'symbol' ? new SymbolFilter(1, symbol) : null;
   const forced = cfg?.timestamp_unit ?? plan.tsUnit;
-  const cols: [TsColumn, TsColumn, TsColumn] = [new TsColumn(forced), new TsColumn(forced), new TsColumn(forced)];
+  const dates = cfg?.date_format;
+  const cols: [TsColumn, TsColumn, TsColumn] = [new TsColumn(forced, dates), new TsColumn(forced, dates), new TsColumn(forced, dates)];
   decideUnits(sample, det, plan, cols);
   return { det, plan, only, cols };
 }
@@ -155,7 +156,8 @@ function fastParserFor(d: Detected, p: Plan, type: DataType, norm: Normalizer, t
 function timestampNotes(ts: TsColumn, tsInit: TsColumn, next: TsColumn): string[] {
   const notes: string[] = [];
   if (ts.unzoned) notes.push('timestamps without a time zone were read as UTC');
-  if (ts.unit) notes.push(`timestamps: ${ts.unit === 'iso' ? 'ISO 8601' : `Unix ${ts.unit}`}`);
+  if (ts.dates) notes.push(`timestamps: ${ts.dates} dates (${ts.dates === 'day-first' ? '31.01.2024 10:00:00' : '01/31/2024 10:00:00'})`);
+  else if (ts.unit) notes.push(`timestamps: ${ts.unit === 'iso' ? 'ISO 8601' : `Unix ${ts.unit}`}`);
   for (const [col, field] of [[ts, 'timestamp'], [tsInit, 'local_timestamp'], [next, 'next_funding_time']] as const) {
     const n = col.note(field);
     if (n) notes.push(n);

@@ -1,6 +1,7 @@
 // Which column feeds which Nautilus field: fixed for known formats, from the user's mapping or
 // from header aliases for any other CSV.
-import { FIELDS_FOR, REQUIRED_FIELDS, type DataType, type MappingField } from '../../../shared/job.js';
+import { FIELDS_FOR, REQUIRED_FIELDS, type DataType, type MappingField, type SideName } from '../../../shared/job.js';
+import { sideTable } from './locale.js';
 import type { TsUnit } from '../timestamp.js';
 import type { Detected } from './detect.js';
 import { clip } from '../io/lines.js';
@@ -30,6 +31,18 @@ export interface Plan {
   barTime?: 'open' | 'close';
   /** bars: a Binance close_time column (open + interval - 1 unit), checked against the open time */
   closeTimeCol?: number;
+  /** the file's decimal separator (config `decimal`) */
+  decimal: '.' | ',';
+  /** the file's side values (config `side_values`), keys trimmed and lower case; null: none */
+  sides: Map<string, number> | null;
+  /** unknown side values the file's rejects have named so far (locale.ts sideReason) */
+  namedSides: Set<string>;
+}
+
+/** The file options a plan carries (the rest are the reader's: delimiter, header, timestamps). */
+export interface PlanOptions {
+  decimal?: '.' | ',';
+  sideValues?: Record<string, SideName>;
 }
 
 /** Known formats: field -> header name. */
@@ -149,12 +162,14 @@ function sameColumnCheck(cols: Partial<Record<MappingField, number>>, det: Detec
   }
 }
 
-export function makePlan(det: Detected, type: DataType, userColumns: Record<string, string> | undefined, fileLabel: string): Plan {
+export function makePlan(det: Detected, type: DataType, userColumns: Record<string, string> | undefined, fileLabel: string, opts: PlanOptions = {}): Plan {
   const known = KNOWN[det.format];
   const plan: Plan = {
     format: det.format, label: det.label, cols: {}, sideMode: 'text', intervalUnit: 'min', nextFromInterval: false,
     dedupeChanges: det.format === 'tardis.derivative_ticker', emptyIsSkip: det.format === 'tardis.derivative_ticker', notes: [], confidence: {},
+    decimal: opts.decimal ?? '.', sides: sideTable(opts.sideValues), namedSides: new Set(),
   };
+  if (plan.decimal === ',') plan.notes.push('numbers read with a decimal comma (42000,5 = 42000.5)');
   if (userColumns && Object.keys(userColumns).length) {
     for (const [field, ref] of Object.entries(userColumns)) {
       if (!FIELDS_FOR[type].includes(field as MappingField)) {
@@ -208,6 +223,7 @@ export function makePlan(det: Detected, type: DataType, userColumns: Record<stri
   if (sideCol !== undefined) {
     const name = norm(det.columns[sideCol] ?? '');
     if (name.includes('maker') || name === 'm') plan.sideMode = 'maker';
+    if (opts.sideValues && Object.keys(opts.sideValues).length) plan.notes.push(`side values as the file's options say: ${Object.entries(opts.sideValues).map(([v, side]) => `${JSON.stringify(v)} = ${side}`).join(', ')}`);
   }
   if (det.format === 'vision.fundingRate') {
     plan.intervalUnit = 'hours';

@@ -1,7 +1,8 @@
 // One CSV row's fields handed to the normaliser, per data type: the columns the plan chose, read
 // the way each type needs (side text or maker flag, empty cells as "no value", interval units).
 // Timestamps and the row's shape were checked by mapLines before.
-import type { DataType } from '../../../shared/job.js';
+import type { DataType, MappingField } from '../../../shared/job.js';
+import { THOUSANDS_REASON, commaDecimal, sideReason } from './locale.js';
 import { SIDE_NONE, parseSide, type Normalizer } from '../../normalize/normalizer.js';
 import type { TsColumn } from '../timestamp.js';
 import { barCloseFromCloseTime, barCloseNs } from '../bars/detect.js';
@@ -10,30 +11,55 @@ import type { Plan } from './plan.js';
 
 type RowMapper = (line: number, f: string[], plan: Plan, norm: Normalizer, tsEvent: bigint, tsInit: bigint, nextCol: TsColumn) => void;
 
+/**
+ * The number cells of `fields` as "."-decimal text: unchanged in a "." file; in a decimal-comma file
+ * "42000,5" becomes "42000.5", and a cell holding a "." (a thousands separator?) rejects the row.
+ */
+function numbers<K extends string>(line: number, f: string[], plan: Plan, norm: Normalizer, tsInit: bigint, fields: Record<K, MappingField>): Record<K, string> | null {
+  const out = {} as Record<K, string>;
+  for (const [k, field] of Object.entries(fields) as [K, MappingField][]) {
+    const text = f[plan.cols[field]!]!;
+    if (plan.decimal === '.') {
+      out[k] = text;
+      continue;
+    }
+    const v = commaDecimal(text);
+    if (v === null) return norm.rejectUnplaced(line, field, THOUSANDS_REASON, text, tsInit), null;
+    out[k] = v;
+  }
+  return out;
+}
+
 function tradeRow(line: number, f: string[], plan: Plan, norm: Normalizer, tsEvent: bigint, tsInit: bigint): void {
   const c = plan.cols;
   let side = SIDE_NONE;
   if (c.aggressor_side !== undefined) {
-    side = parseSide(f[c.aggressor_side]!, plan.sideMode);
+    side = parseSide(f[c.aggressor_side]!, plan.sideMode, plan.sides);
     if (side < 0) {
-      norm.rejectUnplaced(line, 'aggressor_side', plan.sideMode === 'maker' ? 'expected true or false (buyer is maker)' : 'expected buy or sell', f[c.aggressor_side]!, tsInit);
+      norm.rejectUnplaced(line, 'aggressor_side', sideReason(f[c.aggressor_side]!, plan.sideMode, plan.namedSides), f[c.aggressor_side]!, tsInit);
       return;
     }
   }
+  const n = numbers(line, f, plan, norm, tsInit, { price: 'price', size: 'size' });
+  if (!n) return;
   const id = c.trade_id !== undefined ? f[c.trade_id]!.trim() : '';
-  norm.trade(line, tsEvent, tsInit, f[c.price!]!, f[c.size!]!, side, id === '' ? null : id);
+  norm.trade(line, tsEvent, tsInit, n.price, n.size, side, id === '' ? null : id);
 }
 
 function markRow(line: number, f: string[], plan: Plan, norm: Normalizer, tsEvent: bigint, tsInit: bigint): void {
   const v = f[plan.cols.mark_price!]!;
   if (v.trim() === '' && plan.emptyIsSkip) return norm.skip(tsInit);
-  norm.mark(line, tsEvent, tsInit, v, plan.dedupeChanges);
+  const n = numbers(line, f, plan, norm, tsInit, { v: 'mark_price' });
+  if (n) norm.mark(line, tsEvent, tsInit, n.v, plan.dedupeChanges);
 }
 
 function fundingRow(line: number, f: string[], plan: Plan, norm: Normalizer, tsEvent: bigint, tsInit: bigint, nextCol: TsColumn): void {
   const c = plan.cols;
-  const rate = f[c.funding_rate!]!;
-  if (rate.trim() === '' && plan.emptyIsSkip) return norm.skip(tsInit);
+  const rateCell = f[c.funding_rate!]!;
+  if (rateCell.trim() === '' && plan.emptyIsSkip) return norm.skip(tsInit);
+  const n = numbers(line, f, plan, norm, tsInit, { rate: 'funding_rate' });
+  if (!n) return;
+  const rate = n.rate;
   let interval: bigint | null = null;
   if (c.funding_interval !== undefined && f[c.funding_interval]!.trim() !== '') {
     const t = f[c.funding_interval]!.trim();
@@ -53,8 +79,8 @@ function fundingRow(line: number, f: string[], plan: Plan, norm: Normalizer, tsE
 }
 
 function quoteRow(line: number, f: string[], plan: Plan, norm: Normalizer, tsEvent: bigint, tsInit: bigint): void {
-  const c = plan.cols;
-  norm.quote(line, tsEvent, tsInit, { bidPrice: f[c.bid_price!]!, bidSize: f[c.bid_size!]!, askPrice: f[c.ask_price!]!, askSize: f[c.ask_size!]! });
+  const n = numbers(line, f, plan, norm, tsInit, { bidPrice: 'bid_price', bidSize: 'bid_size', askPrice: 'ask_price', askSize: 'ask_size' });
+  if (n) norm.quote(line, tsEvent, tsInit, n);
 }
 
 /** A bar: `tsEvent` is the timestamp column's time, the bar's open or its close (plan.barTime). */
@@ -74,7 +100,8 @@ function barRow(line: number, f: string[], plan: Plan, norm: Normalizer, tsEvent
     close = barCloseNs(tsEvent, interval);
   }
   if (typeof close !== 'bigint') return norm.rejectUnplaced(line, plan.barTime === 'close' ? 'timestamp' : 'close_time', close.error, f[plan.closeTimeCol ?? c.timestamp!]!, tsEvent);
-  norm.bar(line, openNs, close, { open: f[c.open!]!, high: f[c.high!]!, low: f[c.low!]!, close: f[c.close!]!, volume: f[c.volume!]! });
+  const n = numbers(line, f, plan, norm, close, { open: 'open', high: 'high', low: 'low', close: 'close', volume: 'volume' });
+  if (n) norm.bar(line, openNs, close, n);
 }
 
 export const ROW_MAPPERS: Record<DataType, RowMapper> = { trades: tradeRow, mark: markRow, funding: fundingRow, quotes: quoteRow, bars: barRow };

@@ -97,7 +97,23 @@ function fileConfig(t: DataType, files: FileEntry[], mapping: MappingState | und
   if (d !== undefined) fc.delimiter = d as string;
   if (h !== undefined) fc.has_header = h as boolean;
   if (u !== undefined) fc.timestamp_unit = u as FileConfig['timestamp_unit'];
+  localeConfig(t, files, fc, warnings);
   return fc;
+}
+
+/** The files' locale options (decimal comma, day-first dates, side values) as the config's; one per data type, as above. */
+function localeConfig(t: DataType, files: FileEntry[], fc: FileConfig, warnings: string[]): void {
+  const one = <V>(k: 'decimal' | 'dateFormat' | 'sideValues', what: string): V | undefined => {
+    const vals = files.map((f) => f.options[k]).filter((v) => v !== undefined);
+    if (new Set(vals.map((v) => JSON.stringify(v))).size > 1) warnings.push(`${t}: the files have different ${what}; the first one is used for all`);
+    return vals[0] as V | undefined;
+  };
+  const decimal = one<FileConfig['decimal']>('decimal', 'decimal separators');
+  const dates = one<FileConfig['date_format']>('dateFormat', 'date formats');
+  const sides = one<FileConfig['side_values']>('sideValues', 'side values');
+  if (decimal !== undefined) fc.decimal = decimal;
+  if (dates !== undefined) fc.date_format = dates;
+  if (sides !== undefined && t === 'trades') fc.side_values = sides;
 }
 
 /** The spec's definition of the instrument(s) (a list file, the entered fields, or precisions for a symbol with no preset). */

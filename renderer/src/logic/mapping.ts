@@ -45,11 +45,11 @@ export const FIELD_LABELS: Record<MappingField, string> = {
 };
 
 export const FIELD_HINTS: Record<MappingField, string> = {
-  timestamp: 'Event time: Unix s/ms/µs/ns or ISO 8601',
+  timestamp: 'Event time: Unix s/ms/µs/ns, ISO 8601 or a date such as 31.01.2024 10:00',
   local_timestamp: 'When it was received; becomes ts_init',
   price: 'Decimal trade price',
   size: 'Decimal quantity',
-  aggressor_side: 'buy/sell, or a buyer-is-maker flag',
+  aggressor_side: 'buy/sell (b/s, 1/-1…), a buyer-is-maker flag, or your own words mapped below',
   trade_id: 'Unique per trade; repeats are dropped',
   mark_price: 'Decimal mark price',
   funding_rate: 'Decimal funding rate',

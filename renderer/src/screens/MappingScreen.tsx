@@ -9,7 +9,10 @@ import { TYPE_LABELS } from '../logic/dataTypes.js';
 import { Empty, Pill, ScreenHeader, StepNav, TypeTabs } from '../components/common.js';
 import { VirtualTable, type VCol } from '../components/VirtualTable.js';
 import { useApp } from '../store/context.js';
+import { previewFile } from '../store/preview.js';
 import { FilePicker, StatusCell } from './PreviewScreen.js';
+import { LocaleProposal, SideValues } from '../components/LocaleOptions.js';
+import { filterRows, type RowFilter } from '../logic/locale.js';
 
 const COLUMN_MIME = 'application/x-catalog-column';
 const FIELD_MIME = 'application/x-catalog-field';
@@ -169,6 +172,7 @@ function FieldSlot({ field, required, mapping, sampleOf }: { field: MappingField
         <div className="field-hint muted small">{M.FIELD_HINTS[field]}</div>
       </div>
       <FieldDrop field={field} required={required} mapping={mapping} sampleOf={sampleOf} />
+      {field === 'aggressor_side' && col && <SideValues />}
     </li>
   );
 }
@@ -207,8 +211,18 @@ function Templates() {
   );
 }
 
+const UNIT_WORDS: Record<string, string> = { s: 'seconds', ms: 'milliseconds', us: 'microseconds', ns: 'nanoseconds' };
+
+/** How the timestamps were read: a Unix unit, ISO 8601 text, or the file's day-first / month-first dates (text without a zone is UTC). */
+function timestampText(unit: string, dates: string | undefined): string {
+  if (dates) return `Timestamps read as ${dates} dates; without a time zone they are UTC, as shown.`;
+  if (unit === 'iso') return 'Timestamps read as ISO 8601 text; without a time zone they are UTC, as shown.';
+  return `Timestamps read as ${UNIT_WORDS[unit] ?? unit} since 1970, shown in UTC.`;
+}
+
 function MappedPreview({ fields }: { fields: MappingField[] }) {
   const preview = useApp((s) => s.preview);
+  const dateFormat = useApp((s) => previewFile(s)?.options.dateFormat);
   const r = preview.result;
   const rows = r?.rows ?? [];
   const mapping = useApp((s) => s.mappings[s.previewType]);
@@ -227,16 +241,31 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
     const i = col ? columns.indexOf(col) : -1;
     return i >= 0 ? cells[i] ?? '' : '';
   };
+  const [filter, setFilter] = useState<RowFilter>('all');
   const counts = useMemo(() => {
     const c = { ok: 0, rejected: 0, duplicate: 0, skipped: 0 };
     for (const row of rows) c[row.status]++;
     return c;
   }, [rows]);
+  // A badge clicked shows only its rows; a filter whose rows are gone shows all again.
+  const shownFilter: RowFilter = filter !== 'all' && counts[filter] > 0 ? filter : 'all';
+  const shown = useMemo(() => filterRows(rows, shownFilter), [rows, shownFilter]);
   if (!r) return preview.loading ? <Empty>Reading…</Empty> : null;
   const hasProblems = counts.rejected + counts.duplicate + counts.skipped > 0;
+  const badge = (status: Exclude<RowFilter, 'all'>, tone: string) => (
+    <button
+      type="button"
+      className={`pill pill-${tone} pill-btn`}
+      aria-pressed={shownFilter === status}
+      title={shownFilter === status ? 'Show every row' : `Show only the ${status} rows`}
+      onClick={() => setFilter(shownFilter === status ? 'all' : status)}
+    >
+      {counts[status]} {status}
+    </button>
+  );
   const cols: VCol[] = [
     { key: 'line', label: 'Line', width: '64px', min: 64, className: 'num muted' },
-    { key: 'status', label: 'Status', width: hasProblems ? 'minmax(260px, 2fr)' : '90px', min: hasProblems ? 260 : 90 },
+    { key: 'status', label: 'Status', width: hasProblems ? 'minmax(260px, 2fr)' : '90px', min: hasProblems ? 260 : 90, className: 'wrap-cell' },
     ...keys.map((k) => {
       const wide = k.startsWith('ts_') || k.includes('time');
       return { key: k, label: MAPPED_LABELS[k] ?? (k in M.FIELD_LABELS ? M.FIELD_LABELS[k as MappingField].toLowerCase() : k), width: wide ? 'minmax(262px, 1.4fr)' : 'minmax(100px, 1fr)', min: wide ? 262 : 100, className: 'mono' };
@@ -248,10 +277,10 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
         <h2 id="mapped-title">What the engine will write</h2>
         <div className="counts" aria-live="polite" data-testid="mapped-counts">
           {/* With an error no row was mapped: the raw rows are not "ok". */}
-          {!r.error && <Pill tone="ok">{counts.ok} ok</Pill>}
-          {counts.rejected > 0 && <Pill tone="error">{counts.rejected} rejected</Pill>}
-          {counts.duplicate > 0 && <Pill tone="warn">{counts.duplicate} duplicate</Pill>}
-          {counts.skipped > 0 && <Pill tone="warn">{counts.skipped} skipped</Pill>}
+          {!r.error && (hasProblems && counts.ok > 0 ? badge('ok', 'ok') : <Pill tone="ok">{counts.ok} ok</Pill>)}
+          {counts.rejected > 0 && badge('rejected', 'error')}
+          {counts.duplicate > 0 && badge('duplicate', 'warn')}
+          {counts.skipped > 0 && badge('skipped', 'warn')}
           {preview.loading && <span className="muted small">updating…</span>}
         </div>
       </div>
@@ -262,10 +291,11 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
           label="Mapped rows"
           testId="mapped-preview"
           columns={cols}
-          rowCount={rows.length}
-          rowClass={(i) => `row-${rows[i]!.status}`}
+          rowCount={shown.length}
+          wrap={hasProblems}
+          rowClass={(i) => `row-${rows[shown[i]!]!.status}`}
           cell={(i, ci) => {
-            const row = rows[i]!;
+            const row = rows[shown[i]!]!;
             if (ci === 0) return row.line;
             if (ci === 1) return <StatusCell status={row.status} reason={row.reason} field={row.field} />;
             const key = keys[ci - 2]!;
@@ -276,7 +306,7 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
           height={360}
         />
       )}
-      {!r.error && fields.includes('timestamp') && r.timestampUnit && <p className="muted small">Timestamps read as {r.timestampUnit === 'us' ? 'microseconds' : r.timestampUnit === 'ns' ? 'nanoseconds' : r.timestampUnit === 'ms' ? 'milliseconds' : r.timestampUnit === 's' ? 'seconds' : r.timestampUnit} since 1970, shown in UTC.</p>}
+      {!r.error && fields.includes('timestamp') && r.timestampUnit && <p className="muted small">{timestampText(r.timestampUnit, dateFormat)}</p>}
     </section>
   );
 }
@@ -366,6 +396,7 @@ export function MappingScreen() {
         <Empty>No file is used for any data type: mark files on the Source step.</Empty>
       ) : (
         <>
+          <LocaleProposal />
           <div className="mapping-grid">
             <ColumnList columns={columns} sample={firstRow} mapping={mapping} />
             <FieldsPane fields={fields} required={required} mapping={mapping} sampleOf={sampleOf} />

@@ -5,6 +5,8 @@ import { DELIMITERS, compressionLabel, typesInUse } from '../logic/files.js';
 import { formatBytes, formatCount } from '../logic/format.js';
 import { Empty, Pill, ScreenHeader, StepNav, TypeTabs } from '../components/common.js';
 import { VirtualTable, type VCol } from '../components/VirtualTable.js';
+import { LocaleProposal } from '../components/LocaleOptions.js';
+import { DATE_LABEL } from '../logic/locale.js';
 import { useApp } from '../store/context.js';
 import { previewFile } from '../store/preview.js';
 
@@ -19,7 +21,7 @@ export function StatusCell({ status, reason, field }: { status: string; reason?:
   if (status === 'ok') return <Pill tone="ok">ok</Pill>;
   const label = status === 'rejected' ? 'rejected' : status;
   return (
-    <span className="status-cell" title={reason}>
+    <span className="status-cell">
       <Pill tone={status === 'rejected' ? 'error' : 'warn'}>{label}</Pill>
       {reason && <span className="reason">{field ? `${field}: ` : ''}{reason}</span>}
     </span>
@@ -65,10 +67,29 @@ function OptionsBar() {
         <select
           className="input"
           value={o.timestampUnit ?? ''}
-          onChange={(e) => setOptions(f.info.path, { timestampUnit: (e.target.value || undefined) as FileOptions['timestampUnit'] })}
+          onChange={(e) => setOptions(f.info.path, { timestampUnit: (e.target.value || undefined) as FileOptions['timestampUnit'], ...(e.target.value ? { dateFormat: undefined } : {}) })}
         >
           <option value="">Detected{detectedUnit ? `: ${UNITS.find((u) => u.value === detectedUnit)?.label ?? detectedUnit}` : ' per file'}</option>
           {UNITS.map((u) => <option key={u.value} value={u.value}>{u.label}</option>)}
+        </select>
+      </label>
+      <label className="field-inline">
+        <span>Decimal separator</span>
+        <select className="input" value={o.decimal ?? ''} onChange={(e) => setOptions(f.info.path, { decimal: (e.target.value || undefined) as FileOptions['decimal'] })}>
+          <option value="">Point (42000.5)</option>
+          <option value=",">Comma (42000,5)</option>
+        </select>
+      </label>
+      <label className="field-inline">
+        <span>Dates</span>
+        <select
+          className="input"
+          value={o.dateFormat ?? ''}
+          // Dates and a Unix unit exclude each other: a chosen date order clears the unit.
+          onChange={(e) => setOptions(f.info.path, { dateFormat: (e.target.value || undefined) as FileOptions['dateFormat'], ...(e.target.value ? { timestampUnit: undefined } : {}) })}
+        >
+          <option value="">Unix or ISO 8601 (2024-01-31)</option>
+          {(Object.keys(DATE_LABEL) as NonNullable<FileOptions['dateFormat']>[]).map((k) => <option key={k} value={k}>{DATE_LABEL[k]}</option>)}
         </select>
       </label>
     </div>
@@ -113,6 +134,7 @@ export function PreviewScreen() {
         <TypeTabs types={types} value={t} onChange={setType} label="Data type" />
       </div>
       <OptionsBar />
+      <LocaleProposal />
       {r && (
         <div className="file-facts" aria-live="polite">
           <span><strong>{r.file.name}</strong></span>

@@ -105,11 +105,11 @@ const CASES: Case[] = [
     name: 'trade_id with a non-ASCII character', header: GEN, good: G, bad: g(2, undefined, undefined, undefined, 'idé'),
     field: 'trade_id', reason: 'must be 1 to 36 printable ASCII characters', value: 'idé',
   },
-  { name: 'unknown aggressor side', header: GEN, good: G, bad: g(2, undefined, undefined, 'long'), field: 'aggressor_side', reason: 'expected buy or sell', value: 'long' },
+  { name: 'unknown aggressor side', header: GEN, good: G, bad: g(2, undefined, undefined, 'long'), field: 'aggressor_side', reason: '"long" is not a side (expected buy or sell): map it to buyer or seller in the file\'s side values (side_values)', value: 'long' },
   {
     name: 'unknown is_buyer_maker value', header: 'agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker',
     good: [`1,42000.1,0.5,1,1,${T0 + 1000},true`, `3,42000.1,0.5,3,3,${T0 + 3000},false`], bad: `2,42000.1,0.5,2,2,${T0 + 2000},maybe`,
-    field: 'aggressor_side', reason: 'expected true or false (buyer is maker)', value: 'maybe',
+    field: 'aggressor_side', reason: '"maybe" is not a buyer-is-maker flag (expected true or false): map it to buyer or seller in the file\'s side values (side_values)', value: 'maybe',
     written: [[BigInt(T0 + 1000) * 1_000_000n, '1'], [BigInt(T0 + 3000) * 1_000_000n, '3']],
   },
   {
@@ -190,7 +190,7 @@ test('several rejects in one file: each on its own line, counted by reason on it
   const day = report.days[0]!;
   assert.deepEqual(day.rejected, {
     'price: must be > 0': 2, 'size: must be > 0': 1, "price: has 3 decimals, more than the instrument's price precision 2": 1,
-    'aggressor_side: expected buy or sell': 1,
+    'aggressor_side: "x" is not a side (expected buy or sell): map it to buyer or seller in the file\'s side values (side_values)': 1,
   });
   assert.deepEqual([day.read, day.written, report.files[0]!.rows, report.files[0]!.rejected], [8, 3, 9, 6]);
   assertBalanced(report);
