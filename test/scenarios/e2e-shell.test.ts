@@ -1,0 +1,170 @@
+// End to end in headless Chromium (browser mode, the real engine): the app's frame around the steps.
+// (1) Layout: every screen at 1280×800 and 1920×1080, with long file names, overflows neither the
+// window nor its own boxes (Remove buttons, badges, the template list), and at 1920 the content
+// uses the width. (2) Browser mode says which folders the server allows, a dropped file's name
+// lands in the path box, and controls that cannot work there are not offered. (3) The sample says
+// where it writes and wrote; "New job" forgets the previous job (files, days, output, errors,
+// result); an error toast stays clear of the header buttons and closes by itself.
+// Screenshots: test-output/screenshots/e2e-shell-*.png.
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { addFile, needChromium, openApp, shot, startBrowserApp, type BrowserApp } from '../support/browser-app.js';
+
+let app: BrowserApp | null = null;
+let work = '';
+
+before(async () => {
+  app = await startBrowserApp('cb-e2e-shell-');
+  work = app?.work ?? '';
+});
+
+after(async () => {
+  await app?.close();
+});
+
+const SMALL = { width: 1280, height: 800 };
+const LARGE = { width: 1920, height: 1080 };
+
+/** Tardis-style trades of one day, `n` rows. */
+function tardisCsv(day: string, n: number): string {
+  const t0 = Date.parse(`${day}T00:00:00Z`) * 1000;
+  const out = ['exchange,symbol,timestamp,local_timestamp,id,side,price,amount'];
+  for (let i = 0; i < n; i++) {
+    const ts = t0 + Math.floor((i * 86_000_000_000) / n);
+    out.push(`binance-futures,BTCUSDT,${ts},${ts + 500},${i},${i % 2 ? 'buy' : 'sell'},${(60000 + (i % 50) / 10).toFixed(1)},0.00${1 + (i % 9)}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+/**
+ * What sticks out, as "what: how": the page or the main area scrolling sideways, a card wider than
+ * its content box, and buttons, badges, inputs and lists reaching past the box they sit in (the
+ * nearest block ancestor) or past the main area.
+ */
+async function overflows(page: Page): Promise<string[]> {
+  // tsx names the functions below with a helper the page does not have.
+  await page.evaluate('window.__name = window.__name || ((f) => f)');
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const name = (el: Element) => {
+      const t = (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40);
+      return `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}${t ? ` “${t}”` : ''}`;
+    };
+    const main = document.querySelector('.main')!;
+    const doc = document.documentElement;
+    if (doc.scrollWidth > window.innerWidth) out.push(`page: ${doc.scrollWidth} > ${window.innerWidth}`);
+    if (main.scrollWidth > main.clientWidth + 1) out.push(`main: scrolls sideways (${main.scrollWidth} > ${main.clientWidth})`);
+    const mr = main.getBoundingClientRect();
+    for (const el of main.querySelectorAll('.card, .pane, .stat, .verdict, .screen-header, .step-nav, .toolbar, .instrument-section')) {
+      const cs = getComputedStyle(el);
+      if (cs.overflowX !== 'visible') continue;
+      if (el.scrollWidth > el.clientWidth + 1) out.push(`${name(el)}: content ${el.scrollWidth} wider than ${el.clientWidth}`);
+    }
+    const boxOf = (el: Element): Element | null => {
+      for (let p = el.parentElement; p; p = p.parentElement) {
+        const d = getComputedStyle(p).display;
+        if (d !== 'inline' && d !== 'contents') return p;
+      }
+      return null;
+    };
+    for (const el of main.querySelectorAll('button, select, input, .pill, .file-name, .file-path')) {
+      const r = el.getBoundingClientRect();
+      if (!r.width) continue;
+      // Inside a box that scrolls or clips on purpose (the virtual tables), its own box bounds it.
+      if (el.closest('.vtable')) continue;
+      if (r.right > mr.right + 0.5 || r.left < mr.left - 0.5) out.push(`${name(el)}: outside the main area (${Math.round(r.left)}…${Math.round(r.right)} of ${Math.round(mr.left)}…${Math.round(mr.right)})`);
+      const box = boxOf(el);
+      if (!box) continue;
+      const b = box.getBoundingClientRect();
+      if (r.right > b.right + 1 || r.left < b.left - 1) out.push(`${name(el)}: past its box ${name(box).slice(0, 50)} (${Math.round(r.left)}…${Math.round(r.right)} of ${Math.round(b.left)}…${Math.round(b.right)})`);
+    }
+    // A select shows its chosen option whole.
+    for (const s of main.querySelectorAll('select')) {
+      const text = s.selectedOptions[0]?.textContent ?? '';
+      const probe = document.createElement('span');
+      probe.style.font = getComputedStyle(s).font;
+      probe.style.position = 'absolute';
+      probe.style.whiteSpace = 'pre';
+      probe.textContent = text;
+      document.body.append(probe);
+      const need = probe.getBoundingClientRect().width + 36;
+      probe.remove();
+      if (need > s.getBoundingClientRect().width + 1) out.push(`${name(s)}: “${text}” cut (${Math.round(need)} > ${Math.round(s.getBoundingClientRect().width)})`);
+    }
+    return out;
+  });
+}
+
+/** The screen checked at both sizes (screenshots of each), ending at the small size; what is wrong goes to `problems`. */
+async function checkBoth(page: Page, screen: string, problems: string[]): Promise<void> {
+  for (const [vp, tag] of [[LARGE, '1920'], [SMALL, '1280']] as const) {
+    await page.setViewportSize(vp);
+    await page.waitForTimeout(50);
+    await shot(page, `e2e-shell-${screen}-${tag}`, { window: true, full: false });
+    for (const p of await overflows(page)) problems.push(`${screen} at ${tag}: ${p}`);
+    if (tag === '1920') {
+      // The width is used: the screen is not a narrow column in the middle of a wide window.
+      const { screenW, mainW } = await page.evaluate(() => ({
+        screenW: document.querySelector('.screen')!.getBoundingClientRect().width,
+        mainW: document.querySelector('.main')!.clientWidth,
+      }));
+      if (screenW < mainW - 100) problems.push(`${screen} at 1920: the screen is ${screenW} of ${mainW} px wide`);
+    }
+  }
+}
+
+test('layout: each screen at 1280×800 and 1920×1080, with long file names, overflows nothing and uses the width', { timeout: 150_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  const dir = join(work, 'a-rather-deep-folder-of-exports', 'from-the-research-desk', 'binance-futures-usdm-perpetuals');
+  await mkdir(dir, { recursive: true });
+  const names = [
+    'binance-futures_trades_2024-03-01_BTCUSDT_exported-by-the-research-desk-for-the-quarterly-backtest-v2.csv',
+    'binance-futures_trades_2024-03-02_BTCUSDT_exported_by_the_research_desk_for_the_quarterly_backtest_v2_final.csv',
+  ];
+  for (const [k, n] of names.entries()) await writeFile(join(dir, n), tardisCsv(`2024-03-0${k + 1}`, 150_000));
+  await mkdir(join(work, 'config'), { recursive: true });
+  await writeFile(join(work, 'config', 'templates.json'), JSON.stringify([
+    { name: 'Research desk trades, nanosecond epoch, semicolon export v2', dataType: 'trades', columns: { timestamp: 'timestamp', price: 'price', size: 'amount' } },
+  ]));
+  const { page, errors } = await openApp(app!);
+  const problems: string[] = [];
+  for (const n of names) await addFile(page, join(dir, n));
+  await checkBoth(page, 'source', problems);
+  // At 1920 the whole path of a file is shown, not cut to a narrow column.
+  await page.setViewportSize(LARGE);
+  const path = page.locator('.file-path').first();
+  if (!(await path.evaluate((el) => el.scrollWidth <= el.clientWidth))) problems.push('source at 1920: the file path is cut');
+  await page.setViewportSize(SMALL);
+
+  await page.getByRole('button', { name: 'Next: live preview →' }).click();
+  await page.getByTestId('raw-preview').getByRole('columnheader', { name: 'amount' }).waitFor();
+  await checkBoth(page, 'preview', problems);
+
+  await page.getByRole('button', { name: 'Next: map columns →' }).click();
+  await page.getByTestId('mapped-counts').getByText(/ok/).waitFor();
+  await checkBoth(page, 'mapping', problems);
+
+  await page.getByRole('button', { name: 'Next: job →' }).click();
+  await page.locator('#output').fill(join(work, 'layout-catalog'));
+  await checkBoth(page, 'job', problems);
+
+  // A cancelled run: its badges stay in their column.
+  await page.getByRole('button', { name: 'Run the job' }).click();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.locator('[data-testid=run-overall][data-status=cancelled]').waitFor({ timeout: 30_000 });
+  await page.locator('li.day-bar[data-state="cancelled"]').first().waitFor();
+  await checkBoth(page, 'run-cancelled', problems);
+
+  await page.getByRole('button', { name: 'Run again' }).click();
+  await page.locator('[data-testid=run-overall][data-status=done]').waitFor({ timeout: 60_000 });
+  await checkBoth(page, 'run', problems);
+  await page.getByRole('button', { name: 'View result →' }).click();
+  await page.locator('.verdict-ok').waitFor({ timeout: 30_000 });
+  await checkBoth(page, 'result', problems);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
