@@ -51,14 +51,14 @@ async function overflows(page: Page): Promise<string[]> {
     const out: string[] = [];
     const name = (el: Element) => {
       const t = (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40);
-      return `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}${t ? ` “${t}”` : ''}`;
+      return `${el.tagName.toLowerCase()}.${Array.from(el.classList).join('.')}${t ? ` “${t}”` : ''}`;
     };
     const main = document.querySelector('.main')!;
     const doc = document.documentElement;
     if (doc.scrollWidth > window.innerWidth) out.push(`page: ${doc.scrollWidth} > ${window.innerWidth}`);
     if (main.scrollWidth > main.clientWidth + 1) out.push(`main: scrolls sideways (${main.scrollWidth} > ${main.clientWidth})`);
     const mr = main.getBoundingClientRect();
-    for (const el of main.querySelectorAll('.card, .pane, .stat, .verdict, .screen-header, .step-nav, .toolbar, .instrument-section')) {
+    for (const el of Array.from(main.querySelectorAll('.card, .pane, .stat, .verdict, .screen-header, .step-nav, .toolbar, .instrument-section'))) {
       const cs = getComputedStyle(el);
       if (cs.overflowX !== 'visible') continue;
       if (el.scrollWidth > el.clientWidth + 1) out.push(`${name(el)}: content ${el.scrollWidth} wider than ${el.clientWidth}`);
@@ -70,7 +70,7 @@ async function overflows(page: Page): Promise<string[]> {
       }
       return null;
     };
-    for (const el of main.querySelectorAll('button, select, input, .pill, .file-name, .file-path')) {
+    for (const el of Array.from(main.querySelectorAll('button, select, input, .pill, .file-name, .file-path'))) {
       const r = el.getBoundingClientRect();
       if (!r.width) continue;
       // Inside a box that scrolls or clips on purpose (the virtual tables), its own box bounds it.
@@ -82,7 +82,7 @@ async function overflows(page: Page): Promise<string[]> {
       if (r.right > b.right + 1 || r.left < b.left - 1) out.push(`${name(el)}: past its box ${name(box).slice(0, 50)} (${Math.round(r.left)}…${Math.round(r.right)} of ${Math.round(b.left)}…${Math.round(b.right)})`);
     }
     // A select shows its chosen option whole.
-    for (const s of main.querySelectorAll('select')) {
+    for (const s of Array.from(main.querySelectorAll('select'))) {
       const text = s.selectedOptions[0]?.textContent ?? '';
       const probe = document.createElement('span');
       probe.style.font = getComputedStyle(s).font;
