@@ -168,3 +168,138 @@ test('layout: each screen at 1280×800 and 1920×1080, with long file names, ove
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+/** Drops files of these names on the window as a browser does: names, no paths. */
+async function dropFiles(page: Page, names: string[]): Promise<void> {
+  await page.evaluate((list) => {
+    const dt = new DataTransfer();
+    for (const n of list) dt.items.add(new File(['x'], n, { type: 'text/csv' }));
+    const target = document.querySelector('.main')!;
+    target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, names);
+}
+
+test('browser mode: the allowed folders are named where paths are typed, a dropped file’s name prefills the path box, no dialog buttons', { timeout: 60_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  const dir = join(work, 'dropped');
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'drop-a.csv'), tardisCsv('2024-04-01', 50));
+  await writeFile(join(dir, 'drop-b.csv'), tardisCsv('2024-04-02', 50));
+  const { page, errors } = await openApp(app!);
+
+  // Where typed paths may point, and how to allow more; no "Choose files…" (browser mode has no dialog).
+  const allowed = page.getByTestId('allowed-folders');
+  await allowed.waitFor();
+  assert.equal(await allowed.innerText(), `Files must be inside: ${work}. To allow more, start the server with --allow DIR.`);
+  assert.equal(await page.getByRole('button', { name: 'Choose files…' }).count(), 0);
+
+  // Two files dropped: the first name in the box, the caret before it, the next one named.
+  await dropFiles(page, ['drop-a.csv', 'drop-b.csv']);
+  const box = page.locator('#path-input');
+  assert.equal(await box.inputValue(), 'drop-a.csv');
+  assert.match(await page.getByTestId('dropped-hint').innerText(), /^Dropped drop-a\.csv: the browser does not say which folder it is in\. Type its folder before the name, then Add\. Next: drop-b\.csv\.$/);
+  assert.deepEqual(await page.evaluate(() => {
+    const el = document.activeElement as HTMLInputElement;
+    return [el.id, el.selectionStart];
+  }), ['path-input', 0]);
+  await shot(page, 'e2e-shell-dropped', { window: true, full: false });
+  await page.keyboard.type(`${dir}/`);
+  await page.keyboard.press('Enter');
+  await page.locator('tr[data-file="drop-a.csv"]').waitFor();
+  // The next dropped name, in the folder just used: Enter adds it.
+  assert.equal(await box.inputValue(), join(dir, 'drop-b.csv'));
+  await box.press('Enter');
+  await page.locator('tr[data-file="drop-b.csv"]').waitFor();
+  assert.equal(await box.inputValue(), '');
+  assert.equal(await page.getByTestId('dropped-hint').count(), 0);
+
+  // The output folder: typed (no folder dialog), with the same folders named.
+  await page.locator('button[data-step="job"]').click();
+  const outAllowed = page.getByTestId('allowed-folders');
+  assert.equal(await outAllowed.innerText(), `The catalog folder must be inside: ${work}. To allow more, start the server with --allow DIR.`);
+  assert.equal(await page.locator('#output').locator('xpath=..').getByRole('button').count(), 0, 'no Choose… beside the output folder');
+  await shot(page, 'e2e-shell-job-allowed', { window: true, full: false });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the sample says where it writes and wrote; New job forgets it; an error notice stays clear of the screen and closes by itself', { timeout: 120_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  await mkdir(join(work, 'config'), { recursive: true });
+  await writeFile(join(work, 'config', 'templates.json'), JSON.stringify([
+    { name: 'Other venue', dataType: 'trades', columns: { timestamp: 'epoch_ns', price: 'px', size: 'qty' } },
+  ]));
+  const { page, errors } = await openApp(app!);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app!.server.origin });
+
+  // The sample: where it goes is shown before the click, and can be changed.
+  const where = page.locator('#sample-output');
+  assert.equal(await where.inputValue(), join(work, 'out', 'sample-catalog'));
+  const mine = join(work, 'my-sample');
+  await where.fill(mine);
+  await shot(page, 'e2e-shell-sample-where', { window: true, full: false });
+  await page.getByRole('button', { name: 'Build the sample catalog' }).click();
+  await page.locator('[data-testid=run-overall][data-status=done]').waitFor({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'View result →' }).click();
+  await page.locator('.verdict-ok').waitFor({ timeout: 30_000 });
+  // Where it wrote, whole, with a copy (browser mode cannot open folders: no Open folder).
+  assert.equal(await page.getByTestId('written-to').innerText(), `Written to ${mine}\nCopy path`);
+  assert.equal(await page.getByRole('button', { name: 'Open folder' }).count(), 0);
+  await page.getByRole('button', { name: 'Copy path' }).click();
+  await page.getByTestId('notice').getByText(`Copied: ${mine}`).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), mine);
+  const { verifyCatalog } = await import('../../engine/catalog/verify.js');
+  assert.equal((await verifyCatalog(mine)).ok, true);
+  assert.match(await page.locator('button[data-step="result"]').innerText(), /Verified/);
+  await shot(page, 'e2e-shell-sample-result', { window: true, full: false });
+
+  // An error of this job (a file that is not there), to be forgotten by the next.
+  await page.locator('button[data-step="source"]').click();
+  await page.locator('#path-input').fill(join(work, 'no-such-file.csv'));
+  await page.locator('#path-input').press('Enter');
+  await page.locator('.add-files .alert-error').waitFor();
+  await page.locator('button[data-step="result"]').click();
+
+  // New job: nothing of the sample is left, in the screens or the sidebar.
+  await page.getByRole('button', { name: 'New job' }).click();
+  await page.getByRole('heading', { name: 'Where is your data?' }).waitFor();
+  assert.equal(await page.locator('tr[data-file]').count(), 0);
+  assert.equal(await page.locator('.alert-error').count(), 0);
+  const resultStep = page.locator('button[data-step="result"]');
+  assert.equal(await resultStep.isDisabled(), true);
+  assert.doesNotMatch(await resultStep.innerText(), /Verified/);
+  assert.equal(await page.locator('button[data-step="run"]').isDisabled(), true);
+  assert.match(await page.locator('button[data-step="run"]').innerText(), /Not started/);
+  await shot(page, 'e2e-shell-new-job', { window: true, full: false });
+  const dir = join(work, 'next');
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'next-trades.csv'), tardisCsv('2024-03-05', 200));
+  await addFile(page, join(dir, 'next-trades.csv'));
+  await page.locator('button[data-step="job"]').click();
+  assert.equal(await page.locator('#output').inputValue(), join(work, 'out', 'BTCUSDT-catalog'), 'the default folder, not the sample’s');
+  assert.notEqual(await page.locator('#start').inputValue(), '2024-01-01', 'not the sample’s days');
+
+  // An error notice: beside the screen (never over its buttons), closable, gone by itself after ~8 s.
+  await page.locator('button[data-step="mapping"]').click();
+  await page.getByTestId('mapped-counts').getByText(/ok/).waitFor();
+  await page.getByLabel('Saved templates').selectOption('Other venue');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  const notice = page.getByTestId('notice');
+  await notice.and(page.getByRole('alert')).waitFor();
+  const shown = Date.now();
+  await page.mouse.move(1000, 700);
+  await shot(page, 'e2e-shell-notice', { window: true, full: false });
+  const [box, main, lastStep] = await page.evaluate(() => ['[data-testid=notice]', '.main', '.stepper li:last-child']
+    .map((q) => document.querySelector(q)!.getBoundingClientRect().toJSON() as DOMRect));
+  assert.ok(box!.right <= main!.left, `the notice (${box!.left}…${box!.right}) is beside the screen (from ${main!.left})`);
+  assert.ok(box!.top >= lastStep!.bottom, 'below the steps');
+  assert.equal(await notice.getByRole('button', { name: 'Dismiss' }).count(), 1);
+  await page.waitForTimeout(5000);
+  assert.equal(await notice.count(), 1, 'still there after 5 s, to be read');
+  await notice.waitFor({ state: 'detached', timeout: 6000 });
+  const lasted = Date.now() - shown;
+  assert.ok(lasted >= 7000 && lasted < 11_000, `closed by itself after ${lasted} ms`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

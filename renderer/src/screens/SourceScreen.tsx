@@ -22,6 +22,7 @@ function AddFiles() {
   const text = useApp((s) => s.pathText);
   const setText = useApp((s) => s.setPathText);
   const droppedNames = useApp((s) => s.droppedNames);
+  const allowed = useApp((s) => s.allowedFolders);
   const input = useRef<HTMLInputElement>(null);
 
   // A dropped file's name was put in the box: the caret goes where its folder is to be typed.
@@ -68,7 +69,7 @@ function AddFiles() {
               id="path-input"
               className="input mono"
               type="text"
-              placeholder="/data/binance-futures_trades_2024-01-01_BTCUSDT.csv.gz"
+              placeholder={`${browserMode && allowed[0] ? allowed[0].replace(/[\\/]$/, '') : '/data'}/binance-futures_trades_2024-01-01_BTCUSDT.csv.gz`}
               value={text}
               onChange={(e) => setText(e.target.value)}
               onPaste={onPaste}
