@@ -5,10 +5,19 @@
 // Paths are compared after resolving symbolic links (fs.realpath): a link inside a chosen folder
 // that points elsewhere (…/picked/link -> /etc) does not open the place it points to. For a path that
 // does not exist yet (a new output folder) the nearest existing parent is resolved.
+import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { realPath } from '../engine/index.js';
 
 export { realPath };
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false; // not there yet (a new output folder): a folder to be
+  }
+}
 
 function inside(root: string, p: string): boolean {
   const rel = relative(root, p);
@@ -50,5 +59,13 @@ export class AllowList {
 
   list(): string[] {
     return [...this.roots];
+  }
+
+  /** The allowed folders a user may put files in, as the app names them: no files (a picked file
+   *  allows only itself), none inside another, none of `hidden`; in the order they were allowed. */
+  folders(hidden: string[] = []): string[] {
+    const skip = new Set(hidden.map((h) => resolve(h)));
+    const dirs = [...this.roots].filter((r) => !skip.has(r) && !isFile(r));
+    return dirs.filter((d) => !dirs.some((o) => o !== d && inside(o, d)));
   }
 }

@@ -128,6 +128,8 @@ export function createService(opts: ServiceOptions): Service {
     ...pickingApi(opts, allow),
     setApiKey: (key) => storeKey(opts.secrets, key),
     hasApiKey: async () => (await opts.secrets?.has()) ?? false,
+    // -- the app's frame: where typed paths may point (the bundled sample is no place for the user's files)
+    allowedFolders: async () => allow.folders([sampleDir]),
     allowPath: (path) => allow.add(path),
     allowed: () => allow.list(),
     close: () => jobs.close(),

@@ -199,6 +199,9 @@ export interface Api {
   /** the Tardis API key is stored encrypted and never sent back */
   setApiKey(key: string): Promise<void>;
   hasApiKey(): Promise<boolean>;
+  // -- the app's frame (issue 15, items 8, 13)
+  /** the folders whose files the engine may read and write (browser mode: --allow), widest first, nested ones left out */
+  allowedFolders(): Promise<string[]>;
 }
 
 /** Argument schemas per method, checked by the main process / server before calling the service. */
@@ -220,6 +223,8 @@ export const ApiArgs = {
   openFolder: z.tuple([z.string().min(1)]),
   setApiKey: z.tuple([z.string().min(1).max(500)]),
   hasApiKey: z.tuple([]),
+  // -- the app's frame
+  allowedFolders: z.tuple([]),
 } as const;
 export type ApiMethod = keyof typeof ApiArgs;
 export const API_METHODS = Object.keys(ApiArgs) as ApiMethod[];
@@ -251,6 +256,8 @@ export function forwardCalls(call: ApiCall): Omit<Api, 'onProgress'> {
     openFolder: (path) => call('openFolder', path),
     setApiKey: (key) => call('setApiKey', key),
     hasApiKey: () => call('hasApiKey'),
+    // -- the app's frame
+    allowedFolders: () => call('allowedFolders'),
   };
 }
 

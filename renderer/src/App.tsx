@@ -6,6 +6,7 @@ import { missingRequired } from './logic/mapping.js';
 import { jobSymbols } from './logic/job.js';
 import { runSummary } from './logic/progressView.js';
 import { pathForFile } from './lib/api.js';
+import { noticeMs } from './logic/shell.js';
 import type { AppState, Screen } from './store/app.js';
 import { useApp, useAppStore } from './store/context.js';
 import { SourceScreen } from './screens/SourceScreen.js';
@@ -90,17 +91,26 @@ function Stepper() {
   );
 }
 
+/**
+ * The latest notice, at the foot of the sidebar: in the layout, so it never covers the screen's
+ * buttons. It closes by itself (an error after 8 s, an info sooner), not while the pointer or focus
+ * is on it, and at once with ✕.
+ */
 function Notice() {
   const notice = useApp((s) => s.notice);
   const dismiss = useApp((s) => s.dismissNotice);
+  const [held, setHeld] = useState(false);
   useEffect(() => {
-    if (!notice || notice.kind === 'error') return;
-    const t = setTimeout(dismiss, 4000);
+    if (!notice || held) return;
+    const t = setTimeout(dismiss, noticeMs(notice.kind));
     return () => clearTimeout(t);
-  }, [notice, dismiss]);
+  }, [notice, dismiss, held]);
   if (!notice) return null;
   return (
-    <div className={`notice notice-${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
+    <div
+      className={`notice notice-${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice"
+      onMouseEnter={() => setHeld(true)} onMouseLeave={() => setHeld(false)} onFocus={() => setHeld(true)} onBlur={() => setHeld(false)}
+    >
       <span>{notice.text}</span>
       <button type="button" className="btn ghost small" onClick={dismiss} aria-label="Dismiss">✕</button>
     </div>
@@ -134,8 +144,10 @@ export function App() {
       if (s.screen !== 'source') s.go('source');
       void s.addPaths(paths);
     } else if (files.length) {
-      s.notify('error', 'This browser cannot tell where a dropped file is on disk. Type or paste its full path in the “Add by path” field instead.');
+      // A browser gives the names only: they go in the path box, the user adds the folder.
       if (s.screen !== 'source') s.go('source');
+      if (s.source === 'tardis') s.setSource('csv');
+      s.dropNames(files.map((f) => f.name));
     }
   };
 
@@ -157,6 +169,7 @@ export function App() {
           </div>
         </div>
         <Stepper />
+        <Notice />
         <div className="sidebar-foot">{browserMode ? 'Browser mode · engine on this machine' : 'Desktop app'}</div>
       </aside>
       <main className="main" id="main">
@@ -167,7 +180,6 @@ export function App() {
         {screen === 'run' && <RunScreen />}
         {screen === 'result' && <ResultScreen />}
       </main>
-      <Notice />
       {dropping && (
         <div className="drop-overlay" aria-hidden="true">
           <div>Drop CSV or JSONL files to add them</div>

@@ -360,8 +360,12 @@ test('paths outside what the user picked or dropped are refused', async (t) => {
   await assert.rejects(svc.startJob({ ...sample.spec, start: 'yesterday' }), /invalid job: start: expected a date/);
   await assert.rejects(svc.startJob({ nonsense: true } as never), /invalid job/);
 
+  // The folders the app names as allowed: the given ones and the output root, not the bundled sample.
+  assert.deepEqual(await svc.allowedFolders(), [join(dir, 'out'), join(dir, 'in')]);
+
   // What the user picks becomes readable; only that file, not its neighbours.
   assert.deepEqual(await svc.pickFiles(), [picked]);
+  assert.deepEqual(await svc.allowedFolders(), [join(dir, 'out'), join(dir, 'in')], 'a picked file is no folder');
   const [info] = await svc.inspectFiles([picked]);
   assert.equal(info!.error, undefined);
   assert.deepEqual(info!.columns, ['timestamp', 'price', 'size']);
@@ -371,6 +375,9 @@ test('paths outside what the user picked or dropped are refused', async (t) => {
   assert.equal(await svc.pickFolder(), null);
   folder = outside;
   assert.equal(await svc.pickFolder(), outside);
+  const inOutside = join(outside, 'sub');
+  svc.allowPath(inOutside);
+  assert.deepEqual(await svc.allowedFolders(), [join(dir, 'out'), join(dir, 'in'), outside], 'a folder inside another is not named again');
   assert.equal((await svc.inspectFiles([join(outside, 'secret.csv')]))[0]!.error, undefined);
   await svc.openFolder(join(outside, 'secret.csv'));
   assert.deepEqual(opened, [outside], 'a file opens its folder, never the file');

@@ -116,6 +116,9 @@ export function fakeApi(): FakeApi {
     async hasApiKey() {
       return false;
     },
+    async allowedFolders() {
+      return ['/data', '/tmp'];
+    },
   };
   return api;
 }

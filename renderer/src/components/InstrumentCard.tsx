@@ -9,6 +9,7 @@ import {
 } from '../logic/instrument.js';
 import { combineFacts, mismatchKey, type Mismatch } from '../logic/facts.js';
 import { jobSymbols, optionalNumber, presetText } from '../logic/job.js';
+import { AllowedFolders } from './common.js';
 import { useApp } from '../store/context.js';
 import { jobFacts } from '../store/files.js';
 
@@ -236,12 +237,12 @@ function FileChoice() {
       <div className="input-row">
         <input id="instruments-file" className="input mono" value={path} spellCheck={false} placeholder="/home/me/exchangeInfo.json"
           onChange={(e) => setDraft({ instrumentsFile: e.target.value })} />
-        <button type="button" className="btn" onClick={() => void pick()}>Choose…</button>
+        {!browserMode && <button type="button" className="btn" onClick={() => void pick()}>Choose…</button>}
       </div>
       <p className="muted small">
         The venue’s instrument list as its API gives it: Binance exchangeInfo, Bybit instruments-info or OKX instruments (JSON).
-        {browserMode && ' Browser mode: type a path inside a folder the server allows.'}
       </p>
+      <AllowedFolders what="The file" />
     </div>
   );
 }

@@ -73,3 +73,45 @@ export function TypeTabs({ types, value, onChange, label }: { types: DataType[];
 export function Empty({ children }: { children: ReactNode }) {
   return <div className="empty">{children}</div>;
 }
+
+/** Browser mode: the folders the server lets paths point into, and how to allow more (nothing in the desktop app). */
+export function AllowedFolders({ what = 'Files', id }: { what?: string; id?: string }) {
+  const browserMode = useApp((s) => s.browserMode);
+  const folders = useApp((s) => s.allowedFolders);
+  if (!browserMode || !folders.length) return null;
+  return (
+    <p className="muted small allowed-folders" id={id} data-testid="allowed-folders">
+      {what} must be inside{folders.length > 1 ? ' one of' : ''}: {folders.map((f, i) => <span key={f}>{i > 0 && ', '}<span className="mono">{f}</span></span>)}.
+      {' '}To allow more, start the server with <span className="mono">--allow DIR</span>.
+    </p>
+  );
+}
+
+/** Puts text on the clipboard (the older way where the page may not use the Clipboard API). */
+async function copyToClipboard(text: string): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return;
+  } catch {
+    // e.g. a page not served from a secure origin: fall back to a selected text area
+  }
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.style.position = 'fixed';
+  area.style.opacity = '0';
+  document.body.append(area);
+  area.select();
+  const ok = document.execCommand('copy');
+  area.remove();
+  if (!ok) throw new Error('the browser did not allow copying');
+}
+
+/** Copies a path and says so (browser mode cannot open folders: the path is what the user can take away). */
+export function CopyPathButton({ path }: { path: string }) {
+  const notify = useApp((s) => s.notify);
+  const copy = () => copyToClipboard(path).then(
+    () => notify('info', `Copied: ${path}`),
+    (e: unknown) => notify('error', `The path was not copied (${e instanceof Error ? e.message : String(e)}); select it on the page instead.`),
+  );
+  return <button type="button" className="btn small" onClick={() => void copy()} title={path}>Copy path</button>;
+}

@@ -8,7 +8,7 @@ import { isBusy } from '../logic/progress.js';
 import { TYPE_LABELS } from '../logic/dataTypes.js';
 import { DateRangePicker } from '../components/DateRangePicker.js';
 import { InstrumentCard } from '../components/InstrumentCard.js';
-import { ScreenHeader, StepNav } from '../components/common.js';
+import { AllowedFolders, ScreenHeader, StepNav } from '../components/common.js';
 import { useApp } from '../store/context.js';
 import { jobFacts } from '../store/files.js';
 
@@ -138,9 +138,10 @@ function OutputCard() {
         <label className="label" htmlFor="output">Catalog folder</label>
         <div className="input-row">
           <input id="output" className="input mono" value={draft.output} spellCheck={false} onChange={(e) => setDraft({ output: e.target.value })} placeholder="/home/me/catalogs/btc" />
-          <button type="button" className="btn" onClick={() => void pickOutput()}>Choose…</button>
+          {/* Browser mode has no folder dialog: the path is typed. */}
+          {!browserMode && <button type="button" className="btn" onClick={() => void pickOutput()}>Choose…</button>}
         </div>
-        {browserMode && <p className="muted small">Browser mode: type a folder on the engine’s machine.</p>}
+        <AllowedFolders what="The catalog folder" />
       </div>
       <PrecisionModeField />
       <label className="check">

@@ -6,7 +6,7 @@ import { TYPE_LABELS } from '../logic/dataTypes.js';
 import { dayStateLabel, failedDays, instrumentFacts, resultTitle, sectionLabel, stateTone } from '../logic/result.js';
 import { verifyInfoView, verifyTotals } from '../logic/verify.js';
 import { DayChart } from '../components/DayChart.js';
-import { Empty, Pill, ScreenHeader } from '../components/common.js';
+import { CopyPathButton, Empty, Pill, ScreenHeader } from '../components/common.js';
 import { useApp } from '../store/context.js';
 
 function Rejected({ d }: { d: DayReport }) {
@@ -67,19 +67,24 @@ function ResultHeader({ r, output }: { r: RunReport; output: string }) {
   const spec = useApp((s) => s.lastSpec);
   const openFolder = useApp((s) => s.openFolder);
   const startSpec = useApp((s) => s.startSpec);
-  const go = useApp((s) => s.go);
+  const newJob = useApp((s) => s.newJob);
+  const browserMode = useApp((s) => s.browserMode);
   return (
     <ScreenHeader
       title={resultTitle(r)}
       actions={
         <>
-          <button type="button" className="btn" onClick={() => go('source')}>New job</button>
+          <button type="button" className="btn" onClick={newJob}>New job</button>
           {spec && <button type="button" className="btn" onClick={() => void startSpec(spec)}>Run again</button>}
-          <button type="button" className="btn primary" onClick={() => void openFolder(output)}>Open folder</button>
+          {/* Browser mode cannot open a folder on the server's desktop: the path is what the user takes away. */}
+          {!browserMode && <button type="button" className="btn primary" onClick={() => void openFolder(output)}>Open folder</button>}
         </>
       }
     >
-      <span className="mono">{output}</span>
+      <span className="written-to" data-testid="written-to">
+        <span>Written to <span className="mono">{output}</span></span>
+        <CopyPathButton path={output} />
+      </span>
       <br />
       <InstrumentSummary r={r} symbol={spec?.symbol} />
     </ScreenHeader>

@@ -1,10 +1,10 @@
 // Step 1: where the data comes from; the files with what was detected in each.
-import { useState, type ClipboardEvent, type FormEvent } from 'react';
+import { useEffect, useRef, type ClipboardEvent, type FormEvent } from 'react';
 import { DATA_TYPES, type SourceKind } from '../../../shared/job.js';
 import { compressionLabel, proposedUse } from '../logic/files.js';
 import { formatBytes, formatCount } from '../logic/format.js';
 import { TYPE_LABELS } from '../logic/dataTypes.js';
-import { Empty, Pill, ScreenHeader, StepNav } from '../components/common.js';
+import { AllowedFolders, Empty, Pill, ScreenHeader, StepNav } from '../components/common.js';
 import { useApp } from '../store/context.js';
 
 const SOURCES: { id: SourceKind; title: string; text: string }[] = [
@@ -19,12 +19,25 @@ function AddFiles() {
   const addError = useApp((s) => s.addError);
   const pickFiles = useApp((s) => s.pickFiles);
   const addTyped = useApp((s) => s.addTyped);
-  const [text, setText] = useState('');
+  const text = useApp((s) => s.pathText);
+  const setText = useApp((s) => s.setPathText);
+  const droppedNames = useApp((s) => s.droppedNames);
+  const allowed = useApp((s) => s.allowedFolders);
+  const input = useRef<HTMLInputElement>(null);
+
+  // A dropped file's name was put in the box: the caret goes where its folder is to be typed.
+  useEffect(() => {
+    const el = input.current;
+    if (!droppedNames.length || !el) return;
+    el.focus();
+    const at = /[\\/]/.test(el.value) ? el.value.length : 0;
+    el.setSelectionRange(at, at);
+  }, [droppedNames]);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!text.trim()) return;
-    void addTyped(text).then(() => setText(''));
+    void addTyped(text);
   };
   const onPaste = (e: ClipboardEvent<HTMLInputElement>) => {
     const pasted = e.clipboardData.getData('text');
@@ -42,18 +55,21 @@ function AddFiles() {
         <div className="dropzone">
           <div className="dropzone-icon" aria-hidden="true">⇩</div>
           <p><strong>Drop files anywhere on this window</strong>, several at once.</p>
-          <button type="button" className="btn" onClick={() => void pickFiles()} disabled={adding}>Choose files…</button>
-          {browserMode && <p className="muted small">In browser mode the engine cannot see dropped files or show a file dialog: add them by path.</p>}
+          {/* Browser mode has no file dialog (the server cannot show one on this screen): no button that does nothing. */}
+          {!browserMode && <button type="button" className="btn" onClick={() => void pickFiles()} disabled={adding}>Choose files…</button>}
+          {browserMode && <p className="muted small">The browser gives a dropped file’s name but not its folder: the name goes in the path box, you add the folder.</p>}
         </div>
         <form className="path-form" onSubmit={submit}>
           <label htmlFor="path-input">Add by path</label>
           <p className="muted small" id="path-help">Type or paste the full path of a file on the engine’s machine. Paste several lines to add several files.</p>
+          <AllowedFolders />
           <div className="input-row">
             <input
+              ref={input}
               id="path-input"
               className="input mono"
               type="text"
-              placeholder="/data/binance-futures_trades_2024-01-01_BTCUSDT.csv.gz"
+              placeholder={`${browserMode && allowed[0] ? allowed[0].replace(/[\\/]$/, '') : '/data'}/binance-futures_trades_2024-01-01_BTCUSDT.csv.gz`}
               value={text}
               onChange={(e) => setText(e.target.value)}
               onPaste={onPaste}
@@ -63,10 +79,22 @@ function AddFiles() {
             />
             <button type="submit" className="btn primary" disabled={adding || !text.trim()}>{adding ? 'Adding…' : 'Add'}</button>
           </div>
+          {droppedNames.length > 0 && <DroppedHint names={droppedNames} />}
         </form>
       </div>
       {addError && <div className="alert alert-error" role="alert">{addError}</div>}
     </section>
+  );
+}
+
+/** What to do with the names of files dropped in a browser. */
+function DroppedHint({ names }: { names: string[] }) {
+  const [first, ...rest] = names;
+  return (
+    <p className="small drop-hint-text" role="status" data-testid="dropped-hint">
+      Dropped <span className="mono">{first}</span>: the browser does not say which folder it is in. Type its folder before the name, then Add.
+      {rest.length > 0 && <> Next: {rest.map((n, i) => <span key={n}>{i > 0 && ', '}<span className="mono">{n}</span></span>)}.</>}
+    </p>
   );
 }
 
@@ -140,6 +168,19 @@ function FileList() {
   );
 }
 
+/** Where the sample is written, said before the click and changeable. */
+function SampleOutput() {
+  const output = useApp((s) => s.sampleOutput);
+  const setOutput = useApp((s) => s.setSampleOutput);
+  if (output === null) return null;
+  return (
+    <div className="sample-output">
+      <label htmlFor="sample-output">Written to</label>
+      <input id="sample-output" className="input mono" value={output} spellCheck={false} onChange={(e) => setOutput(e.target.value)} />
+    </div>
+  );
+}
+
 export function SourceScreen() {
   const source = useApp((s) => s.source);
   const setSource = useApp((s) => s.setSource);
@@ -158,6 +199,7 @@ export function SourceScreen() {
           <div>
             <h2>New here? Try the bundled sample</h2>
             <p className="muted">Three days of BTCUSDT trades, mark price and funding from Binance USD-M, built into a catalog in seconds.</p>
+            <SampleOutput />
           </div>
           <button type="button" className="btn primary large" onClick={() => void runSample()} disabled={running}>Build the sample catalog</button>
         </section>

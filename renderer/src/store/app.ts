@@ -4,7 +4,8 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Api } from '../../../shared/api.js';
 import { isDay } from '../logic/dates.js';
-import { draftSlice, type DraftSlice } from './draft.js';
+import { isBusy } from '../logic/progress.js';
+import { defaultOutput, draftSlice, type DraftSlice } from './draft.js';
 import { filesSlice, type FilesSlice } from './files.js';
 import { mappingSlice, type MappingSlice } from './mapping.js';
 import { navigationSlice, type NavigationSlice } from './navigation.js';
@@ -18,7 +19,12 @@ export type { PreviewState } from './preview.js';
 export type { ResultState } from './result.js';
 export { joinPath } from './draft.js';
 
-export type AppState = NavigationSlice & FilesSlice & PreviewSlice & MappingSlice & DraftSlice & RunSlice & ResultSlice;
+export interface ShellSlice {
+  /** forgets the job: files, days, output folder, errors, mappings, the run and its result (not while it runs) */
+  newJob(): void;
+}
+
+export type AppState = NavigationSlice & FilesSlice & PreviewSlice & MappingSlice & DraftSlice & RunSlice & ResultSlice & ShellSlice;
 
 export interface StoreOptions {
   browserMode?: boolean;
@@ -28,17 +34,39 @@ export interface StoreOptions {
 
 export type AppStore = StoreApi<AppState>;
 
+/** Everything a job is: its files, preview, mappings, draft, run and result. */
+function jobSlices(ctx: SliceContext) {
+  return { ...filesSlice(ctx), ...previewSlice(ctx), ...mappingSlice(ctx), ...draftSlice(ctx), ...runSlice(ctx), ...resultSlice(ctx) };
+}
+
+/** What the engine said at start-up: a new job keeps it. */
+const KEPT = ['presets', 'templates', 'apiKeySaved', 'outputRoot'] as const;
+
+/** The job's state as a new store has it (the values of fresh slices, whatever fields they grow), with what start-up loaded kept. */
+function newJob(ctx: SliceContext): void {
+  const s = ctx.get();
+  if (isBusy(s.run.status)) {
+    s.notify('error', 'A job is running: cancel it or wait for it to end before starting a new one.');
+    return;
+  }
+  const fresh = Object.fromEntries(Object.entries(jobSlices(ctx)).filter(([, v]) => typeof v !== 'function')) as Partial<AppState>;
+  const draft = fresh.draft!;
+  const kept = Object.fromEntries(KEPT.map((k) => [k, s[k]]));
+  ctx.set({
+    ...fresh, ...kept, screen: 'source', notice: null,
+    draft: { ...draft, output: s.outputRoot ? defaultOutput(s.outputRoot, draft.symbol) : draft.output },
+  });
+  // A preview still on its way belongs to the old job: asking again with no file clears it.
+  s.refreshPreview();
+}
+
 export function createAppStore(api: Api, opts: StoreOptions = {}): AppStore {
   const store = createStore<AppState>()((set, get) => {
     const ctx: SliceContext = { api, opts, set, get };
     return {
       ...navigationSlice(ctx),
-      ...filesSlice(ctx),
-      ...previewSlice(ctx),
-      ...mappingSlice(ctx),
-      ...draftSlice(ctx),
-      ...runSlice(ctx),
-      ...resultSlice(ctx),
+      ...jobSlices(ctx),
+      newJob: () => newJob(ctx),
     };
   });
   api.onProgress((jobId, e) => store.getState().onProgress(jobId, e));

@@ -7,6 +7,7 @@ import { fillFromFacts } from '../logic/job.js';
 import { defaultOutput } from './draft.js';
 import { mergeFiles, parsePaths, toggleType, typesInUse, type FileEntry } from '../logic/files.js';
 import type { AppState } from './app.js';
+import { afterAdd, dropped } from '../logic/shell.js';
 import { errText, type SliceContext } from './slice.js';
 
 export interface FilesSlice {
@@ -14,6 +15,12 @@ export interface FilesSlice {
   files: FileEntry[];
   adding: boolean;
   addError: string | null;
+  /** the "Add by path" box, and the names of files dropped in a browser that are still to add */
+  pathText: string;
+  droppedNames: string[];
+  setPathText(text: string): void;
+  /** files dropped where the platform gives no path (a browser): their names prefill the path box */
+  dropNames(names: string[]): void;
   /** what each file says of its symbol, exchange and days (null: nothing; absent: not read yet) */
   facts: Record<string, FileFacts | null>;
   /** a file's facts arrived (from the preview, or read when it was added): the draft fills from them */
@@ -81,7 +88,18 @@ export function filesSlice({ api, set, get }: SliceContext): FilesSlice {
     files: [],
     adding: false,
     addError: null,
+    pathText: '',
+    droppedNames: [],
     facts: {},
+
+    setPathText(pathText) {
+      set({ pathText });
+    },
+
+    dropNames(names) {
+      const d = dropped(names);
+      set({ droppedNames: d.pending, pathText: d.text, addError: null });
+    },
 
     setFacts(path, facts) {
       const cur = get().facts[path];
@@ -120,6 +138,11 @@ export function filesSlice({ api, set, get }: SliceContext): FilesSlice {
         return;
       }
       await get().addPaths(paths);
+      // The box empties, or holds the next dropped name in the folder just used.
+      const byName = new Set(paths.map((p) => p.split(/[\\/]/).pop()));
+      const added = get().files.filter((f) => !f.info.error && byName.has(f.info.name)).map((f) => f.info.path);
+      const next = afterAdd(get().droppedNames, text, added);
+      set({ droppedNames: next.pending, pathText: next.text });
     },
 
     async pickFiles() {

@@ -16,6 +16,11 @@ export interface NavigationSlice {
   browserMode: boolean;
   screen: Screen;
   notice: Notice | null;
+  /** the folders the engine may read and write (browser mode names them where paths are typed) */
+  allowedFolders: string[];
+  /** where the bundled sample is built (the engine's default, or the folder the user typed) */
+  sampleOutput: string | null;
+  setSampleOutput(path: string): void;
   init(): Promise<void>;
   go(screen: Screen): void;
   notify(kind: Notice['kind'], text: string): void;
@@ -28,9 +33,17 @@ export function navigationSlice({ api, opts, set, get }: SliceContext): Navigati
     browserMode: opts.browserMode ?? false,
     screen: 'source',
     notice: null,
+    allowedFolders: [],
+    sampleOutput: null,
+
+    setSampleOutput(sampleOutput) {
+      set({ sampleOutput });
+    },
 
     async init() {
-      const [presets, templates, hasKey, sample] = await Promise.allSettled([api.presets(), api.listTemplates(), api.hasApiKey(), api.sampleJob()]);
+      const [presets, templates, hasKey, sample, folders] = await Promise.allSettled([
+        api.presets(), api.listTemplates(), api.hasApiKey(), api.sampleJob(), api.allowedFolders(),
+      ]);
       set((s) => {
         // Default outputs go next to the sample catalog, the engine's choice of folder.
         const outputRoot = sample.status === 'fulfilled' ? dirName(sample.value.spec.output) : null;
@@ -39,6 +52,8 @@ export function navigationSlice({ api, opts, set, get }: SliceContext): Navigati
           templates: templates.status === 'fulfilled' ? templates.value : [],
           apiKeySaved: hasKey.status === 'fulfilled' ? hasKey.value : false,
           outputRoot,
+          allowedFolders: folders.status === 'fulfilled' ? folders.value : [],
+          sampleOutput: s.sampleOutput ?? (sample.status === 'fulfilled' ? sample.value.spec.output : null),
           draft: s.draft.output || !outputRoot ? s.draft : { ...s.draft, output: defaultOutput(outputRoot, s.draft.symbol) },
         };
       });

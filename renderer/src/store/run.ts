@@ -89,7 +89,9 @@ export function runSlice(ctx: SliceContext): RunSlice {
       try {
         const sample = await api.sampleJob();
         const infos = await api.inspectFiles(sample.files).catch(() => []);
-        const spec = sample.spec;
+        // Written where the user said (the first-run card shows the folder before the click).
+        const output = get().sampleOutput?.trim();
+        const spec = output ? { ...sample.spec, output } : sample.spec;
         set((s) => withSample(s, infos, spec));
         await get().startSpec(spec);
       } catch (e) {
