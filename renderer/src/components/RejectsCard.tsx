@@ -6,8 +6,11 @@ import { baseName, formatCount } from '../logic/format.js';
 import { REJECTS_PAGE } from '../store/result.js';
 import { useApp } from '../store/context.js';
 
-/** A value as read from the file: printable, cut (the engine already cut it at 200 characters). */
-const shownValue = (v: string) => printable(v, 80);
+/** A value as read from the file: printable, cut (the engine already cut it at 200 characters); binary junk only said to be so. */
+function shownValue(v: string): string {
+  const shown = printable(v, 80);
+  return shown.includes('[binary data]') ? '[binary data]' : shown;
+}
 
 function ReasonFilter() {
   const view = useApp((s) => s.result.rejects);
