@@ -53,7 +53,7 @@ export function steps(s: AppState): Step[] {
       id: 'job', title: 'Job', enabled: !fileSource || good.length > 0, done: !!(d.start && d.end && d.output),
       detail: d.start && d.end ? `${who} · ${d.start === d.end ? d.start : `${d.start} → ${d.end}`}` : who,
     },
-    { id: 'run', title: 'Run', enabled: s.run.status !== 'idle', done: s.run.status === 'done', detail: s.run.status === 'idle' ? 'Not started' : s.result.report && isFinished(s.run) ? shortOutcome(s.result.report) : sum.title },
+    { id: 'run', title: 'Run', enabled: s.run.status !== 'idle', done: s.run.status === 'done', detail: s.run.status === 'idle' ? 'Not started' : s.result.report && isFinished(s.run) && s.run.status !== 'cancelled' ? shortOutcome(s.result.report) : sum.title },
     {
       id: 'result', title: 'Result', enabled: !!s.result.report || s.run.status === 'done' || s.run.status === 'failed',
       // Verify speaks of what was written: a job with errors is never ticked off as verified.

@@ -44,11 +44,12 @@ function RunOverall({ sum }: { sum: RunSummary }) {
   const report = useApp((s) => s.result.report);
   const segments = useMemo(() => runSegments(run), [run]);
   // A job that ended with errors never looks like a clean finish, even when every day's bar is full.
-  const errors = run.status === 'failed' || (isFinished(run) && report?.ok === false);
+  const ended = isFinished(run) && run.status !== 'cancelled' ? report : null;
+  const errors = run.status === 'failed' || ended?.ok === false;
   return (
     <section className={`card run-overall${errors ? ' has-errors' : ''}`} data-testid="run-overall" data-status={run.status}>
       <div className="overall-line">
-        <span className="overall-text" aria-live="polite">{report && isFinished(run) ? endedText(sum, report) : sum.text}</span>
+        <span className="overall-text" aria-live="polite">{ended ? endedText(sum, ended) : sum.text}</span>
         <span className="overall-pct">{sum.percent}%</span>
       </div>
       <SegmentedBar percent={sum.percent} segments={segments} label="Whole job" />
