@@ -14,6 +14,7 @@ import { AllowList } from './allowlist.js';
 import { checkSpec } from './job-check.js';
 import { JobRunner } from './jobs.js';
 import { dailyStats } from './overview.js';
+import { readRejects, rejectsFiles } from './rejects.js';
 import { pickingApi, type HostPickers } from './picking.js';
 import { storeKey, type SecretStore } from './secrets.js';
 import { templateStore } from './templates.js';
@@ -130,6 +131,11 @@ export function createService(opts: ServiceOptions): Service {
     hasApiKey: async () => (await opts.secrets?.has()) ?? false,
     // -- the app's frame: where typed paths may point (the bundled sample is no place for the user's files)
     allowedFolders: async () => allow.folders([sampleDir]),
+    async rejects(jobId, query) {
+      const info = jobs.info(jobId);
+      if (!info.report) throw new Error(info.state === 'running' ? 'the job is still running: its rejected rows are shown once it has ended' : 'the job ended without a report, so there are no rejected rows to show');
+      return readRejects(rejectsFiles(info.report, query?.instrument), query);
+    },
     allowPath: (path) => allow.add(path),
     allowed: () => allow.list(),
     close: () => jobs.close(),

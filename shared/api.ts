@@ -176,6 +176,43 @@ export interface VerifyOutcome {
   summary: { type: string; identifier: string; files: number; rows: number; first?: string; last?: string; precisionBits?: number }[];
 }
 
+/** Which rejected rows of a finished job to read: a page of them, by reason, field or file. */
+export const RejectsQuery = z.object({
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(1000).default(100),
+  /** "field: reason", as the per-day counts name it */
+  reason: z.string().min(1).max(1000).optional(),
+  field: z.string().min(1).max(100).optional(),
+  /** the file's path as the rejects name it */
+  file: z.string().min(1).max(4096).optional(),
+  /** a job of several instruments: that instrument's (its id) */
+  instrument: z.string().min(1).max(100).optional(),
+}).strict();
+export type RejectsQuery = z.input<typeof RejectsQuery>;
+
+/** One rejected row, as the rejects file holds it (value cut at 200 characters by the engine). */
+export interface RejectRow {
+  dataType: string;
+  file: string;
+  line: number;
+  field: string;
+  reason: string;
+  value: string;
+  /** a job of several instruments: whose row */
+  instrument?: string;
+}
+
+export interface RejectsPage {
+  rows: RejectRow[];
+  offset: number;
+  /** rows that match the query's filters */
+  total: number;
+  /** every rejected row of the job (or of the instrument asked for) */
+  all: number;
+  /** how many rows each "field: reason" has, most first (over all rows, filters aside) */
+  reasons: { reason: string; count: number }[];
+}
+
 /** Everything the renderer can ask of the engine. */
 export interface Api {
   inspectFiles(paths: string[]): Promise<FileInfo[]>;
@@ -202,6 +239,8 @@ export interface Api {
   // -- the app's frame (issue 15, items 8, 13)
   /** the folders whose files the engine may read and write (browser mode: --allow), widest first, nested ones left out */
   allowedFolders(): Promise<string[]>;
+  /** a finished job's rejected rows, a page at a time (issue 15: rejects shown in the app) */
+  rejects(jobId: string, query?: RejectsQuery): Promise<RejectsPage>;
 }
 
 /** Argument schemas per method, checked by the main process / server before calling the service. */
@@ -225,6 +264,7 @@ export const ApiArgs = {
   hasApiKey: z.tuple([]),
   // -- the app's frame
   allowedFolders: z.tuple([]),
+  rejects: z.tuple([z.string().min(1).max(100), RejectsQuery.optional()]),
 } as const;
 export type ApiMethod = keyof typeof ApiArgs;
 export const API_METHODS = Object.keys(ApiArgs) as ApiMethod[];
@@ -258,6 +298,7 @@ export function forwardCalls(call: ApiCall): Omit<Api, 'onProgress'> {
     hasApiKey: () => call('hasApiKey'),
     // -- the app's frame
     allowedFolders: () => call('allowedFolders'),
+    rejects: (jobId, query) => call('rejects', jobId, query),
   };
 }
 

@@ -4,6 +4,7 @@
 import { incrementOf, incrementPrecision, definitionProblems, withPrecision, type Instrument, type InstrumentDef } from './definition.js';
 import { MARKET, expiryFromSymbol, guessKind, instrumentIdFor, type MarketKey } from './markets.js';
 import { definitionFromEntry, presetDefinition, type PresetEntry } from './presets.js';
+import { HINTS } from '../../shared/text.js';
 
 /** Fields the user gave (CLI flags, the app's form, a config's `instrument`), in the venue's names. */
 export type EnteredFields = Partial<PresetEntry>;
@@ -43,10 +44,10 @@ function fromData(market: MarketKey, symbol: string, entered: EnteredFields, dat
   // The increments may still come from a pass over the data: the only gap that does not end the job now.
   const noIncrements = !data && !(entered.price_increment && entered.size_increment);
   if (noIncrements && !missing.length) {
-    throw new Error(`no preset for ${symbol} (${m.label}): pass --price-precision and --size-precision, or include data to infer them from`);
+    throw new Error(`no preset for ${symbol} (${m.label}): ${HINTS.precisions.cli}, or include data to infer them from`);
   }
   if (missing.length) {
-    throw new DefinitionError(`no definition of ${symbol} on ${m.label} is known: ${missing.join(', ')} cannot be guessed. Give the venue's instrument list (--instruments FILE), a Tardis API key, or enter the instrument (CLI flags --kind, --base, --quote, --multiplier, --inverse, --expiry, --price-increment, --size-increment)`);
+    throw new DefinitionError(`no definition of ${symbol} on ${m.label} is known: ${missing.join(', ')} cannot be guessed. ${HINTS.definition.cli}`);
   }
   const spot = kind === 'spot';
   const entry: PresetEntry = {

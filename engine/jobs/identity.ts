@@ -9,6 +9,7 @@ import { TYPE_ORDER } from './context.js';
 import { entryFor } from './feeds.js';
 import { resolveFiles } from './files.js';
 import { expandInputs } from './inputs.js';
+import { HINTS } from '../../shared/text.js';
 
 /** What one input (a file, or a zip's member) says, named as reports name it. */
 export interface InputFacts {
@@ -97,7 +98,7 @@ function exchangeText(f: FileFacts): string {
   return f.exchange ?? f.venue ?? '?';
 }
 
-const ALLOW = 'if the files were renamed and the job is right, allow the mismatch (--allow-mismatch; allowMismatch: true in a job)';
+const ALLOW = `if the files were renamed and the job is right, ${HINTS.allowMismatch.cli}`;
 
 /** What settling found: notes for the report, and the refusals (job against file, files among themselves). */
 interface Findings {
@@ -113,8 +114,8 @@ function settleSymbol(spec: JobSpec, files: InputFacts[], out: Findings, section
     const by = symbolsOf(files);
     const one = by.size === 1 ? [...by.keys()][0]! : null;
     if (one) out.notes.push(`symbol ${one}: named by the files (${listed(by)})`);
-    else if (by.size === 0) out.refusals.push('no symbol given, and the files do not name one: give the symbol (--symbol)');
-    else out.refusals.push(`no symbol given, and the files name several: ${listed(by)}; name the one to build (--symbol): a job builds one symbol`);
+    else if (by.size === 0) out.refusals.push(`no symbol given, and the files do not name one: ${HINTS.giveSymbol.cli}`);
+    else out.refusals.push(`no symbol given, and the files name several: ${listed(by)}; ${HINTS.nameSymbol.cli}: a job builds one symbol`);
     return one;
   }
   const want = spec.symbol.toUpperCase();
@@ -168,7 +169,7 @@ function settleExchange(spec: JobSpec, symbol: string, files: InputFacts[], out:
   }
   if (given?.market) return spec.exchange!;
   const unknown = group(agreeing.filter((x) => !x.facts.venue), (f) => f.exchange);
-  if (unknown.size) out.refusals.push(`the files say exchange ${listed(unknown)}, which this tool has no market for; give the exchange (--exchange)`);
+  if (unknown.size) out.refusals.push(`the files say exchange ${listed(unknown)}, which this tool has no market for; ${HINTS.giveExchange.cli}`);
   const venues = group(agreeing, (f) => f.venue);
   const markets = group(agreeing, (f) => f.market);
   if (venues.size > 1) out.refusals.push(`the files are of several venues: ${listed(venues)}; a job builds one instrument`);

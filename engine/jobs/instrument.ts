@@ -16,6 +16,7 @@ import { StreamingParquetWriter, readParquetInfo } from '../parquet/parquet.js';
 import { barTypeString } from '../sources/bars/spec.js';
 import { errText, type JobContext } from './context.js';
 import type { InputPlan } from './plan.js';
+import { HINTS } from '../../shared/text.js';
 
 /** Where the job writes: the instrument's folders, what they held, and how the instrument file lands. */
 export interface InstrumentTarget {
@@ -67,7 +68,7 @@ async function precisionChanges(job: JobContext, plan: InputPlan, inst: Instrume
   const changes = !instSig || instSig.meta.get('price_precision') !== String(inst.pricePrecision) || instSig.meta.get('size_precision') !== String(inst.sizePrecision);
   if (instSig && changes && !spec.overwrite) {
     const pp = Number(instSig.meta.get('price_precision')), sp = Number(instSig.meta.get('size_precision'));
-    throw new Error(`the catalog's instrument ${inst.id} (${instSig.file}) has price/size precision ${pp}/${sp}, this job uses ${inst.pricePrecision}/${inst.sizePrecision}; use the same precision, another output folder, or --overwrite`);
+    throw new Error(`the catalog's instrument ${inst.id} (${instSig.file}) has price/size precision ${pp}/${sp}, this job uses ${inst.pricePrecision}/${inst.sizePrecision}; use the same precision, another output folder, or ${HINTS.overwrite.cli}`);
   }
   if (changes) {
     // Checked before anything is written: a new precision must suit every file that stays.
@@ -77,7 +78,7 @@ async function precisionChanges(job: JobContext, plan: InputPlan, inst: Instrume
       days.some((d) => f.path === join(out, 'data', TYPE_FOLDER[type], folderOf(type), fileName(dayInterval(d).start, dayInterval(d).end))) && (await owned.owns(f.path));
     const bad = await disagreements(out, idFolder, inst, instState.files, owned, replaced);
     if (bad.length) {
-      throw new JobError(`the instrument ${inst.id} would get price/size precision ${inst.pricePrecision}/${inst.sizePrecision}, but files this job does not replace disagree: ${bad.slice(0, 3).join('; ')}${bad.length > 3 ? ` (and ${bad.length - 3} more)` : ''}; nothing was changed. Keep the catalog's precision, or rewrite every day and data type of the instrument in one job with --overwrite`);
+      throw new JobError(`the instrument ${inst.id} would get price/size precision ${inst.pricePrecision}/${inst.sizePrecision}, but files this job does not replace disagree: ${bad.slice(0, 3).join('; ')}${bad.length > 3 ? ` (and ${bad.length - 3} more)` : ''}; nothing was changed. Keep the catalog's precision, or rewrite every day and data type of the instrument in one job with ${HINTS.overwrite.cli}`);
     }
   }
   return changes;
@@ -94,7 +95,7 @@ async function checkOtherClasses(job: JobContext, inst: Instrument, folder: stri
     for (const f of files) {
       const ours = await owned.owns(f.path);
       if (!ours || !job.spec.overwrite) {
-        throw new JobError(`the catalog already defines ${inst.id} as a ${m.className} (${f.path}); this job defines it as a ${CLASS_OF[inst.kind]}. ${ours ? 'Rewrite it with --overwrite, or use another output folder' : 'That file was not written by catalog-builder: remove it yourself or use another output folder'}`);
+        throw new JobError(`the catalog already defines ${inst.id} as a ${m.className} (${f.path}); this job defines it as a ${CLASS_OF[inst.kind]}. ${ours ? `Rewrite it with ${HINTS.overwrite.cli}, or use another output folder` : 'That file was not written by catalog-builder: remove it yourself or use another output folder'}`);
       }
       job.supersededInstruments.push(f.path);
     }

@@ -11,6 +11,7 @@ import { readerFor } from '../sources/index.js';
 import { tardisConfig } from '../sources/tardis/config.js';
 import { errText, type JobContext } from './context.js';
 import type { InputPlan } from './plan.js';
+import { HINTS } from '../../shared/text.js';
 
 /** The market a job's exchange and symbol name; an exchange the tool does not know is refused with the ones it does. */
 export function jobMarket(exchange: string, symbol: string): { market: MarketKey; venue: string } {
@@ -61,7 +62,7 @@ async function scanPrecision(job: JobContext, plan: InputPlan, scanMod: DataType
   const fromData = { price: spec.pricePrecision ?? scan.maxPriceDecimals, size: spec.sizePrecision ?? (scanMod.instrumentPrecision.size ? scan.maxSizeDecimals : 0) };
   if (fromData.price < 0) {
     const why = unreadable.length ? `${scanType}: ${unreadable.join('; ')}; so there ` : 'there ';
-    throw new Error(`${why}are no valid ${scanType} rows in ${spec.start}..${spec.end} to infer the precision of ${spec.symbol} from (no preset for it); pass --price-precision and --size-precision`);
+    throw new Error(`${why}are no valid ${scanType} rows in ${spec.start}..${spec.end} to infer the precision of ${spec.symbol} from (no preset for it); ${HINTS.precisions.cli}`);
   }
   return fromData;
 }

@@ -13,6 +13,7 @@ import type { JobContext } from './context.js';
 import { DaySink, type SinkContext } from './daysink.js';
 import type { Input } from './inputs.js';
 import type { InstrumentTarget } from './instrument.js';
+import { HINTS } from '../../shared/text.js';
 
 /** One data type of a job: its days, its normaliser, the files it reads. */
 export interface TypeRun {
@@ -77,7 +78,7 @@ function daySink(ctx: SinkContext, day: string, at: { folder: string; files: Exi
     sink.state = 'skipped';
   } else if (same && !at.ours.has(same.path)) {
     sink.state = 'failed';
-    sink.error = `${same.path} was not written by catalog-builder; --overwrite replaces only files it wrote, so this day was left as it is`;
+    sink.error = `${same.path} was not written by catalog-builder; ${HINTS.overwrite.cli} replaces only files it wrote, so this day was left as it is`;
   }
   return sink;
 }

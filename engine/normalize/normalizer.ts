@@ -14,6 +14,7 @@ import { describeNs } from '../sources/bars/spec.js';
 import { IdSet } from './idset.js';
 import type { RejectSink } from './rejects.js';
 import type { RowSink, SinkAt } from './sink.js';
+import { HINTS } from '../../shared/text.js';
 
 export const SIDE_NONE = 0, SIDE_BUYER = 1, SIDE_SELLER = 2;
 
@@ -80,7 +81,7 @@ export function deriveTradeId(symbol: string, tsEvent: bigint, price: string, si
 export function priceLimitText(fm: FixedMode): string {
   const max = (fm.priceMax / pow10(fm.F)).toString();
   return fm.mode === 64
-    ? `above the 64-bit price limit ${max}; a 128-bit catalog (--precision 128) holds prices up to ${(fixedMode(128).priceMax / pow10(16)).toString()}`
+    ? `above the 64-bit price limit ${max}; ${HINTS.precision128.cli} holds prices up to ${(fixedMode(128).priceMax / pow10(16)).toString()}`
     : `above the 128-bit price limit ${max}`;
 }
 

@@ -5,6 +5,8 @@ import { typesInUse } from './logic/files.js';
 import { missingRequired } from './logic/mapping.js';
 import { jobSymbols } from './logic/job.js';
 import { runSummary } from './logic/progressView.js';
+import { isFinished } from './logic/progress.js';
+import { shortOutcome } from './logic/result.js';
 import { pathForFile } from './lib/api.js';
 import { noticeMs } from './logic/shell.js';
 import type { AppState, Screen } from './store/app.js';
@@ -52,11 +54,12 @@ export function steps(s: AppState): Step[] {
       id: 'job', title: 'Job', enabled: !fileSource || good.length > 0, done: !!(d.start && d.end && d.output),
       detail: d.start && d.end ? `${who} · ${d.start === d.end ? d.start : `${d.start} → ${d.end}`}` : who,
     },
-    { id: 'run', title: 'Run', enabled: s.run.status !== 'idle', done: s.run.status === 'done', detail: s.run.status === 'idle' ? 'Not started' : sum.title },
+    { id: 'run', title: 'Run', enabled: s.run.status !== 'idle', done: s.run.status === 'done', detail: s.run.status === 'idle' ? 'Not started' : s.result.report && isFinished(s.run) && s.run.status !== 'cancelled' ? shortOutcome(s.result.report) : sum.title },
     {
       id: 'result', title: 'Result', enabled: !!s.result.report || s.run.status === 'done' || s.run.status === 'failed',
-      done: !!s.result.verify?.ok,
-      detail: s.result.verify ? (s.result.verify.ok ? 'Verified' : 'Problems found') : s.result.report ? 'Ready' : '—',
+      // Verify speaks of what was written: a job with errors is never ticked off as verified.
+      done: !!s.result.verify?.ok && s.result.report?.ok !== false,
+      detail: s.result.verify ? (s.result.verify.ok ? (s.result.report?.ok === false ? 'Errors; written part verified' : 'Verified') : 'Problems found') : s.result.report ? 'Ready' : '—',
     },
   ];
 }

@@ -47,10 +47,12 @@ test('job screen: days named by files, file counts, a running job', () => {
 test('result screen: the title counts failed days; day states read as pills; verify totals', () => {
   const day = (state: DayReport['state']) => ({ state }) as DayReport;
   assert.equal(failedDays([day('done'), day('failed'), day('skipped'), day('failed')]), 2);
-  assert.equal(resultTitle({ ok: true, days: [day('done')] }), 'Catalog written');
-  assert.equal(resultTitle({ ok: false, days: [day('done'), day('failed')] }), 'Written, 1 day failed');
-  assert.equal(resultTitle({ ok: false, days: [day('failed'), day('failed')] }), 'Written, 2 days failed');
-  assert.equal(resultTitle({ ok: false, days: [day('done')] }), 'The job failed');
+  const written = { ...day('done'), written: 10 };
+  assert.equal(resultTitle({ ok: true, days: [written] }), 'Catalog written');
+  // The title says what failed and how many days hold data (issue 15, item 4: never "failed" over "all days ok").
+  assert.equal(resultTitle({ ok: false, days: [written, day('failed')] }), 'Finished with errors: 1 day failed · 1 of 2 days written');
+  assert.equal(resultTitle({ ok: false, days: [day('failed'), day('failed')] }), 'The job failed: 2 days failed · 0 of 2 days written');
+  assert.equal(resultTitle({ ok: false, days: [written] }), 'Finished with errors: 1 of 1 day written');
   assert.deepEqual((['done', 'skipped', 'failed'] as const).map(stateTone), ['done', 'skipped', 'failed']);
   assert.deepEqual((['done', 'skipped', 'failed'] as const).map(dayStateLabel), ['done', 'kept', 'failed']);
   assert.deepEqual(verifyTotals([{ files: 2, rows: 10 }, { files: 1, rows: 5 }]), { files: 3, rows: 15, instruments: 0 });

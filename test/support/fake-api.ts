@@ -1,6 +1,6 @@
 // A small in-memory Api for the renderer's store tests: records calls, answers from fixtures,
 // and lets a test push progress events.
-import type { Api, FileInfo, VerifyOutcome, MappingTemplate, PreviewRequest, PreviewResult, PreviewRow } from '../../shared/api.js';
+import type { Api, FileInfo, RejectRow, VerifyOutcome, MappingTemplate, PreviewRequest, PreviewResult, PreviewRow } from '../../shared/api.js';
 import type { MappingField } from '../../shared/job.js';
 import type { ProgressEvent } from '../../shared/progress.js';
 import type { RunReport } from '../../shared/report.js';
@@ -12,6 +12,8 @@ export interface FakeApi extends Api {
   report: RunReport | null;
   /** what verify answers */
   verifyOutcome: VerifyOutcome;
+  /** the rejected rows `rejects` pages through */
+  rejectRows: RejectRow[];
 }
 
 export function fileInfo(path: string, columns: string[], extra: Partial<FileInfo> = {}): FileInfo {
@@ -42,6 +44,7 @@ export function fakeApi(): FakeApi {
     templates: [],
     report: null,
     verifyOutcome: { ok: true, errors: [], warnings: [], summary: [] },
+    rejectRows: [],
     emit(jobId, e) {
       for (const l of listeners) l(jobId, e);
     },
@@ -118,6 +121,17 @@ export function fakeApi(): FakeApi {
     },
     async allowedFolders() {
       return ['/data', '/tmp'];
+    },
+    async rejects(jobId, query) {
+      calls.push({ method: 'rejects', args: [jobId, query] });
+      const offset = query?.offset ?? 0;
+      const matching = api.rejectRows.filter((r) => !query?.reason || `${r.field}: ${r.reason}` === query.reason);
+      const counts = new Map<string, number>();
+      for (const r of api.rejectRows) counts.set(`${r.field}: ${r.reason}`, (counts.get(`${r.field}: ${r.reason}`) ?? 0) + 1);
+      return {
+        rows: matching.slice(offset, offset + (query?.limit ?? 100)), offset, total: matching.length, all: api.rejectRows.length,
+        reasons: [...counts].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count),
+      };
     },
   };
   return api;

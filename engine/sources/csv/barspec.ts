@@ -6,6 +6,7 @@ import { intervalNs, parseBarSpec, specText, type BarPriceType, type BarSpec } f
 import { UNIT_MULT, unitOf, type TsColumn } from '../timestamp.js';
 import { splitCsv, type Detected } from './detect.js';
 import type { Plan } from './plan.js';
+import { HINTS } from '../../../shared/text.js';
 
 /** ns per unit of a time cell: its Unix unit, else (ISO text) a millisecond. */
 export function cellUnitNs(text: string): bigint {
@@ -86,7 +87,7 @@ export function decideBarSpec(files: readonly SampledFile[], given: string | und
     }
     first ??= { f, spec, ns: d.intervalNs };
   }
-  if (!first) return { error: `cannot tell the bar interval (${ambiguous.join('; ') || 'no file to sample'}); pass --bar-type, e.g. 1-MINUTE-LAST` };
+  if (!first) return { error: `cannot tell the bar interval (${ambiguous.join('; ') || 'no file to sample'}); ${HINTS.barType.cli}, e.g. 1-MINUTE-LAST` };
   const n = files.length - ambiguous.length;
   return { spec: first.spec, intervalNs: first.ns, how: `detected from the spacing of the first bars of ${n} file(s)${ambiguous.length ? `; too few bars to tell in ${ambiguous.length} other(s)` : ''}` };
 }

@@ -6,6 +6,7 @@ import type { TsUnit } from '../timestamp.js';
 import type { Detected } from './detect.js';
 import { clip } from '../io/lines.js';
 import { dataTypeOf } from '../../datatypes/index.js';
+import { HINTS } from '../../../shared/text.js';
 
 export interface Plan {
   format: string;
@@ -214,7 +215,7 @@ export function makePlan(det: Detected, type: DataType, userColumns: Record<stri
   }
   const missing = REQUIRED_FIELDS[type].filter((f) => plan.cols[f] === undefined);
   if (missing.length) {
-    throw new Error(`${fileLabel}: no column for ${missing.join(', ')} (columns: ${clip(det.columns.join(', '))}); map it in the config's "columns"`);
+    throw new Error(`${fileLabel}: no column for ${missing.join(', ')} (columns: ${clip(det.columns.join(', '))}); ${HINTS.mapColumns.cli}`);
   }
   for (const [field, note] of Object.entries(dataTypeOf(type).unmappedNotes ?? {})) {
     if (plan.cols[field as MappingField] === undefined) plan.notes.push(note);

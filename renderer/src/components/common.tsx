@@ -5,11 +5,11 @@ import { TYPE_LABELS } from '../logic/dataTypes.js';
 import type { Screen } from '../store/app.js';
 import { useApp } from '../store/context.js';
 
-export function ScreenHeader({ title, children, actions }: { title: string; children?: ReactNode; actions?: ReactNode }) {
+export function ScreenHeader({ title, children, actions, tone }: { title: string; children?: ReactNode; actions?: ReactNode; tone?: string }) {
   return (
-    <header className="screen-header">
+    <header className={`screen-header${tone ? ` header-${tone}` : ''}`}>
       <div>
-        <h1>{title}</h1>
+        <h1 data-tone={tone}>{title}</h1>
         {children && <p className="lead">{children}</p>}
       </div>
       {actions && <div className="header-actions">{actions}</div>}

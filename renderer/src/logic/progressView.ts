@@ -5,7 +5,7 @@ import { formatCount, formatEta, formatRate, plural } from './format.js';
 import { barKey, type BarState, type DayBar, type FileProgress, type RunState } from './progress.js';
 
 
-export type Tone = 'pending' | 'active' | 'done' | 'skipped' | 'failed' | 'cancelled';
+export type Tone = 'pending' | 'active' | 'done' | 'empty' | 'skipped' | 'failed' | 'cancelled';
 
 export interface BarView {
   key: string;
@@ -34,13 +34,15 @@ const STATE_LABELS: Record<BarState, string> = {
   cancelled: 'Cancelled',
 };
 
-function toneOf(state: BarState): Tone {
+/** A day done with nothing written is "empty", never the colour of a day that holds data. */
+function toneOf(state: BarState, written?: number): Tone {
   if (state === 'reading' || state === 'writing') return 'active';
+  if (state === 'done' && written === 0) return 'empty';
   return state;
 }
 
 export function barView(b: DayBar): BarView {
-  const tone = toneOf(b.state);
+  const tone = toneOf(b.state, b.written);
   const percent = Math.max(0, Math.min(100, Math.floor(b.fraction * 100)));
   let rowsText = '';
   if (b.state === 'skipped') rowsText = 'kept as it was';
@@ -135,7 +137,7 @@ export interface Segment {
 export function runSegments(s: RunState): Segment[] {
   const bars = s.order.map((k) => s.bars[k]!).filter(Boolean);
   if (!bars.length) return [];
-  const order: Tone[] = ['done', 'skipped', 'failed', 'active', 'cancelled'];
+  const order: Tone[] = ['done', 'empty', 'skipped', 'failed', 'active', 'cancelled'];
   const acc = new Map<Tone, number>();
   for (const b of bars) {
     const v = barView(b);

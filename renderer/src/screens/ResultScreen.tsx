@@ -1,9 +1,14 @@
-// Step 6: what was written, day by day, a chart per day, and verify's verdict on the catalog.
+// Step 6: what failed first, then what was written, day by day, a chart per day, verify's verdict
+// on what was written, the rejected rows and the engine's notes.
 import type { VerifyOutcome } from '../../../shared/api.js';
 import type { DayReport, RunReport } from '../../../shared/report.js';
 import { baseName, dirName, formatCount } from '../logic/format.js';
 import { TYPE_LABELS } from '../logic/dataTypes.js';
-import { dayStateLabel, failedDays, instrumentFacts, resultTitle, sectionLabel, stateTone } from '../logic/result.js';
+import {
+  dayCounts, dayStateLabel, dayTableExtras, daysText, shownError, instrumentFacts, resultTitle, resultTone, sectionLabel, stateTone,
+} from '../logic/result.js';
+import { FailureList } from '../components/Failures.js';
+import { RejectsCard } from '../components/RejectsCard.js';
 import { verifyInfoView, verifyTotals } from '../logic/verify.js';
 import { DayChart } from '../components/DayChart.js';
 import { CopyPathButton, Empty, Pill, ScreenHeader } from '../components/common.js';
@@ -71,7 +76,7 @@ function ResultHeader({ r, output }: { r: RunReport; output: string }) {
   const browserMode = useApp((s) => s.browserMode);
   return (
     <ScreenHeader
-      title={resultTitle(r)}
+      title={resultTitle(r)} tone={resultTone(r)}
       actions={
         <>
           <button type="button" className="btn" onClick={newJob}>New job</button>
@@ -91,7 +96,7 @@ function ResultHeader({ r, output }: { r: RunReport; output: string }) {
   );
 }
 
-function VerdictText({ v, verifying }: { v: VerifyOutcome | null; verifying: boolean }) {
+function VerdictText({ v, verifying, partial }: { v: VerifyOutcome | null; verifying: boolean; partial: boolean }) {
   if (!v) return <span>{verifying ? 'Verifying the catalog…' : 'Not verified yet.'}</span>;
   if (!v.ok) {
     return (
@@ -103,19 +108,21 @@ function VerdictText({ v, verifying }: { v: VerifyOutcome | null; verifying: boo
   }
   const totals = verifyTotals(v.summary);
   return (
-    <>
-      <strong>✓ Verified.</strong> The catalog reads back as NautilusTrader expects: {totals.files} files, {formatCount(totals.rows)} rows of data{totals.instruments ? ` and ${formatCount(totals.instruments)} instrument definition${totals.instruments === 1 ? '' : 's'}` : ''}.
-    </>
+    <span className="verdict-text">
+      <strong>✓ Verified:</strong> what was written reads back as NautilusTrader expects: {totals.files} files, {formatCount(totals.rows)} rows of data{totals.instruments ? ` and ${formatCount(totals.instruments)} instrument definition${totals.instruments === 1 ? '' : 's'}` : ''}.
+      {/* verify reads the catalog, not the job: it cannot vouch for rows that never reached it. */}
+      {partial && <span data-testid="verdict-scope"> It checks only that; the failures above wrote nothing into the catalog.</span>}
+    </span>
   );
 }
 
-function Verdict() {
+function Verdict({ partial }: { partial: boolean }) {
   const v = useApp((s) => s.result.verify);
   const verifying = useApp((s) => s.result.verifying);
   const loadResult = useApp((s) => s.loadResult);
   return (
-    <section className={`verdict ${v ? (v.ok ? 'verdict-ok' : 'verdict-bad') : 'verdict-wait'}`} data-testid="verdict" aria-live="polite">
-      <VerdictText v={v} verifying={verifying} />
+    <section className={`verdict ${v ? (v.ok ? `verdict-ok${partial ? ' verdict-partial' : ''}` : 'verdict-bad') : 'verdict-wait'}`} data-testid="verdict" aria-live="polite">
+      <VerdictText v={v} verifying={verifying} partial={partial} />
       {v && v.warnings.length > 0 && <ul className="warnings">{v.warnings.map((w) => <li key={w}>{w}</li>)}</ul>}
       {v && <VerifyInfo info={v.info} />}
       {v && <button type="button" className="btn ghost small" onClick={() => void loadResult()} disabled={verifying}>Verify again</button>}
@@ -124,8 +131,7 @@ function Verdict() {
 }
 
 function StatCards({ r }: { r: RunReport }) {
-  const days = r.days;
-  const failed = failedDays(days);
+  const c = dayCounts(r.days);
   return (
     <div className="stat-cards">
       <div className="stat"><span className="stat-n">{formatCount(r.totals.written)}</span><span className="stat-l">rows written</span></div>
@@ -135,7 +141,9 @@ function StatCards({ r }: { r: RunReport }) {
       {/* Rows read but not written for their day's sake: shown when there are any (reports before these buckets have none). */}
       {(r.totals.existing ?? 0) > 0 && <div className="stat"><span className="stat-n">{formatCount(r.totals.existing)}</span><span className="stat-l">already in the catalog</span></div>}
       {(r.totals.discarded ?? 0) > 0 && <div className="stat"><span className="stat-n text-error">{formatCount(r.totals.discarded)}</span><span className="stat-l">discarded with failed days</span></div>}
-      <div className="stat"><span className={`stat-n${failed ? ' text-error' : ''}`}>{days.length - failed}/{days.length}</span><span className="stat-l">days ok</span></div>
+      <div className="stat" data-testid="stat-days"><span className={`stat-n${c.written < c.total ? ' text-warn' : ''}`}>{c.written}/{c.total}</span><span className="stat-l">days written</span></div>
+      {c.empty > 0 && <div className="stat"><span className="stat-n text-warn">{c.empty}</span><span className="stat-l">days empty (no rows)</span></div>}
+      {c.failed > 0 && <div className="stat"><span className="stat-n text-error">{c.failed}</span><span className="stat-l">days failed</span></div>}
     </div>
   );
 }
@@ -147,7 +155,8 @@ function DayRow({ d }: { d: DayReport }) {
       <tr data-day={d.day} data-type={d.dataType} className={`${d.state === 'failed' ? 'row-error' : ''}${d.error ? ' has-detail' : ''}`}>
         <td>{TYPE_LABELS[d.dataType]}</td>
         <td className="mono nowrap">{d.day}</td>
-        <td><Pill tone={stateTone(d.state)}>{dayStateLabel(d.state)}</Pill></td>
+        {/* A day done with nothing written is not "done" in the sense of data: it is empty. */}
+        <td>{d.state === 'done' && d.written === 0 ? <Pill tone="warn">empty</Pill> : <Pill tone={stateTone(d.state)}>{dayStateLabel(d.state)}</Pill>}</td>
         <td className="num">{formatCount(d.read)}</td>
         <td className="num">{formatCount(d.written)}</td>
         <td className="num">{formatCount(d.duplicates)}</td>
@@ -157,15 +166,43 @@ function DayRow({ d }: { d: DayReport }) {
       {d.error && (
         <tr className={`row-detail${d.state === 'failed' ? ' row-error' : ''}`} data-detail-for={d.day}>
           <td />
-          <td colSpan={7} className={`small ${d.state === 'failed' ? 'text-error' : 'muted'}`}>{d.error}</td>
+          <td colSpan={7} className={`small ${d.state === 'failed' ? 'text-error' : 'muted'}`}>{shownError(d.error)}</td>
         </tr>
       )}
     </>
   );
 }
 
+/** Under the days: the rows that belong to no day, and the totals, so the table adds up to the job's figures. */
+function DaysFoot({ r }: { r: RunReport }) {
+  const x = dayTableExtras(r);
+  return (
+    <tfoot>
+      {x.noDay > 0 && (
+        <tr data-testid="no-day-row" className="row-muted">
+          <td colSpan={3}>no day (no usable timestamp)</td>
+          <td className="num">{formatCount(x.noDay)}</td><td className="num">0</td><td className="num">0</td>
+          <td>{formatCount(x.noDay)} rejected</td><td />
+        </tr>
+      )}
+      {x.outOfRange > 0 && (
+        <tr data-testid="outside-days-row" className="row-muted">
+          <td colSpan={3}>outside the chosen days</td>
+          <td className="num">{formatCount(x.outOfRange)}</td><td className="num">0</td><td className="num">0</td><td>not written</td><td />
+        </tr>
+      )}
+      <tr data-testid="days-total-row" className="row-total">
+        <td colSpan={3}>Total</td>
+        <td className="num">{formatCount(x.total.read)}</td><td className="num">{formatCount(x.total.written)}</td>
+        <td className="num">{formatCount(x.total.duplicates)}</td><td>{formatCount(x.total.rejected)} rejected</td><td />
+      </tr>
+    </tfoot>
+  );
+}
+
 function DaysCard({ r, idPrefix = '', title = 'Per day' }: { r: RunReport; idPrefix?: string; title?: string }) {
   const openFolder = useApp((s) => s.openFolder);
+  const browserMode = useApp((s) => s.browserMode);
   return (
     <section className="card" aria-labelledby={`${idPrefix}days-title`}>
       <div className="card-head">
@@ -173,7 +210,8 @@ function DaysCard({ r, idPrefix = '', title = 'Per day' }: { r: RunReport; idPre
         {r.rejectsFile && (
           <span className="rejects-link">
             Rejected rows: <span className="mono" title={r.rejectsFile}>{baseName(r.rejectsFile)}</span>{' '}
-            <button type="button" className="btn small" onClick={() => void openFolder(dirName(r.rejectsFile!))} title={r.rejectsFile}>Show rejects file</button>
+            {/* Browser mode cannot open a folder on the user's desktop: the rows are shown below instead. */}
+            {!browserMode && <button type="button" className="btn small" onClick={() => void openFolder(dirName(r.rejectsFile!))} title={r.rejectsFile}>Show rejects file</button>}
           </span>
         )}
       </div>
@@ -193,6 +231,7 @@ function DaysCard({ r, idPrefix = '', title = 'Per day' }: { r: RunReport; idPre
         <tbody>
           {r.days.map((d) => <DayRow key={`${d.instrument ?? ''}|${d.dataType}|${d.day}`} d={d} />)}
         </tbody>
+        <DaysFoot r={r} />
       </table>
       {r.rejectsFile && <p className="muted small">Every rejected row is in <span className="mono">{r.rejectsFile}</span> with its file, line, field and reason.</p>}
     </section>
@@ -220,26 +259,41 @@ function CatalogSummary({ summary }: { summary: VerifyOutcome['summary'] }) {
   );
 }
 
-function NotesCard({ r }: { r: RunReport }) {
-  if (!r.errors.length && !r.notes.length) return null;
+/** What failed, before anything else: each file named once, then what went wrong with it, in the app's words. */
+function FailuresCard({ r }: { r: Pick<RunReport, 'files' | 'errors'> }) {
+  if (!r.errors.length && !r.files.some((f) => f.error)) return null;
   return (
-    <section className="card" aria-labelledby="notes-title">
-      <h2 id="notes-title">Errors and notes</h2>
-      <ul className="notes">
-        {r.errors.map((e) => <li key={e} className="text-error">{e}</li>)}
-        {r.notes.map((n) => <li key={n} className="muted">{n}</li>)}
-      </ul>
+    <section className="card failures" role="alert" aria-labelledby="failures-title" data-testid="failures">
+      <h2 id="failures-title">What failed</h2>
+      <FailureList r={r} />
+    </section>
+  );
+}
+
+/** The engine's notes: the job's own, then each file's (how its timestamps were read, rows of other symbols skipped). */
+function NotesCard({ r }: { r: RunReport }) {
+  const files = r.files.filter((f) => f.notes.length);
+  if (!r.notes.length && !files.length) return null;
+  return (
+    <section className="card" aria-labelledby="notes-title" data-testid="notes">
+      <h2 id="notes-title">Notes</h2>
+      {r.notes.length > 0 && <ul className="notes">{r.notes.map((n) => <li key={n}>{shownError(n)}</li>)}</ul>}
+      {files.map((f) => (
+        <div key={`${f.instrument ?? ''}|${f.dataType}|${f.path}`} className="file-notes" data-file={baseName(f.path)}>
+          <h3 className="mono" title={f.path}>{baseName(f.path)} <span className="muted small">{TYPE_LABELS[f.dataType]} · {formatCount(f.rows)} rows · {formatCount(f.rejected)} rejected</span></h3>
+          <ul className="file-note-list">{f.notes.map((n) => <li key={n}>{shownError(n)}</li>)}</ul>
+        </div>
+      ))}
     </section>
   );
 }
 
 /** The figures of one instrument of several, in a line. */
 function SectionCounts({ r }: { r: RunReport }) {
-  const failed = failedDays(r.days);
   const parts = [
     `${formatCount(r.totals.written)} rows written`, `${formatCount(r.totals.duplicates)} duplicates`,
     `${formatCount(r.totals.rejected)} rejected`, `${formatCount(r.totals.outOfRange)} outside the days`,
-    `${r.days.length - failed}/${r.days.length} days ok`,
+    daysText(dayCounts(r.days)),
   ];
   return <p className="section-counts" data-testid="section-counts">{parts.join(' · ')}</p>;
 }
@@ -259,7 +313,7 @@ function SectionCard({ r, index }: { r: RunReport; index: number }) {
         <span className="muted small">{facts.join(' · ')}{i.pricePrecision >= 0 && ` · price ${i.pricePrecision} / size ${i.sizePrecision} decimals (${i.precisionSource})`}</span>
       </div>
       {!r.ok && r.errors.length > 0 && (
-        <div className="alert alert-error" role="alert"><ul className="notes">{r.errors.map((e) => <li key={e}>{e}</li>)}</ul></div>
+        <div className="alert alert-error" role="alert"><ul className="notes">{r.errors.map((e) => <li key={e}>{shownError(e)}</li>)}</ul></div>
       )}
       <SectionCounts r={r} />
       {stats && stats.length > 0 && (
@@ -291,7 +345,9 @@ export function ResultScreen() {
   return (
     <div className="screen">
       <ResultHeader r={r} output={output} />
-      <Verdict />
+      {/* A job of several shows each instrument's failures in its own section. */}
+      {!r.ok && !r.sections?.length && <FailuresCard r={r} />}
+      <Verdict partial={!r.ok} />
       <StatCards r={r} />
       {result.stats && result.stats.length > 0 && (
         <section className="card" aria-labelledby="chart-title">
@@ -302,8 +358,9 @@ export function ResultScreen() {
       {r.sections?.length
         ? r.sections.map((x, k) => <SectionCard key={`${k}|${sectionLabel(x)}`} r={x} index={k} />)
         : <DaysCard r={r} />}
-      {v && v.summary.length > 0 && <CatalogSummary summary={v.summary} />}
+      {r.totals.rejected > 0 && <RejectsCard r={r} />}
       <NotesCard r={r} />
+      {v && v.summary.length > 0 && <CatalogSummary summary={v.summary} />}
     </div>
   );
 }

@@ -4,6 +4,9 @@ import { baseName, formatEta, formatRate, plural } from '../logic/format.js';
 import { isFinished, type FileProgress } from '../logic/progress.js';
 import { TYPE_LABELS } from '../logic/dataTypes.js';
 import { fileReadPercent, groupBars, groupByInstrument, runSegments, runSummary, specLine, type BarGroup, type BarView, type InstrumentGroups, type RunSummary } from '../logic/progressView.js';
+import { dayCounts, daysText, failedFiles, resultTitle, resultTone, shownError } from '../logic/result.js';
+import type { RunReport } from '../../../shared/report.js';
+import { FailureList } from '../components/Failures.js';
 import { Pill, ProgressBar, ScreenHeader, SegmentedBar } from '../components/common.js';
 import { useApp } from '../store/context.js';
 
@@ -30,19 +33,31 @@ function RunActions() {
   );
 }
 
+/** The line over the bar once the report is in: days finished (as during the run), days written, and the report's rows read. */
+function endedText(sum: RunSummary, r: RunReport): string {
+  return [`${sum.done + sum.skipped} of ${sum.total} day${sum.total === 1 ? '' : 's'} finished`, daysText(dayCounts(r.days)), `${plural(r.totals.read, 'row')} read`].join(' · ');
+}
+
 function RunOverall({ sum }: { sum: RunSummary }) {
   const run = useApp((s) => s.run);
   const resultError = useApp((s) => s.result.error);
+  const report = useApp((s) => s.result.report);
   const segments = useMemo(() => runSegments(run), [run]);
+  // A job that ended with errors never looks like a clean finish, even when every day's bar is full.
+  const ended = isFinished(run) && run.status !== 'cancelled' ? report : null;
+  const errors = run.status === 'failed' || ended?.ok === false;
   return (
-    <section className="card run-overall" data-testid="run-overall" data-status={run.status}>
+    <section className={`card run-overall${errors ? ' has-errors' : ''}`} data-testid="run-overall" data-status={run.status}>
       <div className="overall-line">
-        <span className="overall-text" aria-live="polite">{sum.text}</span>
+        <span className="overall-text" aria-live="polite">{ended ? endedText(sum, ended) : sum.text}</span>
         <span className="overall-pct">{sum.percent}%</span>
       </div>
       <SegmentedBar percent={sum.percent} segments={segments} label="Whole job" />
       {run.status === 'cancelled' && <p className="muted">Cancelled. Days that were not finished left nothing behind; finished days stay in the catalog.</p>}
-      {run.status === 'failed' && (run.message || resultError) && <div className="alert alert-error" role="alert">{run.message ?? resultError}</div>}
+      {/* Once the report is in, its failures by file (as on the Result screen); before, the job's message. */}
+      {run.status === 'failed' && report && !report.sections?.length && (report.errors.length > 0 || report.files.some((f) => f.error)) ? (
+        <div className="alert alert-error failures" role="alert" data-testid="run-failures"><FailureList r={report} /></div>
+      ) : run.status === 'failed' && (run.message || resultError) && <div className="alert alert-error" role="alert">{shownError(run.message ?? resultError!)}</div>}
     </section>
   );
 }
@@ -58,7 +73,7 @@ function DayBarItem({ b }: { b: BarView }) {
         {b.rateText && <span>{b.rateText}</span>}
         {b.etaText && <span>{b.etaText}</span>}
       </span>
-      {b.error && <div className={`day-error${b.tone === 'failed' ? '' : ' muted'}`} role={b.tone === 'failed' ? 'alert' : undefined}>{b.error}</div>}
+      {b.error && <div className={`day-error${b.tone === 'failed' ? '' : ' muted'}`} role={b.tone === 'failed' ? 'alert' : undefined}>{shownError(b.error)}</div>}
     </li>
   );
 }
@@ -92,27 +107,30 @@ function InstrumentBars({ x }: { x: InstrumentGroups }) {
   );
 }
 
-function FileItem({ f }: { f: FileProgress }) {
+function FileItem({ f, failed }: { f: FileProgress; failed: boolean }) {
   return (
-    <li className={f.state === 'failed' ? 'text-error' : ''}>
+    <li className={f.state === 'failed' || failed ? 'text-error' : ''} data-file={baseName(f.path)}>
       {f.instrument && <span className="mono small">{f.instrument}</span>}
       <span className="mono" title={f.path}>{baseName(f.path)}</span>
       <span className="muted small">{TYPE_LABELS[f.dataType]}</span>
       <span className="small">{plural(f.rows, 'row')}</span>
       {f.state === 'reading' && <span className="small muted">{fileReadPercent(f)}% · {formatRate(f.rowsPerSec)} {formatEta(f.etaSec)}</span>}
-      {f.state === 'done' && <Pill tone="done">read</Pill>}
-      {f.state === 'failed' && <span className="small">{f.error}</span>}
+      {f.state === 'done' && (failed ? <Pill tone="failed">failed</Pill> : <Pill tone="done">read</Pill>)}
+      {f.state === 'failed' && f.error && <span className="small">{shownError(f.error)}</span>}
     </li>
   );
 }
 
 function FilesRead({ files }: { files: FileProgress[] }) {
+  const report = useApp((s) => s.result.report);
+  // A file read to its end can still fail the job (too many of its rows rejected): the report says which.
+  const failed = useMemo(() => new Set(report ? failedFiles(report) : []), [report]);
   if (!files.length) return null;
   return (
     <section className="card" aria-labelledby="files-progress">
       <h2 id="files-progress">Files read</h2>
       <ul className="file-progress">
-        {files.map((f) => <FileItem key={`${f.instrument ?? ''}|${f.dataType}|${f.path}`} f={f} />)}
+        {files.map((f) => <FileItem key={`${f.instrument ?? ''}|${f.dataType}|${f.path}`} f={f} failed={failed.has(f.path)} />)}
       </ul>
     </section>
   );
@@ -123,7 +141,7 @@ function RunLog({ log }: { log: { level: string; message: string }[] }) {
   return (
     <details className="card log">
       <summary>Log ({log.length})</summary>
-      <ul>{log.map((l, i) => <li key={i} className={`log-${l.level}`}>{l.message}</li>)}</ul>
+      <ul>{log.map((l, i) => <li key={i} className={`log-${l.level}`}>{shownError(l.message)}</li>)}</ul>
     </details>
   );
 }
@@ -133,9 +151,12 @@ export function RunScreen() {
   const lastSpec = useApp((s) => s.lastSpec);
   const groups = useMemo(() => groupByInstrument(groupBars(run)), [run]);
   const sum = useMemo(() => runSummary(run), [run]);
+  const report = useApp((s) => s.result.report);
+  // Once the job has ended and its report is in: the Result screen's headline, word for word.
+  const ended = isFinished(run) && run.status !== 'cancelled' && report;
   return (
     <div className="screen">
-      <ScreenHeader title={sum.title} actions={<RunActions />}>
+      <ScreenHeader title={ended ? resultTitle(report) : sum.title} tone={ended ? resultTone(report) : undefined} actions={<RunActions />}>
         {specLine(lastSpec)}
       </ScreenHeader>
       <RunOverall sum={sum} />
