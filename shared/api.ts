@@ -2,7 +2,7 @@
 // Every request is validated with these zod schemas on the engine side before it runs.
 import { z } from 'zod';
 import { zodIssuesText } from './errors.js';
-import { DEFAULT_SYMBOL, DataType, JobSpec, MappingField, SourceConfig } from './job.js';
+import { DEFAULT_SYMBOL, DataType, JobSpec, MappingField, SourceConfig, type SourceKind } from './job.js';
 import type { InstrumentKind, MarketKey } from './markets.js';
 import type { ProgressEvent } from './progress.js';
 import type { RunReport } from './report.js';
@@ -35,6 +35,10 @@ export interface FileInfo {
   dataMembers?: number;
   /** what the file says about itself (symbol, venue, days); null when it says nothing */
   facts?: FileFacts | null;
+  /** the source that reads it (a JSONL capture: websocket); absent: csv */
+  source?: SourceKind;
+  /** what the file holds that this version builds nothing from (an order book), said to the user */
+  note?: string;
   error?: string;
 }
 
