@@ -15,7 +15,7 @@ import { Normalizer } from './normalize/normalizer.js';
 import { MemorySink, type RowSink } from './normalize/sink.js';
 import { detect, splitCsv } from './sources/csv/detect.js';
 import { decideUnits, mapLines, TsColumn } from './sources/csv/index.js';
-import { KNOWN_FEEDS, autoMap, makePlan, ohlcColumns } from './sources/csv/plan.js';
+import { KNOWN_FEEDS, alternativeColumns, autoMap, makePlan, ohlcColumns } from './sources/csv/plan.js';
 import { decideBarSpec, sampleBarTimes } from './sources/csv/barspec.js';
 import { dataMembers } from './jobs/inputs.js';
 import { openData, sniff, zipEntries } from './sources/io/open.js';
@@ -95,6 +95,13 @@ function errorText(e: unknown): string {
 
 export async function preview(input: PreviewRequest): Promise<PreviewResult> {
   const req = PreviewRequestSchema.parse(input);
+  const r = await previewOf(req);
+  // Runner-up columns of each field beside the one mapped (a capture has none).
+  const alternatives = r.file.source === 'websocket' ? {} : alternativeColumns(r.file.columns, req.dataType, r.mapping);
+  return Object.keys(alternatives).length ? { ...r, alternatives } : r;
+}
+
+async function previewOf(req: ReturnType<typeof PreviewRequestSchema.parse>): Promise<PreviewResult> {
   const { info, lines } = await inspectFile(req.path, req.options, req.rows + 1);
   // What the file says of its symbol, exchange and days: the app fills the job's from it.
   const facts = await readFacts(req.path, { member: info.member });

@@ -99,6 +99,8 @@ export interface PreviewResult {
   mapping: Partial<Record<MappingField, string>>;
   /** field -> 0..1, how sure the automatic mapping is */
   confidence: Partial<Record<MappingField, number>>;
+  /** field -> the runner-up columns (not the one mapped), best first, with how sure each would be */
+  alternatives?: Partial<Record<MappingField, { column: string; confidence: number }[]>>;
   fields: MappingField[];
   required: MappingField[];
   timestampUnit: string | null;
