@@ -60,11 +60,9 @@ test('a mapping belongs to its layout: B gets its own automatic mapping, Reset g
   await addFile(page, a2);
   await toMapping(page);
   assert.equal(await slotColumn(page, 'timestamp'), 'timestamp');
-  // (c) Runner-ups: the other time column, one click from assigning; that click is A's edit.
-  const alts = page.getByTestId('runner-ups-timestamp');
-  assert.match(await alts.innerText(), /time\s+\(\d+%\)/);
-  assert.equal(await page.getByTestId('mapping-shared').innerText(), 'Mapping shared by 2 files of this layout');
-  await alts.getByRole('button', { name: /time/ }).click();
+  // A's edit, by keyboard-style selection: the column, then "Assign" on the field.
+  await page.locator('button[data-column="time"]').click();
+  await page.locator('li[data-field="timestamp"] .assign-btn').click();
   await page.waitForFunction(() => document.querySelector('li[data-field="timestamp"] .assigned-chip .mono')?.textContent === 'time');
   await page.getByLabel('Template name').fill('Venue A');
   await page.getByRole('button', { name: 'Save mapping' }).click();
@@ -93,10 +91,18 @@ test('a mapping belongs to its layout: B gets its own automatic mapping, Reset g
   await page.getByLabel('File to preview').selectOption({ label: 'venue-a-1.csv' });
   await page.waitForFunction(() => document.querySelector('li[data-field="timestamp"] .assigned-chip .mono')?.textContent === 'time');
   assert.equal(await page.getByTestId('template-note').count(), 0, 'the verdict was of B');
+  assert.equal(await page.getByTestId('mapping-shared').innerText(), 'Mapping shared by 2 files of this layout · 1 other layout of trades files has its own');
   await page.getByRole('button', { name: 'Reset to automatic' }).click();
   await page.waitForFunction(() => document.querySelector('li[data-field="timestamp"] .assigned-chip .mono')?.textContent === 'timestamp');
   assert.equal(await slotColumn(page, 'price'), 'price');
   assert.equal(await slotColumn(page, 'size'), 'qty');
+  // (c) Runner-ups: the other time column, one click from assigning (and clicked, the panel and preview follow).
+  const alts = page.getByTestId('runner-ups-timestamp');
+  assert.match(await alts.innerText(), /time\s+\(\d+%\)/);
+  await alts.getByRole('button', { name: /time/ }).click();
+  await page.waitForFunction(() => document.querySelector('li[data-field="timestamp"] .assigned-chip .mono')?.textContent === 'time');
+  await page.getByRole('button', { name: '↶ Undo' }).click();
+  await page.waitForFunction(() => document.querySelector('li[data-field="timestamp"] .assigned-chip .mono')?.textContent === 'timestamp');
   pp = await panelAndPreview(page);
   assert.equal(pp.status, '✓ Every required field has a column');
   assert.match(pp.counts, /^30 ok$/);
