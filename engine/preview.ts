@@ -72,7 +72,7 @@ function captureInfo(lines: Line[]): Omit<FileInfo, 'path' | 'name' | 'size' | '
   const seen = [...events].sort((a, b) => b[1] - a[1]).map(([e, n]) => `${e} ×${n}`).join(', ');
   const note = !feeds.length && events.has('depthUpdate') ? `${BOOK_NOTE} (depthUpdate messages)` : !feeds.length ? `no message this version reads (${seen})` : undefined;
   return {
-    format: 'websocket.capture', label: `WebSocket capture (JSONL: ${seen})`, delimiter: '', hasHeader: false, columns: [],
+    format: 'websocket.capture', label: `WebSocket capture (JSONL: ${seen})`, delimiter: '', hasHeader: false, columns: ['message'],
     rowEstimate: lines.length, feeds, source: 'websocket', ...(note ? { note } : {}),
   };
 }

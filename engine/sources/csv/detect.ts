@@ -78,7 +78,7 @@ export function detect(lines: string[], fileName: string, opts: { delimiter?: st
     if (/^exchange,symbol,timestamp,local_timestamp,asks\[0\]\.price/.test(joined)) {
       return { format: 'tardis.book_snapshot', label: `Tardis book_snapshot_${(cols.length - 4) / 4}`, hasHeader, delimiter, columns: cols };
     }
-    notATable(sample, delimiter, cols.length);
+    notATable(sample, delimiter, cols.length, true);
     return { format: 'generic', label: 'CSV with header', hasHeader, delimiter, columns: cols };
   }
   const rows = sample.map((l) => splitCsv(l, delimiter).map((c) => c.trim()));
@@ -103,7 +103,7 @@ export function detect(lines: string[], fileName: string, opts: { delimiter?: st
   if (n === 3 && all((r) => isTs13(r[0]!) && INT.test(r[1]!) && DEC.test(r[2]!))) {
     return { format: 'vision.fundingRate', label: 'Binance Vision fundingRate (no header)', hasHeader: false, delimiter, columns: KNOWN_HEADERS['vision.fundingRate']!.header.split(',') };
   }
-  notATable(sample, delimiter, n);
+  notATable(sample, delimiter, n, false);
   return { format: 'generic', label: 'CSV without header', hasHeader: false, delimiter, columns };
 }
 
@@ -112,12 +112,17 @@ export function detect(lines: string[], fileName: string, opts: { delimiter?: st
  * time and a value), or most lines split into another number of cells (prose: a licence text, a
  * README renamed .csv). Known formats are recognised before this and never reach it.
  */
-function notATable(sample: string[], delimiter: string, columns: number): void {
+function notATable(sample: string[], delimiter: string, columns: number, hasHeader: boolean): void {
   const start = JSON.stringify(clip(sample[0]!, 80));
   if (columns < 2) throw new Error(`it is not a table: its first line is a single column (no comma, semicolon, tab or pipe separates values; it starts: ${start})`);
-  const same = sample.filter((l) => splitCsv(l, delimiter).length === columns).length;
-  if (sample.length >= 3 && same * 2 < sample.length) {
-    throw new Error(`it is not a table: only ${same} of its first ${sample.length} lines have the ${columns} ${delimiterName(delimiter)}-separated columns of its first line (it starts: ${start})`);
+  // The rows' most common cell count (a header with a trailing delimiter may have one more).
+  const rows = sample.slice(hasHeader ? 1 : 0).map((l) => splitCsv(l, delimiter).length);
+  if (rows.length < 3) return;
+  const counts = new Map<number, number>();
+  for (const c of rows) counts.set(c, (counts.get(c) ?? 0) + 1);
+  const [mode, same] = [...counts].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]!;
+  if (mode < 2 || same * 2 < rows.length) {
+    throw new Error(`it is not a table: ${mode < 2 ? 'most of its first lines are a single column' : `only ${same} of its first ${rows.length} lines have the same number of ${delimiterName(delimiter)}-separated cells`} (it starts: ${start})`);
   }
 }
 

@@ -41,7 +41,9 @@ function noisy(): Buffer {
 }
 
 async function junk(dir: string): Promise<Record<string, string>> {
-  const files = { png: join(dir, 'chart.csv'), licence: join(dir, 'LICENSE.csv'), noise: join(dir, 'noise.csv'), elf: join(dir, 'program.csv') };
+  const files = { png: join(dir, 'chart.csv'), licence: join(dir, 'LICENSE.csv'), noise: join(dir, 'noise.csv'), elf: join(dir, 'program.csv'), apache: join(dir, 'NOTICE.csv') };
+  // A first line with a comma is two "columns"; the lines after it are prose, not rows.
+  await writeFile(files.apache, 'Apache License, Version 2.0\n\nTERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION\n\n1. Definitions.\n\n"License" shall mean the terms and conditions for use, reproduction,\nand distribution as defined by Sections 1 through 9 of this document.\n"Licensor" shall mean the copyright owner or entity authorized by\nthe copyright owner that is granting the License.\n');
   await writeFile(files.png, png());
   await writeFile(files.licence, LICENCE);
   await writeFile(files.noise, noisy());
@@ -52,13 +54,14 @@ async function junk(dir: string): Promise<Record<string, string>> {
 test('a PNG, a program, random bytes or a licence text named .csv is refused by inspectFiles, saying what it is', async (t) => {
   const dir = await tempDir(t);
   const f = await junk(dir);
-  const infos = await inspectFiles([f.png!, f.licence!, f.noise!, f.elf!]);
-  const [pngInfo, licence, noise, elf] = infos;
+  const infos = await inspectFiles([f.png!, f.licence!, f.noise!, f.elf!, f.apache!]);
+  const [pngInfo, licence, noise, elf, apache] = infos;
   for (const i of infos) assert.deepEqual(i.feeds, [], `${i.name} feeds nothing`);
   assert.match(pngInfo!.error ?? '', /not text: it is a PNG image/);
   assert.match(licence!.error ?? '', /not a table/);
   assert.match(noise!.error ?? '', /not text/);
   assert.match(elf!.error ?? '', /not text/);
+  assert.match(apache!.error ?? '', /not a table: most of its first lines are a single column/);
 });
 
 test('a build (as the CLI runs it) refuses the same files, naming each', async (t) => {
