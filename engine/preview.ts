@@ -15,12 +15,13 @@ import { Normalizer } from './normalize/normalizer.js';
 import { MemorySink, type RowSink } from './normalize/sink.js';
 import { detect, splitCsv } from './sources/csv/detect.js';
 import { decideUnits, mapLines, TsColumn } from './sources/csv/index.js';
-import { KNOWN_FEEDS, autoMap, makePlan, ohlcColumns } from './sources/csv/plan.js';
+import { KNOWN_FEEDS, alternativeColumns, autoMap, makePlan, ohlcColumns } from './sources/csv/plan.js';
 import { proposeLocale } from './sources/csv/locale.js';
 import { decideBarSpec, sampleBarTimes } from './sources/csv/barspec.js';
 import { dataMembers } from './jobs/inputs.js';
 import { openData, sniff, zipEntries } from './sources/io/open.js';
-import { readFacts } from './sources/facts.js';
+import { isMessages, messageEvents, readFacts } from './sources/facts.js';
+import { EVENT_FEEDS } from './sources/binance/parser.js';
 import { firstLineError, headLines, type Line } from './sources/io/lines.js';
 
 async function readHead(path: string, maxLines: number) {
@@ -40,6 +41,7 @@ export async function inspectFile(path: string, options: PreviewRequest['options
   const { opened, lines, zip } = await readHead(path, maxLines);
   const bad = firstLineError(lines);
   if (bad) throw bad;
+  if (isMessages(lines)) return { info: { ...captureInfo(lines), path, name, size: opened.totalBytes, compression: opened.compression, member: opened.member, ...zip }, lines };
   const det = detect(lines.filter((l) => !l.error).map((l) => l.text), opened.member ?? name, { delimiter: options?.delimiter, hasHeader: options?.hasHeader });
   const data = lines.length - (det.hasHeader ? 1 : 0);
   // Rows = decompressed size / average line length, both estimated from the start of the file.
@@ -49,12 +51,30 @@ export async function inspectFile(path: string, options: PreviewRequest['options
   // A generic file with open/high/low/close columns holds bars (csv/plan.ts refuses it as trades or mark).
   const generic: DataType[] = ohlcColumns(det.columns) ? ['bars'] : ['trades', 'mark', 'funding', 'quotes'];
   const feeds = KNOWN_FEEDS[det.format] ?? (det.format === 'generic' ? generic : []);
+  const note = det.format === 'tardis.incremental_book_L2' ? BOOK_NOTE
+    : det.format === 'tardis.book_snapshot' ? 'an order book snapshot: its best bid and ask are read as quotes; this version does not build order books yet' : undefined;
   return {
     info: {
+      ...(note ? { note } : {}),
       path, name, size: opened.totalBytes, compression: opened.compression, format: det.format, label: det.label,
       delimiter: det.delimiter, hasHeader: det.hasHeader, columns: det.columns, rowEstimate, feeds, member: opened.member, ...zip,
     },
     lines,
+  };
+}
+
+/** Order-book files: said so (this version builds no order books), never guessed as another type. */
+const BOOK_NOTE = 'an order book: this version does not build order books yet';
+
+/** A JSONL capture: the data types its messages feed (markPriceUpdate: mark and funding), read by the websocket source. */
+function captureInfo(lines: Line[]): Omit<FileInfo, 'path' | 'name' | 'size' | 'compression'> {
+  const events = messageEvents(lines);
+  const feeds = (Object.keys(EVENT_FEEDS) as DataType[]).filter((t) => [...EVENT_FEEDS[t]].some((e) => events.has(e)));
+  const seen = [...events].sort((a, b) => b[1] - a[1]).map(([e, n]) => `${e} ×${n}`).join(', ');
+  const note = !feeds.length && events.has('depthUpdate') ? `${BOOK_NOTE} (depthUpdate messages)` : !feeds.length ? `no message this version reads (${seen})` : undefined;
+  return {
+    format: 'websocket.capture', label: `WebSocket capture (JSONL: ${seen})`, delimiter: '', hasHeader: false, columns: ['message'],
+    rowEstimate: lines.length, feeds, source: 'websocket', ...(note ? { note } : {}),
   };
 }
 
@@ -76,6 +96,13 @@ function errorText(e: unknown): string {
 
 export async function preview(input: PreviewRequest): Promise<PreviewResult> {
   const req = PreviewRequestSchema.parse(input);
+  const r = await previewOf(req);
+  // Runner-up columns of each field beside the one mapped (a capture has none).
+  const alternatives = r.file.source === 'websocket' ? {} : alternativeColumns(r.file.columns, req.dataType, r.mapping);
+  return Object.keys(alternatives).length ? { ...r, alternatives } : r;
+}
+
+async function previewOf(req: ReturnType<typeof PreviewRequestSchema.parse>): Promise<PreviewResult> {
   const { info, lines } = await inspectFile(req.path, req.options, req.rows + 1);
   // What the file says of its symbol, exchange and days: the app fills the job's from it.
   const facts = await readFacts(req.path, { member: info.member });
@@ -91,6 +118,11 @@ export async function preview(input: PreviewRequest): Promise<PreviewResult> {
     ...(facts ? { facts } : {}),
   };
   const dataLines = lines.filter((l, k) => !(k === 0 && det.hasHeader) && l.text.trim() !== '');
+  if (info.source === 'websocket') {
+    // A capture has no columns to map: its messages are shown as they are (a build reads them by event type).
+    return { ...base, mapping: {}, confidence: {}, timestampUnit: null, error: 'A WebSocket capture: its messages are read by event type; there are no columns to map.',
+      rows: dataLines.map((l) => ({ line: l.no, cells: [l.text], status: 'ok' as const })) };
+  }
   const o = req.options ?? {};
   const dates = o.dateFormat;
   let plan;

@@ -1,7 +1,7 @@
 // A job spec from the renderer, checked before any worker starts: it parses, it writes only into a
 // folder the user chose, and it reads only files (or folders, for a pattern) the user chose.
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { JobSpec } from '../shared/job.js';
+import { JobSpec, fileEntries } from '../shared/job.js';
 import { resolveFiles } from '../engine/index.js';
 import type { AllowList } from './allowlist.js';
 import { errorMessage } from './messages.js';
@@ -11,8 +11,7 @@ import { withStoredKey, type SecretStore } from './secrets.js';
 async function checkInputs(spec: JobSpec, configDir: string, allow: AllowList): Promise<void> {
   const base = spec.config.base_path ? resolve(configDir, spec.config.base_path) : configDir;
   // Every entry, not only those of the job's types: a type may read another's (mark from the funding files).
-  for (const fc of Object.values(spec.config.files)) {
-    if (!fc) continue;
+  for (const fc of Object.values(spec.config.files).flatMap((e) => fileEntries(e))) {
     for (const p of Array.isArray(fc.file_path) ? fc.file_path : [fc.file_path]) {
       const full = isAbsolute(p) ? p : join(base, p);
       // A pattern (* ?) reads a folder: the folder itself must have been chosen.

@@ -2,7 +2,7 @@
 // Every request is validated with these zod schemas on the engine side before it runs.
 import { z } from 'zod';
 import { zodIssuesText } from './errors.js';
-import { DATE_FORMATS, DECIMAL_SEPARATORS, DEFAULT_SYMBOL, DataType, JobSpec, MappingField, SIDE_NAMES, SourceConfig, type DateFormat, type SideName } from './job.js';
+import { DATE_FORMATS, DECIMAL_SEPARATORS, DEFAULT_SYMBOL, DataType, JobSpec, MappingField, SIDE_NAMES, SourceConfig, type DateFormat, type SideName, type SourceKind } from './job.js';
 import type { InstrumentKind, MarketKey } from './markets.js';
 import type { ProgressEvent } from './progress.js';
 import type { RunReport } from './report.js';
@@ -41,6 +41,10 @@ export interface FileInfo {
   dataMembers?: number;
   /** what the file says about itself (symbol, venue, days); null when it says nothing */
   facts?: FileFacts | null;
+  /** the source that reads it (a JSONL capture: websocket); absent: csv */
+  source?: SourceKind;
+  /** what the file holds that this version builds nothing from (an order book), said to the user */
+  note?: string;
   error?: string;
 }
 
@@ -101,6 +105,8 @@ export interface PreviewResult {
   mapping: Partial<Record<MappingField, string>>;
   /** field -> 0..1, how sure the automatic mapping is */
   confidence: Partial<Record<MappingField, number>>;
+  /** field -> the runner-up columns (not the one mapped), best first, with how sure each would be */
+  alternatives?: Partial<Record<MappingField, { column: string; confidence: number }[]>>;
   fields: MappingField[];
   required: MappingField[];
   timestampUnit: string | null;

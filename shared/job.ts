@@ -114,14 +114,26 @@ export const FileConfig = z.object({
 });
 export type FileConfig = z.infer<typeof FileConfig>;
 
+/**
+ * A data type's files: one entry, or one entry per layout (files whose columns differ need their own
+ * `columns`; the app sends one entry per layout of a type's files).
+ */
+export const TypeFiles = z.union([FileConfig, z.array(FileConfig).min(1)]);
+export type TypeFiles = z.infer<typeof TypeFiles>;
+
+/** A type's entries as a list (one entry or one per layout). */
+export function fileEntries(e: TypeFiles | undefined): FileConfig[] {
+  return e === undefined ? [] : Array.isArray(e) ? e : [e];
+}
+
 export const SourceConfig = z.object({
   base_path: z.string().optional(),
   files: z.object({
-    trades: FileConfig.optional(),
-    mark: FileConfig.optional(),
-    funding: FileConfig.optional(),
-    quotes: FileConfig.optional(),
-    bars: FileConfig.optional(),
+    trades: TypeFiles.optional(),
+    mark: TypeFiles.optional(),
+    funding: TypeFiles.optional(),
+    quotes: TypeFiles.optional(),
+    bars: TypeFiles.optional(),
   }).strict().default({}),
   api_key: z.string().optional(),
 }).passthrough();

@@ -24,14 +24,15 @@ export async function resolveBarSpec(files: Input[], fc: FileConfig | undefined,
   const unusable: string[] = [];
   for (const f of files) {
     if (f.error) continue;
+    const own = f.fc ?? fc;
     try {
       const opened = await openData(f.path, { member: f.member });
       const label = f.member ?? basename(f.path);
       const texts = (await headLines(opened.stream, SAMPLE_LINES + 1)).filter((l) => !l.error).map((l) => l.text).filter((s) => s.trim() !== '');
       if (!texts.length) continue;
-      const det = detect(texts, label, { delimiter: fc?.delimiter, hasHeader: fc?.has_header });
-      const plan = makePlan(det, 'bars', fc?.columns, label, { decimal: fc?.decimal });
-      const ts = new TsColumn(fc?.timestamp_unit ?? plan.tsUnit, fc?.date_format);
+      const det = detect(texts, label, { delimiter: own?.delimiter, hasHeader: own?.has_header });
+      const plan = makePlan(det, 'bars', own?.columns, label, { decimal: own?.decimal });
+      const ts = new TsColumn(own?.timestamp_unit ?? plan.tsUnit, own?.date_format);
       sampled.push({ label: f.label, det, times: sampleBarTimes(det, plan, texts.slice(det.hasHeader ? 1 : 0), ts) });
     } catch (e) {
       unusable.push(`${f.label}: ${(e as Error).message}`);

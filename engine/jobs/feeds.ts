@@ -1,6 +1,6 @@
 // Which config entry feeds each data type of a job, checked before anything is written.
 import { basename } from 'node:path';
-import type { DataType, FileConfig, SourceKind, SourceConfig } from '../../shared/job.js';
+import { fileEntries, type DataType, type FileConfig, type SourceKind, type SourceConfig } from '../../shared/job.js';
 import { detect } from '../sources/csv/detect.js';
 import { KNOWN_FEEDS, NOT_FED } from '../sources/csv/plan.js';
 import { headLines } from '../sources/io/lines.js';
@@ -13,13 +13,16 @@ import type { Input } from './inputs.js';
  */
 const PARTNER: Partial<Record<DataType, DataType>> = { funding: 'mark', mark: 'funding' };
 
-/** The config entry for `type`: its own, else its partner's; null when there is neither. */
-export function entryFor(config: SourceConfig, type: DataType): { fc: FileConfig; from: DataType } | null {
-  const own = config.files[type];
-  if (own) return { fc: own, from: type };
+/**
+ * The config entries for `type` (one, or one per layout): its own, else its partner's; null when
+ * there are none. `fc` is the first, which options common to the type (the bar spec) are read from.
+ */
+export function entryFor(config: SourceConfig, type: DataType): { fc: FileConfig; parts: FileConfig[]; from: DataType } | null {
+  const own = fileEntries(config.files[type]);
+  if (own.length) return { fc: own[0]!, parts: own, from: type };
   const p = PARTNER[type];
-  const other = p ? config.files[p] : undefined;
-  return other && p ? { fc: other, from: p } : null;
+  const other = p ? fileEntries(config.files[p]) : [];
+  return other.length && p ? { fc: other[0]!, parts: other, from: p } : null;
 }
 
 /** Why `type` has no entry, naming the partner that would have fed it. */
@@ -35,9 +38,10 @@ export function noEntryText(type: DataType): string {
  * it is read. WebSocket captures are mixed streams, known only once read; they are not checked here.
  */
 export async function checkFeeds(source: SourceKind, type: DataType, files: Input[], fc: FileConfig): Promise<void> {
-  if (source !== 'csv' || (fc.columns && Object.keys(fc.columns).length)) return;
+  if (source !== 'csv') return;
   for (const f of files) {
-    if (f.error) continue;
+    const own = f.fc ?? fc;
+    if (f.error || (own.columns && Object.keys(own.columns).length)) continue;
     let texts: string[], label: string;
     try {
       const opened = await openData(f.path, { member: f.member });
@@ -49,7 +53,7 @@ export async function checkFeeds(source: SourceKind, type: DataType, files: Inpu
     if (!texts.length) continue;
     let det: ReturnType<typeof detect>;
     try {
-      det = detect(texts, label, { delimiter: fc.delimiter, hasHeader: fc.has_header });
+      det = detect(texts, label, { delimiter: own.delimiter, hasHeader: own.has_header });
     } catch {
       continue; // an unreadable head (bare CR line ends, …) fails only this file's days, when it is read
     }

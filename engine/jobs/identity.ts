@@ -53,7 +53,8 @@ export async function gatherFacts(spec: JobSpec, configDir: string): Promise<Inp
   for (const type of TYPE_ORDER) {
     const entry = spec.dataTypes.includes(type) ? entryFor(spec.config, type) : null;
     if (!entry) continue;
-    const paths = await resolveFiles(entry.fc.file_path, spec.config.base_path, configDir).catch(() => [] as string[]);
+    const paths: string[] = [];
+    for (const fc of entry.parts) paths.push(...(await resolveFiles(fc.file_path, spec.config.base_path, configDir).catch(() => [] as string[])));
     const { inputs } = await expandInputs(paths, spec.source);
     for (const input of inputs) {
       if (input.error || seen.has(input.identity)) continue;

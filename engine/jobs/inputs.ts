@@ -2,7 +2,7 @@
 // (in name order, reported as `archive.zip:member.csv`); other members are skipped and named in a note.
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { SourceKind } from '../../shared/job.js';
+import type { FileConfig, SourceKind } from '../../shared/job.js';
 import { sniff, zipEntries } from '../sources/io/open.js';
 
 export interface Input {
@@ -18,6 +18,8 @@ export interface Input {
   error?: string;
   /** the symbol whose rows are read, when not the job's (a renamed file the job allowed) */
   symbol?: string;
+  /** the config entry of this file's layout, when the type has one entry per layout (else the type's entry) */
+  fc?: FileConfig;
 }
 
 /** Member names that hold data for a source kind (a README.txt or a checksum file is not data). */

@@ -1,5 +1,5 @@
 // The plan of a build job: which files each data type reads, and through which config entry.
-import type { DataType, FileConfig } from '../../shared/job.js';
+import { fileEntries, type DataType, type FileConfig } from '../../shared/job.js';
 import type { BarDecision } from '../sources/csv/barspec.js';
 import { tardisFiles } from '../sources/tardis/index.js';
 import { resolveBarSpec } from './barspec.js';
@@ -25,14 +25,20 @@ export async function planInputs(job: JobContext): Promise<InputPlan> {
   const { spec, notes, errors } = job;
   const plan: InputPlan = { filesByType: new Map(), entries: {} };
   const configErrors: string[] = [];
-  const setFiles = async (type: DataType, paths: string[]) => {
-    const { inputs, notes: skipped } = await expandInputs(paths, spec.source);
-    notes.push(...skipped.map((n) => `${type}: ${n}`));
-    for (const input of inputs) {
-      const symbol = job.rowSymbols.get(input.label);
-      if (symbol) input.symbol = symbol;
+  // Each part is one layout's entry (its own columns); a type of one entry leaves inputs without one.
+  const setFiles = async (type: DataType, parts: { paths: string[]; fc?: FileConfig }[]) => {
+    const all: Input[] = [];
+    for (const part of parts) {
+      const { inputs, notes: skipped } = await expandInputs(part.paths, spec.source);
+      notes.push(...skipped.map((n) => `${type}: ${n}`));
+      for (const input of inputs) {
+        const symbol = job.rowSymbols.get(input.label);
+        if (symbol) input.symbol = symbol;
+        if (part.fc) input.fc = part.fc;
+        all.push(input);
+      }
     }
-    plan.filesByType.set(type, inputs);
+    plan.filesByType.set(type, all);
   };
   // Tardis: the files are downloaded into the cache first (fatal errors such as no access throw).
   const tardis = spec.source === 'tardis' ? await tardisFiles(spec, TYPE_ORDER.filter((t) => spec.dataTypes.includes(t)), { signal: job.signal, configDir: job.configDir, emit: job.emit }) : null;
@@ -42,8 +48,8 @@ export async function planInputs(job: JobContext): Promise<InputPlan> {
     if (got) {
       errors.push(...got.errors.map((e) => `${type}: ${e}`));
       notes.push(...got.notes);
-      await setFiles(type, got.files);
-      plan.entries[type] = spec.config.files[type];
+      await setFiles(type, [{ paths: got.files }]);
+      plan.entries[type] = fileEntries(spec.config.files[type])[0];
       continue;
     }
     const entry = entryFor(spec.config, type);
@@ -52,14 +58,14 @@ export async function planInputs(job: JobContext): Promise<InputPlan> {
       continue;
     }
     plan.entries[type] = entry.fc;
-    let paths: string[];
+    const parts: { paths: string[]; fc?: FileConfig }[] = [];
     try {
-      paths = await resolveFiles(entry.fc.file_path, spec.config.base_path, job.configDir);
+      for (const fc of entry.parts) parts.push({ paths: await resolveFiles(fc.file_path, spec.config.base_path, job.configDir), ...(entry.parts.length > 1 ? { fc } : {}) });
     } catch (e) {
       errors.push(`${type}: ${errText(e)}`);
       continue;
     }
-    await setFiles(type, paths);
+    await setFiles(type, parts);
     if (entry.from !== type) notes.push(`${type}: read from the files.${entry.from} files (the config has no files.${type} entry)`);
     try {
       await checkFeeds(spec.source, type, plan.filesByType.get(type)!, entry.fc);

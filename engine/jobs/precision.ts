@@ -54,7 +54,7 @@ async function scanPrecision(job: JobContext, plan: InputPlan, scanMod: DataType
   for (const f of plan.filesByType.get(scanType)!) {
     if (f.error) continue;
     scan.startFile(f.label, f.identity);
-    await readerFor(spec.source)(f.path, scanType, plan.entries[scanType], scan, { signal, member: f.member, symbol: f.symbol }).catch((e: unknown) => {
+    await readerFor(spec.source)(f.path, scanType, f.fc ?? plan.entries[scanType], scan, { signal, member: f.member, symbol: f.symbol }).catch((e: unknown) => {
       if (signal?.aborted) throw e;
       unreadable.push(`${f.label}: ${errText(e)}`);
     });

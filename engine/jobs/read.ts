@@ -51,7 +51,7 @@ async function readInput(job: JobContext, input: Input, reading: TypeRun[], repo
     if (input.error) throw new Error(input.error);
     const hooks = { signal, onBatch, member: input.member, symbol: input.symbol };
     const results = each.length === 1
-      ? [await readerFor(spec.source)(input.path, each[0]!.run.type, plan.entries[each[0]!.run.type], each[0]!.run.norm, hooks)]
+      ? [await readerFor(spec.source)(input.path, each[0]!.run.type, input.fc ?? plan.entries[each[0]!.run.type], each[0]!.run.norm, hooks)]
       : await readWebsocketTargets(input.path, each.map(({ run }) => ({ type: run.type, norm: run.norm })), hooks);
     each.forEach(({ run, report, counters }, i) => {
       const res = results[i]!;

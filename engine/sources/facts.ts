@@ -136,8 +136,21 @@ function factsFromMessages(lines: Line[]): FileFacts | null {
   return { ...(binance ? { venue: 'BINANCE' } : {}), symbols: [...symbols], ...(first ? { first } : {}), from: 'messages' };
 }
 
+/** How many messages of each event type (Binance "e") the lines hold (a spot bookTicker has no "e"). */
+export function messageEvents(lines: Line[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const l of lines) {
+    if (l.error || l.text.trim() === '') continue;
+    for (const { p } of payloads(unwrapLine(l.text.trim()))) {
+      const e = typeof p.e === 'string' && p.e ? p.e : 'u' in p && 'b' in p && 'a' in p ? 'bookTicker' : '?';
+      out.set(e, (out.get(e) ?? 0) + 1);
+    }
+  }
+  return out;
+}
+
 /** Whether a file's first line is a JSON message (a capture), not a CSV row. */
-function isMessages(lines: Line[]): boolean {
+export function isMessages(lines: Line[]): boolean {
   const first = lines.find((l) => !l.error && l.text.trim() !== '')?.text.trim() ?? '';
   return first.startsWith('{') || /^\d{4}-\d{2}-\d{2}T\S* \{/.test(first);
 }

@@ -3,7 +3,7 @@ import { useEffect, useState, type DragEvent } from 'react';
 import { REQUIRED_FIELDS } from '../../shared/job.js';
 import { typesInUse } from './logic/files.js';
 import { missingRequired } from './logic/mapping.js';
-import { jobSymbols } from './logic/job.js';
+import { jobSymbols, layoutGroups } from './logic/job.js';
 import { runSummary } from './logic/progressView.js';
 import { isFinished } from './logic/progress.js';
 import { shortOutcome } from './logic/result.js';
@@ -31,11 +31,11 @@ export function steps(s: AppState): Step[] {
   const fileSource = s.source !== 'tardis';
   const types = typesInUse(s.files);
   // A type not looked at yet keeps the engine's automatic mapping.
-  const unmapped = types.filter((t) => {
-    const m = s.mappings[t];
-    return !!m && missingRequired(m.columns, REQUIRED_FIELDS[t]).length > 0;
-  });
-  const touched = types.filter((t) => s.mappings[t]?.touched);
+  const unmapped = types.filter((t) => layoutGroups(s.files, t).some((g) => {
+    const m = s.mappings[g.key];
+    return !!m && missingRequired(m.columns, REQUIRED_FIELDS[t], g.files[0]!.info.columns).length > 0;
+  }));
+  const touched = types.filter((t) => layoutGroups(s.files, t).some((g) => s.mappings[g.key]?.touched));
   const sum = runSummary(s.run);
   const d = s.draft;
   // Several symbols ticked: "2 symbols"; else the one symbol.

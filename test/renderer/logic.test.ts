@@ -93,7 +93,7 @@ test('the job spec: files per type, mapping only when changed, options, and what
   const draft = { ...defaultDraft(), start: '2024-01-01', end: '2024-01-02', output: '/cat', dataTypes: ['trades' as const, 'mark' as const], precisionMode: 64 as const };
   let m = M.fromPreview({ mapping: { timestamp: 'ts' }, confidence: {}, file: { columns: ['ts', 'p', 'q'] } as never });
   m = M.assign(M.assign(m, 'price', 'p'), 'size', 'q');
-  const built = buildJob(draft, files, { trades: m, mark: M.emptyMapping() });
+  const built = buildJob(draft, files, { [M.mappingKey('trades', files[0]!.info)]: m, [M.mappingKey('mark', files[1]!.info)]: M.emptyMapping() });
   assert.deepEqual(built.errors, []);
   assert.deepEqual(built.spec!.config, {
     files: {

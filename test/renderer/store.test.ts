@@ -3,10 +3,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PreviewRequest } from '../../shared/api.js';
-import { createAppStore } from '../../renderer/src/store/app.js';
+import { createAppStore, type AppState } from '../../renderer/src/store/app.js';
+import * as M from '../../renderer/src/logic/mapping.js';
 import { fakeApi, tick } from '../support/fake-api.js';
 
 const DEBOUNCE = 5;
+/** The trades mapping of the first file's layout (the fake files all have one layout). */
+const tradesMapping = (s: AppState) => s.mappings[M.mappingKey('trades', s.files[0]!.info)];
 const settle = () => tick(DEBOUNCE * 4);
 const previews = (api: ReturnType<typeof fakeApi>) => api.calls.filter((c) => c.method === 'preview').map((c) => c.args[0] as PreviewRequest);
 
@@ -39,7 +42,7 @@ test('an unreadable file is listed with its error and not used', async () => {
   const s = store.getState();
   assert.equal(s.files[0]!.info.error, 'file not found');
   assert.deepEqual(s.files[0]!.types, []);
-  assert.match(s.addError!, /missing\.csv: file not found/);
+  assert.match(s.addError!, /missing\.csv is refused: file not found/);
 });
 
 test('the preview is debounced, and the automatic mapping becomes the starting point', async () => {
@@ -54,7 +57,7 @@ test('the preview is debounced, and the automatic mapping becomes the starting p
   assert.equal(after.length, 1, 'three quick changes, one request');
   assert.deepEqual(after[0]!.options, { delimiter: ',', timestampUnit: 'ms' });
   assert.equal(after[0]!.columns, undefined, 'untouched mapping: the engine maps automatically');
-  const m = store.getState().mappings.trades!;
+  const m = tradesMapping(store.getState())!;
   assert.deepEqual(m.columns, { timestamp: 'time', price: 'price', size: 'qty' });
   assert.equal(m.confidence.timestamp, 0.85);
   assert.equal(store.getState().preview.result!.rows[0]!.status, 'rejected');
@@ -80,7 +83,7 @@ test('mapping changes send the columns; undo goes back to the automatic mapping'
   st.undo();
   st.undo();
   await settle();
-  assert.equal(store.getState().mappings.trades!.touched, false);
+  assert.equal(tradesMapping(store.getState())!.touched, false);
   assert.equal(previews(api).at(-1)!.columns, undefined);
 });
 
@@ -92,9 +95,9 @@ test('templates are saved with the mapping and applied to another mapping', asyn
   await st.saveTemplate('My venue');
   assert.deepEqual(api.templates, [{ name: 'My venue', dataType: 'trades', columns: { timestamp: 'ts', price: 'price', size: 'qty', aggressor_side: 'direction' } }]);
   st.resetMapping();
-  assert.deepEqual(store.getState().mappings.trades!.columns, { timestamp: 'time', price: 'price', size: 'qty' });
+  assert.deepEqual(tradesMapping(store.getState())!.columns, { timestamp: 'time', price: 'price', size: 'qty' });
   st.applyTemplate('My venue');
-  assert.equal(store.getState().mappings.trades!.columns.aggressor_side, 'direction');
+  assert.equal(tradesMapping(store.getState())!.columns.aggressor_side, 'direction');
   await st.deleteTemplate('My venue');
   assert.deepEqual(store.getState().templates, []);
 });
@@ -227,18 +230,18 @@ test('a file used for nothing can be previewed raw, but the mapping shows only f
   store.getState().toggleFileType(f2, 'trades');
   assert.deepEqual(store.getState().files[1]!.types, []);
   await settle();
-  const before = store.getState().mappings.trades;
+  const before = tradesMapping(store.getState());
   assert.ok(before);
   store.getState().go('preview');
   store.getState().selectFile(f2);
   await settle();
   assert.equal(previews(api).at(-1)!.path, f2, 'the raw preview shows it');
   assert.equal(store.getState().preview.result!.file.path, f2);
-  assert.equal(store.getState().mappings.trades, before, 'its columns do not become the trades mapping');
+  assert.equal(tradesMapping(store.getState()), before, 'its columns do not become the trades mapping');
   store.getState().go('mapping');
   await settle();
   assert.equal(previews(api).at(-1)!.path, f1, 'the trades mapping shows a trades file');
-  assert.notEqual(store.getState().mappings.trades, before, 'and takes its automatic mapping');
+  assert.notEqual(tradesMapping(store.getState()), before, 'and takes its automatic mapping');
 });
 
 test('the instrument list from the dialog; browser mode, with no dialog, says to type it; the sample names its market', async () => {

@@ -14,7 +14,7 @@ const OTHER_EVENTS = new Set([
 ]);
 
 /** Events each data type is built from. */
-const FEEDS: Record<DataType, Set<string>> = {
+export const EVENT_FEEDS: Record<DataType, Set<string>> = {
   trades: new Set(['aggTrade', 'trade']),
   mark: new Set(['markPriceUpdate']),
   funding: new Set(['markPriceUpdate']),
@@ -119,8 +119,8 @@ export class BinanceUsdmParser {
     }
     const e = isSpotBookTicker(p) ? 'bookTicker' : p.e;
     if (typeof e !== 'string' || e === '') return this.rejectLine(line, 'e', 'missing field (event type)', raw);
-    if (!FEEDS[this.type].has(e)) {
-      if (FEEDS.trades.has(e) || FEEDS.mark.has(e) || FEEDS.quotes.has(e) || OTHER_EVENTS.has(e)) {
+    if (!EVENT_FEEDS[this.type].has(e)) {
+      if (EVENT_FEEDS.trades.has(e) || EVENT_FEEDS.mark.has(e) || EVENT_FEEDS.quotes.has(e) || OTHER_EVENTS.has(e)) {
         this.stats.otherEvent++;
         return;
       }

@@ -78,6 +78,7 @@ export function detect(lines: string[], fileName: string, opts: { delimiter?: st
     if (/^exchange,symbol,timestamp,local_timestamp,asks\[0\]\.price/.test(joined)) {
       return { format: 'tardis.book_snapshot', label: `Tardis book_snapshot_${(cols.length - 4) / 4}`, hasHeader, delimiter, columns: cols };
     }
+    notATable(sample, delimiter, cols.length, true);
     return { format: 'generic', label: 'CSV with header', hasHeader, delimiter, columns: cols };
   }
   const rows = sample.map((l) => splitCsv(l, delimiter).map((c) => c.trim()));
@@ -102,7 +103,31 @@ export function detect(lines: string[], fileName: string, opts: { delimiter?: st
   if (n === 3 && all((r) => isTs13(r[0]!) && INT.test(r[1]!) && DEC.test(r[2]!))) {
     return { format: 'vision.fundingRate', label: 'Binance Vision fundingRate (no header)', hasHeader: false, delimiter, columns: KNOWN_HEADERS['vision.fundingRate']!.header.split(',') };
   }
+  notATable(sample, delimiter, n, false);
   return { format: 'generic', label: 'CSV without header', hasHeader: false, delimiter, columns };
+}
+
+/**
+ * Throws when a generic file's head is no table: fewer than two columns (every data type needs a
+ * time and a value), or most lines split into another number of cells (prose: a licence text, a
+ * README renamed .csv). Known formats are recognised before this and never reach it.
+ */
+function notATable(sample: string[], delimiter: string, columns: number, hasHeader: boolean): void {
+  const start = JSON.stringify(clip(sample[0]!, 80));
+  if (columns < 2) throw new Error(`it is not a table: its first line is a single column (no comma, semicolon, tab or pipe separates values; it starts: ${start})`);
+  // The rows' most common cell count (a header with a trailing delimiter may have one more).
+  const rows = sample.slice(hasHeader ? 1 : 0).map((l) => splitCsv(l, delimiter).length);
+  if (rows.length < 3) return;
+  const counts = new Map<number, number>();
+  for (const c of rows) counts.set(c, (counts.get(c) ?? 0) + 1);
+  const [mode, same] = [...counts].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]!;
+  if (mode < 2 || same * 2 < rows.length) {
+    throw new Error(`it is not a table: ${mode < 2 ? 'most of its first lines are a single column' : `only ${same} of its first ${rows.length} lines have the same number of ${delimiterName(delimiter)}-separated cells`} (it starts: ${start})`);
+  }
+}
+
+function delimiterName(d: string): string {
+  return d === ',' ? 'comma' : d === ';' ? 'semicolon' : d === '\t' ? 'tab' : d === '|' ? 'pipe' : JSON.stringify(d);
 }
 
 function klines(dataLines: string[], fileName: string, delimiter: string, hasHeader: boolean, columns: string[]): Detected {

@@ -136,6 +136,29 @@ export function autoMap(columns: string[], type: DataType): { cols: Partial<Reco
   return { cols, confidence };
 }
 
+/**
+ * The runner-up columns of each field: other columns whose names the field's aliases also match
+ * (exactly, or containing its first alias), best first, with how sure a match each would be. The
+ * app shows them next to the chosen column so a wrong guess is one click from the right one.
+ */
+export function alternativeColumns(columns: string[], type: DataType, chosen: Partial<Record<MappingField, string>>): Partial<Record<MappingField, { column: string; confidence: number }[]>> {
+  const names = columns.map(norm);
+  const out: Partial<Record<MappingField, { column: string; confidence: number }[]>> = {};
+  for (const field of FIELDS_FOR[type]) {
+    const aliases = ALIASES[field];
+    const found: { column: string; confidence: number }[] = [];
+    names.forEach((n, i) => {
+      const c = columns[i]!;
+      if (c === chosen[field]) return;
+      const rank = aliases.indexOf(n);
+      const conf = rank === 0 ? 1 : rank > 0 ? Math.max(0.5, 0.9 - rank * 0.05) : aliases[0]!.length >= 4 && n.includes(aliases[0]!) ? 0.4 : 0;
+      if (conf > 0) found.push({ column: c, confidence: conf });
+    });
+    if (found.length) out[field] = found.sort((a, b) => b.confidence - a.confidence).slice(0, 3);
+  }
+  return out;
+}
+
 function columnIndex(ref: string, columns: string[], hasHeader: boolean, fileLabel: string): number {
   const i = columns.findIndex((c) => c === ref.trim().toLowerCase());
   if (i >= 0) return i;

@@ -77,8 +77,27 @@ export function checkText(b: Uint8Array): void {
   if ((odd > half * 0.4 && even < half * 0.05) || (even > half * 0.4 && odd < half * 0.05)) {
     throw new Error(`the file looks UTF-16 encoded (${odd > even ? 'little' : 'big'}-endian, no byte-order mark: NUL in every other byte); save it as UTF-8`);
   }
+  const kind = MAGIC.find((m) => m.bytes.every((x, i) => b[i] === x));
+  if (kind) throw new Error(`the file is not text: it is ${kind.what}`);
   if (even + odd > n * 0.1) throw new Error(`the file is not text: ${even + odd} of its first ${n} bytes are NUL`);
+  // Compressed or binary data holds few NULs but many control bytes; text (even with odd bytes) almost none.
+  let ctl = 0;
+  for (let i = 0; i < n; i++) {
+    const c = b[i]!;
+    if ((c < 9 && c !== 0) || (c > 13 && c < 32 && c !== 27) || c === 127) ctl++;
+  }
+  if (ctl > n * 0.01 + 1) throw new Error(`the file is not text: ${ctl} of its first ${n} bytes are control bytes (binary data)`);
 }
+
+/** File types that are never data rows, by their first bytes (a zip, gzip or bzip2 is opened before this). */
+const MAGIC: { bytes: number[]; what: string }[] = [
+  { bytes: [0x7f, 0x45, 0x4c, 0x46], what: 'an ELF program (executable), not a data file' },
+  { bytes: [0x89, 0x50, 0x4e, 0x47], what: 'a PNG image, not a data file' },
+  { bytes: [0xff, 0xd8, 0xff], what: 'a JPEG image, not a data file' },
+  { bytes: [0x47, 0x49, 0x46, 0x38], what: 'a GIF image, not a data file' },
+  { bytes: [0x25, 0x50, 0x44, 0x46], what: 'a PDF document, not a data file' },
+  { bytes: [0x50, 0x41, 0x52, 0x31], what: 'a Parquet file, not a CSV (catalogs are written, not read, by this tool)' },
+];
 
 /** The file-level error when the first line of a CSV (its header or first row) cannot be read. */
 export function firstLineError(lines: Line[]): Error | null {

@@ -1,5 +1,5 @@
 // The files a job reads: parsing typed or pasted paths, which data types each file feeds.
-import { DATA_TYPES, type DataType } from '../../../shared/job.js';
+import { DATA_TYPES, type DataType, type SourceKind } from '../../../shared/job.js';
 import type { FileInfo, FileOptions } from '../../../shared/api.js';
 import { DATA_TYPE_INFO, headerOf } from './dataTypes.js';
 import { datesFromNames } from './dates.js';
@@ -52,13 +52,36 @@ export interface ProposedUse {
  * high, low, close) that no type in the table claims is flagged instead of guessed.
  */
 export function proposedUse(info: FileInfo): ProposedUse {
-  if (info.error || !info.feeds.length) return { types: [], warning: null, hint: null };
-  if (info.format !== 'generic') return { types: [...info.feeds], warning: null, hint: null };
+  if (info.error) return { types: [], warning: null, hint: null };
+  // What the engine found it holds that nothing is built from (an order book): said, never guessed as another type.
+  if (!info.feeds.length) return { types: [], warning: info.note ? `Holds ${info.note}.` : null, hint: null };
+  if (info.format !== 'generic') return { types: [...info.feeds], warning: info.note ? `Holds ${info.note}.` : null, hint: null };
   const header = headerOf(info.columns);
   const types = DATA_TYPES.filter((t) => info.feeds.includes(t) && DATA_TYPE_INFO[t].looksLike(header));
   if (types.length) return { types, warning: null, hint: null };
   if (header.ohlc) return { types, warning: `Holds bars (${header.ohlc.join(', ')}): it cannot be used for trades.`, hint: null };
   return { types, warning: null, hint: info.hasHeader ? 'Columns not recognised: pick what it holds.' : 'No header: pick what it holds.' };
+}
+
+/** The source that reads a file: a JSONL capture the websocket source, any other file the csv one. */
+export function sourceOf(info: FileInfo): Exclude<SourceKind, 'tardis'> {
+  return info.source === 'websocket' ? 'websocket' : 'csv';
+}
+
+const SOURCE_NAMES: Record<SourceKind, string> = { csv: 'CSV files', websocket: 'WebSocket captures', tardis: 'a Tardis download' };
+
+/**
+ * The job's source, proposed from its readable files: theirs when they agree (a capture makes it a
+ * WebSocket job); when they do not, the current one stays and `problem` says which files differ
+ * (a job reads one source). A Tardis download job keeps its source.
+ */
+export function proposedSource(files: FileEntry[], current: SourceKind): { source: SourceKind; problem: string | null } {
+  const good = files.filter((f) => !f.info.error);
+  if (current === 'tardis' || !good.length) return { source: current, problem: null };
+  const kinds = [...new Set(good.map((f) => sourceOf(f.info)))];
+  if (kinds.length === 1) return { source: kinds[0]!, problem: null };
+  const odd = good.filter((f) => sourceOf(f.info) !== current).map((f) => f.info.name);
+  return { source: current, problem: `${odd.join(', ')} ${odd.length === 1 ? 'is' : 'are'} ${SOURCE_NAMES[current === 'csv' ? 'websocket' : 'csv']}, but this job reads ${SOURCE_NAMES[current]}: a job reads one source; build ${odd.length === 1 ? 'it' : 'them'} in another job, or remove ${odd.length === 1 ? 'it' : 'them'}.` };
 }
 
 /** Adds inspected files, replacing ones with the same path (kept in the order first added). */

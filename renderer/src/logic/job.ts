@@ -1,10 +1,10 @@
 // Turns the screens' settings into a JobSpec the engine accepts, with the problems a user can fix.
-import { DATA_TYPES, DEFAULT_SYMBOL, FIELDS_FOR, JobSpec, type DataType, type JobSpecInput, type SourceKind, type FileConfig } from '../../../shared/job.js';
+import { DATA_TYPES, DEFAULT_SYMBOL, FIELDS_FOR, JobSpec, type DataType, type JobSpecInput, type SourceKind, type FileConfig, type TypeFiles } from '../../../shared/job.js';
 import type { PresetInfo } from '../../../shared/api.js';
 import { zodIssueText } from '../../../shared/errors.js';
 import type { FileEntry } from './files.js';
 import { filesFor } from './files.js';
-import type { MappingState } from './mapping.js';
+import { mappingKey, type MappingState, type Mappings } from './mapping.js';
 import { MARKET, type MarketKey } from '../../../shared/markets.js';
 import { DEFAULT_MARKET, emptyEntry, entryErrors, entrySpec, presetFor, type DefinitionSource, type EntryDraft } from './instrument.js';
 import { daysOutsideFiles, findMismatches, futureDays, marketFromFacts, tardisDaysWithoutKey, mismatchKey, silentFiles, type FilesFacts, type Mismatch, type NamedFacts } from './facts.js';
@@ -77,6 +77,22 @@ export interface BuiltJob {
   warnings: string[];
   /** where the job disagrees with what its files say (confirmed or not) */
   mismatches: Mismatch[];
+}
+
+/** A type's files by layout (M.mappingKey), in the order first listed: each group shares one mapping. */
+export function layoutGroups(files: FileEntry[], t: DataType): { key: string; files: FileEntry[] }[] {
+  const groups = new Map<string, FileEntry[]>();
+  for (const f of filesFor(files, t)) {
+    const k = mappingKey(t, f.info);
+    groups.set(k, [...(groups.get(k) ?? []), f]);
+  }
+  return [...groups].map(([key, fs]) => ({ key, files: fs }));
+}
+
+/** A type's config entries: one, or one per layout when its files' layouts differ (each with its own columns). */
+function typeFiles(t: DataType, files: FileEntry[], mappings: Mappings, warnings: string[]): TypeFiles {
+  const parts = layoutGroups(files, t).map((g) => fileConfig(t, g.files, mappings[g.key], warnings));
+  return parts.length === 1 ? parts[0]! : parts;
 }
 
 function fileConfig(t: DataType, files: FileEntry[], mapping: MappingState | undefined, warnings: string[]): FileConfig {
@@ -199,7 +215,7 @@ export interface JobContext {
   apiKeySaved?: boolean;
 }
 
-export function buildJob(d: JobDraft, files: FileEntry[], mappings: Partial<Record<DataType, MappingState>>, presets: PresetInfo[] = [], facts: readonly NamedFacts[] = [], ctx: JobContext = {}): BuiltJob {
+export function buildJob(d: JobDraft, files: FileEntry[], mappings: Mappings, presets: PresetInfo[] = [], facts: readonly NamedFacts[] = [], ctx: JobContext = {}): BuiltJob {
   const errors: string[] = [];
   const warnings: string[] = [];
   const symbols = jobSymbols(d);
@@ -227,7 +243,7 @@ export function buildJob(d: JobDraft, files: FileEntry[], mappings: Partial<Reco
         errors.push(`No file is marked as ${t} data: mark one on the Source step, or untick ${t}.`);
         continue;
       }
-      config.files![t] = fileConfig(t, fs, mappings[t], warnings);
+      config.files![t] = typeFiles(t, fs, mappings, warnings);
     }
   }
   const input: JobSpecInput = {

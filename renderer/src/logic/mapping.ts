@@ -1,7 +1,7 @@
 // Column mapping: which file column feeds which target field, with an undo history.
 // Pure functions over plain data so the store and the tests share them.
-import type { MappingField } from '../../../shared/job.js';
-import type { MappingTemplate, PreviewResult } from '../../../shared/api.js';
+import type { DataType, MappingField } from '../../../shared/job.js';
+import type { FileInfo, MappingTemplate, PreviewResult } from '../../../shared/api.js';
 
 export type Columns = Partial<Record<MappingField, string>>;
 
@@ -21,6 +21,22 @@ export interface MappingState {
 }
 
 export const HISTORY_LIMIT = 100;
+
+/**
+ * A file's layout: its format, delimiter, header setting and columns. A mapping belongs to the files
+ * of one layout and data type (files that look alike share it; a file of another layout has its own).
+ */
+export function layoutKey(info: Pick<FileInfo, 'format' | 'delimiter' | 'hasHeader' | 'columns'>): string {
+  return JSON.stringify([info.format, info.delimiter, info.hasHeader, info.columns]);
+}
+
+/** Where a type's mapping for a file's layout is kept (store `mappings`, `autoColumns`). */
+export function mappingKey(t: DataType, info: Pick<FileInfo, 'format' | 'delimiter' | 'hasHeader' | 'columns'>): string {
+  return `${t}|${layoutKey(info)}`;
+}
+
+/** The mappings of the app: one per data type and file layout (mappingKey). */
+export type Mappings = Record<string, MappingState>;
 
 export const FIELD_LABELS: Record<MappingField, string> = {
   timestamp: 'Timestamp',
@@ -143,8 +159,10 @@ export function applyTemplate(s: MappingState, t: Pick<MappingTemplate, 'columns
   return { state: commit(s, columns, Object.keys(columns) as MappingField[]), missing };
 }
 
-export function missingRequired(columns: Columns, required: readonly MappingField[]): MappingField[] {
-  return required.filter((f) => !columns[f]);
+/** Required fields without a column (or, given the file's columns, with a column the file does not have). */
+export function missingRequired(columns: Columns, required: readonly MappingField[], fileColumns?: readonly string[]): MappingField[] {
+  const have = fileColumns && new Set(fileColumns.map((c) => c.toLowerCase()));
+  return required.filter((f) => !columns[f] || (have && !have.has(columns[f]!.toLowerCase())));
 }
 
 /** Fields a column is assigned to. */

@@ -3,13 +3,13 @@
 import { useEffect, useMemo, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { REQUIRED_FIELDS, type MappingField } from '../../../shared/job.js';
 import { typesInUse } from '../logic/files.js';
-import { FIELDS_FOR } from '../logic/job.js';
+import { FIELDS_FOR, layoutGroups } from '../logic/job.js';
 import * as M from '../logic/mapping.js';
 import { TYPE_LABELS } from '../logic/dataTypes.js';
 import { Empty, Pill, ScreenHeader, StepNav, TypeTabs } from '../components/common.js';
 import { VirtualTable, type VCol } from '../components/VirtualTable.js';
 import { useApp } from '../store/context.js';
-import { previewFile } from '../store/preview.js';
+import { previewFile, previewIsCurrent, shownMapping, shownMappingKey } from '../store/preview.js';
 import { FilePicker, StatusCell } from './PreviewScreen.js';
 import { LocaleProposal, SideValues } from '../components/LocaleOptions.js';
 import { filterRows, type RowFilter } from '../logic/locale.js';
@@ -122,6 +122,7 @@ function FieldDrop({ field, required, mapping, sampleOf }: { field: MappingField
   const cert = M.certainty(mapping, field);
   return (
     <div className="field-drop">
+      <RunnerUps field={field} />
       {col ? (
         <AssignedChip field={field} col={col} sample={sampleOf(col)} />
       ) : (
@@ -134,6 +135,23 @@ function FieldDrop({ field, required, mapping, sampleOf }: { field: MappingField
         </button>
       )}
     </div>
+  );
+}
+
+/** The other columns the field could be (the engine's runner-ups), one click from assigning. */
+function RunnerUps({ field }: { field: MappingField }) {
+  const alts = useApp((s) => (previewIsCurrent(s) ? s.preview.result?.alternatives?.[field] : undefined));
+  const assign = useApp((s) => s.assign);
+  if (!alts?.length) return null;
+  return (
+    <span className="runner-ups small muted" data-testid={`runner-ups-${field}`}>
+      or:{' '}
+      {alts.map((a) => (
+        <button key={a.column} type="button" className="btn ghost small runner-up" tabIndex={-1} onClick={() => assign(field, a.column)} title={`Map column ${a.column} here`}>
+          {a.column} <span className="muted">({Math.round(a.confidence * 100)}%)</span>
+        </button>
+      ))}
+    </span>
   );
 }
 
@@ -187,8 +205,11 @@ function Templates() {
   const [name, setName] = useState('');
   const mine = templates.filter((x) => x.dataType === t);
   const current = mine.find((x) => x.name === pick) ? pick : mine[0]?.name ?? '';
+  // Said for the mapping it was applied to only (another file or type shown: not its verdict).
+  const note = useApp((s) => (s.templateNote && s.templateNote.key === shownMappingKey(s) ? s.templateNote : null));
   return (
     <div className="templates">
+      {note && <div className={`alert alert-${note.tone === 'ok' ? 'ok' : note.tone === 'warn' ? 'warn' : 'error'} template-note`} role={note.tone === 'error' ? 'alert' : 'status'} data-testid="template-note">{note.text}</div>}
       <div className="input-row">
         <select className="input" aria-label="Saved templates" value={current} onChange={(e) => setPick(e.target.value)} disabled={!mine.length}>
           {mine.length ? mine.map((x) => <option key={x.name} value={x.name}>{x.name}</option>) : <option value="">No templates yet</option>}
@@ -223,9 +244,11 @@ function timestampText(unit: string, dates: string | undefined): string {
 function MappedPreview({ fields }: { fields: MappingField[] }) {
   const preview = useApp((s) => s.preview);
   const dateFormat = useApp((s) => previewFile(s)?.options.dateFormat);
-  const r = preview.result;
+  // Only an answer to the mapping shown now: an older one (another file, the mapping before a change) is not shown as if it were.
+  const current = useApp(previewIsCurrent);
+  const r = current ? preview.result : null;
   const rows = r?.rows ?? [];
-  const mapping = useApp((s) => s.mappings[s.previewType]);
+  const mapping = useApp(shownMapping);
   const keys = useMemo(() => {
     const seen: string[] = [];
     for (const row of rows) for (const k of Object.keys(row.mapped ?? {})) if (!seen.includes(k)) seen.push(k);
@@ -250,7 +273,7 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
   // A badge clicked shows only its rows; a filter whose rows are gone shows all again.
   const shownFilter: RowFilter = filter !== 'all' && counts[filter] > 0 ? filter : 'all';
   const shown = useMemo(() => filterRows(rows, shownFilter), [rows, shownFilter]);
-  if (!r) return preview.loading ? <Empty>Reading…</Empty> : null;
+  if (!r) return preview.loading || preview.result ? <Empty>Reading…</Empty> : null;
   const hasProblems = counts.rejected + counts.duplicate + counts.skipped > 0;
   const badge = (status: Exclude<RowFilter, 'all'>, tone: string) => (
     <button
@@ -329,21 +352,38 @@ function useUndoShortcut(undo: () => void) {
 function MappingActions({ mapping }: { mapping: M.MappingState }) {
   const undo = useApp((s) => s.undo);
   const reset = useApp((s) => s.resetMapping);
-  const auto = useApp((s) => s.autoColumns[s.previewType]);
   return (
     <>
       <button type="button" className="btn" onClick={undo} disabled={!M.canUndo(mapping)} title="Undo (Ctrl+Z)" aria-keyshortcuts="Control+Z">↶ Undo</button>
-      <button type="button" className="btn" onClick={reset} disabled={!auto || !mapping.touched}>Reset to automatic</button>
+      <button type="button" className="btn" onClick={reset} disabled={!mapping.touched} title="The engine's automatic mapping of this file's header">Reset to automatic</button>
     </>
   );
 }
 
-function FieldsPane({ fields, required, mapping, sampleOf }: { fields: MappingField[]; required: MappingField[]; mapping: M.MappingState; sampleOf: (c: string) => string }) {
+/** Which files the shown mapping belongs to: the files of the shown file's layout (and that other layouts have their own). */
+function SharedBy() {
+  const files = useApp((s) => s.files);
   const t = useApp((s) => s.previewType);
-  const missing = M.missingRequired(mapping.columns, required);
+  const key = useApp(shownMappingKey);
+  const groups = layoutGroups(files, t);
+  const mine = groups.find((g) => g.key === key);
+  if (!mine) return null;
+  const others = groups.length - 1;
+  const who = mine.files.length === 1 ? `Mapping of ${mine.files[0]!.info.name} (no other file has its layout)` : `Mapping shared by ${mine.files.length} files of this layout`;
+  return (
+    <p className="small muted" data-testid="mapping-shared" title={mine.files.map((f) => f.info.name).join('\n')}>
+      {who}{others > 0 ? ` · ${others} other layout${others === 1 ? '' : 's'} of ${TYPE_LABELS[t].toLowerCase()} files ha${others === 1 ? 's its' : 've their'} own` : ''}
+    </p>
+  );
+}
+
+function FieldsPane({ fields, required, mapping, columns, sampleOf }: { fields: MappingField[]; required: MappingField[]; mapping: M.MappingState; columns: string[]; sampleOf: (c: string) => string }) {
+  const t = useApp((s) => s.previewType);
+  const missing = M.missingRequired(mapping.columns, required, columns);
   return (
     <section className="pane" aria-labelledby="fields-title">
       <h2 id="fields-title">{TYPE_LABELS[t]} fields</h2>
+      <SharedBy />
       <p className={`small ${missing.length ? 'text-warn' : 'text-ok'}`} role="status" data-testid="mapping-status">
         {M.missingText(missing)}
       </p>
@@ -358,18 +398,20 @@ export function MappingScreen() {
   const files = useApp((s) => s.files);
   const t = useApp((s) => s.previewType);
   const setType = useApp((s) => s.setPreviewType);
-  const mappings = useApp((s) => s.mappings);
+  const mapping = useApp(shownMapping);
   const preview = useApp((s) => s.preview);
+  const current = useApp(previewIsCurrent);
   const undo = useApp((s) => s.undo);
   const source = useApp((s) => s.source);
-  const mapping = mappings[t] ?? M.emptyMapping();
-  const r = preview.result;
-  const columns = r?.file.columns ?? mapping.fileColumns;
+  const shownFile = useApp(previewFile);
+  const r = current ? preview.result : null;
+  // The shown file's columns (its info follows each preview), else those the mapping was made for.
+  const columns = r?.file.columns ?? shownFile?.info.columns ?? mapping.fileColumns;
   const fields = r?.fields ?? FIELDS_FOR[t];
   const required = r?.required ?? REQUIRED_FIELDS[t];
   const firstRow = r?.rows[0]?.cells ?? [];
   const sampleOf = (c: string) => firstRow[columns.indexOf(c)] ?? '';
-  const missing = M.missingRequired(mapping.columns, required);
+  const missing = M.missingRequired(mapping.columns, required, columns);
   const types = typesInUse(files);
   useUndoShortcut(undo);
 
@@ -399,7 +441,7 @@ export function MappingScreen() {
           <LocaleProposal />
           <div className="mapping-grid">
             <ColumnList columns={columns} sample={firstRow} mapping={mapping} />
-            <FieldsPane fields={fields} required={required} mapping={mapping} sampleOf={sampleOf} />
+            <FieldsPane fields={fields} required={required} mapping={mapping} columns={columns} sampleOf={sampleOf} />
           </div>
           <MappedPreview fields={fields} />
         </>

@@ -128,7 +128,7 @@ function FileList() {
                 </td>
                 <td>
                   {f.info.error ? (
-                    <span className="text-error">{f.info.error}</span>
+                    <span className="text-error" data-testid="refused"><strong>Refused:</strong> {f.info.error}</span>
                   ) : (
                     <>
                       <div>{f.info.label}</div>

@@ -5,7 +5,7 @@ import { datesFromNames } from '../logic/dates.js';
 import { combineFacts, type NamedFacts } from '../logic/facts.js';
 import { fillFromFacts } from '../logic/job.js';
 import { defaultOutput } from './draft.js';
-import { mergeFiles, parsePaths, toggleType, typesInUse, type FileEntry } from '../logic/files.js';
+import { mergeFiles, parsePaths, proposedSource, toggleType, typesInUse, type FileEntry } from '../logic/files.js';
 import type { AppState } from './app.js';
 import { afterAdd, dropped } from '../logic/shell.js';
 import { errText, type SliceContext } from './slice.js';
@@ -48,10 +48,13 @@ function withAdded(s: AppState, infos: FileInfo[]): Partial<AppState> {
   const firstGood = files.find((f) => !f.info.error);
   const previewType = types.includes(s.previewType) ? s.previewType : types[0] ?? s.previewType;
   const bad = infos.filter((i) => i.error);
+  const { source, problem } = proposedSource(files, s.source);
+  if (source !== s.source) draft.source = source;
+  const problems = [...bad.map((b) => `${b.name} is refused: ${b.error}`), ...(problem ? [problem] : [])];
   return {
-    files, draft, previewType, adding: false,
+    files, draft, previewType, adding: false, source,
     selectedPath: s.selectedPath ?? firstGood?.info.path ?? null,
-    addError: bad.length ? bad.map((b) => `${b.name}: ${b.error}`).join('\n') : null,
+    addError: problems.length ? problems.join('\n') : null,
   };
 }
 

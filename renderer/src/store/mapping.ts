@@ -1,18 +1,27 @@
-// Column mapping per data type (assign, move, undo, reset to the automatic one) and the saved
-// mapping templates.
+// Column mapping per data type and file layout (assign, move, undo, reset to the layout's automatic
+// one) and the saved mapping templates. The mapping edited is always the shown file's (shownMappingKey).
 import type { MappingTemplate } from '../../../shared/api.js';
-import type { DataType, MappingField } from '../../../shared/job.js';
+import type { MappingField } from '../../../shared/job.js';
 import { FIELDS_FOR } from '../logic/job.js';
 import * as M from '../logic/mapping.js';
-import { previewFile } from './preview.js';
+import { previewFile, shownMappingKey } from './preview.js';
 import { errText, type SliceContext } from './slice.js';
 
+/** What applying a template did, said next to the templates (for the mapping it was applied to). */
+export interface TemplateNote {
+  key: string;
+  tone: 'ok' | 'warn' | 'error';
+  text: string;
+}
+
 export interface MappingSlice {
-  mappings: Partial<Record<DataType, M.MappingState>>;
-  /** the engine's automatic mapping per data type, for "reset" */
-  autoColumns: Partial<Record<DataType, M.Columns>>;
+  /** per data type and file layout (M.mappingKey): files of one layout share a mapping */
+  mappings: M.Mappings;
+  /** the engine's automatic mapping per data type and layout, for "reset" */
+  autoColumns: Record<string, M.Columns>;
   selectedColumn: string | null;
   templates: MappingTemplate[];
+  templateNote: TemplateNote | null;
   selectColumn(c: string | null): void;
   assign(field: MappingField, column: string): void;
   assignSelected(field: MappingField): boolean;
@@ -27,16 +36,16 @@ export interface MappingSlice {
 
 export function mappingSlice(ctx: SliceContext): MappingSlice {
   const { set, get } = ctx;
-  const mappingFor = (t: DataType): M.MappingState => get().mappings[t] ?? M.emptyMapping();
+  const mappingFor = (k: string): M.MappingState => get().mappings[k] ?? M.emptyMapping();
   /** Every mapping change goes through here: the preview shows the rows as the new mapping reads them. */
-  const setMapping = (t: DataType, m: M.MappingState) => {
-    set((s) => ({ mappings: { ...s.mappings, [t]: m } }));
+  const setMapping = (k: string, m: M.MappingState) => {
+    set((s) => ({ mappings: { ...s.mappings, [k]: m } }));
     get().refreshPreview();
   };
-  /** Applies a change to the shown data type's mapping. */
+  /** Applies a change to the shown file's mapping (none while no file of the type is shown). */
   const change = (f: (m: M.MappingState) => M.MappingState) => {
-    const t = get().previewType;
-    setMapping(t, f(mappingFor(t)));
+    const k = shownMappingKey(get());
+    if (k) setMapping(k, f(mappingFor(k)));
   };
 
   return {
@@ -44,6 +53,7 @@ export function mappingSlice(ctx: SliceContext): MappingSlice {
     autoColumns: {},
     selectedColumn: null,
     templates: [],
+    templateNote: null,
 
     selectColumn(c) {
       set((s) => ({ selectedColumn: s.selectedColumn === c ? null : c }));
@@ -70,12 +80,16 @@ export function mappingSlice(ctx: SliceContext): MappingSlice {
     },
 
     undo() {
-      if (M.canUndo(mappingFor(get().previewType))) change(M.undo);
+      const k = shownMappingKey(get());
+      if (k && M.canUndo(mappingFor(k))) change(M.undo);
     },
 
     resetMapping() {
-      const auto = get().autoColumns[get().previewType];
-      if (auto) change((m) => M.resetTo(m, auto));
+      // The automatic mapping of the shown file's own layout; unknown yet: asked of the engine (an untouched mapping's preview brings it).
+      const k = shownMappingKey(get());
+      if (!k) return;
+      const auto = get().autoColumns[k];
+      change((m) => ({ ...(auto ? M.resetTo(m, auto) : m), touched: false, manual: [] }));
     },
 
     ...templateActions(ctx, mappingFor, setMapping),
@@ -86,16 +100,17 @@ type TemplateActions = Pick<MappingSlice, 'saveTemplate' | 'applyTemplate' | 'de
 
 function templateActions(
   { api, set, get }: SliceContext,
-  mappingFor: (t: DataType) => M.MappingState,
-  setMapping: (t: DataType, m: M.MappingState) => void,
+  mappingFor: (k: string) => M.MappingState,
+  setMapping: (k: string, m: M.MappingState) => void,
 ): TemplateActions {
   return {
     async saveTemplate(name) {
       const s = get();
       const t = s.previewType;
       const f = previewFile(s);
+      const k = shownMappingKey(s);
       const tpl: MappingTemplate = {
-        name: name.trim().slice(0, 80), dataType: t, columns: M.restrict(mappingFor(t).columns, FIELDS_FOR[t]),
+        name: name.trim().slice(0, 80), dataType: t, columns: M.restrict(k ? mappingFor(k).columns : {}, FIELDS_FOR[t]),
         ...(f && Object.keys(f.options).length ? { options: f.options } : {}),
       };
       if (!tpl.name) {
@@ -116,20 +131,26 @@ function templateActions(
       const s = get();
       const tpl = s.templates.find((x) => x.name === name);
       if (!tpl) return;
-      const t = tpl.dataType;
-      if (t !== s.previewType) set({ previewType: t });
+      if (tpl.dataType !== s.previewType) get().setPreviewType(tpl.dataType);
       const f = previewFile(get());
-      const cols = f?.info.columns ?? mappingFor(t).fileColumns;
-      const { state, missing } = M.applyTemplate(mappingFor(t), tpl, cols);
-      if (tpl.options && f) {
+      const k = shownMappingKey(get());
+      if (!f || !k) {
+        get().notify('error', `Template “${tpl.name}”: no file is used for ${tpl.dataType} to apply it to.`);
+        return;
+      }
+      const { state, missing } = M.applyTemplate(mappingFor(k), tpl, f.info.columns);
+      const verdict = templateVerdict(tpl, missing, f.info.name, k);
+      set({ templateNote: verdict });
+      // A template none of whose columns the file has changes nothing: it says so instead.
+      if (verdict.tone === 'error') return;
+      if (tpl.options) {
         set((st) => ({ files: st.files.map((x) => (x.info.path === f.info.path ? { ...x, options: { ...tpl.options } } : x)) }));
       }
-      setMapping(t, state);
-      if (missing.length) get().notify('error', `This file has no column ${missing.map((c) => `“${c}”`).join(', ')}; those fields are left empty.`);
-      else get().notify('info', `Template “${tpl.name}” applied.`);
+      setMapping(k, state);
     },
 
     async deleteTemplate(name) {
+      set({ templateNote: null });
       try {
         await api.deleteTemplate(name);
         set((s) => ({ templates: s.templates.filter((x) => x.name !== name) }));
@@ -138,4 +159,13 @@ function templateActions(
       }
     },
   };
+}
+
+/** What applying `tpl` to a file lacking `missing` of its columns does: fits, fits in part, or does not fit. */
+export function templateVerdict(tpl: Pick<MappingTemplate, 'name' | 'columns'>, missing: string[], file: string, key: string): TemplateNote {
+  const all = Object.values(tpl.columns).filter((c) => c !== undefined).length;
+  const names = missing.map((c) => `“${c}”`).join(', ');
+  if (!missing.length) return { key, tone: 'ok', text: `Template “${tpl.name}” applied: all ${all} of its columns are in ${file}.` };
+  if (missing.length >= all) return { key, tone: 'error', text: `Template “${tpl.name}” does not fit ${file}: it has none of the template’s columns (${names}). The mapping is unchanged.` };
+  return { key, tone: 'warn', text: `Template “${tpl.name}” fits ${file} in part: it has no column ${names}; those fields are left empty.` };
 }

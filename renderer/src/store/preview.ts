@@ -37,10 +37,32 @@ export function previewFile(s: AppState): FileEntry | undefined {
   return filesFor(s.files, s.previewType)[0] ?? (anyFile ? sel : undefined);
 }
 
+/** The key of the mapping shown and edited: the shown data type and the shown file's layout (null: no file). */
+export function shownMappingKey(s: AppState): string | null {
+  const f = previewFile(s);
+  return f && f.types.includes(s.previewType) ? M.mappingKey(s.previewType, f.info) : null;
+}
+
+/** The mapping shown: the one of the shown file's layout (empty until its automatic one arrives). */
+export function shownMapping(s: AppState): M.MappingState {
+  const k = shownMappingKey(s);
+  return (k && s.mappings[k]) || EMPTY;
+}
+
+/** One empty mapping, so a selector returning it returns the same object each time. */
+const EMPTY: M.MappingState = M.emptyMapping();
+
+/** Whether the preview shown answers the request the state makes now (else it is of an older mapping or file). */
+export function previewIsCurrent(s: AppState): boolean {
+  const req = previewRequest(s);
+  return !!req && !!s.preview.result && s.preview.key === previewKey(req);
+}
+
 function previewRequest(s: AppState): PreviewRequest | null {
   const f = previewFile(s);
   if (!f) return null;
-  const m = s.mappings[s.previewType];
+  const k = shownMappingKey(s);
+  const m = k ? s.mappings[k] : undefined;
   const columns = m?.touched ? M.restrict(m.columns, FIELDS_FOR[s.previewType]) : undefined;
   return {
     path: f.info.path, dataType: s.previewType, options: Object.keys(f.options).length ? f.options : undefined,
@@ -55,18 +77,20 @@ function previewKey(r: PreviewRequest): string {
 /** The state with the engine's answer to `req` in it. */
 function withPreview(s: AppState, req: PreviewRequest, key: string, result: PreviewResult): Partial<AppState> {
   const t = req.dataType;
-  // The engine may see other columns once the delimiter or header row changes.
+  // The engine may see other columns once the delimiter or header row changes (the file's layout, and so its mapping, changes with them).
   const files = s.files.map((f) => (f.info.path === req.path ? { ...f, info: { ...f.info, ...result.file, path: f.info.path } } : f));
   const patch: Partial<AppState> = { files, preview: { key, result, loading: false, error: null } };
-  const cur = s.mappings[t];
+  const file = files.find((f) => f.info.path === req.path);
   // A file not used for the type (previewed raw) says nothing about the type's mapping.
-  if (!s.files.some((f) => f.info.path === req.path && f.types.includes(t))) return patch;
+  if (!file || !file.types.includes(t)) return patch;
+  const mk = M.mappingKey(t, file.info);
+  const cur = s.mappings[mk];
   if (!req.columns) {
-    // The automatic mapping: the starting point until the user changes it.
-    if (!cur || !cur.touched) patch.mappings = { ...s.mappings, [t]: { ...M.fromPreview(result), past: cur?.past ?? [] } };
-    patch.autoColumns = { ...s.autoColumns, [t]: { ...result.mapping } };
+    // The automatic mapping of this layout: the starting point until the user changes it, and what Reset goes back to.
+    if (!cur || !cur.touched) patch.mappings = { ...s.mappings, [mk]: { ...M.fromPreview(result), past: cur?.past ?? [] } };
+    patch.autoColumns = { ...s.autoColumns, [mk]: { ...result.mapping } };
   } else if (cur && cur.fileColumns.join() !== result.file.columns.join()) {
-    patch.mappings = { ...s.mappings, [t]: { ...cur, fileColumns: [...result.file.columns] } };
+    patch.mappings = { ...s.mappings, [mk]: { ...cur, fileColumns: [...result.file.columns] } };
   }
   return patch;
 }
