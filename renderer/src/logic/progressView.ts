@@ -109,9 +109,9 @@ export function runSummary(s: RunState): RunSummary {
   const active = bars.filter((b) => b.state === 'reading' || b.state === 'writing').length;
   const rows = bars.reduce((a, b) => a + b.rows, 0);
   const percent = total ? Math.floor((bars.reduce((a, b) => a + b.fraction, 0) / total) * 100) : s.status === 'done' ? 100 : 0;
-  const parts = [`${done + skipped} of ${total} day${total === 1 ? '' : 's'} finished`];
-  if (skipped) parts.push(`${skipped} already in catalog`);
-  if (failed) parts.push(`${failed} failed`);
+  const parts = [`${formatCount(done + skipped)} of ${formatCount(total)} day${total === 1 ? '' : 's'} finished`];
+  if (skipped) parts.push(`${formatCount(skipped)} already in catalog`);
+  if (failed) parts.push(`${formatCount(failed)} failed`);
   if (rows) parts.push(`${plural(rows, 'row')} read`);
   const title = {
     idle: 'Not started',

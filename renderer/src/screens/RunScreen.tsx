@@ -1,6 +1,7 @@
 // Step 5: one bar per day per data type, streamed from the job; cancel at any time.
-import { useMemo } from 'react';
-import { baseName, formatEta, formatRate, plural } from '../logic/format.js';
+import { useMemo, useRef } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { baseName, formatCount, formatEta, formatRate, plural } from '../logic/format.js';
 import { isFinished, type FileProgress } from '../logic/progress.js';
 import { TYPE_LABELS } from '../logic/dataTypes.js';
 import { fileReadPercent, groupBars, groupByInstrument, runSegments, runSummary, specLine, type BarGroup, type BarView, type InstrumentGroups, type RunSummary } from '../logic/progressView.js';
@@ -47,9 +48,10 @@ function RunOverall({ sum }: { sum: RunSummary }) {
   );
 }
 
-function DayBarItem({ b }: { b: BarView }) {
+function DayBarItem({ b, at }: { b: BarView; at?: { index: number; start: number; measure: (el: Element | null) => void } }) {
+  const place = at ? { 'data-index': at.index, ref: at.measure, style: { position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${at.start}px)` } as const } : {};
   return (
-    <li className={`day-bar tone-${b.tone}`} data-day={b.day} data-type={b.dataType} data-state={b.tone}>
+    <li className={`day-bar tone-${b.tone}`} data-day={b.day} data-type={b.dataType} data-state={b.tone} {...place}>
       <span className="day-label mono">{b.day}</span>
       <ProgressBar percent={b.percent} tone={b.tone} label={`${TYPE_LABELS[b.dataType]} ${b.day}`} />
       <span className="day-state"><Pill tone={b.tone}>{b.stateLabel}</Pill></span>
@@ -69,12 +71,31 @@ function BarGroupCard({ g }: { g: BarGroup }) {
     <section className="card" aria-labelledby={id} data-instrument={g.instrument}>
       <div className="card-head">
         <h2 id={id}>{g.label}</h2>
-        <span className="muted small">{g.done} of {g.total} done{g.failed ? ` · ${g.failed} failed` : ''}</span>
+        <span className="muted small">{formatCount(g.done)} of {formatCount(g.total)} done{g.failed ? ` · ${formatCount(g.failed)} failed` : ''}</span>
       </div>
-      <ul className="day-bars">
-        {g.bars.map((b) => <DayBarItem key={b.key} b={b} />)}
-      </ul>
+      {g.bars.length > VIRTUAL_FROM ? <VirtualDayBars bars={g.bars} label={g.label} /> : (
+        <ul className="day-bars">
+          {g.bars.map((b) => <DayBarItem key={b.key} b={b} />)}
+        </ul>
+      )}
     </section>
+  );
+}
+
+/** Above this many days a group's bars scroll in a box, only those in view in the page (31 years are 11,323 bars). */
+const VIRTUAL_FROM = 62;
+
+function VirtualDayBars({ bars, label }: { bars: BarView[]; label: string }) {
+  const box = useRef<HTMLDivElement>(null);
+  const v = useVirtualizer({ count: bars.length, getScrollElement: () => box.current, estimateSize: () => 41, overscan: 10 });
+  return (
+    <div className="day-bars-scroll" ref={box} tabIndex={0} aria-label={`${label}: ${bars.length} days, scroll for more`} data-testid="day-bars-virtual" data-days={bars.length}>
+      <ul className="day-bars" style={{ height: v.getTotalSize(), position: 'relative' }}>
+        {v.getVirtualItems().map((it) => (
+          <DayBarItem key={bars[it.index]!.key} b={bars[it.index]!} at={{ index: it.index, start: it.start, measure: v.measureElement }} />
+        ))}
+      </ul>
+    </div>
   );
 }
 
@@ -102,6 +123,7 @@ function FileItem({ f }: { f: FileProgress }) {
       {f.state === 'reading' && <span className="small muted">{fileReadPercent(f)}% · {formatRate(f.rowsPerSec)} {formatEta(f.etaSec)}</span>}
       {f.state === 'done' && <Pill tone="done">read</Pill>}
       {f.state === 'failed' && <span className="small">{f.error}</span>}
+      {f.state === 'stopped' && <Pill tone="cancelled">stopped</Pill>}
     </li>
   );
 }
@@ -131,12 +153,13 @@ function RunLog({ log }: { log: { level: string; message: string }[] }) {
 export function RunScreen() {
   const run = useApp((s) => s.run);
   const lastSpec = useApp((s) => s.lastSpec);
+  const attached = useApp((s) => s.attached);
   const groups = useMemo(() => groupByInstrument(groupBars(run)), [run]);
   const sum = useMemo(() => runSummary(run), [run]);
   return (
     <div className="screen">
       <ScreenHeader title={sum.title} actions={<RunActions />}>
-        {specLine(lastSpec)}
+        {specLine(lastSpec ?? attached)}
       </ScreenHeader>
       <RunOverall sum={sum} />
       {groups.map((x) => <InstrumentBars key={x.instrument ?? ''} x={x} />)}
