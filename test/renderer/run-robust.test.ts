@@ -8,7 +8,7 @@ import type { ProgressEvent } from '../../shared/progress.js';
 import { coalesceEvents, progressBatcher } from '../../shared/progress-batch.js';
 import { initRun, reduceProgress } from '../../renderer/src/logic/progress.js';
 import { daysBetween } from '../../renderer/src/logic/dates.js';
-import { runSummary } from '../../renderer/src/logic/progressView.js';
+import { groupBars, runSummary, yearSpans } from '../../renderer/src/logic/progressView.js';
 import { createAppStore } from '../../renderer/src/store/app.js';
 import { fakeApi, tick } from '../support/fake-api.js';
 
@@ -16,7 +16,7 @@ const START = '2000-01-01';
 const END = '2030-12-31';
 const DAYS = 11_323;
 
-const day = (d: string, state: 'reading' | 'writing' | 'done', extra: Partial<Extract<ProgressEvent, { kind: 'day' }>> = {}): ProgressEvent => ({
+const day = (d: string, state: 'reading' | 'writing' | 'done' | 'failed', extra: Partial<Extract<ProgressEvent, { kind: 'day' }>> = {}): ProgressEvent => ({
   kind: 'day', dataType: 'trades', day: d, state, rows: 1, fraction: state === 'done' ? 1 : 0.9, rowsPerSec: 0, etaSec: null, ...extra,
 });
 
@@ -119,4 +119,12 @@ test('after a cancel no file keeps its last reading line (rate, ETA)', () => {
   assert.equal(f.state, 'stopped');
   assert.equal(f.rowsPerSec, 0);
   assert.equal(f.etaSec, null);
+});
+
+test('a long group’s days by year: where each year starts, its rows and failures (the Run screen jumps there)', () => {
+  let s = initRun(['trades'], '2023-12-30', '2025-01-02', 0);
+  s = reduceProgress(s, day('2024-05-01', 'done', { rows: 7, written: 7 }));
+  s = reduceProgress(s, day('2025-01-01', 'failed', { error: 'x' }));
+  const spans = yearSpans(groupBars(s)[0]!.bars);
+  assert.deepEqual(spans.map((y) => [y.year, y.first, y.days, y.rows, y.failed]), [['2023', 0, 2, 0, 0], ['2024', 2, 366, 7, 0], ['2025', 368, 2, 1, 1]]);
 });

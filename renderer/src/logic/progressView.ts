@@ -20,6 +20,8 @@ export interface BarView {
   rowsText: string;
   rateText: string;
   etaText: string;
+  /** rows read so far */
+  rows: number;
   error?: string;
   file?: string;
 }
@@ -53,7 +55,7 @@ export function barView(b: DayBar): BarView {
   if (b.state === 'cancelled') stateLabel = 'Cancelled — nothing written';
   return {
     key: barKey(b.dataType, b.day, b.instrument), ...(b.instrument ? { instrument: b.instrument } : {}), dataType: b.dataType, day: b.day, percent: b.state === 'cancelled' ? Math.floor(b.fraction * 100) : percent, tone, stateLabel,
-    rowsText, rateText: active ? formatRate(b.rowsPerSec) : '', etaText: active ? formatEta(b.etaSec) : '', error: b.error, file: b.file,
+    rowsText, rateText: active ? formatRate(b.rowsPerSec) : '', etaText: active ? formatEta(b.etaSec) : '', rows: b.rows, error: b.error, file: b.file,
   };
 }
 
@@ -181,4 +183,27 @@ export function specLine(spec: { symbol?: string; symbols?: string[]; start: str
 /** How much of a file has been read, in whole percent (an empty file counts as 1 byte). */
 export function fileReadPercent(f: Pick<FileProgress, 'bytesRead' | 'bytesTotal'>): number {
   return Math.round((f.bytesRead / Math.max(1, f.bytesTotal)) * 100);
+}
+
+export interface YearSpan {
+  year: string;
+  /** index of the year's first bar in the group */
+  first: number;
+  days: number;
+  rows: number;
+  failed: number;
+}
+
+/** A long group's bars by year (they are in day order): where each year starts, its rows and failures, to jump to it. */
+export function yearSpans(bars: readonly BarView[]): YearSpan[] {
+  const out: YearSpan[] = [];
+  bars.forEach((b, i) => {
+    const year = b.day.slice(0, 4);
+    let y = out.at(-1);
+    if (!y || y.year !== year) out.push((y = { year, first: i, days: 0, rows: 0, failed: 0 }));
+    y.days++;
+    y.rows += b.rows;
+    if (b.tone === 'failed') y.failed++;
+  });
+  return out;
 }

@@ -4,7 +4,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { baseName, formatCount, formatEta, formatRate, plural } from '../logic/format.js';
 import { isFinished, type FileProgress } from '../logic/progress.js';
 import { TYPE_LABELS } from '../logic/dataTypes.js';
-import { fileReadPercent, groupBars, groupByInstrument, runSegments, runSummary, specLine, type BarGroup, type BarView, type InstrumentGroups, type RunSummary } from '../logic/progressView.js';
+import { fileReadPercent, groupBars, yearSpans, groupByInstrument, runSegments, runSummary, specLine, type BarGroup, type BarView, type InstrumentGroups, type RunSummary } from '../logic/progressView.js';
 import { Pill, ProgressBar, ScreenHeader, SegmentedBar } from '../components/common.js';
 import { useApp } from '../store/context.js';
 
@@ -88,14 +88,25 @@ const VIRTUAL_FROM = 62;
 function VirtualDayBars({ bars, label }: { bars: BarView[]; label: string }) {
   const box = useRef<HTMLDivElement>(null);
   const v = useVirtualizer({ count: bars.length, getScrollElement: () => box.current, estimateSize: () => 41, overscan: 10 });
+  const years = useMemo(() => yearSpans(bars), [bars]);
   return (
-    <div className="day-bars-scroll" ref={box} tabIndex={0} aria-label={`${label}: ${bars.length} days, scroll for more`} data-testid="day-bars-virtual" data-days={bars.length}>
-      <ul className="day-bars" style={{ height: v.getTotalSize(), position: 'relative' }}>
-        {v.getVirtualItems().map((it) => (
-          <DayBarItem key={bars[it.index]!.key} b={bars[it.index]!} at={{ index: it.index, start: it.start, measure: v.measureElement }} />
+    <>
+      <div className="year-jumps" role="group" aria-label={`${label}: jump to a year`}>
+        {years.map((y) => (
+          <button key={y.year} type="button" className={`year-jump${y.failed ? ' has-failed' : y.rows ? ' has-rows' : ''}`} onClick={() => v.scrollToIndex(y.first, { align: 'start' })}
+            title={`${y.year}: ${plural(y.days, 'day')}, ${plural(y.rows, 'row')}${y.failed ? `, ${y.failed} failed` : ''}`}>
+            {y.year}
+          </button>
         ))}
-      </ul>
-    </div>
+      </div>
+      <div className="day-bars-scroll" ref={box} tabIndex={0} aria-label={`${label}: ${bars.length} days, scroll for more`} data-testid="day-bars-virtual" data-days={bars.length}>
+        <ul className="day-bars" style={{ height: v.getTotalSize(), position: 'relative' }}>
+          {v.getVirtualItems().map((it) => (
+            <DayBarItem key={bars[it.index]!.key} b={bars[it.index]!} at={{ index: it.index, start: it.start, measure: v.measureElement }} />
+          ))}
+        </ul>
+      </div>
+    </>
   );
 }
 
