@@ -128,3 +128,26 @@ test('a long group’s days by year: where each year starts, its rows and failur
   const spans = yearSpans(groupBars(s)[0]!.bars);
   assert.deepEqual(spans.map((y) => [y.year, y.first, y.days, y.rows, y.failed]), [['2023', 0, 2, 0, 0], ['2024', 2, 366, 7, 0], ['2025', 368, 2, 1, 1]]);
 });
+
+test('a start refused because another job writes the folder lists that job; it can be cancelled from this page', async () => {
+  const api = fakeApi();
+  const store = createAppStore(api, { debounceMs: 5 });
+  await store.getState().init();
+  const orphan = { jobId: 'orphan', state: 'running' as const, output: '/out/cat', source: 'csv', start: '2024-01-01', end: '2024-01-02', dataTypes: ['trades' as const], startedAt: new Date().toISOString(), days: 2, daysFinished: 0 };
+  api.jobList = [orphan];
+  api.startJob = async () => {
+    throw new Error('a job is already writing to /out/cat (job orphan, started …); wait for it or cancel it');
+  };
+  await store.getState().startSpec({ source: 'csv', start: '2024-01-01', end: '2024-01-02', output: '/out/cat', dataTypes: ['trades'], config: { files: { trades: { file_path: 'x.csv' } } } });
+  let s = store.getState();
+  assert.equal(s.run.status, 'failed');
+  assert.deepEqual(s.jobs.map((j) => j.jobId), ['orphan']);
+  api.cancelJob = async (jobId) => {
+    api.calls.push({ method: 'cancelJob', args: [jobId] });
+    api.jobList = [{ ...orphan, state: 'cancelled' }];
+  };
+  await s.cancelJobById('orphan');
+  s = store.getState();
+  assert.ok(api.calls.some((c) => c.method === 'cancelJob' && c.args[0] === 'orphan'));
+  assert.equal(s.jobs[0]!.state, 'cancelled');
+});

@@ -161,6 +161,29 @@ function RunLog({ log }: { log: { level: string; message: string }[] }) {
   );
 }
 
+/** The engine's other running jobs (their pages gone, or another window's): each can be cancelled from here. */
+function OtherJobs() {
+  const jobs = useApp((s) => s.jobs);
+  const current = useApp((s) => s.run.jobId);
+  const cancelJobById = useApp((s) => s.cancelJobById);
+  const others = jobs.filter((j) => j.state === 'running' && j.jobId !== current);
+  if (!others.length) return null;
+  return (
+    <section className="card" aria-labelledby="other-jobs" data-testid="other-jobs">
+      <h2 id="other-jobs">Other running jobs</h2>
+      <ul className="file-progress">
+        {others.map((j) => (
+          <li key={j.jobId}>
+            <span className="mono">{specLine(j)}</span>
+            <span className="small muted">{formatCount(j.daysFinished)} of {plural(j.days, 'day')} finished when asked</span>
+            <button type="button" className="btn danger" onClick={() => void cancelJobById(j.jobId)}>Cancel</button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function RunScreen() {
   const run = useApp((s) => s.run);
   const lastSpec = useApp((s) => s.lastSpec);
@@ -173,6 +196,7 @@ export function RunScreen() {
         {specLine(lastSpec ?? attached)}
       </ScreenHeader>
       <RunOverall sum={sum} />
+      <OtherJobs />
       {groups.map((x) => <InstrumentBars key={x.instrument ?? ''} x={x} />)}
       <FilesRead files={Object.values(run.files)} />
       <RunLog log={run.log} />

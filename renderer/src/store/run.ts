@@ -27,6 +27,8 @@ export interface RunSlice {
   reattach(): Promise<void>;
   /** cancels any job of the engine (one whose page is gone) */
   cancelJobById(jobId: string): Promise<void>;
+  /** asks the engine for its jobs again (after a start was refused: another job may hold the folder) */
+  refreshJobs(): Promise<void>;
 }
 
 /** Once the job has ended: its report, then (unless cancelled) the catalog's check and chart. */
@@ -98,6 +100,8 @@ export function runSlice(ctx: SliceContext): RunSlice {
       } catch (e) {
         const msg = errText(e);
         set((s) => ({ run: reduceProgress(s.run, { kind: 'job', state: 'failed', message: msg }), result: { ...s.result, error: msg } }));
+        // Refused because another job writes there (its page may be gone): the Run screen lists it, with Cancel.
+        await get().refreshJobs();
       }
     },
 
@@ -146,7 +150,7 @@ export function runSlice(ctx: SliceContext): RunSlice {
 }
 
 /** What a page opened later does with the engine's jobs: show a running one, cancel any. */
-function reattachActions(ctx: SliceContext, hooks: { replayEarly(jobId: string): void; clearEarly(): void }): Pick<RunSlice, 'reattach' | 'cancelJobById'> {
+function reattachActions(ctx: SliceContext, hooks: { replayEarly(jobId: string): void; clearEarly(): void }): Pick<RunSlice, 'reattach' | 'cancelJobById' | 'refreshJobs'> {
   const { api, set, get } = ctx;
   return {
     async reattach() {
@@ -188,9 +192,17 @@ function reattachActions(ctx: SliceContext, hooks: { replayEarly(jobId: string):
       if (get().run.jobId === jobId) return get().cancel();
       try {
         await api.cancelJob(jobId);
-        set({ jobs: await api.listJobs() });
       } catch (e) {
         get().notify('error', `Cancel failed: ${errText(e)}`);
+      }
+      await get().refreshJobs();
+    },
+
+    async refreshJobs() {
+      try {
+        set({ jobs: await api.listJobs() });
+      } catch {
+        // The list is a help, not the job: without it the screens show what they know.
       }
     },
   };
