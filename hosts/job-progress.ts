@@ -33,6 +33,12 @@ export class JobProgress {
     this.latest.set(key, e);
   }
 
+  /** Drops the events (a finished job's page needs its report, not them), keeping the counts. */
+  forget(): void {
+    this.latest.clear();
+    this.log = [];
+  }
+
   /** Days (of each type and instrument) that have ended: done, already in the catalog, or failed. */
   daysFinished(): number {
     return this.finished;

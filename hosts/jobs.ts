@@ -128,6 +128,8 @@ export class JobRunner {
     // Finished jobs stay queryable (job(jobId)), the oldest beyond the last 100 are forgotten.
     const finishedJobs = [...this.jobs.values()].filter((j) => j.info.state !== 'running');
     for (const j of finishedJobs.slice(0, Math.max(0, finishedJobs.length - 100))) this.jobs.delete(j.info.jobId);
+    // A finished job's events (a day's each: 11,323 for 31 years) are kept for the last few only.
+    for (const j of finishedJobs.slice(0, Math.max(0, finishedJobs.length - 5))) j.progress.forget();
     const jobId = randomUUID();
     let worker: Worker;
     try {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ProgressEvent } from '../../shared/progress.js';
 import { coalesceEvents, progressBatcher } from '../../shared/progress-batch.js';
+import { JobProgress } from '../../hosts/job-progress.js';
 import { initRun, reduceProgress } from '../../renderer/src/logic/progress.js';
 import { daysBetween } from '../../renderer/src/logic/dates.js';
 import { groupBars, runSummary, yearSpans } from '../../renderer/src/logic/progressView.js';
@@ -150,4 +151,21 @@ test('a start refused because another job writes the folder lists that job; it c
   s = store.getState();
   assert.ok(api.calls.some((c) => c.method === 'cancelJob' && c.args[0] === 'orphan'));
   assert.equal(s.jobs[0]!.state, 'cancelled');
+});
+
+test('the host keeps what a job’s events said: each day’s latest, its log, its end; a late "reading" never reopens a day', () => {
+  const p = new JobProgress();
+  p.add({ kind: 'job', state: 'started' });
+  p.add(day('2024-01-01', 'reading'));
+  p.add({ kind: 'log', level: 'warn', message: 'w' });
+  p.add(day('2024-01-01', 'done', { written: 3 }));
+  p.add(day('2024-01-01', 'reading'));
+  p.add(day('2024-01-02', 'writing'));
+  assert.equal(p.daysFinished(), 1);
+  assert.deepEqual(p.events(), [{ kind: 'job', state: 'started' }, day('2024-01-01', 'done', { written: 3 }), day('2024-01-02', 'writing'), { kind: 'log', level: 'warn', message: 'w' }]);
+  p.add({ kind: 'job', state: 'cancelled' });
+  assert.deepEqual(p.events().at(-1), { kind: 'job', state: 'cancelled' });
+  p.forget();
+  assert.deepEqual(p.events(), [{ kind: 'job', state: 'started' }, { kind: 'job', state: 'cancelled' }]);
+  assert.equal(p.daysFinished(), 1);
 });
