@@ -3,7 +3,7 @@
 import type { ApiMethod } from '../shared/api.js';
 
 export const apiChannel = (method: ApiMethod) => `api:${method}` as const;
-/** main -> renderer: (jobId, ProgressEvent) */
+/** main -> renderer: (jobId, ProgressEvent[]), a batch of one job's events, oldest first */
 export const PROGRESS_CHANNEL = 'api:progress';
 /** renderer -> main: the path of a file the user dropped (read through webUtils in the preload) */
 export const DROPPED_CHANNEL = 'platform:dropped';

@@ -46,10 +46,13 @@ export interface ProgressTarget {
   send(channel: string, ...args: unknown[]): void;
 }
 
-/** Streams the service's progress events to a window's renderer. */
-export function forwardProgress(service: Pick<Service, 'onProgress'>, target: () => ProgressTarget | null): () => void {
-  return service.onProgress((jobId, e) => {
+/**
+ * Streams the service's progress events to a window's renderer, a batch (about 100 ms of one job's
+ * events) per message: a message per event froze the window on a job of decades of days.
+ */
+export function forwardProgress(service: Pick<Service, 'onProgressBatch'>, target: () => ProgressTarget | null): () => void {
+  return service.onProgressBatch((jobId, events) => {
     const t = target();
-    if (t && !t.isDestroyed()) t.send(PROGRESS_CHANNEL, jobId, e);
+    if (t && !t.isDestroyed()) t.send(PROGRESS_CHANNEL, jobId, events);
   });
 }

@@ -1,5 +1,5 @@
 // The objects the preload hands to contextBridge: window.api (one function per Api method plus
-// onProgress, nothing generic) and window.platform. Built from a passed-in ipcRenderer so that this
+// onProgress and onProgressBatch, nothing generic) and window.platform. Built from a passed-in ipcRenderer so that this
 // module loads without Electron (test/electron-shell.test.ts checks the method list).
 import { forwardCalls, type Api, type ApiMethod } from '../shared/api.js';
 import type { Platform } from '../shared/platform.js';
@@ -34,13 +34,26 @@ export function buildApi(ipc: IpcRendererLike): Api {
   return {
     ...forwardCalls(call),
     onProgress(cb) {
-      // The IPC event (with its sender) never reaches the page; only (jobId, event).
-      const listener = (_event: unknown, ...args: unknown[]) => cb(args[0] as string, args[1] as ProgressEvent);
-      ipc.on(PROGRESS_CHANNEL, listener);
-      return () => {
-        ipc.removeListener(PROGRESS_CHANNEL, listener);
-      };
+      // The IPC event (with its sender) never reaches the page; only (jobId, event), one at a time.
+      return listen(ipc, (jobId, events) => {
+        for (const e of events) cb(jobId, e);
+      });
     },
+    onProgressBatch(cb) {
+      return listen(ipc, cb);
+    },
+  };
+}
+
+/** Listens to the progress channel: (jobId, a batch of events); returns the function that stops. */
+function listen(ipc: IpcRendererLike, cb: (jobId: string, events: ProgressEvent[]) => void): () => void {
+  const listener = (_event: unknown, ...args: unknown[]) => {
+    const data = args[1];
+    cb(args[0] as string, Array.isArray(data) ? (data as ProgressEvent[]) : [data as ProgressEvent]);
+  };
+  ipc.on(PROGRESS_CHANNEL, listener);
+  return () => {
+    ipc.removeListener(PROGRESS_CHANNEL, listener);
   };
 }
 

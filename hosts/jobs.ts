@@ -3,16 +3,17 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { JobInfo } from '../shared/api.js';
-import type { JobSpecInput } from '../shared/job.js';
+import type { JobInfo, JobSummary } from '../shared/api.js';
+import type { DataType, JobSpecInput } from '../shared/job.js';
 import type { ProgressEvent } from '../shared/progress.js';
 import type { RunReport } from '../shared/report.js';
 import {
-  JOB_WORKER_URL, STATE_DIR, WORKER_BOOT_URL, assertNoLinks, releaseLock, removeQuietly,
+  JOB_WORKER_URL, STATE_DIR, WORKER_BOOT_URL, assertNoLinks, daysBetween, releaseLock, removeQuietly,
   type FromWorker, type ToWorker, type WorkerInput,
 } from '../engine/index.js';
 import { realPath } from './allowlist.js';
 import { errorMessage } from './messages.js';
+import { JobProgress } from './job-progress.js';
 
 export interface JobRunnerOptions {
   /** job worker entry; default engine/jobs/worker.ts (dev, through tsx) or worker.js (built) */
@@ -27,6 +28,9 @@ interface JobRecord {
   info: JobInfo;
   output: string;
   startedAt: string;
+  spec: JobSpecInput;
+  /** what its events said so far: a page that attaches later starts from it */
+  progress: JobProgress;
   worker: Worker;
   cancelRequested: boolean;
   terminated: boolean;
@@ -66,6 +70,7 @@ function watchWorker(rec: JobRecord, emit: JobRunnerOptions['emit'], finish: Fin
       case 'progress':
         // The final job event is sent by finish(), once job(jobId) already has the report.
         if (m.event.kind === 'job' && m.event.state !== 'started') return;
+        rec.progress.add(m.event);
         emit(jobId, m.event);
         break;
       case 'done':
@@ -92,6 +97,18 @@ function watchWorker(rec: JobRecord, emit: JobRunnerOptions['emit'], finish: Fin
   });
 }
 
+/** A job as listJobs() names it: from its spec and its events so far. */
+function summary(rec: JobRecord): JobSummary {
+  const { spec, info } = rec;
+  const dataTypes = (spec.dataTypes ?? []) as DataType[];
+  const symbols = spec.symbols?.length ? [...spec.symbols] : undefined;
+  const days = daysBetween(spec.start, spec.end).length * dataTypes.length * Math.max(1, symbols?.length ?? 1);
+  return {
+    jobId: info.jobId, state: info.state, output: rec.output, source: spec.source, ...(spec.symbol ? { symbol: spec.symbol } : {}), ...(symbols ? { symbols } : {}),
+    start: spec.start, end: spec.end, dataTypes, startedAt: rec.startedAt, days, daysFinished: rec.progress.daysFinished(), ...(info.error ? { error: info.error } : {}),
+  };
+}
+
 export class JobRunner {
   private readonly jobs = new Map<string, JobRecord>();
 
@@ -111,6 +128,8 @@ export class JobRunner {
     // Finished jobs stay queryable (job(jobId)), the oldest beyond the last 100 are forgotten.
     const finishedJobs = [...this.jobs.values()].filter((j) => j.info.state !== 'running');
     for (const j of finishedJobs.slice(0, Math.max(0, finishedJobs.length - 100))) this.jobs.delete(j.info.jobId);
+    // A finished job's events (a day's each: 11,323 for 31 years) are kept for the last few only.
+    for (const j of finishedJobs.slice(0, Math.max(0, finishedJobs.length - 5))) j.progress.forget();
     const jobId = randomUUID();
     let worker: Worker;
     try {
@@ -121,7 +140,9 @@ export class JobRunner {
     let settle!: () => void;
     const done = new Promise<void>((r) => (settle = r));
     const info: JobInfo = { jobId, state: 'running' };
-    const rec: JobRecord = { info, output, startedAt: new Date().toISOString(), worker, cancelRequested: false, terminated: false, done };
+    const rec: JobRecord = {
+      info, output, startedAt: new Date().toISOString(), spec, progress: new JobProgress(), worker, cancelRequested: false, terminated: false, done,
+    };
     this.jobs.set(jobId, rec);
     // A job ends once: finish() is the only writer of info.state.
     const finish: Finish = (state, fields) => {
@@ -129,7 +150,9 @@ export class JobRunner {
       info.state = state;
       if (fields.report) info.report = fields.report;
       if (fields.error) info.error = fields.error;
-      this.opts.emit(jobId, { kind: 'job', state, message: fields.error });
+      const e: ProgressEvent = { kind: 'job', state, message: fields.error };
+      rec.progress.add(e);
+      this.opts.emit(jobId, e);
     };
     watchWorker(rec, this.opts.emit, finish, settle);
     return { jobId };
@@ -141,8 +164,16 @@ export class JobRunner {
     return rec;
   }
 
-  info(jobId: string): JobInfo {
-    return { ...this.record(jobId).info };
+  /** The job's state and report; with `progress`, what its events said so far (for a page attaching to it). */
+  info(jobId: string, opts: { progress?: boolean } = {}): JobInfo {
+    const rec = this.record(jobId);
+    return { ...rec.info, ...(opts.progress ? { progress: rec.progress.events() } : {}) };
+  }
+
+  /** Running jobs first, then the finished ones, newest first within each. */
+  list(): JobSummary[] {
+    const recs = [...this.jobs.values()].reverse();
+    return [...recs.filter((r) => r.info.state === 'running'), ...recs.filter((r) => r.info.state !== 'running')].map(summary);
   }
 
   /** Asks the worker to stop; terminates it after the grace period. Resolves once the job has ended. */

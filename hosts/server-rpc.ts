@@ -1,6 +1,6 @@
 // Browser mode's Api: one WebSocket at /rpc (shared/rpc.ts). Every request is checked with RpcRequest
 // and then, like Electron's IPC, with ApiArgs[method] (dispatchCall); a bad request gets an error
-// reply, never a crash. Progress events go to every connected page.
+// reply, never a crash. Progress events go to every connected page, in batches.
 import type { Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { dispatchCall } from '../shared/api.js';
@@ -77,11 +77,16 @@ export function attachRpc(http: Server, service: Service, access: Access, maxBuf
     ws.on('error', () => ws.terminate());
     answerFrames(ws, service);
   });
-  const unsubscribe = service.onProgress((jobId, data) => {
-    const text = encode({ event: 'progress', jobId, data });
+  // One frame per batch of a job's events (about every 100 ms): a frame per event froze the page of
+  // a job of decades of days.
+  const unsubscribe = service.onProgressBatch((jobId, events) => {
+    const text = encode({ event: 'progress', jobId, data: events });
+    const ends = events.filter((e) => e.kind === 'job');
     for (const ws of clients) {
-      // A client that cannot keep up misses progress ticks, never replies (the final job event is small).
-      if (ws.readyState === ws.OPEN && (ws.bufferedAmount < maxBuffered || data.kind === 'job')) ws.send(text);
+      if (ws.readyState !== ws.OPEN) continue;
+      // A client that cannot keep up misses progress ticks, never replies nor the job's own events (small).
+      if (ws.bufferedAmount < maxBuffered) ws.send(text);
+      else if (ends.length) ws.send(encode({ event: 'progress', jobId, data: ends }));
     }
   });
   return () => {

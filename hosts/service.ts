@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Api, PresetInfo, SampleJob } from '../shared/api.js';
 import type { ProgressEvent } from '../shared/progress.js';
+import { progressBatcher } from '../shared/progress-batch.js';
 import { incrementPrecision, inspectFiles, preview, presetTable, verifyCatalog } from '../engine/index.js';
 import { AllowList } from './allowlist.js';
 import { checkSpec } from './job-check.js';
@@ -41,6 +42,8 @@ export interface ServiceOptions extends HostPickers {
 
 /** The Api plus what only the host (main process / server) may call. */
 export interface Service extends Api {
+  /** the events of onProgress, in batches of about 100 ms per job (browser mode sends one frame per batch) */
+  onProgressBatch(cb: (jobId: string, events: ProgressEvent[]) => void): () => void;
   /** the host vouches for a path (a file dropped on the window) */
   allowPath(path: string): void;
   allowed(): string[];
@@ -92,14 +95,20 @@ export function createService(opts: ServiceOptions): Service {
   const allow = new AllowList([sampleDir, outputRoot, ...(opts.allow ?? [])]);
   const templates = templateStore(opts.configDir);
   const listeners = new Set<(jobId: string, e: ProgressEvent) => void>();
-  const emit = (jobId: string, e: ProgressEvent) => {
-    for (const cb of [...listeners]) {
+  const batchListeners = new Set<(jobId: string, events: ProgressEvent[]) => void>();
+  const each = <A extends unknown[]>(set: Set<(...a: A) => void>, ...args: A) => {
+    for (const cb of [...set]) {
       try {
-        cb(jobId, e);
+        cb(...args);
       } catch {
         // A listener's failure is its own; the job and the other listeners go on.
       }
     }
+  };
+  const batcher = progressBatcher((jobId, events) => each(batchListeners, jobId, events));
+  const emit = (jobId: string, e: ProgressEvent) => {
+    each(listeners, jobId, e);
+    if (batchListeners.size) batcher.push(jobId, e);
   };
   const jobs = new JobRunner({ workerUrl: opts.workerUrl, cancelGraceMs: opts.cancelGraceMs ?? 1500, emit });
 
@@ -114,11 +123,19 @@ export function createService(opts: ServiceOptions): Service {
       return jobs.start(spec, output);
     },
     cancelJob: (jobId) => jobs.cancel(jobId),
-    job: async (jobId) => jobs.info(jobId),
+    job: async (jobId, o) => jobs.info(jobId, o),
     onProgress(cb) {
       listeners.add(cb);
       return () => {
         listeners.delete(cb);
+      };
+    },
+    // --- jobs after a reload, progress in batches (issue 15, items 6 and 7) ---
+    listJobs: async () => jobs.list(),
+    onProgressBatch(cb) {
+      batchListeners.add(cb);
+      return () => {
+        batchListeners.delete(cb);
       };
     },
     verify: async (catalog) => verifyCatalog(allow.check(catalog, 'catalog folder')),
@@ -138,6 +155,10 @@ export function createService(opts: ServiceOptions): Service {
     },
     allowPath: (path) => allow.add(path),
     allowed: () => allow.list(),
-    close: () => jobs.close(),
+    close: async () => {
+      await jobs.close();
+      batcher.flush();
+      batcher.close();
+    },
   };
 }

@@ -171,6 +171,29 @@ export interface JobInfo {
   state: 'running' | 'done' | 'failed' | 'cancelled';
   report?: RunReport;
   error?: string;
+  /** job(jobId, { progress: true }): what the job's events said so far (each day's and file's latest, the log), for a page that attaches to a running job */
+  progress?: ProgressEvent[];
+}
+
+/** A running or recently finished job as listJobs() names it: what it writes, and how far it got. */
+export interface JobSummary {
+  jobId: string;
+  state: JobInfo['state'];
+  output: string;
+  source: string;
+  /** the symbol named (absent: the files' own), or the symbols of a job of several */
+  symbol?: string;
+  symbols?: string[];
+  start: string;
+  end: string;
+  dataTypes: DataType[];
+  /** when it started (ISO) */
+  startedAt: string;
+  /** bars of the job: days × data types (× symbols of a job of several) */
+  days: number;
+  /** of them finished (done, already in the catalog, or failed) */
+  daysFinished: number;
+  error?: string;
 }
 
 export interface VerifyOutcome {
@@ -228,8 +251,16 @@ export interface Api {
   sampleJob(): Promise<SampleJob>;
   startJob(spec: z.input<typeof JobSpec>): Promise<{ jobId: string }>;
   cancelJob(jobId: string): Promise<void>;
-  job(jobId: string): Promise<JobInfo>;
+  job(jobId: string, opts?: { progress?: boolean }): Promise<JobInfo>;
   onProgress(cb: (jobId: string, e: ProgressEvent) => void): () => void;
+  // --- jobs after a reload (issue 15, item 7) and progress in batches (item 6) ---
+  /** running jobs and the recently finished ones (newest first): a page opened later sees and can cancel them */
+  listJobs(): Promise<JobSummary[]>;
+  /**
+   * The same events as onProgress, as the transport received them: in batches (about one per 100 ms
+   * per job), each to be applied at once. Optional: a transport without it delivers one at a time.
+   */
+  onProgressBatch?(cb: (jobId: string, events: ProgressEvent[]) => void): () => void;
   verify(catalog: string): Promise<VerifyOutcome>;
   dailyStats(catalog: string, instrumentId: string): Promise<DayPoint[]>;
   listTemplates(): Promise<MappingTemplate[]>;
@@ -257,7 +288,8 @@ export const ApiArgs = {
   sampleJob: z.tuple([]),
   startJob: z.tuple([z.unknown()]),
   cancelJob: z.tuple([z.string().min(1).max(100)]),
-  job: z.tuple([z.string().min(1).max(100)]),
+  job: z.tuple([z.string().min(1).max(100), z.object({ progress: z.boolean().optional() }).strict().optional()]),
+  listJobs: z.tuple([]),
   verify: z.tuple([z.string().min(1)]),
   dailyStats: z.tuple([z.string().min(1), z.string().min(1).max(100)]),
   listTemplates: z.tuple([]),
@@ -283,7 +315,7 @@ export type ApiCall = <T>(method: ApiMethod, ...args: unknown[]) => Promise<T>;
  * table both transports (electron/preload-api.ts, renderer/src/lib/rpc-client.ts) expose, each
  * adding its own onProgress.
  */
-export function forwardCalls(call: ApiCall): Omit<Api, 'onProgress'> {
+export function forwardCalls(call: ApiCall): Omit<Api, 'onProgress' | 'onProgressBatch'> {
   return {
     inspectFiles: (paths) => call('inspectFiles', paths),
     preview: (req) => call('preview', req),
@@ -291,7 +323,8 @@ export function forwardCalls(call: ApiCall): Omit<Api, 'onProgress'> {
     sampleJob: () => call('sampleJob'),
     startJob: (spec) => call('startJob', spec),
     cancelJob: (jobId) => call('cancelJob', jobId),
-    job: (jobId) => call('job', jobId),
+    job: (jobId, opts) => (opts ? call('job', jobId, opts) : call('job', jobId)),
+    listJobs: () => call('listJobs'),
     verify: (catalog) => call('verify', catalog),
     dailyStats: (catalog, instrumentId) => call('dailyStats', catalog, instrumentId),
     listTemplates: () => call('listTemplates'),
@@ -313,7 +346,7 @@ export function forwardCalls(call: ApiCall): Omit<Api, 'onProgress'> {
  * method the Api does not have and arguments that fail its ApiArgs schema, before `api` sees them;
  * then calls the method with the parsed arguments. Errors carry the text the caller is shown.
  */
-export async function dispatchCall(api: Omit<Api, 'onProgress'>, method: string, args: unknown[]): Promise<unknown> {
+export async function dispatchCall(api: Omit<Api, 'onProgress' | 'onProgressBatch'>, method: string, args: unknown[]): Promise<unknown> {
   if (!Object.hasOwn(ApiArgs, method)) throw new Error(`unknown method ${method}`);
   const parsed = ApiArgs[method as ApiMethod].safeParse(args);
   if (!parsed.success) throw new Error(`invalid arguments for ${method}: ${zodIssuesText(parsed.error.issues, 'args')}`);

@@ -9,7 +9,7 @@ export const RpcRequest = z.object({
 }).strict();
 export type RpcRequest = z.infer<typeof RpcRequest>;
 
-/** Server -> client: the answer to request `id`, or an event pushed by a running job. */
+/** Server -> client: the answer to request `id`, or events pushed by a running job (progress: a ProgressEvent[] batch, oldest first). */
 export type RpcMessage =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: string }

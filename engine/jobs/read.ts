@@ -74,6 +74,8 @@ async function readInput(job: JobContext, input: Input, reading: TypeRun[], repo
 function batchProgress(job: JobContext, f: string, each: Reading[], t0: number): (read: number, total: number) => Promise<void> {
   const { emit } = job;
   let lastEmit = 0;
+  /** each day's rows at its last event: a day whose rows did not change gets none (a file of decades of days sent thousands a tick) */
+  const told = new Map<object, number>();
   return async (read: number, total: number) => {
     for (const { run } of each) await relieveSinks(run.sinks, job.bufferBudget);
     const now = performance.now();
@@ -86,7 +88,8 @@ function batchProgress(job: JobContext, f: string, each: Reading[], t0: number):
       const eta = etaOf(frac, secs);
       emit({ kind: 'file', dataType: run.type, path: f, bytesRead: read, bytesTotal: total, rows: counters.rows, rowsPerSec: rate, etaSec: eta, state: 'reading' });
       for (const s of run.active) {
-        if (!s.sources.has(f)) continue;
+        if (!s.sources.has(f) || told.get(s) === s.stats.read) continue;
+        told.set(s, s.stats.read);
         s.state = 'reading';
         emit({ kind: 'day', dataType: run.type, day: s.day, state: 'reading', rows: s.stats.read, fraction: frac * 0.9, rowsPerSec: rate, etaSec: eta });
       }

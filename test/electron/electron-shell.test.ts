@@ -145,11 +145,11 @@ function fakeIpcRenderer() {
   return { ipc, invoked, sent, listeners };
 }
 
-test('the preload exposes exactly the Api methods plus onProgress, each on its own channel', async () => {
+test('the preload exposes exactly the Api methods plus onProgress and onProgressBatch, each on its own channel', async () => {
   const f = fakeIpcRenderer();
   const api = buildApi(f.ipc);
-  assert.deepEqual(Object.keys(api).filter((k) => k !== 'onProgress').sort(), [...API_METHODS].sort());
-  assert.equal(Object.keys(api).length, API_METHODS.length + 1);
+  assert.deepEqual(Object.keys(api).filter((k) => k !== 'onProgress' && k !== 'onProgressBatch').sort(), [...API_METHODS].sort());
+  assert.equal(Object.keys(api).length, API_METHODS.length + 2);
   for (const v of Object.values(api)) assert.equal(typeof v, 'function');
   assert.ok(!('invoke' in api) && !('send' in api) && !('on' in api));
 
@@ -163,13 +163,18 @@ test('the preload exposes exactly the Api methods plus onProgress, each on its o
   await assert.rejects(api.job('x'), (e: Error) => e.message === 'no job x');
   assert.equal(cleanIpcError(new Error("Error invoking remote method 'api:preview': ZodError: bad")).message, 'bad');
 
-  // Progress: (jobId, event) only, never the IPC event; unsubscribe removes the listener.
+  // Progress: (jobId, event) only, never the IPC event; a batch arrives whole to onProgressBatch,
+  // one event at a time to onProgress; unsubscribe removes the listener.
   const got: unknown[][] = [];
+  const batches: unknown[][] = [];
   const off = api.onProgress((...a) => void got.push(a));
-  const [listener] = f.listeners.get(PROGRESS_CHANNEL)!;
-  listener!({ sender: 'secret' }, 'job-1', { kind: 'job', state: 'started' });
-  assert.deepEqual(got, [['job-1', { kind: 'job', state: 'started' }]]);
+  const offBatch = api.onProgressBatch!((...a) => void batches.push(a));
+  const day = { kind: 'day', dataType: 'trades', day: '2024-01-01', state: 'done', rows: 1, fraction: 1, rowsPerSec: 0, etaSec: null };
+  for (const listener of f.listeners.get(PROGRESS_CHANNEL)!) listener({ sender: 'secret' }, 'job-1', [{ kind: 'job', state: 'started' }, day]);
+  assert.deepEqual(got, [['job-1', { kind: 'job', state: 'started' }], ['job-1', day]]);
+  assert.deepEqual(batches, [['job-1', [{ kind: 'job', state: 'started' }, day]]]);
   off();
+  offBatch();
   assert.equal(f.listeners.get(PROGRESS_CHANNEL)!.size, 0);
 
   // window.platform.pathForFile: only real paths are announced to the main process.
@@ -226,12 +231,12 @@ test('IPC handlers: one per Api method, sender checked, arguments validated', as
   // Progress goes to the window while it exists.
   const sent: unknown[][] = [];
   let destroyed = false;
-  const stop = forwardProgress({ onProgress: service.onProgress }, () => ({ isDestroyed: () => destroyed, send: (...a) => void sent.push(a) }));
+  const stop = forwardProgress({ onProgressBatch: service.onProgressBatch }, () => ({ isDestroyed: () => destroyed, send: (...a) => void sent.push(a) }));
   const sample = await service.sampleJob();
   const { jobId } = await service.startJob({ ...sample.spec, dataTypes: ['funding'] });
   while ((await service.job(jobId)).state === 'running') await new Promise((r) => setTimeout(r, 20));
   assert.ok(sent.length > 2);
-  assert.deepEqual(sent[0], [PROGRESS_CHANNEL, jobId, { kind: 'job', state: 'started' }]);
+  assert.deepEqual(sent[0], [PROGRESS_CHANNEL, jobId, [{ kind: 'job', state: 'started' }]], 'in batches; the job’s own events at once');
   destroyed = true;
   const before = sent.length;
   const again = await service.startJob({ ...sample.spec, dataTypes: ['funding'], overwrite: true });

@@ -252,7 +252,7 @@ test('the renderer client runs a job over /rpc and gets its progress pushed', as
   assert.ok((await api.presets()).length > 0);
 });
 
-test('progress is pushed to every connected client as {event: "progress", jobId, data}', async (t) => {
+test('progress is pushed to every connected client in batches: {event: "progress", jobId, data: events[]}', async (t) => {
   const { server } = await serve(t);
   const a = await client(server);
   const b = await client(server);
@@ -262,13 +262,24 @@ test('progress is pushed to every connected client as {event: "progress", jobId,
   const started = (await a.reply(2)) as { ok: boolean; result: { jobId: string } };
   assert.equal(started.ok, true);
   const jobId = started.result.jobId;
-  const ended = (m: RpcMessage) => 'event' in m && m.event === 'progress' && (m.data as ProgressEvent).kind === 'job' && (m.data as { state: string }).state !== 'started';
+  const ended = (m: RpcMessage) => 'event' in m && m.event === 'progress' && (m.data as ProgressEvent[]).some((e) => e.kind === 'job' && e.state !== 'started');
   for (let i = 0; i < 1200 && !(a.messages.some(ended) && b.messages.some(ended)); i++) await new Promise((r) => setTimeout(r, 25));
+  // The job is listed with its spec and how far it got; its progress so far comes with job(id, {progress}).
+  a.ws.send(JSON.stringify({ id: 3, method: 'listJobs', args: [] }));
+  const listed = (await a.reply(3)) as { result: { jobId: string; state: string; output: string; days: number; daysFinished: number }[] };
+  assert.deepEqual(listed.result.map((j) => [j.jobId, j.state, j.output, j.days, j.daysFinished]), [[jobId, 'done', sample.result.spec.output, 9, 9]]);
+  a.ws.send(JSON.stringify({ id: 4, method: 'job', args: [jobId, { progress: true }] }));
+  const info = (await a.reply(4)) as { result: { progress: ProgressEvent[] } };
+  assert.equal(info.result.progress.filter((e) => e.kind === 'day' && e.state === 'done').length, 9);
+  assert.deepEqual(info.result.progress.at(-1), { kind: 'job', state: 'done' });
   for (const c of [a, b]) {
-    const events = c.messages.filter((m) => 'event' in m) as { event: string; jobId: string; data: ProgressEvent }[];
-    assert.ok(events.length > 5);
-    assert.ok(events.every((m) => m.event === 'progress' && m.jobId === jobId));
-    assert.ok(events.some((m) => m.data.kind === 'day'));
+    const frames = c.messages.filter((m) => 'event' in m) as { event: string; jobId: string; data: ProgressEvent[] }[];
+    assert.ok(frames.length > 1);
+    assert.ok(frames.every((m) => m.event === 'progress' && m.jobId === jobId && Array.isArray(m.data) && m.data.length > 0));
+    const events = frames.flatMap((m) => m.data);
+    assert.ok(events.length > frames.length, 'several events a frame');
+    assert.ok(events.some((e) => e.kind === 'day'));
+    assert.deepEqual(events.at(-1), { kind: 'job', state: 'done' });
     c.ws.close();
   }
 });

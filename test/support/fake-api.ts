@@ -1,6 +1,6 @@
 // A small in-memory Api for the renderer's store tests: records calls, answers from fixtures,
 // and lets a test push progress events.
-import type { Api, FileInfo, RejectRow, VerifyOutcome, MappingTemplate, PreviewRequest, PreviewResult, PreviewRow } from '../../shared/api.js';
+import type { Api, FileInfo, JobInfo, JobSummary, RejectRow, VerifyOutcome, MappingTemplate, PreviewRequest, PreviewResult, PreviewRow } from '../../shared/api.js';
 import type { MappingField } from '../../shared/job.js';
 import type { ProgressEvent } from '../../shared/progress.js';
 import type { RunReport } from '../../shared/report.js';
@@ -8,6 +8,10 @@ import type { RunReport } from '../../shared/report.js';
 export interface FakeApi extends Api {
   calls: { method: string; args: unknown[] }[];
   emit(jobId: string, e: ProgressEvent): void;
+  /** pushes a batch, as browser mode's transport does (to batch listeners at once, to the others one by one) */
+  emitBatch(jobId: string, events: ProgressEvent[]): void;
+  /** what listJobs answers, and job(jobId) for those jobs (with their progress so far) */
+  jobList: (JobSummary & { progress?: ProgressEvent[] })[];
   templates: MappingTemplate[];
   report: RunReport | null;
   /** what verify answers */
@@ -37,6 +41,7 @@ function rowsFor(req: PreviewRequest, columns: Partial<Record<MappingField, stri
 
 export function fakeApi(): FakeApi {
   const listeners = new Set<(jobId: string, e: ProgressEvent) => void>();
+  const batchListeners = new Set<(jobId: string, events: ProgressEvent[]) => void>();
   const calls: FakeApi['calls'] = [];
   let jobs = 0;
   const api: FakeApi = {
@@ -45,8 +50,14 @@ export function fakeApi(): FakeApi {
     report: null,
     verifyOutcome: { ok: true, errors: [], warnings: [], summary: [] },
     rejectRows: [],
+    jobList: [],
     emit(jobId, e) {
+      for (const l of batchListeners) l(jobId, [e]);
       for (const l of listeners) l(jobId, e);
+    },
+    emitBatch(jobId, events) {
+      for (const l of batchListeners) l(jobId, events);
+      for (const e of events) for (const l of listeners) l(jobId, e);
     },
     async inspectFiles(paths) {
       calls.push({ method: 'inspectFiles', args: [paths] });
@@ -79,13 +90,23 @@ export function fakeApi(): FakeApi {
     async cancelJob(jobId) {
       calls.push({ method: 'cancelJob', args: [jobId] });
     },
-    async job(jobId) {
-      calls.push({ method: 'job', args: [jobId] });
+    async job(jobId, opts) {
+      calls.push({ method: 'job', args: opts ? [jobId, opts] : [jobId] });
+      const listed = api.jobList.find((j) => j.jobId === jobId);
+      if (listed) return { jobId, state: listed.state, ...(opts?.progress ? { progress: listed.progress ?? [] } : {}) } satisfies JobInfo;
       return { jobId, state: 'done', report: api.report ?? undefined };
     },
     onProgress(cb) {
       listeners.add(cb);
       return () => listeners.delete(cb);
+    },
+    async listJobs() {
+      // Not recorded: init asks it on every start, and tests read calls[0].
+      return api.jobList.map(({ progress: _, ...j }) => j);
+    },
+    onProgressBatch(cb) {
+      batchListeners.add(cb);
+      return () => batchListeners.delete(cb);
     },
     async verify(catalog) {
       calls.push({ method: 'verify', args: [catalog] });

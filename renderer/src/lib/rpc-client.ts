@@ -10,6 +10,7 @@ import type { ProgressEvent } from '../../../shared/progress.js';
 import type { RpcMessage, RpcRequest } from '../../../shared/rpc.js';
 
 type ProgressListener = (jobId: string, e: ProgressEvent) => void;
+type BatchListener = (jobId: string, events: ProgressEvent[]) => void;
 
 /** The minimal WebSocket surface used here (the browser's, or a compatible one in tests). */
 export interface SocketLike {
@@ -84,24 +85,35 @@ function callBook() {
   };
 }
 
+/** Calls each listener, logging (not throwing) a listener's failure. */
+function callEach<A extends unknown[]>(listeners: Set<(...a: A) => void>, ...args: A) {
+  for (const cb of [...listeners]) {
+    try {
+      cb(...args);
+    } catch (err) {
+      console.error('progress listener failed', err);
+    }
+  }
+}
+
 /** The progress listeners; they belong to the client, not to a socket, so they outlive reconnects. */
 function progressHub() {
   const listeners = new Set<ProgressListener>();
+  const batchListeners = new Set<BatchListener>();
+  const adder = <L>(set: Set<L>) => (cb: L): (() => void) => {
+    set.add(cb);
+    return () => {
+      set.delete(cb);
+    };
+  };
   return {
-    add(cb: ProgressListener): () => void {
-      listeners.add(cb);
-      return () => {
-        listeners.delete(cb);
-      };
-    },
-    emit(jobId: string, e: ProgressEvent) {
-      for (const cb of [...listeners]) {
-        try {
-          cb(jobId, e);
-        } catch (err) {
-          console.error('progress listener failed', err);
-        }
-      }
+    add: adder(listeners),
+    addBatch: adder(batchListeners),
+    /** one frame's events: to the batch listeners at once, to the others one by one */
+    emit(jobId: string, events: ProgressEvent[]) {
+      if (!events.length) return;
+      callEach(batchListeners, jobId, events);
+      for (const e of events) callEach(listeners, jobId, e);
     },
   };
 }
@@ -116,7 +128,7 @@ function dispatch(data: unknown, calls: ReturnType<typeof callBook>, progress: R
     return;
   }
   if (!('event' in msg)) calls.answer(msg);
-  else if (msg.event === 'progress') progress.emit(msg.jobId, msg.data as ProgressEvent);
+  else if (msg.event === 'progress') progress.emit(msg.jobId, Array.isArray(msg.data) ? (msg.data as ProgressEvent[]) : [msg.data as ProgressEvent]);
 }
 
 interface SocketEvents {
@@ -208,6 +220,7 @@ export async function connectApi(url: string, opts: ConnectOptions = {}): Promis
   return {
     ...forwardCalls(call),
     onProgress: (cb) => progress.add(cb),
+    onProgressBatch: (cb) => progress.addBatch(cb),
     close: () => conn.close(),
   };
 }

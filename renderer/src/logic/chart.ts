@@ -51,7 +51,10 @@ export function chartModel(points: DayPoint[], range: { start?: string | null; e
   const byDay = new Map(points.map((p) => [p.day, p]));
   let days = range.start && range.end ? daysBetween(range.start, range.end) : [];
   if (!days.length) days = [...byDay.keys()].sort();
-  else for (const d of byDay.keys()) if (!days.includes(d)) days.push(d);
+  else {
+    const inRange = new Set(days);
+    for (const d of byDay.keys()) if (!inRange.has(d)) days.push(d);
+  }
   days.sort();
   const n = days.length;
   const slot = n ? (plot.right - plot.left) / n : 0;

@@ -18,10 +18,12 @@ export function addDays(day: Day, n: number): Day {
   return toDay(new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS));
 }
 
+/** Every day from start to end: no cap (a cap of 3,700 cut a 31-year job's bars short). */
 export function daysBetween(start: Day, end: Day): Day[] {
   if (!isDay(start) || !isDay(end) || end < start) return [];
   const out: Day[] = [];
-  for (let d = start; d <= end && out.length < 3700; d = addDays(d, 1)) out.push(d);
+  const last = Date.parse(`${end}T00:00:00Z`);
+  for (let t = Date.parse(`${start}T00:00:00Z`); t <= last; t += DAY_MS) out.push(toDay(new Date(t)));
   return out;
 }
 

@@ -20,6 +20,8 @@ export interface BarView {
   rowsText: string;
   rateText: string;
   etaText: string;
+  /** rows read so far */
+  rows: number;
   error?: string;
   file?: string;
 }
@@ -55,7 +57,7 @@ export function barView(b: DayBar): BarView {
   if (b.state === 'cancelled') stateLabel = 'Cancelled — nothing written';
   return {
     key: barKey(b.dataType, b.day, b.instrument), ...(b.instrument ? { instrument: b.instrument } : {}), dataType: b.dataType, day: b.day, percent: b.state === 'cancelled' ? Math.floor(b.fraction * 100) : percent, tone, stateLabel,
-    rowsText, rateText: active ? formatRate(b.rowsPerSec) : '', etaText: active ? formatEta(b.etaSec) : '', error: b.error, file: b.file,
+    rowsText, rateText: active ? formatRate(b.rowsPerSec) : '', etaText: active ? formatEta(b.etaSec) : '', rows: b.rows, error: b.error, file: b.file,
   };
 }
 
@@ -111,9 +113,9 @@ export function runSummary(s: RunState): RunSummary {
   const active = bars.filter((b) => b.state === 'reading' || b.state === 'writing').length;
   const rows = bars.reduce((a, b) => a + b.rows, 0);
   const percent = total ? Math.floor((bars.reduce((a, b) => a + b.fraction, 0) / total) * 100) : s.status === 'done' ? 100 : 0;
-  const parts = [`${done + skipped} of ${total} day${total === 1 ? '' : 's'} finished`];
-  if (skipped) parts.push(`${skipped} already in catalog`);
-  if (failed) parts.push(`${failed} failed`);
+  const parts = [`${formatCount(done + skipped)} of ${formatCount(total)} day${total === 1 ? '' : 's'} finished`];
+  if (skipped) parts.push(`${formatCount(skipped)} already in catalog`);
+  if (failed) parts.push(`${formatCount(failed)} failed`);
   if (rows) parts.push(`${plural(rows, 'row')} read`);
   const title = {
     idle: 'Not started',
@@ -183,4 +185,27 @@ export function specLine(spec: { symbol?: string; symbols?: string[]; start: str
 /** How much of a file has been read, in whole percent (an empty file counts as 1 byte). */
 export function fileReadPercent(f: Pick<FileProgress, 'bytesRead' | 'bytesTotal'>): number {
   return Math.round((f.bytesRead / Math.max(1, f.bytesTotal)) * 100);
+}
+
+export interface YearSpan {
+  year: string;
+  /** index of the year's first bar in the group */
+  first: number;
+  days: number;
+  rows: number;
+  failed: number;
+}
+
+/** A long group's bars by year (they are in day order): where each year starts, its rows and failures, to jump to it. */
+export function yearSpans(bars: readonly BarView[]): YearSpan[] {
+  const out: YearSpan[] = [];
+  bars.forEach((b, i) => {
+    const year = b.day.slice(0, 4);
+    let y = out.at(-1);
+    if (!y || y.year !== year) out.push((y = { year, first: i, days: 0, rows: 0, failed: 0 }));
+    y.days++;
+    y.rows += b.rows;
+    if (b.tone === 'failed') y.failed++;
+  });
+  return out;
 }

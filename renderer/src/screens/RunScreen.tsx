@@ -1,9 +1,10 @@
 // Step 5: one bar per day per data type, streamed from the job; cancel at any time.
-import { useMemo } from 'react';
-import { baseName, formatEta, formatRate, plural } from '../logic/format.js';
+import { useMemo, useRef } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { baseName, formatCount, formatEta, formatRate, plural } from '../logic/format.js';
 import { isFinished, type FileProgress } from '../logic/progress.js';
 import { TYPE_LABELS } from '../logic/dataTypes.js';
-import { fileReadPercent, groupBars, groupByInstrument, runSegments, runSummary, specLine, type BarGroup, type BarView, type InstrumentGroups, type RunSummary } from '../logic/progressView.js';
+import { fileReadPercent, groupBars, yearSpans, groupByInstrument, runSegments, runSummary, specLine, type BarGroup, type BarView, type InstrumentGroups, type RunSummary } from '../logic/progressView.js';
 import { dayCounts, daysText, failedFiles, resultTitle, resultTone, shownError } from '../logic/result.js';
 import type { RunReport } from '../../../shared/report.js';
 import { FailureList } from '../components/Failures.js';
@@ -62,9 +63,10 @@ function RunOverall({ sum }: { sum: RunSummary }) {
   );
 }
 
-function DayBarItem({ b }: { b: BarView }) {
+function DayBarItem({ b, at }: { b: BarView; at?: { index: number; start: number; measure: (el: Element | null) => void } }) {
+  const place = at ? { 'data-index': at.index, ref: at.measure, style: { position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${at.start}px)` } as const } : {};
   return (
-    <li className={`day-bar tone-${b.tone}`} data-day={b.day} data-type={b.dataType} data-state={b.tone}>
+    <li className={`day-bar tone-${b.tone}`} data-day={b.day} data-type={b.dataType} data-state={b.tone} {...place}>
       <span className="day-label mono">{b.day}</span>
       <ProgressBar percent={b.percent} tone={b.tone} label={`${TYPE_LABELS[b.dataType]} ${b.day}`} />
       <span className="day-state"><Pill tone={b.tone}>{b.stateLabel}</Pill></span>
@@ -84,12 +86,42 @@ function BarGroupCard({ g }: { g: BarGroup }) {
     <section className="card" aria-labelledby={id} data-instrument={g.instrument}>
       <div className="card-head">
         <h2 id={id}>{g.label}</h2>
-        <span className="muted small">{g.done} of {g.total} done{g.failed ? ` · ${g.failed} failed` : ''}</span>
+        <span className="muted small">{formatCount(g.done)} of {formatCount(g.total)} done{g.failed ? ` · ${formatCount(g.failed)} failed` : ''}</span>
       </div>
-      <ul className="day-bars">
-        {g.bars.map((b) => <DayBarItem key={b.key} b={b} />)}
-      </ul>
+      {g.bars.length > VIRTUAL_FROM ? <VirtualDayBars bars={g.bars} label={g.label} /> : (
+        <ul className="day-bars">
+          {g.bars.map((b) => <DayBarItem key={b.key} b={b} />)}
+        </ul>
+      )}
     </section>
+  );
+}
+
+/** Above this many days a group's bars scroll in a box, only those in view in the page (31 years are 11,323 bars). */
+const VIRTUAL_FROM = 62;
+
+function VirtualDayBars({ bars, label }: { bars: BarView[]; label: string }) {
+  const box = useRef<HTMLDivElement>(null);
+  const v = useVirtualizer({ count: bars.length, getScrollElement: () => box.current, estimateSize: () => 41, overscan: 10 });
+  const years = useMemo(() => yearSpans(bars), [bars]);
+  return (
+    <>
+      <div className="year-jumps" role="group" aria-label={`${label}: jump to a year`}>
+        {years.map((y) => (
+          <button key={y.year} type="button" className={`year-jump${y.failed ? ' has-failed' : y.rows ? ' has-rows' : ''}`} onClick={() => v.scrollToIndex(y.first, { align: 'start' })}
+            title={`${y.year}: ${plural(y.days, 'day')}, ${plural(y.rows, 'row')}${y.failed ? `, ${y.failed} failed` : ''}`}>
+            {y.year}
+          </button>
+        ))}
+      </div>
+      <div className="day-bars-scroll" ref={box} tabIndex={0} aria-label={`${label}: ${bars.length} days, scroll for more`} data-testid="day-bars-virtual" data-days={bars.length}>
+        <ul className="day-bars" style={{ height: v.getTotalSize(), position: 'relative' }}>
+          {v.getVirtualItems().map((it) => (
+            <DayBarItem key={bars[it.index]!.key} b={bars[it.index]!} at={{ index: it.index, start: it.start, measure: v.measureElement }} />
+          ))}
+        </ul>
+      </div>
+    </>
   );
 }
 
@@ -117,6 +149,7 @@ function FileItem({ f, failed }: { f: FileProgress; failed: boolean }) {
       {f.state === 'reading' && <span className="small muted">{fileReadPercent(f)}% · {formatRate(f.rowsPerSec)} {formatEta(f.etaSec)}</span>}
       {f.state === 'done' && (failed ? <Pill tone="failed">failed</Pill> : <Pill tone="done">read</Pill>)}
       {f.state === 'failed' && f.error && <span className="small">{shownError(f.error)}</span>}
+      {f.state === 'stopped' && <Pill tone="cancelled">stopped</Pill>}
     </li>
   );
 }
@@ -146,9 +179,33 @@ function RunLog({ log }: { log: { level: string; message: string }[] }) {
   );
 }
 
+/** The engine's other running jobs (their pages gone, or another window's): each can be cancelled from here. */
+function OtherJobs() {
+  const jobs = useApp((s) => s.jobs);
+  const current = useApp((s) => s.run.jobId);
+  const cancelJobById = useApp((s) => s.cancelJobById);
+  const others = jobs.filter((j) => j.state === 'running' && j.jobId !== current);
+  if (!others.length) return null;
+  return (
+    <section className="card" aria-labelledby="other-jobs" data-testid="other-jobs">
+      <h2 id="other-jobs">Other running jobs</h2>
+      <ul className="file-progress">
+        {others.map((j) => (
+          <li key={j.jobId}>
+            <span className="mono">{specLine(j)}</span>
+            <span className="small muted">{formatCount(j.daysFinished)} of {plural(j.days, 'day')} finished when asked</span>
+            <button type="button" className="btn danger" onClick={() => void cancelJobById(j.jobId)}>Cancel</button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function RunScreen() {
   const run = useApp((s) => s.run);
   const lastSpec = useApp((s) => s.lastSpec);
+  const attached = useApp((s) => s.attached);
   const groups = useMemo(() => groupByInstrument(groupBars(run)), [run]);
   const sum = useMemo(() => runSummary(run), [run]);
   const report = useApp((s) => s.result.report);
@@ -157,9 +214,10 @@ export function RunScreen() {
   return (
     <div className="screen">
       <ScreenHeader title={ended ? resultTitle(report) : sum.title} tone={ended ? resultTone(report) : undefined} actions={<RunActions />}>
-        {specLine(lastSpec)}
+        {specLine(lastSpec ?? attached)}
       </ScreenHeader>
       <RunOverall sum={sum} />
+      <OtherJobs />
       {groups.map((x) => <InstrumentBars key={x.instrument ?? ''} x={x} />)}
       <FilesRead files={Object.values(run.files)} />
       <RunLog log={run.log} />

@@ -69,7 +69,9 @@ export function createAppStore(api: Api, opts: StoreOptions = {}): AppStore {
       newJob: () => newJob(ctx),
     };
   });
-  api.onProgress((jobId, e) => store.getState().onProgress(jobId, e));
+  // A transport that receives events in batches hands each over at once: one store update per batch.
+  if (api.onProgressBatch) api.onProgressBatch((jobId, events) => store.getState().onProgressBatch(jobId, events));
+  else api.onProgress((jobId, e) => store.getState().onProgress(jobId, e));
   return store;
 }
 

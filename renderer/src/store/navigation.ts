@@ -57,6 +57,8 @@ export function navigationSlice({ api, opts, set, get }: SliceContext): Navigati
           draft: s.draft.output || !outputRoot ? s.draft : { ...s.draft, output: defaultOutput(outputRoot, s.draft.symbol) },
         };
       });
+      // A job still running (its page reloaded or closed): show it, with Cancel.
+      await get().reattach();
     },
 
     go(screen) {
