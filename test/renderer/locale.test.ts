@@ -46,9 +46,14 @@ test('the job carries the file options as the config entry’s decimal, date_for
   assert.deepEqual(built.errors, []);
   assert.deepEqual(built.spec!.config.files!.trades, { file_path: ['/d/de.csv'], delimiter: ';', decimal: ',', date_format: 'day-first', side_values: { Kauf: 'buyer', Verkauf: 'seller' } });
   assert.equal(JobSpec.safeParse(built.spec).success, true);
-  // Two files of one type with different side values: the first is used, and the user is told.
-  const two = buildJob(draft, [...files, { ...files[0]!, info: fileInfo('/d/de2.csv', ['time']), options: { sideValues: { K: 'buyer' as const } } }], {});
+  // Two files of one layout (one config entry) with different side values: the first is used, and the user is told.
+  const two = buildJob(draft, [...files, { ...files[0]!, info: fileInfo('/d/de2.csv', ['time', 'price', 'qty', 'side', 'id']), options: { ...files[0]!.options, sideValues: { K: 'buyer' as const } } }], {});
   assert.match(two.warnings.join('\n'), /trades: the files have different side values; the first one is used for all/);
+  // Files of another layout are an entry of their own, with their own options.
+  const other = buildJob(draft, [...files, { ...files[0]!, info: fileInfo('/d/en.csv', ['time']), options: { sideValues: { K: 'buyer' as const } } }], {});
+  assert.deepEqual(other.warnings.filter((w) => w.includes('side values')), []);
+  const entries = other.spec!.config.files!.trades as { file_path: string[]; side_values?: unknown }[];
+  assert.deepEqual(entries.map((e) => [e.file_path, e.side_values]), [[['/d/de.csv'], { Kauf: 'buyer', Verkauf: 'seller' }], [['/d/en.csv'], { K: 'buyer' }]]);
 });
 
 test('a status badge filters the preview rows', () => {
