@@ -283,10 +283,15 @@ test('the sample says where it writes and wrote; New job forgets it; an error no
   // An error notice: beside the screen (never over its buttons), closable, gone by itself after ~8 s.
   await page.locator('button[data-step="mapping"]').click();
   await page.getByTestId('mapped-counts').getByText(/ok/).waitFor();
-  await page.getByLabel('Saved templates').selectOption('Other venue');
-  await page.getByRole('button', { name: 'Apply' }).click();
+  // (a Tardis API key longer than any key: the engine refuses it, an error notice)
+  await page.locator('button[data-step="source"]').click();
+  await page.getByRole('radio', { name: /Tardis\.dev download/ }).click();
+  await page.locator('button[data-step="job"]').click();
+  await page.locator('#api-key').fill('TD.' + 'x'.repeat(600));
+  await page.getByRole('button', { name: 'Save key' }).click();
   const notice = page.getByTestId('notice');
   await notice.and(page.getByRole('alert')).waitFor();
+  assert.match(await notice.innerText(), /The API key was not saved: 603 characters is longer than any Tardis key; paste the key alone\./);
   const shown = Date.now();
   await page.mouse.move(1000, 700);
   await shot(page, 'e2e-shell-notice', { window: true, full: false });

@@ -117,6 +117,11 @@ export function draftSlice({ api, set, get }: SliceContext): DraftSlice {
     async saveApiKey(key) {
       const k = key.trim();
       if (!k) return false;
+      // The engine takes keys of up to 500 characters (shared/api.ts); longer is a paste gone wrong.
+      if (k.length > 500) {
+        get().notify('error', `The API key was not saved: ${k.length} characters is longer than any Tardis key; paste the key alone.`);
+        return false;
+      }
       try {
         // Only "saved" stays in the window; the key itself lives with the engine.
         await api.setApiKey(k);
