@@ -148,7 +148,7 @@ test('a saved instrument list is typed in browser mode, and one outside the allo
   assert.match(await page.getByTestId('job-issues').innerText(), /Choose the venue’s saved instrument list/);
   // Browser mode has no file dialog: no Choose… button, and the folders a typed path may be in are named.
   assert.equal(await page.locator('.definition').getByRole('button', { name: 'Choose…' }).count(), 0);
-  assert.match(await page.locator('.definition').innerText(), /Files must be inside: .*To allow more, start the server with --allow DIR\./s);
+  assert.match(await page.locator('.definition').innerText(), /The file must be inside: .*To allow more, start the server with --allow DIR\./s);
   assert.match(await id.innerText(), /linear or inverse: as the definition says/);
   const outside = join(tmpdir(), 'not-allowed-exchangeInfo.json');
   await page.locator('#instruments-file').fill(outside);
