@@ -40,6 +40,8 @@ test('a job with a failed file: the headline names it and the days written; no d
   assert.deepEqual(dayCounts(r.days), { total: 2, written: 1, empty: 1, kept: 0, failed: 0 });
   assert.equal(resultTitle(r), 'Finished with errors: 1 file failed · 1 of 2 days written');
   assert.equal(daysText(dayCounts(r.days)), '1 of 2 days written · 1 empty');
+  assert.equal(daysText({ total: 11_323, written: 2, empty: 11_321, kept: 1_000, failed: 0 }), '2 of 11,323 days written · 1,000 kept from before · 11,321 empty', 'counts grouped as everywhere else');
+  assert.equal(daysText({ total: 1, written: 1, empty: 0, kept: 0, failed: 0 }), '1 of 1 day written');
   assert.equal(resultTone(r), 'partial');
   assert.equal(resultTone({ ...r, days: [day('2024-04-02', 'failed', 0)] }), 'failed');
   assert.equal(resultTitle({ ...r, days: [day('2024-04-02', 'failed', 0)] }), 'The job failed: 1 file failed · 1 day failed · 0 of 1 day written');

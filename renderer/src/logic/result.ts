@@ -2,7 +2,7 @@
 import { MARKET, MARKETS, type MarketKey } from '../../../shared/markets.js';
 import type { DayReport, RunReport } from '../../../shared/report.js';
 import { appText, printable } from '../../../shared/text.js';
-import { baseName } from './format.js';
+import { baseName, formatCount, plural } from './format.js';
 
 export function failedDays(days: readonly DayReport[]): number {
   return days.filter((d) => d.state === 'failed').length;
@@ -30,10 +30,10 @@ export function dayCounts(days: readonly DayReport[]): DayCounts {
 
 /** "1 of 2 days written · 1 empty · 1 failed": the same words on the Run and Result screens. */
 export function daysText(c: DayCounts): string {
-  const parts = [`${c.written} of ${c.total} day${c.total === 1 ? '' : 's'} written`];
-  if (c.kept) parts.push(`${c.kept} kept from before`);
-  if (c.empty) parts.push(`${c.empty} empty`);
-  if (c.failed) parts.push(`${c.failed} failed`);
+  const parts = [`${formatCount(c.written)} of ${plural(c.total, 'day')} written`];
+  if (c.kept) parts.push(`${formatCount(c.kept)} kept from before`);
+  if (c.empty) parts.push(`${formatCount(c.empty)} empty`);
+  if (c.failed) parts.push(`${formatCount(c.failed)} failed`);
   return parts.join(' · ');
 }
 

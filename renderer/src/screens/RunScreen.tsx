@@ -36,7 +36,7 @@ function RunActions() {
 
 /** The line over the bar once the report is in: days finished (as during the run), days written, and the report's rows read. */
 function endedText(sum: RunSummary, r: RunReport): string {
-  return [`${sum.done + sum.skipped} of ${sum.total} day${sum.total === 1 ? '' : 's'} finished`, daysText(dayCounts(r.days)), `${plural(r.totals.read, 'row')} read`].join(' · ');
+  return [`${formatCount(sum.done + sum.skipped)} of ${plural(sum.total, 'day')} finished`, daysText(dayCounts(r.days)), `${plural(r.totals.read, 'row')} read`].join(' · ');
 }
 
 function RunOverall({ sum }: { sum: RunSummary }) {
