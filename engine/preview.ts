@@ -13,7 +13,7 @@ import { nsToIso } from './catalog/paths.js';
 import { errnoText } from './catalog/atomic.js';
 import { Normalizer } from './normalize/normalizer.js';
 import { MemorySink, type RowSink } from './normalize/sink.js';
-import { detect, splitCsv } from './sources/csv/detect.js';
+import { detect, splitCsv, type Detected } from './sources/csv/detect.js';
 import { decideUnits, mapLines, TsColumn } from './sources/csv/index.js';
 import { KNOWN_FEEDS, alternativeColumns, autoMap, makePlan, ohlcColumns } from './sources/csv/plan.js';
 import { proposeLocale } from './sources/csv/locale.js';
@@ -102,7 +102,30 @@ export async function preview(input: PreviewRequest): Promise<PreviewResult> {
   return Object.keys(alternatives).length ? { ...r, alternatives } : r;
 }
 
-async function previewOf(req: ReturnType<typeof PreviewRequestSchema.parse>): Promise<PreviewResult> {
+/**
+ * No usable mapping yet: the raw rows and the automatic guesses (or the user's partial mapping), so
+ * only the missing fields need a column, and the locale proposals from the cells shown.
+ */
+function unmappedPreview(req: PreviewReq, info: FileInfo, det: Pick<Detected, 'columns' | 'delimiter'>, base: PreviewBase, dataLines: Line[], error: string): PreviewResult {
+  const guess = autoMap(det.columns, req.dataType);
+  const mapping: Partial<Record<MappingField, string>> = {};
+  const confidence: Partial<Record<MappingField, number>> = {};
+  if (req.columns && Object.keys(req.columns).length) {
+    for (const [f, col] of Object.entries(req.columns)) if (col && info.columns.includes(col.toLowerCase())) { mapping[f as MappingField] = col; confidence[f as MappingField] = 1; }
+  } else {
+    for (const [f, k] of Object.entries(guess.cols)) if (k !== undefined) { mapping[f as MappingField] = info.columns[k]!; confidence[f as MappingField] = guess.confidence[f as MappingField]!; }
+  }
+  const cells = dataLines.map((l) => splitCsv(l.text, det.delimiter));
+  const at = (f: MappingField) => (mapping[f] !== undefined ? info.columns.indexOf(mapping[f]!.toLowerCase()) : -1);
+  const proposals = proposeLocale(cells, det.delimiter, { timestamp: at('timestamp') >= 0 ? at('timestamp') : undefined, side: at('aggressor_side') >= 0 ? at('aggressor_side') : undefined, sideName: mapping.aggressor_side, sideMode: 'text' });
+  return { ...base, mapping, confidence, timestampUnit: null, error, proposals,
+    rows: dataLines.map((l, k) => ({ line: l.no, cells: cells[k]!, status: 'ok' as const })) };
+}
+
+type PreviewReq = ReturnType<typeof PreviewRequestSchema.parse>;
+type PreviewBase = Omit<PreviewResult, 'rows' | 'mapping' | 'confidence' | 'timestampUnit'>;
+
+async function previewOf(req: PreviewReq): Promise<PreviewResult> {
   const { info, lines } = await inspectFile(req.path, req.options, req.rows + 1);
   // What the file says of its symbol, exchange and days: the app fills the job's from it.
   const facts = await readFacts(req.path, { member: info.member });
@@ -113,7 +136,7 @@ async function previewOf(req: ReturnType<typeof PreviewRequestSchema.parse>): Pr
   const preset = market ? presetTable()[market]?.[req.symbol.toUpperCase()] : undefined;
   const pricePrecision = req.pricePrecision ?? (preset ? incrementPrecision(preset.price_increment) : 8);
   const sizePrecision = req.sizePrecision ?? (preset ? incrementPrecision(preset.size_increment) : 8);
-  const base: Omit<PreviewResult, 'rows' | 'mapping' | 'confidence' | 'timestampUnit'> = {
+  const base: PreviewBase = {
     file: info, fields: FIELDS_FOR[req.dataType], required: REQUIRED_FIELDS[req.dataType], pricePrecision, sizePrecision,
     ...(facts ? { facts } : {}),
   };
@@ -129,21 +152,7 @@ async function previewOf(req: ReturnType<typeof PreviewRequestSchema.parse>): Pr
   try {
     plan = makePlan(det, req.dataType, req.columns, info.name, { decimal: o.decimal, sideValues: o.sideValues });
   } catch (e) {
-    // No usable mapping yet: show the raw rows and the automatic guesses (or the user's partial
-    // mapping) so only the missing fields need a column.
-    const guess = autoMap(det.columns, req.dataType);
-    const mapping: Partial<Record<MappingField, string>> = {};
-    const confidence: Partial<Record<MappingField, number>> = {};
-    if (req.columns && Object.keys(req.columns).length) {
-      for (const [f, col] of Object.entries(req.columns)) if (col && info.columns.includes(col.toLowerCase())) { mapping[f as MappingField] = col; confidence[f as MappingField] = 1; }
-    } else {
-      for (const [f, k] of Object.entries(guess.cols)) if (k !== undefined) { mapping[f as MappingField] = info.columns[k]!; confidence[f as MappingField] = guess.confidence[f as MappingField]!; }
-    }
-    const cells = dataLines.map((l) => splitCsv(l.text, det.delimiter));
-    const at = (f: MappingField) => (mapping[f] !== undefined ? info.columns.indexOf(mapping[f]!.toLowerCase()) : -1);
-    const proposals = proposeLocale(cells, det.delimiter, { timestamp: at('timestamp') >= 0 ? at('timestamp') : undefined, side: at('aggressor_side') >= 0 ? at('aggressor_side') : undefined, sideName: mapping.aggressor_side, sideMode: 'text' });
-    return { ...base, mapping, confidence, timestampUnit: null, error: (e as Error).message, proposals,
-      rows: dataLines.map((l, k) => ({ line: l.no, cells: cells[k]!, status: 'ok' as const })) };
+    return unmappedPreview(req, info, det, base, dataLines, (e as Error).message);
   }
   const fm = fixedMode(128);
   const type = req.dataType;

@@ -1,16 +1,11 @@
 // The rejects file: one JSON line per rejected row with file, line, field, reason and value.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import type { RejectRow } from '../../shared/api.js';
 import { commitFile } from '../catalog/atomic.js';
 
-export interface Reject {
-  dataType: string;
-  file: string;
-  line: number;
-  field: string;
-  reason: string;
-  value: string;
-}
+/** One rejected row as the file holds it: the row the app's rejects view reads back (shared/api.ts). */
+export type Reject = Omit<RejectRow, 'instrument'>;
 
 export class RejectSink {
   private out: WriteStream | null = null;

@@ -241,6 +241,46 @@ function timestampText(unit: string, dates: string | undefined): string {
   return `Timestamps read as ${UNIT_WORDS[unit] ?? unit} since 1970, shown in UTC.`;
 }
 
+type StatusCounts = Record<Exclude<RowFilter, 'all'>, number>;
+
+/** The preview's row counts; with problems, each is a button that shows only its rows (again: all). */
+function StatusBadges({ counts, shown, setFilter, error, loading }: { counts: StatusCounts; shown: RowFilter; setFilter: (f: RowFilter) => void; error: boolean; loading: boolean }) {
+  const hasProblems = counts.rejected + counts.duplicate + counts.skipped > 0;
+  const badge = (status: Exclude<RowFilter, 'all'>, tone: string) => (
+    <button
+      type="button"
+      className={`pill pill-${tone} pill-btn`}
+      aria-pressed={shown === status}
+      title={shown === status ? 'Show every row' : `Show only the ${status} rows`}
+      onClick={() => setFilter(shown === status ? 'all' : status)}
+    >
+      {counts[status]} {status}
+    </button>
+  );
+  return (
+    <div className="counts" aria-live="polite" data-testid="mapped-counts">
+      {/* With an error no row was mapped: the raw rows are not "ok". */}
+      {!error && (hasProblems && counts.ok > 0 ? badge('ok', 'ok') : <Pill tone="ok">{counts.ok} ok</Pill>)}
+      {counts.rejected > 0 && badge('rejected', 'error')}
+      {counts.duplicate > 0 && badge('duplicate', 'warn')}
+      {counts.skipped > 0 && badge('skipped', 'warn')}
+      {loading && <span className="muted small">updating…</span>}
+    </div>
+  );
+}
+
+/** The mapped preview's columns: line, status (wide enough for whole reasons when there are some), then each written field. */
+function mappedColumns(keys: string[], hasProblems: boolean): VCol[] {
+  return [
+    { key: 'line', label: 'Line', width: '64px', min: 64, className: 'num muted' },
+    { key: 'status', label: 'Status', width: hasProblems ? 'minmax(260px, 2fr)' : '90px', min: hasProblems ? 260 : 90, className: 'wrap-cell' },
+    ...keys.map((k) => {
+      const wide = k.startsWith('ts_') || k.includes('time');
+      return { key: k, label: MAPPED_LABELS[k] ?? (k in M.FIELD_LABELS ? M.FIELD_LABELS[k as MappingField].toLowerCase() : k), width: wide ? 'minmax(262px, 1.4fr)' : 'minmax(100px, 1fr)', min: wide ? 262 : 100, className: 'mono' };
+    }),
+  ];
+}
+
 function MappedPreview({ fields }: { fields: MappingField[] }) {
   const preview = useApp((s) => s.preview);
   const dateFormat = useApp((s) => previewFile(s)?.options.dateFormat);
@@ -266,7 +306,7 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
   };
   const [filter, setFilter] = useState<RowFilter>('all');
   const counts = useMemo(() => {
-    const c = { ok: 0, rejected: 0, duplicate: 0, skipped: 0 };
+    const c: StatusCounts = { ok: 0, rejected: 0, duplicate: 0, skipped: 0 };
     for (const row of rows) c[row.status]++;
     return c;
   }, [rows]);
@@ -275,37 +315,12 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
   const shown = useMemo(() => filterRows(rows, shownFilter), [rows, shownFilter]);
   if (!r) return preview.loading || preview.result ? <Empty>Reading…</Empty> : null;
   const hasProblems = counts.rejected + counts.duplicate + counts.skipped > 0;
-  const badge = (status: Exclude<RowFilter, 'all'>, tone: string) => (
-    <button
-      type="button"
-      className={`pill pill-${tone} pill-btn`}
-      aria-pressed={shownFilter === status}
-      title={shownFilter === status ? 'Show every row' : `Show only the ${status} rows`}
-      onClick={() => setFilter(shownFilter === status ? 'all' : status)}
-    >
-      {counts[status]} {status}
-    </button>
-  );
-  const cols: VCol[] = [
-    { key: 'line', label: 'Line', width: '64px', min: 64, className: 'num muted' },
-    { key: 'status', label: 'Status', width: hasProblems ? 'minmax(260px, 2fr)' : '90px', min: hasProblems ? 260 : 90, className: 'wrap-cell' },
-    ...keys.map((k) => {
-      const wide = k.startsWith('ts_') || k.includes('time');
-      return { key: k, label: MAPPED_LABELS[k] ?? (k in M.FIELD_LABELS ? M.FIELD_LABELS[k as MappingField].toLowerCase() : k), width: wide ? 'minmax(262px, 1.4fr)' : 'minmax(100px, 1fr)', min: wide ? 262 : 100, className: 'mono' };
-    }),
-  ];
+  const cols = mappedColumns(keys, hasProblems);
   return (
     <section className="card mapped-preview" aria-labelledby="mapped-title">
       <div className="card-head">
         <h2 id="mapped-title">What the engine will write</h2>
-        <div className="counts" aria-live="polite" data-testid="mapped-counts">
-          {/* With an error no row was mapped: the raw rows are not "ok". */}
-          {!r.error && (hasProblems && counts.ok > 0 ? badge('ok', 'ok') : <Pill tone="ok">{counts.ok} ok</Pill>)}
-          {counts.rejected > 0 && badge('rejected', 'error')}
-          {counts.duplicate > 0 && badge('duplicate', 'warn')}
-          {counts.skipped > 0 && badge('skipped', 'warn')}
-          {preview.loading && <span className="muted small">updating…</span>}
-        </div>
+        <StatusBadges counts={counts} shown={shownFilter} setFilter={setFilter} error={!!r.error} loading={preview.loading} />
       </div>
       {r.error ? (
         <div className="alert alert-warn" role="status">{r.error.replace(/; map it in the config's "columns"$/, '')}</div>

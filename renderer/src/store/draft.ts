@@ -41,7 +41,8 @@ export function joinPath(dir: string, name: string): string {
   return dir.endsWith(sep) ? dir + name : dir + sep + name;
 }
 
-export function draftSlice({ api, set, get }: SliceContext): DraftSlice {
+export function draftSlice(ctx: SliceContext): DraftSlice {
+  const { set, get } = ctx;
   return {
     draft: defaultDraft(),
     presets: [],
@@ -94,6 +95,20 @@ export function draftSlice({ api, set, get }: SliceContext): DraftSlice {
       set((s) => ({ draft: { ...s.draft, allowMismatch: key } }));
     },
 
+    ...dialogActions(ctx),
+
+    job() {
+      const s = get();
+      return buildJob(s.draft, s.files, s.mappings, s.presets, jobFacts(s), { apiKeySaved: s.apiKeySaved });
+    },
+  };
+}
+
+type DialogActions = Pick<DraftSlice, 'pickOutput' | 'pickInstrumentsFile' | 'saveApiKey'>;
+
+/** What the job asks the engine's side for: folders and files through its dialogs, the Tardis key kept there. */
+function dialogActions({ api, set, get }: SliceContext): DialogActions {
+  return {
     async pickOutput() {
       try {
         const p = await api.pickFolder();
@@ -131,11 +146,6 @@ export function draftSlice({ api, set, get }: SliceContext): DraftSlice {
         get().notify('error', `The API key was not saved: ${errText(e)}`);
         return false;
       }
-    },
-
-    job() {
-      const s = get();
-      return buildJob(s.draft, s.files, s.mappings, s.presets, jobFacts(s), { apiKeySaved: s.apiKeySaved });
     },
   };
 }

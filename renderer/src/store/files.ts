@@ -85,7 +85,8 @@ function mergeOptions(cur: FileOptions, change: FileOptions): FileOptions {
   return next;
 }
 
-export function filesSlice({ api, set, get }: SliceContext): FilesSlice {
+export function filesSlice(ctx: SliceContext): FilesSlice {
+  const { set, get } = ctx;
   return {
     source: 'csv',
     files: [],
@@ -94,15 +95,6 @@ export function filesSlice({ api, set, get }: SliceContext): FilesSlice {
     pathText: '',
     droppedNames: [],
     facts: {},
-
-    setPathText(pathText) {
-      set({ pathText });
-    },
-
-    dropNames(names) {
-      const d = dropped(names);
-      set({ droppedNames: d.pending, pathText: d.text, addError: null });
-    },
 
     setFacts(path, facts) {
       const cur = get().facts[path];
@@ -113,6 +105,53 @@ export function filesSlice({ api, set, get }: SliceContext): FilesSlice {
 
     setSource(source) {
       set((s) => ({ source, draft: { ...s.draft, source } }));
+    },
+
+    ...addingActions(ctx),
+
+    removeFile(path) {
+      set((s) => {
+        const files = s.files.filter((f) => f.info.path !== path);
+        const types = typesInUse(files);
+        const facts = { ...s.facts };
+        delete facts[path];
+        return {
+          files, facts,
+          selectedPath: s.selectedPath === path ? files[0]?.info.path ?? null : s.selectedPath,
+          draft: types.length ? { ...s.draft, dataTypes: types } : s.draft,
+        };
+      });
+      get().refreshPreview();
+    },
+
+    toggleFileType(path, t) {
+      set((s) => {
+        const files = s.files.map((f) => (f.info.path === path ? toggleType(f, t) : f));
+        const types = typesInUse(files);
+        return { files, draft: { ...s.draft, dataTypes: types.length ? types : s.draft.dataTypes } };
+      });
+      get().refreshPreview();
+    },
+
+    setFileOptions(path, options) {
+      set((s) => ({ files: s.files.map((f) => (f.info.path === path ? { ...f, options: mergeOptions(f.options, options) } : f)) }));
+      get().refreshPreview();
+    },
+  };
+}
+
+type AddingActions = Pick<FilesSlice, 'setPathText' | 'dropNames' | 'addPaths' | 'addTyped' | 'pickFiles'>;
+
+/** Adding files: by path (typed, pasted, or a dropped name completed), or through the file dialog. */
+function addingActions({ api, set, get }: SliceContext): AddingActions {
+  return {
+    setPathText(pathText) {
+      set({ pathText });
+    },
+
+    dropNames(names) {
+      const d = dropped(names);
+      set({ droppedNames: d.pending, pathText: d.text, addError: null });
     },
 
     async addPaths(paths) {
@@ -156,35 +195,6 @@ export function filesSlice({ api, set, get }: SliceContext): FilesSlice {
       } catch (e) {
         set({ addError: errText(e) });
       }
-    },
-
-    removeFile(path) {
-      set((s) => {
-        const files = s.files.filter((f) => f.info.path !== path);
-        const types = typesInUse(files);
-        const facts = { ...s.facts };
-        delete facts[path];
-        return {
-          files, facts,
-          selectedPath: s.selectedPath === path ? files[0]?.info.path ?? null : s.selectedPath,
-          draft: types.length ? { ...s.draft, dataTypes: types } : s.draft,
-        };
-      });
-      get().refreshPreview();
-    },
-
-    toggleFileType(path, t) {
-      set((s) => {
-        const files = s.files.map((f) => (f.info.path === path ? toggleType(f, t) : f));
-        const types = typesInUse(files);
-        return { files, draft: { ...s.draft, dataTypes: types.length ? types : s.draft.dataTypes } };
-      });
-      get().refreshPreview();
-    },
-
-    setFileOptions(path, options) {
-      set((s) => ({ files: s.files.map((f) => (f.info.path === path ? { ...f, options: mergeOptions(f.options, options) } : f)) }));
-      get().refreshPreview();
     },
   };
 }

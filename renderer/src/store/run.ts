@@ -55,6 +55,21 @@ function withSample(s: AppState, infos: FileInfo[], spec: SampleJob['spec']): Pa
   };
 }
 
+/** The bundled sample: its files added and its job started, written where the first-run card says. */
+async function runSample({ api, set, get }: SliceContext): Promise<void> {
+  try {
+    const sample = await api.sampleJob();
+    const infos = await api.inspectFiles(sample.files).catch(() => []);
+    // Written where the user said (the first-run card shows the folder before the click).
+    const output = get().sampleOutput?.trim();
+    const spec = output ? { ...sample.spec, output } : sample.spec;
+    set((s) => withSample(s, infos, spec));
+    await get().startSpec(spec);
+  } catch (e) {
+    get().notify('error', `The sample could not start: ${errText(e)}`);
+  }
+}
+
 export function runSlice(ctx: SliceContext): RunSlice {
   const { api, set, get } = ctx;
   /** events of a job whose id is not known yet (they can overtake startJob's answer) */
@@ -105,19 +120,7 @@ export function runSlice(ctx: SliceContext): RunSlice {
       }
     },
 
-    async runSample() {
-      try {
-        const sample = await api.sampleJob();
-        const infos = await api.inspectFiles(sample.files).catch(() => []);
-        // Written where the user said (the first-run card shows the folder before the click).
-        const output = get().sampleOutput?.trim();
-        const spec = output ? { ...sample.spec, output } : sample.spec;
-        set((s) => withSample(s, infos, spec));
-        await get().startSpec(spec);
-      } catch (e) {
-        get().notify('error', `The sample could not start: ${errText(e)}`);
-      }
-    },
+    runSample: () => runSample(ctx),
 
     async cancel() {
       const { run } = get();
