@@ -4,7 +4,7 @@
 // catalog that verify accepts. Another run has a broken file: its day fails with a clear error and
 // the other day is written. A real Tardis quotes file is proposed as quotes (a bar file beside it
 // never as trades) and built into verified quote ticks. Screenshots of every screen go to
-// test-output/screenshots/ (and to docs/screenshots/, the README's pictures, when UPDATE_SCREENSHOTS=1).
+// test-output/screenshots/ (and to docs/screenshots/, the README's pictures, when UPDATE_SCREENSHOTS=1: see shot()).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';

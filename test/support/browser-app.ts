@@ -1,7 +1,7 @@
 // The app in a real headless Chromium, talking to the real engine through browser mode: the
 // renderer built once per suite, a server on 127.0.0.1, and screenshots for looking at.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -74,15 +74,30 @@ export async function addFile(page: Page, file: string): Promise<void> {
   await page.locator(`tr[data-file="${basename(file)}"]`).waitFor();
 }
 
-/** The screen as the window shows it (`name`.png) and, with `full`, the whole of it (`name`-full.png). */
+/** The README's and docs' pictures (docs/screenshots/<key>.png) and the shot each is taken from. */
+const DOC_SHOTS: Record<string, string> = {
+  source: 'source', preview: 'preview', mapping: 'mapping', 'mapping-auto': 'mapping-auto', job: 'job', run: 'run',
+  'run-error': 'run-error', result: 'result', 'result-errors': 'result-errors', 'symbols-mismatch': 'instrument',
+};
+
+/**
+ * The screen as the window shows it (`name`.png) and, with `full`, the whole of it (`name`-full.png).
+ * With UPDATE_SCREENSHOTS=1 a shot the docs show is copied there too, so they are always a real run's.
+ */
 export async function shot(page: Page, name: string, opts: { window?: boolean; full?: boolean } = { window: true, full: true }): Promise<void> {
   await page.evaluate(() => document.querySelector('.main')?.scrollTo(0, 0));
   if (opts.window) await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-  if (!opts.full) return;
+  if (opts.full) await fullShot(page, name, !!opts.window);
+  // `name`.png: the window's view, or the whole screen when only that was asked for.
+  const doc = DOC_SHOTS[name];
+  if (doc && process.env.UPDATE_SCREENSHOTS === '1') await copyFile(join(SHOTS, `${name}.png`), join(ROOT, 'docs', 'screenshots', `${doc}.png`));
+}
+
+async function fullShot(page: Page, name: string, window: boolean): Promise<void> {
   const vp = page.viewportSize()!;
   const h = await page.evaluate(() => document.querySelector('.main')?.scrollHeight ?? document.body.scrollHeight);
   await page.setViewportSize({ width: vp.width, height: Math.min(Math.max(vp.height, h), 2400) });
   await page.evaluate(() => document.querySelector('.main')?.scrollTo(0, 0));
-  await page.screenshot({ path: join(SHOTS, opts.window ? `${name}-full.png` : `${name}.png`) });
+  await page.screenshot({ path: join(SHOTS, window ? `${name}-full.png` : `${name}.png`) });
   await page.setViewportSize(vp);
 }
