@@ -80,5 +80,5 @@ function sharePct(part: number, whole: number): string {
 /** Files with a larger share of rejected rows than the job allows: the run did not get what they meant. */
 function rejectRatioErrors(files: FileReport[], max: number): string[] {
   return files.filter((f) => f.rows > 0 && f.rejected > max * f.rows).map((f) =>
-    `${f.dataType}: ${f.path}: ${f.rejected} of ${f.rows} rows rejected (${sharePct(f.rejected, f.rows)}%), more than the allowed ${+(100 * max).toFixed(4)}% (max reject ratio ${max}); ${HINTS.rejectsFile.cli}`);
+    `${f.dataType}: ${f.path}: ${f.rejected.toLocaleString('en-US')} of ${f.rows.toLocaleString('en-US')} rows rejected (${sharePct(f.rejected, f.rows)}%), more than the allowed ${+(100 * max).toFixed(4)}% (max reject ratio ${max}); ${HINTS.rejectsFile.cli}`);
 }

@@ -318,7 +318,7 @@ test('a broken file fails its own day with a clear error while the other day is 
   assert.match(goodRow, /more than the instrument's price precision/);
   // Browser mode cannot open the rejects file's folder: the rows are shown in the app (issue 15, item 5).
   await page.getByRole('button', { name: 'Show rejected rows' }).waitFor();
-  assert.match(await page.getByTestId('failures').innerText(), /2 of 50003 rows rejected \(0\.0040%\), more than the allowed 0\.001% \(Job step, Options: "Rejected rows allowed per file"\)/);
+  assert.match(await page.getByTestId('failures').innerText(), /2 of 50,003 rows rejected \(0\.0040%\), more than the allowed 0\.001% \(Job step, Options: "Rejected rows allowed per file"\)/);
   assert.match(await page.locator('.rejects-link').innerText(), /rejects\.jsonl/);
   await shot(page, 'result-errors');
   const v = await verifyCatalog(catalog);
