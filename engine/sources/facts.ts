@@ -5,10 +5,10 @@ import { basename } from 'node:path';
 import type { FileFacts } from '../../shared/api.js';
 import { MARKET, tardisMarket } from '../instruments/markets.js';
 import { dayOfNs } from '../catalog/paths.js';
-import { detect, splitCsv } from './csv/detect.js';
+import { detect, splitCsv, type Detected } from './csv/detect.js';
 import { headLines, type Line } from './io/lines.js';
 import { openData } from './io/open.js';
-import { SYMBOL_CELL } from './csv/symbols.js';
+import { SYMBOL_CELL, symbolColumnOf } from './csv/symbols.js';
 
 export type { FileFacts };
 
@@ -69,7 +69,8 @@ function factsFromTardisRows(lines: Line[]): FileFacts | null {
   } catch {
     return null;
   }
-  if (!det.format.startsWith('tardis.') || det.columns[0] !== 'exchange' || det.columns[1] !== 'symbol') return null;
+  if (!det.format.startsWith('tardis.')) return factsFromSymbolColumn(texts, det);
+  if (det.columns[0] !== 'exchange' || det.columns[1] !== 'symbol') return null;
   const exchanges = new Set<string>(), symbols = new Set<string>();
   let first: string | undefined;
   for (const text of texts.slice(1)) {
@@ -84,6 +85,21 @@ function factsFromTardisRows(lines: Line[]): FileFacts | null {
   // Several exchange ids in one file: none is the file's (the job's own exchange then decides).
   const ex = exchanges.size === 1 ? exchangeFacts([...exchanges][0]!, syms[0]) : {};
   return { ...ex, symbols: syms, ...(first ? { first } : {}), from: 'column' };
+}
+
+/**
+ * Another CSV with a "symbol" column (an exchange's own export): the symbols its rows name. Its
+ * timestamps' unit is the mapping's to decide, so its days are not said here.
+ */
+function factsFromSymbolColumn(texts: string[], det: Detected): FileFacts | null {
+  const col = symbolColumnOf(det);
+  if (col < 0) return null;
+  const symbols = new Set<string>();
+  for (const text of texts.slice(1)) {
+    const sym = splitCsv(text, det.delimiter)[col]?.trim();
+    if (sym && SYMBOL_CELL.test(sym)) symbols.add(sym.toUpperCase());
+  }
+  return symbols.size ? { symbols: [...symbols], from: 'column' } : null;
 }
 
 /** One message's payloads, with the stream name of a combined-stream envelope. */

@@ -57,6 +57,11 @@ test('what a file is used for by default: its own data, never one type from anot
   assert.deepEqual(types(['ts', 'bid', 'bid_size', 'ask', 'ask_size']), ['quotes']);
   assert.deepEqual(types(['time', 'Best Bid Price', 'best_bid_qty', 'Best Ask Price', 'best_ask_qty', 'price', 'size']), ['quotes']);
   assert.deepEqual(types(['time', 'bid_price', 'bid_size']), [], 'one side is not a quote, nor a trade');
+  // An exchange's export: trades by the words of its columns (as the engine maps them); a notional or a mark price is no size or price.
+  assert.deepEqual(types(['exec_time', 'symbol', 'side', 'exec_price', 'exec_qty', 'exec_id']), ['trades']);
+  assert.deepEqual(types(['execTime', 'execPrice', 'execQty']), ['trades']);
+  assert.deepEqual(types(['time', 'mark_price', 'quote_qty']), ['mark'], 'not trades: no price, no size of a trade');
+  assert.deepEqual(types(['time', 'trade_price', 'buy_qty', 'sell_qty']), [], 'two size columns: the user says which');
   // OHLC columns are bars, never trades (the engine refuses them as trades): Bars proposed; where the
   // engine offers no bars for the file, nothing is ticked and the file says why.
   for (const cols of [['time', 'open', 'high', 'low', 'close', 'volume'], ['t', 'o', 'h', 'l', 'c', 'v'], ['time', 'Open', 'High', 'Low', 'Close', 'price', 'qty']]) {

@@ -235,3 +235,37 @@ test('before a Tardis download: days that need a missing API key, and days in th
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('an exchange export with odd columns (exec_time, exec_price, exec_qty) and a symbol column: trades proposed, columns guessed by their words, the symbol taken from the rows', { timeout: 120_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  const dir = join(work, 'export');
+  await mkdir(dir, { recursive: true });
+  const rows = ['"exec_time","symbol","side","exec_price","exec_qty","exec_id"'];
+  for (let i = 0; i < 300; i++) rows.push(`"${new Date(Date.UTC(2024, 5, 3) + i * 60_000).toISOString().replace('Z', '+00:00')}","ETHUSDT","${i % 3 ? 'Buy' : 'Sell'}","${(3800 + (i % 40) / 100).toFixed(2)}","${(1 + (i % 9)) / 100}","e${i}"`);
+  const file = join(dir, 'bybit_executions.csv');
+  await writeFile(file, rows.join('\r\n') + '\r\n');
+  const { page, errors } = await openApp();
+  await addFile(page, file);
+  const row = page.locator('tr[data-file="bybit_executions.csv"]');
+  assert.equal(await row.getByRole('button', { name: 'Trades' }).getAttribute('aria-pressed'), 'true', 'proposed as trades');
+  await page.locator('button[data-step="mapping"]').click();
+  await page.getByTestId('mapped-counts').getByText('100 ok').waitFor({ timeout: 30_000 });
+  const panel = await page.locator('section[aria-labelledby="fields-title"]').innerText();
+  for (const col of ['exec_time', 'exec_price', 'exec_qty', 'exec_id']) assert.match(panel, new RegExp(col), `${col} mapped`);
+  assert.match(panel, /auto · guess \(60%\)/);
+  await shot(page, 'symbols-export-mapping');
+  await page.locator('button[data-step="job"]').click();
+  assert.equal(await page.locator('#symbol').inputValue(), 'ETHUSDT', 'the rows\' symbol, never the default BTCUSDT');
+  assert.equal(await page.getByTestId('symbol-from-files').innerText(), 'from the files');
+  await page.locator('#end').fill('2024-06-03');
+  await page.locator('#start').fill('2024-06-03');
+  await page.locator('#output').fill(join(dir, 'catalog'));
+  await page.getByRole('button', { name: 'Run the job' }).click();
+  await page.locator('[data-testid=run-overall][data-status=done]').waitFor({ timeout: 60_000 });
+  const v = await verifyCatalog(join(dir, 'catalog'));
+  assert.deepEqual(v.errors, []);
+  assert.equal(v.summary.find((s) => s.type === 'trade_tick')?.identifier, 'ETHUSDT-PERP.BINANCE');
+  assert.equal(v.summary.find((s) => s.type === 'trade_tick')?.rows, 300);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -10,7 +10,7 @@ import { detect, splitCsv, type Detected } from './detect.js';
 import { FastLineReader, FastQuoteParser, FastTradeParser, LineTally, fastPathEnabled, readRest, type FastParser } from './fast.js';
 import { makePlan, type Plan } from './plan.js';
 import { ROW_MAPPERS } from './rows.js';
-import { SymbolFilter } from './symbols.js';
+import { SymbolFilter, symbolColumnOf } from './symbols.js';
 
 export interface CsvFileResult {
   format: string;
@@ -126,8 +126,9 @@ function planFile(sample: Line[], name: string, label: string, type: DataType, c
   if (bad) throw bad;
   const det = detect(sample.filter((l) => !l.error).map((l) => l.text), name, { delimiter: cfg?.delimiter, hasHeader: cfg?.has_header });
   const plan = makePlan(det, type, cfg?.columns, label, { decimal: cfg?.decimal, sideValues: cfg?.side_values });
-  // A file naming each row's symbol (Tardis CSV): rows of other symbols are skipped.
-  const only = det.format.startsWith('tardis.') && det.columns[1] === 'symbol' ? new SymbolFilter(1, symbol) : null;
+  // A file naming each row's symbol (Tardis CSV, a "symbol" column): rows of other symbols are skipped.
+  const symbolCol = symbolColumnOf(det);
+  const only = symbolCol >= 0 ? new SymbolFilter(symbolCol, symbol) : null;
   const forced = cfg?.timestamp_unit ?? plan.tsUnit;
   const dates = cfg?.date_format;
   const cols: [TsColumn, TsColumn, TsColumn] = [new TsColumn(forced, dates), new TsColumn(forced, dates), new TsColumn(forced, dates)];

@@ -7,6 +7,7 @@ import type { Detected } from './detect.js';
 import { clip } from '../io/lines.js';
 import { dataTypeOf } from '../../datatypes/index.js';
 import { HINTS } from '../../../shared/text.js';
+import { wordFits, wordsOf } from '../../../shared/columns.js';
 
 export interface Plan {
   format: string;
@@ -133,7 +134,25 @@ export function autoMap(columns: string[], type: DataType): { cols: Partial<Reco
       }
     }
   }
+  byWord(columns, type, cols, confidence, used);
   return { cols, confidence };
+}
+
+/**
+ * Fields the names left unmapped, guessed from one word of a column's name when exactly one unused
+ * column has such a word and none that makes it something else: a guess (0.6), which the app shows
+ * with its runner-ups, never "sure".
+ */
+function byWord(columns: string[], type: DataType, cols: Partial<Record<MappingField, number>>, confidence: Partial<Record<MappingField, number>>, used: Set<number>): void {
+  const words = columns.map(wordsOf);
+  for (const field of FIELDS_FOR[type]) {
+    if (cols[field] !== undefined) continue;
+    const hits = words.flatMap((w, i) => (!used.has(i) && wordFits(w, field) ? [i] : []));
+    if (hits.length !== 1) continue;
+    cols[field] = hits[0]!;
+    used.add(hits[0]!);
+    confidence[field] = 0.6;
+  }
 }
 
 /**

@@ -1,6 +1,8 @@
-// Rows of other symbols in a file that names each row's symbol (a Tardis CSV's symbol column, or a
-// grouped file of every perpetual): skipped, not counted as rows, as the WebSocket reader ignores
-// messages of other symbols; the file's report says how many, and of which symbols.
+// Rows of other symbols in a file that names each row's symbol (a Tardis CSV's symbol column, any
+// CSV's "symbol" column, a grouped file of every perpetual): skipped, not counted as rows, as the
+// WebSocket reader ignores messages of other symbols; the file's report says how many, and of which.
+import { splitCsv } from './detect.js';
+
 /** Symbol names a note lists before "…". */
 const NAMED = 5;
 
@@ -9,6 +11,15 @@ const NAMED = 5;
  * (a mangled cell) is not taken for another symbol: the row is read, its own checks decide it.
  */
 export const SYMBOL_CELL = /^[A-Za-z0-9][A-Za-z0-9_\-/.:]{0,63}$/;
+
+/**
+ * The column that names each row's symbol: a Tardis CSV's second column, or a header column named
+ * "symbol" in any other CSV (an exchange's own export of several instruments); -1 when none.
+ */
+export function symbolColumnOf(det: { format: string; hasHeader: boolean; columns: readonly string[] }): number {
+  if (det.format.startsWith('tardis.')) return det.columns[1] === 'symbol' ? 1 : -1;
+  return det.hasHeader ? det.columns.findIndex((c) => c.trim().toLowerCase() === 'symbol') : -1;
+}
 
 /** The byte-level SYMBOL_CELL, for the fast path: ASCII letters, digits, and _ - / . : after the first. */
 export function symbolByte(c: number, first: boolean): boolean {
@@ -33,8 +44,8 @@ export class SymbolFilter {
    * whose cell is no symbol (empty, mangled), is left to the row checks (market data is unquoted).
    */
   otherSymbol(text: string, delimiter: string): boolean {
-    if (text.includes('"')) return false;
-    const cell = cellAt(text, delimiter, this.col)?.trim();
+    // A quoted line (an export that quotes every cell) is split as the row itself is.
+    const cell = (text.includes('"') ? splitCsv(text, delimiter)[this.col] : cellAt(text, delimiter, this.col))?.trim();
     if (!cell || !SYMBOL_CELL.test(cell) || cell.toUpperCase() === this.symbol) return false;
     this.count(cell);
     return true;

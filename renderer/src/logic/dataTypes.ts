@@ -1,7 +1,8 @@
 // The renderer's one table of data types: how each is named, and what a generic CSV header holding
 // its rows looks like. Every list of types the app shows follows shared DATA_TYPES; a new type
 // needs one line here (the Record type makes the compiler ask for it) and nothing else.
-import type { DataType } from '../../../shared/job.js';
+import { wordFits, wordsOf } from '../../../shared/columns.js';
+import type { DataType, MappingField } from '../../../shared/job.js';
 
 /** A CSV header as the guesses read it. */
 export interface Header {
@@ -9,6 +10,8 @@ export interface Header {
   names: string[];
   /** the open, high, low, close columns when the header has them all: the file holds bars */
   ohlc: string[] | null;
+  /** each column's words (exec_price: exec, price), for guesses by word as the engine makes them */
+  words: string[][];
 }
 
 export interface TypeInfo {
@@ -22,10 +25,12 @@ const PRICE = ['price', 'p', 'px', 'tradeprice', 'lastprice'];
 const SIZE = ['size', 'volume', 'qty', 'amount', 'quantity', 'q', 'vol', 'basevolume'];
 const has = (h: Header, re: RegExp) => h.names.some((n) => re.test(n));
 const bidAsk = (h: Header) => has(h, /bid/) && has(h, /ask/);
+/** A column named as the field (exactly), or one column whose words make it the field (exec_price). */
+const holds = (h: Header, names: string[], field: MappingField) => h.names.some((n) => names.includes(n)) || h.words.filter((w) => wordFits(w, field)).length === 1;
 
 export const DATA_TYPE_INFO: Record<DataType, TypeInfo> = {
   // A bar's close and volume are not a trade: an OHLC file is never guessed as trades.
-  trades: { label: 'Trades', looksLike: (h) => !h.ohlc && !bidAsk(h) && h.names.some((n) => PRICE.includes(n)) && h.names.some((n) => SIZE.includes(n)) },
+  trades: { label: 'Trades', looksLike: (h) => !h.ohlc && !bidAsk(h) && holds(h, PRICE, 'price') && holds(h, SIZE, 'size') },
   mark: { label: 'Mark price', looksLike: (h) => has(h, /mark/) },
   funding: { label: 'Funding rate', looksLike: (h) => has(h, /funding|^rate$/) && !has(h, /^(price|p|px|qty|size|amount|quantity)$/) },
   quotes: { label: 'Quotes', looksLike: bidAsk },
@@ -49,5 +54,5 @@ export function headerOf(columns: string[]): Header {
       break;
     }
   }
-  return { names, ohlc };
+  return { names, ohlc, words: columns.map(wordsOf) };
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runBuild } from '../../../engine/jobs/build.js';
 import { settleIdentity } from '../../../engine/jobs/identity.js';
+import { readFacts } from '../../../engine/sources/facts.js';
 import { JobSpec } from '../../../shared/job.js';
 import { ROOT, build, filesUnder, readRows, tempDir } from '../../helpers.js';
 
@@ -181,6 +182,50 @@ test('Tardis quotes and derivative_ticker of several symbols: only the job symbo
         assert.ok(f.notes.includes('667 row(s) of other symbols (ETHUSDT) skipped: only BTCUSDT is read'), f.notes.join('\n'));
       }
       assert.equal(r.days.find((d) => d.dataType === 'quotes')!.written, 1333);
+    } finally {
+      if (prev === undefined) delete process.env.CB_FAST_PATH;
+      else process.env.CB_FAST_PATH = prev;
+    }
+  }
+});
+
+/** An exchange's own export: a "symbol" column somewhere in the header, ISO times, Buy/Sell. */
+function exportTrades(symbols: string[]): string {
+  const out = ['"exec_time","symbol","side","price","qty","exec_id"'];
+  symbols.forEach((s, k) => out.push(`"${new Date(Date.UTC(2024, 0, 1) + k * 1000).toISOString()}","${s}","${k % 3 ? 'Buy' : 'Sell'}","${(3800 + (k % 50) / 10).toFixed(2)}","0.0${1 + (k % 9)}","${k + 1}"`));
+  return out.join('\r\n') + '\r\n';
+}
+
+test('any CSV with a "symbol" column says its symbols: another symbol refuses the job, and a file of several builds only the job symbol\'s rows (fast and complete paths)', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'eth.csv'), exportTrades(Array<string>(300).fill('ETHUSDT')));
+  const facts = await readFacts(join(dir, 'eth.csv'));
+  assert.deepEqual(facts, { symbols: ['ETHUSDT'], from: 'column' });
+  // Its ETH trades are never written as BTCUSDT's.
+  await assert.rejects(build(dir, { trades: { file_path: 'eth.csv' } }), /the job was refused before writing anything: .*eth\.csv: its rows say symbol ETHUSDT, the job's symbol is BTCUSDT/);
+  assert.equal(existsSync(join(dir, 'catalog')), false);
+  // Named by the files when the job names none.
+  const own = await build(dir, { trades: { file_path: 'eth.csv' } }, { symbol: undefined, output: join(dir, 'eth-out') });
+  assert.equal(own.instrument.id, 'ETHUSDT-PERP.BINANCE');
+  assert.equal(own.totals.written, 300);
+
+  const mixed: string[] = [];
+  for (let k = 0; k < 3000; k++) mixed.push(['ETHUSDT', 'BTCUSDT', 'ethusdt'][k % 3]!);
+  await writeFile(join(dir, 'mixed.csv'), exportTrades(mixed));
+  for (const fast of ['1', '0']) {
+    const prev = process.env.CB_FAST_PATH;
+    process.env.CB_FAST_PATH = fast;
+    try {
+      const r = await build(dir, { trades: { file_path: 'mixed.csv' } }, { symbol: 'ETHUSDT', output: join(dir, `mixed${fast}`) });
+      assert.ok(r.ok, r.errors.join('; '));
+      assert.equal(r.files[0]!.rows, 2000, 'ETHUSDT rows (either case) are read; the BTCUSDT rows are not rows of this job');
+      assert.equal(r.totals.written, 2000);
+      assert.ok(r.files[0]!.notes.includes('1000 row(s) of other symbols (BTCUSDT) skipped: only ETHUSDT is read'), r.files[0]!.notes.join('\n'));
+      const files = (await filesUnder(join(dir, `mixed${fast}`, 'data'))).filter((f) => f.startsWith('trade_tick/'));
+      const rows = await readRows(join(dir, `mixed${fast}`, 'data', files[0]!));
+      // Rows k = 1, 4, 7, … were BTCUSDT: ids k + 1 = 2, 5, 8, … (≡ 2 mod 3) are not in the catalog.
+      assert.equal(rows.length, 2000);
+      assert.ok(rows.every((x) => Number(x.trade_id) % 3 !== 2), 'only the ETHUSDT rows are written');
     } finally {
       if (prev === undefined) delete process.env.CB_FAST_PATH;
       else process.env.CB_FAST_PATH = prev;

@@ -12,6 +12,7 @@ import yazl from 'yazl';
 import type { JobSpecInput } from '../../../shared/job.js';
 import type { RunReport } from '../../../shared/report.js';
 import { readRaw } from '../../../engine/numbers/fixed.js';
+import { autoMap } from '../../../engine/sources/csv/plan.js';
 import { SOURCES, build, fundingRate, needShared, readRows, tempDir } from '../../helpers.js';
 
 type Row = Record<string, unknown>;
@@ -283,7 +284,25 @@ test('generic CSV with an explicit "columns" mapping (names that no alias would 
   await write(dir2, { 'x.csv': await readFile(join(dir, 'x.csv')) });
   const bad = await build(dir2, { trades: { file_path: 'x.csv' } });
   assert.equal(bad.ok, false);
-  assert.match(bad.files[0]!.error!, /x\.csv.*no column for timestamp, size/);
+  // (qty_base is guessed for the size by its word "qty"; when_ms says no time word)
+  assert.match(bad.files[0]!.error!, /x\.csv.*no column for timestamp \(columns:/);
+});
+
+test('an exchange export\'s columns are guessed by their words (exec_time, exec_price, execQty), never from a word that makes them something else', () => {
+  const guess = (cols: string[], type: 'trades' | 'quotes' | 'mark' = 'trades') => {
+    const a = autoMap(cols, type);
+    return Object.fromEntries(Object.entries(a.cols).map(([f, i]) => [f, `${cols[i!]} ${a.confidence[f as keyof typeof a.confidence]}`]));
+  };
+  assert.deepEqual(guess(['exec_time', 'symbol', 'Side', 'exec_price', 'execQty', 'exec_id']),
+    { timestamp: 'exec_time 0.6', aggressor_side: 'Side 1', price: 'exec_price 0.6', size: 'execQty 0.6', trade_id: 'exec_id 0.6' });
+  // Words of another thing: a quote's bid and ask, a notional, a receive time, a mark price are never a trade's.
+  assert.deepEqual(guess(['recv_time', 'bid_price', 'ask_price', 'bid_qty', 'ask_qty']), { local_timestamp: 'recv_time 0.8' }, 'a receive time is never the event time');
+  assert.deepEqual(guess(['event_time', 'mark_price', 'quote_qty', 'trade_price', 'base_qty']), { timestamp: 'event_time 0.5', price: 'trade_price 0.75', size: 'base_qty 0.6' }, 'exact names (eventtime, tradeprice) first');
+  // Two columns with the word: no guess (the user picks; the app shows both as runner-ups).
+  assert.deepEqual(guess(['create_time', 'update_time', 'price', 'qty']), { price: 'price 1', size: 'qty 0.8' });
+  // An exact name still wins over a word, and quotes are not made of trade words.
+  assert.deepEqual(guess(['timestamp', 'exec_time', 'bid_price', 'bid_size', 'ask_price', 'ask_size'], 'quotes'),
+    { timestamp: 'timestamp 1', bid_price: 'bid_price 1', bid_size: 'bid_size 1', ask_price: 'ask_price 1', ask_size: 'ask_size 1' });
 });
 
 test('an OHLCV export is never auto-mapped as trades or mark prices (a close is not a trade); an explicit mapping is the user\'s word', async (t) => {
