@@ -9,6 +9,7 @@ import { MARKETS } from '../shared/markets.js';
 import type { RunReport } from '../shared/report.js';
 import { NAUTILUS_VERSION } from '../shared/version.js';
 import { verifyCatalog, type VerifyResult, JobCancelled, runBuild, TerminalProgress, TARDIS_DATA_TYPES } from '../engine/index.js';
+import { grouped } from '../shared/text.js';
 
 /** CLI flags of the instrument's fields (shared/job.ts InstrumentEntry): flag, field, help. */
 const ENTRY_FLAGS: [string, keyof InstrumentEntry, string][] = [
@@ -181,9 +182,6 @@ function printSection(r: RunReport): void {
   for (const n of r.notes) out.write(`note: ${n}\n`);
   if (r.rejectsFile) out.write(`Rejected rows with file, line, field and reason: ${r.rejectsFile}\n`);
 }
-
-/** A count with thousands grouped (12,345,678): the summary is read, not parsed (--json is for that). */
-export const grouped = (n: number): string => n.toLocaleString('en-US');
 
 function printTotals(r: RunReport): void {
   const out = process.stdout;

@@ -60,3 +60,8 @@ export function printable(text: string, max?: number): string {
   if (max !== undefined && out.length > max) out = `${out.slice(0, Math.max(1, max - 1))}…`;
   return out;
 }
+
+/** A count as people read it, thousands grouped (12,345,678), alike in the CLI, the engine's messages and the app. */
+export function grouped(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}

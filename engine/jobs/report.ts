@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { DayReport, FileReport, RunReport } from '../../shared/report.js';
 import { writeFileAtomic } from '../catalog/atomic.js';
 import type { JobContext } from './context.js';
-import { HINTS } from '../../shared/text.js';
+import { HINTS, grouped } from '../../shared/text.js';
 
 /** The report of a job that has ended; `stopped`: it stopped part-way, so its counts need not add up. */
 export function runReport(job: JobContext, run: { runId: string; startedAt: string; stopped: boolean }): RunReport {
@@ -80,5 +80,5 @@ function sharePct(part: number, whole: number): string {
 /** Files with a larger share of rejected rows than the job allows: the run did not get what they meant. */
 function rejectRatioErrors(files: FileReport[], max: number): string[] {
   return files.filter((f) => f.rows > 0 && f.rejected > max * f.rows).map((f) =>
-    `${f.dataType}: ${f.path}: ${f.rejected.toLocaleString('en-US')} of ${f.rows.toLocaleString('en-US')} rows rejected (${sharePct(f.rejected, f.rows)}%), more than the allowed ${+(100 * max).toFixed(4)}% (max reject ratio ${max}); ${HINTS.rejectsFile.cli}`);
+    `${f.dataType}: ${f.path}: ${grouped(f.rejected)} of ${grouped(f.rows)} rows rejected (${sharePct(f.rejected, f.rows)}%), more than the allowed ${+(100 * max).toFixed(4)}% (max reject ratio ${max}); ${HINTS.rejectsFile.cli}`);
 }

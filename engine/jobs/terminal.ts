@@ -1,7 +1,7 @@
 // Progress bars on a terminal: one line per data type and day, redrawn in place.
 import type { ProgressEvent } from '../../shared/progress.js';
+import { grouped } from '../../shared/text.js';
 
-const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
 function fmtRate(r: number): string {
   if (r >= 1e6) return (r / 1e6).toFixed(2) + 'M/s';
   if (r >= 1e3) return (r / 1e3).toFixed(1) + 'k/s';
@@ -26,10 +26,10 @@ export class TerminalProgress {
       const width = 24;
       const filled = Math.round(e.fraction * width);
       const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-      const tail = e.state === 'done' ? `${fmtInt(e.written ?? 0)} rows written`
+      const tail = e.state === 'done' ? `${grouped(e.written ?? 0)} rows written`
         : e.state === 'skipped' ? 'already in the catalog, skipped'
         : e.state === 'failed' ? `FAILED: ${e.error ?? ''}`
-        : `${fmtInt(e.state === 'writing' ? e.written ?? 0 : e.rows)} rows  ${fmtRate(e.rowsPerSec)}  ${fmtEta(e.etaSec)}`;
+        : `${grouped(e.state === 'writing' ? e.written ?? 0 : e.rows)} rows  ${fmtRate(e.rowsPerSec)}  ${fmtEta(e.etaSec)}`;
       // A job of several instruments: one line per instrument, type and day.
       const who = e.instrument ? `${e.instrument} ` : '';
       this.lines.set(`${who}${e.dataType} ${e.day}`, `${who}${e.dataType.padEnd(7)} ${e.day} ${bar} ${e.state.padEnd(7)} ${tail}`);

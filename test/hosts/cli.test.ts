@@ -11,7 +11,8 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { didYouMean } from '../../shared/errors.js';
 import { NAUTILUS_VERSION } from '../../shared/version.js';
-import { elapsed, grouped } from '../../hosts/cli.js';
+import { elapsed } from '../../hosts/cli.js';
+import { grouped } from '../../shared/text.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(ROOT, 'bin', 'catalog-builder.mjs');

@@ -4,6 +4,7 @@
 // line's reject and is never held whole), and UTF-16 or binary input is one file-level error.
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
+import { grouped } from '../../../shared/text.js';
 
 /** The longest line read, in bytes; a longer one is that line's reject. Market data rows are ~100 bytes. */
 export const MAX_LINE = 1 << 20;
@@ -28,7 +29,7 @@ export function longHead(start: string): string {
 
 /** At most `max` characters of `s`, marked when cut: for any error message that quotes input. */
 export function clip(s: string, max = QUOTE_CHARS): string {
-  return s.length > max ? s.slice(0, max) + `… (${s.length.toLocaleString('en-US')} characters)` : s;
+  return s.length > max ? s.slice(0, max) + `… (${grouped(s.length)} characters)` : s;
 }
 
 /**

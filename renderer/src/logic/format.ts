@@ -1,10 +1,9 @@
 // Number, size and time formatting shared by the screens (plain functions, no DOM).
-
-const intFmt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+import { grouped } from '../../../shared/text.js';
 
 export function formatCount(n: number | undefined | null): string {
   if (n === undefined || n === null || !Number.isFinite(n)) return '–';
-  return intFmt.format(Math.round(n));
+  return grouped(n);
 }
 
 export function formatBytes(n: number): string {
