@@ -258,7 +258,7 @@ test('without a preset symbol, the real reason a file cannot be read comes first
   const dir = await tempDir(t);
   await mkdir(join(dir, 'folder.csv'));
   spawnSync('mkfifo', [join(dir, 'pipe.csv')]);
-  await writeFile(join(dir, 'nocol.csv'), 'timestamp,price,qty_x,trade_id\n1704067201000,100.5,0.001,1\n');
+  await writeFile(join(dir, 'nocol.csv'), 'timestamp,price,how_much,trade_id\n1704067201000,100.5,0.001,1\n');
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ trades: { file_path: 'folder.csv' } }, /^trades: .*folder\.csv: not a regular file; so there are no valid trades rows/],
     [{ trades: { file_path: 'pipe.csv' } }, /^trades: .*pipe\.csv: not a regular file; so there are no valid trades rows/],

@@ -20,6 +20,7 @@ import { STATE_DIR, runBuild } from '../../engine/jobs/build.js';
 import type { Reject } from '../../engine/normalize/rejects.js';
 import { UNCLOSED_QUOTE } from '../../engine/sources/io/lines.js';
 import { SYMBOL_CELL } from '../../engine/sources/csv/symbols.js';
+import { splitCsv } from '../../engine/sources/csv/detect.js';
 import { assertBucketsAddUp, tempDir } from '../helpers.js';
 import { zipOf } from '../support/zip.js';
 
@@ -235,8 +236,11 @@ function otherSymbolRecords(bytes: Buffer, header: boolean): number {
   const records = new TextDecoder('utf-8').decode(bytes).split('\n').map((r) => r.replace(/\r$/, ''));
   const data = records.filter((r, i) => (i === 0 ? r.replace(/^\ufeff/, '') : r).trim() !== '').slice(header ? 1 : 0);
   return data.filter((r) => {
-    const cell = r.split(',')[1]?.trim();
-    return !r.includes('"') && !!cell && SYMBOL_CELL.test(cell) && cell.toUpperCase() !== 'BTCUSDT';
+    // A quoted row is split as CSV, and only one of the header's 8 cells names a symbol.
+    const cells = r.includes('"') ? splitCsv(r, ',') : r.split(',');
+    if (r.includes('"') && cells.length !== 8) return false;
+    const cell = cells[1]?.trim();
+    return !!cell && SYMBOL_CELL.test(cell) && cell.toUpperCase() !== 'BTCUSDT';
   }).length;
 }
 

@@ -128,7 +128,7 @@ function planFile(sample: Line[], name: string, label: string, type: DataType, c
   const plan = makePlan(det, type, cfg?.columns, label, { decimal: cfg?.decimal, sideValues: cfg?.side_values });
   // A file naming each row's symbol (Tardis CSV, a "symbol" column): rows of other symbols are skipped.
   const symbolCol = symbolColumnOf(det);
-  const only = symbolCol >= 0 ? new SymbolFilter(symbolCol, symbol) : null;
+  const only = symbolCol >= 0 ? new SymbolFilter(symbolCol, symbol, det.columns.length) : null;
   const forced = cfg?.timestamp_unit ?? plan.tsUnit;
   const dates = cfg?.date_format;
   const cols: [TsColumn, TsColumn, TsColumn] = [new TsColumn(forced, dates), new TsColumn(forced, dates), new TsColumn(forced, dates)];

@@ -33,8 +33,11 @@ export class SymbolFilter {
   skipped = 0;
   private readonly others = new Set<string>();
 
-  /** `col`: the symbol column; `symbol`: the one whose rows are read (case is not significant). */
-  constructor(readonly col: number, readonly symbol: string) {
+  /**
+   * `col`: the symbol column; `symbol`: the one whose rows are read (case is not significant);
+   * `width`: the header's number of columns (a quoted row of another width is malformed, not another symbol's).
+   */
+  constructor(readonly col: number, readonly symbol: string, private readonly width = 0) {
     this.symbol = symbol.toUpperCase();
     this.bytes = Buffer.from(this.symbol, 'utf8');
   }
@@ -44,8 +47,14 @@ export class SymbolFilter {
    * whose cell is no symbol (empty, mangled), is left to the row checks (market data is unquoted).
    */
   otherSymbol(text: string, delimiter: string): boolean {
-    // A quoted line (an export that quotes every cell) is split as the row itself is.
-    const cell = (text.includes('"') ? splitCsv(text, delimiter)[this.col] : cellAt(text, delimiter, this.col))?.trim();
+    // A quoted line (an export that quotes every cell) is split as the row itself is; one of another
+    // width than the header is a malformed row, read and rejected with its reason.
+    let cell: string | undefined;
+    if (text.includes('"')) {
+      const cells = splitCsv(text, delimiter);
+      if (this.width && cells.length !== this.width) return false;
+      cell = cells[this.col]?.trim();
+    } else cell = cellAt(text, delimiter, this.col)?.trim();
     if (!cell || !SYMBOL_CELL.test(cell) || cell.toUpperCase() === this.symbol) return false;
     this.count(cell);
     return true;
