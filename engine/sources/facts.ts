@@ -9,6 +9,8 @@ import { detect, splitCsv, type Detected } from './csv/detect.js';
 import { headLines, type Line } from './io/lines.js';
 import { openData } from './io/open.js';
 import { SYMBOL_CELL, symbolColumnOf } from './csv/symbols.js';
+import { autoMap } from './csv/plan.js';
+import { decideUnit, parseTimestamp } from './timestamp.js';
 
 export type { FileFacts };
 
@@ -69,7 +71,7 @@ function factsFromTardisRows(lines: Line[]): FileFacts | null {
   } catch {
     return null;
   }
-  if (!det.format.startsWith('tardis.')) return factsFromSymbolColumn(texts, det);
+  if (!det.format.startsWith('tardis.')) return det.format === 'generic' ? factsFromGenericRows(texts, det, lines.length <= FACT_ROWS) : null;
   if (det.columns[0] !== 'exchange' || det.columns[1] !== 'symbol') return null;
   const exchanges = new Set<string>(), symbols = new Set<string>();
   let first: string | undefined;
@@ -88,18 +90,43 @@ function factsFromTardisRows(lines: Line[]): FileFacts | null {
 }
 
 /**
- * Another CSV with a "symbol" column (an exchange's own export): the symbols its rows name. Its
- * timestamps' unit is the mapping's to decide, so its days are not said here.
+ * Another CSV with a header: the symbols of its "symbol" column (an exchange's own export), and the
+ * days of its rows' times when the automatic mapping finds a time column whose values say their
+ * unit (Unix by magnitude, or ISO 8601; no zone is UTC): the earliest and latest day of its rows,
+ * the first only when the file was read in part.
  */
-function factsFromSymbolColumn(texts: string[], det: Detected): FileFacts | null {
+function factsFromGenericRows(texts: string[], det: Detected, whole: boolean): FileFacts | null {
+  if (!det.hasHeader) return null;
   const col = symbolColumnOf(det);
-  if (col < 0) return null;
+  const tsCol = autoMap(det.columns, 'trades').cols.timestamp ?? autoMap(det.columns, 'bars').cols.timestamp;
   const symbols = new Set<string>();
+  const times: string[] = [];
   for (const text of texts.slice(1)) {
-    const sym = splitCsv(text, det.delimiter)[col]?.trim();
+    const cells = splitCsv(text, det.delimiter);
+    const sym = col >= 0 ? cells[col]?.trim() : undefined;
     if (sym && SYMBOL_CELL.test(sym)) symbols.add(sym.toUpperCase());
+    const t = tsCol !== undefined ? cells[tsCol]?.trim() : undefined;
+    if (t) times.push(t);
   }
-  return symbols.size ? { symbols: [...symbols], from: 'column' } : null;
+  const days = daysOf(times);
+  if (!symbols.size && !days) return null;
+  // Read in part, the file's last day is not known: its first is (rows of a day file come in order).
+  const said = days ? (whole ? days : { first: days.first }) : {};
+  return { symbols: [...symbols], ...said, from: 'column' };
+}
+
+/** The first and last UTC day of timestamps in the unit most of them have; undefined when none reads as one. */
+function daysOf(times: string[]): { first: string; last: string } | undefined {
+  const { unit } = decideUnit(times);
+  if (unit === null) return undefined;
+  let lo: bigint | undefined, hi: bigint | undefined;
+  for (const t of times) {
+    const r = parseTimestamp(t, unit);
+    if (!('ns' in r) || r.ns >= 1n << 63n) continue;
+    if (lo === undefined || r.ns < lo) lo = r.ns;
+    if (hi === undefined || r.ns > hi) hi = r.ns;
+  }
+  return lo === undefined || hi === undefined ? undefined : { first: dayOfNs(lo), last: dayOfNs(hi) };
 }
 
 /** One message's payloads, with the stream name of a combined-stream envelope. */

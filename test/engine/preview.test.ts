@@ -50,7 +50,7 @@ test('a missing required column keeps the automatic guesses for the other fields
   assert.equal(fixed.rows[0]!.mapped!.price, '1.50');
 });
 
-test('the preview says what the file says of itself (facts): a Tardis file\'s exchange, market, symbols and day; a Vision name; nothing for a plain CSV', async (t) => {
+test('the preview says what the file says of itself (facts): a Tardis file\'s exchange, market, symbols and day; a Vision name; a plain CSV\'s days; nothing for an untimed one', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'binance-futures_trades_2024-01-01_BTCUSDT.csv'), header + row(0) + row(1));
   const p = await preview({ path: join(dir, 'binance-futures_trades_2024-01-01_BTCUSDT.csv'), dataType: 'trades', symbol: 'ETHUSDT' });
@@ -60,14 +60,17 @@ test('the preview says what the file says of itself (facts): a Tardis file\'s ex
   await writeFile(join(dir, 'ETHUSDT-aggTrades-2024-01-02.csv'), '1,2300.10,0.500,1,1,1704153600000,true\n');
   const v = await preview({ path: join(dir, 'ETHUSDT-aggTrades-2024-01-02.csv'), dataType: 'trades', symbol: 'ETHUSDT' });
   assert.deepEqual(v.facts, { venue: 'BINANCE', symbols: ['ETHUSDT'], first: '2024-01-02', last: '2024-01-02', from: 'file name' });
+  // A plain CSV says the days of its time column (ms by magnitude), no symbol; one without a time column nothing.
   await writeFile(join(dir, 'plain.csv'), 'time,price,size\n1704153600000,1,1\n');
-  assert.equal((await preview({ path: join(dir, 'plain.csv'), dataType: 'trades' })).facts, undefined);
+  assert.deepEqual((await preview({ path: join(dir, 'plain.csv'), dataType: 'trades' })).facts, { symbols: [], first: '2024-01-02', last: '2024-01-02', from: 'column' });
+  await writeFile(join(dir, 'untimed.csv'), 'when,price,size\nsoon,1,1\n');
+  assert.equal((await preview({ path: join(dir, 'untimed.csv'), dataType: 'trades' })).facts, undefined);
 });
 
 test('inspecting files gives what each says of itself (the app fills symbol, market and days from it); a file that says nothing: null', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'bitmex_trades_2024-05-01_XBTUSD.csv'), 'exchange,symbol,timestamp,local_timestamp,id,side,price,amount\nbitmex,XBTUSD,1714521600123000,1714521600223000,a1,buy,63000.5,100\n');
-  await writeFile(join(dir, 'plain.csv'), 'time,price,qty\n1714521600123,63000.5,1\n');
+  await writeFile(join(dir, 'plain.csv'), 'when,price,qty\nsoon,63000.5,1\n');
   const [tardis, plain] = await inspectFiles([join(dir, 'bitmex_trades_2024-05-01_XBTUSD.csv'), join(dir, 'plain.csv')]);
   assert.deepEqual([tardis!.facts?.exchange, tardis!.facts?.market, tardis!.facts?.symbols, tardis!.facts?.first], ['bitmex', 'bitmex', ['XBTUSD'], '2024-05-01']);
   assert.equal(plain!.facts, null);

@@ -269,3 +269,24 @@ test('an exchange export with odd columns (exec_time, exec_price, exec_qty) and 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a plain CSV of May 2023 proposes its own days; run for January 2024 it is told before the run that the days hold none of its rows', { timeout: 60_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  const dir = join(work, 'plain-days');
+  await mkdir(dir, { recursive: true });
+  const rows = ['time,price,qty'];
+  for (let i = 0; i < 200; i++) rows.push(`${Date.UTC(2023, 4, 1) + i * 600_000},${(27000 + i / 10).toFixed(1)},0.01`);
+  const file = join(dir, 'my-trades.csv');
+  await writeFile(file, rows.join('\n') + '\n');
+  const { page, errors } = await openApp();
+  await addFile(page, file);
+  await page.locator('button[data-step="job"]').click();
+  await page.getByTestId('days-from-files').waitFor();
+  assert.equal(await page.getByTestId('range-summary').innerText(), '2023-05-01 → 2023-05-02 · 2 days');
+  await page.locator('#end').fill('2024-01-31');
+  await page.locator('#start').fill('2024-01-01');
+  assert.match(await page.getByTestId('job-issues').innerText(), /The chosen days 2024-01-01 … 2024-01-31 are after every file's rows: the files hold 2023-05-01 … 2023-05-02\. Pick days they hold\./);
+  await shot(page, 'symbols-plain-days-outside');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -200,7 +200,7 @@ test('any CSV with a "symbol" column says its symbols: another symbol refuses th
   const dir = await tempDir(t);
   await writeFile(join(dir, 'eth.csv'), exportTrades(Array<string>(300).fill('ETHUSDT')));
   const facts = await readFacts(join(dir, 'eth.csv'));
-  assert.deepEqual(facts, { symbols: ['ETHUSDT'], from: 'column' });
+  assert.deepEqual(facts, { symbols: ['ETHUSDT'], first: '2024-01-01', last: '2024-01-01', from: 'column' });
   // Its ETH trades are never written as BTCUSDT's.
   await assert.rejects(build(dir, { trades: { file_path: 'eth.csv' } }), /the job was refused before writing anything: .*eth\.csv: its rows say symbol ETHUSDT, the job's symbol is BTCUSDT/);
   assert.equal(existsSync(join(dir, 'catalog')), false);
@@ -231,4 +231,21 @@ test('any CSV with a "symbol" column says its symbols: another symbol refuses th
       else process.env.CB_FAST_PATH = prev;
     }
   }
+});
+
+test('any CSV with a time column says its days (Unix by magnitude, or ISO 8601): the first and last when read whole, the first only when read in part', async (t) => {
+  const dir = await tempDir(t);
+  const ms = (d: string, k: number) => Date.parse(`${d}T00:00:00Z`) + k * 60_000;
+  // Rows out of order: the earliest and the latest day are the file's.
+  await writeFile(join(dir, 'may.csv'), ['time,price,qty', `${ms('2023-05-02', 1)},1.5,1`, `${ms('2023-05-01', 1)},1.5,1`, `${ms('2023-05-03', 1)},1.5,1`].join('\n') + '\n');
+  assert.deepEqual(await readFacts(join(dir, 'may.csv')), { symbols: [], first: '2023-05-01', last: '2023-05-03', from: 'column' });
+  await writeFile(join(dir, 'iso.csv'), ['exec_time;symbol;exec_price;exec_qty', '2024-06-03T23:59:00+00:00;ETHUSDT;3800,5;1', '2024-06-04T00:00:01Z;ETHUSDT;3800,5;1'].join('\n') + '\n');
+  assert.deepEqual(await readFacts(join(dir, 'iso.csv')), { symbols: ['ETHUSDT'], first: '2024-06-03', last: '2024-06-04', from: 'column' });
+  const big = ['timestamp,price,size'];
+  for (let k = 0; k < 6000; k++) big.push(`${(ms('2024-01-01', 0) + k * 30_000) * 1000},1.5,1`);
+  await writeFile(join(dir, 'big.csv'), big.join('\n') + '\n');
+  assert.deepEqual(await readFacts(join(dir, 'big.csv')), { symbols: [], first: '2024-01-01', from: 'column', partial: true }, 'µs times; read in part: no last day');
+  // Day-first dates and headerless files say no days (their reading is the user's to confirm).
+  await writeFile(join(dir, 'de.csv'), ['zeit;preis;menge', '31.01.2024 10:00:00;1,5;1'].join('\n') + '\n');
+  assert.equal(await readFacts(join(dir, 'de.csv')), null);
 });
