@@ -67,9 +67,12 @@ test('Binance Vision names: symbol and days from the name (daily, monthly, kline
   // A Vision zip: the member's name, the rows (no symbol column) say nothing more.
   await zipOf(join(dir, 'SOLUSDT-trades-2024-01-03.zip'), [['SOLUSDT-trades-2024-01-03.csv', '1,100.1,1,100.1,1704240000000,true\n']]);
   assert.deepEqual(await readFacts(join(dir, 'SOLUSDT-trades-2024-01-03.zip')), { venue: 'BINANCE', symbols: ['SOLUSDT'], first: '2024-01-03', last: '2024-01-03', from: 'file name' });
-  // A file with neither a known name nor a symbol column says nothing.
+  // A file with neither a known name nor a symbol column says the days of its time column, no symbol;
+  // without a time column either, nothing.
   await writeFile(join(dir, 'trades.csv'), 'time,price,size\n1704240000000,1,1\n');
-  assert.equal(await readFacts(join(dir, 'trades.csv')), null);
+  assert.deepEqual(await readFacts(join(dir, 'trades.csv')), { symbols: [], first: '2024-01-03', last: '2024-01-03', from: 'column' });
+  await writeFile(join(dir, 'untimed.csv'), 'ref,price,size\nx1,1,1\n');
+  assert.equal(await readFacts(join(dir, 'untimed.csv')), null);
 });
 
 test('Tardis default names: exchange, market, symbol and day; a grouped file names no symbol, its rows do; the rows win over a renamed file', async (t) => {
