@@ -10,6 +10,7 @@ import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { JobSpecInput } from '../shared/job.js';
 import type { RunReport } from '../shared/report.js';
+import type { JobInfo } from '../shared/api.js';
 import { runBuild, type BuildOptions } from '../engine/jobs/build.js';
 import { readParquetBatches } from '../engine/parquet/parquet.js';
 
@@ -112,4 +113,15 @@ export function spawnAndKill(args: string[], when: (elapsedMs: number) => boolea
     child.on('error', (e) => { clearInterval(timer); reject(e); });
     child.on('exit', (code, signal) => { clearInterval(timer); resolve({ killed, signal, code }); });
   });
+}
+
+/** A service job's info once it is no longer running (polled; throws after `timeoutMs`). */
+export async function settled(svc: { job(jobId: string): Promise<JobInfo> }, jobId: string, timeoutMs = 60_000): Promise<JobInfo> {
+  const t0 = Date.now();
+  for (;;) {
+    const info = await svc.job(jobId);
+    if (info.state !== 'running') return info;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`job ${jobId} still running after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }

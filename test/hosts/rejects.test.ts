@@ -4,19 +4,10 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createService, type Service } from '../../hosts/service.js';
+import { createService } from '../../hosts/service.js';
 import { readRejects } from '../../hosts/rejects.js';
 import { tempDir } from '../helpers.js';
-
-async function settled(svc: Service, jobId: string, timeoutMs = 60_000) {
-  const t0 = Date.now();
-  for (;;) {
-    const info = await svc.job(jobId);
-    if (info.state !== 'running') return info;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`job ${jobId} still running after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { settled } from '../helpers.js';
 
 /** Tardis trades of 2024-04-01: `good` rows, then 25 with a bad price and 12 with no usable timestamp. */
 function tradesWithRejects(good: number): string {

@@ -13,6 +13,7 @@ import { createService, type Service, type ServiceOptions } from '../../hosts/se
 import { memorySecrets } from '../../hosts/server.js';
 import { genTardisTrades } from '../../scripts/gen-data.js';
 import { tempDir } from '../helpers.js';
+import { settled } from '../helpers.js';
 
 type Ev = { jobId: string; e: ProgressEvent; at: number };
 
@@ -24,16 +25,6 @@ function record(svc: Service): Ev[] {
   const events: Ev[] = [];
   svc.onProgress((jobId, e) => events.push({ jobId, e, at: Date.now() }));
   return events;
-}
-
-async function settled(svc: Service, jobId: string, timeoutMs = 60_000) {
-  const t0 = Date.now();
-  for (;;) {
-    const info = await svc.job(jobId);
-    if (info.state !== 'running') return info;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`job ${jobId} still running after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 async function until(pred: () => boolean, timeoutMs = 30_000): Promise<void> {
