@@ -179,8 +179,21 @@ async function previewOf(req: PreviewReq): Promise<PreviewResult> {
   // As a build decides the units: from the rows shown, not from the first one alone.
   decideUnits(dataLines, { ...det, hasHeader: false }, plan, [ts, tsInit, next]);
   const rows: PreviewRow[] = [];
+  // Accepted rows wait for the row the sink takes for them: at once, or (order-book deltas, held
+  // until the next row says whether they end their event) one row later, after a CLEAR the engine adds.
+  const waiting: PreviewRow[] = [];
+  let taken = 0;
+  const assign = () => {
+    for (const b = sink.builder; taken < b.n; taken++) {
+      const mapped = mappedRow(mod, sink, taken, fm, pricePrecision, sizePrecision);
+      const added = mod.addedRow?.(b, taken);
+      const next = waiting[0];
+      if (added && next) rows.splice(rows.indexOf(next), 0, { line: next.line, cells: next.cells, status: 'ok', mapped, reason: added });
+      else if (next) waiting.shift()!.mapped = mapped;
+    }
+  };
   for (const l of dataLines) {
-    const before = { n: sink.builder.n, dup: sink.stats.duplicates, skip: sink.stats.skipped };
+    const before = { dup: sink.stats.duplicates, skip: sink.stats.skipped };
     lastReject = null;
     mapLines([l], det, plan, type, norm, ts, tsInit, next, true);
     const cells = splitCsv(l.text, det.delimiter);
@@ -188,9 +201,16 @@ async function previewOf(req: PreviewReq): Promise<PreviewResult> {
     if (rej) rows.push({ line: l.no, cells, status: 'rejected', field: rej.field, reason: rej.reason });
     else if (sink.stats.duplicates > before.dup) rows.push({ line: l.no, cells, status: 'duplicate', reason: mod.duplicateReason });
     else if (sink.stats.skipped > before.skip) rows.push({ line: l.no, cells, status: 'skipped', reason: `no ${type} value in this row` });
-    else if (sink.builder.n > before.n) rows.push({ line: l.no, cells, status: 'ok', mapped: mappedRow(mod, sink, before.n, fm, pricePrecision, sizePrecision) });
-    else rows.push({ line: l.no, cells, status: 'skipped', reason: 'not written' });
+    else {
+      const row: PreviewRow = { line: l.no, cells, status: 'ok' };
+      rows.push(row);
+      waiting.push(row);
+    }
+    assign();
   }
+  norm.endFile();
+  assign();
+  for (const r of waiting) Object.assign(r, { status: 'skipped', reason: 'not written' });
   const c = plan.cols;
   const proposals = proposeLocale(rows.map((r) => r.cells), det.delimiter, { timestamp: c.timestamp, side: c.aggressor_side, sideName: c.aggressor_side !== undefined ? info.columns[c.aggressor_side] : undefined, sideMode: plan.sideMode });
   return { ...base, mapping: mappingOf(plan.cols, info.columns), confidence: plan.confidence, timestampUnit: ts.unit, rows, proposals };

@@ -1,7 +1,8 @@
 // The job contract: what the CLI, the service and the renderer all agree a build job is.
 import { z } from 'zod';
 
-export const DATA_TYPES = ['trades', 'mark', 'funding', 'quotes', 'bars'] as const;
+// deltas: OrderBookDelta (order_book_deltas); depth10: OrderBookDepth10 (order_book_depths).
+export const DATA_TYPES = ['trades', 'mark', 'funding', 'quotes', 'bars', 'deltas', 'depth10'] as const;
 export const DataType = z.enum(DATA_TYPES);
 export type DataType = z.infer<typeof DataType>;
 
@@ -44,6 +45,8 @@ export const MAPPING_FIELDS = [
   'mark_price', 'funding_rate', 'next_funding_time', 'funding_interval',
   'bid_price', 'bid_size', 'ask_price', 'ask_size',
   'open', 'high', 'low', 'close', 'volume',
+  // order-book updates: which side a level is on (bid/ask), and whether the row belongs to a snapshot
+  'book_side', 'is_snapshot',
 ] as const;
 export const MappingField = z.enum(MAPPING_FIELDS);
 export type MappingField = z.infer<typeof MappingField>;
@@ -56,6 +59,10 @@ export const FIELDS_FOR: Record<DataType, MappingField[]> = {
   quotes: ['timestamp', 'local_timestamp', 'bid_price', 'bid_size', 'ask_price', 'ask_size'],
   // timestamp: the bar's open time, or its close time when the column is one (csv/plan.ts says which)
   bars: ['timestamp', 'open', 'high', 'low', 'close', 'volume'],
+  // price and size are a level's price and its new amount (0 deletes the level)
+  deltas: ['timestamp', 'local_timestamp', 'is_snapshot', 'book_side', 'price', 'size'],
+  // the levels are read by name from a Tardis book_snapshot_N file (csv/rows.ts depthRow)
+  depth10: ['timestamp', 'local_timestamp'],
 };
 
 /** The fields a data type cannot be built without (the engine refuses a mapping lacking one; the app flags it). */
@@ -65,6 +72,8 @@ export const REQUIRED_FIELDS: Record<DataType, MappingField[]> = {
   funding: ['timestamp', 'funding_rate'],
   quotes: ['timestamp', 'bid_price', 'bid_size', 'ask_price', 'ask_size'],
   bars: ['timestamp', 'open', 'high', 'low', 'close', 'volume'],
+  deltas: ['timestamp', 'book_side', 'price', 'size'],
+  depth10: ['timestamp'],
 };
 
 /** A CSV's decimal separator (config `decimal`). */
@@ -134,6 +143,8 @@ export const SourceConfig = z.object({
     funding: TypeFiles.optional(),
     quotes: TypeFiles.optional(),
     bars: TypeFiles.optional(),
+    deltas: TypeFiles.optional(),
+    depth10: TypeFiles.optional(),
   }).strict().default({}),
   api_key: z.string().optional(),
 }).passthrough();

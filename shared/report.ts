@@ -18,6 +18,11 @@ export interface DayReport {
   existing: number;
   /** rows of a day that failed: held, then dropped with it */
   discarded: number;
+  /**
+   * rows the engine added that no source row is (the CLEAR delta before each order-book snapshot,
+   * as NautilusTrader's loader adds it): read + added = written + the other buckets
+   */
+  added?: number;
   file?: string;
   error?: string;
   firstTsInit?: string;
@@ -60,6 +65,8 @@ export interface RunReport {
   totals: {
     read: number; written: number; duplicates: number; rejected: number; outOfRange: number;
     skipped: number; existing: number; discarded: number; skippedDays: number; failedDays: number;
+    /** rows the engine added (DayReport.added): read + added = the buckets */
+    added?: number;
   };
   rejectsFile?: string;
   notes: string[];

@@ -39,7 +39,7 @@ export interface VerifyResult {
 const NEEDS_INSTRUMENT = new Set([
   ...FOLDER_SPECS.filter((s) => s.needsInstrument).map((s) => s.folder),
   // NautilusTrader's other instrument data, whose schema this tool does not check
-  'index_price_update', 'order_book_delta', 'order_book_deltas', 'order_book_depth10', 'instrument_status', 'instrument_close',
+  'index_price_update', 'order_book_delta', 'order_book_depth10', 'instrument_status', 'instrument_close',
 ]);
 
 async function listDirs(dir: string): Promise<string[]> {

@@ -7,6 +7,8 @@ import { MARK_PRICE_UPDATE } from './mark.js';
 import { QUOTE_TICK } from './quote.js';
 import { BAR_MODULE } from './bar.js';
 import { TRADE_TICK } from './trade.js';
+import { ORDER_BOOK_DELTA } from './delta.js';
+import { ORDER_BOOK_DEPTH10 } from './depth.js';
 import type { DataTypeModule, FolderSpec, InstrumentModule } from './types.js';
 
 export * from './types.js';
@@ -16,9 +18,11 @@ export { FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT } from './funding.js';
 export { QUOTE } from './quote.js';
 export { TRADE_TICK, MARK_PRICE_UPDATE, FUNDING_RATE_UPDATE, CRYPTO_PERPETUAL, CRYPTO_FUTURE, CURRENCY_PAIR, INSTRUMENT_MODULES, QUOTE_TICK };
 export { BAR, BAR_MODULE } from './bar.js';
+export { DELTA, ORDER_BOOK_DELTA, ACTION_ADD, ACTION_UPDATE, ACTION_DELETE, ACTION_CLEAR, BOOK_NO_SIDE, BOOK_BUY, BOOK_SELL, F_LAST, F_SNAPSHOT } from './delta.js';
+export { DEPTH, DEPTH_LEVELS, ORDER_BOOK_DEPTH10 } from './depth.js';
 
 // A Record, so a DataType without a module does not compile.
-const BY_TYPE: Record<DataType, DataTypeModule> = { trades: TRADE_TICK, mark: MARK_PRICE_UPDATE, funding: FUNDING_RATE_UPDATE, quotes: QUOTE_TICK, bars: BAR_MODULE };
+const BY_TYPE: Record<DataType, DataTypeModule> = { trades: TRADE_TICK, mark: MARK_PRICE_UPDATE, funding: FUNDING_RATE_UPDATE, quotes: QUOTE_TICK, bars: BAR_MODULE, deltas: ORDER_BOOK_DELTA, depth10: ORDER_BOOK_DEPTH10 };
 
 /** The types a job writes, in the order a job handles them (shared/job.ts DATA_TYPES). */
 export const DATA_TYPE_MODULES: readonly DataTypeModule[] = DATA_TYPES.map((t) => BY_TYPE[t]);

@@ -95,6 +95,8 @@ export interface DataTypeModule extends FolderSpec {
   previewFields(b: BlockBuilder, i: number, fm: FixedMode, precision: { price: number; size: number }): Record<string, string>;
   /** why the preview calls a row a duplicate */
   duplicateReason: string;
+  /** why row i of a builder is one the engine added (no source row is it: a CLEAR delta), else null */
+  addedRow?(b: BlockBuilder, i: number): string | null;
   /** a note for a CSV mapping that leaves an optional field without a column */
   unmappedNotes?: Partial<Record<MappingField, string>>;
   /** why an existing folder (its first file's signature) cannot take this job's files; null when it can */

@@ -71,7 +71,7 @@ function dayReport({ type }: TypeRun, s: DaySink): DayReport {
   return {
     dataType: type, day: s.day, state: s.state === 'skipped' ? 'skipped' : s.state === 'failed' ? 'failed' : 'done',
     read: s.stats.read, written: s.stats.written, duplicates: s.stats.duplicates, skipped: s.stats.skipped, rejected: s.stats.rejected,
-    existing: s.stats.existing, discarded: s.stats.discarded,
+    existing: s.stats.existing, discarded: s.stats.discarded, ...(s.stats.added ? { added: s.stats.added } : {}),
     file: s.stats.written ? s.dest : s.state === 'skipped' ? s.dest : undefined, error: s.error,
     firstTsInit: s.firstTs !== undefined ? nsToIso(s.firstTs) : undefined, lastTsInit: s.lastTs !== undefined ? nsToIso(s.lastTs) : undefined,
   };

@@ -67,7 +67,12 @@ async function readInput(job: JobContext, input: Input, reading: TypeRun[], repo
       emit({ kind: 'file', dataType: run.type, path: f, bytesRead: 0, bytesTotal: fileSize, rows: counters.rows, rowsPerSec: 0, etaSec: null, state: 'failed', error: report.error });
     }
   }
-  for (const { report, counters } of each) Object.assign(report, { rows: counters.rows, outOfRange: counters.outOfRange, rejected: counters.rejected });
+  for (const { run, report, counters } of each) {
+    // The file's last held order-book delta, and what its deltas showed.
+    run.norm.endFile();
+    report.notes.push(...run.norm.bookNotes);
+    Object.assign(report, { rows: counters.rows, outOfRange: counters.outOfRange, rejected: counters.rejected });
+  }
 }
 
 /** After each batch the reader hands over: the normalisers relieve their memory, and progress (at most every 100 ms). */

@@ -16,6 +16,7 @@ export function runReport(job: JobContext, run: { runId: string; startedAt: stri
     rejected: files.reduce((a, f) => a + f.rejected, 0), outOfRange: files.reduce((a, f) => a + f.outOfRange, 0),
     skipped: sum((d) => d.skipped), existing: sum((d) => d.existing), discarded: sum((d) => d.discarded),
     skippedDays: dayReports.filter((d) => d.state === 'skipped').length, failedDays: dayReports.filter((d) => d.state === 'failed').length,
+    added: sum((d) => d.added ?? 0),
   };
   // A job stopped part-way has unreported days: its counts are not expected to add up.
   if (!run.stopped) errors.push(...accountingErrors(dayReports, totals));
@@ -60,12 +61,12 @@ export function accountingErrors(days: DayReport[], t: RunReport['totals']): str
   for (const d of days) {
     const rejected = Object.values(d.rejected).reduce((a, b) => a + b, 0);
     const sum = d.written + d.duplicates + d.skipped + rejected + d.existing + d.discarded;
-    if (sum !== d.read) {
+    if (sum !== d.read + (d.added ?? 0)) {
       out.push(`${d.dataType} ${d.day}: rows do not add up (read ${d.read}; written ${d.written}, duplicates ${d.duplicates}, no value ${d.skipped}, rejected ${rejected}, existing ${d.existing}, discarded ${d.discarded}): an internal error, please report it`);
     }
   }
   const sum = t.written + t.duplicates + t.rejected + t.outOfRange + t.skipped + t.existing + t.discarded;
-  if (sum !== t.read) {
+  if (sum !== t.read + (t.added ?? 0)) {
     out.push(`rows do not add up (read ${t.read}; written ${t.written}, duplicates ${t.duplicates}, rejected ${t.rejected}, outside the range ${t.outOfRange}, no value ${t.skipped}, existing ${t.existing}, discarded ${t.discarded}): an internal error, please report it`);
   }
   return out;

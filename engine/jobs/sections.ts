@@ -42,11 +42,11 @@ function refused(spec: JobSpec, symbol: string, why: string): RunReport {
   };
 }
 
-const zeroTotals = (): RunReport['totals'] => ({ read: 0, written: 0, duplicates: 0, rejected: 0, outOfRange: 0, skipped: 0, existing: 0, discarded: 0, skippedDays: 0, failedDays: 0 });
+const zeroTotals = (): RunReport['totals'] => ({ read: 0, written: 0, duplicates: 0, rejected: 0, outOfRange: 0, skipped: 0, existing: 0, discarded: 0, skippedDays: 0, failedDays: 0, added: 0 });
 
 function combine(spec: JobSpec, sections: RunReport[], startedAt: string): RunReport {
   const totals = zeroTotals();
-  for (const s of sections) for (const k of Object.keys(totals) as (keyof RunReport['totals'])[]) totals[k] += s.totals[k];
+  for (const s of sections) for (const k of Object.keys(totals) as (keyof RunReport['totals'])[]) totals[k] = (totals[k] ?? 0) + (s.totals[k] ?? 0);
   const ids = sections.map((s) => s.instrument.id).filter(Boolean);
   const label = (s: RunReport) => s.instrument.id || String((s.job as { symbol?: string }).symbol ?? '');
   return {

@@ -5,8 +5,11 @@ import type { DataType } from '../../shared/job.js';
 import { formatDecimal, parseDecimal, pow10, toScaled, toScaledRounded, type Decimal } from '../numbers/decimal.js';
 import { fixedMode, writeRaw, type FixedMode } from '../numbers/fixed.js';
 import { POW10_NUM, writeScaled } from '../numbers/fixedfast.js';
-import { NS_PER_DAY } from '../catalog/paths.js';
-import { BAR, FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, QUOTE, TRADE } from '../datatypes/index.js';
+import { NS_PER_DAY, nsToIso } from '../catalog/paths.js';
+import {
+  ACTION_ADD, ACTION_DELETE, ACTION_UPDATE, BAR, DELTA, DEPTH, DEPTH_LEVELS, F_LAST, F_SNAPSHOT, FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, QUOTE, TRADE,
+} from '../datatypes/index.js';
+import { DeltaFile, type HeldDelta } from './book.js';
 import { quoteProblem, type QuoteCheck, type QuoteDecimals } from '../sources/quotes/quote.js';
 import { GapTracker } from '../sources/bars/gaps.js';
 import { checkBar, type OhlcvText } from '../sources/bars/ohlc.js';
@@ -217,6 +220,10 @@ export class Normalizer {
   private fastSink: RowSink | null = null;
   /** bars: missing bars per UTC day, over every file of the job */
   readonly gaps: GapTracker | null;
+  /** order-book deltas of the current file (normalize/book.ts) */
+  private book: DeltaFile | null = null;
+  /** what the current file's deltas showed (crossed book), for its notes */
+  bookNotes: string[] = [];
 
   constructor(readonly o: NormalizerOptions) {
     // m * 10^(F - s) <= max  <=>  m <= floor(max / 10^(F - s)); exact as a double for every m below 2^53.
@@ -232,6 +239,8 @@ export class Normalizer {
    * read of the same file; defaults to the path.
    */
   startFile(path: string, identity = path): FileCounters {
+    this.endFile();
+    this.bookNotes = [];
     this.file = path;
     this.rereading = this.filesRead.has(identity);
     this.filesRead.add(identity);
@@ -239,6 +248,21 @@ export class Normalizer {
     this.fastSink = null;
     this.counters = { rows: 0, outOfRange: 0, rejected: 0, rejectedByReason: {} };
     return this.counters;
+  }
+
+  /**
+   * Ends the current file: its last held order-book delta is written (it ends its event). Every
+   * reader's caller calls it once the file is read, or failed.
+   */
+  endFile(): void {
+    const book = this.book;
+    if (!book) return;
+    this.book = null;
+    book.end();
+    const c = book.crossed;
+    if (c.first) {
+      this.bookNotes.push(`the book was crossed (best bid above best ask) at the end of ${c.count} event${c.count === 1 ? '' : 's'}, first at line ${c.first.line} (${nsToIso(c.first.tsEvent)}): bid ${c.first.bid} > ask ${c.first.ask}; the updates are written as the venue sent them`);
+    }
   }
 
   private sinkOf(tsInit: bigint): RowSink | null {
@@ -311,15 +335,14 @@ export class Normalizer {
   }
 
   /** A quantity at the size precision; a bar's volume (`field` volume) may be 0. */
-  private size(line: number, text: string, tsInit: bigint, field = 'size'): bigint | null {
+  private size(line: number, text: string, tsInit: bigint, field = 'size', zeroOk = field === 'volume'): bigint | null {
     const d = parseDecimal(text.trim());
     if (!d) return this.reject(line, field, 'not a decimal number', text, tsInit), null;
-    return this.sizeOf(line, d, text, tsInit, field);
+    return this.sizeOf(line, d, text, tsInit, field, zeroOk);
   }
 
   /** size() for a value already parsed from `text`. */
-  private sizeOf(line: number, d: Decimal, text: string, tsInit: bigint, field: string): bigint | null {
-    const zeroOk = field === 'volume';
+  private sizeOf(line: number, d: Decimal, text: string, tsInit: bigint, field: string, zeroOk = field === 'volume'): bigint | null {
     if (d.neg && d.digits !== '') return this.reject(line, field, zeroOk ? 'must be >= 0' : 'must be > 0', text, tsInit), null;
     if (d.digits === '' && !zeroOk) return this.reject(line, field, 'must be > 0', text, tsInit), null;
     if (this.o.scan) {
@@ -561,6 +584,106 @@ export class Normalizer {
     writeScaled(b.fixed16[QUOTE.bidSize]!, at, r.bidSizeMant, F - r.bidSizeScale, L);
     writeScaled(b.fixed16[QUOTE.askSize]!, at, r.askSizeMant, F - r.askSizeScale, L);
     return true;
+  }
+
+  /**
+   * One order-book level change (NautilusTrader's Tardis rules, normalize/book.ts): side 1 bid, 2 ask;
+   * amount 0 deletes the level, a snapshot row adds it, any other updates it. Rows outside the job's
+   * days are not written but still move the state on, so the flags of the rows written are the ones
+   * NautilusTrader's loader gives the whole file.
+   */
+  delta(line: number, tsEvent: bigint, tsInit: bigint, isSnapshot: boolean, side: number, priceText: string, sizeText: string, sequence = 0n): void {
+    const book = (this.book ??= new DeltaFile((d) => this.writeDelta(d)));
+    const sink = this.sinkOf(tsInit);
+    const held: HeldDelta = { line, tsEvent, tsInit, action: 0, side, price: 0n, size: 0n, flags: 0, sequence, added: false, outside: !sink, px: 0 };
+    if (sink) {
+      const price = this.price(line, priceText, tsInit, 'price', false);
+      if (price === null) return;
+      const size = this.size(line, sizeText, tsInit, 'amount', true);
+      if (size === null) return;
+      if (!isSnapshot && !book.seenSnapshot) return this.reject(line, 'is_snapshot', 'an update before the file\'s first snapshot: the book it changes is unknown', `${priceText} x ${sizeText}`, tsInit);
+      if (this.o.scan) return;
+      held.price = price;
+      held.size = size;
+    } else {
+      // Outside the job: only whether it is a deletion matters to the state.
+      held.size = /^\s*[-+]?0*\.?0*\s*$/.test(sizeText) ? 0n : 1n;
+    }
+    held.px = Number(priceText);
+    held.action = held.size === 0n ? ACTION_DELETE : isSnapshot ? ACTION_ADD : ACTION_UPDATE;
+    book.row(held, isSnapshot);
+  }
+
+  /** A delta whose flags are final: onto its day (or, outside the job, nowhere). */
+  private writeDelta(d: HeldDelta): void {
+    if (d.outside) return;
+    const sink = this.o.sinkAt(Number(d.tsInit / NS_PER_DAY) - this.o.startDay);
+    if (!sink) return;
+    if (d.added) {
+      sink.stats.added = (sink.stats.added ?? 0) + 1;
+      sink.sources.add(this.file);
+    } else if (this.rereading) {
+      sink.stats.duplicates++;
+      return;
+    }
+    if (this.notKept(sink)) return;
+    const b = sink.builder;
+    const i = b.add(d.tsInit);
+    const W = this.o.fm.W;
+    b.views[DELTA.tsEvent]!.setBigUint64(i * 8, d.tsEvent, true);
+    b.fixed[DELTA.action]![i] = d.action;
+    b.fixed[DELTA.side]![i] = d.side;
+    writeRaw(b.views[DELTA.price]!, i * W, d.price, W);
+    writeRaw(b.views[DELTA.size]!, i * W, d.size, W);
+    b.views[DELTA.orderId]!.setBigUint64(i * 8, 0n, true);
+    b.fixed[DELTA.flags]![i] = d.flags;
+    b.views[DELTA.sequence]!.setBigUint64(i * 8, d.sequence, true);
+  }
+
+  /**
+   * One OrderBookDepth10 snapshot (flags SNAPSHOT | LAST, as NautilusTrader's loader gives them):
+   * up to 10 levels a side as [price, amount] texts, level 0 the best; a level without a price is
+   * empty (NautilusTrader's NULL_ORDER), and so are those beyond the source's. A crossed top (bid
+   * above ask) is rejected, as a crossed quote is.
+   */
+  depth(line: number, tsEvent: bigint, tsInit: bigint, bids: [string, string][], asks: [string, string][], sequence = 0n): void {
+    const sink = this.sinkOf(tsInit);
+    if (!sink) return;
+    const levels: ([bigint, bigint] | null)[][] = [[], []];
+    for (const [k, side] of [bids, asks].entries()) {
+      const name = k === 0 ? 'bids' : 'asks';
+      for (let i = 0; i < Math.min(side.length, DEPTH_LEVELS); i++) {
+        const [p, a] = side[i]!;
+        if (p.trim() === '') { levels[k]!.push(null); continue; }
+        const price = this.price(line, p, tsInit, `${name}[${i}].price`, false);
+        if (price === null) return;
+        const size = a.trim() === '' ? 0n : this.size(line, a, tsInit, `${name}[${i}].amount`, true);
+        if (size === null) return;
+        levels[k]!.push([price, size]);
+      }
+    }
+    if (this.o.scan) return;
+    const [b0, a0] = [levels[0]![0], levels[1]![0]];
+    if (b0 && a0 && b0[0] > a0[0]) return this.reject(line, 'bids[0].price', QUOTE_REASON.crossed, `bid ${bids[0]![0]}, ask ${asks[0]![0]}`, tsInit);
+    if (this.rereading) {
+      sink.stats.duplicates++;
+      return;
+    }
+    if (this.notKept(sink)) return;
+    const b = sink.builder;
+    const i = b.add(tsInit);
+    const W = this.o.fm.W;
+    b.views[DEPTH.tsEvent]!.setBigUint64(i * 8, tsEvent, true);
+    for (let k = 0; k < DEPTH_LEVELS; k++) {
+      for (const [side, pc, sc, cc] of [[0, DEPTH.bidPrice, DEPTH.bidSize, DEPTH.bidCount], [1, DEPTH.askPrice, DEPTH.askSize, DEPTH.askCount]] as const) {
+        const lv = levels[side]![k] ?? null;
+        writeRaw(b.views[pc + k]!, i * W, lv ? lv[0] : 0n, W);
+        writeRaw(b.views[sc + k]!, i * W, lv ? lv[1] : 0n, W);
+        b.views[cc + k]!.setUint32(i * 4, lv ? 1 : 0, true);
+      }
+    }
+    b.fixed[DEPTH.flags]![i] = F_SNAPSHOT | F_LAST;
+    b.views[DEPTH.sequence]!.setBigUint64(i * 8, sequence, true);
   }
 
   funding(line: number, tsEvent: bigint, tsInit: bigint, rateText: string, intervalMin: bigint | null, nextNs: bigint | null, dedupe: boolean): void {

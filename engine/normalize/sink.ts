@@ -6,7 +6,7 @@ import type { DayReport } from '../../shared/report.js';
 import { BlockBuilder, type Layout } from '../blocks/block.js';
 
 /** A day's row counts: the fields of its DayReport, defined there once. */
-export type RowStats = Pick<DayReport, 'read' | 'written' | 'duplicates' | 'skipped' | 'rejected' | 'existing' | 'discarded'>;
+export type RowStats = Pick<DayReport, 'read' | 'written' | 'duplicates' | 'skipped' | 'rejected' | 'existing' | 'discarded' | 'added'>;
 
 export interface RowSink {
   readonly stats: RowStats;

@@ -13,7 +13,7 @@ import { encodeBlock } from '../../engine/parquet/encode.js';
 import { readParquetBatches } from '../../engine/parquet/parquet.js';
 import { build, readRows, tempDir } from '../helpers.js';
 import {
-  BAR, DATA_TYPE_MODULES, INSTRUMENT_MODULES, FOLDER_SPECS, FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, QUOTE, TRADE, TYPE_FOLDER,
+  DELTA, DEPTH, BAR, DATA_TYPE_MODULES, INSTRUMENT_MODULES, FOLDER_SPECS, FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, QUOTE, TRADE, TYPE_FOLDER,
   dataTypeOf, folderSpecOf, type FolderSpec, type TypeMeta,
 } from '../../engine/datatypes/index.js';
 
@@ -63,6 +63,26 @@ const FILL: Record<DataType, (b: BlockBuilder, i: number, fm: FixedMode, r: () =
     b.views[BAR.tsEvent]!.setBigUint64(i * 8, BigInt(r()) << 20n, true);
     for (const col of [BAR.open, BAR.high, BAR.low, BAR.close]) writeRaw(b.views[col]!, i * fm.W, BigInt(r()) * 10n ** 8n, fm.W);
     writeRaw(b.views[BAR.volume]!, i * fm.W, BigInt(r() % 3) * 10n ** 7n, fm.W);
+  },
+  deltas: (b, i, fm, r) => {
+    b.views[DELTA.tsEvent]!.setBigUint64(i * 8, BigInt(r()) << 20n, true);
+    b.fixed[DELTA.action]![i] = 1 + (r() % 4);
+    b.fixed[DELTA.side]![i] = 1 + (r() % 2);
+    writeRaw(b.views[DELTA.price]!, i * fm.W, BigInt(r()) * 10n ** 9n, fm.W);
+    writeRaw(b.views[DELTA.size]!, i * fm.W, BigInt(r()) * 10n ** 7n, fm.W);
+    b.views[DELTA.orderId]!.setBigUint64(i * 8, BigInt(r()), true);
+    b.fixed[DELTA.flags]![i] = [0, 32, 128][r() % 3]!;
+    b.views[DELTA.sequence]!.setBigUint64(i * 8, BigInt(r()) << 16n, true);
+  },
+  depth10: (b, i, fm, r) => {
+    b.views[DEPTH.tsEvent]!.setBigUint64(i * 8, BigInt(r()) << 20n, true);
+    for (let k = 0; k < 10; k++) {
+      const empty = k >= 3 + (i % 8);
+      for (const col of [DEPTH.bidPrice, DEPTH.askPrice, DEPTH.bidSize, DEPTH.askSize]) writeRaw(b.views[col + k]!, i * fm.W, empty ? 0n : BigInt(r()) * 10n ** 8n, fm.W);
+      for (const col of [DEPTH.bidCount, DEPTH.askCount]) b.views[col + k]!.setUint32(i * 4, empty ? 0 : 1 + (r() % 5), true);
+    }
+    b.fixed[DEPTH.flags]![i] = 160;
+    b.views[DEPTH.sequence]!.setBigUint64(i * 8, BigInt(r()), true);
   },
 };
 
@@ -173,7 +193,7 @@ test('the registry: one module per job type, one spec per folder, each folder fo
   const classes = FOLDER_SPECS.map((s) => s.className);
   assert.equal(new Set(classes).size, classes.length, 'one class per folder');
   for (const s of FOLDER_SPECS) assert.equal(folderSpecOf(s.folder), s, `${s.folder} resolves to the spec that declares it`);
-  assert.equal(folderSpecOf('order_book_deltas'), undefined, 'a folder no spec claims is unknown');
+  assert.equal(folderSpecOf('option_greeks'), undefined, 'a folder no spec claims is unknown');
   assert.deepEqual(Object.values(TYPE_FOLDER), DATA_TYPE_MODULES.map((m) => m.folder));
   assert.deepEqual(INSTRUMENT_MODULES.map((m) => [m.className, m.folder]), [['CryptoPerpetual', 'crypto_perpetual'], ['CryptoFuture', 'crypto_future'], ['CurrencyPair', 'currency_pair']]);
   for (const m of INSTRUMENT_MODULES) assert.ok(INSTRUMENT_FOLDERS.includes(m.folder), `${m.folder} is an instrument folder to the report and verify`);

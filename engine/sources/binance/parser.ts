@@ -21,6 +21,9 @@ export const EVENT_FEEDS: Record<DataType, Set<string>> = {
   quotes: new Set(['bookTicker']),
   // JobSpec refuses bars from a capture (kline messages are not read)
   bars: new Set(),
+  // depthUpdate diffs need the REST snapshot they were synced from: not read from captures yet
+  deltas: new Set(),
+  depth10: new Set(),
 };
 
 type Obj = Record<string, unknown>;

@@ -39,6 +39,8 @@ export interface Plan {
   sides: Map<string, number> | null;
   /** unknown side values the file's rejects have named so far (locale.ts sideReason) */
   namedSides: Set<string>;
+  /** depth10: the [price, amount] columns of levels 0..9 of each side (a Tardis book_snapshot_N) */
+  levelCols?: { bids: [number, number][]; asks: [number, number][] };
 }
 
 /** The file options a plan carries (the rest are the reader's: delimiter, header, timestamps). */
@@ -62,7 +64,13 @@ const KNOWN: Record<string, Partial<Record<DataType, Partial<Record<MappingField
   // Note the order of a Tardis quotes row: ask amount, ask price, bid price, bid amount.
   'tardis.quotes': { quotes: { timestamp: 'timestamp', local_timestamp: 'local_timestamp', bid_price: 'bid_price', bid_size: 'bid_amount', ask_price: 'ask_price', ask_size: 'ask_amount' } },
   // book_snapshot_N: the top of book is level 0.
-  'tardis.book_snapshot': { quotes: { timestamp: 'timestamp', local_timestamp: 'local_timestamp', bid_price: 'bids[0].price', bid_size: 'bids[0].amount', ask_price: 'asks[0].price', ask_size: 'asks[0].amount' } },
+  'tardis.book_snapshot': {
+    quotes: { timestamp: 'timestamp', local_timestamp: 'local_timestamp', bid_price: 'bids[0].price', bid_size: 'bids[0].amount', ask_price: 'asks[0].price', ask_size: 'asks[0].amount' },
+    // the levels themselves are read by name (levelColumns)
+    depth10: { timestamp: 'timestamp', local_timestamp: 'local_timestamp' },
+  },
+  // Order books: each row one level's new amount (0 deletes it); snapshot rows are flagged.
+  'tardis.incremental_book_L2': { deltas: { timestamp: 'timestamp', local_timestamp: 'local_timestamp', is_snapshot: 'is_snapshot', book_side: 'side', price: 'price', size: 'amount' } },
   'vision.bookTicker': { quotes: { timestamp: 'transaction_time', bid_price: 'best_bid_price', bid_size: 'best_bid_qty', ask_price: 'best_ask_price', ask_size: 'best_ask_qty' } },
 };
 
@@ -96,6 +104,8 @@ export const ALIASES: Record<MappingField, string[]> = {
   low: ['low', 'l', 'lowprice', 'lo', 'min'],
   close: ['close', 'c', 'closeprice', 'cl', 'last', 'lastprice'],
   volume: ['volume', 'vol', 'v', 'basevolume', 'qty', 'quantity', 'amount', 'size'],
+  book_side: ['side', 'bookside', 'level_side', 'bidask', 's'],
+  is_snapshot: ['issnapshot', 'snapshot', 'snap', 'updatetype'],
 };
 
 /** Bars: an open-time column is preferred over any other time column (a close time is read as one). */
@@ -275,6 +285,7 @@ export function makePlan(det: Detected, type: DataType, userColumns: Record<stri
     plan.intervalUnit = 'hours';
   }
   if (det.format.startsWith('tardis.')) plan.tsUnit = 'us';
+  if (type === 'depth10') levelColumns(plan, det, fileLabel);
   if (type === 'bars') barTimes(plan, det);
   return plan;
 }
@@ -292,4 +303,27 @@ function barTimes(plan: Plan, det: Detected): void {
   if (plan.barTime === 'open' && closeTime >= 0 && closeTime !== c.timestamp) plan.closeTimeCol = closeTime;
   const when = plan.barTime === 'open' ? "the bar's open time (ts_event = open + interval)" : "the bar's close time (ts_event = that close, moved to the interval boundary when one unit before it)";
   plan.notes.push(`bars: column ${name(c.timestamp)} taken as ${when}${plan.closeTimeCol !== undefined ? `, ${name(plan.closeTimeCol)} checked as open + interval - 1 unit` : ''}; open ${name(c.open)}, high ${name(c.high)}, low ${name(c.low)}, close ${name(c.close)}, volume ${name(c.volume)}`);
+}
+
+/**
+ * depth10: the level columns of a book_snapshot_N file, levels 0..9 (a 25-level file is cut to 10,
+ * a 5-level one leaves levels 5..9 empty, as NautilusTrader's loader does), with a note saying so.
+ */
+function levelColumns(plan: Plan, det: Detected, fileLabel: string): void {
+  const at = (side: string, i: number): [number, number] | null => {
+    const p = det.columns.indexOf(`${side}[${i}].price`), a = det.columns.indexOf(`${side}[${i}].amount`);
+    return p >= 0 && a >= 0 ? [p, a] : null;
+  };
+  const bids: [number, number][] = [], asks: [number, number][] = [];
+  for (let i = 0; i < 10; i++) {
+    const b = at('bids', i), a = at('asks', i);
+    if (!b || !a) break;
+    bids.push(b);
+    asks.push(a);
+  }
+  if (!bids.length) throw new Error(`${fileLabel} has no bids[0] / asks[0] columns: depth10 is read from a Tardis book_snapshot_N file`);
+  plan.levelCols = { bids, asks };
+  const n = (det.columns.length - 4) / 4;
+  if (n > 10) plan.notes.push(`levels 0..9 of the file's ${n} are written (OrderBookDepth10 holds 10 a side)`);
+  else if (bids.length < 10) plan.notes.push(`the file has ${bids.length} levels a side: levels ${bids.length}..9 are written empty`);
 }

@@ -8,6 +8,7 @@ import type { TsColumn } from '../timestamp.js';
 import { barCloseFromCloseTime, barCloseNs } from '../bars/detect.js';
 import { cellUnitNs } from './barspec.js';
 import type { Plan } from './plan.js';
+import { BOOK_BUY, BOOK_SELL } from '../../datatypes/index.js';
 
 type RowMapper = (line: number, f: string[], plan: Plan, norm: Normalizer, tsEvent: bigint, tsInit: bigint, nextCol: TsColumn) => void;
 
@@ -104,4 +105,32 @@ function barRow(line: number, f: string[], plan: Plan, norm: Normalizer, tsEvent
   if (n) norm.bar(line, openNs, close, n);
 }
 
-export const ROW_MAPPERS: Record<DataType, RowMapper> = { trades: tradeRow, mark: markRow, funding: fundingRow, quotes: quoteRow, bars: barRow };
+/** Book side words: Tardis bid / ask, Binance b / a, and buy / sell. */
+const BOOK_SIDES: Record<string, number> = { bid: BOOK_BUY, b: BOOK_BUY, buy: BOOK_BUY, bids: BOOK_BUY, ask: BOOK_SELL, a: BOOK_SELL, sell: BOOK_SELL, asks: BOOK_SELL };
+const SNAPSHOT_WORDS: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, t: true, f: false, snap: true, snapshot: true, set: false, update: false };
+
+/** One order-book level change: a Tardis incremental_book_L2 row (or a file mapped onto its fields). */
+function deltaRow(line: number, f: string[], plan: Plan, norm: Normalizer, tsEvent: bigint, tsInit: bigint): void {
+  const c = plan.cols;
+  const sideText = f[c.book_side!]!;
+  const side = BOOK_SIDES[sideText.trim().toLowerCase()];
+  if (side === undefined) return norm.rejectUnplaced(line, 'side', 'expected bid or ask', sideText, tsInit);
+  let isSnapshot = false;
+  if (c.is_snapshot !== undefined) {
+    const v = SNAPSHOT_WORDS[f[c.is_snapshot]!.trim().toLowerCase()];
+    if (v === undefined) return norm.rejectUnplaced(line, 'is_snapshot', 'expected true or false', f[c.is_snapshot]!, tsInit);
+    isSnapshot = v;
+  }
+  const n = numbers(line, f, plan, norm, tsInit, { price: 'price', size: 'size' });
+  if (n) norm.delta(line, tsEvent, tsInit, isSnapshot, side, n.price, n.size);
+}
+
+/** A Tardis book_snapshot_N row: levels 0..9 of each side by their column names (asks[i].price, …). */
+function depthRow(line: number, f: string[], plan: Plan, norm: Normalizer, tsEvent: bigint, tsInit: bigint): void {
+  const at = plan.levelCols;
+  if (!at) throw new Error('depth10 needs a Tardis book_snapshot_N file (its asks[i] and bids[i] columns)');
+  const side = (cols: [number, number][]) => cols.map(([p, a]): [string, string] => [f[p] ?? '', f[a] ?? '']);
+  norm.depth(line, tsEvent, tsInit, side(at.bids), side(at.asks));
+}
+
+export const ROW_MAPPERS: Record<DataType, RowMapper> = { trades: tradeRow, mark: markRow, funding: fundingRow, quotes: quoteRow, bars: barRow, deltas: deltaRow, depth10: depthRow };

@@ -35,6 +35,9 @@ export const DATA_TYPE_INFO: Record<DataType, TypeInfo> = {
   funding: { label: 'Funding rate', looksLike: (h) => has(h, /funding|^rate$/) && !has(h, /^(price|p|px|qty|size|amount|quantity)$/) },
   quotes: { label: 'Quotes', looksLike: bidAsk },
   bars: { label: 'Bars', looksLike: (h) => !!h.ohlc },
+  // Order books come from known layouts (Tardis incremental_book_L2, book_snapshot_N): the engine says which.
+  deltas: { label: 'Order book deltas', looksLike: (h) => h.names.includes('issnapshot') },
+  depth10: { label: 'Order book depth 10', looksLike: (h) => h.names.some((n) => /^bids\d+price$/.test(n)) },
 };
 
 export const TYPE_LABELS: Record<DataType, string> = Object.fromEntries(

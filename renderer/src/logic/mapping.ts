@@ -58,6 +58,8 @@ export const FIELD_LABELS: Record<MappingField, string> = {
   low: 'Low',
   close: 'Close',
   volume: 'Volume',
+  book_side: 'Book side',
+  is_snapshot: 'Is snapshot',
 };
 
 export const FIELD_HINTS: Record<MappingField, string> = {
@@ -80,6 +82,8 @@ export const FIELD_HINTS: Record<MappingField, string> = {
   low: 'Decimal lowest price of the bar',
   close: 'Decimal last price of the bar',
   volume: 'Decimal volume (may be 0)',
+  book_side: 'Which side the level is on: bid or ask (b/a, buy/sell)',
+  is_snapshot: 'true on the rows of a book snapshot, false on updates',
 };
 
 export function emptyMapping(): MappingState {

@@ -1,0 +1,147 @@
+// Order-book deltas of one file, by NautilusTrader's own Tardis loader rules (load_deltas in
+// crates/adapters/tardis/src/csv/load.rs, checked against 1.231.0 in test/nautilus/books.test.ts):
+// a CLEAR delta (flags F_SNAPSHOT) before each snapshot, F_LAST on the last delta of each event (a
+// run of equal ts_event), flags otherwise 0, sequence 0 unless the source has one. A delta is held
+// back until the next one says whether it ends its event; the file's last one ends it too.
+// The levels are tracked to tell when an event leaves the book crossed (a note, not a reject: the
+// venue sent those updates, and dropping one would leave the book wrong from then on).
+import { ACTION_CLEAR, ACTION_DELETE, BOOK_BUY, BOOK_NO_SIDE, F_LAST, F_SNAPSHOT } from '../datatypes/index.js';
+
+export interface HeldDelta {
+  line: number;
+  tsEvent: bigint;
+  tsInit: bigint;
+  action: number;
+  side: number;
+  price: bigint;
+  size: bigint;
+  flags: number;
+  sequence: bigint;
+  /** a CLEAR the loader adds (counted as added, not read) */
+  added: boolean;
+  /** its day is outside the job: it only moves the state on */
+  outside: boolean;
+  /** the level's price as a number, for the crossed check */
+  px: number;
+}
+
+/** The price levels of one side, sorted ascending (prices as doubles: their order is exact for up to 15 digits). */
+class Levels {
+  private a = new Float64Array(64);
+  n = 0;
+
+  private find(p: number): number {
+    let lo = 0, hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.a[mid]! < p) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  set(p: number): void {
+    const i = this.find(p);
+    if (i < this.n && this.a[i] === p) return;
+    if (this.n === this.a.length) {
+      const b = new Float64Array(this.n * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a.copyWithin(i + 1, i, this.n);
+    this.a[i] = p;
+    this.n++;
+  }
+
+  delete(p: number): void {
+    const i = this.find(p);
+    if (i >= this.n || this.a[i] !== p) return;
+    this.a.copyWithin(i, i + 1, this.n);
+    this.n--;
+  }
+
+  clear(): void {
+    this.n = 0;
+  }
+
+  get lowest(): number {
+    return this.n ? this.a[0]! : Infinity;
+  }
+
+  get highest(): number {
+    return this.n ? this.a[this.n - 1]! : -Infinity;
+  }
+}
+
+/** Events that left the book crossed: how many, and the first one. */
+export interface CrossedBook {
+  count: number;
+  first: { line: number; tsEvent: bigint; bid: number; ask: number } | null;
+}
+
+export class DeltaFile {
+  private lastTsEvent = 0n;
+  private lastIsSnapshot = false;
+  /** a snapshot row has been seen (updates before it change a book nobody knows) */
+  seenSnapshot = false;
+  private held: HeldDelta | null = null;
+  private bids = new Levels();
+  private asks = new Levels();
+  readonly crossed: CrossedBook = { count: 0, first: null };
+
+  /** `write` places a delta whose flags are final (or drops it when it is outside the job). */
+  constructor(private write: (d: HeldDelta) => void) {}
+
+  /**
+   * A valid row: the CLEAR it starts (a snapshot at a new ts_event), then the row itself. The row's
+   * action is decided by the caller (amount 0 deletes, a snapshot adds, else updates).
+   */
+  row(d: HeldDelta, isSnapshot: boolean): void {
+    if (isSnapshot && (!this.lastIsSnapshot || this.lastTsEvent !== d.tsEvent)) {
+      if (this.lastTsEvent !== d.tsEvent) this.endEvent();
+      this.lastTsEvent = d.tsEvent;
+      this.hold({ ...d, action: ACTION_CLEAR, side: BOOK_NO_SIDE, price: 0n, size: 0n, flags: F_SNAPSHOT, sequence: d.sequence, added: true, px: 0 });
+    }
+    if (isSnapshot) this.seenSnapshot = true;
+    this.lastIsSnapshot = isSnapshot;
+    if (this.lastTsEvent !== d.tsEvent) this.endEvent();
+    this.lastTsEvent = d.tsEvent;
+    this.hold(d);
+  }
+
+  /** The file ended: its last delta ends its event. */
+  end(): void {
+    this.endEvent();
+    if (this.held) this.write(this.held);
+    this.held = null;
+  }
+
+  private hold(d: HeldDelta): void {
+    if (this.held) this.write(this.held);
+    this.held = d;
+    this.apply(d);
+  }
+
+  /** The held delta is the last of its event: F_LAST replaces its flags (as NautilusTrader's loader sets them). */
+  private endEvent(): void {
+    const h = this.held;
+    if (!h || h.flags === F_LAST) return;
+    h.flags = F_LAST;
+    const bid = this.bids.highest, ask = this.asks.lowest;
+    if (bid > ask && !h.outside) {
+      this.crossed.count++;
+      this.crossed.first ??= { line: h.line, tsEvent: h.tsEvent, bid, ask };
+    }
+  }
+
+  private apply(d: HeldDelta): void {
+    if (d.action === ACTION_CLEAR) {
+      this.bids.clear();
+      this.asks.clear();
+      return;
+    }
+    const side = d.side === BOOK_BUY ? this.bids : this.asks;
+    if (d.action === ACTION_DELETE) side.delete(d.px);
+    else side.set(d.px);
+  }
+}
