@@ -17,7 +17,7 @@ import sys
 import traceback
 from decimal import Decimal
 
-from nautilus_trader.model.data import FundingRateUpdate, MarkPriceUpdate
+from nautilus_trader.model.data import FundingRateUpdate, MarkPriceUpdate, OrderBookDelta, OrderBookDepth10
 from nautilus_trader.model.enums import currency_type_to_str, instrument_class_to_str
 from nautilus_trader.persistence.catalog import ParquetDataCatalog
 
@@ -96,6 +96,43 @@ def fundings(catalog):
         }
 
 
+def book_order(o):
+    """A BookOrder as NautilusTrader hands it over: side (0 NO_SIDE, 1 BUY, 2 SELL), exact price and size."""
+    return {"side": int(o.side), "price": str(o.price), "size": str(o.size), "order_id": str(o.order_id)}
+
+
+def deltas(catalog):
+    for d in catalog.query(OrderBookDelta):
+        yield "OrderBookDelta", {
+            "instrument_id": str(d.instrument_id),
+            "action": int(d.action),  # 1 ADD, 2 UPDATE, 3 DELETE, 4 CLEAR
+            **book_order(d.order),
+            "flags": d.flags,
+            "sequence": str(d.sequence),
+            "ts_event": str(d.ts_event),
+            "ts_init": str(d.ts_init),
+        }
+
+
+def depth_fields(d):
+    return {
+        "instrument_id": str(d.instrument_id),
+        "bids": [book_order(o) for o in d.bids],
+        "asks": [book_order(o) for o in d.asks],
+        "bid_counts": list(d.bid_counts),
+        "ask_counts": list(d.ask_counts),
+        "flags": d.flags,
+        "sequence": str(d.sequence),
+        "ts_event": str(d.ts_event),
+        "ts_init": str(d.ts_init),
+    }
+
+
+def depths(catalog):
+    for d in catalog.query(OrderBookDepth10):
+        yield "OrderBookDepth10", depth_fields(d)
+
+
 def currency(c):
     """What NautilusTrader makes of a currency code it reads (XBT, or one it has never heard of)."""
     return {"code": c.code, "precision": c.precision, "type": currency_type_to_str(c.currency_type), "name": c.name}
@@ -121,7 +158,7 @@ def instruments(catalog):
 
 
 # One entry per data type; the order is the order of the output.
-KINDS = [instruments, trades, quotes, bars, marks, fundings]
+KINDS = [instruments, trades, quotes, bars, marks, fundings, deltas, depths]
 
 
 def main(paths):

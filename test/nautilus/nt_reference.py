@@ -10,6 +10,14 @@ can compare them with what our builder writes, field by field.
       TardisCSVDataLoader.load_funding_rates (derivative_ticker): one line per update.
   write-reference CATALOG [--trades CSV]... [--funding CSV]... [--quotes CSV]... [--instrument-id ID] [--price-precision P --size-precision S]
       The same loaders (quotes: load_quotes) into ParquetDataCatalog.write_data: NautilusTrader's own catalog.
+  book-references SPEC_JSON
+      Order books (test/nautilus/books.test.ts), several catalogs in one process: SPEC is a list of
+      {catalog, instrument_id, price_precision, size_precision, deltas: [CSV], depth5: [CSV],
+      depth25: [CSV], write: true}; each CSV goes through load_deltas or load_depth10(levels=5|25)
+      and one ParquetDataCatalog.write_data call (so one Parquet file per CSV); the depths as
+      loaded are printed too, as nt_check.py prints them (write false: only printed, for 1.231
+      cannot write its own book_snapshot_5 depths: their empty levels have precision 0, and
+      write_data refuses a batch of mixed precisions).
   catalog CATALOG
       ParquetDataCatalog(CATALOG): instruments, trades and funding rates as loaded.
   binance-instruments EXCHANGE_INFO_JSON
@@ -92,6 +100,26 @@ def cmd_write_reference(args) -> None:
         catalog.write_data(ld.load_funding_rates(path))
     for path in args.quotes or []:
         catalog.write_data(ld.load_quotes(path))
+
+
+def cmd_book_references(args) -> None:
+    from nautilus_trader.adapters.tardis.loaders import TardisCSVDataLoader
+    from nautilus_trader.model.identifiers import InstrumentId
+    from nautilus_trader.persistence.catalog import ParquetDataCatalog
+
+    from nt_check import depth_fields
+
+    for spec in json.loads(Path(args.spec).read_text()):
+        catalog = ParquetDataCatalog(spec["catalog"])
+        ld = TardisCSVDataLoader(price_precision=spec["price_precision"], size_precision=spec["size_precision"], instrument_id=InstrumentId.from_str(spec["instrument_id"]))
+        for path in spec.get("deltas", []):
+            catalog.write_data(ld.load_deltas(path))
+        for levels in (5, 25):
+            for path in spec.get(f"depth{levels}", []):
+                depths = ld.load_depth10(path, levels=levels)
+                emit({"catalog": spec["catalog"], "type": "OrderBookDepth10", **depth_fields(d)} for d in depths)
+                if spec.get("write", True):
+                    catalog.write_data(depths)
 
 
 def cmd_catalog(args) -> None:
@@ -188,6 +216,7 @@ def main() -> None:
     w.add_argument("--trades", action="append")
     w.add_argument("--funding", action="append")
     w.add_argument("--quotes", action="append")
+    sub.add_parser("book-references").add_argument("spec")
     sub.add_parser("catalog").add_argument("catalog")
     sub.add_parser("binance-instruments").add_argument("exchange_info")
     sub.add_parser("binance-spot-instruments").add_argument("exchange_info")
@@ -197,6 +226,7 @@ def main() -> None:
         "tardis-trades": cmd_tardis_trades,
         "tardis-funding": cmd_tardis_funding,
         "write-reference": cmd_write_reference,
+        "book-references": cmd_book_references,
         "catalog": cmd_catalog,
         "binance-instruments": cmd_binance_instruments,
         "binance-spot-instruments": cmd_binance_spot_instruments,

@@ -44,7 +44,7 @@ export function runPython(args: string[], opts: { input?: string; timeoutMs?: nu
 
 /** One object NautilusTrader loaded, as test/nautilus/nt_check.py prints it (numbers as exact text). */
 export type NtObject = Record<string, unknown> & { type: string; catalog: string };
-/** A catalog's loaded objects grouped by type name (CryptoPerpetual, TradeTick, QuoteTick, Bar, MarkPriceUpdate, FundingRateUpdate). */
+/** A catalog's loaded objects grouped by type name (CryptoPerpetual, TradeTick, QuoteTick, Bar, MarkPriceUpdate, FundingRateUpdate, OrderBookDelta, OrderBookDepth10). */
 export type NtCatalog = Record<string, NtObject[]>;
 
 export const NT_CHECK = join(ROOT, 'test', 'nautilus', 'nt_check.py');
