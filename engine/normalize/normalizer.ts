@@ -619,12 +619,15 @@ export class Normalizer {
     if (d.outside) return;
     const sink = this.o.sinkAt(Number(d.tsInit / NS_PER_DAY) - this.o.startDay);
     if (!sink) return;
+    // A second read of a file: its rows are duplicates, and its CLEARs (no source row) are not
+    // added again, which would wipe the book the first read's snapshot built.
+    if (this.rereading) {
+      if (!d.added) sink.stats.duplicates++;
+      return;
+    }
     if (d.added) {
       sink.stats.added = (sink.stats.added ?? 0) + 1;
       sink.sources.add(this.file);
-    } else if (this.rereading) {
-      sink.stats.duplicates++;
-      return;
     }
     if (this.notKept(sink)) return;
     const b = sink.builder;
