@@ -191,3 +191,31 @@ test('snapshots: two at the same ts_event back to back give one CLEAR; one at th
   assert.equal(report.totals.added, 3);
   assertAccounts(report);
 });
+
+test('a job of one day over a file spanning midnight writes that day’s deltas with the flags the whole file gives them, an event across midnight included', async (t) => {
+  const us = (iso: string) => BigInt(Date.parse(iso)) * 1000n;
+  const row = (ts: string, local: string, snap: boolean, side: string, price: string, amount: string) =>
+    `binance-futures,BTCUSDT,${us(ts)},${us(local)},${snap},${side},${price},${amount}`;
+  const text = [
+    L2_HEADER,
+    row('2024-01-01T23:59:58Z', '2024-01-01T23:59:58.010Z', true, 'bid', '99.9', '1'),
+    row('2024-01-01T23:59:58Z', '2024-01-01T23:59:58.010Z', true, 'ask', '100.1', '1'),
+    row('2024-01-01T23:59:59.990Z', '2024-01-01T23:59:59.995Z', false, 'bid', '99.8', '2'),
+    // the same event, received after midnight: the event ends on day 2
+    row('2024-01-01T23:59:59.990Z', '2024-01-02T00:00:00.005Z', false, 'ask', '100.2', '2'),
+    row('2024-01-02T00:00:01Z', '2024-01-02T00:00:01.010Z', false, 'bid', '99.9', '0'),
+    row('2024-01-02T00:00:02Z', '2024-01-02T00:00:02.010Z', true, 'bid', '99.0', '1'),
+  ].join('\n') + '\n';
+  const all = ntDeltas(parseL2(text, 'BTCUSDT'));
+  const day2 = us('2024-01-02T00:00:00Z') * 1000n;
+  for (const [start, keep] of [['2024-01-01', (d: DeltaIn) => d.tsInit < day2], ['2024-01-02', (d: DeltaIn) => d.tsInit >= day2]] as const) {
+    const { report, catalog } = await buildFile(t, text, { start, end: start });
+    assert.ok(report.ok, report.errors.join('; '));
+    const want = all.filter(keep);
+    assert.deepEqual(await deltasOf(catalog), want.map(asRow), start);
+    assert.equal(report.totals.outOfRange, parseL2(text, 'BTCUSDT').length - want.filter((d) => d.action !== ACTION.CLEAR).length);
+    assertAccounts(report);
+  }
+  // day 1's last delta does not end its event (its ts_event goes on after midnight)
+  assert.deepEqual(all.filter((d) => d.tsInit < day2).map((d) => d.flags), [F_SNAPSHOT, 0, F_LAST, 0]);
+});
