@@ -219,3 +219,48 @@ test('a job of one day over a file spanning midnight writes that day’s deltas 
   // day 1's last delta does not end its event (its ts_event goes on after midnight)
   assert.deepEqual(all.filter((d) => d.tsInit < day2).map((d) => d.flags), [F_SNAPSHOT, 0, F_LAST, 0]);
 });
+
+/** A Tardis book_snapshot_5 file: rows of [µs offset from T0, asks [price, amount] x5, bids [price, amount] x5]. */
+function snap5(rows: [number, [string, string][], [string, string][]][]): string {
+  const head = ['exchange', 'symbol', 'timestamp', 'local_timestamp'];
+  for (let i = 0; i < 5; i++) head.push(`asks[${i}].price`, `asks[${i}].amount`, `bids[${i}].price`, `bids[${i}].amount`);
+  const body = rows.map(([dt, asks, bids]) => {
+    const f = ['binance-futures', 'BTCUSDT', String(T0 + BigInt(dt)), String(T0 + BigInt(dt) + 300n)];
+    for (let i = 0; i < 5; i++) f.push(...asks[i]!, ...bids[i]!);
+    return f.join(',');
+  });
+  return [head.join(','), ...body].join('\n') + '\n';
+}
+
+test('depth10 from book_snapshot_5: a bad level names its side, level and field; a crossed top is rejected; an empty level is written empty; levels 5..9 empty', async (t) => {
+  const asks = (top: string): [string, string][] => [0, 1, 2, 3, 4].map((i) => [(Number(top) + i / 10).toFixed(1), `${i + 1}.5`]);
+  const bids = (top: string): [string, string][] => [0, 1, 2, 3, 4].map((i) => [(Number(top) - i / 10).toFixed(1), `${i + 2}.25`]);
+  const withLevel = (side: [string, string][], i: number, v: [string, string]) => side.map((l, k) => (k === i ? v : l));
+  const text = snap5([
+    [1000, asks('100.1'), bids('100.0')], // line 2: kept
+    [2000, asks('100.1'), withLevel(bids('100.0'), 2, ['abc', '1'])], // line 3: bids[2].price
+    [3000, asks('100.1'), bids('100.2')], // line 4: crossed
+    [4000, withLevel(asks('100.1'), 4, ['100.5', '1.0001']), bids('100.0')], // line 5: asks[4].amount
+    [5000, asks('100.1'), withLevel(bids('100.0'), 4, ['', ''])], // line 6: kept, bids[4] empty
+  ]);
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'b.csv'), text);
+  const report = await build(dir, { depth10: { file_path: 'b.csv' } }, { ...DAY, dataTypes: ['depth10'] });
+  assert.ok(report.ok, report.errors.join('; '));
+  const rejects = await rejectsOf(report);
+  assert.deepEqual(rejects.map((r) => [r.line, r.field]), [[3, 'bids[2].price'], [4, 'bids[0].price'], [5, 'asks[4].amount']]);
+  assert.match(rejects[1]!.reason, /crossed/);
+  assert.match(rejects[2]!.reason, /4 decimals/);
+  const files = (await filesUnder(join(dir, 'catalog', 'data'))).filter((f) => f.startsWith('order_book_depths/'));
+  assert.equal(files.length, 1);
+  const rows = await readRows(join(dir, 'catalog', 'data', files[0]!));
+  const v = (r: Record<string, unknown>, k: string, places: number) => formatRaw(readRaw(r[k] as Uint8Array, 0, 16, k.includes('price')), 16, places);
+  const side = (r: Record<string, unknown>, s: 'bid' | 'ask') => Array.from({ length: 10 }, (_, i) => [v(r, `${s}_price_${i}`, 2), v(r, `${s}_size_${i}`, 3), r[`${s}_count_${i}`]]);
+  const want = (a: [string, string][], b: [string, string][]) => ({
+    asks: Array.from({ length: 10 }, (_, i) => (a[i]?.[0] ? [fixed(a[i]![0], 2), fixed(a[i]![1], 3), 1] : ['0.00', '0.000', 0])),
+    bids: Array.from({ length: 10 }, (_, i) => (b[i]?.[0] ? [fixed(b[i]![0], 2), fixed(b[i]![1], 3), 1] : ['0.00', '0.000', 0])),
+  });
+  assert.deepEqual(rows.map((r) => ({ asks: side(r, 'ask'), bids: side(r, 'bid') })), [want(asks('100.1'), bids('100.0')), want(asks('100.1'), withLevel(bids('100.0'), 4, ['', '']))]);
+  assert.deepEqual(rows.map((r) => [r.flags, r.ts_event, r.ts_init]), [[F_SNAPSHOT | F_LAST, (T0 + 1000n) * 1000n, (T0 + 1300n) * 1000n], [F_SNAPSHOT | F_LAST, (T0 + 5000n) * 1000n, (T0 + 5300n) * 1000n]]);
+  assertAccounts(report);
+});
