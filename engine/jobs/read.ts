@@ -49,7 +49,7 @@ async function readInput(job: JobContext, input: Input, reading: TypeRun[], repo
   const onBatch = batchProgress(job, f, each, t0);
   try {
     if (input.error) throw new Error(input.error);
-    const hooks = { signal, onBatch, member: input.member, symbol: input.symbol };
+    const hooks = { signal, onBatch, member: input.member, symbol: input.symbol, snapshot: input.snapshot };
     const results = each.length === 1
       ? [await readerFor(spec.source)(input.path, each[0]!.run.type, input.fc ?? plan.entries[each[0]!.run.type], each[0]!.run.norm, hooks)]
       : await readWebsocketTargets(input.path, each.map(({ run }) => ({ type: run.type, norm: run.norm })), hooks);
