@@ -24,9 +24,11 @@ export async function readGroup(job: JobContext, group: TypeRun[], plan: InputPl
   if (!reading.length) return;
   const reports = new Map<TypeRun, FileReport[]>(reading.map((r) => [r, []]));
   try {
-    for (const input of reading[0]!.files) {
+    for (const [i, first] of reading[0]!.files.entries()) {
       job.signal?.throwIfAborted();
-      await readInput(job, input, reading, reports, plan);
+      // One capture read for several types: the deltas' depth snapshot rides on their own input.
+      const snapshot = reading.map((r) => r.files[i]?.snapshot).find((s) => s !== undefined);
+      await readInput(job, snapshot ? { ...first, snapshot } : first, reading, reports, plan);
     }
   } finally {
     // File reports in data-type order, as when each type read its files in turn.

@@ -225,3 +225,14 @@ test('the T_DEPTH layout is detected as one format for both files, labelled by i
   assert.deepEqual([u!.format, u!.label, u!.feeds], ['binance.tdepth', 'Binance T_DEPTH order book updates', ['deltas']]);
   assert.ok((await readFile(UPDATE, 'utf8')).startsWith(`${HEADER}\n`));
 });
+
+test('trades and deltas from one capture (read once for both): the snapshot_path of the deltas entry reaches the deltas', async (t) => {
+  const dir = await tempDir(t);
+  const trade = JSON.stringify({ e: 'aggTrade', E: T0 + 300, a: 7, s: 'BTCUSDT', p: '42000.00', q: '0.010', f: 1, l: 1, T: T0 + 300, m: true });
+  await writeFile(join(dir, 'cap.jsonl'), [trade, ...depthUpdates().map(SHAPES.raw!)].join('\n') + '\n');
+  await writeFile(join(dir, 'depth.json'), JSON.stringify(REST));
+  const r = await build(dir, { trades: { file_path: 'cap.jsonl' }, deltas: { file_path: 'cap.jsonl', snapshot_path: 'depth.json' } }, { source: 'websocket' });
+  assert.equal(r.ok, true, r.errors.join('; '));
+  assert.deepEqual(r.days.map((d) => [d.dataType, d.written]), [['trades', 1], ['deltas', 8]]);
+  assertAccounts(r);
+});
