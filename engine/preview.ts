@@ -66,12 +66,15 @@ export async function inspectFile(path: string, options: PreviewRequest['options
 /** Order-book files: said so (this version builds no order books), never guessed as another type. */
 const BOOK_NOTE = 'an order book: this version does not build order books yet';
 
+/** depthUpdate diffs change a book: deltas are built from them only with the snapshot they were synced from. */
+const DEPTH_NOTE = 'depthUpdate messages (order book diffs): deltas are built from them with the REST depth snapshot the capture was synced from (snapshot_path: the saved GET /fapi/v1/depth response)';
+
 /** A JSONL capture: the data types its messages feed (markPriceUpdate: mark and funding), read by the websocket source. */
 function captureInfo(lines: Line[]): Omit<FileInfo, 'path' | 'name' | 'size' | 'compression'> {
   const events = messageEvents(lines);
   const feeds = (Object.keys(EVENT_FEEDS) as DataType[]).filter((t) => [...EVENT_FEEDS[t]].some((e) => events.has(e)));
   const seen = [...events].sort((a, b) => b[1] - a[1]).map(([e, n]) => `${e} ×${n}`).join(', ');
-  const note = !feeds.length && events.has('depthUpdate') ? `${BOOK_NOTE} (depthUpdate messages)` : !feeds.length ? `no message this version reads (${seen})` : undefined;
+  const note = events.has('depthUpdate') ? DEPTH_NOTE : !feeds.length ? `no message this version reads (${seen})` : undefined;
   return {
     format: 'websocket.capture', label: `WebSocket capture (JSONL: ${seen})`, delimiter: '', hasHeader: false, columns: ['message'],
     rowEstimate: lines.length, feeds, source: 'websocket', ...(note ? { note } : {}),

@@ -87,6 +87,11 @@ export type SideName = (typeof SIDE_NAMES)[number];
 
 export const FileConfig = z.object({
   file_path: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  /**
+   * deltas from Binance depth: the depth snapshot the updates were synced from (a saved REST
+   * response for a WebSocket capture, a T_DEPTH snapshot CSV for T_DEPTH update files), read before them
+   */
+  snapshot_path: z.string().min(1).optional(),
   /** target field -> source column name (or 0-based index as a string for headerless files) */
   columns: z.record(z.string(), z.string()).optional(),
   /** force a timestamp unit instead of detecting it per file */

@@ -20,6 +20,8 @@ export interface Input {
   symbol?: string;
   /** the config entry of this file's layout, when the type has one entry per layout (else the type's entry) */
   fc?: FileConfig;
+  /** a WebSocket capture's depth snapshot (the entry's snapshot_path), on the entry's first input */
+  snapshot?: string;
 }
 
 /** Member names that hold data for a source kind (a README.txt or a checksum file is not data). */

@@ -2,6 +2,7 @@
 import { fileEntries, type DataType, type FileConfig } from '../../shared/job.js';
 import type { BarDecision } from '../sources/csv/barspec.js';
 import { tardisFiles } from '../sources/tardis/index.js';
+import { checkSnapshotSymbol, loadDepthSnapshot } from '../sources/binance/snapshot.js';
 import { resolveBarSpec } from './barspec.js';
 import { TYPE_ORDER, errText, type JobContext } from './context.js';
 import { checkFeeds, entryFor, noEntryText } from './feeds.js';
@@ -17,6 +18,34 @@ export interface InputPlan {
   bar?: BarDecision;
 }
 
+/** One config entry's files (and for deltas, the depth snapshot they were synced from). */
+interface Part {
+  paths: string[];
+  fc?: FileConfig;
+  snapshot?: string;
+}
+
+/**
+ * An entry's files. deltas from Binance depth: a T_DEPTH snapshot CSV (snapshot_path) is read as the
+ * entry's first file; a WebSocket capture's REST snapshot is read with its first file, and a capture
+ * without one is refused (its depthUpdate diffs change a book nobody knows).
+ */
+async function partFiles(job: JobContext, type: DataType, fc: FileConfig): Promise<Part> {
+  const { spec, configDir } = job;
+  const paths = await resolveFiles(fc.file_path, spec.config.base_path, configDir);
+  if (type !== 'deltas' || spec.source === 'tardis') return { paths };
+  if (!fc.snapshot_path) {
+    if (spec.source !== 'websocket') return { paths };
+    throw new Error('a capture\'s depthUpdate messages need the REST depth snapshot it was synced from: snapshot_path (the saved GET /fapi/v1/depth response, {"lastUpdateId","E","T","bids","asks"}) in the files.deltas entry');
+  }
+  const snap = await resolveFiles(fc.snapshot_path, spec.config.base_path, configDir);
+  if (spec.source !== 'websocket') return { paths: [...snap, ...paths] };
+  if (snap.length !== 1) throw new Error(`snapshot_path ${fc.snapshot_path} names ${snap.length} files; a capture is synced from one REST depth snapshot`);
+  // A snapshot of another symbol is refused before anything is written (the reader checks it too).
+  checkSnapshotSymbol(snap[0]!, await loadDepthSnapshot(snap[0]!), spec.symbol);
+  return { paths, snapshot: snap[0]! };
+}
+
 /**
  * Files per data type, resolved up front so a missing file is reported before any work. A data type
  * the config cannot feed stops the job here, before any file is written.
@@ -26,11 +55,12 @@ export async function planInputs(job: JobContext): Promise<InputPlan> {
   const plan: InputPlan = { filesByType: new Map(), entries: {} };
   const configErrors: string[] = [];
   // Each part is one layout's entry (its own columns); a type of one entry leaves inputs without one.
-  const setFiles = async (type: DataType, parts: { paths: string[]; fc?: FileConfig }[]) => {
+  const setFiles = async (type: DataType, parts: Part[]) => {
     const all: Input[] = [];
     for (const part of parts) {
       const { inputs, notes: skipped } = await expandInputs(part.paths, spec.source);
       notes.push(...skipped.map((n) => `${type}: ${n}`));
+      if (part.snapshot && inputs[0]) inputs[0].snapshot = part.snapshot;
       for (const input of inputs) {
         const symbol = job.rowSymbols.get(input.label);
         if (symbol) input.symbol = symbol;
@@ -58,9 +88,9 @@ export async function planInputs(job: JobContext): Promise<InputPlan> {
       continue;
     }
     plan.entries[type] = entry.fc;
-    const parts: { paths: string[]; fc?: FileConfig }[] = [];
+    const parts: Part[] = [];
     try {
-      for (const fc of entry.parts) parts.push({ paths: await resolveFiles(fc.file_path, spec.config.base_path, job.configDir), ...(entry.parts.length > 1 ? { fc } : {}) });
+      for (const fc of entry.parts) parts.push({ ...(await partFiles(job, type, fc)), ...(entry.parts.length > 1 ? { fc } : {}) });
     } catch (e) {
       errors.push(`${type}: ${errText(e)}`);
       continue;

@@ -24,9 +24,11 @@ export async function readGroup(job: JobContext, group: TypeRun[], plan: InputPl
   if (!reading.length) return;
   const reports = new Map<TypeRun, FileReport[]>(reading.map((r) => [r, []]));
   try {
-    for (const input of reading[0]!.files) {
+    for (const [i, first] of reading[0]!.files.entries()) {
       job.signal?.throwIfAborted();
-      await readInput(job, input, reading, reports, plan);
+      // One capture read for several types: the deltas' depth snapshot rides on their own input.
+      const snapshot = reading.map((r) => r.files[i]?.snapshot).find((s) => s !== undefined);
+      await readInput(job, snapshot ? { ...first, snapshot } : first, reading, reports, plan);
     }
   } finally {
     // File reports in data-type order, as when each type read its files in turn.
@@ -49,7 +51,7 @@ async function readInput(job: JobContext, input: Input, reading: TypeRun[], repo
   const onBatch = batchProgress(job, f, each, t0);
   try {
     if (input.error) throw new Error(input.error);
-    const hooks = { signal, onBatch, member: input.member, symbol: input.symbol };
+    const hooks = { signal, onBatch, member: input.member, symbol: input.symbol, snapshot: input.snapshot };
     const results = each.length === 1
       ? [await readerFor(spec.source)(input.path, each[0]!.run.type, input.fc ?? plan.entries[each[0]!.run.type], each[0]!.run.norm, hooks)]
       : await readWebsocketTargets(input.path, each.map(({ run }) => ({ type: run.type, norm: run.norm })), hooks);

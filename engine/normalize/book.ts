@@ -3,6 +3,9 @@
 // a CLEAR delta (flags F_SNAPSHOT) before each snapshot, F_LAST on the last delta of each event (a
 // run of equal ts_event), flags otherwise 0, sequence 0 unless the source has one. A delta is held
 // back until the next one says whether it ends its event; the file's last one ends it too.
+// A venue's own feed (Binance depth: engine/sources/binance/depth.ts) says where its events are:
+// `venueRow` takes the caller's event number, marks snapshot rows F_SNAPSHOT and adds F_LAST to an
+// event's last delta, as NautilusTrader's live Binance adapter flags them.
 // The levels are tracked to tell when an event leaves the book crossed (a note, not a reject: the
 // venue sent those updates, and dropping one would leave the book wrong from then on).
 import { ACTION_CLEAR, ACTION_DELETE, BOOK_BUY, BOOK_NO_SIDE, F_LAST, F_SNAPSHOT } from '../datatypes/index.js';
@@ -82,6 +85,9 @@ export interface CrossedBook {
 export class DeltaFile {
   private lastTsEvent = 0n;
   private lastIsSnapshot = false;
+  /** venueRow: the event of the held delta, and whether flags are venue ones (F_LAST added, not replacing) */
+  private lastEvent = -1;
+  private venue = false;
   /** a snapshot row has been seen (updates before it change a book nobody knows) */
   seenSnapshot = false;
   private held: HeldDelta | null = null;
@@ -109,6 +115,25 @@ export class DeltaFile {
     this.hold(d);
   }
 
+  /**
+   * A valid row of a venue's event `event` (a number the caller gives each message or snapshot): a
+   * snapshot's first row starts with a CLEAR (flags F_SNAPSHOT, the snapshot's sequence), snapshot
+   * rows carry F_SNAPSHOT, and a new event number ends the previous event.
+   */
+  venueRow(d: HeldDelta, isSnapshot: boolean, event: number): void {
+    this.venue = true;
+    if (event !== this.lastEvent) {
+      this.endEvent();
+      this.lastEvent = event;
+      if (isSnapshot) this.hold({ ...d, action: ACTION_CLEAR, side: BOOK_NO_SIDE, price: 0n, size: 0n, flags: F_SNAPSHOT, added: true, px: 0 });
+    }
+    if (isSnapshot) {
+      this.seenSnapshot = true;
+      d.flags = F_SNAPSHOT;
+    }
+    this.hold(d);
+  }
+
   /** The file ended: its last delta ends its event. */
   end(): void {
     this.endEvent();
@@ -122,11 +147,14 @@ export class DeltaFile {
     this.apply(d);
   }
 
-  /** The held delta is the last of its event: F_LAST replaces its flags (as NautilusTrader's loader sets them). */
+  /**
+   * The held delta is the last of its event: F_LAST replaces its flags (as NautilusTrader's Tardis
+   * loader sets them), or for a venue's rows is added to them (its live adapters' F_SNAPSHOT | F_LAST).
+   */
   private endEvent(): void {
     const h = this.held;
-    if (!h || h.flags === F_LAST) return;
-    h.flags = F_LAST;
+    if (!h || h.flags & F_LAST) return;
+    h.flags = this.venue ? h.flags | F_LAST : F_LAST;
     const bid = this.bids.highest, ask = this.asks.lowest;
     if (bid > ask && !h.outside) {
       this.crossed.count++;

@@ -590,9 +590,10 @@ export class Normalizer {
    * One order-book level change (NautilusTrader's Tardis rules, normalize/book.ts): side 1 bid, 2 ask;
    * amount 0 deletes the level, a snapshot row adds it, any other updates it. Rows outside the job's
    * days are not written but still move the state on, so the flags of the rows written are the ones
-   * NautilusTrader's loader gives the whole file.
+   * NautilusTrader's loader gives the whole file. `event`: a venue's event number (Binance depth,
+   * whose sync engine/sources/binance/depth.ts decides; DeltaFile.venueRow flags it), else Tardis rules.
    */
-  delta(line: number, tsEvent: bigint, tsInit: bigint, isSnapshot: boolean, side: number, priceText: string, sizeText: string, sequence = 0n): void {
+  delta(line: number, tsEvent: bigint, tsInit: bigint, isSnapshot: boolean, side: number, priceText: string, sizeText: string, sequence = 0n, event?: number): void {
     const book = (this.book ??= new DeltaFile((d) => this.writeDelta(d)));
     const sink = this.sinkOf(tsInit);
     const held: HeldDelta = { line, tsEvent, tsInit, action: 0, side, price: 0n, size: 0n, flags: 0, sequence, added: false, outside: !sink, px: 0 };
@@ -601,7 +602,7 @@ export class Normalizer {
       if (price === null) return;
       const size = this.size(line, sizeText, tsInit, 'amount', true);
       if (size === null) return;
-      if (!isSnapshot && !book.seenSnapshot) return this.reject(line, 'is_snapshot', 'an update before the file\'s first snapshot: the book it changes is unknown', `${priceText} x ${sizeText}`, tsInit);
+      if (!isSnapshot && !book.seenSnapshot && event === undefined) return this.reject(line, 'is_snapshot', 'an update before the file\'s first snapshot: the book it changes is unknown', `${priceText} x ${sizeText}`, tsInit);
       if (this.o.scan) return;
       held.price = price;
       held.size = size;
@@ -611,7 +612,8 @@ export class Normalizer {
     }
     held.px = Number(priceText);
     held.action = held.size === 0n ? ACTION_DELETE : isSnapshot ? ACTION_ADD : ACTION_UPDATE;
-    book.row(held, isSnapshot);
+    if (event === undefined) book.row(held, isSnapshot);
+    else book.venueRow(held, isSnapshot, event);
   }
 
   /** A delta whose flags are final: onto its day (or, outside the job, nowhere). */

@@ -71,7 +71,8 @@ function factsFromTardisRows(lines: Line[]): FileFacts | null {
   } catch {
     return null;
   }
-  if (!det.format.startsWith('tardis.')) return det.format === 'generic' ? factsFromGenericRows(texts, det, lines.length <= FACT_ROWS) : null;
+  // A Binance T_DEPTH file names its symbol in a "symbol" column, as an exchange's own export does.
+  if (!det.format.startsWith('tardis.')) return det.format === 'generic' || det.format === 'binance.tdepth' ? factsFromGenericRows(texts, det, lines.length <= FACT_ROWS) : null;
   if (det.columns[0] !== 'exchange' || det.columns[1] !== 'symbol') return null;
   const exchanges = new Set<string>(), symbols = new Set<string>();
   let first: string | undefined;

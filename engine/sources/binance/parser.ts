@@ -1,14 +1,17 @@
 // The one Binance USD-M message parser (spec sources.md §3), shared by the WebSocket capture source
 // and the Tardis replay source: an envelope or payload plus an optional receive time in, rows to
-// the Normalizer out. aggTrade/trade -> trades; markPriceUpdate -> mark and funding; bookTicker -> quotes.
+// the Normalizer out. aggTrade/trade -> trades; markPriceUpdate -> mark and funding; bookTicker -> quotes;
+// depthUpdate -> deltas.
 import type { DataType } from '../../../shared/job.js';
 import { SIDE_BUYER, SIDE_SELLER, type Normalizer } from '../../normalize/normalizer.js';
+import { BOOK_BUY, BOOK_SELL } from '../../datatypes/index.js';
+import { depthSync, type DepthLevel } from './depth.js';
 
 const MS = 1_000_000n;
 
 /** Binance USD-M events that carry no data this tool builds: ignored, not rejected. */
 const OTHER_EVENTS = new Set([
-  'depthUpdate', 'kline', 'continuous_kline', 'forceOrder', '24hrTicker', '24hrMiniTicker',
+  'kline', 'continuous_kline', 'forceOrder', '24hrTicker', '24hrMiniTicker',
   'compositeIndex', 'contractInfo', 'assetIndexUpdate', 'indexPriceUpdate', 'markPriceKline', 'indexPriceKline',
   'tradeLite', 'ORDER_TRADE_UPDATE', 'ACCOUNT_UPDATE', 'MARGIN_CALL', 'listenKeyExpired',
 ]);
@@ -21,8 +24,8 @@ export const EVENT_FEEDS: Record<DataType, Set<string>> = {
   quotes: new Set(['bookTicker']),
   // JobSpec refuses bars from a capture (kline messages are not read)
   bars: new Set(),
-  // depthUpdate diffs need the REST snapshot they were synced from: not read from captures yet
-  deltas: new Set(),
+  // depthUpdate diffs, synced from the REST depth snapshot the capture's entry names (binance/depth.ts)
+  deltas: new Set(['depthUpdate']),
   depth10: new Set(),
 };
 
@@ -123,7 +126,7 @@ export class BinanceUsdmParser {
     const e = isSpotBookTicker(p) ? 'bookTicker' : p.e;
     if (typeof e !== 'string' || e === '') return this.rejectLine(line, 'e', 'missing field (event type)', raw);
     if (!EVENT_FEEDS[this.type].has(e)) {
-      if (EVENT_FEEDS.trades.has(e) || EVENT_FEEDS.mark.has(e) || EVENT_FEEDS.quotes.has(e) || OTHER_EVENTS.has(e)) {
+      if (EVENT_FEEDS.trades.has(e) || EVENT_FEEDS.mark.has(e) || EVENT_FEEDS.quotes.has(e) || EVENT_FEEDS.deltas.has(e) || OTHER_EVENTS.has(e)) {
         this.stats.otherEvent++;
         return;
       }
@@ -142,6 +145,9 @@ export class BinanceUsdmParser {
       this.norm.counters.rows++;
       if (typeof s !== 'string') return this.norm.reject(line, 's', 'missing field (symbol)', raw);
       this.trade(line, e, p, recvNs, raw);
+    } else if (e === 'depthUpdate') {
+      if (typeof s !== 'string') return this.rejectLine(line, 's', 'missing field (symbol)', raw);
+      this.depthUpdate(line, p, recvNs, raw);
     } else if (e === 'bookTicker') {
       this.norm.counters.rows++;
       if (typeof s !== 'string') return this.norm.reject(line, 's', 'missing field (symbol)', raw);
@@ -221,6 +227,38 @@ export class BinanceUsdmParser {
     }
     const [bidPrice, bidSize, askPrice, askSize] = sides as [string, string, string, string];
     this.norm.quote(line, tsEvent, tsInit, { bidPrice, bidSize, askPrice, askSize });
+  }
+
+  /**
+   * A depthUpdate diff: its levels (each a row) synced by binance/depth.ts. ts_event = T, else E (as
+   * NautilusTrader's Binance adapter); ts_init = the receive time when the line has one. A message
+   * whose ids or time cannot be read is one rejected row; the next one then shows the gap it leaves.
+   */
+  private depthUpdate(line: number, p: Obj, recvNs: bigint | null, raw: string): void {
+    const sync = depthSync(this.norm);
+    if (!sync.snapshots) throw new Error(`line ${line}: depthUpdate messages need the REST depth snapshot it was synced from: snapshot_path (the saved GET /fapi/v1/depth response) in the capture's files.deltas entry`);
+    const time = p.T !== undefined ? 'T' : 'E';
+    const tsEvent = msField(p[time]);
+    if (tsEvent === null) return this.rejectLine(line, time, p[time] === undefined ? 'missing field (event time)' : 'expected a time in ms', raw);
+    const tsInit = recvNs ?? tsEvent;
+    const ids: bigint[] = [];
+    for (const k of ['U', 'u', 'pu'] as const) {
+      const v = idField(p[k]);
+      if (v === null) return this.norm.counters.rows++, this.bad(line, p, k, 'an update id', tsInit);
+      ids.push(BigInt(v));
+    }
+    const levels: DepthLevel[] = [];
+    for (const [k, side] of [['b', BOOK_BUY], ['a', BOOK_SELL]] as const) {
+      const list = p[k];
+      if (!Array.isArray(list)) return this.norm.counters.rows++, this.bad(line, p, k, 'a list of [price, quantity]', tsInit);
+      for (const lv of list) {
+        this.norm.counters.rows++;
+        if (Array.isArray(lv) && typeof lv[0] === 'string' && typeof lv[1] === 'string') levels.push({ side, price: lv[0], size: lv[1] });
+        else this.rejectAt(line, k, 'expected ["price", "quantity"] as decimal strings', show(lv), tsInit);
+      }
+    }
+    const d = sync.update(line, tsEvent, tsInit, { first: ids[0]!, last: ids[1]!, prev: ids[2]! });
+    for (const l of levels) sync.updateLevel(line, tsEvent, tsInit, l, d);
   }
 
   private markPrice(line: number, p: Obj, recvNs: bigint | null, _raw: string): void {

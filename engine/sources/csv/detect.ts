@@ -28,6 +28,8 @@ export const KNOWN_HEADERS: Record<string, { header: string; label: string }> = 
   },
   'vision.fundingRate': { header: 'calc_time,funding_interval_hours,last_funding_rate', label: 'Binance Vision fundingRate' },
   'vision.bookTicker': { header: 'update_id,best_bid_price,best_bid_qty,best_ask_price,best_ask_qty,transaction_time,event_time', label: 'Binance Vision bookTicker' },
+  // Binance historical order book (T_DEPTH): one layout for the snapshot file and the update file
+  'binance.tdepth': { header: 'symbol,timestamp,first_update_id,last_update_id,side,update_type,price,qty,pu', label: 'Binance T_DEPTH order book' },
 };
 
 export function splitCsv(line: string, delimiter: string): string[] {
@@ -72,6 +74,7 @@ export function detect(lines: string[], fileName: string, opts: { delimiter?: st
     for (const [format, k] of Object.entries(KNOWN_HEADERS)) {
       if (joined === k.header) {
         if (format === 'vision.klines') return klines(sample.slice(1), fileName, delimiter, true, cols);
+        if (format === 'binance.tdepth') return { format, label: tdepthLabel(sample[1], delimiter), hasHeader, delimiter, columns: cols };
         return { format, label: k.label, hasHeader, delimiter, columns: cols };
       }
     }
@@ -124,6 +127,12 @@ function notATable(sample: string[], delimiter: string, columns: number, hasHead
   if (mode < 2 || same * 2 < rows.length) {
     throw new Error(`it is not a table: ${mode < 2 ? 'most of its first lines are a single column' : `only ${same} of its first ${rows.length} lines have the same number of ${delimiterName(delimiter)}-separated cells`} (it starts: ${start})`);
   }
+}
+
+/** A T_DEPTH file's label by its first row's update_type: a snapshot (snap) or updates (set). */
+function tdepthLabel(first: string | undefined, delimiter: string): string {
+  const kind = first === undefined ? '' : splitCsv(first, delimiter)[5]?.trim().toLowerCase();
+  return `Binance T_DEPTH order book${kind === 'snap' ? ' snapshot' : kind === 'set' ? ' updates' : ''}`;
 }
 
 function delimiterName(d: string): string {

@@ -11,6 +11,7 @@ import { FastLineReader, FastQuoteParser, FastTradeParser, LineTally, fastPathEn
 import { makePlan, type Plan } from './plan.js';
 import { ROW_MAPPERS } from './rows.js';
 import { SymbolFilter, symbolColumnOf } from './symbols.js';
+import { depthNotes } from '../binance/depth.js';
 
 export interface CsvFileResult {
   format: string;
@@ -28,6 +29,8 @@ export interface ReadHooks {
   member?: string;
   /** the symbol whose rows or messages are read (default: the job's); others are skipped */
   symbol?: string;
+  /** deltas: the REST depth snapshot a WebSocket capture was synced from (read before its lines) */
+  snapshot?: string;
 }
 
 // The timestamp column and the sample size live in ../timestamp.ts (the WebSocket reader uses them too).
@@ -115,7 +118,7 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
   // (assigned inside closures, which type narrowing does not follow)
   const fin = { det: det as Detected | null, plan: plan as Plan | null };
   if (!fin.det || !fin.plan) throw new Error('the file is empty');
-  notes.push(...endNotes(filter.only, counters.rows, [ts!, tsInit!, next!]));
+  notes.push(...endNotes(filter.only, counters.rows, [ts!, tsInit!, next!]), ...depthNotes(norm));
   return { format: fin.det.format, label: fin.det.label, compression: opened.compression, plan: fin.plan, notes: [...fin.plan.notes, ...notes] };
 }
 

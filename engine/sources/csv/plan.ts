@@ -41,6 +41,8 @@ export interface Plan {
   namedSides: Set<string>;
   /** depth10: the [price, amount] columns of levels 0..9 of each side (a Tardis book_snapshot_N) */
   levelCols?: { bids: [number, number][]; asks: [number, number][] };
+  /** deltas: a Binance T_DEPTH file's first_update_id, last_update_id and pu columns (synced by binance/depth.ts) */
+  updateIds?: { first: number; last: number; prev: number };
 }
 
 /** The file options a plan carries (the rest are the reader's: delimiter, header, timestamps). */
@@ -71,6 +73,8 @@ const KNOWN: Record<string, Partial<Record<DataType, Partial<Record<MappingField
   },
   // Order books: each row one level's new amount (0 deletes it); snapshot rows are flagged.
   'tardis.incremental_book_L2': { deltas: { timestamp: 'timestamp', local_timestamp: 'local_timestamp', is_snapshot: 'is_snapshot', book_side: 'side', price: 'price', size: 'amount' } },
+  // Binance T_DEPTH: update_type snap / set; the update ids are read by name (tdepthColumns)
+  'binance.tdepth': { deltas: { timestamp: 'timestamp', is_snapshot: 'update_type', book_side: 'side', price: 'price', size: 'qty' } },
   'vision.bookTicker': { quotes: { timestamp: 'transaction_time', bid_price: 'best_bid_price', bid_size: 'best_bid_qty', ask_price: 'best_ask_price', ask_size: 'best_ask_qty' } },
 };
 
@@ -286,6 +290,9 @@ export function makePlan(det: Detected, type: DataType, userColumns: Record<stri
   }
   if (det.format.startsWith('tardis.')) plan.tsUnit = 'us';
   if (type === 'depth10') levelColumns(plan, det, fileLabel);
+  if (type === 'deltas' && det.format === 'binance.tdepth') {
+    plan.updateIds = { first: det.columns.indexOf('first_update_id'), last: det.columns.indexOf('last_update_id'), prev: det.columns.indexOf('pu') };
+  }
   if (type === 'bars') barTimes(plan, det);
   return plan;
 }

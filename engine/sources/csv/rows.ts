@@ -9,6 +9,7 @@ import { barCloseFromCloseTime, barCloseNs } from '../bars/detect.js';
 import { cellUnitNs } from './barspec.js';
 import type { Plan } from './plan.js';
 import { BOOK_BUY, BOOK_SELL } from '../../datatypes/index.js';
+import { depthSync, type DepthIds } from '../binance/depth.js';
 
 type RowMapper = (line: number, f: string[], plan: Plan, norm: Normalizer, tsEvent: bigint, tsInit: bigint, nextCol: TsColumn) => void;
 
@@ -122,7 +123,21 @@ function deltaRow(line: number, f: string[], plan: Plan, norm: Normalizer, tsEve
     isSnapshot = v;
   }
   const n = numbers(line, f, plan, norm, tsInit, { price: 'price', size: 'size' });
-  if (n) norm.delta(line, tsEvent, tsInit, isSnapshot, side, n.price, n.size);
+  if (!n) return;
+  if (!plan.updateIds) return norm.delta(line, tsEvent, tsInit, isSnapshot, side, n.price, n.size);
+  const ids = updateIds(line, f, plan.updateIds, isSnapshot, norm, tsInit);
+  if (ids) depthSync(norm).csvRow(line, tsEvent, tsInit, isSnapshot, ids, { side, price: n.price, size: n.size });
+}
+
+/** A T_DEPTH row's update ids (pu is -1 in snapshot rows), or null when one is not a whole number (rejected). */
+function updateIds(line: number, f: string[], at: NonNullable<Plan['updateIds']>, isSnapshot: boolean, norm: Normalizer, tsInit: bigint): DepthIds | null {
+  const out: bigint[] = [];
+  for (const [name, k] of [['first_update_id', at.first], ['last_update_id', at.last], ['pu', at.prev]] as const) {
+    const t = f[k]!.trim();
+    if (/^\d{1,20}$/.test(t) || (name === 'pu' && isSnapshot && t === '-1')) out.push(BigInt(t));
+    else return norm.rejectUnplaced(line, name, 'expected a whole number (an update id)', t, tsInit), null;
+  }
+  return { first: out[0]!, last: out[1]!, prev: out[2]! };
 }
 
 /** A Tardis book_snapshot_N row: levels 0..9 of each side by their column names (asks[i].price, …). */

@@ -8,6 +8,8 @@ import { basename } from 'node:path';
 import type { DataType, FileConfig } from '../../../shared/job.js';
 import type { Normalizer } from '../../normalize/normalizer.js';
 import { BinanceUsdmParser } from '../binance/parser.js';
+import { depthNotes } from '../binance/depth.js';
+import { readDepthSnapshot } from '../binance/snapshot.js';
 import type { ReadHooks } from '../csv/index.js';
 import { openData, type Compression } from '../io/open.js';
 import { lineBatches, type Line } from '../io/lines.js';
@@ -227,6 +229,16 @@ class CaptureReader {
 export async function readWebsocketTargets(path: string, targets: WebsocketTarget[], hooks: ReadHooks = {}): Promise<WebsocketFileResult[]> {
   const opened = await openData(path, { member: hooks.member });
   const reader = new CaptureReader(targets.map((t) => new BinanceUsdmParser(t.norm, t.type, hooks.symbol)), jsonFastPathEnabled());
+  // deltas: the book starts from the REST depth snapshot the capture was synced from (binance/snapshot.ts).
+  const snapNotes = new Map<number, string[]>();
+  try {
+    for (const [i, t] of targets.entries()) {
+      if (t.type === 'deltas' && hooks.snapshot) snapNotes.set(i, await readDepthSnapshot(hooks.snapshot, t.norm, hooks.symbol ?? t.norm.o.symbol));
+    }
+  } catch (e) {
+    opened.stream.destroy();
+    throw e;
+  }
   const source = opened.stream;
   // The first lines are held until the receive-time units are decided from many of them.
   let held: Line[] | null = [];
@@ -256,7 +268,7 @@ export async function readWebsocketTargets(path: string, targets: WebsocketTarge
     const parser = reader.parsers[i]!;
     const notes = [...common];
     if (type === 'trades' && parser.tradeStream) notes.push(`trades from the ${parser.tradeStream} stream (trade ids: ${parser.tradeStream === 'aggTrade' ? 'a' : 't'})`);
-    notes.push(...parser.notes());
+    notes.push(...(snapNotes.get(i) ?? []), ...parser.notes(), ...(type === 'deltas' ? depthNotes(norm) : []));
     if (norm.counters.rows === 0) notes.push(`no ${type} messages for ${norm.o.symbol.toUpperCase()}`);
     return { format: 'binance.jsonl', label: `Binance USD-M messages (${basename(path)})`, compression: opened.compression, notes };
   });

@@ -76,7 +76,7 @@ test('a build (as the CLI runs it) refuses the same files, naming each', async (
   }
 });
 
-test('a JSONL capture is a WebSocket capture feeding what its messages hold; depth updates are an order book', async (t) => {
+test('a JSONL capture is a WebSocket capture feeding what its messages hold; depth updates feed deltas with their snapshot', async (t) => {
   const dir = await tempDir(t);
   const mark = join(dir, 'capture.csv');
   await writeFile(mark, [
@@ -90,6 +90,6 @@ test('a JSONL capture is a WebSocket capture feeding what its messages hold; dep
   assert.deepEqual(m!.feeds, ['mark', 'funding']);
   assert.match(m!.label, /WebSocket capture/);
   assert.equal(m!.error, undefined);
-  assert.deepEqual(b!.feeds, []);
-  assert.match(b!.note ?? '', /order book/);
+  assert.deepEqual(b!.feeds, ['deltas']);
+  assert.match(b!.note ?? '', /order book diffs.*snapshot_path/);
 });
