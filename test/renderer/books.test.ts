@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DayReport } from '../../shared/report.js';
-import { addedSums, isAddedRow, levelsText, mappedKeys, snapshotLevels } from '../../renderer/src/logic/books.js';
+import { addedSums, foldLevels, isAddedRow, levelsText, mappedKeys, snapshotLevels } from '../../renderer/src/logic/books.js';
+import { FIELD_HINTS, fieldHint } from '../../renderer/src/logic/mapping.js';
 import { dayTableExtras } from '../../renderer/src/logic/result.js';
 import { proposedUse } from '../../renderer/src/logic/files.js';
 import { fileInfo } from '../support/fake-api.js';
@@ -43,6 +44,19 @@ test('depth 10 levels: read by name, a 25-level file cut to 10, a 5-level file w
   assert.equal(levelsText(snapshotColumns(5)), 'Levels read by name: bids[0..4] and asks[0..4], price and amount; the file has 5 levels a side, levels 5..9 are written empty.');
   assert.equal(levelsText(snapshotColumns(10)), 'Levels read by name: bids[0..9] and asks[0..9], price and amount.');
   assert.match(levelsText(L2), /this file has none/);
+  // The column list: the four others to map, the 100 level columns one line.
+  const cols = snapshotColumns(25);
+  const fold = foldLevels(cols);
+  assert.deepEqual(fold.shown.map((i) => cols[i]), ['exchange', 'symbol', 'timestamp', 'local_timestamp']);
+  assert.equal(fold.folded, 'bids[0..24] and asks[0..24]: 100 level columns, read by name');
+  assert.deepEqual(foldLevels(L2), { shown: L2.map((_, i) => i), folded: null }, 'nothing to fold');
+});
+
+test('field hints: an order book\'s price and size are a level\'s, not a trade\'s', () => {
+  assert.equal(fieldHint('deltas', 'size'), 'Decimal amount now at that level (0 removes the level)');
+  assert.equal(fieldHint('deltas', 'price'), 'Decimal price of the book level');
+  assert.equal(fieldHint('trades', 'price'), FIELD_HINTS.price);
+  assert.equal(fieldHint('deltas', 'book_side'), FIELD_HINTS.book_side);
 });
 
 function day(d: string, read: number, written: number, extra: Partial<DayReport> = {}): DayReport {

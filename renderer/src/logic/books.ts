@@ -43,6 +43,20 @@ export function snapshotLevels(columns: readonly string[]): number {
   return n;
 }
 
+/** A book_snapshot level column (bids[3].amount): depth 10 reads these by name, none is mapped. */
+export const isLevelColumn = (c: string) => /^(bids|asks)\[\d+\]\.(price|amount)$/.test(c);
+
+/**
+ * The column list depth 10 shows: the columns a field can take (the level columns folded into one
+ * line, `folded`, as they are read by name), with their indexes in the file for the first row's values.
+ */
+export function foldLevels(columns: readonly string[]): { shown: number[]; folded: string | null } {
+  const shown = columns.flatMap((c, i) => (isLevelColumn(c) ? [] : [i]));
+  const n = snapshotLevels(columns);
+  const levels = columns.length - shown.length;
+  return { shown, folded: levels ? `bids[0..${n - 1}] and asks[0..${n - 1}]: ${levels} level columns, read by name` : null };
+}
+
 /** Depth 10's levels are read by their column names, not mapped: which, and what happens to the others. */
 export function levelsText(columns: readonly string[]): string {
   const n = snapshotLevels(columns);

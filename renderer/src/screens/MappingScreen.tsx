@@ -13,7 +13,7 @@ import { previewFile, previewIsCurrent, shownMapping, shownMappingKey } from '..
 import { FilePicker, StatusCell } from './PreviewScreen.js';
 import { LocaleProposal, SideValues } from '../components/LocaleOptions.js';
 import { filterRows, type RowFilter } from '../logic/locale.js';
-import { isAddedRow, levelsText, mappedKeys } from '../logic/books.js';
+import { foldLevels, isAddedRow, levelsText, mappedKeys } from '../logic/books.js';
 
 const COLUMN_MIME = 'application/x-catalog-column';
 const FIELD_MIME = 'application/x-catalog-field';
@@ -24,11 +24,12 @@ const KEY_OF_FIELD: Partial<Record<MappingField, string>> = { timestamp: 'ts_eve
 const MAPPED_LABELS: Record<string, string> = {
   ts_init: 'ts_init (UTC)', ts_event: 'ts_event (UTC)', price: 'price', size: 'size', aggressor_side: 'aggressor side', trade_id: 'trade id',
   mark_price: 'mark price', funding_rate: 'funding rate', next_funding_time: 'next funding (UTC)', funding_interval: 'interval',
-  // Depth 10: the top three levels a side, each "size @ price"; the count of levels each side holds.
-  bid_0: 'bid 0 (size @ price)', bid_1: 'bid 1', bid_2: 'bid 2', ask_0: 'ask 0 (size @ price)', ask_1: 'ask 1', ask_2: 'ask 2', levels: 'levels',
+  // Depth 10: the top three levels a side, each "size @ price" (said under the table); the levels each side holds.
+  bid_0: 'bid 0', bid_1: 'bid 1', bid_2: 'bid 2', ask_0: 'ask 0', ask_1: 'ask 1', ask_2: 'ask 2', levels: 'levels',
 };
 
-function ColumnList({ columns, sample, mapping }: { columns: string[]; sample: string[]; mapping: M.MappingState }) {
+/** The file's columns to drag; `folded`: a line standing for columns no field takes (depth 10's levels, read by name). */
+function ColumnList({ columns, sample, mapping, folded }: { columns: string[]; sample: string[]; mapping: M.MappingState; folded?: string | null }) {
   const selected = useApp((s) => s.selectedColumn);
   const select = useApp((s) => s.selectColumn);
   return (
@@ -61,6 +62,7 @@ function ColumnList({ columns, sample, mapping }: { columns: string[]; sample: s
             </li>
           );
         })}
+        {folded && <li className="col-folded small muted" data-testid="levels-folded">{folded}</li>}
       </ul>
     </section>
   );
@@ -159,6 +161,7 @@ function RunnerUps({ field }: { field: MappingField }) {
 }
 
 function FieldSlot({ field, required, mapping, sampleOf }: { field: MappingField; required: boolean; mapping: M.MappingState; sampleOf: (c: string) => string }) {
+  const t = useApp((s) => s.previewType);
   const selected = useApp((s) => s.selectedColumn);
   const assignSelected = useApp((s) => s.assignSelected);
   const unassign = useApp((s) => s.unassign);
@@ -190,7 +193,7 @@ function FieldSlot({ field, required, mapping, sampleOf }: { field: MappingField
           <span className="field-label">{M.FIELD_LABELS[field]}</span>
           {required ? <Pill tone="neutral">required</Pill> : <span className="muted small">optional</span>}
         </div>
-        <div className="field-hint muted small">{M.FIELD_HINTS[field]}</div>
+        <div className="field-hint muted small">{M.fieldHint(t, field)}</div>
       </div>
       <FieldDrop field={field} required={required} mapping={mapping} sampleOf={sampleOf} />
       {field === 'aggressor_side' && col && <SideValues />}
@@ -281,7 +284,9 @@ function mappedColumns(keys: string[], hasReasons: boolean): VCol[] {
     { key: 'status', label: 'Status', width: hasReasons ? 'minmax(260px, 2fr)' : '90px', min: hasReasons ? 260 : 90, className: 'wrap-cell' },
     ...keys.map((k) => {
       const wide = k.startsWith('ts_') || k.includes('time');
-      return { key: k, label: MAPPED_LABELS[k] ?? (k in M.FIELD_LABELS ? M.FIELD_LABELS[k as MappingField].toLowerCase() : k), width: wide ? 'minmax(262px, 1.4fr)' : 'minmax(100px, 1fr)', min: wide ? 262 : 100, className: 'mono' };
+      // A depth level is "size @ price" (10.896 @ 11657.07): wider than one number.
+      const min = wide ? 262 : /^(bid|ask)_\d$/.test(k) ? 160 : 100;
+      return { key: k, label: MAPPED_LABELS[k] ?? (k in M.FIELD_LABELS ? M.FIELD_LABELS[k as MappingField].toLowerCase() : k), width: wide ? 'minmax(262px, 1.4fr)' : `minmax(${min}px, 1fr)`, min, className: 'mono' };
     }),
   ];
 }
@@ -321,7 +326,8 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
   const shown = useMemo(() => filterRows(rows, shownFilter), [rows, shownFilter]);
   if (!r) return preview.loading || preview.result ? <Empty>Reading…</Empty> : null;
   const hasProblems = counts.rejected + counts.duplicate + counts.skipped > 0;
-  const cols = mappedColumns(keys, hasProblems || added > 0);
+  const cols = mappedColumns(keys, hasProblems);
+  const addedWhy = [...new Set(rows.filter(isAddedRow).map((row) => row.reason!.replace(/^added: /, '')))];
   return (
     <section className="card mapped-preview" aria-labelledby="mapped-title">
       <div className="card-head">
@@ -336,7 +342,7 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
           testId="mapped-preview"
           columns={cols}
           rowCount={shown.length}
-          wrap={hasProblems || added > 0}
+          wrap={hasProblems}
           rowClass={(i) => (isAddedRow(rows[shown[i]!]!) ? 'row-added' : `row-${rows[shown[i]!]!.status}`)}
           cell={(i, ci) => {
             const row = rows[shown[i]!]!;
@@ -350,6 +356,8 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
           height={360}
         />
       )}
+      {!r.error && added > 0 && <p className="small added-note" data-testid="added-note">{added === 1 ? '1 row' : `${added} rows`} marked “added” {added === 1 ? 'is' : 'are'} no line of the file, written all the same: {addedWhy.join('; ')}.</p>}
+      {!r.error && keys.includes('bid_0') && <p className="muted small" data-testid="levels-shown">Levels shown as size @ price, the top three a side (level 0 is the best); the others, up to ten a side, are written too.</p>}
       {!r.error && fields.includes('timestamp') && r.timestampUnit && <p className="muted small">{timestampText(r.timestampUnit, dateFormat)}</p>}
     </section>
   );
@@ -435,6 +443,8 @@ export function MappingScreen() {
   const sampleOf = (c: string) => firstRow[columns.indexOf(c)] ?? '';
   const missing = M.missingRequired(mapping.columns, required, columns);
   const types = typesInUse(files);
+  // Depth 10 maps its two times; its level columns (100 in a book_snapshot_25) are one line, read by name.
+  const listed = t === 'depth10' ? foldLevels(columns) : { shown: columns.map((_, i) => i), folded: null };
   useUndoShortcut(undo);
 
   if (source !== 'csv') {
@@ -462,7 +472,7 @@ export function MappingScreen() {
         <>
           <LocaleProposal />
           <div className="mapping-grid">
-            <ColumnList columns={columns} sample={firstRow} mapping={mapping} />
+            <ColumnList columns={listed.shown.map((i) => columns[i]!)} sample={listed.shown.map((i) => firstRow[i] ?? '')} mapping={mapping} folded={listed.folded} />
             <FieldsPane fields={fields} required={required} mapping={mapping} columns={columns} sampleOf={sampleOf} />
           </div>
           <MappedPreview fields={fields} />

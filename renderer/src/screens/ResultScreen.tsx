@@ -142,8 +142,6 @@ function StatCards({ r }: { r: RunReport }) {
       {/* Rows read but not written for their day's sake: shown when there are any (reports before these buckets have none). */}
       {(r.totals.existing ?? 0) > 0 && <div className="stat"><span className="stat-n">{formatCount(r.totals.existing)}</span><span className="stat-l">already in the catalog</span></div>}
       {(r.totals.discarded ?? 0) > 0 && <div className="stat"><span className="stat-n text-error">{formatCount(r.totals.discarded)}</span><span className="stat-l">discarded with failed days</span></div>}
-      {/* Rows the engine added (a CLEAR before each order book snapshot): written, but read from no line. */}
-      {(r.totals.added ?? 0) > 0 && <div className="stat" data-testid="stat-added"><span className="stat-n">{formatCount(r.totals.added!)}</span><span className="stat-l">CLEAR rows added</span></div>}
       <div className="stat" data-testid="stat-days"><span className={`stat-n${c.written < c.total ? ' text-warn' : ''}`}>{c.written}/{c.total}</span><span className="stat-l">days written</span></div>
       {c.empty > 0 && <div className="stat"><span className="stat-n text-warn">{c.empty}</span><span className="stat-l">days empty (no rows)</span></div>}
       {c.failed > 0 && <div className="stat"><span className="stat-n text-error">{c.failed}</span><span className="stat-l">days failed</span></div>}
