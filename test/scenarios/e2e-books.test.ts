@@ -96,7 +96,7 @@ test('a Tardis L2 file is built as order book deltas: proposed, mapped by its la
   // Mapping: the known layout's columns, every one sure; the engine's rows in the order they are written.
   await page.locator('button[data-step="mapping"]').click();
   await page.getByRole('heading', { name: 'Order book deltas fields' }).waitFor();
-  for (const [field, col] of [['timestamp', 'timestamp'], ['local_timestamp', 'local_timestamp'], ['is_snapshot', 'is_snapshot'], ['book_side', 'side'], ['price', 'price'], ['size', 'amount']]) {
+  for (const [field, col] of [['timestamp', 'timestamp'], ['local_timestamp', 'local_timestamp'], ['is_snapshot', 'is_snapshot'], ['book_side', 'side'], ['price', 'price'], ['size', 'amount']] as const) {
     const slot = page.locator(`li[data-field="${field}"]`);
     await slot.locator('.assigned-chip > .mono:not(.col-sample)', { hasText: new RegExp(`^${col.replace(/[[\].]/g, '\\$&')}$`) }).waitFor();
     assert.match(await slot.innerText(), /auto · sure/, field);
