@@ -8,6 +8,7 @@ import { FIELD_HINTS, fieldHint } from '../../renderer/src/logic/mapping.js';
 import { dayTableExtras } from '../../renderer/src/logic/result.js';
 import { proposedUse } from '../../renderer/src/logic/files.js';
 import { fileInfo } from '../support/fake-api.js';
+import { barView } from '../../renderer/src/logic/progressView.js';
 
 const L2 = ['exchange', 'symbol', 'timestamp', 'local_timestamp', 'is_snapshot', 'side', 'price', 'amount'];
 const snapshotColumns = (n: number) => ['exchange', 'symbol', 'timestamp', 'local_timestamp', ...Array.from({ length: n }, (_, i) => [`asks[${i}].price`, `asks[${i}].amount`, `bids[${i}].price`, `bids[${i}].amount`]).flat()];
@@ -75,4 +76,10 @@ test('a deltas job adds up on screen: written = read + CLEAR rows added − what
   const x = dayTableExtras({ days, totals: { read: 1_000_510, written: 1_000_510, duplicates: 1, rejected: 2, outOfRange: 0, skipped: 0, existing: 0, discarded: 0, skippedDays: 0, failedDays: 0, added: 3 } });
   assert.equal(x.total.added, 3);
   assert.equal(x.total.read + x.total.added - x.total.duplicates - x.total.rejected, x.total.written);
+});
+
+test('a deltas day\'s bar while writing: more rows written than read (the CLEARs added) reads as rows written, never "401 of 400"', () => {
+  const bar = { dataType: 'deltas' as const, day: '2024-03-01', state: 'writing' as const, rows: 400_009, written: 400_010, fraction: 1, rowsPerSec: 0, etaSec: null };
+  assert.equal(barView(bar).rowsText, '400,010 rows written');
+  assert.equal(barView({ ...bar, written: 200_000 }).rowsText, '200,000 of 400,009 rows written');
 });
