@@ -51,11 +51,8 @@ export async function inspectFile(path: string, options: PreviewRequest['options
   // A generic file with open/high/low/close columns holds bars (csv/plan.ts refuses it as trades or mark).
   const generic: DataType[] = ohlcColumns(det.columns) ? ['bars'] : ['trades', 'mark', 'funding', 'quotes'];
   const feeds = KNOWN_FEEDS[det.format] ?? (det.format === 'generic' ? generic : []);
-  const note = det.format === 'tardis.incremental_book_L2' ? BOOK_NOTE
-    : det.format === 'tardis.book_snapshot' ? 'an order book snapshot: its best bid and ask are read as quotes; this version does not build order books yet' : undefined;
   return {
     info: {
-      ...(note ? { note } : {}),
       path, name, size: opened.totalBytes, compression: opened.compression, format: det.format, label: det.label,
       delimiter: det.delimiter, hasHeader: det.hasHeader, columns: det.columns, rowEstimate, feeds, member: opened.member, ...zip,
     },

@@ -71,7 +71,7 @@ build options:
   --start <YYYY-MM-DD>        first UTC day to write
   --end <YYYY-MM-DD>          last UTC day to write (inclusive)
   --output <dir>              catalog root (data/ goes inside; run reports in <dir>/.catalog-builder/)
-  --data-types <list>         comma-separated: ${DATA_TYPES.join(', ')} (default: every type in the config; tardis: ${TARDIS_DATA_TYPES.join(', ')}; quotes when named)
+  --data-types <list>         comma-separated: ${DATA_TYPES.join(', ')} (default: every type in the config; tardis: ${TARDIS_DATA_TYPES.join(', ')}; quotes, deltas, depth10 when named)
   --bar-type <spec>           bars: <step>-<SECOND|MINUTE|HOUR|DAY>-<LAST|MARK|BID|ASK|MID>, e.g. 1-MINUTE-LAST
                               (default: detected from the spacing of the bars; MARK for markPriceKlines)
   --config <file.json>        {"base_path": "...", "files": {"trades": {"file_path": "...", "columns": {...}}, ...}}
@@ -115,7 +115,8 @@ Sources:
                                     the first day of each month is available
                "mode"               "datasets" (default: daily trades + derivative_ticker CSVs) or
                                     "replay" (raw aggTrade/markPrice messages, one request per minute);
-                                    quotes: the "quotes" dataset, or bookTicker messages in replay
+                                    quotes: the "quotes" dataset, or bookTicker messages in replay;
+                                    deltas: "incremental_book_L2", depth10: "book_snapshot_25" (datasets only)
                "exchange"           Tardis exchange id (default "binance-futures" = Binance USD-M)
                "trade_channel"      replay: "aggTrade" (default) or "trade"
                "cache_dir"          default: the user's cache folder ($XDG_CACHE_HOME or ~/.cache on Linux)

@@ -38,12 +38,19 @@ export interface TardisContext {
 /** A failure that ends the job (no access, bad request, server down after all retries). */
 export class TardisError extends Error {}
 
-const DATASET: Partial<Record<DataType, string>> = { trades: 'trades', mark: 'derivative_ticker', funding: 'derivative_ticker', quotes: 'quotes' };
+// Order books: the L2 updates for deltas, the 25-level snapshots (cut to 10) for depth10.
+const DATASET: Partial<Record<DataType, string>> = {
+  trades: 'trades', mark: 'derivative_ticker', funding: 'derivative_ticker', quotes: 'quotes', deltas: 'incremental_book_L2', depth10: 'book_snapshot_25',
+};
+/** Types downloaded only when asked for by name: large (every top-of-book or book change). */
+const BY_NAME_ONLY: DataType[] = ['quotes', 'deltas', 'depth10'];
 /**
  * The data types a Tardis job downloads when none are named (the CLI's default): all Tardis feeds
- * but quotes, which are large (every top-of-book change) and downloaded only when asked for by name.
+ * but quotes and order books, which are large and downloaded only when asked for by name.
  */
-export const TARDIS_DATA_TYPES = (Object.keys(DATASET) as DataType[]).filter((t) => t !== 'quotes');
+export const TARDIS_DATA_TYPES = (Object.keys(DATASET) as DataType[]).filter((t) => !BY_NAME_ONLY.includes(t));
+/** Replay mode reads Binance messages: no order book is built from them (the datasets hold the books). */
+const NOT_REPLAYED: DataType[] = ['deltas', 'depth10'];
 const MINUTES_PER_DAY = 1440;
 
 const exists = (p: string) => access(p).then(() => true, () => false);
@@ -262,6 +269,8 @@ async function joinMinutes(dir: string, dest: string, dl: Downloader): Promise<v
 export async function tardisFiles(spec: JobSpec, types: DataType[], ctx: TardisContext): Promise<Map<DataType, TardisTypeFiles>> {
   const c = tardisConfig(spec.config as Record<string, unknown>, ctx.configDir, ctx.env);
   const signal = ctx.signal ?? new AbortController().signal;
+  const books = c.mode === 'replay' ? types.filter((t) => NOT_REPLAYED.includes(t)) : [];
+  if (books.length) throw new TardisError(`Tardis replay mode cannot build ${books.join(' or ')} (it downloads Binance messages; no order book is built from them): use "mode": "datasets" (incremental_book_L2 for deltas, book_snapshot_25 for depth10)`);
   const dl = new Downloader(c, signal, types[0] ?? 'trades', ctx.emit);
   await mkdir(c.cacheDir, { recursive: true });
   const out = c.mode === 'replay' ? await replay(spec, types, c, dl) : await datasets(spec, types, c, dl);

@@ -55,12 +55,20 @@ export function proposedUse(info: FileInfo): ProposedUse {
   if (info.error) return { types: [], warning: null, hint: null };
   // What the engine found it holds that nothing is built from (an order book): said, never guessed as another type.
   if (!info.feeds.length) return { types: [], warning: info.note ? `Holds ${info.note}.` : null, hint: null };
-  if (info.format !== 'generic') return { types: [...info.feeds], warning: info.note ? `Holds ${info.note}.` : null, hint: null };
+  if (info.format !== 'generic') return { types: knownTypes(info.feeds), warning: info.note ? `Holds ${info.note}.` : null, hint: null };
   const header = headerOf(info.columns);
   const types = DATA_TYPES.filter((t) => info.feeds.includes(t) && DATA_TYPE_INFO[t].looksLike(header));
   if (types.length) return { types, warning: null, hint: null };
   if (header.ohlc) return { types, warning: `Holds bars (${header.ohlc.join(', ')}): it cannot be used for trades.`, hint: null };
   return { types, warning: null, hint: info.hasHeader ? 'Columns not recognised: pick what it holds.' : 'No header: pick what it holds.' };
+}
+
+/**
+ * A known format's types; a book snapshot (which feeds depth 10, and quotes from its top of book) is
+ * proposed as the order book it is: its quotes are one click away, never written unasked.
+ */
+function knownTypes(feeds: readonly DataType[]): DataType[] {
+  return feeds.includes('depth10') ? ['depth10'] : [...feeds];
 }
 
 /** The source that reads a file: a JSONL capture the websocket source, any other file the csv one. */

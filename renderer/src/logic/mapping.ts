@@ -86,6 +86,16 @@ export const FIELD_HINTS: Record<MappingField, string> = {
   is_snapshot: 'true on the rows of a book snapshot, false on updates',
 };
 
+/** Where a field means something else for a data type: an order book's price and size are a level's. */
+const TYPE_HINTS: Partial<Record<DataType, Partial<Record<MappingField, string>>>> = {
+  deltas: { price: 'Decimal price of the book level', size: 'Decimal amount now at that level (0 removes the level)' },
+};
+
+/** A field's hint on the mapping screen, for the data type being mapped. */
+export function fieldHint(t: DataType, f: MappingField): string {
+  return TYPE_HINTS[t]?.[f] ?? FIELD_HINTS[f];
+}
+
 export function emptyMapping(): MappingState {
   return { columns: {}, past: [], touched: false, confidence: {}, manual: [], fileColumns: [] };
 }

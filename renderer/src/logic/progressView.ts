@@ -49,7 +49,8 @@ export function barView(b: DayBar): BarView {
   let rowsText = '';
   if (b.state === 'skipped') rowsText = 'kept as it was';
   else if (b.state === 'done' && b.written !== undefined) rowsText = `${plural(b.written, 'row')} written`;
-  else if (b.state === 'writing' && b.written !== undefined) rowsText = `${formatCount(b.written)} of ${plural(b.rows, 'row')} written`;
+  // More written than read: rows the engine added (a CLEAR before each book snapshot), not "401 of 400".
+  else if (b.state === 'writing' && b.written !== undefined) rowsText = b.written > b.rows ? `${plural(b.written, 'row')} written` : `${formatCount(b.written)} of ${plural(b.rows, 'row')} written`;
   else if (b.rows > 0 || b.state !== 'pending') rowsText = plural(b.rows, 'row');
   const active = tone === 'active';
   let stateLabel = STATE_LABELS[b.state];

@@ -161,7 +161,7 @@ export interface DayTableExtras {
   noDay: number;
   /** rows whose time lies outside the job's days (read, never written) */
   outOfRange: number;
-  total: { read: number; written: number; duplicates: number; rejected: number };
+  total: { read: number; written: number; duplicates: number; rejected: number; added: number };
 }
 
 export function dayTableExtras(r: Pick<RunReport, 'days' | 'totals'>): DayTableExtras {
@@ -171,6 +171,6 @@ export function dayTableExtras(r: Pick<RunReport, 'days' | 'totals'>): DayTableE
   const sum = (f: (d: DayReport) => number) => r.days.reduce((a, d) => a + f(d), 0);
   return {
     noDay, outOfRange,
-    total: { read: sum((d) => d.read) + noDay + outOfRange, written: sum((d) => d.written), duplicates: sum((d) => d.duplicates), rejected: r.totals.rejected },
+    total: { read: sum((d) => d.read) + noDay + outOfRange, written: sum((d) => d.written), duplicates: sum((d) => d.duplicates), rejected: r.totals.rejected, added: sum((d) => d.added ?? 0) },
   };
 }

@@ -13,6 +13,7 @@ import { previewFile, previewIsCurrent, shownMapping, shownMappingKey } from '..
 import { FilePicker, StatusCell } from './PreviewScreen.js';
 import { LocaleProposal, SideValues } from '../components/LocaleOptions.js';
 import { filterRows, type RowFilter } from '../logic/locale.js';
+import { foldLevels, isAddedRow, levelsText, mappedKeys } from '../logic/books.js';
 
 const COLUMN_MIME = 'application/x-catalog-column';
 const FIELD_MIME = 'application/x-catalog-field';
@@ -23,9 +24,12 @@ const KEY_OF_FIELD: Partial<Record<MappingField, string>> = { timestamp: 'ts_eve
 const MAPPED_LABELS: Record<string, string> = {
   ts_init: 'ts_init (UTC)', ts_event: 'ts_event (UTC)', price: 'price', size: 'size', aggressor_side: 'aggressor side', trade_id: 'trade id',
   mark_price: 'mark price', funding_rate: 'funding rate', next_funding_time: 'next funding (UTC)', funding_interval: 'interval',
+  // Depth 10: the top three levels a side, each "size @ price" (said under the table); the levels each side holds.
+  bid_0: 'bid 0', bid_1: 'bid 1', bid_2: 'bid 2', ask_0: 'ask 0', ask_1: 'ask 1', ask_2: 'ask 2', levels: 'levels',
 };
 
-function ColumnList({ columns, sample, mapping }: { columns: string[]; sample: string[]; mapping: M.MappingState }) {
+/** The file's columns to drag; `folded`: a line standing for columns no field takes (depth 10's levels, read by name). */
+function ColumnList({ columns, sample, mapping, folded }: { columns: string[]; sample: string[]; mapping: M.MappingState; folded?: string | null }) {
   const selected = useApp((s) => s.selectedColumn);
   const select = useApp((s) => s.selectColumn);
   return (
@@ -58,6 +62,7 @@ function ColumnList({ columns, sample, mapping }: { columns: string[]; sample: s
             </li>
           );
         })}
+        {folded && <li className="col-folded small muted" data-testid="levels-folded">{folded}</li>}
       </ul>
     </section>
   );
@@ -156,6 +161,7 @@ function RunnerUps({ field }: { field: MappingField }) {
 }
 
 function FieldSlot({ field, required, mapping, sampleOf }: { field: MappingField; required: boolean; mapping: M.MappingState; sampleOf: (c: string) => string }) {
+  const t = useApp((s) => s.previewType);
   const selected = useApp((s) => s.selectedColumn);
   const assignSelected = useApp((s) => s.assignSelected);
   const unassign = useApp((s) => s.unassign);
@@ -187,7 +193,7 @@ function FieldSlot({ field, required, mapping, sampleOf }: { field: MappingField
           <span className="field-label">{M.FIELD_LABELS[field]}</span>
           {required ? <Pill tone="neutral">required</Pill> : <span className="muted small">optional</span>}
         </div>
-        <div className="field-hint muted small">{M.FIELD_HINTS[field]}</div>
+        <div className="field-hint muted small">{M.fieldHint(t, field)}</div>
       </div>
       <FieldDrop field={field} required={required} mapping={mapping} sampleOf={sampleOf} />
       {field === 'aggressor_side' && col && <SideValues />}
@@ -244,7 +250,7 @@ function timestampText(unit: string, dates: string | undefined): string {
 type StatusCounts = Record<Exclude<RowFilter, 'all'>, number>;
 
 /** The preview's row counts; with problems, each is a button that shows only its rows (again: all). */
-function StatusBadges({ counts, shown, setFilter, error, loading }: { counts: StatusCounts; shown: RowFilter; setFilter: (f: RowFilter) => void; error: boolean; loading: boolean }) {
+function StatusBadges({ counts, added, shown, setFilter, error, loading }: { counts: StatusCounts; added: number; shown: RowFilter; setFilter: (f: RowFilter) => void; error: boolean; loading: boolean }) {
   const hasProblems = counts.rejected + counts.duplicate + counts.skipped > 0;
   const badge = (status: Exclude<RowFilter, 'all'>, tone: string) => (
     <button
@@ -261,6 +267,8 @@ function StatusBadges({ counts, shown, setFilter, error, loading }: { counts: St
     <div className="counts" aria-live="polite" data-testid="mapped-counts">
       {/* With an error no row was mapped: the raw rows are not "ok". */}
       {!error && (hasProblems && counts.ok > 0 ? badge('ok', 'ok') : <Pill tone="ok">{counts.ok} ok</Pill>)}
+      {/* Rows the engine adds (a CLEAR before each book snapshot): written, but no line of the file. */}
+      {added > 0 && <Pill tone="active" title="Rows the engine adds that are no line of the file; they are written">{added} added</Pill>}
       {counts.rejected > 0 && badge('rejected', 'error')}
       {counts.duplicate > 0 && badge('duplicate', 'warn')}
       {counts.skipped > 0 && badge('skipped', 'warn')}
@@ -270,13 +278,15 @@ function StatusBadges({ counts, shown, setFilter, error, loading }: { counts: St
 }
 
 /** The mapped preview's columns: line, status (wide enough for whole reasons when there are some), then each written field. */
-function mappedColumns(keys: string[], hasProblems: boolean): VCol[] {
+function mappedColumns(keys: string[], hasReasons: boolean): VCol[] {
   return [
     { key: 'line', label: 'Line', width: '64px', min: 64, className: 'num muted' },
-    { key: 'status', label: 'Status', width: hasProblems ? 'minmax(260px, 2fr)' : '90px', min: hasProblems ? 260 : 90, className: 'wrap-cell' },
+    { key: 'status', label: 'Status', width: hasReasons ? 'minmax(260px, 2fr)' : '90px', min: hasReasons ? 260 : 90, className: 'wrap-cell' },
     ...keys.map((k) => {
       const wide = k.startsWith('ts_') || k.includes('time');
-      return { key: k, label: MAPPED_LABELS[k] ?? (k in M.FIELD_LABELS ? M.FIELD_LABELS[k as MappingField].toLowerCase() : k), width: wide ? 'minmax(262px, 1.4fr)' : 'minmax(100px, 1fr)', min: wide ? 262 : 100, className: 'mono' };
+      // A depth level is "size @ price" (10.896 @ 11657.07): wider than one number.
+      const min = wide ? 262 : /^(bid|ask)_\d$/.test(k) ? 160 : 100;
+      return { key: k, label: MAPPED_LABELS[k] ?? (k in M.FIELD_LABELS ? M.FIELD_LABELS[k as MappingField].toLowerCase() : k), width: wide ? 'minmax(262px, 1.4fr)' : `minmax(${min}px, 1fr)`, min, className: 'mono' };
     }),
   ];
 }
@@ -290,8 +300,7 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
   const rows = r?.rows ?? [];
   const mapping = useApp(shownMapping);
   const keys = useMemo(() => {
-    const seen: string[] = [];
-    for (const row of rows) for (const k of Object.keys(row.mapped ?? {})) if (!seen.includes(k)) seen.push(k);
+    const seen = mappedKeys(rows);
     // No row made it: show the mapped columns' raw values instead, so the reason can be seen.
     if (!seen.length && mapping) for (const f of fields) if (mapping.columns[f]) seen.push(KEY_OF_FIELD[f] ?? f);
     return seen;
@@ -305,10 +314,12 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
     return i >= 0 ? cells[i] ?? '' : '';
   };
   const [filter, setFilter] = useState<RowFilter>('all');
-  const counts = useMemo(() => {
+  const { counts, added } = useMemo(() => {
     const c: StatusCounts = { ok: 0, rejected: 0, duplicate: 0, skipped: 0 };
-    for (const row of rows) c[row.status]++;
-    return c;
+    let n = 0;
+    // An added row is counted apart: "7 ok · 1 added" for the file's 7 lines.
+    for (const row of rows) if (isAddedRow(row)) n++; else c[row.status]++;
+    return { counts: c, added: n };
   }, [rows]);
   // A badge clicked shows only its rows; a filter whose rows are gone shows all again.
   const shownFilter: RowFilter = filter !== 'all' && counts[filter] > 0 ? filter : 'all';
@@ -316,11 +327,12 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
   if (!r) return preview.loading || preview.result ? <Empty>Reading…</Empty> : null;
   const hasProblems = counts.rejected + counts.duplicate + counts.skipped > 0;
   const cols = mappedColumns(keys, hasProblems);
+  const addedWhy = [...new Set(rows.filter(isAddedRow).map((row) => row.reason!.replace(/^added: /, '')))];
   return (
     <section className="card mapped-preview" aria-labelledby="mapped-title">
       <div className="card-head">
         <h2 id="mapped-title">What the engine will write</h2>
-        <StatusBadges counts={counts} shown={shownFilter} setFilter={setFilter} error={!!r.error} loading={preview.loading} />
+        <StatusBadges counts={counts} added={added} shown={shownFilter} setFilter={setFilter} error={!!r.error} loading={preview.loading} />
       </div>
       {r.error ? (
         <div className="alert alert-warn" role="status">{r.error.replace(/; map it in the config's "columns"$/, '')}</div>
@@ -331,7 +343,7 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
           columns={cols}
           rowCount={shown.length}
           wrap={hasProblems}
-          rowClass={(i) => `row-${rows[shown[i]!]!.status}`}
+          rowClass={(i) => (isAddedRow(rows[shown[i]!]!) ? 'row-added' : `row-${rows[shown[i]!]!.status}`)}
           cell={(i, ci) => {
             const row = rows[shown[i]!]!;
             if (ci === 0) return row.line;
@@ -344,6 +356,8 @@ function MappedPreview({ fields }: { fields: MappingField[] }) {
           height={360}
         />
       )}
+      {!r.error && added > 0 && <p className="small added-note" data-testid="added-note">{added === 1 ? '1 row' : `${added} rows`} marked “added” {added === 1 ? 'is' : 'are'} no line of the file, written all the same: {addedWhy.join('; ')}.</p>}
+      {!r.error && keys.includes('bid_0') && <p className="muted small" data-testid="levels-shown">Levels shown as size @ price, the top three a side (level 0 is the best); the others, up to ten a side, are written too.</p>}
       {!r.error && fields.includes('timestamp') && r.timestampUnit && <p className="muted small">{timestampText(r.timestampUnit, dateFormat)}</p>}
     </section>
   );
@@ -405,6 +419,7 @@ function FieldsPane({ fields, required, mapping, columns, sampleOf }: { fields: 
       <ul className="field-list">
         {fields.map((f) => <FieldSlot key={f} field={f} required={required.includes(f)} mapping={mapping} sampleOf={sampleOf} />)}
       </ul>
+      {t === 'depth10' && <p className="small muted levels-note" data-testid="levels-note">{levelsText(columns)}</p>}
     </section>
   );
 }
@@ -428,6 +443,8 @@ export function MappingScreen() {
   const sampleOf = (c: string) => firstRow[columns.indexOf(c)] ?? '';
   const missing = M.missingRequired(mapping.columns, required, columns);
   const types = typesInUse(files);
+  // Depth 10 maps its two times; its level columns (100 in a book_snapshot_25) are one line, read by name.
+  const listed = t === 'depth10' ? foldLevels(columns) : { shown: columns.map((_, i) => i), folded: null };
   useUndoShortcut(undo);
 
   if (source !== 'csv') {
@@ -455,7 +472,7 @@ export function MappingScreen() {
         <>
           <LocaleProposal />
           <div className="mapping-grid">
-            <ColumnList columns={columns} sample={firstRow} mapping={mapping} />
+            <ColumnList columns={listed.shown.map((i) => columns[i]!)} sample={listed.shown.map((i) => firstRow[i] ?? '')} mapping={mapping} folded={listed.folded} />
             <FieldsPane fields={fields} required={required} mapping={mapping} columns={columns} sampleOf={sampleOf} />
           </div>
           <MappedPreview fields={fields} />

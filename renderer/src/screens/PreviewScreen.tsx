@@ -18,6 +18,9 @@ const UNITS: { value: NonNullable<FileOptions['timestampUnit']>; label: string }
 ];
 
 export function StatusCell({ status, reason, field }: { status: string; reason?: string; field?: string }) {
+  // An ok row with a reason is one the engine added (a CLEAR before a book snapshot): said so, the
+  // reason on hover and under the table (a wide status column would push the book's columns away).
+  if (status === 'ok' && reason) return <Pill tone="active" title={reason}>added</Pill>;
   if (status === 'ok') return <Pill tone="ok">ok</Pill>;
   const label = status === 'rejected' ? 'rejected' : status;
   return (

@@ -13,6 +13,7 @@ import { verifyInfoView, verifyTotals } from '../logic/verify.js';
 import { DayChart } from '../components/DayChart.js';
 import { CopyPathButton, Empty, Pill, ScreenHeader } from '../components/common.js';
 import { useApp } from '../store/context.js';
+import { addedSums } from '../logic/books.js';
 
 function Rejected({ d }: { d: DayReport }) {
   const entries = Object.entries(d.rejected).filter(([, n]) => n > 0);
@@ -148,8 +149,8 @@ function StatCards({ r }: { r: RunReport }) {
   );
 }
 
-/** A day's row, and under it the day's error when it has one. */
-function DayRow({ d }: { d: DayReport }) {
+/** A day's row, and under it the day's error when it has one; `added`: the table has the Added column. */
+function DayRow({ d, added }: { d: DayReport; added: boolean }) {
   return (
     <>
       <tr data-day={d.day} data-type={d.dataType} className={`${d.state === 'failed' ? 'row-error' : ''}${d.error ? ' has-detail' : ''}`}>
@@ -158,6 +159,7 @@ function DayRow({ d }: { d: DayReport }) {
         {/* A day done with nothing written is not "done" in the sense of data: it is empty. */}
         <td>{d.state === 'done' && d.written === 0 ? <Pill tone="warn">empty</Pill> : <Pill tone={stateTone(d.state)}>{dayStateLabel(d.state)}</Pill>}</td>
         <td className="num">{formatCount(d.read)}</td>
+        {added && <td className="num">{formatCount(d.added ?? 0)}</td>}
         <td className="num">{formatCount(d.written)}</td>
         <td className="num">{formatCount(d.duplicates)}</td>
         <td><Rejected d={d} /></td>
@@ -166,7 +168,7 @@ function DayRow({ d }: { d: DayReport }) {
       {d.error && (
         <tr className={`row-detail${d.state === 'failed' ? ' row-error' : ''}`} data-detail-for={d.day}>
           <td />
-          <td colSpan={7} className={`small ${d.state === 'failed' ? 'text-error' : 'muted'}`}>{shownError(d.error)}</td>
+          <td colSpan={added ? 8 : 7} className={`small ${d.state === 'failed' ? 'text-error' : 'muted'}`}>{shownError(d.error)}</td>
         </tr>
       )}
     </>
@@ -174,26 +176,27 @@ function DayRow({ d }: { d: DayReport }) {
 }
 
 /** Under the days: the rows that belong to no day, and the totals, so the table adds up to the job's figures. */
-function DaysFoot({ r }: { r: RunReport }) {
+function DaysFoot({ r, added }: { r: RunReport; added: boolean }) {
   const x = dayTableExtras(r);
+  const none = added ? <td className="num">0</td> : null;
   return (
     <tfoot>
       {x.noDay > 0 && (
         <tr data-testid="no-day-row" className="row-muted">
           <td colSpan={3}>no day (no usable timestamp)</td>
-          <td className="num">{formatCount(x.noDay)}</td><td className="num">0</td><td className="num">0</td>
+          <td className="num">{formatCount(x.noDay)}</td>{none}<td className="num">0</td><td className="num">0</td>
           <td>{formatCount(x.noDay)} rejected</td><td />
         </tr>
       )}
       {x.outOfRange > 0 && (
         <tr data-testid="outside-days-row" className="row-muted">
           <td colSpan={3}>outside the chosen days</td>
-          <td className="num">{formatCount(x.outOfRange)}</td><td className="num">0</td><td className="num">0</td><td>not written</td><td />
+          <td className="num">{formatCount(x.outOfRange)}</td>{none}<td className="num">0</td><td className="num">0</td><td>not written</td><td />
         </tr>
       )}
       <tr data-testid="days-total-row" className="row-total">
         <td colSpan={3}>Total</td>
-        <td className="num">{formatCount(x.total.read)}</td><td className="num">{formatCount(x.total.written)}</td>
+        <td className="num">{formatCount(x.total.read)}</td>{added && <td className="num">{formatCount(x.total.added)}</td>}<td className="num">{formatCount(x.total.written)}</td>
         <td className="num">{formatCount(x.total.duplicates)}</td><td>{formatCount(x.total.rejected)} rejected</td><td />
       </tr>
     </tfoot>
@@ -203,6 +206,9 @@ function DaysFoot({ r }: { r: RunReport }) {
 function DaysCard({ r, idPrefix = '', title = 'Per day' }: { r: RunReport; idPrefix?: string; title?: string }) {
   const openFolder = useApp((s) => s.openFolder);
   const browserMode = useApp((s) => s.browserMode);
+  // Order book deltas: the CLEAR rows the engine adds get their own column, and a line saying how the figures add up.
+  const sums = addedSums(r.days);
+  const added = sums.length > 0;
   return (
     <section className="card" aria-labelledby={`${idPrefix}days-title`}>
       <div className="card-head">
@@ -222,6 +228,7 @@ function DaysCard({ r, idPrefix = '', title = 'Per day' }: { r: RunReport; idPre
             <th scope="col">Day</th>
             <th scope="col">State</th>
             <th scope="col" className="num">Read</th>
+            {added && <th scope="col" className="num" title="Rows the engine added (a CLEAR before each order book snapshot)">Added</th>}
             <th scope="col" className="num">Written</th>
             <th scope="col" className="num">Duplicates</th>
             <th scope="col">Rejected</th>
@@ -229,10 +236,11 @@ function DaysCard({ r, idPrefix = '', title = 'Per day' }: { r: RunReport; idPre
           </tr>
         </thead>
         <tbody>
-          {r.days.map((d) => <DayRow key={`${d.instrument ?? ''}|${d.dataType}|${d.day}`} d={d} />)}
+          {r.days.map((d) => <DayRow key={`${d.instrument ?? ''}|${d.dataType}|${d.day}`} d={d} added={added} />)}
         </tbody>
-        <DaysFoot r={r} />
+        <DaysFoot r={r} added={added} />
       </table>
+      {sums.map((x) => <p key={x.dataType} className="small added-sum" data-testid="added-sum">{x.text}</p>)}
       {r.rejectsFile && <p className="muted small">Every rejected row is in <span className="mono">{r.rejectsFile}</span> with its file, line, field and reason.</p>}
     </section>
   );
