@@ -15,7 +15,7 @@ import { Normalizer } from './normalize/normalizer.js';
 import { MemorySink, type RowSink } from './normalize/sink.js';
 import { detect, splitCsv, type Detected } from './sources/csv/detect.js';
 import { decideUnits, mapLines, TsColumn } from './sources/csv/index.js';
-import { KNOWN_FEEDS, alternativeColumns, autoMap, makePlan, ohlcColumns } from './sources/csv/plan.js';
+import { KNOWN_FEEDS, alternativeColumns, autoMap, makePlan, ohlcColumns, type Plan } from './sources/csv/plan.js';
 import { proposeLocale } from './sources/csv/locale.js';
 import { decideBarSpec, sampleBarTimes } from './sources/csv/barspec.js';
 import { dataMembers } from './jobs/inputs.js';
@@ -59,9 +59,6 @@ export async function inspectFile(path: string, options: PreviewRequest['options
     lines,
   };
 }
-
-/** Order-book files: said so (this version builds no order books), never guessed as another type. */
-const BOOK_NOTE = 'an order book: this version does not build order books yet';
 
 /** depthUpdate diffs change a book: deltas are built from them only with the snapshot they were synced from. */
 const DEPTH_NOTE = 'depthUpdate messages (order book diffs): deltas are built from them with the REST depth snapshot the capture was synced from (snapshot_path: the saved GET /fapi/v1/depth response)';
@@ -165,19 +162,39 @@ async function previewOf(req: PreviewReq): Promise<PreviewResult> {
   const mod = dataTypeOf(type);
   // A preview has no date range: every row lands on the one capturing sink.
   const sink = new MemorySink(mod.layout(fm));
-  let lastReject: { field: string; reason: string } | null = null;
   const norm = new Normalizer({ type, fm, symbol: req.symbol, pricePrecision, sizePrecision, startDay: 0, sinkAt: (i) => (i >= 0 ? sink : undefined), rejects: null,
     bar: bar && { intervalNs: bar.intervalNs, round: bar.spec.priceType === 'MARK' } });
-  const origReject = norm.reject.bind(norm);
-  norm.reject = (line, field, reason, value, tsInit) => {
-    lastReject = { field, reason };
-    origReject(line, field, reason, value, tsInit);
-  };
-  norm.startFile(req.path);
   const forced = o.timestampUnit ?? plan.tsUnit;
   const ts = new TsColumn(forced, dates), tsInit = new TsColumn(forced, dates), next = new TsColumn(forced, dates);
   // As a build decides the units: from the rows shown, not from the first one alone.
   decideUnits(dataLines, { ...det, hasHeader: false }, plan, [ts, tsInit, next]);
+  const rows = previewRows(dataLines, { det, plan, norm, sink, mod, fm, precision: { price: pricePrecision, size: sizePrecision }, cols: [ts, tsInit, next], path: req.path });
+  const c = plan.cols;
+  const proposals = proposeLocale(rows.map((r) => r.cells), det.delimiter, { timestamp: c.timestamp, side: c.aggressor_side, sideName: c.aggressor_side !== undefined ? info.columns[c.aggressor_side] : undefined, sideMode: plan.sideMode });
+  return { ...base, mapping: mappingOf(plan.cols, info.columns), confidence: plan.confidence, timestampUnit: ts.unit, rows, proposals };
+}
+
+interface RowsCtx {
+  det: Detected;
+  plan: Plan;
+  norm: Normalizer;
+  sink: MemorySink;
+  mod: DataTypeModule;
+  fm: FixedMode;
+  precision: { price: number; size: number };
+  cols: [TsColumn, TsColumn, TsColumn];
+  path: string;
+}
+
+/** Each line mapped as a build maps it, with what became of it: ok (the normalised row), rejected, duplicate or skipped. */
+function previewRows(dataLines: Line[], { det, plan, norm, sink, mod, fm, precision, cols: [ts, tsInit, next], path }: RowsCtx): PreviewRow[] {
+  let lastReject: { field: string; reason: string } | null = null;
+  const origReject = norm.reject.bind(norm);
+  norm.reject = (line, field, reason, value, at) => {
+    lastReject = { field, reason };
+    origReject(line, field, reason, value, at);
+  };
+  norm.startFile(path);
   const rows: PreviewRow[] = [];
   // Accepted rows wait for the row the sink takes for them: at once, or (order-book deltas, held
   // until the next row says whether they end their event) one row later, after a CLEAR the engine adds.
@@ -185,22 +202,22 @@ async function previewOf(req: PreviewReq): Promise<PreviewResult> {
   let taken = 0;
   const assign = () => {
     for (const b = sink.builder; taken < b.n; taken++) {
-      const mapped = mappedRow(mod, sink, taken, fm, pricePrecision, sizePrecision);
+      const mapped = mappedRow(mod, sink, taken, fm, precision.price, precision.size);
       const added = mod.addedRow?.(b, taken);
-      const next = waiting[0];
-      if (added && next) rows.splice(rows.indexOf(next), 0, { line: next.line, cells: next.cells, status: 'ok', mapped, reason: added });
-      else if (next) waiting.shift()!.mapped = mapped;
+      const head = waiting[0];
+      if (added && head) rows.splice(rows.indexOf(head), 0, { line: head.line, cells: head.cells, status: 'ok', mapped, reason: added });
+      else if (head) waiting.shift()!.mapped = mapped;
     }
   };
   for (const l of dataLines) {
     const before = { dup: sink.stats.duplicates, skip: sink.stats.skipped };
     lastReject = null;
-    mapLines([l], det, plan, type, norm, ts, tsInit, next, true);
+    mapLines([l], det, plan, mod.type, norm, ts, tsInit, next, true);
     const cells = splitCsv(l.text, det.delimiter);
     const rej = lastReject as { field: string; reason: string } | null;
     if (rej) rows.push({ line: l.no, cells, status: 'rejected', field: rej.field, reason: rej.reason });
     else if (sink.stats.duplicates > before.dup) rows.push({ line: l.no, cells, status: 'duplicate', reason: mod.duplicateReason });
-    else if (sink.stats.skipped > before.skip) rows.push({ line: l.no, cells, status: 'skipped', reason: `no ${type} value in this row` });
+    else if (sink.stats.skipped > before.skip) rows.push({ line: l.no, cells, status: 'skipped', reason: `no ${mod.type} value in this row` });
     else {
       const row: PreviewRow = { line: l.no, cells, status: 'ok' };
       rows.push(row);
@@ -211,9 +228,7 @@ async function previewOf(req: PreviewReq): Promise<PreviewResult> {
   norm.endFile();
   assign();
   for (const r of waiting) Object.assign(r, { status: 'skipped', reason: 'not written' });
-  const c = plan.cols;
-  const proposals = proposeLocale(rows.map((r) => r.cells), det.delimiter, { timestamp: c.timestamp, side: c.aggressor_side, sideName: c.aggressor_side !== undefined ? info.columns[c.aggressor_side] : undefined, sideMode: plan.sideMode });
-  return { ...base, mapping: mappingOf(plan.cols, info.columns), confidence: plan.confidence, timestampUnit: ts.unit, rows, proposals };
+  return rows;
 }
 
 /** The plan's columns by name. */

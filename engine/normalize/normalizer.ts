@@ -441,6 +441,18 @@ export class Normalizer {
     return true;
   }
 
+  /**
+   * The builder row of an accepted row without an id (quotes, depths): none when a second read of
+   * its file makes it a duplicate, or its day keeps no rows (notKept).
+   */
+  private placeRow(sink: RowSink, tsInit: bigint): number | null {
+    if (this.rereading) {
+      sink.stats.duplicates++;
+      return null;
+    }
+    return this.notKept(sink) ? null : sink.builder.add(tsInit);
+  }
+
   /** sinkOf's bookkeeping for a placed fast row. */
   private placeFast(sink: RowSink): void {
     sink.stats.read++;
@@ -490,13 +502,9 @@ export class Normalizer {
     if (bidSize === null) return;
     const askSize = this.sizeOf(line, d.askSize!, q.askSize, tsInit, 'ask_size');
     if (askSize === null || this.o.scan) return;
-    if (this.rereading) {
-      sink.stats.duplicates++;
-      return;
-    }
-    if (this.notKept(sink)) return;
+    const i = this.placeRow(sink, tsInit);
+    if (i === null) return;
     const b = sink.builder;
-    const i = b.add(tsInit);
     const W = this.o.fm.W;
     b.views[QUOTE.tsEvent]!.setBigUint64(i * 8, tsEvent, true);
     writeRaw(b.views[QUOTE.bidPrice]!, i * W, bid, W);
@@ -670,13 +678,9 @@ export class Normalizer {
     if (this.o.scan) return;
     const [b0, a0] = [levels[0]![0], levels[1]![0]];
     if (b0 && a0 && b0[0] > a0[0]) return this.reject(line, 'bids[0].price', QUOTE_REASON.crossed, `bid ${bids[0]![0]}, ask ${asks[0]![0]}`, tsInit);
-    if (this.rereading) {
-      sink.stats.duplicates++;
-      return;
-    }
-    if (this.notKept(sink)) return;
+    const i = this.placeRow(sink, tsInit);
+    if (i === null) return;
     const b = sink.builder;
-    const i = b.add(tsInit);
     const W = this.o.fm.W;
     b.views[DEPTH.tsEvent]!.setBigUint64(i * 8, tsEvent, true);
     for (let k = 0; k < DEPTH_LEVELS; k++) {
