@@ -1,8 +1,10 @@
-"""NautilusTrader's own pipelines for quotes and bars, as the bench's peers (bench/types.ts). Prints
+"""NautilusTrader's own pipelines for quotes, bars and order-book deltas, as the bench's peers (bench/types.ts). Prints
 {ms, maxRssMb, rows, files} as one JSON line; the time starts after the imports.
 
   python bench/nautilus_peer_types.py quotes CSV CATALOG INSTRUMENT_ID PRICE_PRECISION SIZE_PRECISION
       Tardis quotes CSV(.gz): TardisCSVDataLoader.stream_quotes -> ParquetDataCatalog.write_data
+  python bench/nautilus_peer_types.py deltas CSV CATALOG INSTRUMENT_ID PRICE_PRECISION SIZE_PRECISION
+      Tardis incremental_book_L2 CSV(.gz): TardisCSVDataLoader.stream_deltas -> ParquetDataCatalog.write_data
   python bench/nautilus_peer_types.py bars CSV CATALOG INSTRUMENT_ID PRICE_PRECISION SIZE_PRECISION
       Binance Vision 1-minute klines CSV (with header): pandas -> BarDataWrangler (1-MINUTE-LAST-EXTERNAL,
       stamped at the close: close_time + 1 ms) -> write_data, one UTC day at a time
@@ -82,6 +84,9 @@ def main() -> None:
     if kind == "quotes":
         loader = TardisCSVDataLoader(price_precision=pp, size_precision=sp, instrument_id=InstrumentId.from_str(iid))
         rows = write_chunks(catalog, loader.stream_quotes(csv, chunk_size=100_000, as_legacy_cython=False))
+    elif kind == "deltas":
+        loader = TardisCSVDataLoader(price_precision=pp, size_precision=sp, instrument_id=InstrumentId.from_str(iid))
+        rows = write_chunks(catalog, loader.stream_deltas(csv, chunk_size=100_000, as_legacy_cython=False))
     elif kind == "bars":
         rows = bars(csv, catalog, iid, pp, sp)
     else:
