@@ -1,8 +1,10 @@
-"""NautilusTrader's own pipelines for quotes and bars, as the bench's peers (bench/types.ts). Prints
+"""NautilusTrader's own pipelines for quotes, bars and order-book deltas, as the bench's peers (bench/types.ts). Prints
 {ms, maxRssMb, rows, files} as one JSON line; the time starts after the imports.
 
   python bench/nautilus_peer_types.py quotes CSV CATALOG INSTRUMENT_ID PRICE_PRECISION SIZE_PRECISION
       Tardis quotes CSV(.gz): TardisCSVDataLoader.stream_quotes -> ParquetDataCatalog.write_data
+  python bench/nautilus_peer_types.py deltas CSV CATALOG INSTRUMENT_ID PRICE_PRECISION SIZE_PRECISION
+      Tardis incremental_book_L2 CSV(.gz): TardisCSVDataLoader.stream_deltas -> ParquetDataCatalog.write_data
   python bench/nautilus_peer_types.py bars CSV CATALOG INSTRUMENT_ID PRICE_PRECISION SIZE_PRECISION
       Binance Vision 1-minute klines CSV (with header): pandas -> BarDataWrangler (1-MINUTE-LAST-EXTERNAL,
       stamped at the close: close_time + 1 ms) -> write_data, one UTC day at a time
@@ -51,8 +53,10 @@ def print_result(t0: float, out: str, rows: int) -> None:
     """The one JSON line the bench reads: time since t0, peak RSS, rows and the files written."""
     ms = (time.perf_counter() - t0) * 1000
     files = [str(p) for p in Path(out).rglob("*.parquet")]
-    max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
-    print(json.dumps({"ms": ms, "maxRssMb": max_rss_mb, "rows": rows, "files": files}))
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    max_rss_mb = ru.ru_maxrss / 1024  # Linux: KiB
+    # cpuMs: CPU time of every thread of the process (from its start, imports included)
+    print(json.dumps({"ms": ms, "cpuMs": (ru.ru_utime + ru.ru_stime) * 1000, "maxRssMb": max_rss_mb, "rows": rows, "files": files}))
 
 
 def instrument(iid: str, pp: int, sp: int) -> CryptoPerpetual:
@@ -82,6 +86,9 @@ def main() -> None:
     if kind == "quotes":
         loader = TardisCSVDataLoader(price_precision=pp, size_precision=sp, instrument_id=InstrumentId.from_str(iid))
         rows = write_chunks(catalog, loader.stream_quotes(csv, chunk_size=100_000, as_legacy_cython=False))
+    elif kind == "deltas":
+        loader = TardisCSVDataLoader(price_precision=pp, size_precision=sp, instrument_id=InstrumentId.from_str(iid))
+        rows = write_chunks(catalog, loader.stream_deltas(csv, chunk_size=100_000, as_legacy_cython=False))
     elif kind == "bars":
         rows = bars(csv, catalog, iid, pp, sp)
     else:

@@ -1,8 +1,10 @@
 // npm run bench: the CSV -> catalog job on a generated Tardis trades CSV.gz (BENCH_ROWS, default 5M),
 // measured against DuckDB and against NautilusTrader's own pipeline (when NAUTILUS_PYTHON names a
 // Python with nautilus_trader) on the same file, plus a mark-price case and the preview of a 1 GB
-// .csv.gz, and quotes and bars beside NautilusTrader's own pipelines (bench/types.ts)
-// (BENCH_TRADES_ONLY=1: only the trades case and its peers; BENCH_TYPES_ONLY=1: only quotes and bars). Figures go to stdout and
+// .csv.gz, quotes and bars beside NautilusTrader's own pipelines (bench/types.ts), and order-book deltas
+// beside NautilusTrader's stream_deltas (bench/book.ts; BENCH_BOOK_ROWS, default 20M)
+// (BENCH_TRADES_ONLY=1: only the trades case and its peers; BENCH_TYPES_ONLY=1: only quotes and bars;
+// BENCH_BOOK_ONLY=1: only the order-book case). Figures go to stdout and
 // .bench/results.json. Timings live here, never in tests.
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { genBinanceCapture, genTardisTicker, genTardisTrades } from '../scripts/
 import { verifyCatalog } from '../engine/catalog/verify.js';
 import { hostile } from './hostile.js';
 import { benchTypes } from './types.js';
+import { benchBook } from './book.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DIR = resolve(process.env.BENCH_DIR ?? join(ROOT, '.bench'));
@@ -22,6 +25,8 @@ const SKIP_DUCKDB = process.env.BENCH_NO_DUCKDB === '1';
 const TRADES_ONLY = process.env.BENCH_TRADES_ONLY === '1';
 /** BENCH_TYPES_ONLY=1: only the quotes and bars cases (bench/types.ts) */
 const TYPES_ONLY = process.env.BENCH_TYPES_ONLY === '1';
+/** BENCH_BOOK_ONLY=1: only the order-book deltas case (bench/book.ts) */
+const BOOK_ONLY = process.env.BENCH_BOOK_ONLY === '1';
 const NT_PYTHON = process.env.NAUTILUS_PYTHON;
 
 interface Measure { ms: number; maxRssMb: number; rows?: number; files?: string[] }
@@ -49,8 +54,9 @@ async function main() {
   await mkdir(DIR, { recursive: true });
   CHILD = await buildEngine(join(ROOT, '.bench', 'dist'));
   const results: Record<string, unknown> = { rows: ROWS, node: process.version, date: new Date().toISOString() };
-  if (TYPES_ONLY) {
-    results.types = await benchTypes(DIR, ROOT, child, NT_PYTHON);
+  if (TYPES_ONLY || BOOK_ONLY) {
+    if (TYPES_ONLY) results.types = await benchTypes(DIR, ROOT, child, NT_PYTHON);
+    if (BOOK_ONLY) results.book = await benchBook(DIR, ROOT, child, NT_PYTHON);
     await writeFile(join(DIR, 'results.json'), JSON.stringify(results, null, 2));
     return;
   }
@@ -123,6 +129,7 @@ async function main() {
   process.stdout.write(`\nWebSocket capture, ${fmt(capRows)} aggTrade + 86,400 markPrice messages (JSONL.gz): ${fmt(cap.ms / 1000, 2)} s  ${fmt(capMsgs / (cap.ms / 1000))} messages/s  peak RSS ${fmt(cap.maxRssMb)} MB\n`);
 
   results.types = await benchTypes(DIR, ROOT, child, NT_PYTHON); // 4b. quotes and bars (bench/types.ts)
+  results.book = await benchBook(DIR, ROOT, child, NT_PYTHON); // 4c. order-book deltas (bench/book.ts)
 
   // 5. Memory as the file grows (BENCH_SCALE=10000000,30000000: extra trades files, no DuckDB).
   const scale: unknown[] = [];

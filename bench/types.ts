@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { genTardisQuotes, genVisionKlines } from '../scripts/gen-data.js';
 
-export interface Measure { ms: number; maxRssMb: number; rows?: number; files?: string[] }
+export interface Measure { ms: number; cpuMs?: number; maxRssMb: number; rows?: number; files?: string[] }
 type Child = (task: string, ...args: string[]) => Measure;
 
 interface Case {

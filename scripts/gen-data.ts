@@ -219,13 +219,89 @@ export async function genBinanceCapture(o: CaptureOptions): Promise<void> {
   });
 }
 
+export interface BookOptions {
+  path: string;
+  /** deltas (rows), snapshots included */
+  rows: number;
+  /** first UTC day, YYYY-MM-DD */
+  start: string;
+  days: number;
+  seed?: number;
+  gzip?: boolean;
+  symbol?: string;
+  /** levels a side in each snapshot (default 250) */
+  levels?: number;
+  /** snapshots after the first one, evenly spread (a reconnection, as Tardis records it; default 1) */
+  resnapshots?: number;
+}
+
+/**
+ * Tardis `incremental_book_L2` CSV: exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount
+ * (µs). A snapshot of `levels` a side opens the file (and each reconnection); then events of 1 to 8
+ * level changes sharing one timestamp, near the top, about one in five a deletion (amount 0). The
+ * book never crosses: when the mid moves, the level it passes is deleted in the same event.
+ */
+export async function genTardisBookL2(o: BookOptions): Promise<void> {
+  const r = rng(o.seed ?? 7);
+  const t0 = Date.parse(o.start + 'T00:00:00Z') * 1000;
+  const spanUs = o.days * 86_400_000_000;
+  const levels = o.levels ?? 250;
+  const sym = o.symbol ?? 'BTCUSDT';
+  const resnap = o.resnapshots ?? 1;
+  const snapAt = Array.from({ length: resnap }, (_, k) => Math.floor(((k + 1) * o.rows) / (resnap + 1)));
+  const stepUs = (spanUs / o.rows) * 4.5; // 4.5 deltas per event on average
+  let mid = 420_000; // in ticks of 0.1: best bid 42000.0
+  const px = (tick: number) => (tick % 10 === 0 ? String(tick / 10) : `${Math.floor(tick / 10)}.${tick % 10}`);
+  const amt = () => String((1 + Math.floor(r() * r() * 20000)) / 1000);
+  await writeLines(o.path, o.gzip ?? true, async (push) => {
+    await push('exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount\n');
+    let t = t0, lastLocal = 0, i = 0;
+    const row = (ts: number, local: number, snap: boolean, side: string, tick: number, amount: string) => {
+      i++;
+      return push(`binance-futures,${sym},${ts},${local},${snap},${side},${px(tick)},${amount}\n`);
+    };
+    const stamp = () => {
+      t += stepUs * 2 * r();
+      const ts = Math.floor(Math.min(t, t0 + spanUs - 1_000_000) / 1000) * 1000;
+      return [ts, (lastLocal = Math.max(lastLocal, ts + 2_000 + Math.floor(r() * 30_000)))] as const;
+    };
+    const snapshot = async () => {
+      const [ts, local] = stamp();
+      for (let k = 0; k < levels && i < o.rows; k++) await row(ts, local, true, 'bid', mid - k, amt());
+      for (let k = 0; k < levels && i < o.rows; k++) await row(ts, local, true, 'ask', mid + 1 + k, amt());
+    };
+    await snapshot();
+    while (i < o.rows) {
+      if (i >= (snapAt[0] ?? Infinity)) {
+        snapAt.shift();
+        await snapshot();
+      }
+      const [ts, local] = stamp();
+      const n = Math.min(o.rows - i, 1 + Math.floor(r() * 8));
+      for (let k = 0; k < n; k++) {
+        const move = r();
+        if (k === 0 && move < 0.05) {
+          // the mid moves a tick: the level it passes goes
+          if (move < 0.025) await row(ts, local, false, 'ask', ++mid, '0');
+          else await row(ts, local, false, 'bid', mid--, '0');
+          continue;
+        }
+        const bid = r() < 0.5;
+        const depth = Math.floor(-Math.log(1 - r()) * 12);
+        await row(ts, local, false, bid ? 'bid' : 'ask', bid ? mid - depth : mid + 1 + depth, r() < 0.2 ? '0' : amt());
+      }
+    }
+  });
+}
+
 // CLI: node --import tsx scripts/gen-data.ts trades <path> <rows> <start> <days>
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [kind, path, a, b, c] = process.argv.slice(2);
   if (kind === 'trades') await genTardisTrades({ path: path!, rows: Number(a), start: b!, days: Number(c ?? 1) });
+  else if (kind === 'book') await genTardisBookL2({ path: path!, rows: Number(a), start: b!, days: Number(c ?? 1) });
   else if (kind === 'ticker') await genTardisTicker({ path: path!, start: a!, days: Number(b ?? 1), everySec: Number(c ?? 60) });
   else {
-    console.error('usage: gen-data.ts trades <path> <rows> <start> [days] | ticker <path> <start> [days] [everySec]');
+    console.error('usage: gen-data.ts trades <path> <rows> <start> [days] | book <path> <rows> <start> [days] | ticker <path> <start> [days] [everySec]');
     process.exit(2);
   }
 }

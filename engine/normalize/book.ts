@@ -10,14 +10,28 @@
 // venue sent those updates, and dropping one would leave the book wrong from then on).
 import { ACTION_CLEAR, ACTION_DELETE, BOOK_BUY, BOOK_NO_SIDE, F_LAST, F_SNAPSHOT } from '../datatypes/index.js';
 
+/**
+ * One delta, held until its flags are final. Numbers only (no BigInt on the CSV fast path): times as
+ * unsigned 64-bit halves, price and size either as raw fixed-point BigInts (the complete path) or,
+ * with `priceRaw` / `sizeRaw` null, as mant / 10^scale (the fast path). DeltaFile owns three of
+ * them and reuses them, so a file's deltas allocate nothing per row.
+ */
 export interface HeldDelta {
   line: number;
-  tsEvent: bigint;
-  tsInit: bigint;
+  evLo: number;
+  evHi: number;
+  initLo: number;
+  initHi: number;
+  /** ts_init's UTC day (days since the epoch) */
+  day: number;
   action: number;
   side: number;
-  price: bigint;
-  size: bigint;
+  priceRaw: bigint | null;
+  priceMant: number;
+  priceScale: number;
+  sizeRaw: bigint | null;
+  sizeMant: number;
+  sizeScale: number;
   flags: number;
   sequence: bigint;
   /** a CLEAR the loader adds (counted as added, not read) */
@@ -26,6 +40,13 @@ export interface HeldDelta {
   outside: boolean;
   /** the level's price as a number, for the crossed check */
   px: number;
+}
+
+function emptyDelta(): HeldDelta {
+  return {
+    line: 0, evLo: 0, evHi: 0, initLo: 0, initHi: 0, day: 0, action: 0, side: 0, priceRaw: null, priceMant: 0, priceScale: 0,
+    sizeRaw: null, sizeMant: 0, sizeScale: 0, flags: 0, sequence: 0n, added: false, outside: false, px: 0,
+  };
 }
 
 /** The price levels of one side, sorted ascending (prices as doubles: their order is exact for up to 15 digits). */
@@ -83,49 +104,58 @@ export interface CrossedBook {
 }
 
 export class DeltaFile {
-  private lastTsEvent = 0n;
+  private lastEvLo = 0;
+  private lastEvHi = 0;
   private lastIsSnapshot = false;
   /** venueRow: the event of the held delta, and whether flags are venue ones (F_LAST added, not replacing) */
   private lastEvent = -1;
   private venue = false;
   /** a snapshot row has been seen (updates before it change a book nobody knows) */
   seenSnapshot = false;
+  private slots = [emptyDelta(), emptyDelta(), emptyDelta()];
+  /** the slot the caller fills with the next row before calling row() */
+  next = this.slots[0]!;
   private held: HeldDelta | null = null;
   private bids = new Levels();
   private asks = new Levels();
   readonly crossed: CrossedBook = { count: 0, first: null };
 
-  /** `write` places a delta whose flags are final (or drops it when it is outside the job). */
+  /** `write` places a delta whose flags are final (or drops it when it is outside the job); it must not keep it. */
   constructor(private write: (d: HeldDelta) => void) {}
 
   /**
-   * A valid row: the CLEAR it starts (a snapshot at a new ts_event), then the row itself. The row's
-   * action is decided by the caller (amount 0 deletes, a snapshot adds, else updates).
+   * A valid row, from `next`: the CLEAR it starts (a snapshot at a new ts_event), then the row
+   * itself. The row's action is decided by the caller (amount 0 deletes, a snapshot adds, else updates).
    */
-  row(d: HeldDelta, isSnapshot: boolean): void {
-    if (isSnapshot && (!this.lastIsSnapshot || this.lastTsEvent !== d.tsEvent)) {
-      if (this.lastTsEvent !== d.tsEvent) this.endEvent();
-      this.lastTsEvent = d.tsEvent;
-      this.hold({ ...d, action: ACTION_CLEAR, side: BOOK_NO_SIDE, price: 0n, size: 0n, flags: F_SNAPSHOT, sequence: d.sequence, added: true, px: 0 });
+  row(isSnapshot: boolean): void {
+    const d = this.next;
+    const newEvent = d.evLo !== this.lastEvLo || d.evHi !== this.lastEvHi;
+    if (isSnapshot && (!this.lastIsSnapshot || newEvent)) {
+      if (newEvent) this.endEvent();
+      this.lastEvLo = d.evLo;
+      this.lastEvHi = d.evHi;
+      this.hold(this.clearOf(d));
     }
     if (isSnapshot) this.seenSnapshot = true;
     this.lastIsSnapshot = isSnapshot;
-    if (this.lastTsEvent !== d.tsEvent) this.endEvent();
-    this.lastTsEvent = d.tsEvent;
+    if (d.evLo !== this.lastEvLo || d.evHi !== this.lastEvHi) this.endEvent();
+    this.lastEvLo = d.evLo;
+    this.lastEvHi = d.evHi;
     this.hold(d);
   }
 
   /**
-   * A valid row of a venue's event `event` (a number the caller gives each message or snapshot): a
+   * A valid row, from `next`, of a venue's event `event` (a number the caller gives each message or snapshot): a
    * snapshot's first row starts with a CLEAR (flags F_SNAPSHOT, the snapshot's sequence), snapshot
    * rows carry F_SNAPSHOT, and a new event number ends the previous event.
    */
-  venueRow(d: HeldDelta, isSnapshot: boolean, event: number): void {
+  venueRow(isSnapshot: boolean, event: number): void {
+    const d = this.next;
     this.venue = true;
     if (event !== this.lastEvent) {
       this.endEvent();
       this.lastEvent = event;
-      if (isSnapshot) this.hold({ ...d, action: ACTION_CLEAR, side: BOOK_NO_SIDE, price: 0n, size: 0n, flags: F_SNAPSHOT, added: true, px: 0 });
+      if (isSnapshot) this.hold(this.clearOf(d));
     }
     if (isSnapshot) {
       this.seenSnapshot = true;
@@ -141,9 +171,31 @@ export class DeltaFile {
     this.held = null;
   }
 
+  /** A slot neither held nor being filled. */
+  private free(): HeldDelta {
+    const [a, b, c] = this.slots;
+    return a !== this.held && a !== this.next ? a! : b !== this.held && b !== this.next ? b! : c!;
+  }
+
+  /** The CLEAR a snapshot row starts: its times, line and day, no side, price 0, size 0, flags F_SNAPSHOT. */
+  private clearOf(d: HeldDelta): HeldDelta {
+    const c = this.free();
+    Object.assign(c, d);
+    c.action = ACTION_CLEAR;
+    c.side = BOOK_NO_SIDE;
+    c.priceRaw = 0n;
+    c.sizeRaw = 0n;
+    c.flags = F_SNAPSHOT;
+    c.added = true;
+    c.px = 0;
+    return c;
+  }
+
   private hold(d: HeldDelta): void {
-    if (this.held) this.write(this.held);
+    const prev = this.held;
+    if (prev) this.write(prev);
     this.held = d;
+    if (d === this.next) this.next = prev ?? this.free();
     this.apply(d);
   }
 
@@ -158,7 +210,7 @@ export class DeltaFile {
     const bid = this.bids.highest, ask = this.asks.lowest;
     if (bid > ask && !h.outside) {
       this.crossed.count++;
-      this.crossed.first ??= { line: h.line, tsEvent: h.tsEvent, bid, ask };
+      this.crossed.first ??= { line: h.line, tsEvent: BigInt.asIntN(64, (BigInt(h.evHi) << 32n) | BigInt(h.evLo)), bid, ask };
     }
   }
 

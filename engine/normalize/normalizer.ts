@@ -4,7 +4,7 @@
 import type { DataType } from '../../shared/job.js';
 import { formatDecimal, parseDecimal, pow10, toScaled, toScaledRounded, type Decimal } from '../numbers/decimal.js';
 import { fixedMode, writeRaw, type FixedMode } from '../numbers/fixed.js';
-import { POW10_NUM, writeScaled } from '../numbers/fixedfast.js';
+import { LITTLE_ENDIAN, POW10_NUM, writeScaled } from '../numbers/fixedfast.js';
 import { NS_PER_DAY, nsToIso } from '../catalog/paths.js';
 import {
   ACTION_ADD, ACTION_DELETE, ACTION_UPDATE, BAR, DELTA, DEPTH, DEPTH_LEVELS, F_LAST, F_SNAPSHOT, FUNDING, FUNDING_HAS_INTERVAL, FUNDING_HAS_NEXT, MARK, QUOTE, TRADE,
@@ -181,6 +181,28 @@ export interface FastQuote {
   askSizeMant: number;
   askSizeScale: number;
 }
+
+/**
+ * An incremental_book_L2 row the CSV fast path has already taken apart (one object reused for every
+ * row): times as in FastTrade, price and amount as mant / 10^scale. deltaFast decides by delta()'s rules.
+ */
+export interface FastDelta {
+  line: number;
+  day: number;
+  initLo: number;
+  initHi: number;
+  evLo: number;
+  evHi: number;
+  isSnapshot: boolean;
+  /** BOOK_BUY or BOOK_SELL */
+  side: number;
+  priceMant: number;
+  priceScale: number;
+  sizeMant: number;
+  sizeScale: number;
+}
+
+const M32 = 0xffffffffn;
 
 /**
  * Whether bid > ask for two fast-path values (mant / 10^scale), or null when the comparison would
@@ -602,9 +624,12 @@ export class Normalizer {
    * whose sync engine/sources/binance/depth.ts decides; DeltaFile.venueRow flags it), else Tardis rules.
    */
   delta(line: number, tsEvent: bigint, tsInit: bigint, isSnapshot: boolean, side: number, priceText: string, sizeText: string, sequence = 0n, event?: number): void {
-    const book = (this.book ??= new DeltaFile((d) => this.writeDelta(d)));
+    const book = this.deltaFile();
     const sink = this.sinkOf(tsInit);
-    const held: HeldDelta = { line, tsEvent, tsInit, action: 0, side, price: 0n, size: 0n, flags: 0, sequence, added: false, outside: !sink, px: 0 };
+    const d = book.next;
+    const ev = BigInt.asUintN(64, tsEvent), init = BigInt.asUintN(64, tsInit);
+    Object.assign(d, { line, evLo: Number(ev & M32), evHi: Number(ev >> 32n), initLo: Number(init & M32), initHi: Number(init >> 32n), day: Number(tsInit / NS_PER_DAY) });
+    Object.assign(d, { side, flags: 0, sequence, added: false, outside: !sink });
     if (sink) {
       const price = this.price(line, priceText, tsInit, 'price', false);
       if (price === null) return;
@@ -612,22 +637,74 @@ export class Normalizer {
       if (size === null) return;
       if (!isSnapshot && !book.seenSnapshot && event === undefined) return this.reject(line, 'is_snapshot', 'an update before the file\'s first snapshot: the book it changes is unknown', `${priceText} x ${sizeText}`, tsInit);
       if (this.o.scan) return;
-      held.price = price;
-      held.size = size;
+      d.priceRaw = price;
+      d.sizeRaw = size;
     } else {
       // Outside the job: only whether it is a deletion matters to the state.
-      held.size = /^\s*[-+]?0*\.?0*\s*$/.test(sizeText) ? 0n : 1n;
+      d.priceRaw = 0n;
+      d.sizeRaw = /^\s*[-+]?0*\.?0*\s*$/.test(sizeText) ? 0n : 1n;
     }
-    held.px = Number(priceText);
-    held.action = held.size === 0n ? ACTION_DELETE : isSnapshot ? ACTION_ADD : ACTION_UPDATE;
-    if (event === undefined) book.row(held, isSnapshot);
-    else book.venueRow(held, isSnapshot, event);
+    d.px = Number(priceText);
+    d.action = d.sizeRaw === 0n ? ACTION_DELETE : isSnapshot ? ACTION_ADD : ACTION_UPDATE;
+    if (event === undefined) book.row(isSnapshot);
+    else book.venueRow(isSnapshot, event);
+  }
+
+  private deltaFile(): DeltaFile {
+    return (this.book ??= new DeltaFile((d) => this.writeDelta(d)));
+  }
+
+  /**
+   * delta() for a row the CSV fast path parsed, with tradeFast's contract: false, having changed
+   * nothing, unless delta() would take the row without a reject (the complete path then gives it,
+   * in order: the book's state is only ever moved on by DeltaFile.row).
+   */
+  deltaFast(r: FastDelta): boolean {
+    const o = this.o;
+    const book = this.deltaFile();
+    const sink = o.sinkAt(r.day - o.startDay);
+    // must be > 0, and the amount >= 0 (the fast path reads no sign)
+    if (sink && r.priceMant === 0) return false;
+    if (sink && !r.isSnapshot && !book.seenSnapshot) return false;
+    if (sink && o.scan) {
+      this.placeFast(sink);
+      this.maxPriceDecimals = Math.max(this.maxPriceDecimals, r.priceScale);
+      this.maxSizeDecimals = Math.max(this.maxSizeDecimals, r.sizeScale);
+      return true;
+    }
+    if (sink && (r.priceScale > o.pricePrecision || r.priceMant > this.priceLim[r.priceScale]!)) return false;
+    if (sink && (r.sizeScale > o.sizePrecision || r.sizeMant > this.sizeLim[r.sizeScale]!)) return false;
+    if (sink) this.placeFast(sink);
+    else this.counters.outOfRange++;
+    const d = book.next;
+    d.line = r.line;
+    d.evLo = r.evLo;
+    d.evHi = r.evHi;
+    d.initLo = r.initLo;
+    d.initHi = r.initHi;
+    d.day = r.day;
+    d.side = r.side;
+    d.priceRaw = null;
+    d.priceMant = r.priceMant;
+    d.priceScale = r.priceScale;
+    d.sizeRaw = null;
+    d.sizeMant = r.sizeMant;
+    d.sizeScale = r.sizeScale;
+    d.flags = 0;
+    d.sequence = 0n;
+    d.added = false;
+    d.outside = !sink;
+    // the double nearest the decimal, as Number(text) gives it: both operands are exact doubles
+    d.px = r.priceMant / POW10_NUM[r.priceScale]!;
+    d.action = r.sizeMant === 0 ? ACTION_DELETE : r.isSnapshot ? ACTION_ADD : ACTION_UPDATE;
+    book.row(r.isSnapshot);
+    return true;
   }
 
   /** A delta whose flags are final: onto its day (or, outside the job, nowhere). */
   private writeDelta(d: HeldDelta): void {
     if (d.outside) return;
-    const sink = this.o.sinkAt(Number(d.tsInit / NS_PER_DAY) - this.o.startDay);
+    const sink = this.o.sinkAt(d.day - this.o.startDay);
     if (!sink) return;
     // A second read of a file: its rows are duplicates, and its CLEARs (no source row) are not
     // added again, which would wipe the book the first read's snapshot built.
@@ -641,16 +718,33 @@ export class Normalizer {
     }
     if (this.notKept(sink)) return;
     const b = sink.builder;
-    const i = b.add(d.tsInit);
-    const W = this.o.fm.W;
-    b.views[DELTA.tsEvent]!.setBigUint64(i * 8, d.tsEvent, true);
+    const W = this.o.fm.W, F = this.o.fm.F, L = W >> 1;
+    let i: number;
+    if (LITTLE_ENDIAN) {
+      i = b.addHalves(d.initLo, d.initHi);
+      const ev = b.fixed32[DELTA.tsEvent]!, oid = b.fixed32[DELTA.orderId]!;
+      ev[2 * i] = d.evLo;
+      ev[2 * i + 1] = d.evHi;
+      oid[2 * i] = 0;
+      oid[2 * i + 1] = 0;
+    } else {
+      i = b.add((BigInt(d.initHi) << 32n) | BigInt(d.initLo));
+      b.views[DELTA.tsEvent]!.setBigUint64(i * 8, (BigInt(d.evHi) << 32n) | BigInt(d.evLo), true);
+      b.views[DELTA.orderId]!.setBigUint64(i * 8, 0n, true);
+    }
     b.fixed[DELTA.action]![i] = d.action;
     b.fixed[DELTA.side]![i] = d.side;
-    writeRaw(b.views[DELTA.price]!, i * W, d.price, W);
-    writeRaw(b.views[DELTA.size]!, i * W, d.size, W);
-    b.views[DELTA.orderId]!.setBigUint64(i * 8, 0n, true);
+    // raw null: the fast path's mant / 10^scale (little-endian hosts only, fastPathEnabled)
+    if (d.priceRaw !== null) writeRaw(b.views[DELTA.price]!, i * W, d.priceRaw, W);
+    else writeScaled(b.fixed16[DELTA.price]!, i * L, d.priceMant, F - d.priceScale, L);
+    if (d.sizeRaw !== null) writeRaw(b.views[DELTA.size]!, i * W, d.sizeRaw, W);
+    else writeScaled(b.fixed16[DELTA.size]!, i * L, d.sizeMant, F - d.sizeScale, L);
     b.fixed[DELTA.flags]![i] = d.flags;
-    b.views[DELTA.sequence]!.setBigUint64(i * 8, d.sequence, true);
+    if (d.sequence === 0n && LITTLE_ENDIAN) {
+      const seq = b.fixed32[DELTA.sequence]!;
+      seq[2 * i] = 0;
+      seq[2 * i + 1] = 0;
+    } else b.views[DELTA.sequence]!.setBigUint64(i * 8, d.sequence, true);
   }
 
   /**

@@ -1,11 +1,12 @@
-// The CSV fast path for trades and quotes: plain numeric rows are read straight from the decompressed
+// The CSV fast path for trades, quotes and order-book deltas: plain numeric rows are read straight from the decompressed
 // bytes, with no per-line or per-field strings and no BigInt. A row the fast path is not sure about
 // (a quote character, another column count, a sign, spaces, an odd timestamp, a value it would
 // reject, ...) is handed, as its text line, to the complete path (mapLines), so the result and the
 // reject reasons are the same either way. Validation stays with the Normalizer (tradeFast, quoteFast).
 import type { DataType } from '../../../shared/job.js';
 import { LITTLE_ENDIAN, POW10_NUM, floorDiv, mulPow10U64, u64 } from '../../numbers/fixedfast.js';
-import { SIDE_BUYER, SIDE_NONE, SIDE_SELLER, type FastQuote, type FastTrade, type Normalizer } from '../../normalize/normalizer.js';
+import { SIDE_BUYER, SIDE_NONE, SIDE_SELLER, type FastDelta, type FastQuote, type FastTrade, type Normalizer } from '../../normalize/normalizer.js';
+import { BOOK_BUY, BOOK_SELL } from '../../datatypes/index.js';
 import { LONG_LINE, MAX_LINE, QUOTE_CHARS, longHead, type Line } from '../io/lines.js';
 import type { TsUnit } from '../timestamp.js';
 import type { Detected } from './detect.js';
@@ -24,7 +25,7 @@ export function fastPathEnabled(): boolean {
 }
 
 const R_SKIP = 0, R_TS = 1, R_INIT = 2, R_PRICE = 3, R_SIZE = 4, R_SIDE = 5, R_ID = 6;
-const R_BID = 7, R_BID_SIZE = 8, R_ASK = 9, R_ASK_SIZE = 10, R_SYMBOL = 11;
+const R_BID = 7, R_BID_SIZE = 8, R_ASK = 9, R_ASK_SIZE = 10, R_SYMBOL = 11, R_BOOK_SIDE = 12, R_SNAPSHOT = 13;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const UNIT_EXP: Record<TsUnit, number> = { s: 9, ms: 6, us: 3, ns: 0 };
 /** Digit counts unitOfDigits() gives each unit (capped at 16: larger values are not exact doubles). */
@@ -270,6 +271,94 @@ export class FastQuoteParser implements FastParser {
     if (!stampRow(r, evV, this.ev, this.hasInit ? initV : null, this.init)) return -1;
     r.line = no;
     if (!this.norm.quoteFast(r)) return -1;
+    this.norm.counters.rows++;
+    return p;
+  }
+}
+
+/**
+ * Order-book deltas (Tardis incremental_book_L2, or a file mapped onto its fields): timestamps, the
+ * side (bid / ask), is_snapshot (true / false), price and amount; other spellings, and any row
+ * deltaFast turns down, take the complete path. The same field readers and hand-over as FastQuoteParser.
+ */
+export class FastDeltaParser implements FastParser {
+  private delim: number;
+  private point: number;
+  private hasInit: boolean;
+  private ev!: TsRule;
+  private init!: TsRule;
+  private row: FastDelta = {
+    line: 0, day: 0, initLo: 0, initHi: 0, evLo: 0, evHi: 0, isSnapshot: false, side: 0, priceMant: 0, priceScale: 0, sizeMant: 0, sizeScale: 0,
+  };
+
+  /** Column roles when the plan fits the fast path, else null. */
+  static roles(det: Detected, plan: Plan, type: DataType, only: SymbolFilter | null = null): Uint8Array | null {
+    const c = plan.cols;
+    if (type !== 'deltas' || c.timestamp === undefined || c.book_side === undefined || c.price === undefined || c.size === undefined) return null;
+    return rolesOf(det, plan, [[c.timestamp, R_TS], [c.local_timestamp, R_INIT], [c.book_side, R_BOOK_SIDE], [c.is_snapshot, R_SNAPSHOT], [c.price, R_PRICE], [c.size, R_SIZE], [only?.col, R_SYMBOL]]);
+  }
+
+  constructor(private roles: Uint8Array, det: Detected, plan: Plan, private norm: Normalizer, private ts: TsState, private tsInit: TsState, private only: SymbolFilter | null = null) {
+    this.delim = det.delimiter.charCodeAt(0);
+    this.point = plan.decimal.charCodeAt(0);
+    this.hasInit = plan.cols.local_timestamp !== undefined;
+    this.refresh();
+  }
+
+  refresh(): void {
+    this.ev = tsRule(this.ts);
+    this.init = tsRule(this.tsInit);
+  }
+
+  /** The side field buf[st, st + len): bid or ask (Tardis's words), else false. */
+  private side(buf: Uint8Array, st: number, len: number): boolean {
+    if (len !== 3) return false;
+    const a = buf[st]!, b = buf[st + 1]!, c = buf[st + 2]!;
+    if (a === 98 && b === 105 && c === 100) this.row.side = BOOK_BUY; // bid
+    else if (a === 97 && b === 115 && c === 107) this.row.side = BOOK_SELL; // ask
+    else return false;
+    return true;
+  }
+
+  /** The is_snapshot field: true or false, else false (the complete path reads the other spellings). */
+  private snapshot(buf: Uint8Array, st: number, len: number): boolean {
+    if (len === 4 && buf[st] === 116 && buf[st + 1] === 114 && buf[st + 2] === 117 && buf[st + 3] === 101) this.row.isSnapshot = true;
+    else if (len === 5 && buf[st] === 102 && buf[st + 1] === 97 && buf[st + 2] === 108 && buf[st + 3] === 115 && buf[st + 4] === 101) this.row.isSnapshot = false;
+    else return false;
+    return true;
+  }
+
+  line(buf: Uint8Array, s: number, end: number, no: number): number {
+    const roles = this.roles, n = roles.length, d = this.delim, r = this.row;
+    let p = s;
+    let evV = 0, initV = 0;
+    r.isSnapshot = false;
+    for (let col = 0; col < n; col++) {
+      const role = roles[col]!;
+      if (role === R_SKIP) {
+        if (!skipField(buf, p, end, d)) return -1;
+      } else if (role === R_SYMBOL) {
+        if (!skipField(buf, p, end, d)) return -1;
+        const other = symbolField(this.only!, buf, s, p, at.p, end);
+        if (other !== -2) return other;
+      } else if (role === R_BOOK_SIDE || role === R_SNAPSHOT) {
+        if (!skipField(buf, p, end, d)) return -1;
+        if (!(role === R_BOOK_SIDE ? this.side(buf, p, at.p - p) : this.snapshot(buf, p, at.p - p))) return -1;
+      } else if (role === R_TS || role === R_INIT) {
+        if (!readTs(buf, p, end, role === R_TS ? this.ev : this.init)) return -1;
+        if (role === R_TS) evV = at.v;
+        else initV = at.v;
+      } else {
+        if (!readDecimal(buf, p, end, this.point)) return -1;
+        if (role === R_PRICE) { r.priceMant = at.v; r.priceScale = at.scale; }
+        else { r.sizeMant = at.v; r.sizeScale = at.scale; }
+      }
+      p = nextField(buf, at.p, end, at.c, col === n - 1, d);
+      if (p < 0) return -1;
+    }
+    if (!stampRow(r, evV, this.ev, this.hasInit ? initV : null, this.init)) return -1;
+    r.line = no;
+    if (!this.norm.deltaFast(r)) return -1;
     this.norm.counters.rows++;
     return p;
   }

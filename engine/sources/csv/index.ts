@@ -7,7 +7,7 @@ import { openData, type Compression } from '../io/open.js';
 import { firstLineError, lineBatches, openQuoteAt, UNCLOSED_QUOTE, type Line } from '../io/lines.js';
 import { SAMPLE_LINES, TsColumn } from '../timestamp.js';
 import { detect, splitCsv, type Detected } from './detect.js';
-import { FastLineReader, FastQuoteParser, FastTradeParser, LineTally, fastPathEnabled, readRest, type FastParser } from './fast.js';
+import { FastDeltaParser, FastLineReader, FastQuoteParser, FastTradeParser, LineTally, fastPathEnabled, readRest, type FastParser } from './fast.js';
 import { makePlan, type Plan } from './plan.js';
 import { ROW_MAPPERS } from './rows.js';
 import { SymbolFilter, symbolColumnOf } from './symbols.js';
@@ -74,7 +74,7 @@ export async function readCsvFile(path: string, type: DataType, cfg: FileConfig 
     const t = tally;
     if (!t) return false;
     tally = null;
-    // Plain numeric trades or quotes: the rest of the file is read from the bytes (engine/sources/csv/fast.ts).
+    // Plain numeric trades, quotes or deltas: the rest of the file is read from the bytes (engine/sources/csv/fast.ts).
     if (!headerSkipped || !t.settled(batch) || !fastPathEnabled()) return false;
     const d = det!, p = plan!, a = ts!, b = tsInit!, c = next!;
     const only = filter.only;
@@ -148,12 +148,14 @@ function endNotes(only: SymbolFilter | null, rows: number, [ts, tsInit, next]: [
   return [...notes, ...timestampNotes(ts, tsInit, next)];
 }
 
-/** The byte-level parser for a file whose rows are plain numeric trades or quotes, else null. */
+/** The byte-level parser for a file whose rows are plain numeric trades, quotes or deltas, else null. */
 function fastParserFor(d: Detected, p: Plan, type: DataType, norm: Normalizer, ts: TsColumn, tsInit: TsColumn, only: SymbolFilter | null): FastParser | null {
   const tradeRoles = FastTradeParser.roles(d, p, type, only);
   if (tradeRoles) return new FastTradeParser(tradeRoles, d, p, norm, ts, tsInit, only);
   const quoteRoles = FastQuoteParser.roles(d, p, type, only);
-  return quoteRoles ? new FastQuoteParser(quoteRoles, d, p, norm, ts, tsInit, only) : null;
+  if (quoteRoles) return new FastQuoteParser(quoteRoles, d, p, norm, ts, tsInit, only);
+  const deltaRoles = FastDeltaParser.roles(d, p, type, only);
+  return deltaRoles ? new FastDeltaParser(deltaRoles, d, p, norm, ts, tsInit, only) : null;
 }
 
 /** What the reader decided about a file's timestamps, for its report. */

@@ -10,7 +10,7 @@ import { test, type TestContext } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { RunReport } from '../../../shared/report.js';
 import { verifyCatalog } from '../../../engine/catalog/verify.js';
-import { genTardisQuotes, genTardisTrades } from '../../../scripts/gen-data.js';
+import { genTardisBookL2, genTardisQuotes, genTardisTrades } from '../../../scripts/gen-data.js';
 import { ROOT, SOURCES, build, filesUnder, needShared, tempDir } from '../../helpers.js';
 
 /** Runs the same build with the fast path off, then on; returns both reports and output folders. */
@@ -243,6 +243,73 @@ test('fast path on quotes with no preset: the precision scan infers the same pre
   assert.deepEqual([a.report.instrument.pricePrecision, a.report.instrument.sizePrecision], [3, 5]);
   assert.deepEqual([b.report.instrument.pricePrecision, b.report.instrument.sizePrecision], [3, 5]);
   assert.equal(a.report.totals.rejected, 1);
+  await assertSame(a, b);
+});
+
+/**
+ * Odd variants of a Tardis incremental_book_L2 row (exchange,symbol,timestamp,local_timestamp,
+ * is_snapshot,side,price,amount), each at the row's own times so that it joins the row's event.
+ */
+function oddDeltas(row: string, us: (day: number) => number): string[] {
+  const f = row.split(',');
+  const v = (k: number, x: string) => f.map((c, i) => (i === k ? x : c)).join(',');
+  const [TS, LOCAL, SNAP, SIDE, PRICE, AMOUNT] = [2, 3, 4, 5, 6, 7];
+  return [
+    v(PRICE, '0'), v(PRICE, '0.0'), v(PRICE, '-42000.1'), v(PRICE, '+42000.1'), v(PRICE, ' 42000.1'), v(PRICE, '42000.12'), v(PRICE, '42000.10'), v(PRICE, '042000.1'),
+    v(PRICE, '99999999999999999999999.5'), v(PRICE, '4.2e4'), v(PRICE, ''), v(PRICE, '"42000.1"'), v(PRICE, '9007199254740.9'),
+    v(AMOUNT, '-1'), v(AMOUNT, '-0'), v(AMOUNT, '0.000'), v(AMOUNT, '00'), v(AMOUNT, '.5'), v(AMOUNT, '5.'), v(AMOUNT, '1.0001'), v(AMOUNT, ''), v(AMOUNT, '1 '),
+    v(AMOUNT, '123456789012345678901234.5'), v(AMOUNT, f[AMOUNT] + '\r'),
+    v(SIDE, 'BID'), v(SIDE, 'b'), v(SIDE, 'sell'), v(SIDE, 'middle'), v(SIDE, ''),
+    v(SNAP, 'True'), v(SNAP, '1'), v(SNAP, 'maybe'), v(SNAP, 'true'), v(SNAP, 'false'),
+    v(TS, '0' + f[TS]), v(TS, '2024-01-01T12:00:00Z'), v(LOCAL, ''), v(LOCAL, 'x'),
+    v(LOCAL, String(us(5))), v(TS, String(us(6))), // ts_init out of range; ts_event far from ts_init
+    v(1, 'ETHUSDT'), f.slice(0, 7).join(','), row + ',extra', row, row,
+  ];
+}
+
+test('fast path on generated order-book deltas with odd rows mixed in (rejects, snapshots, CLEARs, F_LAST, out of range, read twice; 64 and 128 bits): the same catalog, byte for byte', async (t) => {
+  const dir = await tempDir(t);
+  // Two days, snapshots at the start and at three reconnections; events of 1 to 8 deltas.
+  await genTardisBookL2({ path: join(dir, 'plain.csv'), rows: 60_000, start: '2024-01-01', days: 2, gzip: false, seed: 11, levels: 50, resnapshots: 3 });
+  const [header, ...rows] = (await readFile(join(dir, 'plain.csv'), 'utf8')).split('\n').filter(Boolean);
+  const us = (day: number) => Date.UTC(2024, 0, 1 + day, 1) * 1000;
+  // 15,000 updates first (past the first batch, where the fast path takes over): before the file's
+  // first snapshot, rejected; then the generated file, odd rows after every 300th row from there on.
+  const out = [header!, ...rows.slice(200, 15_200)];
+  for (let i = 0; i < rows.length; i++) {
+    out.push(rows[i]!);
+    if (i >= 1000 && i % 300 === 0) out.push(...oddDeltas(rows[i]!, us).slice((i / 300) % 7, (i / 300) % 7 + 7));
+  }
+  for (const precisionMode of [64, 128] as const) {
+    const sub = join(dir, String(precisionMode));
+    await mkdir(sub);
+    await writeFile(join(sub, 'book.csv.gz'), gzipSync(out.join('\n') + '\n'));
+    const job = { start: '2024-01-01', end: '2024-01-02', dataTypes: ['deltas'], precisionMode, pricePrecision: 1, sizePrecision: 3, rowGroupSize: 5000, maxRejectRatio: 1 };
+    const [a, b] = await both(t, sub, { deltas: { file_path: ['book.csv.gz', './book.csv.gz'] } }, job);
+    assert.ok(a.report.totals.rejected >= 2 * 15_000, `rejected ${a.report.totals.rejected}`);
+    assert.ok(a.report.totals.written > 60_000, `written ${a.report.totals.written}`);
+    assert.ok(a.report.totals.duplicates > 60_000, `duplicates ${a.report.totals.duplicates}`);
+    assert.ok(await assertSame(a, b) >= 2);
+    assert.equal((await verifyCatalog(b.out)).ok, true);
+  }
+});
+
+test('fast path on order-book deltas of two files, days outside the job and no preset: the precision scan and the flags are the same', async (t) => {
+  const dir = await tempDir(t);
+  await genTardisBookL2({ path: join(dir, 'a.csv.gz'), rows: 50_000, start: '2024-01-01', days: 3, seed: 12, levels: 20, resnapshots: 5, symbol: 'FOOUSDT' });
+  await genTardisBookL2({ path: join(dir, 'b.csv'), rows: 30_000, start: '2024-01-02', days: 1, seed: 13, levels: 400, resnapshots: 0, symbol: 'FOOUSDT', gzip: false });
+  // a row with a 3-decimal price and a 5-decimal amount after the first batch (the scan finds them)
+  const lines = (await readFile(join(dir, 'b.csv'), 'utf8')).split('\n').filter(Boolean);
+  const f = lines[20_000]!.split(',');
+  f[6] = f[6]!.split('.')[0] + '.125';
+  f[7] = '1.23456';
+  lines.splice(20_001, 0, f.join(','));
+  await writeFile(join(dir, 'b.csv'), lines.join('\n') + '\n');
+  // the job's middle day only: the first file's first and last days move the book on, unwritten
+  const [a, b] = await both(t, dir, { deltas: { file_path: ['a.csv.gz', 'b.csv'] } }, { symbol: 'FOOUSDT', start: '2024-01-02', end: '2024-01-02', dataTypes: ['deltas'] });
+  assert.ok(a.report.ok, a.report.errors.join('\n'));
+  assert.deepEqual([a.report.instrument.pricePrecision, a.report.instrument.sizePrecision], [3, 5]);
+  assert.deepEqual([b.report.instrument.pricePrecision, b.report.instrument.sizePrecision], [3, 5]);
   await assertSame(a, b);
 });
 
