@@ -7,6 +7,7 @@ import { jobSymbols, layoutGroups } from './logic/job.js';
 import { runSummary } from './logic/progressView.js';
 import { isFinished } from './logic/progress.js';
 import { shortOutcome } from './logic/result.js';
+import { mappingSkipped } from './logic/books.js';
 import { pathForFile } from './lib/api.js';
 import { noticeMs } from './logic/shell.js';
 import type { AppState, Screen } from './store/app.js';
@@ -48,7 +49,8 @@ export function steps(s: AppState): Step[] {
     { id: 'preview', title: 'Live preview', enabled: fileSource && good.length > 0, done: false, detail: fileSource ? 'First 100 rows' : 'Not needed' },
     {
       id: 'mapping', title: 'Column mapping', enabled: s.source === 'csv' && good.length > 0, done: types.length > 0 && !unmapped.length,
-      detail: s.source !== 'csv' ? 'Not needed' : !types.length ? 'No data yet' : unmapped.length ? `${unmapped.join(', ')}: incomplete` : touched.length ? 'Mapped by you' : 'Automatic',
+      detail: s.source !== 'csv' ? 'Not needed' : !types.length ? 'No data yet' : unmapped.length ? `${unmapped.join(', ')}: incomplete` : touched.length ? 'Mapped by you'
+        : mappingSkipped(s.files) ? 'Known layout: skipped' : 'Automatic',
     },
     {
       id: 'job', title: 'Job', enabled: !fileSource || good.length > 0, done: !!(d.start && d.end && d.output),

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DayReport } from '../../shared/report.js';
-import { addedSums, foldLevels, isAddedRow, levelsText, mappedKeys, snapshotLevels } from '../../renderer/src/logic/books.js';
+import { addedSums, foldLevels, mappingSkipped, isAddedRow, levelsText, mappedKeys, snapshotLevels } from '../../renderer/src/logic/books.js';
 import { FIELD_HINTS, fieldHint } from '../../renderer/src/logic/mapping.js';
 import { dayTableExtras } from '../../renderer/src/logic/result.js';
 import { proposedUse } from '../../renderer/src/logic/files.js';
@@ -82,4 +82,15 @@ test('a deltas day\'s bar while writing: more rows written than read (the CLEARs
   const bar = { dataType: 'deltas' as const, day: '2024-03-01', state: 'writing' as const, rows: 400_009, written: 400_010, fraction: 1, rowsPerSec: 0, etaSec: null };
   assert.equal(barView(bar).rowsText, '400,010 rows written');
   assert.equal(barView({ ...bar, written: 200_000 }).rowsText, '200,000 of 400,009 rows written');
+});
+
+test('known order-book layouts skip the mapping step; any generic file or any other type keeps it', () => {
+  const f = (format: string, types: ('deltas' | 'depth10' | 'quotes' | 'trades')[], error?: string) => ({ info: { format, ...(error ? { error } : {}) }, types });
+  assert.equal(mappingSkipped([f('tardis.incremental_book_L2', ['deltas'])]), true);
+  assert.equal(mappingSkipped([f('tardis.incremental_book_L2', ['deltas']), f('tardis.book_snapshot', ['depth10'])]), true);
+  assert.equal(mappingSkipped([f('tardis.book_snapshot', ['depth10', 'quotes'])]), false, 'quotes are mapped as usual');
+  assert.equal(mappingSkipped([f('tardis.incremental_book_L2', ['deltas']), f('tardis.trades', ['trades'])]), false);
+  assert.equal(mappingSkipped([f('generic', ['deltas'])]), false, 'a CSV of another layout mapped onto the delta fields');
+  assert.equal(mappingSkipped([f('tardis.incremental_book_L2', ['deltas']), f('generic', [], 'unreadable')]), true, 'a failed file feeds nothing');
+  assert.equal(mappingSkipped([]), false);
 });

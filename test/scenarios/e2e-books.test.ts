@@ -93,6 +93,12 @@ test('a Tardis L2 file is built as order book deltas: proposed, mapped by its la
   assert.doesNotMatch(await page.locator('.files-table').innerText(), /not build order books/);
   await shot(page, 'e2e-books-source');
 
+  // A known layout has nothing to map: the preview goes on to the job, the mapping step says it is
+  // skipped (and can still be opened to see what the engine will write).
+  await page.locator('button[data-step="preview"]').click();
+  await page.getByRole('button', { name: 'Next: job → (known layout: nothing to map)' }).waitFor();
+  assert.match(await page.locator('button[data-step="mapping"]').innerText(), /Known layout: skipped/);
+
   // Mapping: the known layout's columns, every one sure; the engine's rows in the order they are written.
   await page.locator('button[data-step="mapping"]').click();
   await page.getByRole('heading', { name: 'Order book deltas fields' }).waitFor();

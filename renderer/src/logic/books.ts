@@ -87,3 +87,16 @@ export function addedSums(days: readonly DayReport[]): { dataType: DataType; tex
     return { dataType: t, text: `${TYPE_LABELS[t]}: written ${formatCount(sum((d) => d.written))} = read ${formatCount(sum((d) => d.read))} + ${clear}${less} (NautilusTrader’s loader puts a CLEAR before each book snapshot).` };
   });
 }
+
+/** The order-book types: built from known layouts only, whose columns the engine reads by name. */
+export const BOOK_TYPES: readonly DataType[] = ['deltas', 'depth10'];
+
+/**
+ * Whether the job has nothing to map: every file in use feeds only order-book types, from a known
+ * layout (a Tardis incremental_book_L2 or book_snapshot_N, a Binance T_DEPTH file). The app then goes
+ * from the preview straight to the job, and the mapping step says why it is skipped.
+ */
+export function mappingSkipped(files: readonly { info: { error?: string; format: string }; types: readonly DataType[] }[]): boolean {
+  const used = files.filter((f) => !f.info.error && f.types.length);
+  return used.length > 0 && used.every((f) => f.info.format !== 'generic' && f.types.every((t) => BOOK_TYPES.includes(t)));
+}

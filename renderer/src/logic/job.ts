@@ -280,7 +280,10 @@ export function optionalNumber(text: string): number | null {
   return text === '' ? null : Number(text);
 }
 
-/** The step before the job: the mapping for CSV files, the preview for other files, else the source. */
-export function jobBackStep(source: SourceKind): 'mapping' | 'preview' | 'source' {
-  return source === 'csv' ? 'mapping' : source !== 'tardis' ? 'preview' : 'source';
+/**
+ * The step before the job: the mapping for CSV files (the preview when there is nothing to map:
+ * known order-book layouts), the preview for other files, else the source.
+ */
+export function jobBackStep(source: SourceKind, skipMapping = false): 'mapping' | 'preview' | 'source' {
+  return source === 'csv' && !skipMapping ? 'mapping' : source !== 'tardis' ? 'preview' : 'source';
 }

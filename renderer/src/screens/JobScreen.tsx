@@ -3,6 +3,7 @@ import { useMemo, useState } from 'react';
 import { DATA_TYPES } from '../../../shared/job.js';
 import { dayFieldError } from '../logic/dates.js';
 import { fileCountText, filesFor, markedDays } from '../logic/files.js';
+import { mappingSkipped } from '../logic/books.js';
 import { buildJob, DEFAULT_REJECT_PERCENT, jobBackStep, optionalNumber, toggleDataType, type BuiltJob } from '../logic/job.js';
 import { isBusy } from '../logic/progress.js';
 import { TYPE_LABELS } from '../logic/dataTypes.js';
@@ -185,7 +186,7 @@ export function JobScreen() {
       </div>
       <JobIssues built={built} />
       <StepNav
-        back={jobBackStep(draft.source)}
+        back={jobBackStep(draft.source, mappingSkipped(files))}
         onNext={() => void startJob()}
         nextLabel={busy ? 'A job is running…' : 'Run the job'}
         nextDisabled={!built.spec || busy}

@@ -8,6 +8,7 @@ import { VirtualTable, type VCol } from '../components/VirtualTable.js';
 import { LocaleProposal } from '../components/LocaleOptions.js';
 import { DATE_LABEL } from '../logic/locale.js';
 import { useApp } from '../store/context.js';
+import { mappingSkipped } from '../logic/books.js';
 import { previewFile } from '../store/preview.js';
 
 const UNITS: { value: NonNullable<FileOptions['timestampUnit']>; label: string }[] = [
@@ -123,6 +124,8 @@ export function PreviewScreen() {
   const t = useApp((s) => s.previewType);
   const setType = useApp((s) => s.setPreviewType);
   const source = useApp((s) => s.source);
+  // Known order-book layouts have nothing to map: the mapping step is skipped.
+  const toMapping = source === 'csv' && !mappingSkipped(files);
   const r = preview.result;
   const types = typesInUse(files);
   const cols: VCol[] = [
@@ -160,7 +163,7 @@ export function PreviewScreen() {
           height={460}
         />
       ) : preview.loading ? <Empty>Reading the first rows…</Empty> : <Empty>Select a file to preview.</Empty>}
-      <StepNav back="source" next={source === 'csv' ? 'mapping' : 'job'} nextLabel={source === 'csv' ? 'Next: map columns →' : 'Next: job →'} />
+      <StepNav back="source" next={toMapping ? 'mapping' : 'job'} nextLabel={toMapping ? 'Next: map columns →' : source === 'csv' ? 'Next: job → (known layout: nothing to map)' : 'Next: job →'} />
     </div>
   );
 }
