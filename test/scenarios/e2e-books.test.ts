@@ -97,6 +97,11 @@ test('a Tardis L2 file is built as order book deltas: proposed, mapped by its la
   // skipped (and can still be opened to see what the engine will write).
   await page.locator('button[data-step="preview"]').click();
   await page.getByRole('button', { name: 'Next: job → (known layout: nothing to map)' }).waitFor();
+  // The raw rows are the file's lines, each once (the CLEAR the engine adds is no line of the file).
+  const raw = page.getByTestId('raw-preview');
+  await raw.locator('[role=row][aria-rowindex="2"]').waitFor();
+  const firstLines = await raw.locator('[role=row][aria-rowindex="2"], [role=row][aria-rowindex="3"], [role=row][aria-rowindex="4"]').evaluateAll((rs) => rs.map((r) => r.children[0]?.textContent?.trim()));
+  assert.deepEqual(firstLines, ['2', '3', '4']);
   assert.match(await page.locator('button[data-step="mapping"]').innerText(), /Known layout: skipped/);
 
   // Mapping: the known layout's columns, every one sure; the engine's rows in the order they are written.

@@ -1,5 +1,6 @@
 // Step 2: the first rows of each file as they are, with the delimiter, header row and timestamp
 // unit the engine detected, each of which can be changed.
+import { useMemo } from 'react';
 import type { FileOptions } from '../../../shared/api.js';
 import { DELIMITERS, compressionLabel, typesInUse } from '../logic/files.js';
 import { formatBytes, formatCount } from '../logic/format.js';
@@ -8,7 +9,7 @@ import { VirtualTable, type VCol } from '../components/VirtualTable.js';
 import { LocaleProposal } from '../components/LocaleOptions.js';
 import { DATE_LABEL } from '../logic/locale.js';
 import { useApp } from '../store/context.js';
-import { mappingSkipped } from '../logic/books.js';
+import { isAddedRow, mappingSkipped } from '../logic/books.js';
 import { previewFile } from '../store/preview.js';
 
 const UNITS: { value: NonNullable<FileOptions['timestampUnit']>; label: string }[] = [
@@ -127,6 +128,8 @@ export function PreviewScreen() {
   // Known order-book layouts have nothing to map: the mapping step is skipped.
   const toMapping = source === 'csv' && !mappingSkipped(files);
   const r = preview.result;
+  // The file's lines, each once: the rows the engine adds (a CLEAR before a snapshot) are no line of it.
+  const lines = useMemo(() => r?.rows.filter((row) => !isAddedRow(row)) ?? [], [r]);
   const types = typesInUse(files);
   const cols: VCol[] = [
     { key: '#', label: 'Line', width: '64px', min: 64, className: 'num muted' },
@@ -158,8 +161,8 @@ export function PreviewScreen() {
           label="Raw rows"
           testId="raw-preview"
           columns={cols}
-          rowCount={r.rows.length}
-          cell={(row, ci) => (ci === 0 ? r.rows[row]!.line : r.rows[row]!.cells[ci - 1] ?? '')}
+          rowCount={lines.length}
+          cell={(row, ci) => (ci === 0 ? lines[row]!.line : lines[row]!.cells[ci - 1] ?? '')}
           height={460}
         />
       ) : preview.loading ? <Empty>Reading the first rows…</Empty> : <Empty>Select a file to preview.</Empty>}
