@@ -208,16 +208,38 @@ function stampRow(r: { evLo: number; evHi: number; initLo: number; initHi: numbe
 }
 
 /**
+ * What every fast parser reads alike: the delimiter and decimal point bytes, and the timestamp
+ * columns' rules (re-read when rows on the complete path decided a unit).
+ */
+abstract class FastRows implements FastParser {
+  protected delim: number;
+  /** the decimal separator's byte */
+  protected point: number;
+  protected hasInit: boolean;
+  protected ev!: TsRule;
+  protected init!: TsRule;
+
+  constructor(det: Detected, plan: Plan, protected norm: Normalizer, private ts: TsState, private tsInit: TsState, protected only: SymbolFilter | null) {
+    this.delim = det.delimiter.charCodeAt(0);
+    this.point = plan.decimal.charCodeAt(0);
+    this.hasInit = plan.cols.local_timestamp !== undefined;
+    this.refresh();
+  }
+
+  /** Re-reads the timestamp columns' units (a row on the complete path may have detected them). */
+  refresh(): void {
+    this.ev = tsRule(this.ts);
+    this.init = tsRule(this.tsInit);
+  }
+
+  abstract line(buf: Uint8Array, s: number, end: number, no: number): number;
+}
+
+/**
  * Quote rows (Tardis quotes and book snapshots, Vision bookTicker, generic quote CSV): timestamps,
  * the four values, every other column skipped. The same field readers and hand-over as FastTradeParser.
  */
-export class FastQuoteParser implements FastParser {
-  private delim: number;
-  /** the decimal separator's byte */
-  private point: number;
-  private hasInit: boolean;
-  private ev!: TsRule;
-  private init!: TsRule;
+export class FastQuoteParser extends FastRows {
   private row: FastQuote = {
     line: 0, day: 0, initLo: 0, initHi: 0, evLo: 0, evHi: 0,
     bidMant: 0, bidScale: 0, askMant: 0, askScale: 0, bidSizeMant: 0, bidSizeScale: 0, askSizeMant: 0, askSizeScale: 0,
@@ -230,16 +252,8 @@ export class FastQuoteParser implements FastParser {
     return rolesOf(det, plan, [[c.timestamp, R_TS], [c.local_timestamp, R_INIT], [c.bid_price, R_BID], [c.bid_size, R_BID_SIZE], [c.ask_price, R_ASK], [c.ask_size, R_ASK_SIZE], [only?.col, R_SYMBOL]]);
   }
 
-  constructor(private roles: Uint8Array, det: Detected, plan: Plan, private norm: Normalizer, private ts: TsState, private tsInit: TsState, private only: SymbolFilter | null = null) {
-    this.delim = det.delimiter.charCodeAt(0);
-    this.point = plan.decimal.charCodeAt(0);
-    this.hasInit = plan.cols.local_timestamp !== undefined;
-    this.refresh();
-  }
-
-  refresh(): void {
-    this.ev = tsRule(this.ts);
-    this.init = tsRule(this.tsInit);
+  constructor(private roles: Uint8Array, det: Detected, plan: Plan, norm: Normalizer, ts: TsState, tsInit: TsState, only: SymbolFilter | null = null) {
+    super(det, plan, norm, ts, tsInit, only);
   }
 
   line(buf: Uint8Array, s: number, end: number, no: number): number {
@@ -281,12 +295,7 @@ export class FastQuoteParser implements FastParser {
  * side (bid / ask), is_snapshot (true / false), price and amount; other spellings, and any row
  * deltaFast turns down, take the complete path. The same field readers and hand-over as FastQuoteParser.
  */
-export class FastDeltaParser implements FastParser {
-  private delim: number;
-  private point: number;
-  private hasInit: boolean;
-  private ev!: TsRule;
-  private init!: TsRule;
+export class FastDeltaParser extends FastRows {
   private row: FastDelta = {
     line: 0, day: 0, initLo: 0, initHi: 0, evLo: 0, evHi: 0, isSnapshot: false, side: 0, priceMant: 0, priceScale: 0, sizeMant: 0, sizeScale: 0,
   };
@@ -298,16 +307,8 @@ export class FastDeltaParser implements FastParser {
     return rolesOf(det, plan, [[c.timestamp, R_TS], [c.local_timestamp, R_INIT], [c.book_side, R_BOOK_SIDE], [c.is_snapshot, R_SNAPSHOT], [c.price, R_PRICE], [c.size, R_SIZE], [only?.col, R_SYMBOL]]);
   }
 
-  constructor(private roles: Uint8Array, det: Detected, plan: Plan, private norm: Normalizer, private ts: TsState, private tsInit: TsState, private only: SymbolFilter | null = null) {
-    this.delim = det.delimiter.charCodeAt(0);
-    this.point = plan.decimal.charCodeAt(0);
-    this.hasInit = plan.cols.local_timestamp !== undefined;
-    this.refresh();
-  }
-
-  refresh(): void {
-    this.ev = tsRule(this.ts);
-    this.init = tsRule(this.tsInit);
+  constructor(private roles: Uint8Array, det: Detected, plan: Plan, norm: Normalizer, ts: TsState, tsInit: TsState, only: SymbolFilter | null = null) {
+    super(det, plan, norm, ts, tsInit, only);
   }
 
   /** The side field buf[st, st + len): bid or ask (Tardis's words), else false. */
@@ -364,16 +365,11 @@ export class FastDeltaParser implements FastParser {
   }
 }
 
-export class FastTradeParser implements FastParser {
+export class FastTradeParser extends FastRows {
   private roles: Uint8Array;
-  private delim: number;
-  private point: number;
   private maker: boolean;
   /** the file's side values (Plan.sides), asked before buy/sell as parseSide asks them */
   private sides: ReadonlyMap<string, number> | null;
-  private hasInit: boolean;
-  private ev!: TsRule;
-  private init!: TsRule;
   private row: FastTrade;
 
   /** Column roles when the plan fits the fast path, else null. */
@@ -383,24 +379,15 @@ export class FastTradeParser implements FastParser {
     return rolesOf(det, plan, [[c.timestamp, R_TS], [c.local_timestamp, R_INIT], [c.price, R_PRICE], [c.size, R_SIZE], [c.aggressor_side, R_SIDE], [c.trade_id, R_ID], [only?.col, R_SYMBOL]]);
   }
 
-  constructor(roles: Uint8Array, det: Detected, plan: Plan, private norm: Normalizer, private ts: TsState, private tsInit: TsState, private only: SymbolFilter | null = null) {
+  constructor(roles: Uint8Array, det: Detected, plan: Plan, norm: Normalizer, ts: TsState, tsInit: TsState, only: SymbolFilter | null = null) {
+    super(det, plan, norm, ts, tsInit, only);
     this.roles = roles;
-    this.delim = det.delimiter.charCodeAt(0);
-    this.point = plan.decimal.charCodeAt(0);
     this.maker = plan.sideMode === 'maker';
     this.sides = plan.sides;
-    this.hasInit = plan.cols.local_timestamp !== undefined;
     this.row = {
       line: 0, day: 0, initLo: 0, initHi: 0, evLo: 0, evHi: 0, priceMant: 0, priceScale: 0, sizeMant: 0, sizeScale: 0,
       side: SIDE_NONE, idBuf: new Uint8Array(0), idStart: 0, idEnd: 0, idNum: -1,
     };
-    this.refresh();
-  }
-
-  /** Re-reads the timestamp columns' units (a row on the complete path may have detected them). */
-  refresh(): void {
-    this.ev = tsRule(this.ts);
-    this.init = tsRule(this.tsInit);
   }
 
   /** The side field buf[st, st + len): a side value of the file's, buy / sell, or true / false (buyer is maker); false for anything else. */
