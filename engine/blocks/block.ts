@@ -22,6 +22,42 @@ export interface Block {
 }
 
 const enc = new TextEncoder();
+
+/**
+ * Row-group-sized buffers handed back once their rows were encoded (pwriter.ts), reused by the
+ * builders instead of fresh ones. A day streams one row group of several MB after another: fresh
+ * buffers freed on another thread made glibc serve them from arenas that fragmented, and the RSS grew
+ * with the day's length. Bounded: the oldest go once the pool holds more than POOL_BYTES.
+ */
+const POOL_BYTES = 48 * 1024 * 1024;
+/** Smaller buffers come and go cheaply; only these are worth keeping. */
+const POOL_MIN = 64 * 1024;
+const pooled: ArrayBuffer[] = [];
+let pooledBytes = 0;
+
+/** Gives buffers nothing references any more (transferred back from an encoder thread) for reuse. */
+export function recycleBuffers(buffers: ArrayBuffer[]): void {
+  for (const b of buffers) {
+    if (b.byteLength < POOL_MIN || b.byteLength > POOL_BYTES) continue;
+    pooled.push(b);
+    pooledBytes += b.byteLength;
+  }
+  while (pooledBytes > POOL_BYTES) pooledBytes -= pooled.shift()!.byteLength;
+}
+
+/** A zeroed buffer of `bytes`, from the pool when it holds one of that size (as a fresh one would be). */
+function buffer(bytes: number): ArrayBuffer {
+  if (bytes >= POOL_MIN) {
+    for (let i = pooled.length - 1; i >= 0; i--) {
+      if (pooled[i]!.byteLength !== bytes) continue;
+      const b = pooled.splice(i, 1)[0]!;
+      pooledBytes -= bytes;
+      new Uint8Array(b).fill(0);
+      return b;
+    }
+  }
+  return new ArrayBuffer(bytes);
+}
 const NO16 = new Uint16Array(0);
 const NO32 = new Uint32Array(0);
 
@@ -46,14 +82,14 @@ export class BlockBuilder {
     const layout = this.layout;
     this.n = 0;
     this.cap = initial;
-    this.tsInit = new BigUint64Array(initial);
-    this.fixed = layout.fixed.map((w) => new Uint8Array(initial * w));
+    this.tsInit = new BigUint64Array(buffer(initial * 8));
+    this.fixed = layout.fixed.map((w) => new Uint8Array(buffer(initial * w)));
     this.views = this.fixed.map((a) => new DataView(a.buffer));
     this.ts32 = new Uint32Array(this.tsInit.buffer);
     this.fixed16 = this.fixed.map((a, k) => (layout.fixed[k]! % 2 === 0 ? new Uint16Array(a.buffer) : NO16));
     this.fixed32 = this.fixed.map((a, k) => (layout.fixed[k]! % 4 === 0 ? new Uint32Array(a.buffer) : NO32));
-    this.varBytes = Array.from({ length: layout.vars }, () => new Uint8Array(initial * 16));
-    this.varOffsets = Array.from({ length: layout.vars }, () => new Int32Array(initial + 1));
+    this.varBytes = Array.from({ length: layout.vars }, () => new Uint8Array(buffer(initial * 16)));
+    this.varOffsets = Array.from({ length: layout.vars }, () => new Int32Array(buffer((initial + 1) * 4)));
   }
 
   /** Reserves the next row and returns its index; the caller fills every column. */

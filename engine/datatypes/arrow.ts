@@ -10,12 +10,17 @@ export const utf8Data = (n: number, v: VarCol) =>
   A.makeData({ type: new A.Utf8(), length: n, nullCount: 0, valueOffsets: v.offsets, data: v.bytes });
 export const u8Data = (n: number, bytes: Uint8Array) => A.makeData({ type: new A.Uint8(), length: n, nullCount: 0, data: bytes });
 
-/** An 8-byte block column as u64 values (copied: the block's bytes need not be 8-aligned). */
-export const asU64 = (bytes: Uint8Array) => new BigUint64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+/**
+ * An 8-byte block column as u64 values: a view when its bytes are 8-aligned (a builder's columns
+ * are), else a copy. Copying every row group's columns churned MBs of buffers through malloc.
+ */
+export const asU64 = (bytes: Uint8Array) => bytes.byteOffset % 8 === 0
+  ? new BigUint64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8)
+  : new BigUint64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 export const asBytes = (a: BigUint64Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-/** The ts_init column of a block; each column gets its own Data object (apache-arrow's IPC writer breaks when one is shared). */
-export const tsInitData = (tsInit: BigUint64Array) => u64Data(tsInit.slice());
+/** The ts_init column of a block; each column gets its own Data object (apache-arrow's IPC writer breaks when one is shared), over the block's own values (no copy). */
+export const tsInitData = (tsInit: BigUint64Array) => u64Data(new BigUint64Array(tsInit.buffer, tsInit.byteOffset, tsInit.length));
 
 /** A record batch of `schema` from its columns' Data, in schema order. */
 export function batchOf(schema: A.Schema, n: number, children: A.Data[]): A.RecordBatch {

@@ -35,10 +35,42 @@ function schemaFor(spec: EncodeSpec): A.Schema {
   return s;
 }
 
+/**
+ * The Arrow IPC stream of a row group, written into one buffer kept for the next (parquet-wasm copies
+ * it into its own memory at once). A fresh one for every row group (tableToIPC joins the writer's
+ * chunks into a new buffer of several MB) was freed again at once, and glibc served the next from
+ * arenas that fragmented: the RSS grew with the day's length.
+ */
+class IpcSink extends A.AsyncByteQueue {
+  buf = new Uint8Array(0);
+  len = 0;
+
+  override write(value: ArrayBufferView | ArrayBuffer | string): void {
+    const chunk = A.util.toUint8Array(value);
+    if (this.len + chunk.byteLength > this.buf.byteLength) {
+      const grown = new Uint8Array(Math.max(this.len + chunk.byteLength, this.buf.byteLength * 2));
+      grown.set(this.buf.subarray(0, this.len));
+      this.buf = grown;
+    }
+    this.buf.set(chunk, this.len);
+    this.len += chunk.byteLength;
+  }
+}
+
+const ipc = new IpcSink();
+
+function toWasmTable(schema: A.Schema, batch: A.RecordBatch): pw.Table {
+  ipc.len = 0;
+  const writer = new A.RecordBatchStreamWriter();
+  writer.reset(ipc);
+  writer.writeAll(new A.Table(schema, [batch]));
+  return pw.Table.fromIPCStream(ipc.buf.subarray(0, ipc.len));
+}
+
 export function encodeBlock(spec: EncodeSpec, block: Block): Uint8Array {
   const schema = schemaFor(spec);
   const batch = dataTypeOf(spec.type).toBatch(fixedMode(spec.mode), schema, block);
-  const table = pw.Table.fromIPCStream(A.tableToIPC(new A.Table(schema, [batch]), 'stream'));
+  const table = toWasmTable(schema, batch);
   const columns = schema.fields.map((f) => f.name);
   // writeParquet takes ownership of the table and the properties. Page CRCs added after (crc.ts).
   return withPageChecksums(pw.writeParquet(table, props({ codec: spec.codec, rowGroupSize: spec.rowGroupSize, keyValue: new Map(spec.metadata), marketData: true }, columns)));

@@ -7,9 +7,9 @@
 // Memory stays bounded: at most MAX_INFLIGHT blocks per file are being encoded or waiting.
 import { availableParallelism } from 'node:os';
 import { open, type FileHandle } from 'node:fs/promises';
-import type { Block } from '../blocks/block.js';
+import { recycleBuffers, type Block } from '../blocks/block.js';
 import { blockBuffers, encodeBlock, type EncodeSpec } from './encode.js';
-import type { EncodeRequest } from './encode-worker.js';
+import type { EncodeReply, EncodeRequest } from './encode-worker.js';
 import { ThreadPool, startWorker } from '../jobs/pool.js';
 import { TList, TStruct, T_I16, T_I32, T_I64, T_LIST, T_STRUCT, decodeStruct, encodeStruct } from './thrift.js';
 
@@ -28,7 +28,7 @@ function workerCount(): number {
 
 /** Encoder threads shared by every writer of the process (jobs/pool.ts); small blocks are encoded inline. */
 class EncoderPool {
-  private threads: ThreadPool<EncodeRequest, Uint8Array>;
+  private threads: ThreadPool<EncodeRequest, EncodeReply>;
 
   constructor(private size: number) {
     this.threads = new ThreadPool(() => startWorker(import.meta.url, './encode-worker'), { size });
@@ -42,7 +42,11 @@ class EncoderPool {
         return Promise.reject(e as Error);
       }
     }
-    return this.threads.run({ spec, block }, blockBuffers(block));
+    // The block's buffers come back with the part: the next row groups are built in them.
+    return this.threads.run({ spec, block }, blockBuffers(block)).then((r) => {
+      recycleBuffers(r.buffers);
+      return r.part;
+    });
   }
 }
 
@@ -63,7 +67,8 @@ function shiftField(s: TStruct, id: number, by: bigint): void {
 interface ChunkIndex {
   cc: TStruct;
   columnIndex?: Uint8Array;
-  offsetIndex?: TStruct;
+  /** encoded as soon as its offsets are shifted: a day's thousands of page locations as objects grew the heap */
+  offsetIndex?: Uint8Array;
 }
 
 export class ParallelParquetWriter {
@@ -145,7 +150,7 @@ export class ParallelParquetWriter {
         if (oi !== undefined && typeof oiLen === 'number') {
           const idx = decodeStruct(part.subarray(Number(oi), Number(oi) + oiLen));
           for (const loc of (idx.list(1)?.items ?? []) as TStruct[]) shiftField(loc, 1, shift);
-          entry.offsetIndex = idx;
+          entry.offsetIndex = encodeStruct(idx);
         }
         for (const id of [CC_OI_OFFSET, CC_OI_LEN, CC_CI_OFFSET, CC_CI_LEN]) cc.delete(id);
         this.indexes.push(entry);
@@ -176,7 +181,7 @@ export class ParallelParquetWriter {
       }
       for (const e of this.indexes) {
         if (!e.offsetIndex) continue;
-        const b = encodeStruct(e.offsetIndex);
+        const b = e.offsetIndex;
         e.cc.set(CC_OI_OFFSET, T_I64, BigInt(pos));
         e.cc.set(CC_OI_LEN, T_I32, b.length);
         tail.push(b);
