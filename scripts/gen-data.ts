@@ -34,7 +34,8 @@ async function writeLines(path: string, gzip: boolean, produce: (push: (s: strin
   await once(file, 'close');
 }
 
-export interface TradesOptions {
+/** What every generated file takes: where, how many rows over which days, the seed, gzip, the symbol. */
+interface GenOptions {
   path: string;
   rows: number;
   /** first UTC day, YYYY-MM-DD */
@@ -43,6 +44,9 @@ export interface TradesOptions {
   seed?: number;
   gzip?: boolean;
   symbol?: string;
+}
+
+export interface TradesOptions extends GenOptions {
   startPrice?: number;
   firstId?: number;
 }
@@ -219,16 +223,8 @@ export async function genBinanceCapture(o: CaptureOptions): Promise<void> {
   });
 }
 
-export interface BookOptions {
-  path: string;
-  /** deltas (rows), snapshots included */
-  rows: number;
-  /** first UTC day, YYYY-MM-DD */
-  start: string;
-  days: number;
-  seed?: number;
-  gzip?: boolean;
-  symbol?: string;
+/** `rows`: deltas, snapshots included. */
+export interface BookOptions extends GenOptions {
   /** levels a side in each snapshot (default 250) */
   levels?: number;
   /** snapshots after the first one, evenly spread (a reconnection, as Tardis records it; default 1) */

@@ -138,7 +138,8 @@ const TRADE_ID_RE = /^[\x21-\x7e]{1,36}$/;
  * A trade row the CSV fast path has already taken apart (one object reused for every row). It only
  * holds plain syntax: the Normalizer decides, by the same rules as trade(), whether it is written.
  */
-export interface FastTrade {
+/** The line and times of a row the CSV fast path took apart (fast.ts stampRow fills them). */
+export interface FastTimes {
   line: number;
   /** ts_init: its UTC day (days since the epoch) and its nanoseconds as 32-bit halves */
   day: number;
@@ -147,6 +148,9 @@ export interface FastTrade {
   /** ts_event nanoseconds as 32-bit halves */
   evLo: number;
   evHi: number;
+}
+
+export interface FastTrade extends FastTimes {
   /** decimal value = mant / 10^scale: mant an integer of at most 15 significant digits, scale without trailing zeros */
   priceMant: number;
   priceScale: number;
@@ -165,13 +169,7 @@ export interface FastTrade {
  * A quote row the CSV fast path has already taken apart (one object reused for every row): times as
  * in FastTrade, each value as mant / 10^scale (FastTrade's price). quoteFast decides by quote()'s rules.
  */
-export interface FastQuote {
-  line: number;
-  day: number;
-  initLo: number;
-  initHi: number;
-  evLo: number;
-  evHi: number;
+export interface FastQuote extends FastTimes {
   bidMant: number;
   bidScale: number;
   askMant: number;
@@ -186,13 +184,7 @@ export interface FastQuote {
  * An incremental_book_L2 row the CSV fast path has already taken apart (one object reused for every
  * row): times as in FastTrade, price and amount as mant / 10^scale. deltaFast decides by delta()'s rules.
  */
-export interface FastDelta {
-  line: number;
-  day: number;
-  initLo: number;
-  initHi: number;
-  evLo: number;
-  evHi: number;
+export interface FastDelta extends FastTimes {
   isSnapshot: boolean;
   /** BOOK_BUY or BOOK_SELL */
   side: number;

@@ -5,7 +5,7 @@
 // reject reasons are the same either way. Validation stays with the Normalizer (tradeFast, quoteFast).
 import type { DataType } from '../../../shared/job.js';
 import { LITTLE_ENDIAN, POW10_NUM, floorDiv, mulPow10U64, u64 } from '../../numbers/fixedfast.js';
-import { SIDE_BUYER, SIDE_NONE, SIDE_SELLER, type FastDelta, type FastQuote, type FastTrade, type Normalizer } from '../../normalize/normalizer.js';
+import { SIDE_BUYER, SIDE_NONE, SIDE_SELLER, type FastDelta, type FastTimes, type FastQuote, type FastTrade, type Normalizer } from '../../normalize/normalizer.js';
 import { BOOK_BUY, BOOK_SELL } from '../../datatypes/index.js';
 import { LONG_LINE, MAX_LINE, QUOTE_CHARS, longHead, type Line } from '../io/lines.js';
 import type { TsUnit } from '../timestamp.js';
@@ -191,7 +191,7 @@ function nextField(buf: Uint8Array, p: number, end: number, c: number, last: boo
 }
 
 /** A row's timestamps as nanosecond halves and its ts_init day; false when one is beyond 64 bits. */
-function stampRow(r: { evLo: number; evHi: number; initLo: number; initHi: number; day: number }, evV: number, ev: TsRule, initV: number | null, init: TsRule): boolean {
+function stampRow(r: FastTimes, evV: number, ev: TsRule, initV: number | null, init: TsRule): boolean {
   if (!mulPow10U64(evV, ev.k)) return false;
   r.evLo = u64.lo;
   r.evHi = u64.hi;
