@@ -7,7 +7,7 @@ import { readRaw, type FixedMode } from '../numbers/fixed.js';
 import { nsToIso } from '../catalog/paths.js';
 import { BatchColumns, asU64, batchOf, fsbData, tsInitData, u64Data, u8Data } from './arrow.js';
 import {
-  FIXED, KEY_INSTRUMENT_ID, KEY_PRICE_PRECISION, KEY_SIZE_PRECISION, fixedPointIncompatibility, plain,
+  FIXED, KEY_INSTRUMENT_ID, KEY_PRICE_PRECISION, KEY_SIZE_PRECISION, fixedPointIncompatibility, fixedPointMetadata, plain,
   type DataTypeModule, type RowCheck, type TypeMeta,
 } from './types.js';
 
@@ -24,17 +24,13 @@ export const F_LAST = 128, F_SNAPSHOT = 32;
 const ACTION_NAMES = ['?', 'ADD', 'UPDATE', 'DELETE', 'CLEAR'];
 const SIDE_NAMES = ['NONE', 'BID', 'ASK'];
 
-function metadata(meta: TypeMeta): Map<string, string> {
-  return new Map([[KEY_INSTRUMENT_ID, meta.instrumentId], [KEY_PRICE_PRECISION, String(meta.pricePrecision)], [KEY_SIZE_PRECISION, String(meta.sizePrecision)]]);
-}
-
 function schema(fm: FixedMode, meta: TypeMeta): A.Schema {
   const PB = () => new A.FixedSizeBinary(fm.W);
   const u8 = (name: string) => new A.Field(name, new A.Uint8(), false);
   const u64 = (name: string) => new A.Field(name, new A.Uint64(), false);
   return new A.Schema(
     [u8('action'), u8('side'), new A.Field('price', PB(), false), new A.Field('size', PB(), false), u64('order_id'), u8('flags'), u64('sequence'), u64('ts_event'), u64('ts_init')],
-    metadata(meta));
+    fixedPointMetadata(meta));
 }
 
 /** Actions and sides NautilusTrader would refuse, counted over the file. */
@@ -64,7 +60,7 @@ export const ORDER_BOOK_DELTA: DataTypeModule = {
   folder: 'order_book_deltas',
   layout: (fm) => ({ fixed: [8, 1, 1, fm.W, fm.W, 8, 1, 8], vars: 0 }),
   schema,
-  metadata,
+  metadata: fixedPointMetadata,
   toBatch: (fm, s, b) => batchOf(s, b.n, [
     u8Data(b.n, b.fixed[DELTA.action]!), u8Data(b.n, b.fixed[DELTA.side]!),
     fsbData(fm.W, b.n, b.fixed[DELTA.price]!), fsbData(fm.W, b.n, b.fixed[DELTA.size]!),

@@ -9,7 +9,7 @@ import { readRaw, type FixedMode } from '../numbers/fixed.js';
 import { nsToIso } from '../catalog/paths.js';
 import { BatchColumns, asU64, batchOf, fsbData, tsInitData, u64Data, u8Data } from './arrow.js';
 import {
-  FIXED, KEY_INSTRUMENT_ID, KEY_PRICE_PRECISION, KEY_SIZE_PRECISION, fixedPointIncompatibility, plain,
+  FIXED, KEY_INSTRUMENT_ID, KEY_PRICE_PRECISION, KEY_SIZE_PRECISION, fixedPointIncompatibility, fixedPointMetadata, plain,
   type DataTypeModule, type FieldSpec, type TypeMeta,
 } from './types.js';
 
@@ -24,15 +24,11 @@ export const DEPTH = {
 const GROUPS = ['bid_price', 'ask_price', 'bid_size', 'ask_size', 'bid_count', 'ask_count'] as const;
 const names = (g: string) => Array.from({ length: L }, (_, i) => `${g}_${i}`);
 
-function metadata(meta: TypeMeta): Map<string, string> {
-  return new Map([[KEY_INSTRUMENT_ID, meta.instrumentId], [KEY_PRICE_PRECISION, String(meta.pricePrecision)], [KEY_SIZE_PRECISION, String(meta.sizePrecision)]]);
-}
-
 function schema(fm: FixedMode, meta: TypeMeta): A.Schema {
   const fields: A.Field[] = [];
   for (const g of GROUPS) for (const n of names(g)) fields.push(new A.Field(n, g.endsWith('count') ? new A.Uint32() : new A.FixedSizeBinary(fm.W), false));
   fields.push(new A.Field('flags', new A.Uint8(), false), new A.Field('sequence', new A.Uint64(), false), new A.Field('ts_event', new A.Uint64(), false), new A.Field('ts_init', new A.Uint64(), false));
-  return new A.Schema(fields, metadata(meta));
+  return new A.Schema(fields, fixedPointMetadata(meta));
 }
 
 const u32Data = (n: number, bytes: Uint8Array) => A.makeData({ type: new A.Uint32(), length: n, nullCount: 0, data: new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + n * 4)) });
@@ -48,7 +44,7 @@ export const ORDER_BOOK_DEPTH10: DataTypeModule = {
   folder: 'order_book_depths',
   layout: (fm) => ({ fixed: [8, ...Array(4 * L).fill(fm.W), ...Array(2 * L).fill(4), 1, 8], vars: 0 }),
   schema,
-  metadata,
+  metadata: fixedPointMetadata,
   toBatch: (fm, s, b) => {
     const cols: A.Data[] = [];
     for (let k = 0; k < 4 * L; k++) cols.push(fsbData(fm.W, b.n, b.fixed[DEPTH.bidPrice + k]!));

@@ -5,16 +5,12 @@ import { readRaw, type FixedMode } from '../numbers/fixed.js';
 import { nsToIso } from '../catalog/paths.js';
 import { BatchColumns, batchOf, fsbData, tsInitData, u64Data, asU64 } from './arrow.js';
 import {
-  FIXED, KEY_INSTRUMENT_ID, KEY_PRICE_PRECISION, KEY_SIZE_PRECISION, fixedPointIncompatibility, plain,
+  FIXED, KEY_INSTRUMENT_ID, KEY_PRICE_PRECISION, KEY_SIZE_PRECISION, fixedPointIncompatibility, fixedPointMetadata, plain,
   type DataTypeModule, type TypeMeta,
 } from './types.js';
 
 /** Column indices into Block.fixed. */
 export const QUOTE = { tsEvent: 0, bidPrice: 1, askPrice: 2, bidSize: 3, askSize: 4 } as const;
-
-function metadata(meta: TypeMeta): Map<string, string> {
-  return new Map([[KEY_INSTRUMENT_ID, meta.instrumentId], [KEY_PRICE_PRECISION, String(meta.pricePrecision)], [KEY_SIZE_PRECISION, String(meta.sizePrecision)]]);
-}
 
 /** Field order matters: NautilusTrader's Rust decoder takes the columns by position. */
 function schema(fm: FixedMode, meta: TypeMeta): A.Schema {
@@ -22,7 +18,7 @@ function schema(fm: FixedMode, meta: TypeMeta): A.Schema {
   return new A.Schema(
     [new A.Field('bid_price', PB(), false), new A.Field('ask_price', PB(), false), new A.Field('bid_size', PB(), false), new A.Field('ask_size', PB(), false),
       new A.Field('ts_event', new A.Uint64(), false), new A.Field('ts_init', new A.Uint64(), false)],
-    metadata(meta));
+    fixedPointMetadata(meta));
 }
 
 export const QUOTE_TICK: DataTypeModule = {
@@ -31,7 +27,7 @@ export const QUOTE_TICK: DataTypeModule = {
   folder: 'quote_tick',
   layout: (fm) => ({ fixed: [8, fm.W, fm.W, fm.W, fm.W], vars: 0 }),
   schema,
-  metadata,
+  metadata: fixedPointMetadata,
   toBatch: (fm, s, b) => batchOf(s, b.n, [
     fsbData(fm.W, b.n, b.fixed[QUOTE.bidPrice]!), fsbData(fm.W, b.n, b.fixed[QUOTE.askPrice]!),
     fsbData(fm.W, b.n, b.fixed[QUOTE.bidSize]!), fsbData(fm.W, b.n, b.fixed[QUOTE.askSize]!),

@@ -6,7 +6,7 @@ import { readRaw, type FixedMode } from '../numbers/fixed.js';
 import { nsToIso } from '../catalog/paths.js';
 import { BatchColumns, batchOf, fsbData, tsInitData, u64Data, u8Data, utf8Data, asU64 } from './arrow.js';
 import {
-  FIXED, KEY_INSTRUMENT_ID, KEY_PRICE_PRECISION, KEY_SIZE_PRECISION, fixedPointIncompatibility, plain,
+  FIXED, KEY_INSTRUMENT_ID, KEY_PRICE_PRECISION, KEY_SIZE_PRECISION, fixedPointIncompatibility, fixedPointMetadata, plain,
   type DataTypeModule, type RowCheck, type TypeMeta,
 } from './types.js';
 
@@ -18,16 +18,12 @@ const SIDE_NAMES = ['NO_AGGRESSOR', 'BUYER', 'SELLER'];
 /** NautilusTrader's TradeId holds 1 to 36 characters. */
 const TRADE_ID_MAX = 36;
 
-function metadata(meta: TypeMeta): Map<string, string> {
-  return new Map([[KEY_INSTRUMENT_ID, meta.instrumentId], [KEY_PRICE_PRECISION, String(meta.pricePrecision)], [KEY_SIZE_PRECISION, String(meta.sizePrecision)]]);
-}
-
 function schema(fm: FixedMode, meta: TypeMeta): A.Schema {
   const PB = () => new A.FixedSizeBinary(fm.W);
   return new A.Schema(
     [new A.Field('price', PB(), false), new A.Field('size', PB(), false), new A.Field('aggressor_side', new A.Uint8(), false),
       new A.Field('trade_id', new A.Utf8(), false), new A.Field('ts_event', new A.Uint64(), false), new A.Field('ts_init', new A.Uint64(), false)],
-    metadata(meta));
+    fixedPointMetadata(meta));
 }
 
 /** Aggressor sides and trade ids NautilusTrader would refuse, counted over the file. */
@@ -68,7 +64,7 @@ export const TRADE_TICK: DataTypeModule = {
   folder: 'trade_tick',
   layout: (fm) => ({ fixed: [8, fm.W, fm.W, 1], vars: 1 }),
   schema,
-  metadata,
+  metadata: fixedPointMetadata,
   toBatch: (fm, s, b) => batchOf(s, b.n, [
     fsbData(fm.W, b.n, b.fixed[TRADE.price]!), fsbData(fm.W, b.n, b.fixed[TRADE.size]!), u8Data(b.n, b.fixed[TRADE.side]!),
     utf8Data(b.n, b.vars[TRADE.id]!), u64Data(asU64(b.fixed[TRADE.tsEvent]!)), tsInitData(b.tsInit),

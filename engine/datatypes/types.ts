@@ -26,6 +26,11 @@ export interface TypeMeta {
   barType?: string;
 }
 
+/** The metadata of a type whose prices and sizes are fixed-point: instrument id and both precisions (trades, quotes, order books). */
+export function fixedPointMetadata(meta: TypeMeta): Map<string, string> {
+  return new Map([[KEY_INSTRUMENT_ID, meta.instrumentId], [KEY_PRICE_PRECISION, String(meta.pricePrecision)], [KEY_SIZE_PRECISION, String(meta.sizePrecision)]]);
+}
+
 /** A schema field as verify expects it: name, Arrow type text at fixed-point byte width w, nullable. */
 export type FieldSpec = readonly [name: string, type: (w: number) => string, nullable: boolean];
 /** A fixed-point Price/Quantity column's type text (16 bytes in 128-bit mode, 8 in 64-bit). */
