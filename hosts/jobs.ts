@@ -8,8 +8,8 @@ import type { DataType, JobSpecInput } from '../shared/job.js';
 import type { ProgressEvent } from '../shared/progress.js';
 import type { RunReport } from '../shared/report.js';
 import {
-  JOB_WORKER_URL, STATE_DIR, WORKER_BOOT_URL, assertNoLinks, daysBetween, releaseLock, removeQuietly,
-  type FromWorker, type ToWorker, type WorkerInput,
+  STATE_DIR, assertNoLinks, startJobWorker, daysBetween, releaseLock, removeQuietly,
+  type FromWorker, type ToWorker,
 } from '../engine/index.js';
 import { realPath } from './allowlist.js';
 import { errorMessage } from './messages.js';
@@ -38,15 +38,6 @@ interface JobRecord {
 }
 
 type Finish = (state: 'done' | 'failed' | 'cancelled', fields: { report?: RunReport; error?: string }) => void;
-
-function startWorker(url: URL, spec: JobSpecInput, jobId: string): Worker {
-  const data: WorkerInput = { spec, jobId };
-  if (url.pathname.endsWith('.ts')) {
-    // Development: Node 20 cannot start a .ts worker entry through --import tsx; worker-boot.mjs registers tsx first.
-    return new Worker(WORKER_BOOT_URL, { workerData: { ...data, entry: url.href } });
-  }
-  return new Worker(url, { workerData: data });
-}
 
 /**
  * After a job's worker ended (terminated mid-job, or crashed): drop its lock and its temporary
@@ -133,7 +124,7 @@ export class JobRunner {
     const jobId = randomUUID();
     let worker: Worker;
     try {
-      worker = startWorker(this.opts.workerUrl ?? JOB_WORKER_URL, spec, jobId);
+      worker = startJobWorker({ spec, jobId }, this.opts.workerUrl);
     } catch (e) {
       throw new Error(`could not start the job: ${errorMessage(e)}`);
     }
