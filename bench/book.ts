@@ -50,6 +50,17 @@ export async function benchBook(dir: string, root: string, child: Child, ntPytho
   const o = await ours(dir, child, file, rows);
   results.ours = o;
   process.stdout.write(`  catalog-builder: ${fmt(o.ms / 1000, 2)} s (CPU ${fmt(o.cpuMs / 1000, 1)} s)  ${fmt(o.deltasPerSec)} deltas/s  peak RSS ${fmt(o.maxRssMb)} MB  ${fmt(o.bytesPerDelta, 2)} bytes/delta  (${fmt(o.written ?? 0)} written)\n`);
+  // DuckDB (2 threads) on the same CSV -> Parquet, sorted by receive time: the floor issue 17 sets (>= 1.3x).
+  if (process.env.BENCH_NO_DUCKDB !== '1') {
+    const duckOut = join(dir, 'duckdb-deltas.parquet');
+    const duck = child('duckdb', file, duckOut);
+    const duckRate = rows / (duck.ms / 1000);
+    results.duckdb = { ms: duck.ms, cpuMs: duck.cpuMs, deltasPerSec: duckRate, maxRssMb: duck.maxRssMb, bytesPerDelta: statSync(duckOut).size / rows };
+    results.ratioDuckdb = o.deltasPerSec / duckRate;
+    process.stdout.write(`  DuckDB 2 threads (CSV -> its own Parquet): ${fmt(duck.ms / 1000, 2)} s (CPU ${fmt((duck.cpuMs ?? 0) / 1000, 1)} s)  ${fmt(duckRate)} deltas/s  peak RSS ${fmt(duck.maxRssMb)} MB  ${fmt(statSync(duckOut).size / rows, 2)} bytes/delta\n`);
+    process.stdout.write(`  ratio ours/DuckDB: ${fmt(o.deltasPerSec / duckRate, 2)}× (target ≥ 1.3×)\n`);
+    await rm(duckOut, { force: true });
+  }
   if (!ntPython || !existsSync(ntPython)) {
     process.stdout.write(`  NautilusTrader: skipped (no Python with nautilus_trader at ${ntPython ?? '(NAUTILUS_PYTHON unset)'}; npm run setup:nautilus makes one)\n`);
   } else {
@@ -65,7 +76,7 @@ export async function benchBook(dir: string, root: string, child: Child, ntPytho
     // CPU time for the same rows: less sensitive than wall time to what else the machine runs
     results.cpuRatioNautilus = ntCpu / o.cpuMs;
     process.stdout.write(`  NautilusTrader (stream_deltas -> write_data): ${fmt(nt.ms / 1000, 2)} s (CPU ${fmt(ntCpu / 1000, 1)} s)  ${fmt(ntRate)} deltas/s  peak RSS ${fmt(nt.maxRssMb)} MB  ${fmt(bytesOf(nt.files) / (nt.rows ?? rows), 2)} bytes/delta  (${fmt(nt.rows ?? 0)} written, ${fmt(nt.files?.length ?? 0)} files)\n`);
-    process.stdout.write(`  ratio ours/NautilusTrader: ${fmt(o.deltasPerSec / ntRate, 2)}× by wall time, ${fmt(ntCpu / o.cpuMs, 2)}× by CPU time\n`);
+    process.stdout.write(`  ratio ours/NautilusTrader: ${fmt(o.deltasPerSec / ntRate, 2)}× by wall time (target ≥ 3×), ${fmt(ntCpu / o.cpuMs, 2)}× by CPU time\n`);
     await rm(ntOut, { recursive: true, force: true });
   }
   // Memory as the day grows: our peak RSS for the other sizes beside the main case's.
@@ -79,6 +90,7 @@ export async function benchBook(dir: string, root: string, child: Child, ntPytho
   results.scale = scale;
   const lo = scale[0]!, hi = scale[scale.length - 1]!;
   process.stdout.write(`  memory as the day grows: ${scale.map((s) => `${fmt(s.rows / 1e6, 1)}M deltas ${fmt(s.maxRssMb)} MB`).join(', ')}` +
-    (scale.length > 1 ? `  (${fmt(hi.rows / lo.rows, 1)}× the rows, ${hi.maxRssMb >= lo.maxRssMb ? '+' : ''}${fmt(hi.maxRssMb - lo.maxRssMb)} MB)` : '') + '\n');
+    (scale.length > 1 ? `  (${fmt(hi.rows / lo.rows, 1)}× the rows, ${hi.maxRssMb >= lo.maxRssMb ? '+' : ''}${fmt(hi.maxRssMb - lo.maxRssMb)} MB)` : '') +
+    `  (target ≤ 300 MB: ${scale.every((s) => s.maxRssMb <= 300) ? 'met' : 'NOT met'})\n`);
   return results;
 }
