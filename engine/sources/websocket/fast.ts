@@ -24,10 +24,10 @@ const EVENTS = EVENT_NAMES.map((s) => Buffer.from(s, 'latin1'));
 const LONG_KEYS = ['st', 'pu'].map((s) => Buffer.from(s, 'latin1'));
 const MAX_MEMBERS = 32;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-const TS_RECV = Buffer.from('{"ts_recv":"', 'latin1');
-const MSG = Buffer.from(',"msg":', 'latin1');
-const STREAM = Buffer.from('{"stream":"', 'latin1');
-const DATA = Buffer.from(',"data":', 'latin1');
+const TS_RECV = lit('{"ts_recv":"');
+const MSG = lit(',"msg":');
+const STREAM = lit('{"stream":"');
+const DATA = lit(',"data":');
 
 /** Whether buf[p..] starts with `lit` (within `end`). */
 function startsWith(buf: Uint8Array, p: number, end: number, lit: Uint8Array): boolean {
@@ -37,12 +37,43 @@ function startsWith(buf: Uint8Array, p: number, end: number, lit: Uint8Array): b
   return true;
 }
 
+/** A wrapper's text as little-endian 32-bit words (its last word overlapping the one before), for startsWord. */
+interface Lit { n: number; words: Int32Array }
+function lit(text: string): Lit {
+  const b = Buffer.from(text, 'latin1');
+  const at = (i: number) => b.readInt32LE(Math.min(i, b.length - 4));
+  return { n: b.length, words: Int32Array.from({ length: Math.ceil(b.length / 4) }, (_, k) => at(4 * k)) };
+}
+
+/** startsWith for a Lit (at least 4 bytes), a word at a time. */
+function startsWord(dv: DataView, p: number, end: number, l: Lit): boolean {
+  const n = l.n, w = l.words;
+  if (p + n > end) return false;
+  for (let k = 0; k < w.length; k++) if (dv.getInt32(Math.min(p + 4 * k, p + n - 4), true) !== w[k]) return false;
+  return true;
+}
+
 /** Bytes that end a plain string: the quote, and those the fast path declines (backslash, control, non-ASCII). */
 const STR_STOP = Uint8Array.from({ length: 256 }, (_, c) => (c === 34 || c === 92 || c < 0x20 || c > 0x7e ? 1 : 0));
 
+/**
+ * Past 4-byte groups of plain string bytes from p (none a quote, backslash, control or non-ASCII
+ * byte), by word tests: the index of the first group that holds one, or of the last < 4 bytes.
+ */
+function plainRun(dv: DataView, p: number, end: number): number {
+  for (; p + 4 <= end; p += 4) {
+    // int32 arithmetic throughout (| 0): the high bit of a byte is set for one below 0x20, a quote
+    // (xor 0x22 gives 0), a backslash (xor 0x5c) or a non-ASCII byte
+    const w = dv.getInt32(p, true);
+    const q = w ^ 0x22222222, b = w ^ 0x5c5c5c5c;
+    if (((((w - 0x20202020) | 0) & ~w) | (((q - 0x01010101) | 0) & ~q) | (((b - 0x01010101) | 0) & ~b) | w) & 0x80808080) return p;
+  }
+  return p;
+}
+
 /** After an opening quote at p - 1: the index after the closing quote, or -1 (escape, control or non-ASCII byte, cut line). */
-function skipString(buf: Uint8Array, p: number, end: number): number {
-  for (; p < end; p++) {
+function skipString(buf: Uint8Array, dv: DataView, p: number, end: number): number {
+  for (p = plainRun(dv, p, end); p < end; p++) {
     const c = buf[p]!;
     if (STR_STOP[c] !== 0) return c === 34 ? p + 1 : -1;
   }
@@ -55,6 +86,8 @@ function skipString(buf: Uint8Array, p: number, end: number): number {
  */
 export class ScannedLine {
   buf: Uint8Array = new Uint8Array(0);
+  /** a view of buf for word reads */
+  private dv = new DataView(this.buf.buffer);
   wrapped = false;
   enveloped = false;
   /** ts_recv's digits (wrapped lines), the stream name (enveloped ones): [start, end) */
@@ -103,28 +136,32 @@ export class ScannedLine {
    * line is not of the fast shapes (or is cut by `end`). Reads nothing outside [s, end).
    */
   scan(buf: Uint8Array, s: number, end: number): number {
-    this.buf = buf;
+    if (buf !== this.buf) {
+      this.buf = buf;
+      this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    const dv = this.dv;
     this.gen = (this.gen + 1) | 0;
     this.n = 0;
     this.long = 0;
     let p = s;
-    this.wrapped = startsWith(buf, p, end, TS_RECV);
+    this.wrapped = startsWord(dv, p, end, TS_RECV);
     if (this.wrapped) {
-      this.recvS = p + TS_RECV.length;
-      p = skipString(buf, this.recvS, end);
-      if (p < 0 || !startsWith(buf, p, end, MSG)) return -1;
+      this.recvS = p + TS_RECV.n;
+      p = skipString(buf, dv, this.recvS, end);
+      if (p < 0 || !startsWord(dv, p, end, MSG)) return -1;
       this.recvE = p - 1;
-      p += MSG.length;
+      p += MSG.n;
     }
-    this.enveloped = startsWith(buf, p, end, STREAM);
+    this.enveloped = startsWord(dv, p, end, STREAM);
     if (this.enveloped) {
-      this.streamS = p + STREAM.length;
-      p = skipString(buf, this.streamS, end);
-      if (p < 0 || !startsWith(buf, p, end, DATA)) return -1;
+      this.streamS = p + STREAM.n;
+      p = skipString(buf, dv, this.streamS, end);
+      if (p < 0 || !startsWord(dv, p, end, DATA)) return -1;
       this.streamE = p - 1;
-      p += DATA.length;
+      p += DATA.n;
     }
-    p = this.object(buf, p, end);
+    p = this.object(buf, dv, p, end);
     if (p < 0 || !this.readEvent()) return -1;
     for (let k = (this.wrapped ? 1 : 0) + (this.enveloped ? 1 : 0); k > 0; k--) {
       if (p >= end || buf[p] !== 125) return -1;
@@ -135,36 +172,77 @@ export class ScannedLine {
     return -1;
   }
 
-  /** The payload object at p: its members recorded; the index after its '}', or -1. */
-  private object(buf: Uint8Array, p: number, end: number): number {
+  /**
+   * The payload object at p: its members recorded; the index after its '}', or -1. One function
+   * with the one-byte keys, strings and integers inline: this loop reads every byte of the line.
+   */
+  private object(buf: Uint8Array, dv: DataView, p: number, end: number): number {
     if (p >= end || buf[p] !== 123) return -1;
+    const stamp = this.stamp, gen = this.gen, kind = this.kind, valS = this.valS, valE = this.valE;
+    let n = 0;
     p++;
     for (;;) {
-      if (p >= end || buf[p] !== 34 || this.n === MAX_MEMBERS) return -1;
-      const ks = p + 1;
-      p = skipString(buf, ks, end);
-      if (p < 0 || !this.key(buf, ks, p - 1) || p >= end || buf[p] !== 58) return -1;
-      p = this.value(buf, p + 1, end);
-      if (p < 0 || p >= end) return -1;
-      this.n++;
-      const c = buf[p++];
-      if (c === 125) return p;
+      if (n === MAX_MEMBERS || p + 3 >= end || buf[p] !== 34) return -1;
+      const k = buf[p + 1]!;
+      this.keyS[n] = p + 1;
+      if (buf[p + 2] === 34 && STR_STOP[k] === 0) {
+        if (stamp[k] === gen) return -1;
+        stamp[k] = gen;
+        this.slot[k] = n;
+        this.keyE[n] = p + 2;
+        p += 3;
+      } else {
+        p = skipString(buf, dv, p + 1, end);
+        if (p < 0 || !this.longKey(buf, this.keyS[n]!, p - 1, n)) return -1;
+      }
+      if (p >= end || buf[p] !== 58) return -1;
+      let c = buf[++p]!;
+      if (c === 34) {
+        kind[n] = K_STR;
+        valS[n] = ++p;
+        for (p = plainRun(dv, p, end); ; ) {
+          if (p >= end) return -1;
+          c = buf[p]!;
+          if (STR_STOP[c] !== 0) break;
+          p++;
+        }
+        if (c !== 34) return -1;
+        valE[n] = p++;
+      } else if (c >= 48 && c <= 57) {
+        const st = p;
+        let v = 0;
+        // four digits a word while there are (bytes 0x30-0x39: high nibble 3, and no carry out of +6)
+        for (; p + 4 <= end; p += 4) {
+          const w = dv.getInt32(p, true);
+          if ((w & 0xf0f0f0f0) !== 0x30303030 || (((w + 0x06060606) | 0) & 0xf0f0f0f0) !== 0x30303030) break;
+          v = v * 10000 + (w & 15) * 1000 + ((w >>> 8) & 15) * 100 + ((w >>> 16) & 15) * 10 + ((w >>> 24) & 15);
+        }
+        for (; p < end; p++) {
+          c = buf[p]!;
+          if (c < 48 || c > 57) break;
+          v = v * 10 + (c - 48);
+        }
+        // A leading zero, 17+ digits or a value past 2^53 - 1: not read the way JSON.parse reads it here.
+        if ((buf[st] === 48 && p - st > 1) || p - st > 16 || v > MAX_SAFE) return -1;
+        kind[n] = K_NUM;
+        valS[n] = st;
+        valE[n] = p;
+        this.num[n] = v;
+      } else if ((p = this.literal(buf, p, end, n)) < 0) return -1;
+      n++;
+      if (p >= end) return -1;
+      c = buf[p++]!;
+      if (c === 125) {
+        this.n = n;
+        return p;
+      }
       if (c !== 44) return -1;
     }
   }
 
-  /** Records key buf[ks, ke) as member n; false for a duplicate or an unknown long key. */
-  private key(buf: Uint8Array, ks: number, ke: number): boolean {
-    const i = this.n;
-    this.keyS[i] = ks;
+  /** A key of more than one byte, buf[ks, ke), as member i: false when it is not one of LONG_KEYS, or seen before. */
+  private longKey(buf: Uint8Array, ks: number, ke: number, i: number): boolean {
     this.keyE[i] = ke;
-    if (ke - ks === 1) {
-      const c = buf[ks]!;
-      if (this.stamp[c] === this.gen) return false;
-      this.stamp[c] = this.gen;
-      this.slot[c] = i;
-      return true;
-    }
     for (let k = 0; k < LONG_KEYS.length; k++) {
       const lit = LONG_KEYS[k]!;
       if (ke - ks !== lit.length || !startsWith(buf, ks, ke, lit)) continue;
@@ -175,33 +253,9 @@ export class ScannedLine {
     return false;
   }
 
-  /** The value at p of member n: the index after it, or -1 when it is not a plain one. */
-  private value(buf: Uint8Array, p: number, end: number): number {
-    if (p >= end) return -1;
-    const i = this.n, c = buf[p]!;
-    if (c === 34) {
-      this.kind[i] = K_STR;
-      this.valS[i] = p + 1;
-      p = skipString(buf, p + 1, end);
-      this.valE[i] = p - 1;
-      return p;
-    }
-    if (c >= 48 && c <= 57) {
-      const st = p;
-      let v = 0;
-      for (; p < end; p++) {
-        const d = buf[p]!;
-        if (d < 48 || d > 57) break;
-        v = v * 10 + (d - 48);
-      }
-      // A leading zero, 17+ digits or a value past 2^53 - 1: not read the way JSON.parse reads it here.
-      if ((c === 48 && p - st > 1) || p - st > 16 || v > MAX_SAFE) return -1;
-      this.kind[i] = K_NUM;
-      this.valS[i] = st;
-      this.valE[i] = p;
-      this.num[i] = v;
-      return p;
-    }
+  /** true or false at p as member i: the index after it, or -1 for any other value. */
+  private literal(buf: Uint8Array, p: number, end: number, i: number): number {
+    const c = buf[p];
     if (c === 116 && p + 3 < end && buf[p + 1] === 114 && buf[p + 2] === 117 && buf[p + 3] === 101) {
       this.kind[i] = K_TRUE;
       return p + 4;

@@ -119,6 +119,21 @@ test('fast path: near misses are declined (leading zeros, signs, fractions in in
   for (const m of taken) assert.equal(agrees(m), false, m);
 });
 
+test('fast path: every byte position of strings and integers (the scanner reads them 4 bytes at a time): odd bytes anywhere are declined or read as JSON.parse reads them', () => {
+  const odd = ['"', '\\', '\u0000', '\u001f', '\t', '\u007f', 'ü', '/', ':', '.', 'e', '-', ' ', '0'];
+  for (let len = 0; len <= 21; len++) {
+    const str = 'ABCDEFGHIJKLMNOPQRSTU'.slice(0, len), digits = '123456789012345678901'.slice(0, len);
+    for (let at = 0; at <= len; at++) {
+      for (const c of odd) {
+        const s = str.slice(0, at) + c + str.slice(at + 1), d = digits.slice(0, at) + c + digits.slice(at + 1);
+        agrees(`{"stream":"${s}","data":{"e":"aggTrade","s":"${s}","a":${d},"T":1}}`);
+        agrees(`{"e":"trade","s":"BTCUSDT","x":"${s}","t":${d}}`);
+      }
+    }
+    if (len > 0) assert.deepStrictEqual(parseFastLine(`{"e":"trade","s":"${str}","t":${digits.slice(0, Math.min(len, 16))}}`), JSON.parse(`{"e":"trade","s":"${str}","t":${digits.slice(0, Math.min(len, 16))}}`));
+  }
+});
+
 /** A Binance payload of one of the fast path's events: its keys shuffled, some dropped or added, some values odd. */
 const payload = fc.record({
   e: fc.constantFrom('aggTrade', 'trade', 'markPriceUpdate', 'bookTicker', 'depthUpdate', 'kline'),
