@@ -7,7 +7,7 @@ import { SIDE_BUYER, SIDE_SELLER, type FastQuote, type FastTimes, type FastTrade
 import { BOOK_BUY, BOOK_SELL } from '../../datatypes/index.js';
 import { floorDiv, mulPow10U64, u64 } from '../../numbers/fixedfast.js';
 import { at, readDecimal } from '../csv/fast.js';
-import { EVENT_NAMES, EV_AGG, EV_BOOK, EV_TRADE, K_FALSE, K_NUM, K_STR, K_TRUE, type FastRecv, type ScannedLine } from '../websocket/fast.js';
+import { EVENT_NAMES, EV_AGG, EV_BOOK, EV_TRADE, K_FALSE, K_NUM, K_STR, K_TRUE, lit, type FastRecv, type Lit, type ScannedLine } from '../websocket/fast.js';
 import { depthSync, type DepthLevel } from './depth.js';
 
 const MS = 1_000_000n;
@@ -147,6 +147,7 @@ export class BinanceUsdmParser {
   private readonly run: { tradeStream: 'aggTrade' | 'trade' | null };
   /** the fast path's: the symbol's char codes, which of its events feed this type, its reused rows */
   private readonly symbolCodes: Uint16Array;
+  private readonly symbolLit: Lit | null;
   private readonly fastFeeds: boolean[];
   private readonly tradeRow: FastTrade = {
     line: 0, day: 0, initLo: 0, initHi: 0, evLo: 0, evHi: 0, priceMant: 0, priceScale: 0, sizeMant: 0, sizeScale: 0, side: 0, idBuf: new Uint8Array(0), idStart: 0, idEnd: 0, idNum: -1,
@@ -162,6 +163,7 @@ export class BinanceUsdmParser {
     if (!st) RUN_STATE.set(norm, (st = { tradeStream: null }));
     this.run = st;
     this.symbolCodes = Uint16Array.from(this.symbol, (ch) => ch.charCodeAt(0));
+    this.symbolLit = this.symbol.length >= 4 && /^[\x20-\x7e]+$/.test(this.symbol) ? lit(this.symbol) : null;
     this.fastFeeds = EVENT_NAMES.map((e) => EVENT_FEEDS[type].has(e));
   }
 
@@ -215,7 +217,7 @@ export class BinanceUsdmParser {
     }
     const s = m.at(K_s);
     if (s < 0 || m.kind[s] !== K_STR) return false;
-    if (!m.symbolIs(this.symbolCodes)) {
+    if (!m.symbolIs(this.symbolCodes, this.symbolLit)) {
       this.stats.otherSymbol++;
       return true;
     }

@@ -19,7 +19,7 @@ export const K_STR = 1, K_NUM = 2, K_TRUE = 3, K_FALSE = 4;
 export const EV_AGG = 1, EV_TRADE = 2, EV_MARK = 3, EV_BOOK = 4;
 /** Each EV_* code's event name (index 0: none). */
 export const EVENT_NAMES = ['', 'aggTrade', 'trade', 'markPriceUpdate', 'bookTicker'];
-const EVENTS = EVENT_NAMES.map((s) => Buffer.from(s, 'latin1'));
+const EVENTS = EVENT_NAMES.map((s) => (s ? lit(s) : null));
 /** Keys of more than one byte a payload may hold (the parsers never read them); any other declines. */
 const LONG_KEYS = ['st', 'pu'].map((s) => Buffer.from(s, 'latin1'));
 const MAX_MEMBERS = 32;
@@ -38,8 +38,8 @@ function startsWith(buf: Uint8Array, p: number, end: number, lit: Uint8Array): b
 }
 
 /** A wrapper's text as little-endian 32-bit words (its last word overlapping the one before), for startsWord. */
-interface Lit { n: number; words: Int32Array }
-function lit(text: string): Lit {
+export interface Lit { n: number; words: Int32Array }
+export function lit(text: string): Lit {
   const b = Buffer.from(text, 'latin1');
   const at = (i: number) => b.readInt32LE(Math.min(i, b.length - 4));
   return { n: b.length, words: Int32Array.from({ length: Math.ceil(b.length / 4) }, (_, k) => at(4 * k)) };
@@ -87,7 +87,7 @@ function skipString(buf: Uint8Array, dv: DataView, p: number, end: number): numb
 export class ScannedLine {
   buf: Uint8Array = new Uint8Array(0);
   /** a view of buf for word reads */
-  private dv = new DataView(this.buf.buffer);
+  dv = new DataView(this.buf.buffer);
   wrapped = false;
   enveloped = false;
   /** ts_recv's digits (wrapped lines), the stream name (enveloped ones): [start, end) */
@@ -274,7 +274,7 @@ export class ScannedLine {
     const s = this.valS[i]!, e = this.valE[i]!;
     for (let code = 1; code < EVENTS.length; code++) {
       const name = EVENTS[code]!;
-      if (e - s === name.length && startsWith(this.buf, s, e, name)) {
+      if (e - s === name.n && startsWord(this.dv, s, e, name)) {
         this.event = code;
         return true;
       }
@@ -282,11 +282,15 @@ export class ScannedLine {
     return false;
   }
 
-  /** Whether the payload's "s" (a string member) upper-cased is `want` (char codes), as the parser compares it. */
-  symbolIs(want: ArrayLike<number>): boolean {
+  /**
+   * Whether the payload's "s" (a string member) upper-cased is `want` (char codes), as the parser
+   * compares it; `exact`: want's bytes (4 or more), compared a word at a time first.
+   */
+  symbolIs(want: ArrayLike<number>, exact: Lit | null): boolean {
     const i = this.at(115);
     const s = this.valS[i]!, n = this.valE[i]! - s;
     if (n !== want.length) return false;
+    if (exact && startsWord(this.dv, s, s + n, exact)) return true;
     for (let k = 0; k < n; k++) {
       const c = this.buf[s + k]!;
       if ((c >= 97 && c <= 122 ? c - 32 : c) !== want[k]) return false;
@@ -321,7 +325,27 @@ export function parseFastLine(text: string): unknown {
 
 const TWO32 = 4294967296;
 /** digits a Unix value of each unit has (unitOfDigits), and the power of ten to nanoseconds */
-const RECV_UNITS: Record<TsUnit, { min: number; max: number; k: number }> = { s: { min: 1, max: 11, k: 9 }, ms: { min: 12, max: 14, k: 6 }, us: { min: 15, max: 17, k: 3 }, ns: { min: 18, max: 19, k: 0 } };
+const RECV_UNITS: Record<TsUnit, RecvRule> = {
+  s: { min: 1, max: 11, k: 9, mult: 1e9 }, ms: { min: 12, max: 14, k: 6, mult: 1e6 }, us: { min: 15, max: 17, k: 3, mult: 1e3 }, ns: { min: 18, max: 19, k: 0, mult: 1 },
+};
+/** digit counts of the unit, and ns = value * 10^k (mult) */
+interface RecvRule { min: number; max: number; k: number; mult: number }
+
+/** The value of digits buf[s, e) (at most 15 of them), read four a word where it can; -1 at any other byte. */
+function digitsValue(dv: DataView, buf: Uint8Array, s: number, e: number): number {
+  let v = 0, p = s;
+  for (; p + 4 <= e; p += 4) {
+    const w = dv.getInt32(p, true);
+    if ((w & 0xf0f0f0f0) !== 0x30303030 || (((w + 0x06060606) | 0) & 0xf0f0f0f0) !== 0x30303030) return -1;
+    v = v * 10000 + (w & 15) * 1000 + ((w >>> 8) & 15) * 100 + ((w >>> 16) & 15) * 10 + ((w >>> 24) & 15);
+  }
+  for (; p < e; p++) {
+    const c = buf[p]! - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
 
 /**
  * A receive time's digits read as the file's clock reads a plain integer in its unit (TsColumn.parse:
@@ -331,28 +355,22 @@ export class FastRecv {
   lo = 0;
   hi = 0;
   day = 0;
-  private rule: { min: number; max: number; k: number } | null = null;
+  private rule: RecvRule | null = null;
 
   /** The clock's unit: Unix values of it are read here, others (ISO, undecided) are declined. */
   setUnit(unit: TsUnit | 'iso' | null): void {
     this.rule = unit === null || unit === 'iso' ? null : RECV_UNITS[unit];
   }
 
-  /** Reads digits buf[s, e); false when the complete path must read them. */
-  read(buf: Uint8Array, s: number, e: number): boolean {
+  /** Reads digits buf[s, e) (dv: a view of buf); false when the complete path must read them. */
+  read(dv: DataView, buf: Uint8Array, s: number, e: number): boolean {
     const r = this.rule, nd = e - s;
     if (!r || nd < r.min || nd > r.max || buf[s] === 48) return false;
     // value = secs * 10^(9 - k) + sub: whole seconds (at most 11 digits, exact) and the digits below them
-    const subDigits = 9 - r.k;
-    let secs = 0, sub = 0;
-    for (let p = s; p < e; p++) {
-      const c = buf[p]! - 48;
-      if (c < 0 || c > 9) return false;
-      if (p < e - subDigits) secs = secs * 10 + c;
-      else sub = sub * 10 + c;
-    }
-    if (!mulPow10U64(secs, 9)) return false;
-    let lo = u64.lo + sub * 10 ** r.k, hi = u64.hi;
+    const cut = e - (9 - r.k);
+    const secs = digitsValue(dv, buf, s, cut), sub = digitsValue(dv, buf, cut, e);
+    if (secs < 0 || sub < 0 || !mulPow10U64(secs, 9)) return false;
+    let lo = u64.lo + sub * r.mult, hi = u64.hi;
     if (lo >= TWO32) {
       lo -= TWO32;
       hi++;

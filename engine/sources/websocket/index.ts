@@ -258,7 +258,7 @@ class FastCapture implements FastParser {
   line(buf: Uint8Array, s: number, end: number, no: number): number {
     const m = this.m;
     const next = m.scan(buf, s, end);
-    if (next < 0 || (m.wrapped && !this.recv.read(buf, m.recvS, m.recvE))) return -1;
+    if (next < 0 || (m.wrapped && !this.recv.read(m.dv, buf, m.recvS, m.recvE))) return -1;
     this.reader.fastLine(no, m, m.wrapped ? this.recv : null, buf as Buffer, s, next);
     return next;
   }
