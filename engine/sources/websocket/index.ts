@@ -25,6 +25,8 @@ export interface WebsocketFileResult {
 }
 
 type Shape = 'raw' | 'combined' | 'ts_recv' | 'tardis' | 'tardis-machine';
+/** the shapes the fast path reads, by its index */
+const FAST_SHAPES: Shape[] = ['raw', 'combined', 'ts_recv'];
 const SHAPE_TEXT: Record<Shape, string> = {
   raw: 'raw payload', combined: 'combined {stream,data}', ts_recv: '{ts_recv,msg}', tardis: 'Tardis data-feed line', 'tardis-machine': 'Tardis Machine {localTimestamp,message}',
 };
@@ -124,6 +126,8 @@ class CaptureReader {
   readonly clock = new RecvClock();
   private readonly tardisClock = new RecvClock();
   private readonly shapes: Partial<Record<Shape, number>> = {};
+  /** the fast path's counts of FAST_SHAPES lines (shapes holds their order of first sight) */
+  private readonly fastShapes = [0, 0, 0];
   lines = 0;
   private empty = 0;
 
@@ -165,8 +169,8 @@ class CaptureReader {
    */
   fastLine(no: number, m: ScannedLine, recv: FastRecv | null, buf: Buffer, s: number, next: number): void {
     this.lines++;
-    const shape: Shape = m.wrapped ? 'ts_recv' : m.enveloped ? 'combined' : 'raw';
-    this.shapes[shape] = (this.shapes[shape] ?? 0) + 1;
+    const k = m.wrapped ? 2 : m.enveloped ? 1 : 0;
+    if (this.fastShapes[k]!++ === 0) this.shapes[FAST_SHAPES[k]!] ??= 0;
     if (recv) this.clock.field ??= 'ts_recv';
     let text: string | null = null, msg: unknown;
     for (const p of this.parsers) {
@@ -230,7 +234,7 @@ class CaptureReader {
   commonNotes(): string[] {
     const common: string[] = [];
     if (this.lines === 0) common.push('the file is empty');
-    const seen = (Object.entries(this.shapes) as [Shape, number][]).map(([k, v]) => `${SHAPE_TEXT[k]} ×${v}`);
+    const seen = (Object.entries(this.shapes) as [Shape, number][]).map(([k, v]) => `${SHAPE_TEXT[k]} ×${v + (this.fastShapes[FAST_SHAPES.indexOf(k)] ?? 0)}`);
     if (seen.length) common.push(`line shapes: ${seen.join(', ')}`);
     if (this.empty) common.push(`${this.empty} empty line(s) skipped (disconnect markers)`);
     for (const c of [this.clock, this.tardisClock]) {
