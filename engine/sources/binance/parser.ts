@@ -3,7 +3,7 @@
 // the Normalizer out. aggTrade/trade -> trades; markPriceUpdate -> mark and funding; bookTicker -> quotes;
 // depthUpdate -> deltas.
 import type { DataType } from '../../../shared/job.js';
-import { SIDE_BUYER, SIDE_SELLER, type FastQuote, type FastTimes, type FastTrade, type Normalizer } from '../../normalize/normalizer.js';
+import { SIDE_BUYER, SIDE_SELLER, type FastMark, type FastQuote, type FastTimes, type FastTrade, type Normalizer } from '../../normalize/normalizer.js';
 import { BOOK_BUY, BOOK_SELL } from '../../datatypes/index.js';
 import { floorDiv, mulPow10U64, u64 } from '../../numbers/fixedfast.js';
 import { at, readDecimal } from '../csv/fast.js';
@@ -152,6 +152,7 @@ export class BinanceUsdmParser {
   private readonly tradeRow: FastTrade = {
     line: 0, day: 0, initLo: 0, initHi: 0, evLo: 0, evHi: 0, priceMant: 0, priceScale: 0, sizeMant: 0, sizeScale: 0, side: 0, idBuf: new Uint8Array(0), idStart: 0, idEnd: 0, idNum: -1,
   };
+  private readonly markRow: FastMark = { line: 0, day: 0, initLo: 0, initHi: 0, evLo: 0, evHi: 0, priceMant: 0, priceScale: 0 };
   private readonly quoteRow: FastQuote = {
     line: 0, day: 0, initLo: 0, initHi: 0, evLo: 0, evHi: 0, bidMant: 0, bidScale: 0, askMant: 0, askScale: 0, bidSizeMant: 0, bidSizeScale: 0, askSizeMant: 0, askSizeScale: 0,
   };
@@ -240,21 +241,23 @@ export class BinanceUsdmParser {
     return true;
   }
 
-  /** markPriceUpdate for mark or funding (a few a second: strings and BigInt are fine here). */
+  /** markPriceUpdate for mark (markFast) or funding (a few a second: strings and BigInt are fine there). */
   private fastMark(line: number, m: ScannedLine, recv: FastRecv | null): boolean {
     const E = m.int(K_E);
-    if (E < 0) return false;
-    const tsEvent = BigInt(E) * MS;
-    const tsInit = recv ? recv.ns() : tsEvent;
     if (this.type === 'mark') {
-      const price = m.str(K_p);
-      if (price === null) return false;
+      const r = this.markRow;
+      r.line = line;
+      if (!stampFast(r, E, recv) || !decimalOf(m, K_p)) return false;
+      r.priceMant = at.v;
+      r.priceScale = at.scale;
+      if (!this.norm.markFast(r)) return false;
       this.norm.counters.rows++;
-      this.norm.mark(line, tsEvent, tsInit, price, true);
       return true;
     }
     const rate = m.str(K_r), next = m.int(K_T);
-    if (rate === null || (rate !== '' && next < 0)) return false;
+    if (E < 0 || rate === null || (rate !== '' && next < 0)) return false;
+    const tsEvent = BigInt(E) * MS;
+    const tsInit = recv ? recv.ns() : tsEvent;
     this.norm.counters.rows++;
     // delivery contracts: no funding rate, or no next funding time
     if (rate === '' || next === 0) this.norm.skip(tsInit);

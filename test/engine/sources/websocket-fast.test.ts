@@ -262,8 +262,20 @@ test('a capture read with the fast path on and off gives the same catalog, repor
     mark.replace(/"p":"[^"]*"/, '"p":"abc"'),
     mark.replace(/"E":\d+/, '"E":"1704067200000"'),
     mark.replace(/"r":"[^"]*"/, '"r":"-0.00020000"').replace(/"p":"[^"]*"/, '"p":"41001.123456789"'),
+    // mark prices rounded half up at the price precision, repeated (deduplicated), rounding to 0, too long
+    `${mark}\n${mark}`,
+    `${mark} \n${mark}\n ${mark}`,
+    mark.replace(/"p":"[^"]*"/, '"p":"41001.125"'),
+    mark.replace(/"p":"[^"]*"/, '"p":"41001.135"'),
+    `${mark.replace(/"p":"[^"]*"/, '"p":"41001.134999"')}\n${mark.replace(/"p":"[^"]*"/, '"p":"41001.13"')}`,
+    mark.replace(/"p":"[^"]*"/, '"p":"41001.9999999999"'),
+    mark.replace(/"p":"[^"]*"/, '"p":"0.000001"'),
+    mark.replace(/"p":"[^"]*"/, '"p":"0.0050"'),
+    mark.replace(/"p":"[^"]*"/, '"p":"99999999999999999"'),
   ];
   const mixed = lines.flatMap((l, i) => (i % 50 === 25 ? [odd[(i / 50) % odd.length | 0]!, l] : [l]));
+  // each odd line once more, well past the held first lines (read by the complete path either way)
+  mixed.push(...odd);
   if (needShared(t)) {
     for (const f of ['binance-usdm_ws_raw_doc-examples.jsonl', 'binance-usdm_ws_combined_tardis-node-test-messages_2019-2021.jsonl']) {
       mixed.push(...(await readFile(join(SOURCES, f), 'utf8')).split('\n').filter(Boolean));
