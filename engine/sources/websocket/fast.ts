@@ -37,7 +37,7 @@ function startsWith(buf: Uint8Array, p: number, end: number, lit: Uint8Array): b
   return true;
 }
 
-/** A wrapper's text as little-endian 32-bit words (its last word overlapping the one before), for startsWord. */
+/** A text of 4 or more bytes as little-endian 32-bit words (its last word overlapping the one before), for startsWord. */
 export interface Lit { n: number; words: Int32Array }
 export function lit(text: string): Lit {
   const b = Buffer.from(text, 'latin1');
@@ -54,7 +54,7 @@ function startsWord(dv: DataView, p: number, end: number, l: Lit): boolean {
 }
 
 /** Bytes that end a plain string: the quote, and those the fast path declines (backslash, control, non-ASCII). */
-const STR_STOP = Uint8Array.from({ length: 256 }, (_, c) => (c === 34 || c === 92 || c < 0x20 || c > 0x7e ? 1 : 0));
+const STR_STOP = Uint8Array.from({ length: 256 }, (_, c) => (c === 34 || c === 92 || c < 0x20 || c >= 0x80 ? 1 : 0));
 
 /**
  * Past 4-byte groups of plain string bytes from p (none a quote, backslash, control or non-ASCII
@@ -141,7 +141,11 @@ export class ScannedLine {
       this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     }
     const dv = this.dv;
-    this.gen = (this.gen + 1) | 0;
+    // a new stamp per line (restarted before it could meet stamps of 2^31 lines ago)
+    if (++this.gen === 0x7fffffff) {
+      this.stamp.fill(0);
+      this.gen = 1;
+    }
     this.n = 0;
     this.long = 0;
     let p = s;
