@@ -165,6 +165,12 @@ export interface FastTrade extends FastTimes {
   idNum: number;
 }
 
+/** A mark price the JSONL fast path took apart: times as in FastTrade, the price as mant / 10^scale (FastTrade's price). */
+export interface FastMark extends FastTimes {
+  priceMant: number;
+  priceScale: number;
+}
+
 /**
  * A quote row the CSV fast path has already taken apart (one object reused for every row): times as
  * in FastTrade, each value as mant / 10^scale (FastTrade's price). quoteFast decides by quote()'s rules.
@@ -492,6 +498,48 @@ export class Normalizer {
     const i = b.add(tsInit);
     b.views[MARK.tsEvent]!.setBigUint64(i * 8, tsEvent, true);
     writeRaw(b.views[MARK.value]!, i * this.o.fm.W, price, this.o.fm.W);
+  }
+
+  /**
+   * mark(…, dedupe) for a value the fast path took apart: false, having changed nothing, when it
+   * is not a plain accepted one (mark() then gives the reject). Rounds half up at the instrument's
+   * price precision as toScaledRounded, and keeps the dedupe key mark() keeps (the raw value's text).
+   */
+  markFast(r: FastMark): boolean {
+    const o = this.o;
+    const idx = r.day - o.startDay;
+    const sink = o.sinkAt(idx);
+    if (!sink) {
+      this.counters.outOfRange++;
+      return true;
+    }
+    if (o.scan) return false;
+    const p = o.pricePrecision;
+    let m = r.priceMant, sc = r.priceScale;
+    if (sc > p) {
+      const div = POW10_NUM[sc - p]!;
+      const q = Math.floor(m / div), rem = m - q * div;
+      // m < 2^53: an exact quotient unless the float division rounded up across an integer
+      m = rem < 0 ? q - 1 : q;
+      if ((rem < 0 ? rem + div : rem) * 2 >= div) m++;
+      sc = p;
+    }
+    if (m === 0 || m > this.priceLim[sc]!) return false;
+    this.placeFast(sink);
+    const key = String(m) + '0'.repeat(o.fm.F - sc);
+    if (key === this.lastKey[idx]) {
+      sink.stats.duplicates++;
+      return true;
+    }
+    this.lastKey[idx] = key;
+    if (this.notKept(sink)) return true;
+    const b = sink.builder;
+    const i = b.addHalves(r.initLo, r.initHi);
+    const ev = b.fixed32[MARK.tsEvent]!;
+    ev[2 * i] = r.evLo;
+    ev[2 * i + 1] = r.evHi;
+    writeScaled(b.fixed16[MARK.value]!, i * (o.fm.W >> 1), m, o.fm.F - sc, o.fm.W >> 1);
+    return true;
   }
 
   /**

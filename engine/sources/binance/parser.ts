@@ -3,8 +3,11 @@
 // the Normalizer out. aggTrade/trade -> trades; markPriceUpdate -> mark and funding; bookTicker -> quotes;
 // depthUpdate -> deltas.
 import type { DataType } from '../../../shared/job.js';
-import { SIDE_BUYER, SIDE_SELLER, type Normalizer } from '../../normalize/normalizer.js';
+import { SIDE_BUYER, SIDE_SELLER, type FastMark, type FastQuote, type FastTimes, type FastTrade, type Normalizer } from '../../normalize/normalizer.js';
 import { BOOK_BUY, BOOK_SELL } from '../../datatypes/index.js';
+import { floorDiv, mulPow10U64, u64 } from '../../numbers/fixedfast.js';
+import { at, readDecimal } from '../csv/fast.js';
+import { EVENT_NAMES, EV_AGG, EV_BOOK, EV_TRADE, K_FALSE, K_NUM, K_STR, K_TRUE, lit, type FastRecv, type Lit, type ScannedLine } from '../websocket/fast.js';
 import { depthSync, type DepthLevel } from './depth.js';
 
 const MS = 1_000_000n;
@@ -65,10 +68,94 @@ const isSpotBookTicker = (p: Obj) => p.e === undefined && 'u' in p && 's' in p &
 
 const show = (v: unknown) => (v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
 
+// Payload keys by char code, for the fast path.
+const K_a = 97, K_A = 65, K_b = 98, K_B = 66, K_E = 69, K_m = 109, K_p = 112, K_q = 113, K_r = 114, K_s = 115, K_t = 116, K_T = 84, K_X = 88;
+const MARKET = Buffer.from('MARKET', 'latin1');
+
+/** The ms time `ms` as ts_event, and ts_init from the receive time, else that time (FastTimes); false past 64 bits. */
+function stampFast(r: FastTimes, ms: number, recv: FastRecv | null): boolean {
+  if (ms < 0 || !mulPow10U64(ms, 6)) return false;
+  r.evLo = u64.lo;
+  r.evHi = u64.hi;
+  if (recv) {
+    r.initLo = recv.lo;
+    r.initHi = recv.hi;
+    r.day = recv.day;
+  } else {
+    r.initLo = u64.lo;
+    r.initHi = u64.hi;
+    r.day = floorDiv(ms, 86_400_000);
+  }
+  return true;
+}
+
+/** A string member of key c holding a plain decimal (readDecimal's digits[.digits], nothing else), into at.v / at.scale. */
+function decimalOf(m: ScannedLine, c: number): boolean {
+  const i = m.at(c);
+  if (i < 0 || m.kind[i] !== K_STR) return false;
+  const e = m.valE[i]!;
+  return readDecimal(m.buf, m.valS[i]!, e + 1, 46) && at.p === e;
+}
+
+/** A fast trade or aggTrade payload into r; false when a value is not plain (message() then reads it). */
+function tradeRow(r: FastTrade, m: ScannedLine, recv: FastRecv | null): boolean {
+  if (!stampFast(r, m.int(K_T), recv)) return false;
+  const agg = m.event === EV_AGG;
+  const id = m.at(agg ? K_a : K_t);
+  if (id < 0 || m.kind[id] !== K_NUM) return false;
+  r.idBuf = m.buf;
+  r.idStart = m.valS[id]!;
+  r.idEnd = m.valE[id]!;
+  // JSON integers have no leading zero: up to 15 digits IdSet keys them by value.
+  r.idNum = r.idEnd - r.idStart <= 15 ? m.num[id]! : -1;
+  if (!decimalOf(m, K_p)) return false;
+  r.priceMant = at.v;
+  r.priceScale = at.scale;
+  if (!decimalOf(m, K_q)) return false;
+  r.sizeMant = at.v;
+  r.sizeScale = at.scale;
+  const side = m.at(K_m), k = side < 0 ? 0 : m.kind[side];
+  if (k !== K_TRUE && k !== K_FALSE) return false;
+  r.side = k === K_TRUE ? SIDE_SELLER : SIDE_BUYER;
+  if (agg) return true;
+  // trade: an X other than MARKET is skipped by message()
+  const x = m.at(K_X);
+  return x < 0 || (m.kind[x] === K_STR && m.valE[x]! - m.valS[x]! === MARKET.length && MARKET.every((b, j) => m.buf[m.valS[x]! + j] === b));
+}
+
+/** A fast bookTicker payload into q (ts_event T, else E); false when a value is not plain. */
+function quoteRow(q: FastQuote, m: ScannedLine, recv: FastRecv | null): boolean {
+  if (!stampFast(q, m.int(m.at(K_T) >= 0 ? K_T : K_E), recv)) return false;
+  if (!decimalOf(m, K_b)) return false;
+  q.bidMant = at.v;
+  q.bidScale = at.scale;
+  if (!decimalOf(m, K_B)) return false;
+  q.bidSizeMant = at.v;
+  q.bidSizeScale = at.scale;
+  if (!decimalOf(m, K_a)) return false;
+  q.askMant = at.v;
+  q.askScale = at.scale;
+  if (!decimalOf(m, K_A)) return false;
+  q.askSizeMant = at.v;
+  q.askSizeScale = at.scale;
+  return true;
+}
+
 export class BinanceUsdmParser {
   readonly stats: ParserStats = { otherSymbol: 0, otherEvent: 0, control: 0, generated: 0, otherTradeStream: 0, notMarket: 0 };
   private readonly symbol: string;
   private readonly run: { tradeStream: 'aggTrade' | 'trade' | null };
+  /** the fast path's: the symbol's char codes, which of its events feed this type, its reused rows */
+  private readonly symbolCodes: Uint16Array;
+  private readonly symbolLit: Lit | null;
+  private readonly fastFeeds: boolean[];
+  private readonly tradeRow: FastTrade = {
+    line: 0, day: 0, initLo: 0, initHi: 0, evLo: 0, evHi: 0, priceMant: 0, priceScale: 0, sizeMant: 0, sizeScale: 0, side: 0, idBuf: new Uint8Array(0), idStart: 0, idEnd: 0, idNum: -1,
+  };
+  private readonly markRow: FastMark = { line: 0, day: 0, initLo: 0, initHi: 0, evLo: 0, evHi: 0, priceMant: 0, priceScale: 0 };
+  private readonly quoteRow: FastQuote = {
+    line: 0, day: 0, initLo: 0, initHi: 0, evLo: 0, evHi: 0, bidMant: 0, bidScale: 0, askMant: 0, askScale: 0, bidSizeMant: 0, bidSizeScale: 0, askSizeMant: 0, askSizeScale: 0,
+  };
 
   /** `symbol`: the one whose messages are read (default: the Normalizer's, the job's). */
   constructor(private readonly norm: Normalizer, private readonly type: DataType, symbol?: string) {
@@ -76,6 +163,9 @@ export class BinanceUsdmParser {
     let st = RUN_STATE.get(norm);
     if (!st) RUN_STATE.set(norm, (st = { tradeStream: null }));
     this.run = st;
+    this.symbolCodes = Uint16Array.from(this.symbol, (ch) => ch.charCodeAt(0));
+    this.symbolLit = this.symbol.length >= 4 && /^[\x20-\x7e]+$/.test(this.symbol) ? lit(this.symbol) : null;
+    this.fastFeeds = EVENT_NAMES.map((e) => EVENT_FEEDS[type].has(e));
   }
 
   /** The trade stream this run takes trades from, once the first valid trade message decided it. */
@@ -114,6 +204,65 @@ export class BinanceUsdmParser {
       return;
     }
     this.rejectLine(line, 'e', 'unknown message: neither a Binance payload (no "e") nor a {"stream","data"} envelope', raw);
+  }
+
+  /**
+   * message() for a line the fast path took apart (websocket/fast.ts): counted, or handed to the
+   * Normalizer's fast entry points, exactly as message() would. False, having changed nothing, when
+   * message() must read it instead (a value it would reject or the fast entry points refuse).
+   */
+  fastMessage(line: number, m: ScannedLine, recv: FastRecv | null): boolean {
+    if (!this.fastFeeds[m.event]) {
+      this.stats.otherEvent++;
+      return true;
+    }
+    const s = m.at(K_s);
+    if (s < 0 || m.kind[s] !== K_STR) return false;
+    if (!m.symbolIs(this.symbolCodes, this.symbolLit)) {
+      this.stats.otherSymbol++;
+      return true;
+    }
+    if (m.event === EV_AGG || m.event === EV_TRADE) {
+      const e = m.event === EV_AGG ? 'aggTrade' : 'trade';
+      if (this.run.tradeStream !== null && this.run.tradeStream !== e) {
+        this.stats.otherTradeStream++;
+        return true;
+      }
+      const r = this.tradeRow;
+      r.line = line;
+      if (!tradeRow(r, m, recv) || !this.norm.tradeFast(r)) return false;
+      this.run.tradeStream ??= e;
+    } else if (m.event === EV_BOOK) {
+      const q = this.quoteRow;
+      q.line = line;
+      if (!quoteRow(q, m, recv) || !this.norm.quoteFast(q)) return false;
+    } else return this.fastMark(line, m, recv);
+    this.norm.counters.rows++;
+    return true;
+  }
+
+  /** markPriceUpdate for mark (markFast) or funding (a few a second: strings and BigInt are fine there). */
+  private fastMark(line: number, m: ScannedLine, recv: FastRecv | null): boolean {
+    const E = m.int(K_E);
+    if (this.type === 'mark') {
+      const r = this.markRow;
+      r.line = line;
+      if (!stampFast(r, E, recv) || !decimalOf(m, K_p)) return false;
+      r.priceMant = at.v;
+      r.priceScale = at.scale;
+      if (!this.norm.markFast(r)) return false;
+      this.norm.counters.rows++;
+      return true;
+    }
+    const rate = m.str(K_r), next = m.int(K_T);
+    if (E < 0 || rate === null || (rate !== '' && next < 0)) return false;
+    const tsEvent = BigInt(E) * MS;
+    const tsInit = recv ? recv.ns() : tsEvent;
+    this.norm.counters.rows++;
+    // delivery contracts: no funding rate, or no next funding time
+    if (rate === '' || next === 0) this.norm.skip(tsInit);
+    else this.norm.funding(line, tsEvent, tsInit, rate, null, BigInt(next) * MS, true);
+    return true;
   }
 
   private payload(line: number, p: unknown, recvNs: bigint | null, raw: string): void {

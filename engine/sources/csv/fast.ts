@@ -99,7 +99,7 @@ function symbolField(only: SymbolFilter, buf: Uint8Array, s: number, fs: number,
 }
 
 /** Where the field readers below stopped (at.p), the byte there (at.c) and the value read. */
-const at = { p: 0, c: 0, v: 0, scale: 0 };
+export const at = { p: 0, c: 0, v: 0, scale: 0 };
 
 /** Skips a field to its delimiter or line end; false at a quote character or the end of buf. */
 function skipField(buf: Uint8Array, p: number, end: number, d: number): boolean {
@@ -139,7 +139,7 @@ function readTs(buf: Uint8Array, p: number, end: number, rule: TsRule): boolean 
  * trailing zeros); `point` is the file's decimal separator ('.' 46 or ',' 44): the other one ends the
  * field, which then fails nextField (the complete path decides, as for a thousands separator).
  */
-function readDecimal(buf: Uint8Array, p: number, end: number, point: number): boolean {
+export function readDecimal(buf: Uint8Array, p: number, end: number, point: number): boolean {
   let m = 0, sig = 0, scale = 0, zeros = 0, nd = 0, c = 0;
   for (;;) {
     if (p >= end) return false;

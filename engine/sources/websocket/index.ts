@@ -13,7 +13,8 @@ import { readDepthSnapshot } from '../binance/snapshot.js';
 import type { ReadHooks } from '../csv/index.js';
 import { openData, type Compression } from '../io/open.js';
 import { lineBatches, type Line } from '../io/lines.js';
-import { jsonFastPathEnabled, parseFastLine } from './fast.js';
+import { FastLineReader, LineTally, readRest, type FastParser } from '../csv/fast.js';
+import { FastRecv, ScannedLine, jsonFastPathEnabled } from './fast.js';
 import { SAMPLE_LINES, TsColumn, parseIso } from '../timestamp.js';
 
 export interface WebsocketFileResult {
@@ -24,6 +25,8 @@ export interface WebsocketFileResult {
 }
 
 type Shape = 'raw' | 'combined' | 'ts_recv' | 'tardis' | 'tardis-machine';
+/** the shapes the fast path reads, by its index */
+const FAST_SHAPES: Shape[] = ['raw', 'combined', 'ts_recv'];
 const SHAPE_TEXT: Record<Shape, string> = {
   raw: 'raw payload', combined: 'combined {stream,data}', ts_recv: '{ts_recv,msg}', tardis: 'Tardis data-feed line', 'tardis-machine': 'Tardis Machine {localTimestamp,message}',
 };
@@ -83,19 +86,17 @@ class RecvClock {
  * The receive time a line carries, for the unit sample: which clock reads it, or null. Shapes as in
  * readWebsocketTargets; a line it cannot read is left to that function's rejects.
  */
-function sampleRecv(text: string, fast: boolean): { tardis: boolean; v: unknown; key: string } | null {
+function sampleRecv(text: string): { tardis: boolean; v: unknown; key: string } | null {
   const c = text.charCodeAt(0);
   if (c >= 48 && c <= 57) {
     const sp = text.indexOf(' ');
     return sp < 0 ? null : { tardis: true, v: text.slice(0, sp), key: '' };
   }
-  let o: unknown = fast ? parseFastLine(text) : undefined;
-  if (o === undefined) {
-    try {
-      o = JSON.parse(text);
-    } catch {
-      return null;
-    }
+  let o: unknown;
+  try {
+    o = JSON.parse(text);
+  } catch {
+    return null;
   }
   if (typeof o !== 'object' || o === null || Array.isArray(o)) return null;
   const r = o as Record<string, unknown>;
@@ -122,13 +123,15 @@ interface Unwrapped { shape: Shape; recv: bigint | null; msg: unknown }
  * handed to every type's parser; what the file held (line shapes, empty lines, clocks) kept for notes.
  */
 class CaptureReader {
-  private readonly clock = new RecvClock();
+  readonly clock = new RecvClock();
   private readonly tardisClock = new RecvClock();
   private readonly shapes: Partial<Record<Shape, number>> = {};
+  /** the fast path's counts of FAST_SHAPES lines (shapes holds their order of first sight) */
+  private readonly fastShapes = [0, 0, 0];
   lines = 0;
   private empty = 0;
 
-  constructor(readonly parsers: BinanceUsdmParser[], private readonly fast: boolean) {}
+  constructor(readonly parsers: BinanceUsdmParser[]) {}
 
   private rejectLine(no: number, field: string, reason: string, value: string): void {
     for (const p of this.parsers) p.rejectLine(no, field, reason, value);
@@ -146,19 +149,40 @@ class CaptureReader {
     }
     const prefixed = text.charCodeAt(0) >= 48 && text.charCodeAt(0) <= 57 ? this.tardisPrefix(line.no, text) : { jsonText: text, recv: null };
     if (!prefixed) return;
-    let obj: unknown = this.fast ? parseFastLine(prefixed.jsonText) : undefined;
-    if (obj === undefined) {
-      try {
-        obj = JSON.parse(prefixed.jsonText);
-      } catch (e) {
-        return this.rejectLine(line.no, 'json', `not valid JSON (${(e as Error).message})`, text);
-      }
+    let obj: unknown;
+    try {
+      obj = JSON.parse(prefixed.jsonText);
+    } catch (e) {
+      return this.rejectLine(line.no, 'json', `not valid JSON (${(e as Error).message})`, text);
     }
     const u = prefixed.recv !== null ? { shape: 'tardis' as const, recv: prefixed.recv, msg: obj } : this.unwrap(line.no, text, obj);
     if (!u) return;
     this.shapes[u.shape] = (this.shapes[u.shape] ?? 0) + 1;
     // The parsers only read the message, so one parsed object serves every type.
     for (const p of this.parsers) p.message(line.no, u.msg, u.recv, text);
+  }
+
+  /**
+   * handleLine for a line the fast path took apart, buf[s, next) with its line end: counted as
+   * handleLine counts it and handed to every parser's fast entry, or, where a parser declines, to
+   * its message() with the line's JSON.parse value (as handleLine would have given it).
+   */
+  fastLine(no: number, m: ScannedLine, recv: FastRecv | null, buf: Buffer, s: number, next: number): void {
+    this.lines++;
+    const k = m.wrapped ? 2 : m.enveloped ? 1 : 0;
+    if (this.fastShapes[k]!++ === 0) this.shapes[FAST_SHAPES[k]!] ??= 0;
+    if (recv) this.clock.field ??= 'ts_recv';
+    let text: string | null = null, msg: unknown;
+    for (const p of this.parsers) {
+      if (p.fastMessage(no, m, recv)) continue;
+      if (text === null) {
+        // The line is ASCII: its bytes are its characters.
+        text = buf.toString('latin1', s, buf[next - 2] === 13 ? next - 2 : next - 1);
+        const o = JSON.parse(text) as Record<string, unknown>;
+        msg = m.wrapped ? o.msg : o;
+      }
+      p.message(no, msg, recv ? recv.ns() : null, text);
+    }
   }
 
   /** D: "<ISO local timestamp> <json>" (Tardis writes exactly 28 chars; accept other ISO widths). */
@@ -199,7 +223,7 @@ class CaptureReader {
     const wrapped: { v: unknown; raw: string; key: string }[] = [], tardis: typeof wrapped = [];
     for (const l of held) {
       const text = l.error ? '' : l.text.trim();
-      const r = text === '' ? null : sampleRecv(text, this.fast);
+      const r = text === '' ? null : sampleRecv(text);
       if (r) (r.tardis ? tardis : wrapped).push({ v: r.v, raw: text, key: r.key });
     }
     this.clock.decide(wrapped);
@@ -210,7 +234,7 @@ class CaptureReader {
   commonNotes(): string[] {
     const common: string[] = [];
     if (this.lines === 0) common.push('the file is empty');
-    const seen = (Object.entries(this.shapes) as [Shape, number][]).map(([k, v]) => `${SHAPE_TEXT[k]} ×${v}`);
+    const seen = (Object.entries(this.shapes) as [Shape, number][]).map(([k, v]) => `${SHAPE_TEXT[k]} ×${v + (this.fastShapes[FAST_SHAPES.indexOf(k)] ?? 0)}`);
     if (seen.length) common.push(`line shapes: ${seen.join(', ')}`);
     if (this.empty) common.push(`${this.empty} empty line(s) skipped (disconnect markers)`);
     for (const c of [this.clock, this.tardisClock]) {
@@ -221,6 +245,71 @@ class CaptureReader {
   }
 }
 
+/** The fast path's line parser (FastLineReader): lines of the fast shapes, from their bytes, to the CaptureReader. */
+class FastCapture implements FastParser {
+  private readonly m = new ScannedLine();
+  private readonly recv = new FastRecv();
+
+  constructor(private readonly reader: CaptureReader) {
+    this.refresh();
+  }
+
+  /** The receive-time unit, once decided (a line on the complete path may decide it). */
+  refresh(): void {
+    this.recv.setUnit(this.reader.clock.col.unit);
+  }
+
+  line(buf: Uint8Array, s: number, end: number, no: number): number {
+    const m = this.m;
+    const next = m.scan(buf, s, end);
+    if (next < 0 || (m.wrapped && !this.recv.read(m.dv, buf, m.recvS, m.recvE))) return -1;
+    this.reader.fastLine(no, m, m.wrapped ? this.recv : null, buf as Buffer, s, next);
+    return next;
+  }
+}
+
+/**
+ * The capture's lines to the reader: the first ones held until the receive-time units are decided
+ * from many of them, then (fast path on) the rest of the bytes read by FastCapture, the lines it
+ * declines handed over as text, in order.
+ */
+async function readLines(source: AsyncIterable<Buffer>, reader: CaptureReader, onBatch: () => void | Promise<void>, signal?: AbortSignal): Promise<void> {
+  const chunks = source[Symbol.asyncIterator]();
+  let tally: LineTally | null = jsonFastPathEnabled() ? new LineTally() : null;
+  const tee = async function* (): AsyncGenerator<Buffer> {
+    for (let r = await chunks.next(); !r.done; r = await chunks.next()) {
+      tally?.add(r.value);
+      yield r.value;
+    }
+  };
+  let held: Line[] | null = [];
+  let heldLines = 0;
+  const release = (first: Line[]): void => {
+    reader.decideClocks(first);
+    for (const l of first) reader.handleLine(l);
+  };
+  for await (const batch of lineBatches(tee())) {
+    signal?.throwIfAborted();
+    if (held) {
+      held = held.concat(batch);
+      for (const l of batch) if (l.error || l.text.trim() !== '') heldLines++;
+      if (heldLines <= SAMPLE_LINES) continue;
+      release(held);
+      held = null;
+    } else for (const line of batch) reader.handleLine(line);
+    await onBatch();
+    if (tally?.settled(batch)) {
+      const fast = new FastLineReader(new FastCapture(reader), tally.lines, tally.tail, (lines) => {
+        for (const l of lines) reader.handleLine(l);
+      });
+      tally = null;
+      await readRest(chunks, fast, { signal, onBatch });
+      return;
+    }
+  }
+  if (held) release(held);
+}
+
 /**
  * Reads a capture file once for several data types (trades, mark and funding usually come from one
  * file): each line is parsed once and handed to every type's parser, which counts and rejects it
@@ -228,7 +317,7 @@ class CaptureReader {
  */
 export async function readWebsocketTargets(path: string, targets: WebsocketTarget[], hooks: ReadHooks = {}): Promise<WebsocketFileResult[]> {
   const opened = await openData(path, { member: hooks.member });
-  const reader = new CaptureReader(targets.map((t) => new BinanceUsdmParser(t.norm, t.type, hooks.symbol)), jsonFastPathEnabled());
+  const reader = new CaptureReader(targets.map((t) => new BinanceUsdmParser(t.norm, t.type, hooks.symbol)));
   // deltas: the book starts from the REST depth snapshot the capture was synced from (binance/snapshot.ts).
   const snapNotes = new Map<number, string[]>();
   try {
@@ -240,26 +329,8 @@ export async function readWebsocketTargets(path: string, targets: WebsocketTarge
     throw e;
   }
   const source = opened.stream;
-  // The first lines are held until the receive-time units are decided from many of them.
-  let held: Line[] | null = [];
-  let heldLines = 0;
-  const release = (first: Line[]): void => {
-    reader.decideClocks(first);
-    for (const l of first) reader.handleLine(l);
-  };
   try {
-    for await (const batch of lineBatches(source)) {
-      hooks.signal?.throwIfAborted();
-      if (held) {
-        held = held.concat(batch);
-        for (const l of batch) if (l.error || l.text.trim() !== '') heldLines++;
-        if (heldLines <= SAMPLE_LINES) continue;
-        release(held);
-        held = null;
-      } else for (const line of batch) reader.handleLine(line);
-      await hooks.onBatch?.(opened.bytesRead(), opened.totalBytes);
-    }
-    if (held) release(held);
+    await readLines(source, reader, async () => void (await hooks.onBatch?.(opened.bytesRead(), opened.totalBytes)), hooks.signal);
   } finally {
     source.destroy();
   }
