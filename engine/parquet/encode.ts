@@ -9,6 +9,7 @@ import { withPageChecksums } from './crc.js';
 import { fixedMode, type PrecisionMode } from '../numbers/fixed.js';
 import { props, type Codec } from './parquet.js';
 import { dataTypeOf } from '../datatypes/index.js';
+import { writeOwnParquet } from './own/writer.js';
 
 /** What a worker needs to encode a file's blocks: plain data, sent with every block. */
 export interface EncodeSpec {
@@ -67,9 +68,22 @@ function toWasmTable(schema: A.Schema, batch: A.RecordBatch): pw.Table {
   return pw.Table.fromIPCStream(ipc.buf.subarray(0, ipc.len));
 }
 
+/** Data types the own writer (own/writer.ts) is proven on: NautilusTrader loads its files (test/engine/parquet/own-writer.test.ts). */
+const OWN_TYPES = new Set<DataType>(['trades']);
+
+/** CB_PARQUET_WRITER=own|wasm: which writer encodes the row groups of the types the own writer knows. */
+export function parquetWriter(): 'own' | 'wasm' {
+  return process.env.CB_PARQUET_WRITER === 'own' ? 'own' : 'wasm';
+}
+
 export function encodeBlock(spec: EncodeSpec, block: Block): Uint8Array {
   const schema = schemaFor(spec);
   const batch = dataTypeOf(spec.type).toBatch(fixedMode(spec.mode), schema, block);
+  if (spec.codec === 'zstd' && OWN_TYPES.has(spec.type) && parquetWriter() === 'own') {
+    // Null for a block it cannot write (a column of another kind): parquet-wasm writes that one.
+    const part = writeOwnParquet(schema, batch, spec.metadata);
+    if (part) return part;
+  }
   const table = toWasmTable(schema, batch);
   const columns = schema.fields.map((f) => f.name);
   // writeParquet takes ownership of the table and the properties. Page CRCs added after (crc.ts).

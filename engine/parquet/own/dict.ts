@@ -1,0 +1,143 @@
+// Dictionaries of a column chunk: each distinct value gets the next index, in order of first
+// appearance, as parquet-rs numbers them. Values are compared as 32-bit words (no strings, no
+// per-row objects).
+
+export interface Dict {
+  /** distinct values so far */
+  size: number;
+  /** the dictionary page's size in bytes when written now (PLAIN) */
+  pageBytes(): number;
+  /** indices of rows [from, to) into `idx` (from 0), adding new values */
+  encode(from: number, to: number, idx: Uint32Array): void;
+  /** entry `i` as its PLAIN bytes (statistics) */
+  entry(i: number): Uint8Array;
+  /** the PLAIN dictionary page */
+  page(): Uint8Array;
+}
+
+/** Values of `w` bytes (a multiple of 4): fixed-point prices and sizes, u64 ids. */
+export class FixedDict implements Dict {
+  size = 0;
+  private words: Uint32Array;
+  private table: Int32Array;
+  private readonly k: number;
+
+  constructor(private readonly w: number, private readonly vals: Uint32Array) {
+    this.k = w >> 2;
+    this.words = new Uint32Array(this.k * 1024);
+    this.table = new Int32Array(2048);
+  }
+
+  pageBytes(): number {
+    return this.size * this.w;
+  }
+
+  private hash(src: Uint32Array, at: number): number {
+    let h = 0x811c9dc5;
+    for (let j = 0; j < this.k; j++) {
+      h = Math.imul(h ^ src[at + j]!, 0x9e3779b1);
+      h ^= h >>> 15;
+    }
+    return h;
+  }
+
+  encode(from: number, to: number, idx: Uint32Array): void {
+    const k = this.k, vals = this.vals;
+    for (let r = from; r < to; r++) {
+      const at = r * k;
+      let mask = this.table.length - 1;
+      let slot = this.hash(vals, at) & mask;
+      for (;;) {
+        const e = this.table[slot]! - 1;
+        if (e < 0) {
+          if ((this.size + 1) * 2 > this.table.length) {
+            this.rehash();
+            mask = this.table.length - 1;
+            slot = this.hash(vals, at) & mask;
+            while (this.table[slot] !== 0) slot = (slot + 1) & mask;
+          }
+          idx[r - from] = this.add(vals, at, slot);
+          break;
+        }
+        if (this.same(e, vals, at)) {
+          idx[r - from] = e;
+          break;
+        }
+        slot = (slot + 1) & mask;
+      }
+    }
+  }
+
+  private same(e: number, vals: Uint32Array, at: number): boolean {
+    const base = e * this.k;
+    for (let j = 0; j < this.k; j++) if (this.words[base + j] !== vals[at + j]) return false;
+    return true;
+  }
+
+  private add(vals: Uint32Array, at: number, slot: number): number {
+    const e = this.size++;
+    if (this.size * this.k > this.words.length) {
+      const nw = new Uint32Array(this.words.length * 2);
+      nw.set(this.words);
+      this.words = nw;
+    }
+    for (let j = 0; j < this.k; j++) this.words[e * this.k + j] = vals[at + j]!;
+    this.table[slot] = e + 1;
+    return e;
+  }
+
+  private rehash(): void {
+    const table = new Int32Array(this.table.length * 2);
+    const mask = table.length - 1;
+    for (let e = 0; e < this.size; e++) {
+      let slot = this.hash(this.words, e * this.k) & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = e + 1;
+    }
+    this.table = table;
+  }
+
+  entry(i: number): Uint8Array {
+    return new Uint8Array(this.words.buffer, i * this.w, this.w);
+  }
+
+  page(): Uint8Array {
+    return new Uint8Array(this.words.buffer, 0, this.size * this.w).slice();
+  }
+}
+
+/** One-byte values (sides, actions, flags) stored as INT32. */
+export class ByteDict implements Dict {
+  size = 0;
+  private index = new Int32Array(256).fill(-1);
+  private values: number[] = [];
+
+  constructor(private readonly vals: Uint8Array) {}
+
+  pageBytes(): number {
+    return this.size * 4;
+  }
+
+  encode(from: number, to: number, idx: Uint32Array): void {
+    const vals = this.vals, index = this.index;
+    for (let r = from; r < to; r++) {
+      const v = vals[r]!;
+      let e = index[v]!;
+      if (e < 0) {
+        e = index[v] = this.size++;
+        this.values.push(v);
+      }
+      idx[r - from] = e;
+    }
+  }
+
+  entry(i: number): Uint8Array {
+    return Uint8Array.of(this.values[i]!, 0, 0, 0);
+  }
+
+  page(): Uint8Array {
+    const out = new Uint8Array(this.size * 4);
+    this.values.forEach((v, i) => (out[i * 4] = v));
+    return out;
+  }
+}
