@@ -19,6 +19,8 @@ export interface EncodeSpec {
   metadata: [string, string][];
   codec: Codec;
   rowGroupSize: number;
+  /** the writer, chosen on the calling thread (encoder threads keep the environment they started with); CB_PARQUET_WRITER when absent */
+  writer?: 'own' | 'wasm';
 }
 
 const schemas = new Map<string, A.Schema>();
@@ -79,7 +81,7 @@ export function parquetWriter(): 'own' | 'wasm' {
 export function encodeBlock(spec: EncodeSpec, block: Block): Uint8Array {
   const schema = schemaFor(spec);
   const batch = dataTypeOf(spec.type).toBatch(fixedMode(spec.mode), schema, block);
-  if (spec.codec === 'zstd' && OWN_TYPES.has(spec.type) && parquetWriter() === 'own') {
+  if (spec.codec === 'zstd' && OWN_TYPES.has(spec.type) && (spec.writer ?? parquetWriter()) === 'own') {
     // Null for a block it cannot write (a column of another kind): parquet-wasm writes that one.
     const part = writeOwnParquet(schema, batch, spec.metadata);
     if (part) return part;

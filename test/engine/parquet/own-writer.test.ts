@@ -1,0 +1,205 @@
+// The own Parquet writer (engine/parquet/own) against parquet-wasm (parquet-rs), the reference: for
+// the same blocks, its files read back (by arrow-rs through parquet-wasm, and by DuckDB's own reader)
+// give the values of the parquet-wasm file, with the same schema, metadata and chunk statistics;
+// the statistics, page indexes and CRCs pass verify's checks; a catalog built with it verifies.
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { BlockBuilder, type Block } from '../../../engine/blocks/block.js';
+import { TRADE, TRADE_TICK } from '../../../engine/datatypes/trade.js';
+import { fixedMode, writeRaw, type PrecisionMode } from '../../../engine/numbers/fixed.js';
+import { encodeBlock, type EncodeSpec } from '../../../engine/parquet/encode.js';
+import { CREATED_BY } from '../../../engine/parquet/own/writer.js';
+import { readPageHeader, chunkStart } from '../../../engine/parquet/crc.js';
+import { decodeStruct, type TStruct } from '../../../engine/parquet/thrift.js';
+import { readParquetInfo } from '../../../engine/parquet/parquet.js';
+import { checkFile } from '../../../engine/catalog/check-file.js';
+import { verifyCatalog } from '../../../engine/catalog/verify.js';
+import { genTardisTrades } from '../../../scripts/gen-data.js';
+import { build, filesUnder, hex, readRows, tempDir } from '../../helpers.js';
+
+interface Trade { ts: bigint; price: bigint; size: bigint; side: number; id: string }
+
+function tradeBlock(mode: PrecisionMode, rows: Trade[]): Block {
+  const fm = fixedMode(mode);
+  const b = new BlockBuilder(TRADE_TICK.layout(fm), 16);
+  for (const r of rows) {
+    const i = b.add(r.ts);
+    b.views[TRADE.tsEvent]!.setBigUint64(i * 8, r.ts, true);
+    writeRaw(b.views[TRADE.price]!, i * fm.W, r.price, fm.W as 8 | 16);
+    writeRaw(b.views[TRADE.size]!, i * fm.W, r.size, fm.W as 8 | 16);
+    b.fixed[TRADE.side]![i] = r.side;
+    b.setVar(TRADE.id, i, r.id);
+  }
+  return b.take();
+}
+
+/** A small deterministic generator (no Math.random: failures must repeat). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s;
+  };
+}
+
+function encodeWith(writer: 'own' | 'wasm', spec: EncodeSpec, block: Block): Uint8Array {
+  const before = process.env.CB_PARQUET_WRITER;
+  process.env.CB_PARQUET_WRITER = writer;
+  try {
+    return encodeBlock(spec, block);
+  } finally {
+    if (before === undefined) delete process.env.CB_PARQUET_WRITER;
+    else process.env.CB_PARQUET_WRITER = before;
+  }
+}
+
+function footerOf(file: Uint8Array): TStruct {
+  const b = Buffer.from(file);
+  const len = b.readUInt32LE(b.length - 8);
+  return decodeStruct(b.subarray(b.length - 8 - len, b.length - 8));
+}
+
+/** Per column: path, chunk statistics (null count, max, min) and whether every page header has a CRC. */
+function chunkFacts(file: Uint8Array): { column: string; stats: string; crcs: boolean }[] {
+  const out: { column: string; stats: string; crcs: boolean }[] = [];
+  for (const rg of footerOf(file).list(4)!.items as TStruct[]) {
+    for (const cc of rg.list(1)!.items as TStruct[]) {
+      const md = cc.struct(3)!;
+      const st = md.struct(12)!;
+      let crcs = true;
+      for (let p = chunkStart(md), end = p + Number(md.i64(7)!); p < end;) {
+        const h = readPageHeader(file, p);
+        if (typeof h.header.get(4) !== 'number') crcs = false;
+        p += h.len + h.size;
+      }
+      const column = Buffer.from((md.list(3)!.items as Uint8Array[])[0]!).toString();
+      // parquet-rs cuts byte-array statistics at 64 bytes (flagged inexact); the own writer keeps them whole.
+      const exact = st.get(7) !== false && st.get(8) !== false;
+      out.push({ column, stats: exact ? `${st.get(3)} ${hex(st.get(5) as Uint8Array)} ${hex(st.get(6) as Uint8Array)}` : 'truncated', crcs });
+    }
+  }
+  return out;
+}
+
+async function duckRows(path: string): Promise<Record<string, unknown>[]> {
+  const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const c = await db.connect();
+  try {
+    const r = await c.runAndReadAll(`SELECT hex(price) AS price, hex(size) AS size, aggressor_side, trade_id, ts_event, ts_init
+      FROM read_parquet('${path.replace(/'/g, "''")}', file_row_number = true) ORDER BY file_row_number`);
+    return r.getRowObjects();
+  } finally {
+    c.closeSync();
+  }
+}
+
+const asDuck = (o: Record<string, unknown>) => ({
+  price: hex(o.price as Uint8Array).toUpperCase(), size: hex(o.size as Uint8Array).toUpperCase(), aggressor_side: Number(o.aggressor_side),
+  trade_id: o.trade_id, ts_event: o.ts_event, ts_init: o.ts_init,
+});
+
+/** Both writers on the same block; the own file must read back as the reference file does. */
+async function assertSameAsWasm(t: TestContext, mode: PrecisionMode, rows: Trade[]): Promise<Uint8Array> {
+  const dir = await tempDir(t);
+  const metadata = [...TRADE_TICK.metadata({ instrumentId: 'BTCUSDT-PERP.BINANCE', pricePrecision: 2, sizePrecision: 3 })];
+  const spec: EncodeSpec = { type: 'trades', mode, metadata, codec: 'zstd', rowGroupSize: 1_000_000 };
+  const block = tradeBlock(mode, rows);
+  const ref = encodeWith('wasm', spec, block), own = encodeWith('own', spec, block);
+  const refPath = join(dir, 'ref.parquet'), ownPath = join(dir, 'own.parquet');
+  await writeFile(refPath, ref);
+  await writeFile(ownPath, own);
+  assert.equal(Buffer.from(footerOf(own).get(6) as Uint8Array).toString(), CREATED_BY, 'the own writer wrote the file');
+  const want = await readRows(refPath);
+  assert.equal(want.length, rows.length);
+  assert.deepEqual(await readRows(ownPath), want, 'arrow-rs reads the values of the reference file');
+  const duck = await duckRows(ownPath);
+  assert.equal(duck.length, want.length);
+  duck.forEach((d, i) => assert.deepEqual({ ...d, aggressor_side: Number(d.aggressor_side) }, asDuck(want[i]!), `DuckDB row ${i}`));
+  const [ri, oi] = [await readParquetInfo(refPath), await readParquetInfo(ownPath)];
+  // parquet-rs keeps both in hash maps: their order is not the file's content.
+  const sorted = (m: Map<string, string>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1));
+  assert.deepEqual(sorted(oi.keyValue), sorted(ri.keyValue), 'footer key/value pairs');
+  assert.equal(oi.schema.toString(), ri.schema.toString(), 'Arrow schema (ARROW:schema)');
+  assert.deepEqual(sorted(oi.schema.metadata), sorted(ri.schema.metadata), 'Arrow schema metadata');
+  const facts = chunkFacts(own), refFacts = chunkFacts(ref);
+  assert.deepEqual(facts.map((f) => f.column), refFacts.map((f) => f.column), 'columns');
+  refFacts.forEach((r, i) => r.stats === 'truncated' || assert.equal(facts[i]!.stats, r.stats, `${r.column}: chunk statistics`));
+  assert.ok(facts.every((f) => f.crcs), 'every page has a CRC');
+  const check = await checkFile({ path: ownPath, where: 'own.parquet', type: 'trade_tick', start: null, end: null });
+  assert.deepEqual(check.errors.filter((e) => /statistics|CRC|column index|cannot be read|footer/.test(e)), [], 'statistics, page indexes and CRCs hold');
+  return own;
+}
+
+function randomTrades(n: number, seed: number, o: { prices?: number; start?: bigint } = {}): Trade[] {
+  const r = rng(seed);
+  let ts = o.start ?? 1_704_067_200_000_000_000n;
+  const out: Trade[] = [];
+  for (let i = 0; i < n; i++) {
+    ts += BigInt(r() % 5_000_000);
+    const price = 4_200_000n + BigInt(r() % (o.prices ?? 700)) - 300n;
+    out.push({ ts, price: price * 10n ** 14n, size: BigInt(1 + (r() % 9000)) * 10n ** 13n, side: 1 + (r() % 2), id: String(3_500_000_000 + i) });
+  }
+  return out;
+}
+
+for (const mode of [128, 64] as const) {
+  const s = fixedMode(mode).F;
+  test(`${mode}-bit: random trades over several pages read back as parquet-wasm's`, async (t) => {
+    const rows = randomTrades(150_000, 1).map((x) => ({ ...x, price: (x.price / 10n ** 14n) * 10n ** BigInt(s - 2), size: (x.size / 10n ** 13n) * 10n ** BigInt(s - 3) }));
+    await assertSameAsWasm(t, mode, rows);
+  });
+
+  test(`${mode}-bit: one row; all prices equal (one dictionary entry, zero-bit indices); negative prices`, async (t) => {
+    await assertSameAsWasm(t, mode, [{ ts: 1n, price: -5n, size: 0n, side: 0, id: 'x' }]);
+    const rows = randomTrades(70_000, 2).map((x, i) => ({ ...x, price: 123n, size: i % 3 === 0 ? 7n : 9n, side: 2 }));
+    await assertSameAsWasm(t, mode, rows);
+    await assertSameAsWasm(t, mode, randomTrades(1000, 3).map((x, i) => ({ ...x, price: i % 2 ? -x.price : x.price })));
+  });
+
+  test(`${mode}-bit: a dictionary past 1 MB falls back to PLAIN pages`, async (t) => {
+    // Unique prices: the dictionary passes 1 MB after a page, the pages after it are PLAIN.
+    const n = mode === 128 ? 140_000 : 270_000;
+    const rows = randomTrades(n, 4).map((x, i) => ({ ...x, price: BigInt(i) * 7919n - 10n ** 12n }));
+    const own = await assertSameAsWasm(t, mode, rows);
+    const price = ((footerOf(own).list(4)!.items[0] as TStruct).list(1)!.items[0] as TStruct).struct(3)!;
+    assert.deepEqual(price.list(2)!.items, [0, 3, 8], 'PLAIN, RLE and RLE_DICTIONARY pages');
+  });
+}
+
+test('extreme timestamps (wrapping deltas), unsorted times, empty and long trade ids', async (t) => {
+  const max = 2n ** 64n - 1n;
+  const times = [max, 0n, 2n ** 63n, 2n ** 63n - 1n, 1n, max - 5n, 0n, 123_456_789n];
+  const rows: Trade[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const id = i % 7 === 0 ? '' : i % 11 === 0 ? 'é'.repeat(40) + String(i) : `id-${i % 13}-${i}`;
+    rows.push({ ts: times[i % times.length]! + BigInt(i), price: BigInt(i % 5), size: BigInt(i), side: i % 3, id });
+  }
+  await assertSameAsWasm(t, 128, rows.map((r) => ({ ...r, ts: r.ts > max ? r.ts - max - 1n : r.ts })));
+});
+
+test('a catalog built with CB_PARQUET_WRITER=own verifies and reads back as the parquet-wasm catalog', async (t) => {
+  const dir = await tempDir(t);
+  await genTardisTrades({ path: join(dir, 'trades.csv.gz'), rows: 250_000, start: '2024-01-01', days: 2 });
+  const before = process.env.CB_PARQUET_WRITER;
+  t.after(() => (before === undefined ? delete process.env.CB_PARQUET_WRITER : (process.env.CB_PARQUET_WRITER = before)));
+  const files: Record<string, string[]> = {};
+  for (const writer of ['wasm', 'own'] as const) {
+    process.env.CB_PARQUET_WRITER = writer;
+    const report = await build(dir, { trades: { file_path: 'trades.csv.gz' } }, { end: '2024-01-02', output: join(dir, writer) });
+    assert.equal(report.ok, true, report.errors.join('\n'));
+    const v = await verifyCatalog(join(dir, writer));
+    assert.equal(v.ok, true, v.errors.join('\n'));
+    const root = join(dir, writer, 'data', 'trade_tick');
+    files[writer] = (await filesUnder(root)).map((f) => join(root, f));
+  }
+  assert.equal(files.own!.length, 2);
+  for (let i = 0; i < files.own!.length; i++) {
+    const own = await readFile(files.own![i]!);
+    assert.equal(Buffer.from(footerOf(own).get(6) as Uint8Array).toString(), CREATED_BY);
+    assert.ok((footerOf(own).list(4)!.items.length) > 1, 'several row groups joined');
+    assert.deepEqual(await readRows(files.own![i]!), await readRows(files.wasm![i]!));
+  }
+});
