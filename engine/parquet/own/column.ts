@@ -33,7 +33,10 @@ const orderOf = (d: ColumnData): Order => (d.kind === 'fsb' || d.kind === 'utf8'
 interface Page {
   type: number;
   encoding: number;
-  raw: Uint8Array;
+  /** page header (with CRC) and compressed body */
+  header: Uint8Array;
+  body: Uint8Array;
+  rawLen: number;
   rows: number;
   firstRow: number;
   stats?: MinMax;
@@ -64,6 +67,9 @@ function words(b: Uint8Array): Uint32Array {
   return new Uint32Array(b.slice().buffer);
 }
 
+/** One page's encoded values, reused from page to page (a fresh buffer per page kept the GC busy). */
+const scratch = new ByteSink(1 << 20);
+
 /** The data pages of rows [0, n), and the dictionary page (first) if any page used it. */
 function encodePages(d: ColumnData, n: number): Page[] {
   const dict = dictOf(d);
@@ -74,20 +80,24 @@ function encodePages(d: ColumnData, n: number): Page[] {
   let stamp: Int32Array = new Int32Array(0);
   for (let from = 0; from < n; from += PAGE_ROWS) {
     const to = Math.min(n, from + PAGE_ROWS);
+    const info = { type: DATA_PAGE_V2, rows: to - from, firstRow: from };
+    scratch.n = 0;
     if (useDict && dict) {
       dict.encode(from, to, idx);
       if (stamp.length < dict.size) stamp = growStamp(stamp, dict.size);
       const stats = dictStats(dict, idx, to - from, stamp, pages.length + 1, order);
-      const out = new ByteSink(to - from + 64);
       const width = bitsOf(Math.max(0, dict.size - 1));
-      out.byte(width);
-      rleHybrid(idx, to - from, width, out);
-      pages.push({ type: DATA_PAGE_V2, encoding: RLE_DICTIONARY, raw: out.take(), rows: to - from, firstRow: from, stats });
+      scratch.byte(width);
+      rleHybrid(idx, to - from, width, scratch);
+      pages.push({ ...info, encoding: RLE_DICTIONARY, stats, ...pageBytes(DATA_PAGE_V2, to - from, RLE_DICTIONARY, scratch.buf.subarray(0, scratch.n)) });
       if (dict.pageBytes() > DICT_LIMIT) useDict = false;
-    } else pages.push(plainPage(d, from, to));
+    } else {
+      const p = plainPage(d, from, to, scratch);
+      pages.push({ ...info, ...p, ...pageBytes(DATA_PAGE_V2, to - from, p.encoding, scratch.buf.subarray(0, scratch.n)) });
+    }
   }
   if (dict && dict.size > 0 && pages.some((p) => p.encoding === RLE_DICTIONARY)) {
-    pages.unshift({ type: DICTIONARY_PAGE, encoding: PLAIN, raw: dict.page(), rows: dict.size, firstRow: 0 });
+    pages.unshift({ type: DICTIONARY_PAGE, encoding: PLAIN, rows: dict.size, firstRow: 0, ...pageBytes(DICTIONARY_PAGE, dict.size, PLAIN, dict.page()) });
   }
   return pages;
 }
@@ -112,49 +122,51 @@ function dictStats(dict: Dict, idx: Uint32Array, n: number, stamp: Int32Array, p
   return { min: min!.slice(), max: max!.slice() };
 }
 
-/** A page without the dictionary: the column's own (fallback) encoding. */
-function plainPage(d: ColumnData, from: number, to: number): Page {
-  const base = { type: DATA_PAGE_V2, rows: to - from, firstRow: from };
-  const out = new ByteSink(1024);
+/** A page without the dictionary, its values into `out`: the column's own (fallback) encoding. */
+function plainPage(d: ColumnData, from: number, to: number, out: ByteSink): { encoding: number; stats: MinMax; varBytes?: number } {
   switch (d.kind) {
     case 'fsb':
-      return { ...base, encoding: PLAIN, raw: d.bytes.slice(from * d.w, to * d.w), stats: fixedMinMax(d.bytes, d.w, from, to) };
+      out.bytes(d.bytes.subarray(from * d.w, to * d.w));
+      return { encoding: PLAIN, stats: fixedMinMax(d.bytes, d.w, from, to) };
     case 'u64':
     case 'u64-delta':
       deltaBinaryPacked(d.words, from, to, out);
-      return { ...base, encoding: DELTA_BINARY_PACKED, raw: out.take(), stats: u64MinMax(d.words, from, to) };
+      return { encoding: DELTA_BINARY_PACKED, stats: u64MinMax(d.words, from, to) };
     case 'utf8':
       deltaByteArray(d.offsets, d.bytes, from, to, out);
-      return { ...base, encoding: DELTA_BYTE_ARRAY, raw: out.take(), stats: varMinMax(d.offsets, d.bytes, from, to), varBytes: d.offsets[to]! - d.offsets[from]! };
+      return { encoding: DELTA_BYTE_ARRAY, stats: varMinMax(d.offsets, d.bytes, from, to), varBytes: d.offsets[to]! - d.offsets[from]! };
     case 'u8':
       throw new Error('one-byte columns are always dictionary-encoded');
   }
 }
 
-/** Compressed body and header (with CRC) of a page. Format-2 data pages stay uncompressed when zstd does not shrink them (parquet-rs). */
-function pageBytes(p: Page): { header: Uint8Array; body: Uint8Array } {
-  let body = zstdCompress(p.raw);
+/**
+ * Compressed body and header (with CRC) of a page whose values are `raw` (a view, used before the
+ * next page). Format-2 data pages stay uncompressed when zstd does not shrink them (parquet-rs).
+ */
+function pageBytes(type: number, values: number, encoding: number, raw: Uint8Array): { header: Uint8Array; body: Uint8Array; rawLen: number } {
+  let body = zstdCompress(raw);
   let compressed = true;
-  if (p.type === DATA_PAGE_V2 && body.length >= p.raw.length) {
-    body = p.raw;
+  if (type === DATA_PAGE_V2 && body.length >= raw.length) {
+    body = raw.slice();
     compressed = false;
   }
   const h = new TStruct([
-    { id: 1, type: T_I32, value: p.type },
-    { id: 2, type: T_I32, value: p.raw.length },
+    { id: 1, type: T_I32, value: type },
+    { id: 2, type: T_I32, value: raw.length },
     { id: 3, type: T_I32, value: body.length },
     { id: 4, type: T_I32, value: pageCrc(body) },
   ]);
-  if (p.type === DICTIONARY_PAGE) {
-    h.set(7, T_STRUCT, new TStruct([{ id: 1, type: T_I32, value: p.rows }, { id: 2, type: T_I32, value: PLAIN }, { id: 3, type: T_TRUE, value: false }]));
+  if (type === DICTIONARY_PAGE) {
+    h.set(7, T_STRUCT, new TStruct([{ id: 1, type: T_I32, value: values }, { id: 2, type: T_I32, value: PLAIN }, { id: 3, type: T_TRUE, value: false }]));
   } else {
     h.set(8, T_STRUCT, new TStruct([
-      { id: 1, type: T_I32, value: p.rows }, { id: 2, type: T_I32, value: 0 }, { id: 3, type: T_I32, value: p.rows },
-      { id: 4, type: T_I32, value: p.encoding }, { id: 5, type: T_I32, value: 0 }, { id: 6, type: T_I32, value: 0 },
+      { id: 1, type: T_I32, value: values }, { id: 2, type: T_I32, value: 0 }, { id: 3, type: T_I32, value: values },
+      { id: 4, type: T_I32, value: encoding }, { id: 5, type: T_I32, value: 0 }, { id: 6, type: T_I32, value: 0 },
       { id: 7, type: T_TRUE, value: compressed },
     ]));
   }
-  return { header: encodeStruct(h), body };
+  return { header: encodeStruct(h), body, rawLen: raw.length };
 }
 
 const i64 = (v: number) => BigInt(v);
@@ -169,7 +181,7 @@ export function writeChunk(name: string, d: ColumnData, n: number, pos: number):
   const dataPages: Page[] = [];
   let at = pos, uncompressed = 0, dictAt = -1, dataAt = -1;
   for (const p of pages) {
-    const { header, body } = pageBytes(p);
+    const { header, body } = p;
     parts.push(header, body);
     if (p.type === DICTIONARY_PAGE) dictAt = at;
     else {
@@ -180,7 +192,7 @@ export function writeChunk(name: string, d: ColumnData, n: number, pos: number):
       ]));
     }
     at += header.length + body.length;
-    uncompressed += header.length + p.raw.length;
+    uncompressed += header.length + p.rawLen;
   }
   const stats = dataPages.map((p) => p.stats!);
   const all = mergeMinMax(order, stats);

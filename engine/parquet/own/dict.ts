@@ -15,6 +15,12 @@ export interface Dict {
   page(): Uint8Array;
 }
 
+/** True when the k words at `at` equal the k words before them. */
+function sameRow(vals: Uint32Array, at: number, k: number): boolean {
+  for (let j = 0; j < k; j++) if (vals[at + j] !== vals[at - k + j]) return false;
+  return true;
+}
+
 /** Values of `w` bytes (a multiple of 4): fixed-point prices and sizes, u64 ids. */
 export class FixedDict implements Dict {
   size = 0;
@@ -45,33 +51,38 @@ export class FixedDict implements Dict {
     const k = this.k, vals = this.vals;
     for (let r = from; r < to; r++) {
       const at = r * k;
-      let mask = this.table.length - 1;
-      let slot = this.hash(vals, at) & mask;
-      for (;;) {
-        const e = this.table[slot]! - 1;
-        if (e < 0) {
-          if ((this.size + 1) * 2 > this.table.length) {
-            this.rehash();
-            mask = this.table.length - 1;
-            slot = this.hash(vals, at) & mask;
-            while (this.table[slot] !== 0) slot = (slot + 1) & mask;
-          }
-          idx[r - from] = this.add(vals, at, slot);
-          break;
-        }
-        if (this.same(e, vals, at)) {
-          idx[r - from] = e;
-          break;
-        }
-        slot = (slot + 1) & mask;
+      // Consecutive trades often repeat a price or size: no lookup then.
+      if (r > from && sameRow(vals, at, k)) {
+        idx[r - from] = idx[r - from - 1]!;
+        continue;
       }
+      idx[r - from] = this.lookup(vals, at);
     }
   }
 
-  private same(e: number, vals: Uint32Array, at: number): boolean {
-    const base = e * this.k;
-    for (let j = 0; j < this.k; j++) if (this.words[base + j] !== vals[at + j]) return false;
-    return true;
+  /** The entry of the value at vals[at..at+k), added when new. */
+  private lookup(vals: Uint32Array, at: number): number {
+    const k = this.k;
+    let table = this.table, mask = table.length - 1;
+    const h = this.hash(vals, at);
+    let slot = h & mask;
+    for (;;) {
+      const e1 = table[slot]!;
+      if (e1 === 0) break;
+      const base = (e1 - 1) * k, words = this.words;
+      let j = 0;
+      while (j < k && words[base + j] === vals[at + j]) j++;
+      if (j === k) return e1 - 1;
+      slot = (slot + 1) & mask;
+    }
+    if ((this.size + 1) * 2 > table.length) {
+      this.rehash();
+      table = this.table;
+      mask = table.length - 1;
+      slot = h & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+    }
+    return this.add(vals, at, slot);
   }
 
   private add(vals: Uint32Array, at: number, slot: number): number {

@@ -35,10 +35,14 @@ export function rleHybrid(v: Uint32Array, n: number, width: number, out: ByteSin
       i += 8;
     } while (i < n && groups < 63 && runAt(v, i, n, 8) < 8);
     out.varint(groups * 2 + 1);
-    const bits = new BitPacker(out);
-    for (let k = start; k < start + groups * 8; k++) bits.put(k < n ? v[k]! : 0, width);
-    bits.flush();
+    packGroups(v, start, groups * 8, n, width, out);
   }
+}
+
+/** `count` values of `v` from `start` (zeros past `n`), `width` bits each, LSB first. */
+function packGroups(v: Uint32Array, start: number, count: number, n: number, width: number, out: ByteSink): void {
+  out.ensure(count * 4);
+  out.n = packBits(v, start, count, n, width, out.buf, out.n);
 }
 
 const BLOCK = 128, MINI = 32, MINIS = 4;
@@ -83,18 +87,23 @@ function deltaBlock(w: Uint32Array, from: number, to: number, out: ByteSink): vo
     }
   }
   out.zigzag64(big(minLo, minHi));
-  // Deltas minus the minimum, unsigned; a miniblock's width is that of the OR of its values.
-  const widthsAt = out.n;
-  out.ensure(MINIS);
-  for (let m = 0; m < MINIS; m++) out.buf[out.n++] = 0;
+  // Deltas minus the minimum, unsigned.
   for (let k = 0; k < n; k++) {
     const lo = dLo[k]!;
     dHi[k] = (dHi[k]! - minHi - (lo < minLo ? 1 : 0)) | 0;
     dLo[k] = (lo - minLo) >>> 0;
   }
-  const bits = new BitPacker(out);
-  for (let m = 0; m * MINI < n; m++) {
+  // Room for the widths and four miniblocks of 32 values of up to 64 bits.
+  out.ensure(MINIS + MINIS * MINI * 8);
+  const widthsAt = out.n;
+  out.n += MINIS;
+  for (let m = 0; m < MINIS; m++) {
     const s = m * MINI, e = Math.min(n, s + MINI);
+    if (s >= n) {
+      out.buf[widthsAt + m] = 0;
+      continue;
+    }
+    // A miniblock's width is that of the OR of its values.
     let orLo = 0, orHi = 0;
     for (let k = s; k < e; k++) {
       orLo |= dLo[k]!;
@@ -102,23 +111,77 @@ function deltaBlock(w: Uint32Array, from: number, to: number, out: ByteSink): vo
     }
     const width = orHi ? 32 + bitsOf(orHi >>> 0) : bitsOf(orLo >>> 0);
     out.buf[widthsAt + m] = width;
-    // The last miniblock is padded to 32 values.
-    for (let k = s; k < s + MINI; k++) {
-      const lo = k < e ? dLo[k]! : 0, hi = k < e ? dHi[k]! >>> 0 : 0;
-      if (width <= 32) bits.put(lo, width);
-      else {
-        bits.put(lo, 32);
-        bits.put(hi, width - 32);
+    // The last miniblock is padded to 32 values (zeros).
+    for (let k = e; k < s + MINI; k++) dLo[k] = dHi[k] = 0;
+    if (width <= 32) out.n = packBits(dLo, s, MINI, MINI + s, width, out.buf, out.n);
+    else pack64(s, width, out);
+  }
+}
+
+/**
+ * Values [start, start + count) of `v` (zeros from `n` on), each below 2^width (width <= 32), LSB
+ * first into `buf` at `at`; returns the end. count * width is a multiple of 8 (groups of 8 values or
+ * miniblocks of 32): nothing stays pending. Locals only: this is the hottest loop of the writer.
+ */
+function packBits(v: Uint32Array, start: number, count: number, n: number, width: number, buf: Uint8Array, at: number): number {
+  if (width === 0) return at;
+  let acc = 0, nb = 0;
+  const end = start + count;
+  if (width <= 24) {
+    // Fewer than 8 bits pending before each value: up to 31 bits in acc.
+    for (let k = start; k < end; k++) {
+      acc |= (k < n ? v[k]! : 0) << nb;
+      nb += width;
+      while (nb >= 8) {
+        buf[at++] = acc & 0xff;
+        acc >>>= 8;
+        nb -= 8;
       }
     }
+    return at;
+  }
+  const hw = width - 16;
+  for (let k = start; k < end; k++) {
+    const x = k < n ? v[k]! : 0;
+    acc |= (x & 0xffff) << nb;
+    nb += 16;
+    while (nb >= 8) {
+      buf[at++] = acc & 0xff;
+      acc >>>= 8;
+      nb -= 8;
+    }
+    acc |= (x >>> 16) << nb;
+    nb += hw;
+    while (nb >= 8) {
+      buf[at++] = acc & 0xff;
+      acc >>>= 8;
+      nb -= 8;
+    }
+  }
+  return at;
+}
+
+/** 32 values of 33 to 64 bits (dLo low words, dHi high words) from `s`: rare (deltas of 2^32 or more). */
+function pack64(s: number, width: number, out: ByteSink): void {
+  const bits = new BitPacker(out);
+  for (let k = s; k < s + MINI; k++) {
+    bits.put(dLo[k]!, 32);
+    bits.put(dHi[k]! >>> 0, width - 32);
   }
   bits.flush();
 }
 
+/** Scratch arrays of at least `n` elements, kept between pages (fresh ones per page kept the GC busy). */
+let lenWords: Uint32Array = new Uint32Array(0), prefixes: Uint32Array = new Uint32Array(0), suffixes: Uint32Array = new Uint32Array(0);
+const atLeast = (a: Uint32Array, n: number) => (a.length >= n ? a : new Uint32Array(Math.max(n, a.length * 2)));
+
 /** Lengths (below 2^31) as DELTA_BINARY_PACKED int32 values. */
 export function deltaLengths(lens: Uint32Array, n: number, out: ByteSink): void {
-  const w = new Uint32Array(2 * n);
-  for (let i = 0; i < n; i++) w[2 * i] = lens[i]!;
+  const w = (lenWords = atLeast(lenWords, 2 * n));
+  for (let i = 0; i < n; i++) {
+    w[2 * i] = lens[i]!;
+    w[2 * i + 1] = 0;
+  }
   deltaBinaryPacked(w, 0, n, out);
 }
 
@@ -128,7 +191,7 @@ export function deltaLengths(lens: Uint32Array, n: number, out: ByteSink): void 
  */
 export function deltaByteArray(offsets: Int32Array, bytes: Uint8Array, from: number, to: number, out: ByteSink): void {
   const n = to - from;
-  const prefix = new Uint32Array(n), suffix = new Uint32Array(n);
+  const prefix = (prefixes = atLeast(prefixes, n)), suffix = (suffixes = atLeast(suffixes, n));
   for (let k = 0; k < n; k++) {
     const s = offsets[from + k]!, e = offsets[from + k + 1]!;
     let p = 0;
