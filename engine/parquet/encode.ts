@@ -71,7 +71,7 @@ function toWasmTable(schema: A.Schema, batch: A.RecordBatch): pw.Table {
 }
 
 /** Data types the own writer (own/writer.ts) is proven on: NautilusTrader loads its files (test/engine/parquet/own-writer.test.ts). */
-const OWN_TYPES = new Set<DataType>(['trades']);
+const OWN_TYPES = new Set<DataType>(['trades', 'deltas']);
 
 /** CB_PARQUET_WRITER=own|wasm: which writer encodes the row groups of the types the own writer knows. */
 export function parquetWriter(): 'own' | 'wasm' {

@@ -9,6 +9,8 @@ import { test, type TestContext } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { BlockBuilder, type Block } from '../../../engine/blocks/block.js';
 import { TRADE, TRADE_TICK } from '../../../engine/datatypes/trade.js';
+import { DELTA, ORDER_BOOK_DELTA } from '../../../engine/datatypes/delta.js';
+import { dataTypeOf } from '../../../engine/datatypes/index.js';
 import { fixedMode, writeRaw, type PrecisionMode } from '../../../engine/numbers/fixed.js';
 import { encodeBlock, type EncodeSpec } from '../../../engine/parquet/encode.js';
 import { CREATED_BY } from '../../../engine/parquet/own/writer.js';
@@ -17,7 +19,7 @@ import { decodeStruct, type TStruct } from '../../../engine/parquet/thrift.js';
 import { readParquetInfo } from '../../../engine/parquet/parquet.js';
 import { checkFile } from '../../../engine/catalog/check-file.js';
 import { verifyCatalog } from '../../../engine/catalog/verify.js';
-import { genTardisTrades } from '../../../scripts/gen-data.js';
+import { genTardisBookL2, genTardisTrades } from '../../../scripts/gen-data.js';
 import { build, filesUnder, hex, readRows, tempDir } from '../../helpers.js';
 
 interface Trade { ts: bigint; price: bigint; size: bigint; side: number; id: string }
@@ -84,40 +86,43 @@ function chunkFacts(file: Uint8Array): { column: string; stats: string; crcs: bo
   return out;
 }
 
-async function duckRows(path: string): Promise<Record<string, unknown>[]> {
+/** Rows as DuckDB reads them, in file order: binaries as hex, every value as text. */
+async function duckRows(path: string, columns: string[]): Promise<Record<string, string>[]> {
   const db = await DuckDBInstance.create(':memory:', { threads: '1' });
   const c = await db.connect();
   try {
-    const r = await c.runAndReadAll(`SELECT hex(price) AS price, hex(size) AS size, aggressor_side, trade_id, ts_event, ts_init
-      FROM read_parquet('${path.replace(/'/g, "''")}', file_row_number = true) ORDER BY file_row_number`);
-    return r.getRowObjects();
+    const cols = columns.map((n) => (n === 'price' || n === 'size' ? `hex(${n}) AS ${n}` : n)).join(', ');
+    const r = await c.runAndReadAll(`SELECT ${cols} FROM read_parquet('${path.replace(/'/g, "''")}', file_row_number = true) ORDER BY file_row_number`);
+    return r.getRowObjects().map((o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)])));
   } finally {
     c.closeSync();
   }
 }
 
-const asDuck = (o: Record<string, unknown>) => ({
-  price: hex(o.price as Uint8Array).toUpperCase(), size: hex(o.size as Uint8Array).toUpperCase(), aggressor_side: Number(o.aggressor_side),
-  trade_id: o.trade_id, ts_event: o.ts_event, ts_init: o.ts_init,
-});
+/** A row as arrow-rs read it, in DuckDB's text form. */
+const asText = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v instanceof Uint8Array ? hex(v).toUpperCase() : String(v)]));
 
-/** Both writers on the same block; the own file must read back as the reference file does. */
+/** Both writers on the same trade block; the own file must read back as the reference file does. */
 async function assertSameAsWasm(t: TestContext, mode: PrecisionMode, rows: Trade[]): Promise<Uint8Array> {
+  return assertBlockSameAsWasm(t, 'trades', mode, tradeBlock(mode, rows));
+}
+
+async function assertBlockSameAsWasm(t: TestContext, type: 'trades' | 'deltas', mode: PrecisionMode, block: Block): Promise<Uint8Array> {
   const dir = await tempDir(t);
-  const metadata = [...TRADE_TICK.metadata({ instrumentId: 'BTCUSDT-PERP.BINANCE', pricePrecision: 2, sizePrecision: 3 })];
-  const spec: EncodeSpec = { type: 'trades', mode, metadata, codec: 'zstd', rowGroupSize: 1_000_000 };
-  const block = tradeBlock(mode, rows);
+  const metadata = [...dataTypeOf(type).metadata({ instrumentId: 'BTCUSDT-PERP.BINANCE', pricePrecision: 2, sizePrecision: 3 })];
+  const spec: EncodeSpec = { type, mode, metadata, codec: 'zstd', rowGroupSize: 1_000_000 };
   const ref = encodeWith('wasm', spec, block), own = encodeWith('own', spec, block);
   const refPath = join(dir, 'ref.parquet'), ownPath = join(dir, 'own.parquet');
   await writeFile(refPath, ref);
   await writeFile(ownPath, own);
   assert.equal(Buffer.from(footerOf(own).get(6) as Uint8Array).toString(), CREATED_BY, 'the own writer wrote the file');
   const want = await readRows(refPath);
-  assert.equal(want.length, rows.length);
+  assert.equal(want.length, block.n);
   assert.deepEqual(await readRows(ownPath), want, 'arrow-rs reads the values of the reference file');
-  const duck = await duckRows(ownPath);
+  const duck = await duckRows(ownPath, Object.keys(want[0]!));
   assert.equal(duck.length, want.length);
-  duck.forEach((d, i) => assert.deepEqual({ ...d, aggressor_side: Number(d.aggressor_side) }, asDuck(want[i]!), `DuckDB row ${i}`));
+  duck.forEach((d, i) => assert.deepEqual(d, asText(want[i]!), `DuckDB row ${i}`));
   const [ri, oi] = [await readParquetInfo(refPath), await readParquetInfo(ownPath)];
   // parquet-rs keeps both in hash maps: their order is not the file's content.
   const sorted = (m: Map<string, string>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1));
@@ -128,7 +133,7 @@ async function assertSameAsWasm(t: TestContext, mode: PrecisionMode, rows: Trade
   assert.deepEqual(facts.map((f) => f.column), refFacts.map((f) => f.column), 'columns');
   refFacts.forEach((r, i) => r.stats === 'truncated' || assert.equal(facts[i]!.stats, r.stats, `${r.column}: chunk statistics`));
   assert.ok(facts.every((f) => f.crcs), 'every page has a CRC');
-  const check = await checkFile({ path: ownPath, where: 'own.parquet', type: 'trade_tick', start: null, end: null });
+  const check = await checkFile({ path: ownPath, where: 'own.parquet', type: dataTypeOf(type).folder, start: null, end: null });
   assert.deepEqual(check.errors.filter((e) => /statistics|CRC|column index|cannot be read|footer/.test(e)), [], 'statistics, page indexes and CRCs hold');
   return own;
 }
@@ -202,4 +207,62 @@ test('a catalog built with CB_PARQUET_WRITER=own verifies and reads back as the 
     assert.ok((footerOf(own).list(4)!.items.length) > 1, 'several row groups joined');
     assert.deepEqual(await readRows(files.own![i]!), await readRows(files.wasm![i]!));
   }
+});
+
+/** Order-book deltas: one-byte action, side and flags; u64 order ids and sequences (dictionary, then DELTA_BINARY_PACKED past 1 MB). */
+function deltaBlock(mode: PrecisionMode, n: number, seed: number, o: { uniqueSeq?: boolean } = {}): Block {
+  const fm = fixedMode(mode);
+  const b = new BlockBuilder(ORDER_BOOK_DELTA.layout(fm), 16);
+  const r = rng(seed);
+  let ts = 1_704_067_200_000_000_000n;
+  for (let i = 0; i < n; i++) {
+    ts += BigInt(r() % 3_000_000);
+    const k = b.add(ts + 1000n);
+    b.views[DELTA.tsEvent]!.setBigUint64(k * 8, ts, true);
+    const action = i % 50 === 0 ? 4 : 1 + (r() % 3);
+    b.fixed[DELTA.action]![k] = action;
+    b.fixed[DELTA.side]![k] = action === 4 ? 0 : 1 + (r() % 2);
+    writeRaw(b.views[DELTA.price]!, k * fm.W, BigInt(4_200_000 + (r() % 4000)) * 10n ** BigInt(fm.F - 2), fm.W as 8 | 16);
+    writeRaw(b.views[DELTA.size]!, k * fm.W, BigInt(r() % 100_000) * 10n ** BigInt(fm.F - 3), fm.W as 8 | 16);
+    b.views[DELTA.orderId]!.setBigUint64(k * 8, BigInt(r() % 3), true);
+    b.fixed[DELTA.flags]![k] = i % 7 === 0 ? 128 : i % 50 === 0 ? 32 : 0;
+    b.views[DELTA.sequence]!.setBigUint64(k * 8, o.uniqueSeq ? 2n ** 40n + BigInt(i) * 3n : BigInt(i % 5), true);
+  }
+  return b.take();
+}
+
+for (const mode of [128, 64] as const) {
+  test(`${mode}-bit order-book deltas read back as parquet-wasm's`, async (t) => {
+    await assertBlockSameAsWasm(t, 'deltas', mode, deltaBlock(mode, 1, 5));
+    await assertBlockSameAsWasm(t, 'deltas', mode, deltaBlock(mode, 100_000, 6));
+  });
+}
+
+test('order-book deltas: unique sequences pass the dictionary limit and fall back to DELTA_BINARY_PACKED', async (t) => {
+  const own = await assertBlockSameAsWasm(t, 'deltas', 128, deltaBlock(128, 200_000, 7, { uniqueSeq: true }));
+  const seq = ((footerOf(own).list(4)!.items[0] as TStruct).list(1)!.items[6] as TStruct).struct(3)!;
+  assert.equal(Buffer.from((seq.list(3)!.items as Uint8Array[])[0]!).toString(), 'sequence');
+  assert.deepEqual(seq.list(2)!.items, [0, 3, 5, 8], 'PLAIN (dictionary), RLE, DELTA_BINARY_PACKED and RLE_DICTIONARY pages');
+});
+
+test('an order-book catalog built with CB_PARQUET_WRITER=own verifies and reads back as the parquet-wasm catalog', async (t) => {
+  const dir = await tempDir(t);
+  await genTardisBookL2({ path: join(dir, 'book.csv.gz'), rows: 150_000, start: '2024-01-01', days: 1 });
+  const before = process.env.CB_PARQUET_WRITER;
+  t.after(() => (before === undefined ? delete process.env.CB_PARQUET_WRITER : (process.env.CB_PARQUET_WRITER = before)));
+  const files: Record<string, string> = {};
+  for (const writer of ['wasm', 'own'] as const) {
+    process.env.CB_PARQUET_WRITER = writer;
+    const report = await build(dir, { deltas: { file_path: 'book.csv.gz' } }, { output: join(dir, writer), pricePrecision: 1, sizePrecision: 3 });
+    assert.equal(report.ok, true, report.errors.join('\n'));
+    const v = await verifyCatalog(join(dir, writer));
+    assert.equal(v.ok, true, v.errors.join('\n'));
+    const root = join(dir, writer, 'data', 'order_book_deltas');
+    const found = await filesUnder(root);
+    assert.equal(found.length, 1);
+    files[writer] = join(root, found[0]!);
+  }
+  const own = await readFile(files.own!);
+  assert.equal(Buffer.from(footerOf(own).get(6) as Uint8Array).toString(), CREATED_BY);
+  assert.deepEqual(await readRows(files.own!), await readRows(files.wasm!));
 });
