@@ -39,12 +39,14 @@ export class FixedDict implements Dict {
   }
 
   private hash(src: Uint32Array, at: number): number {
-    let h = 0x811c9dc5;
-    for (let j = 0; j < this.k; j++) {
-      h = Math.imul(h ^ src[at + j]!, 0x9e3779b1);
-      h ^= h >>> 15;
-    }
-    return h;
+    let h = 0;
+    for (let j = 0; j < this.k; j++) h = Math.imul(h ^ src[at + j]!, 0x9e3779b1) + j;
+    // Final mix (murmur3's): the table index takes the low bits, which must depend on every word.
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return h ^ (h >>> 16);
   }
 
   encode(from: number, to: number, idx: Uint32Array): void {

@@ -48,8 +48,6 @@ function packGroups(v: Uint32Array, start: number, count: number, n: number, wid
 const BLOCK = 128, MINI = 32, MINIS = 4;
 const dLo = new Uint32Array(BLOCK), dHi = new Int32Array(BLOCK);
 
-/** The signed 64-bit value of halves (lo unsigned, hi signed) as BigInt (headers only). */
-const big = (lo: number, hi: number): bigint => (BigInt(hi) << 32n) | BigInt(lo >>> 0);
 
 /**
  * DELTA_BINARY_PACKED of the int64 values [from, to) of `w` (little-endian 32-bit halves: w[2i] low,
@@ -64,35 +62,26 @@ export function deltaBinaryPacked(w: Uint32Array, from: number, to: number, out:
     out.zigzag64(0n);
     return;
   }
-  out.zigzag64(big(w[2 * from]!, w[2 * from + 1]! | 0));
+  zigzagHalves(w[2 * from]!, w[2 * from + 1]! | 0, out);
   for (let i = from + 1; i < to; i += BLOCK) deltaBlock(w, i, Math.min(to, i + BLOCK), out);
 }
 
 function deltaBlock(w: Uint32Array, from: number, to: number, out: ByteSink): void {
   const n = to - from;
   // Deltas and their minimum (signed compare: high words signed, then low words unsigned).
-  let minLo = 0, minHi = 0x7fffffff;
-  let first = true;
-  for (let k = 0; k < n; k++) {
-    const i = from + k;
+  let minLo = 0xffffffff, minHi = 0x7fffffff;
+  for (let k = 0, i = from; k < n; k++, i++) {
     const aLo = w[2 * i]!, bLo = w[2 * i - 2]!;
     const lo = (aLo - bLo) >>> 0;
     const hi = ((w[2 * i + 1]! | 0) - (w[2 * i - 1]! | 0) - (aLo < bLo ? 1 : 0)) | 0;
     dLo[k] = lo;
     dHi[k] = hi;
-    if (first || hi < minHi || (hi === minHi && lo < minLo)) {
+    if (hi < minHi || (hi === minHi && lo < minLo)) {
       minLo = lo;
       minHi = hi;
-      first = false;
     }
   }
-  out.zigzag64(big(minLo, minHi));
-  // Deltas minus the minimum, unsigned.
-  for (let k = 0; k < n; k++) {
-    const lo = dLo[k]!;
-    dHi[k] = (dHi[k]! - minHi - (lo < minLo ? 1 : 0)) | 0;
-    dLo[k] = (lo - minLo) >>> 0;
-  }
+  zigzagHalves(minLo, minHi, out);
   // Room for the widths and four miniblocks of 32 values of up to 64 bits.
   out.ensure(MINIS + MINIS * MINI * 8);
   const widthsAt = out.n;
@@ -103,11 +92,16 @@ function deltaBlock(w: Uint32Array, from: number, to: number, out: ByteSink): vo
       out.buf[widthsAt + m] = 0;
       continue;
     }
-    // A miniblock's width is that of the OR of its values.
+    // Deltas minus the minimum (unsigned); a miniblock's width is that of the OR of its values.
     let orLo = 0, orHi = 0;
     for (let k = s; k < e; k++) {
-      orLo |= dLo[k]!;
-      orHi |= dHi[k]!;
+      const lo = dLo[k]!;
+      const hi = (dHi[k]! - minHi - (lo < minLo ? 1 : 0)) | 0;
+      const u = (lo - minLo) >>> 0;
+      dHi[k] = hi;
+      dLo[k] = u;
+      orLo |= u;
+      orHi |= hi;
     }
     const width = orHi ? 32 + bitsOf(orHi >>> 0) : bitsOf(orLo >>> 0);
     out.buf[widthsAt + m] = width;
@@ -116,6 +110,20 @@ function deltaBlock(w: Uint32Array, from: number, to: number, out: ByteSink): vo
     if (width <= 32) out.n = packBits(dLo, s, MINI, MINI + s, width, out.buf, out.n);
     else pack64(s, width, out);
   }
+}
+
+/** Zigzag LEB128 of the signed 64-bit value lo + hi * 2^32 (hi signed), without BigInt. */
+function zigzagHalves(lo: number, hi: number, out: ByteSink): void {
+  const sign = hi >> 31;
+  let zl = ((lo << 1) ^ sign) >>> 0;
+  let zh = (((hi << 1) | (lo >>> 31)) ^ sign) >>> 0;
+  out.ensure(10);
+  while (zh !== 0 || zl >= 0x80) {
+    out.buf[out.n++] = (zl & 0x7f) | 0x80;
+    zl = ((zl >>> 7) | ((zh & 0x7f) << 25)) >>> 0;
+    zh >>>= 7;
+  }
+  out.buf[out.n++] = zl;
 }
 
 /**
