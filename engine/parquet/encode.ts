@@ -1,6 +1,8 @@
 // One block of rows -> one self-contained Parquet file in memory (one row group), with the
-// catalog's writer settings. Runs on encoder worker threads (encode-worker.ts) or inline; the
-// parts are joined into the day's file by ParallelParquetWriter (pwriter.ts).
+// catalog's writer settings: by our own writer (own/writer.ts) for trades and order-book deltas,
+// by parquet-wasm (through Arrow IPC) for the other types. Runs on encoder worker threads
+// (encode-worker.ts) or inline; the parts are joined into the day's file by ParallelParquetWriter
+// (pwriter.ts).
 import * as A from 'apache-arrow';
 import * as pw from 'parquet-wasm/node';
 import type { DataType } from '../../shared/job.js';
@@ -73,9 +75,13 @@ function toWasmTable(schema: A.Schema, batch: A.RecordBatch): pw.Table {
 /** Data types the own writer (own/writer.ts) is proven on: NautilusTrader loads its files (test/engine/parquet/own-writer.test.ts). */
 const OWN_TYPES = new Set<DataType>(['trades', 'deltas']);
 
-/** CB_PARQUET_WRITER=own|wasm: which writer encodes the row groups of the types the own writer knows. */
+/**
+ * Which writer encodes the row groups of the types the own writer knows: the own one (less CPU than
+ * Arrow IPC + parquet-wasm per row group, the same values and statistics), unless
+ * CB_PARQUET_WRITER=wasm. parquet-wasm stays the reference the tests compare it with.
+ */
 export function parquetWriter(): 'own' | 'wasm' {
-  return process.env.CB_PARQUET_WRITER === 'own' ? 'own' : 'wasm';
+  return process.env.CB_PARQUET_WRITER === 'wasm' ? 'wasm' : 'own';
 }
 
 export function encodeBlock(spec: EncodeSpec, block: Block): Uint8Array {

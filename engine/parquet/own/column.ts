@@ -1,7 +1,9 @@
 // One column chunk of a row group: its data pages (format 2), the dictionary page first when the
 // column is dictionary-encoded, page headers with CRCs, and what the footer and page indexes say of
-// it. Settings as parquet.ts gives parquet-rs: pages of 65,536 rows (its write batch), zstd level 1,
-// a dictionary until it passes 1 MB, then the fallback encoding for the remaining pages.
+// it. Settings as parquet.ts gives parquet-rs, and its choices: pages of 65,536 rows (its write
+// batch), zstd level 1, a dictionary until it reaches 1 MB, then parquet-rs's format-2 fallback
+// encoding for the remaining pages (DELTA_BYTE_ARRAY for fixed-width binaries, DELTA_BINARY_PACKED
+// for integers).
 import { TList, TStruct, T_BINARY, T_I32, T_I64, T_LIST, T_STRUCT, T_TRUE, encodeStruct } from '../thrift.js';
 import { pageCrc } from '../crc.js';
 import { ByteDict, FixedDict, type Dict } from './dict.js';
@@ -20,7 +22,7 @@ const ZSTD = 6;
 
 /** A column's values in the block (no copies): how they are encoded follows from the kind. */
 export type ColumnData =
-  | { kind: 'fsb'; w: number; bytes: Uint8Array } // FixedSizeBinary: dictionary, PLAIN fallback
+  | { kind: 'fsb'; w: number; bytes: Uint8Array } // FixedSizeBinary: dictionary, DELTA_BYTE_ARRAY fallback
   | { kind: 'u8'; bytes: Uint8Array } // Uint8 as INT32: dictionary
   | { kind: 'u64'; words: Uint32Array } // Uint64 as INT64: dictionary, DELTA_BINARY_PACKED fallback
   | { kind: 'u64-delta'; words: Uint32Array } // Uint64 as INT64: DELTA_BINARY_PACKED
@@ -90,9 +92,9 @@ function encodePages(d: ColumnData, n: number): Page[] {
       scratch.byte(width);
       rleHybrid(idx, to - from, width, scratch);
       pages.push({ ...info, encoding: RLE_DICTIONARY, stats, ...pageBytes(DATA_PAGE_V2, to - from, RLE_DICTIONARY, scratch.buf.subarray(0, scratch.n)) });
-      if (dict.pageBytes() > DICT_LIMIT) useDict = false;
+      if (dict.pageBytes() >= DICT_LIMIT) useDict = false;
     } else {
-      const p = plainPage(d, from, to, scratch);
+      const p = fallbackPage(d, from, to, scratch);
       pages.push({ ...info, ...p, ...pageBytes(DATA_PAGE_V2, to - from, p.encoding, scratch.buf.subarray(0, scratch.n)) });
     }
   }
@@ -123,11 +125,15 @@ function dictStats(dict: Dict, idx: Uint32Array, n: number, stamp: Int32Array, p
 }
 
 /** A page without the dictionary, its values into `out`: the column's own (fallback) encoding. */
-function plainPage(d: ColumnData, from: number, to: number, out: ByteSink): { encoding: number; stats: MinMax; varBytes?: number } {
+function fallbackPage(d: ColumnData, from: number, to: number, out: ByteSink): { encoding: number; stats: MinMax; varBytes?: number } {
   switch (d.kind) {
-    case 'fsb':
-      out.bytes(d.bytes.subarray(from * d.w, to * d.w));
-      return { encoding: PLAIN, stats: fixedMinMax(d.bytes, d.w, from, to) };
+    case 'fsb': {
+      // parquet-rs's format-2 fallback for fixed-width binaries: DELTA_BYTE_ARRAY.
+      const offsets = new Int32Array(to - from + 1);
+      for (let i = 0; i <= to - from; i++) offsets[i] = i * d.w;
+      deltaByteArray(offsets, d.bytes.subarray(from * d.w, to * d.w), 0, to - from, out);
+      return { encoding: DELTA_BYTE_ARRAY, stats: fixedMinMax(d.bytes, d.w, from, to) };
+    }
     case 'u64':
     case 'u64-delta':
       deltaBinaryPacked(d.words, from, to, out);

@@ -3,59 +3,105 @@
 // and DELTA_BYTE_ARRAY (prefix-shared strings).
 import { BitPacker, ByteSink, bitsOf } from './sink.js';
 
-/** Length of the run of equal values starting at `i`, counting at most `cap`. */
-function runAt(v: Uint32Array, i: number, n: number, cap: number): number {
-  const x = v[i]!;
-  let j = i + 1;
-  const end = Math.min(n, i + cap);
-  while (j < end && v[j] === x) j++;
-  return j - i;
-}
-
 /**
- * Values [0, n) of `v` (each below 2^width) as the RLE / bit-packed hybrid, without a length prefix:
- * runs of 8 or more equal values as RLE runs, the rest in bit-packed groups of 8 (at most 63 groups
- * a run; the last group padded with zeros, which readers cut at the page's value count).
+ * The RLE / bit-packed hybrid as parquet-rs's RleEncoder writes it (same runs, same bytes): values
+ * go in groups of 8; a group of 8 equal values starts an RLE run that lasts while they repeat; other
+ * groups join a bit-packed run (at most 63 groups, its indicator byte reserved in front); at the end
+ * a lone repeat becomes an RLE run, anything else a last group padded with zeros.
  */
-export function rleHybrid(v: Uint32Array, n: number, width: number, out: ByteSink): void {
-  const valueBytes = (width + 7) >> 3;
-  let i = 0;
-  while (i < n) {
-    const run = runAt(v, i, n, n);
-    if (run >= 8) {
-      out.varint(run * 2);
-      out.le(v[i]!, valueBytes);
-      i += run;
-      continue;
+class RleEncoder {
+  private buffered = new Uint32Array(8);
+  private nbuf = 0;
+  private current = 0;
+  private repeat = 0;
+  /** values in the open bit-packed run */
+  private packed = 0;
+  private indicatorAt = -1;
+  private readonly valueBytes: number;
+
+  constructor(private readonly width: number, private readonly out: ByteSink) {
+    this.valueBytes = (width + 7) >> 3;
+  }
+
+  put(value: number): void {
+    if (this.current === value) {
+      if (++this.repeat > 8) return; // the RLE run goes on: nothing to buffer
+    } else {
+      if (this.repeat >= 8) this.flushRle();
+      this.repeat = 1;
+      this.current = value;
     }
-    const start = i;
-    let groups = 0;
-    do {
-      groups++;
-      i += 8;
-    } while (i < n && groups < 63 && runAt(v, i, n, 8) < 8);
-    out.varint(groups * 2 + 1);
-    packGroups(v, start, groups * 8, n, width, out);
+    this.buffered[this.nbuf++] = value;
+    if (this.nbuf === 8) this.flushBuffered();
+  }
+
+  private flushBuffered(): void {
+    if (this.repeat >= 8) {
+      // The 8 buffered values are the start of an RLE run: close the bit-packed run before it.
+      this.nbuf = 0;
+      if (this.packed > 0) this.flushPacked(true);
+      return;
+    }
+    this.packed += this.nbuf;
+    this.flushPacked(this.packed / 8 + 1 >= 64);
+    this.repeat = 0;
+  }
+
+  private flushRle(): void {
+    this.out.varint(this.repeat * 2);
+    this.out.le(this.current, this.valueBytes);
+    this.nbuf = 0;
+    this.repeat = 0;
+  }
+
+  private flushPacked(close: boolean): void {
+    const out = this.out;
+    out.ensure(1 + 8 * 4);
+    if (this.indicatorAt < 0) this.indicatorAt = out.n++;
+    out.n = packBits(this.buffered, 0, this.nbuf, this.nbuf, this.width, out.buf, out.n);
+    this.nbuf = 0;
+    if (close) {
+      out.buf[this.indicatorAt] = ((this.packed / 8) << 1) | 1;
+      this.indicatorAt = -1;
+      this.packed = 0;
+    }
+  }
+
+  finish(): void {
+    if (this.packed === 0 && this.repeat === 0 && this.nbuf === 0) return;
+    const allRepeat = this.packed === 0 && (this.repeat === this.nbuf || this.nbuf === 0);
+    if (this.repeat > 0 && allRepeat) {
+      this.flushRle();
+      return;
+    }
+    if (this.nbuf > 0) while (this.nbuf < 8) this.buffered[this.nbuf++] = 0;
+    this.packed += this.nbuf;
+    this.flushPacked(true);
+    this.repeat = 0;
   }
 }
 
-/** `count` values of `v` from `start` (zeros past `n`), `width` bits each, LSB first. */
-function packGroups(v: Uint32Array, start: number, count: number, n: number, width: number, out: ByteSink): void {
-  out.ensure(count * 4);
-  out.n = packBits(v, start, count, n, width, out.buf, out.n);
+/** Values [0, n) of `v` (each below 2^width) as the RLE / bit-packed hybrid, without a length prefix. */
+export function rleHybrid(v: Uint32Array, n: number, width: number, out: ByteSink): void {
+  const e = new RleEncoder(width, out);
+  for (let i = 0; i < n; i++) e.put(v[i]!);
+  e.finish();
 }
 
-const BLOCK = 128, MINI = 32, MINIS = 4;
-const dLo = new Uint32Array(BLOCK), dHi = new Int32Array(BLOCK);
+// parquet-rs's block shapes: 4 miniblocks of 64 values for INT64, of 32 for INT32 (the lengths of
+// DELTA_BYTE_ARRAY). The longer miniblocks of INT64 also compress better (fewer widths in the bits).
+const MINIS = 4, MINI_I64 = 64, MINI_I32 = 32;
+const dLo = new Uint32Array(MINIS * MINI_I64), dHi = new Int32Array(MINIS * MINI_I64);
 
 
 /**
  * DELTA_BINARY_PACKED of the int64 values [from, to) of `w` (little-endian 32-bit halves: w[2i] low,
- * w[2i+1] high): blocks of 128 deltas in 4 miniblocks of 32, deltas wrapping as in two's complement.
+ * w[2i+1] high): blocks of 4 miniblocks of `mini` deltas, deltas wrapping as in two's complement.
  */
-export function deltaBinaryPacked(w: Uint32Array, from: number, to: number, out: ByteSink): void {
+export function deltaBinaryPacked(w: Uint32Array, from: number, to: number, out: ByteSink, mini = MINI_I64): void {
+  const block = MINIS * mini;
   const count = to - from;
-  out.varint(BLOCK);
+  out.varint(block);
   out.varint(MINIS);
   out.varint(count);
   if (count === 0) {
@@ -63,10 +109,10 @@ export function deltaBinaryPacked(w: Uint32Array, from: number, to: number, out:
     return;
   }
   zigzagHalves(w[2 * from]!, w[2 * from + 1]! | 0, out);
-  for (let i = from + 1; i < to; i += BLOCK) deltaBlock(w, i, Math.min(to, i + BLOCK), out);
+  for (let i = from + 1; i < to; i += block) deltaBlock(w, i, Math.min(to, i + block), mini, out);
 }
 
-function deltaBlock(w: Uint32Array, from: number, to: number, out: ByteSink): void {
+function deltaBlock(w: Uint32Array, from: number, to: number, mini: number, out: ByteSink): void {
   const n = to - from;
   // Deltas and their minimum (signed compare: high words signed, then low words unsigned).
   let minLo = 0xffffffff, minHi = 0x7fffffff;
@@ -83,11 +129,11 @@ function deltaBlock(w: Uint32Array, from: number, to: number, out: ByteSink): vo
   }
   zigzagHalves(minLo, minHi, out);
   // Room for the widths and four miniblocks of 32 values of up to 64 bits.
-  out.ensure(MINIS + MINIS * MINI * 8);
+  out.ensure(MINIS + MINIS * mini * 8);
   const widthsAt = out.n;
   out.n += MINIS;
   for (let m = 0; m < MINIS; m++) {
-    const s = m * MINI, e = Math.min(n, s + MINI);
+    const s = m * mini, e = Math.min(n, s + mini);
     if (s >= n) {
       out.buf[widthsAt + m] = 0;
       continue;
@@ -105,10 +151,10 @@ function deltaBlock(w: Uint32Array, from: number, to: number, out: ByteSink): vo
     }
     const width = orHi ? 32 + bitsOf(orHi >>> 0) : bitsOf(orLo >>> 0);
     out.buf[widthsAt + m] = width;
-    // The last miniblock is padded to 32 values (zeros).
-    for (let k = e; k < s + MINI; k++) dLo[k] = dHi[k] = 0;
-    if (width <= 32) out.n = packBits(dLo, s, MINI, MINI + s, width, out.buf, out.n);
-    else pack64(s, width, out);
+    // The last miniblock is padded to full length (zeros).
+    for (let k = e; k < s + mini; k++) dLo[k] = dHi[k] = 0;
+    if (width <= 32) out.n = packBits(dLo, s, mini, mini + s, width, out.buf, out.n);
+    else pack64(s, mini, width, out);
   }
 }
 
@@ -169,10 +215,10 @@ function packBits(v: Uint32Array, start: number, count: number, n: number, width
   return at;
 }
 
-/** 32 values of 33 to 64 bits (dLo low words, dHi high words) from `s`: rare (deltas of 2^32 or more). */
-function pack64(s: number, width: number, out: ByteSink): void {
+/** A miniblock of values of 33 to 64 bits (dLo low words, dHi high words) from `s`: rare (deltas of 2^32 or more). */
+function pack64(s: number, mini: number, width: number, out: ByteSink): void {
   const bits = new BitPacker(out);
-  for (let k = s; k < s + MINI; k++) {
+  for (let k = s; k < s + mini; k++) {
     bits.put(dLo[k]!, 32);
     bits.put(dHi[k]! >>> 0, width - 32);
   }
@@ -190,7 +236,7 @@ export function deltaLengths(lens: Uint32Array, n: number, out: ByteSink): void 
     w[2 * i] = lens[i]!;
     w[2 * i + 1] = 0;
   }
-  deltaBinaryPacked(w, 0, n, out);
+  deltaBinaryPacked(w, 0, n, out, MINI_I32);
 }
 
 /**

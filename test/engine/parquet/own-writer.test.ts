@@ -64,6 +64,19 @@ function footerOf(file: Uint8Array): TStruct {
   return decodeStruct(b.subarray(b.length - 8 - len, b.length - 8));
 }
 
+/** Per column: its pages (headers with CRCs, and bodies) as bytes. */
+function chunkBytes(file: Uint8Array): string[] {
+  const out: string[] = [];
+  for (const rg of footerOf(file).list(4)!.items as TStruct[]) {
+    for (const cc of rg.list(1)!.items as TStruct[]) {
+      const md = cc.struct(3)!;
+      const start = chunkStart(md);
+      out.push(hex(file.subarray(start, start + Number(md.i64(7)!))));
+    }
+  }
+  return out;
+}
+
 /** Per column: path, chunk statistics (null count, max, min) and whether every page header has a CRC. */
 function chunkFacts(file: Uint8Array): { column: string; stats: string; crcs: boolean }[] {
   const out: { column: string; stats: string; crcs: boolean }[] = [];
@@ -133,6 +146,9 @@ async function assertBlockSameAsWasm(t: TestContext, type: 'trades' | 'deltas', 
   assert.deepEqual(facts.map((f) => f.column), refFacts.map((f) => f.column), 'columns');
   refFacts.forEach((r, i) => r.stats === 'truncated' || assert.equal(facts[i]!.stats, r.stats, `${r.column}: chunk statistics`));
   assert.ok(facts.every((f) => f.crcs), 'every page has a CRC');
+  // Same encodings, page splits, dictionaries, bit widths and zstd output as parquet-rs: the same bytes.
+  const [ob, rb] = [chunkBytes(own), chunkBytes(ref)];
+  facts.forEach((f, i) => assert.ok(ob[i] === rb[i], `${f.column}: pages differ from parquet-rs's (${ob[i]!.length / 2} vs ${rb[i]!.length / 2} bytes)`));
   const check = await checkFile({ path: ownPath, where: 'own.parquet', type: dataTypeOf(type).folder, start: null, end: null });
   assert.deepEqual(check.errors.filter((e) => /statistics|CRC|column index|cannot be read|footer/.test(e)), [], 'statistics, page indexes and CRCs hold');
   return own;
@@ -164,13 +180,13 @@ for (const mode of [128, 64] as const) {
     await assertSameAsWasm(t, mode, randomTrades(1000, 3).map((x, i) => ({ ...x, price: i % 2 ? -x.price : x.price })));
   });
 
-  test(`${mode}-bit: a dictionary past 1 MB falls back to PLAIN pages`, async (t) => {
-    // Unique prices: the dictionary passes 1 MB after a page, the pages after it are PLAIN.
+  test(`${mode}-bit: a dictionary of 1 MB falls back to DELTA_BYTE_ARRAY pages`, async (t) => {
+    // Unique prices: the dictionary reaches 1 MB after a page, the pages after it are DELTA_BYTE_ARRAY (parquet-rs's fallback).
     const n = mode === 128 ? 140_000 : 270_000;
     const rows = randomTrades(n, 4).map((x, i) => ({ ...x, price: BigInt(i) * 7919n - 10n ** 12n }));
     const own = await assertSameAsWasm(t, mode, rows);
     const price = ((footerOf(own).list(4)!.items[0] as TStruct).list(1)!.items[0] as TStruct).struct(3)!;
-    assert.deepEqual(price.list(2)!.items, [0, 3, 8], 'PLAIN, RLE and RLE_DICTIONARY pages');
+    assert.deepEqual(price.list(2)!.items, [0, 3, 7, 8], 'PLAIN (dictionary), RLE, DELTA_BYTE_ARRAY and RLE_DICTIONARY pages');
   });
 }
 
@@ -209,7 +225,7 @@ test('a catalog built with CB_PARQUET_WRITER=own verifies and reads back as the 
   }
 });
 
-/** Order-book deltas: one-byte action, side and flags; u64 order ids and sequences (dictionary, then DELTA_BINARY_PACKED past 1 MB). */
+/** Order-book deltas: one-byte action, side and flags; u64 order ids and sequences (dictionary, then DELTA_BINARY_PACKED from 1 MB on). */
 function deltaBlock(mode: PrecisionMode, n: number, seed: number, o: { uniqueSeq?: boolean } = {}): Block {
   const fm = fixedMode(mode);
   const b = new BlockBuilder(ORDER_BOOK_DELTA.layout(fm), 16);
@@ -238,7 +254,7 @@ for (const mode of [128, 64] as const) {
   });
 }
 
-test('order-book deltas: unique sequences pass the dictionary limit and fall back to DELTA_BINARY_PACKED', async (t) => {
+test('order-book deltas: unique sequences reach the dictionary limit and fall back to DELTA_BINARY_PACKED', async (t) => {
   const own = await assertBlockSameAsWasm(t, 'deltas', 128, deltaBlock(128, 200_000, 7, { uniqueSeq: true }));
   const seq = ((footerOf(own).list(4)!.items[0] as TStruct).list(1)!.items[6] as TStruct).struct(3)!;
   assert.equal(Buffer.from((seq.list(3)!.items as Uint8Array[])[0]!).toString(), 'sequence');
