@@ -1,10 +1,11 @@
-// Where the encoder thread's time goes, per row: Arrow IPC in (JS), into wasm, and parquet-rs's
-// writeParquet, on 100k-row blocks of a day file the bench wrote (the same settings as the engine).
+// Where the encoder thread's time goes, per row: encodeBlock as configured, then parquet-wasm's path
+// in parts: Arrow IPC in (JS), into wasm, and parquet-rs's writeParquet, on 100k-row blocks of a day
+// file the bench wrote (the same settings as the engine).
 //   node --import tsx bench/encode.ts .bench/catalog/data/trade_tick/<id>/<day>.parquet
 import * as A from 'apache-arrow';
 import * as pw from 'parquet-wasm/node';
 import { gather, type Block } from '../engine/blocks/block.js';
-import { encodeBlock, type EncodeSpec } from '../engine/parquet/encode.js';
+import { encodeBlock, parquetWriter, type EncodeSpec } from '../engine/parquet/encode.js';
 import { fixedMode } from '../engine/numbers/fixed.js';
 import { props, readParquetBatches, readParquetInfo } from '../engine/parquet/parquet.js';
 import { TRADE_TICK } from '../engine/datatypes/index.js';
@@ -28,7 +29,7 @@ for (let round = 1; round <= 3; round++) {
   const work = blocks.map(copy);
   const t0 = performance.now();
   for (const b of work) encodeBlock(spec, b);
-  console.log(`encodeBlock, round ${round}: ${(rows / (performance.now() - t0) / 1000).toFixed(2)}M rows/s`);
+  console.log(`encodeBlock (${parquetWriter()} writer; CB_PARQUET_WRITER), round ${round}: ${(rows / (performance.now() - t0) / 1000).toFixed(2)}M rows/s`);
 }
 const md = new Map(metadata);
 const base = TRADE_TICK.schema(fm, { instrumentId: md.get('instrument_id') ?? '', pricePrecision: 0, sizePrecision: 0 });

@@ -1,6 +1,8 @@
 // One block of rows -> one self-contained Parquet file in memory (one row group), with the
-// catalog's writer settings. Runs on encoder worker threads (encode-worker.ts) or inline; the
-// parts are joined into the day's file by ParallelParquetWriter (pwriter.ts).
+// catalog's writer settings: by our own writer (own/writer.ts) for trades and order-book deltas,
+// by parquet-wasm (through Arrow IPC) for the other types. Runs on encoder worker threads
+// (encode-worker.ts) or inline; the parts are joined into the day's file by ParallelParquetWriter
+// (pwriter.ts).
 import * as A from 'apache-arrow';
 import * as pw from 'parquet-wasm/node';
 import type { DataType } from '../../shared/job.js';
@@ -9,6 +11,7 @@ import { withPageChecksums } from './crc.js';
 import { fixedMode, type PrecisionMode } from '../numbers/fixed.js';
 import { props, type Codec } from './parquet.js';
 import { dataTypeOf } from '../datatypes/index.js';
+import { writeOwnParquet } from './own/writer.js';
 
 /** What a worker needs to encode a file's blocks: plain data, sent with every block. */
 export interface EncodeSpec {
@@ -18,6 +21,8 @@ export interface EncodeSpec {
   metadata: [string, string][];
   codec: Codec;
   rowGroupSize: number;
+  /** the writer, chosen on the calling thread (encoder threads keep the environment they started with); CB_PARQUET_WRITER when absent */
+  writer?: 'own' | 'wasm';
 }
 
 const schemas = new Map<string, A.Schema>();
@@ -67,9 +72,26 @@ function toWasmTable(schema: A.Schema, batch: A.RecordBatch): pw.Table {
   return pw.Table.fromIPCStream(ipc.buf.subarray(0, ipc.len));
 }
 
+/** Data types the own writer (own/writer.ts) is proven on: NautilusTrader loads its files (test/engine/parquet/own-writer.test.ts). */
+const OWN_TYPES = new Set<DataType>(['trades', 'deltas']);
+
+/**
+ * Which writer encodes the row groups of the types the own writer knows: the own one (less CPU than
+ * Arrow IPC + parquet-wasm per row group, the same values and statistics), unless
+ * CB_PARQUET_WRITER=wasm. parquet-wasm stays the reference the tests compare it with.
+ */
+export function parquetWriter(): 'own' | 'wasm' {
+  return process.env.CB_PARQUET_WRITER === 'wasm' ? 'wasm' : 'own';
+}
+
 export function encodeBlock(spec: EncodeSpec, block: Block): Uint8Array {
   const schema = schemaFor(spec);
   const batch = dataTypeOf(spec.type).toBatch(fixedMode(spec.mode), schema, block);
+  if (spec.codec === 'zstd' && OWN_TYPES.has(spec.type) && (spec.writer ?? parquetWriter()) === 'own') {
+    // Null for a block it cannot write (a column of another kind): parquet-wasm writes that one.
+    const part = writeOwnParquet(schema, batch, spec.metadata);
+    if (part) return part;
+  }
   const table = toWasmTable(schema, batch);
   const columns = schema.fields.map((f) => f.name);
   // writeParquet takes ownership of the table and the properties. Page CRCs added after (crc.ts).

@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { open, type FileHandle } from 'node:fs/promises';
 import { recycleBuffers, type Block } from '../blocks/block.js';
-import { blockBuffers, encodeBlock, type EncodeSpec } from './encode.js';
+import { blockBuffers, encodeBlock, parquetWriter, type EncodeSpec } from './encode.js';
 import type { EncodeReply, EncodeRequest } from './encode-worker.js';
 import { ThreadPool, startWorker } from '../jobs/pool.js';
 import { TList, TStruct, T_I16, T_I32, T_I64, T_LIST, T_STRUCT, decodeStruct, encodeStruct } from './thrift.js';
@@ -85,6 +85,7 @@ export class ParallelParquetWriter {
   static MAX_INFLIGHT = Math.max(2, workerCount() + 1);
 
   constructor(private path: string, private spec: EncodeSpec) {
+    this.spec = { ...spec, writer: spec.writer ?? parquetWriter() };
     this.fh = open(path, 'w').then(async (fh) => {
       await fh.write(MAGIC, 0, 4, 0);
       return fh;
