@@ -41,10 +41,13 @@ export interface PoolOptions {
 
 /** Starts `entry` (a module next to the caller: `name.ts` in development, `name.js` when built) as a worker. */
 export function startWorker(base: string, name: string, workerData?: Record<string, unknown>): Worker {
-  const ts = base.endsWith('.ts');
-  const entry = new URL(`${name}${ts ? '.ts' : '.js'}`, base);
+  return startThread(new URL(`${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base), workerData);
+}
+
+/** Every engine thread starts here: with THREAD_LIMITS, and a .ts entry through worker-boot.mjs. */
+export function startThread(entry: URL, workerData?: object): Worker {
   // Development: Node 20 does not run a .ts worker entry under --import tsx; worker-boot.mjs registers tsx first.
-  if (ts) return new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { ...workerData, entry: entry.href }, resourceLimits: THREAD_LIMITS });
+  if (entry.pathname.endsWith('.ts')) return new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { ...workerData, entry: entry.href }, resourceLimits: THREAD_LIMITS });
   return new Worker(entry, { workerData, resourceLimits: THREAD_LIMITS });
 }
 
