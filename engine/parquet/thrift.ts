@@ -2,6 +2,8 @@
 // (field ids and types kept) and encoded back, so a footer can be edited field by field and written
 // again. Integers of type i64 are BigInt; i8/i16/i32 are numbers.
 
+import { ByteSink } from './own/sink.js';
+
 export const T_TRUE = 1, T_FALSE = 2, T_I8 = 3, T_I16 = 4, T_I32 = 5, T_I64 = 6, T_DOUBLE = 7, T_BINARY = 8, T_LIST = 9, T_SET = 10, T_MAP = 11, T_STRUCT = 12;
 
 export type TValue = boolean | number | bigint | Uint8Array | TList | TStruct;
@@ -133,32 +135,19 @@ export class ThriftReader {
 }
 
 export class ThriftWriter {
-  private buf = new Uint8Array(4096);
-  private n = 0;
-
-  private ensure(k: number): void {
-    if (this.n + k <= this.buf.length) return;
-    const nb = new Uint8Array(Math.max(this.buf.length * 2, this.n + k));
-    nb.set(this.buf.subarray(0, this.n));
-    this.buf = nb;
-  }
+  // The own writer's byte sink: one growable buffer and one LEB128/zigzag for both.
+  private out = new ByteSink(4096);
 
   private byte(x: number): void {
-    this.ensure(1);
-    this.buf[this.n++] = x;
+    this.out.byte(x);
   }
 
   private varint(v: bigint): void {
-    do {
-      let x = Number(v & 0x7fn);
-      v >>= 7n;
-      if (v) x |= 0x80;
-      this.byte(x);
-    } while (v);
+    this.out.varint64(v);
   }
 
   private zigzag(v: bigint): void {
-    this.varint(BigInt.asUintN(64, (v << 1n) ^ (v >> 63n)));
+    this.out.zigzag64(v);
   }
 
   private value(type: number, v: TValue): void {
@@ -168,17 +157,15 @@ export class ThriftWriter {
       case T_I32: this.zigzag(BigInt(v as number)); return;
       case T_I64: this.zigzag(v as bigint); return;
       case T_DOUBLE: {
-        this.ensure(8);
-        new DataView(this.buf.buffer, this.n, 8).setFloat64(0, v as number, true);
-        this.n += 8;
+        this.out.ensure(8);
+        new DataView(this.out.buf.buffer, this.out.n, 8).setFloat64(0, v as number, true);
+        this.out.n += 8;
         return;
       }
       case T_BINARY: {
         const b = v as Uint8Array;
         this.varint(BigInt(b.length));
-        this.ensure(b.length);
-        this.buf.set(b, this.n);
-        this.n += b.length;
+        this.out.bytes(b);
         return;
       }
       case T_LIST:
@@ -219,7 +206,7 @@ export class ThriftWriter {
   }
 
   bytes(): Uint8Array {
-    return this.buf.slice(0, this.n);
+    return this.out.take();
   }
 }
 
