@@ -5,7 +5,8 @@
 // the type's own rules from engine/datatypes/, e.g. trade_tick's aggressor sides and trade ids).
 // Problems are returned as text naming the file (`where`).
 import * as A from 'apache-arrow';
-import * as pw from 'parquet-wasm/node';
+import type * as PW from 'parquet-wasm/node';
+import { parquetWasm } from '../parquet/wasm.js';
 import { openAsBlob } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ColumnStats, kindOf } from '../parquet/colstats.js';
@@ -271,7 +272,7 @@ export async function checkFile(req: FileCheckRequest): Promise<FileCheckResult>
 /** Decodes every row group through parquet-wasm, with the row rules and the statistics checks. */
 async function decodeAll(req: FileCheckRequest, res: FileCheckResult, footer: TStruct | null, bytes: Bytes): Promise<void> {
   const problems = res.errors;
-  const file = await pw.ParquetFile.fromFile((await openAsBlob(req.path)) as never);
+  const file = await parquetWasm().ParquetFile.fromFile((await openAsBlob(req.path)) as never);
   try {
     const md = file.metadata();
     const numRowGroups = md.numRowGroups();
@@ -303,7 +304,7 @@ async function decodeAll(req: FileCheckRequest, res: FileCheckResult, footer: TS
 }
 
 /** Decodes row group `g` column by column, page by page, and compares its statistics with the values. */
-async function checkRowGroup(file: pw.ParquetFile, g: number, schema: A.Schema, rg: TStruct | undefined, rules: RowRules, bytes: Bytes, statProblems: string[]): Promise<void> {
+async function checkRowGroup(file: PW.ParquetFile, g: number, schema: A.Schema, rg: TStruct | undefined, rules: RowRules, bytes: Bytes, statProblems: string[]): Promise<void> {
   const ccs = (rg?.list(RG_COLUMNS)?.items ?? []) as TStruct[];
   const chunks = await Promise.all(schema.fields.map(async (f, j) => {
     const kind = kindOf(f.type);
@@ -317,7 +318,7 @@ async function checkRowGroup(file: pw.ParquetFile, g: number, schema: A.Schema, 
   }));
   let at = 0;
   const stream = await file.stream({ rowGroups: [g], batchSize: 65_536 } as never);
-  for await (const rb of stream as unknown as AsyncIterable<pw.RecordBatch>) {
+  for await (const rb of stream as unknown as AsyncIterable<PW.RecordBatch>) {
     for (const b of A.tableFromIPC(rb.intoIPCStream()).batches) {
       rules.add(b);
       schema.fields.forEach((f, j) => {

@@ -4,7 +4,8 @@
 // (encode-worker.ts) or inline; the parts are joined into the day's file by ParallelParquetWriter
 // (pwriter.ts).
 import * as A from 'apache-arrow';
-import * as pw from 'parquet-wasm/node';
+import type * as PW from 'parquet-wasm/node';
+import { parquetWasm } from './wasm.js';
 import type { DataType } from '../../shared/job.js';
 import type { Block } from '../blocks/block.js';
 import { withPageChecksums } from './crc.js';
@@ -64,12 +65,12 @@ class IpcSink extends A.AsyncByteQueue {
 
 const ipc = new IpcSink();
 
-function toWasmTable(schema: A.Schema, batch: A.RecordBatch): pw.Table {
+function toWasmTable(schema: A.Schema, batch: A.RecordBatch): PW.Table {
   ipc.len = 0;
   const writer = new A.RecordBatchStreamWriter();
   writer.reset(ipc);
   writer.writeAll(new A.Table(schema, [batch]));
-  return pw.Table.fromIPCStream(ipc.buf.subarray(0, ipc.len));
+  return parquetWasm().Table.fromIPCStream(ipc.buf.subarray(0, ipc.len));
 }
 
 /** Data types the own writer (own/writer.ts) is proven on: NautilusTrader loads its files (test/engine/parquet/own-writer.test.ts). */
@@ -95,7 +96,7 @@ export function encodeBlock(spec: EncodeSpec, block: Block): Uint8Array {
   const table = toWasmTable(schema, batch);
   const columns = schema.fields.map((f) => f.name);
   // writeParquet takes ownership of the table and the properties. Page CRCs added after (crc.ts).
-  return withPageChecksums(pw.writeParquet(table, props({ codec: spec.codec, rowGroupSize: spec.rowGroupSize, keyValue: new Map(spec.metadata), marketData: true }, columns)));
+  return withPageChecksums(parquetWasm().writeParquet(table, props({ codec: spec.codec, rowGroupSize: spec.rowGroupSize, keyValue: new Map(spec.metadata), marketData: true }, columns)));
 }
 
 /** Every ArrayBuffer a block's columns use, once each (for a zero-copy postMessage). */

@@ -1,6 +1,7 @@
 // Streaming Parquet writing through parquet-wasm, row group by row group, and reading back.
 import * as A from 'apache-arrow';
-import * as pw from 'parquet-wasm/node';
+import type * as PW from 'parquet-wasm/node';
+import { parquetWasm } from './wasm.js';
 import { createWriteStream, openAsBlob } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -17,7 +18,8 @@ export interface WriteOptions {
   marketData?: boolean;
 }
 
-export function props(o: WriteOptions, columns: string[]): pw.WriterProperties {
+export function props(o: WriteOptions, columns: string[]): PW.WriterProperties {
+  const pw = parquetWasm();
   let b = new pw.WriterPropertiesBuilder()
     .setCompression(o.codec === 'zstd' ? pw.Compression.ZSTD : pw.Compression.SNAPPY)
     .setMaxRowGroupSize(o.rowGroupSize)
@@ -44,8 +46,8 @@ export function props(o: WriteOptions, columns: string[]): pw.WriterProperties {
   return b.build();
 }
 
-function toWasm(batch: A.RecordBatch): pw.RecordBatch {
-  const t = pw.Table.fromIPCStream(A.tableToIPC(new A.Table(batch.schema, [batch]), 'stream'));
+function toWasm(batch: A.RecordBatch): PW.RecordBatch {
+  const t = parquetWasm().Table.fromIPCStream(A.tableToIPC(new A.Table(batch.schema, [batch]), 'stream'));
   const rb = t.recordBatch(0)!;
   t.free();
   return rb;
@@ -53,7 +55,7 @@ function toWasm(batch: A.RecordBatch): pw.RecordBatch {
 
 /** Writes record batches to `path` as they come; call close() to finish the footer. */
 export class StreamingParquetWriter {
-  private controller!: ReadableStreamDefaultController<pw.RecordBatch>;
+  private controller!: ReadableStreamDefaultController<PW.RecordBatch>;
   private wake: (() => void) | null = null;
   private done: Promise<void> | null = null;
   private failed: unknown = null;
@@ -67,12 +69,12 @@ export class StreamingParquetWriter {
     this.rows += batch.numRows;
     const rb = toWasm(batch);
     if (!this.done) {
-      const source = new ReadableStream<pw.RecordBatch>(
+      const source = new ReadableStream<PW.RecordBatch>(
         { start: (c) => { this.controller = c; }, pull: () => { this.wake?.(); this.wake = null; } },
         { highWaterMark: 1 },
       );
       this.controller.enqueue(rb);
-      const out = await pw.transformParquetStream(source, props(this.options, batch.schema.fields.map((f) => f.name)));
+      const out = await parquetWasm().transformParquetStream(source, props(this.options, batch.schema.fields.map((f) => f.name)));
       this.done = pipeline(Readable.fromWeb(out as never), createWriteStream(this.path)).catch((e) => { this.failed = e; });
       return;
     }
@@ -163,7 +165,7 @@ export interface ParquetInfo {
 }
 
 export async function readParquetInfo(path: string): Promise<ParquetInfo> {
-  const file = await pw.ParquetFile.fromFile((await openAsBlob(path)) as never);
+  const file = await parquetWasm().ParquetFile.fromFile((await openAsBlob(path)) as never);
   try {
     const md = file.metadata();
     const fmd = md.fileMetadata();
@@ -178,10 +180,10 @@ export async function readParquetInfo(path: string): Promise<ParquetInfo> {
 
 /** Streams a Parquet file's rows as apache-arrow record batches (bounded memory). */
 export async function* readParquetBatches(path: string, columns?: string[], batchSize = 65536): AsyncGenerator<A.RecordBatch> {
-  const file = await pw.ParquetFile.fromFile((await openAsBlob(path)) as never);
+  const file = await parquetWasm().ParquetFile.fromFile((await openAsBlob(path)) as never);
   try {
     const stream = await file.stream({ batchSize, columns } as never);
-    for await (const rb of stream as unknown as AsyncIterable<pw.RecordBatch>) {
+    for await (const rb of stream as unknown as AsyncIterable<PW.RecordBatch>) {
       const t = A.tableFromIPC(rb.intoIPCStream());
       for (const b of t.batches) yield b;
     }

@@ -22,7 +22,8 @@ function workerCount(): number {
   if (env !== undefined && env !== '') return Math.max(0, Math.floor(Number(env)) || 0);
   // The calling thread parses and normalises while the encoders run: one encoder per remaining core,
   // at most two. On 2 cores one encoder was as fast as two (measured: 3.5 s vs 3.7-4.4 s for 2M
-  // trades) and each encoder thread costs about 60 MB (its own parquet-wasm instance).
+  // trades) and each encoder thread costs tens of MB (its heap, and a parquet-wasm instance for the
+  // types the own writer does not write: engine/parquet/wasm.ts).
   return Math.max(1, Math.min(2, availableParallelism() - 1));
 }
 
