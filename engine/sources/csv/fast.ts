@@ -190,14 +190,25 @@ function nextField(buf: Uint8Array, p: number, end: number, c: number, last: boo
   return -1;
 }
 
-/** A row's timestamps as nanosecond halves and its ts_init day; false when one is beyond 64 bits. */
-function stampRow(r: FastTimes, evV: number, ev: TsRule, initV: number | null, init: TsRule): boolean {
-  if (!mulPow10U64(evV, ev.k)) return false;
+/** A row's ts_event and ts_init as read, in their columns' units (stampRow makes the rest of FastTimes). */
+interface RawTimes {
+  evRaw: number;
+  initRaw: number;
+}
+
+/**
+ * A row's timestamps as nanosecond halves and its ts_init day, from the values read into r.evRaw and
+ * r.initRaw (the columns' units); false when one is beyond 64 bits. The values travel in the row,
+ * not as arguments: a timestamp is no small integer, and passing one to a call that is not inlined
+ * boxes it on the heap (a few such boxes a row were most of the parsers' garbage).
+ */
+function stampRow(r: FastTimes & RawTimes, ev: TsRule, hasInit: boolean, init: TsRule): boolean {
+  if (!mulPow10U64(r.evRaw, ev.k)) return false;
   r.evLo = u64.lo;
   r.evHi = u64.hi;
-  let iv = evV, ir = ev;
-  if (initV !== null) {
-    iv = initV;
+  let iv = r.evRaw, ir = ev;
+  if (hasInit) {
+    iv = r.initRaw;
     ir = init;
     if (!mulPow10U64(iv, ir.k)) return false;
   }
@@ -240,8 +251,8 @@ abstract class FastRows implements FastParser {
  * the four values, every other column skipped. The same field readers and hand-over as FastTradeParser.
  */
 export class FastQuoteParser extends FastRows {
-  private row: FastQuote = {
-    line: 0, day: 0, initLo: 0, initHi: 0, evLo: 0, evHi: 0,
+  private row: FastQuote & RawTimes = {
+    line: 0, day: 0, evRaw: 0, initRaw: 0, initLo: 0, initHi: 0, evLo: 0, evHi: 0,
     bidMant: 0, bidScale: 0, askMant: 0, askScale: 0, bidSizeMant: 0, bidSizeScale: 0, askSizeMant: 0, askSizeScale: 0,
   };
 
@@ -259,7 +270,6 @@ export class FastQuoteParser extends FastRows {
   line(buf: Uint8Array, s: number, end: number, no: number): number {
     const roles = this.roles, n = roles.length, d = this.delim, r = this.row;
     let p = s;
-    let evV = 0, initV = 0;
     for (let col = 0; col < n; col++) {
       const role = roles[col]!;
       if (role === R_SKIP) {
@@ -270,8 +280,8 @@ export class FastQuoteParser extends FastRows {
         if (other !== -2) return other;
       } else if (role === R_TS || role === R_INIT) {
         if (!readTs(buf, p, end, role === R_TS ? this.ev : this.init)) return -1;
-        if (role === R_TS) evV = at.v;
-        else initV = at.v;
+        if (role === R_TS) r.evRaw = at.v;
+        else r.initRaw = at.v;
       } else {
         if (!readDecimal(buf, p, end, this.point)) return -1;
         if (role === R_BID) { r.bidMant = at.v; r.bidScale = at.scale; }
@@ -282,7 +292,7 @@ export class FastQuoteParser extends FastRows {
       p = nextField(buf, at.p, end, at.c, col === n - 1, d);
       if (p < 0) return -1;
     }
-    if (!stampRow(r, evV, this.ev, this.hasInit ? initV : null, this.init)) return -1;
+    if (!stampRow(r, this.ev, this.hasInit, this.init)) return -1;
     r.line = no;
     if (!this.norm.quoteFast(r)) return -1;
     this.norm.counters.rows++;
@@ -296,8 +306,8 @@ export class FastQuoteParser extends FastRows {
  * deltaFast turns down, take the complete path. The same field readers and hand-over as FastQuoteParser.
  */
 export class FastDeltaParser extends FastRows {
-  private row: FastDelta = {
-    line: 0, day: 0, initLo: 0, initHi: 0, evLo: 0, evHi: 0, isSnapshot: false, side: 0, priceMant: 0, priceScale: 0, sizeMant: 0, sizeScale: 0,
+  private row: FastDelta & RawTimes = {
+    line: 0, day: 0, evRaw: 0, initRaw: 0, initLo: 0, initHi: 0, evLo: 0, evHi: 0, isSnapshot: false, side: 0, priceMant: 0, priceScale: 0, sizeMant: 0, sizeScale: 0,
   };
 
   /** Column roles when the plan fits the fast path, else null. */
@@ -332,7 +342,6 @@ export class FastDeltaParser extends FastRows {
   line(buf: Uint8Array, s: number, end: number, no: number): number {
     const roles = this.roles, n = roles.length, d = this.delim, r = this.row;
     let p = s;
-    let evV = 0, initV = 0;
     r.isSnapshot = false;
     for (let col = 0; col < n; col++) {
       const role = roles[col]!;
@@ -347,8 +356,8 @@ export class FastDeltaParser extends FastRows {
         if (!(role === R_BOOK_SIDE ? this.side(buf, p, at.p - p) : this.snapshot(buf, p, at.p - p))) return -1;
       } else if (role === R_TS || role === R_INIT) {
         if (!readTs(buf, p, end, role === R_TS ? this.ev : this.init)) return -1;
-        if (role === R_TS) evV = at.v;
-        else initV = at.v;
+        if (role === R_TS) r.evRaw = at.v;
+        else r.initRaw = at.v;
       } else {
         if (!readDecimal(buf, p, end, this.point)) return -1;
         if (role === R_PRICE) { r.priceMant = at.v; r.priceScale = at.scale; }
@@ -357,7 +366,7 @@ export class FastDeltaParser extends FastRows {
       p = nextField(buf, at.p, end, at.c, col === n - 1, d);
       if (p < 0) return -1;
     }
-    if (!stampRow(r, evV, this.ev, this.hasInit ? initV : null, this.init)) return -1;
+    if (!stampRow(r, this.ev, this.hasInit, this.init)) return -1;
     r.line = no;
     if (!this.norm.deltaFast(r)) return -1;
     this.norm.counters.rows++;
@@ -370,7 +379,7 @@ export class FastTradeParser extends FastRows {
   private maker: boolean;
   /** the file's side values (Plan.sides), asked before buy/sell as parseSide asks them */
   private sides: ReadonlyMap<string, number> | null;
-  private row: FastTrade;
+  private row: FastTrade & RawTimes;
 
   /** Column roles when the plan fits the fast path, else null. */
   static roles(det: Detected, plan: Plan, type: DataType, only: SymbolFilter | null = null): Uint8Array | null {
@@ -385,7 +394,7 @@ export class FastTradeParser extends FastRows {
     this.maker = plan.sideMode === 'maker';
     this.sides = plan.sides;
     this.row = {
-      line: 0, day: 0, initLo: 0, initHi: 0, evLo: 0, evHi: 0, priceMant: 0, priceScale: 0, sizeMant: 0, sizeScale: 0,
+      line: 0, day: 0, evRaw: 0, initRaw: 0, initLo: 0, initHi: 0, evLo: 0, evHi: 0, priceMant: 0, priceScale: 0, sizeMant: 0, sizeScale: 0,
       side: SIDE_NONE, idBuf: new Uint8Array(0), idStart: 0, idEnd: 0, idNum: -1,
     };
   }
@@ -441,7 +450,6 @@ export class FastTradeParser extends FastRows {
   line(buf: Uint8Array, s: number, end: number, no: number): number {
     const roles = this.roles, n = roles.length, d = this.delim, r = this.row;
     let p = s;
-    let evV = 0, initV = 0;
     for (let col = 0; col < n; col++) {
       const role = roles[col]!;
       if (role === R_SKIP) {
@@ -454,8 +462,8 @@ export class FastTradeParser extends FastRows {
         if (!skipField(buf, p, end, d) || !this.side(buf, p, at.p - p)) return -1;
       } else if (role === R_TS || role === R_INIT) {
         if (!readTs(buf, p, end, role === R_TS ? this.ev : this.init)) return -1;
-        if (role === R_TS) evV = at.v;
-        else initV = at.v;
+        if (role === R_TS) r.evRaw = at.v;
+        else r.initRaw = at.v;
       } else if (role === R_PRICE || role === R_SIZE) {
         if (!readDecimal(buf, p, end, this.point)) return -1;
         if (role === R_PRICE) {
@@ -469,7 +477,7 @@ export class FastTradeParser extends FastRows {
       p = nextField(buf, at.p, end, at.c, col === n - 1, d);
       if (p < 0) return -1;
     }
-    if (!stampRow(r, evV, this.ev, this.hasInit ? initV : null, this.init)) return -1;
+    if (!stampRow(r, this.ev, this.hasInit, this.init)) return -1;
     r.line = no;
     r.idBuf = buf;
     if (!this.norm.tradeFast(r)) return -1;
