@@ -410,12 +410,15 @@ export class FastTradeParser extends FastRows {
         return true;
       }
     }
+    // Any letter case, as parseSide reads them (Bybit and BitMEX write Buy / Sell): byte | 0x20 equals
+    // a lower-case letter only for that letter and its capital.
+    const a = buf[st]! | 0x20, b = buf[st + 1]! | 0x20, c = buf[st + 2]! | 0x20, d = buf[st + 3]! | 0x20;
     if (this.maker) {
-      if (len === 4 && buf[st] === 116 && buf[st + 1] === 114 && buf[st + 2] === 117 && buf[st + 3] === 101) r.side = SIDE_SELLER; // true
-      else if (len === 5 && buf[st] === 102 && buf[st + 1] === 97 && buf[st + 2] === 108 && buf[st + 3] === 115 && buf[st + 4] === 101) r.side = SIDE_BUYER; // false
+      if (len === 4 && a === 116 && b === 114 && c === 117 && d === 101) r.side = SIDE_SELLER; // true
+      else if (len === 5 && a === 102 && b === 97 && c === 108 && d === 115 && (buf[st + 4]! | 0x20) === 101) r.side = SIDE_BUYER; // false
       else return false;
-    } else if (len === 3 && buf[st] === 98 && buf[st + 1] === 117 && buf[st + 2] === 121) r.side = SIDE_BUYER; // buy
-    else if (len === 4 && buf[st] === 115 && buf[st + 1] === 101 && buf[st + 2] === 108 && buf[st + 3] === 108) r.side = SIDE_SELLER; // sell
+    } else if (len === 3 && a === 98 && b === 117 && c === 121) r.side = SIDE_BUYER; // buy
+    else if (len === 4 && a === 115 && b === 101 && c === 108 && d === 108) r.side = SIDE_SELLER; // sell
     else return false;
     return true;
   }

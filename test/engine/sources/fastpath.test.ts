@@ -12,6 +12,10 @@ import type { RunReport } from '../../../shared/report.js';
 import { verifyCatalog } from '../../../engine/catalog/verify.js';
 import { genTardisBookL2, genTardisQuotes, genTardisTrades } from '../../../scripts/gen-data.js';
 import { ROOT, SOURCES, build, filesUnder, needShared, tempDir } from '../../helpers.js';
+import { FastTradeParser } from '../../../engine/sources/csv/fast.js';
+import type { Detected } from '../../../engine/sources/csv/detect.js';
+import type { Plan } from '../../../engine/sources/csv/plan.js';
+import { parseSide, type FastTrade, type Normalizer } from '../../../engine/normalize/normalizer.js';
 
 /** Runs the same build with the fast path off, then on; returns both reports and output folders. */
 async function both(t: TestContext, dir: string, files: Record<string, unknown>, job: Record<string, unknown>) {
@@ -338,4 +342,49 @@ console.log(JSON.stringify(r.totals));
   for (const f of list) assert.ok((await readFile(join(outs[0]!, 'data', f))).equals(await readFile(join(outs[1]!, 'data', f))), `${f}: the same bytes`);
   const v = await verifyCatalog(outs[1]!);
   assert.equal(v.ok, true, v.errors.join('\n'));
+});
+
+/** A FastTradeParser over `exchange,symbol,timestamp,local_timestamp,id,side,price,amount` rows, handing its rows to `seen`. */
+function tradeParser(sideMode: 'text' | 'maker', seen: number[]): FastTradeParser {
+  const det = { delimiter: ',', columns: ['exchange', 'symbol', 'timestamp', 'local_timestamp', 'id', 'side', 'price', 'amount'] } as unknown as Detected;
+  const plan = { decimal: '.', cols: { timestamp: 2, local_timestamp: 3, trade_id: 4, aggressor_side: 5, price: 6, size: 7 }, sideMode, sides: null } as unknown as Plan;
+  const norm = { tradeFast: (r: FastTrade) => (seen.push(r.side), true), counters: { rows: 0 } } as unknown as Normalizer;
+  return new FastTradeParser(FastTradeParser.roles(det, plan, 'trades')!, det, plan, norm, { unit: 'us' }, { unit: 'us' });
+}
+
+test('trade sides in any letter case (Bybit and BitMEX write Buy / Sell) take the fast path, with parseSide\'s value', () => {
+  const line = (side: string) => Buffer.from(`bybit,BTCUSDT,1704067200000000,1704067200000100,7,${side},42000.5,0.001\n`);
+  for (const [mode, words] of [['text', ['buy', 'Buy', 'BUY', 'bUy', 'sell', 'Sell', 'SELL']], ['maker', ['true', 'True', 'TRUE', 'false', 'False', 'FALSE']]] as const) {
+    for (const w of words) {
+      const seen: number[] = [];
+      const b = line(w);
+      assert.equal(tradeParser(mode, seen).line(b, 0, b.length, 2), b.length, `${mode} ${w}: read by the fast path`);
+      assert.deepEqual(seen, [parseSide(w, mode)], `${mode} ${w}`);
+    }
+  }
+  // Other spellings stay with the complete path, which trims and knows the rest of its table.
+  for (const w of ['Buyer', ' buy', 'buy ', 'Bid', 'B', 'Sel', 'Selll', 'Tru']) {
+    const seen: number[] = [];
+    const b = line(w);
+    assert.equal(tradeParser('text', seen).line(b, 0, b.length, 2), -1, w);
+    assert.deepEqual(seen, []);
+  }
+});
+
+test('fast path on a Bybit-style export (semicolons, ms times, Buy / Sell, hex ids, odd rows): the same catalog', async (t) => {
+  const dir = await tempDir(t);
+  const rows = ['symbol;execTime;side;price;size;trdMatchID'];
+  let ts = Date.UTC(2024, 0, 1);
+  for (let i = 0; i < 30_000; i++) {
+    ts += (i * 7919) % 900;
+    const side = ['Buy', 'Sell', 'BUY', 'sell'][i % 4]!;
+    rows.push(`BTCUSDT;${ts};${side};${(42000 + ((i * 37) % 200) / 10).toFixed(1)};${(((i * 13) % 2000) + 1) / 1000};${(i * 2654435761 % 2 ** 32).toString(16)}-${i}`);
+  }
+  rows.splice(5000, 0, `BTCUSDT;${ts};Buyer;42000.5;0.001;odd-1`, `BTCUSDT;${ts};Sell;42000.5;-0.001;odd-2`, `ETHUSDT;${ts};Buy;2300.5;0.001;odd-3`);
+  await writeFile(join(dir, 'bybit.csv'), rows.join('\r\n') + '\r\n');
+  const columns = { timestamp: 'execTime', aggressor_side: 'side', price: 'price', size: 'size', trade_id: 'trdMatchID' };
+  const [a, b] = await both(t, dir, { trades: { file_path: 'bybit.csv', columns } }, { symbol: 'BTCUSDT', exchange: 'bybit-linear', start: '2024-01-01', end: '2024-01-01', rowGroupSize: 5000 });
+  assert.equal(a.report.totals.written, 30_001, a.report.errors.join('\n'));
+  assert.equal(a.report.totals.rejected, 1);
+  await assertSame(a, b);
 });
