@@ -1,7 +1,6 @@
 // parquet-wasm, loaded on a thread's first use: its module compiles ~5 MB of WebAssembly (about
 // 120 ms of CPU and 14 MB of RSS per thread). The encoder threads of trades and order-book deltas
-// never need it (own/writer.ts writes those), nor does the main thread of a build that reads no
-// existing file.
+// never need it (own/writer.ts writes those); the main thread does (the instrument file).
 import { createRequire } from 'node:module';
 import type * as PW from 'parquet-wasm/node';
 
