@@ -321,20 +321,22 @@ export class FastDeltaParser extends FastRows {
     super(det, plan, norm, ts, tsInit, only);
   }
 
-  /** The side field buf[st, st + len): bid or ask (Tardis's words), else false. */
+  /** The side field buf[st, st + len): bid or ask (Tardis's words) in any letter case, as the complete path reads them; else false. */
   private side(buf: Uint8Array, st: number, len: number): boolean {
     if (len !== 3) return false;
-    const a = buf[st]!, b = buf[st + 1]!, c = buf[st + 2]!;
+    // byte | 0x20 equals a lower-case letter only for that letter and its capital
+    const a = buf[st]! | 0x20, b = buf[st + 1]! | 0x20, c = buf[st + 2]! | 0x20;
     if (a === 98 && b === 105 && c === 100) this.row.side = BOOK_BUY; // bid
     else if (a === 97 && b === 115 && c === 107) this.row.side = BOOK_SELL; // ask
     else return false;
     return true;
   }
 
-  /** The is_snapshot field: true or false, else false (the complete path reads the other spellings). */
+  /** The is_snapshot field: true or false in any letter case, else false (the complete path reads the other spellings). */
   private snapshot(buf: Uint8Array, st: number, len: number): boolean {
-    if (len === 4 && buf[st] === 116 && buf[st + 1] === 114 && buf[st + 2] === 117 && buf[st + 3] === 101) this.row.isSnapshot = true;
-    else if (len === 5 && buf[st] === 102 && buf[st + 1] === 97 && buf[st + 2] === 108 && buf[st + 3] === 115 && buf[st + 4] === 101) this.row.isSnapshot = false;
+    const a = buf[st]! | 0x20, b = buf[st + 1]! | 0x20, c = buf[st + 2]! | 0x20, d = buf[st + 3]! | 0x20;
+    if (len === 4 && a === 116 && b === 114 && c === 117 && d === 101) this.row.isSnapshot = true;
+    else if (len === 5 && a === 102 && b === 97 && c === 108 && d === 115 && (buf[st + 4]! | 0x20) === 101) this.row.isSnapshot = false;
     else return false;
     return true;
   }

@@ -12,10 +12,11 @@ import type { RunReport } from '../../../shared/report.js';
 import { verifyCatalog } from '../../../engine/catalog/verify.js';
 import { genTardisBookL2, genTardisQuotes, genTardisTrades } from '../../../scripts/gen-data.js';
 import { ROOT, SOURCES, build, filesUnder, needShared, tempDir } from '../../helpers.js';
-import { FastTradeParser } from '../../../engine/sources/csv/fast.js';
+import { FastDeltaParser, FastTradeParser } from '../../../engine/sources/csv/fast.js';
+import { BOOK_BUY, BOOK_SELL } from '../../../engine/datatypes/index.js';
 import type { Detected } from '../../../engine/sources/csv/detect.js';
 import type { Plan } from '../../../engine/sources/csv/plan.js';
-import { parseSide, type FastTrade, type Normalizer } from '../../../engine/normalize/normalizer.js';
+import { parseSide, type FastDelta, type FastTrade, type Normalizer } from '../../../engine/normalize/normalizer.js';
 
 /** Runs the same build with the fast path off, then on; returns both reports and output folders. */
 async function both(t: TestContext, dir: string, files: Record<string, unknown>, job: Record<string, unknown>) {
@@ -387,4 +388,24 @@ test('fast path on a Bybit-style export (semicolons, ms times, Buy / Sell, hex i
   assert.equal(a.report.totals.written, 30_001, a.report.errors.join('\n'));
   assert.equal(a.report.totals.rejected, 1);
   await assertSame(a, b);
+});
+
+test('order-book sides and snapshot flags in any letter case take the delta fast path, with the complete path\'s values', () => {
+  const det = { delimiter: ',', columns: ['exchange', 'symbol', 'timestamp', 'local_timestamp', 'is_snapshot', 'side', 'price', 'amount'] } as unknown as Detected;
+  const plan = { decimal: '.', cols: { timestamp: 2, local_timestamp: 3, is_snapshot: 4, book_side: 5, price: 6, size: 7 } } as unknown as Plan;
+  const parse = (snap: string, side: string) => {
+    const seen: [boolean, number][] = [];
+    const norm = { deltaFast: (r: FastDelta) => (seen.push([r.isSnapshot, r.side]), true), counters: { rows: 0 } } as unknown as Normalizer;
+    const p = new FastDeltaParser(FastDeltaParser.roles(det, plan, 'deltas')!, det, plan, norm, { unit: 'us' }, { unit: 'us' });
+    const b = Buffer.from(`x,BTCUSDT,1704067200000000,1704067200000100,${snap},${side},42000.5,0.001\n`);
+    return { at: p.line(b, 0, b.length, 2), seen };
+  };
+  for (const [snap, isSnapshot] of [['true', true], ['True', true], ['TRUE', true], ['false', false], ['False', false], ['FALSE', false]] as const) {
+    for (const [side, book] of [['bid', BOOK_BUY], ['Bid', BOOK_BUY], ['BID', BOOK_BUY], ['ask', BOOK_SELL], ['Ask', BOOK_SELL], ['ASK', BOOK_SELL]] as const) {
+      const r = parse(snap, side);
+      assert.ok(r.at > 0, `${snap} ${side}: read by the fast path`);
+      assert.deepEqual(r.seen, [[isSnapshot, book]], `${snap} ${side}`);
+    }
+  }
+  for (const [snap, side] of [['true', 'bids'], ['true', 'Buy'], ['1', 'bid'], ['Truee', 'bid'], ['true', ' bid']]) assert.equal(parse(snap!, side!).at, -1, `${snap} ${side}`);
 });
