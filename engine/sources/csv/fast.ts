@@ -218,6 +218,20 @@ function stampRow(r: FastTimes & RawTimes, ev: TsRule, hasInit: boolean, init: T
   return true;
 }
 
+/** Lower-case ASCII words the fast parsers read in a text field. */
+const W_BUY = Buffer.from('buy'), W_SELL = Buffer.from('sell'), W_TRUE = Buffer.from('true'), W_FALSE = Buffer.from('false');
+const W_BID = Buffer.from('bid'), W_ASK = Buffer.from('ask');
+
+/**
+ * Whether buf[st, st + len) is `word` in any letter case, as the complete path reads such words (it
+ * lower-cases them): byte | 0x20 equals a lower-case letter only for that letter and its capital.
+ */
+function isWord(buf: Uint8Array, st: number, len: number, word: Uint8Array): boolean {
+  if (len !== word.length) return false;
+  for (let i = 0; i < len; i++) if ((buf[st + i]! | 0x20) !== word[i]) return false;
+  return true;
+}
+
 /**
  * What every fast parser reads alike: the delimiter and decimal point bytes, and the timestamp
  * columns' rules (re-read when rows on the complete path decided a unit).
@@ -321,22 +335,18 @@ export class FastDeltaParser extends FastRows {
     super(det, plan, norm, ts, tsInit, only);
   }
 
-  /** The side field buf[st, st + len): bid or ask (Tardis's words) in any letter case, as the complete path reads them; else false. */
+  /** The side field buf[st, st + len): bid or ask (Tardis's words) in any letter case; else false. */
   private side(buf: Uint8Array, st: number, len: number): boolean {
-    if (len !== 3) return false;
-    // byte | 0x20 equals a lower-case letter only for that letter and its capital
-    const a = buf[st]! | 0x20, b = buf[st + 1]! | 0x20, c = buf[st + 2]! | 0x20;
-    if (a === 98 && b === 105 && c === 100) this.row.side = BOOK_BUY; // bid
-    else if (a === 97 && b === 115 && c === 107) this.row.side = BOOK_SELL; // ask
+    if (isWord(buf, st, len, W_BID)) this.row.side = BOOK_BUY;
+    else if (isWord(buf, st, len, W_ASK)) this.row.side = BOOK_SELL;
     else return false;
     return true;
   }
 
   /** The is_snapshot field: true or false in any letter case, else false (the complete path reads the other spellings). */
   private snapshot(buf: Uint8Array, st: number, len: number): boolean {
-    const a = buf[st]! | 0x20, b = buf[st + 1]! | 0x20, c = buf[st + 2]! | 0x20, d = buf[st + 3]! | 0x20;
-    if (len === 4 && a === 116 && b === 114 && c === 117 && d === 101) this.row.isSnapshot = true;
-    else if (len === 5 && a === 102 && b === 97 && c === 108 && d === 115 && (buf[st + 4]! | 0x20) === 101) this.row.isSnapshot = false;
+    if (isWord(buf, st, len, W_TRUE)) this.row.isSnapshot = true;
+    else if (isWord(buf, st, len, W_FALSE)) this.row.isSnapshot = false;
     else return false;
     return true;
   }
@@ -412,15 +422,13 @@ export class FastTradeParser extends FastRows {
         return true;
       }
     }
-    // Any letter case, as parseSide reads them (Bybit and BitMEX write Buy / Sell): byte | 0x20 equals
-    // a lower-case letter only for that letter and its capital.
-    const a = buf[st]! | 0x20, b = buf[st + 1]! | 0x20, c = buf[st + 2]! | 0x20, d = buf[st + 3]! | 0x20;
+    // Any letter case, as parseSide reads them (Bybit and BitMEX write Buy / Sell).
     if (this.maker) {
-      if (len === 4 && a === 116 && b === 114 && c === 117 && d === 101) r.side = SIDE_SELLER; // true
-      else if (len === 5 && a === 102 && b === 97 && c === 108 && d === 115 && (buf[st + 4]! | 0x20) === 101) r.side = SIDE_BUYER; // false
+      if (isWord(buf, st, len, W_TRUE)) r.side = SIDE_SELLER; // buyer is maker: the taker sold
+      else if (isWord(buf, st, len, W_FALSE)) r.side = SIDE_BUYER;
       else return false;
-    } else if (len === 3 && a === 98 && b === 117 && c === 121) r.side = SIDE_BUYER; // buy
-    else if (len === 4 && a === 115 && b === 101 && c === 108 && d === 108) r.side = SIDE_SELLER; // sell
+    } else if (isWord(buf, st, len, W_BUY)) r.side = SIDE_BUYER;
+    else if (isWord(buf, st, len, W_SELL)) r.side = SIDE_SELLER;
     else return false;
     return true;
   }
